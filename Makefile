@@ -1,0 +1,56 @@
+# Patchsite — build, test, demo and benchmark entry points.
+# `make demo` and `make test` work on a fresh machine: they install what is missing first.
+
+SWIFT      ?= swift
+PREFIX     ?= /usr/local
+BUILD_DIR  ?= .build
+DEBUG_BIN   = $(BUILD_DIR)/debug/patchsite
+RELEASE_BIN = $(BUILD_DIR)/release/patchsite
+
+# Debian packages: libgit2 for the Git module; the oracles the tests compare against.
+BUILD_DEPS  = libgit2-dev pkg-config
+ORACLE_DEPS = binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user llvm git
+BENCH_DEPS  = python3
+
+.PHONY: all build release demo test deps deps-build deps-test bench install format lint clean
+
+all: build
+
+deps-build:
+	@scripts/ensure-packages $(BUILD_DEPS)
+
+deps-test: deps-build
+	@scripts/ensure-packages $(ORACLE_DEPS)
+
+deps: deps-test
+
+build: deps-build
+	$(SWIFT) build
+
+release: deps-build
+	$(SWIFT) build -c release
+
+demo: build
+	@scripts/demo $(DEBUG_BIN)
+
+test: deps-test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel --num-workers 2
+	@scripts/cli-checks $(DEBUG_BIN)
+
+bench: deps-test release
+	@scripts/bench $(RELEASE_BIN)
+
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/patchsite
+	install -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/patchsite
+	cp -R Templates $(DESTDIR)$(PREFIX)/share/patchsite/ 2>/dev/null || true
+
+format:
+	$(SWIFT) format -i -r Sources Tests Package.swift
+
+lint:
+	$(SWIFT) format lint -r Sources Tests Package.swift
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,52 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "Patchsite",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "patchsite", targets: ["patchsite"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    // Source locations, stable message IDs, severities: the vocabulary every module reports in.
+    .target(name: "Diagnostics"),
+    // libgit2 from Debian's libgit2-dev, seen through pkg-config.
+    .systemLibrary(
+      name: "CLibGit2",
+      pkgConfig: "libgit2",
+      providers: [.apt(["libgit2-dev"])]
+    ),
+    .target(name: "Git", dependencies: ["CLibGit2", "Diagnostics"]),
+    .target(name: "Mail", dependencies: ["Diagnostics"]),
+    .target(name: "Diff", dependencies: ["Diagnostics"]),
+    .target(name: "PatchSeries", dependencies: ["Mail", "Diff", "Git", "Diagnostics"]),
+    .target(name: "AArch64", dependencies: ["Diagnostics"]),
+    .target(
+      name: "PatchsiteCLI",
+      dependencies: [
+        "Diagnostics", "Git", "Mail", "Diff", "PatchSeries", "AArch64",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(name: "patchsite", dependencies: ["PatchsiteCLI"]),
+    .target(name: "TestSupport", dependencies: ["Diagnostics"]),
+
+    .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "TestSupport"]),
+    .testTarget(name: "GitTests", dependencies: ["Git", "TestSupport"]),
+    .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"], exclude: ["Fixtures"]),
+    .testTarget(name: "DiffTests", dependencies: ["Diff", "TestSupport"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "PatchSeriesTests",
+      dependencies: ["PatchSeries", "Git", "Mail", "Diff", "TestSupport"],
+      exclude: ["Fixtures"]),
+    .testTarget(
+      name: "AArch64Tests", dependencies: ["AArch64", "TestSupport"], exclude: ["Vectors"]),
+    .testTarget(
+      name: "PatchsiteCLITests", dependencies: ["PatchsiteCLI", "TestSupport"],
+      exclude: ["Snapshots"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

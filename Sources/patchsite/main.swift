@@ -1,0 +1,3 @@
+import PatchsiteCLI
+
+Patchsite.main()

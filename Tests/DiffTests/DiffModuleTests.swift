@@ -1,0 +1,7 @@
+import Testing
+
+@testable import Diff
+
+@Test func moduleName() {
+  #expect(DiffModule.name == "Diff")
+}

@@ -1,0 +1,7 @@
+import Testing
+
+@testable import Git
+
+@Test func moduleName() {
+  #expect(GitModule.name == "Git")
+}

@@ -1,0 +1,7 @@
+import Testing
+
+@testable import Mail
+
+@Test func moduleName() {
+  #expect(MailModule.name == "Mail")
+}

@@ -1,0 +1,7 @@
+import Testing
+
+@testable import PatchSeries
+
+@Test func moduleName() {
+  #expect(PatchSeriesModule.name == "PatchSeries")
+}
