@@ -24,10 +24,11 @@ let package = Package(
     .target(name: "Diff", dependencies: ["Diagnostics"]),
     .target(name: "PatchSeries", dependencies: ["Mail", "Diff", "Git", "Diagnostics"]),
     .target(name: "AArch64", dependencies: ["Diagnostics"]),
+    .target(name: "KernelSource", dependencies: ["AArch64", "Diff", "Diagnostics"]),
     .target(
       name: "PatchsiteCLI",
       dependencies: [
-        "Diagnostics", "Git", "Mail", "Diff", "PatchSeries", "AArch64",
+        "Diagnostics", "Git", "Mail", "Diff", "PatchSeries", "AArch64", "KernelSource",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -44,6 +45,9 @@ let package = Package(
       exclude: ["Fixtures"]),
     .testTarget(
       name: "AArch64Tests", dependencies: ["AArch64", "TestSupport"], exclude: ["Vectors"]),
+    .testTarget(
+      name: "KernelSourceTests", dependencies: ["KernelSource", "TestSupport"],
+      exclude: ["Fixtures"]),
     .testTarget(
       name: "PatchsiteCLITests", dependencies: ["PatchsiteCLI", "TestSupport"],
       exclude: ["Snapshots"]),

@@ -1,0 +1,7 @@
+import Testing
+
+@testable import KernelSource
+
+@Test func moduleName() {
+  #expect(KernelSourceModule.name == "KernelSource")
+}
