@@ -19,10 +19,6 @@ static inline git_diff_find_options patchsite_diff_find_options_init(void) {
   git_diff_find_options o = GIT_DIFF_FIND_OPTIONS_INIT;
   return o;
 }
-static inline git_email_create_options patchsite_email_create_options_init(void) {
-  git_email_create_options o = GIT_EMAIL_CREATE_OPTIONS_INIT;
-  return o;
-}
 static inline git_buf patchsite_buf_init(void) {
   git_buf b = GIT_BUF_INIT;
   return b;

@@ -43,31 +43,47 @@ extension Repository {
     }
   }
 
-  /// `commit` as a mail, in the format of `git format-patch --stdout -1 <commit>`:
+  /// `commit` as a mail, as `git format-patch --stdout -1 --no-stat --no-signature <commit>`
+  /// prints it (or with `--signature=<signature>` when one is given):
   ///
   ///     From <id> Mon Sep 17 00:00:00 2001
   ///     From: Name <email>
   ///     Date: Mon, 23 Jan 2023 17:45:20 +0100
-  ///     Subject: [PATCH] <summary>
+  ///     Subject: [PATCH] <summary, folded at 78 columns>
   ///
   ///     <body>
-  ///     ---
-  ///      <diffstat>
   ///
-  ///     <diff>
-  ///     --
-  ///     libgit2 1.5.1
+  ///     <diff, binary files as `GIT binary patch`>
   ///
-  /// Made by libgit2's `git_email_create_from_commit`, with rename detection and the indent
-  /// heuristic on. Differences from git: the signature line after `-- ` names libgit2 instead
-  /// of the git version; non-ASCII subjects are not RFC 2047-encoded; `index` lines use 7 digits.
+  /// Like `git am`, a mail reader finds the diff at the first `diff --git` line. What differs
+  /// from git: there is no diffstat (so no `---` line either; git prints one only before the
+  /// stat); names and subjects with non-ASCII characters are not RFC 2047-encoded; the zlib
+  /// bytes inside `GIT binary patch` hunks are compressed differently from git's (they inflate
+  /// to the same data and apply the same); `index` lines use `abbrev` digits.
   ///
-  /// - Throws: `GitError` for a merge commit (libgit2 cannot format one).
-  public func formatPatch(of commit: Commit) throws(GitError) -> String {
-    try withHandle { (repo) throws(GitError) -> String in
-      let handle = try LibGit2.lookupCommit(repo, commit.id)
-      defer { LibGit2.freeCommit(handle) }
-      return try LibGit2.email(handle)
+  /// - Throws: `GitError` `.invalidArgument` for a merge commit (git format-patch skips those).
+  public func formatPatch(of commit: Commit, signature: String? = nil, abbrev: Int = 7)
+    throws(GitError) -> String
+  {
+    if commit.isMerge {
+      throw GitError(
+        .invalidArgument, "cannot format merge commit \(commit.id) as a patch",
+        operation: "formatPatch")
     }
+    var parentTree: ObjectID?
+    if let parent = commit.parents.first { parentTree = try self.commit(parent).treeID }
+    let patch = try withHandle { (repo) throws(GitError) -> String in
+      let newTree = try LibGit2.lookupTree(repo, commit.treeID)
+      defer { LibGit2.freeTree(newTree) }
+      var oldTree: OpaquePointer?
+      if let parentTree { oldTree = try LibGit2.lookupTree(repo, parentTree) }
+      defer { LibGit2.freeTree(oldTree) }
+      let diff = try LibGit2.diffTrees(
+        repo, old: oldTree, new: newTree, paths: [], abbrev: abbrev, binary: true)
+      defer { LibGit2.freeDiff(diff) }
+      return try LibGit2.patchText(diff)
+    }
+    return MailFormat.formatPatch(commit, patch: patch, signature: signature)
   }
+
 }

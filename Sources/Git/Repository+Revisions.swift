@@ -123,8 +123,10 @@ extension Repository {
   /// `diff(of:paths:)`): the walk `git log -p --reverse <range> -- <paths>` does.
   ///
   /// When `paths` is not empty, commits whose diff is empty are left out, as `git log -- paths`
-  /// leaves out commits that do not touch them. Merges are diffed against their first parent
-  /// (git log shows no diff for merges by default). Benchmarks use this function.
+  /// leaves out commits that do not touch them, and so are merges that match any parent under
+  /// `paths` (git's history simplification drops those too; unlike git, the commits on the
+  /// other side of such a merge are still listed). A merge that is kept is diffed against its
+  /// first parent (git log shows no diff for merges by default). Benchmarks use this function.
   public func commitDiffs(in range: String, paths: [String] = [], abbrev: Int = 7)
     throws(GitError) -> [CommitDiff]
   {
@@ -132,6 +134,14 @@ extension Repository {
     for commit in try commits(in: range) {
       let patch = try diff(of: commit, paths: paths, abbrev: abbrev)
       if !paths.isEmpty && patch.isEmpty { continue }
+      if !paths.isEmpty && commit.isMerge {
+        var sameAsAParent = false
+        for parent in commit.parents.dropFirst() {
+          let other = try diff(from: self.commit(parent).treeID, to: commit.treeID, paths: paths)
+          if other.isEmpty { sameAsAParent = true }
+        }
+        if sameAsAParent { continue }
+      }
       out.append(CommitDiff(commit: commit, patch: patch))
     }
     return out

@@ -363,12 +363,14 @@ enum LibGit2 {
   /// `git_diff_tree_to_tree` (nil `old` is the empty tree) limited to `paths`, followed by
   /// `git_diff_find_similar` with `GIT_DIFF_FIND_RENAMES`. Options match `git diff-tree -p -M`:
   /// indent heuristic on, 3 lines of context, `a/` and `b/` prefixes, index lines abbreviated
-  /// to `abbrev` digits.
+  /// to `abbrev` digits; with `binary`, binary files as `GIT binary patch` hunks (`--binary`).
   static func diffTrees(
-    _ repo: OpaquePointer, old: OpaquePointer?, new: OpaquePointer?, paths: [String], abbrev: Int
+    _ repo: OpaquePointer, old: OpaquePointer?, new: OpaquePointer?, paths: [String], abbrev: Int,
+    binary: Bool = false
   ) throws(GitError) -> OpaquePointer {
     for p in paths { _ = try cString(p, for: "git_diff_tree_to_tree") }
     var options = diffOptions(abbrev: abbrev)
+    if binary { options.flags |= GIT_DIFF_SHOW_BINARY.rawValue }
     var diff: OpaquePointer?
     let result = withStringArray(paths) { array in
       options.pathspec = array
@@ -379,7 +381,11 @@ enum LibGit2 {
       throw GitError(.failed, "no diff returned", operation: "git_diff_tree_to_tree")
     }
     var find = findOptions()
-    let similar = git_diff_find_similar(diff, &find)
+    var metric = gitMetric()
+    let similar = withUnsafeMutablePointer(to: &metric) { metricPointer in
+      find.metric = metricPointer
+      return git_diff_find_similar(diff, &find)
+    }
     if similar < 0 {
       let error = lastError(similar, "git_diff_find_similar")
       git_diff_free(diff)
@@ -393,6 +399,39 @@ enum LibGit2 {
     options.flags = GIT_DIFF_INDENT_HEURISTIC.rawValue
     options.id_abbrev = UInt16(min(max(abbrev, 4), 40))
     return options
+  }
+
+  /// A `git_diff_similarity_metric` computing git's own rename score (`SpanSignature`).
+  /// Signatures are retained `SpanSignature` objects; a file read from the work tree (which
+  /// tree-to-tree diffs never do) gets no signature and scores 0.
+  private static func gitMetric() -> git_diff_similarity_metric {
+    git_diff_similarity_metric(
+      file_signature: { out, _, _, _ in
+        out?.pointee = nil
+        return 0
+      },
+      buffer_signature: { out, _, buffer, length, _ in
+        let bytes = UnsafeRawPointer(buffer).map {
+          UnsafeBufferPointer(start: $0.assumingMemoryBound(to: UInt8.self), count: length)
+        }
+        let signature = SpanSignature(bytes ?? UnsafeBufferPointer(start: nil, count: 0))
+        out?.pointee = Unmanaged.passRetained(signature).toOpaque()
+        return 0
+      },
+      free_signature: { signature, _ in
+        if let signature { Unmanaged<SpanSignature>.fromOpaque(signature).release() }
+      },
+      similarity: { score, a, b, _ in
+        guard let a, let b else {
+          score?.pointee = 0
+          return 0
+        }
+        let old = Unmanaged<SpanSignature>.fromOpaque(a).takeUnretainedValue()
+        let new = Unmanaged<SpanSignature>.fromOpaque(b).takeUnretainedValue()
+        score?.pointee = Int32(old.similarity(to: new))
+        return 0
+      },
+      payload: nil)
   }
 
   private static func findOptions() -> git_diff_find_options {
@@ -445,19 +484,6 @@ enum LibGit2 {
       throw GitError(.invalidPatch, "no diff parsed", operation: "git_diff_from_buffer")
     }
     return diff
-  }
-
-  /// `git_email_create_from_commit` with rename detection and the indent heuristic: the commit
-  /// as a `git format-patch` mail (From line, headers, message, `---`, diffstat, diff, and a
-  /// `-- ` signature naming libgit2).
-  static func email(_ commit: OpaquePointer) throws(GitError) -> String {
-    var options = patchsite_email_create_options_init()
-    options.diff_opts.flags |= GIT_DIFF_INDENT_HEURISTIC.rawValue
-    options.diff_find_opts = findOptions()
-    var buf = patchsite_buf_init()
-    defer { git_buf_dispose(&buf) }
-    try check(git_email_create_from_commit(&buf, commit, &options), "git_email_create_from_commit")
-    return string(buf)
   }
 
   // MARK: Applying patches
