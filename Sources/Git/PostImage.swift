@@ -58,11 +58,17 @@ extension Repository {
   /// and the diffstat, is skipped by libgit2). libgit2: `git_diff_from_buffer`,
   /// `git_apply_to_tree`, `git_index_write_tree_to`.
   ///
-  /// - Throws: `GitError` `.invalidPatch` when the text is not a patch libgit2 can parse;
+  /// - Throws: `GitError` `.invalidPatch` when the text is not a patch libgit2 can parse
+  ///   (libgit2 says `no patch found` for text without any `diff --git`, such as a cover letter);
   ///   `.applyFailed` when a hunk does not apply. libgit2's message for a failed hunk is like
   ///   `hunk at line 3 did not apply` and does not name the file, so the error's `path` is set
   ///   to the file being applied (seen through libgit2's per-file callback) and `description`
-  ///   shows it. Other messages (`'x' already exists in index`) do name the file.
+  ///   shows it. A patch that creates a file which already exists fails with
+  ///   `'x' already exists in the tree` (checked here; libgit2 1.5 would overwrite the file),
+  ///   and a deletion that does not cover the whole file with `removal patch leaves file
+  ///   contents` (checked here too; libgit2 would delete it). A patch that changes a file the
+  ///   tree does not have fails with libgit2's `the path 'x.c' does not exist in the given tree`
+  ///   (which names only the last path component; `path` has the whole path).
   public func applyPatch(_ patchText: String, to rev: String) throws(GitError) -> PostImage {
     try applyPatch(patchText, toTree: try tree(of: rev))
   }
@@ -82,13 +88,58 @@ extension Repository {
       defer { LibGit2.freeDiff(diff) }
       let tree = try LibGit2.lookupTree(repo, treeID)
       defer { LibGit2.freeTree(tree) }
+      let deltas = LibGit2.deltas(diff)
+      try Self.checkNewPathsAreFree(deltas, in: tree)
       let result = try LibGit2.apply(repo, diff: diff, to: tree)
+      try Self.checkDeletionsRemoveEverything(deltas, diff: diff, base: tree, repo: repo)
       var paths = Set<String>()
-      for pair in LibGit2.deltaPaths(diff) {
-        for p in [pair.old, pair.new] where !p.isEmpty && p != "/dev/null" { paths.insert(p) }
+      for delta in deltas {
+        for p in [delta.oldPath, delta.newPath] where !p.isEmpty && p != "/dev/null" {
+          paths.insert(p)
+        }
       }
       return PostImage(
         repository: self, baseTreeID: treeID, treeID: result, changedPaths: paths.sorted())
+    }
+  }
+
+  /// `git apply`'s "removal patch leaves file contents" check, which libgit2 1.5 lacks (it
+  /// deletes the file once the hunk matches, even if the file has more lines): the hunks of a
+  /// text deletion must cover every line of the old file.
+  private static func checkDeletionsRemoveEverything(
+    _ deltas: [LibGit2.Delta], diff: OpaquePointer, base tree: OpaquePointer,
+    repo: OpaquePointer
+  ) throws(GitError) {
+    for (i, delta) in deltas.enumerated() where delta.status == .deleted && !delta.isBinary {
+      guard let entry = try LibGit2.entry(tree, path: delta.oldPath), entry.kind == .blob
+      else { continue }
+      let bytes = try LibGit2.blobContents(repo, entry.id)
+      var lines = bytes.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+      if let last = bytes.last, last != 10 { lines += 1 }
+      if try LibGit2.oldLinesCovered(diff, delta: i) != lines {
+        throw GitError(
+          .applyFailed, "removal patch leaves file contents", operation: "git_apply_to_tree",
+          path: delta.oldPath)
+      }
+    }
+  }
+
+  /// `git apply`'s "already exists" check, which libgit2 1.5 lacks (it silently replaces the
+  /// file): a created file, or the target of a rename or copy, must not exist in the base tree
+  /// unless the same patch deletes or renames it away.
+  private static func checkNewPathsAreFree(_ deltas: [LibGit2.Delta], in tree: OpaquePointer)
+    throws(GitError)
+  {
+    let leaving = Set(
+      deltas.filter { $0.status == .deleted || $0.status == .renamed }.map(\.oldPath))
+    for delta in deltas where [.added, .renamed, .copied].contains(delta.status) {
+      let path = delta.newPath
+      if leaving.contains(path) { continue }
+      if try LibGit2.entry(tree, path: path) != nil {
+        throw GitError(
+          .applyFailed, "'\(path)' already exists in the tree", operation: "git_apply_to_tree",
+          path: path)
+      }
     }
   }
 }

@@ -450,18 +450,53 @@ enum LibGit2 {
 
   static func freeDiff(_ diff: OpaquePointer?) { git_diff_free(diff) }
 
-  /// The file pairs of a diff: old and new path of every delta (`git_diff_get_delta`).
-  static func deltaPaths(_ diff: OpaquePointer) -> [(old: String, new: String)] {
-    var out: [(old: String, new: String)] = []
+  /// One file pair of a diff, copied out of `git_diff_delta`.
+  struct Delta {
+    enum Status { case added, deleted, modified, renamed, copied, other }
+    var oldPath: String
+    var newPath: String
+    var status: Status
+    var isBinary: Bool
+  }
+
+  /// The file pairs of a diff (`git_diff_num_deltas`, `git_diff_get_delta`).
+  static func deltas(_ diff: OpaquePointer) -> [Delta] {
+    var out: [Delta] = []
     for i in 0..<git_diff_num_deltas(diff) {
       guard let d = git_diff_get_delta(diff, i) else { continue }
+      let status: Delta.Status =
+        switch d.pointee.status {
+        case GIT_DELTA_ADDED: .added
+        case GIT_DELTA_DELETED: .deleted
+        case GIT_DELTA_MODIFIED: .modified
+        case GIT_DELTA_RENAMED: .renamed
+        case GIT_DELTA_COPIED: .copied
+        default: .other
+        }
       out.append(
-        (
-          d.pointee.old_file.path.map { String(cString: $0) } ?? "",
-          d.pointee.new_file.path.map { String(cString: $0) } ?? ""
-        ))
+        Delta(
+          oldPath: d.pointee.old_file.path.map { String(cString: $0) } ?? "",
+          newPath: d.pointee.new_file.path.map { String(cString: $0) } ?? "",
+          status: status,
+          isBinary: d.pointee.flags & GIT_DIFF_FLAG_BINARY.rawValue != 0))
     }
     return out
+  }
+
+  /// The number of old-side lines the hunks of delta `index` cover (`git_patch_from_diff`,
+  /// `git_patch_get_hunk`).
+  static func oldLinesCovered(_ diff: OpaquePointer, delta index: Int) throws(GitError) -> Int {
+    var patch: OpaquePointer?
+    try check(git_patch_from_diff(&patch, diff, index), "git_patch_from_diff")
+    defer { git_patch_free(patch) }
+    var total = 0
+    for h in 0..<git_patch_num_hunks(patch) {
+      var hunk: UnsafePointer<git_diff_hunk>?
+      var lines = 0
+      try check(git_patch_get_hunk(&hunk, &lines, patch, h), "git_patch_get_hunk")
+      total += Int(hunk?.pointee.old_lines ?? 0)
+    }
+    return total
   }
 
   /// `git_diff_from_buffer`: parses patch text (git format, `diff --git` headers) into a diff.
