@@ -48,6 +48,9 @@ extension Repository {
   /// - a single revision `A`: just that commit (not its history, unlike `git log A`), which is
   ///   how Patchsite reads "review this commit".
   ///
+  /// Other rev-list syntax (`^A B`, `A^!`, `A^@`, several ranges) is not supported; libgit2's
+  /// `git_revparse` rejects it with `.invalidSpec` or `.notFound`.
+  ///
   /// The order is git's own (`sort_in_topological_order` in git's `commit.c`, see
   /// `topologicalOrder(_:)`), not libgit2's `GIT_SORT_TOPOLOGICAL`, which shows the branches of
   /// a merge in another order.

@@ -45,6 +45,30 @@ import Testing
     #expect(throws: GitError.self) { _ = try repo.revParse("HEAD\0~1") }
   }
 
+  @Test func anAmbiguousShortHashIsReportedAsAmbiguous() throws {
+    let s = try ScratchRepository()
+    defer { s.remove() }
+    // 600 fixed blobs: among their ids some share a 4-digit prefix (libgit2's shortest).
+    for i in 0..<600 { try s.write("blobs/\(i)", "blob \(i)\n") }
+    try s.commit("many blobs")
+    let ids = try s.lines(["ls-tree", "-r", "--format=%(objectname)", "HEAD"])
+    var seen: [Substring: Int] = [:]
+    for id in ids { seen[id.prefix(4), default: 0] += 1 }
+    let prefix = try #require(seen.filter { $0.value > 1 }.keys.sorted().first)
+    let git = try Tools.run(
+      "git", ["rev-parse", String(prefix)], cwd: s.path, environment: s.environment)
+    #expect(git.status != 0)
+    let repo = try Repository.open(path: s.path)
+    do {
+      _ = try repo.revParse(String(prefix))
+      Issue.record("\(prefix) resolved")
+    } catch {
+      #expect(error.code == .ambiguous, "\(error)")
+      #expect(error.inputError().id == "git.ambiguous")
+    }
+    #expect(GitLibrary.libgit2Version.split(separator: ".").count == 3)
+  }
+
   @Test(arguments: [
     "v1..main", "main~1..main", "light..topic", "topic..main", "main...topic", "light...topic",
     "topic...light", "v1..", "..topic", "HEAD~3..HEAD", "main..main",

@@ -21,6 +21,15 @@ enum LibGit2 {
     if initialization < 0 { throw lastError(initialization, "git_libgit2_init") }
   }
 
+  /// `git_libgit2_version`, as `major.minor.revision`.
+  static func version() -> String {
+    var major: Int32 = 0
+    var minor: Int32 = 0
+    var revision: Int32 = 0
+    _ = git_libgit2_version(&major, &minor, &revision)
+    return "\(major).\(minor).\(revision)"
+  }
+
   // MARK: Errors
 
   /// The `GitError` for a negative libgit2 return code, with libgit2's message.
