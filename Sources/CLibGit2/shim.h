@@ -24,6 +24,11 @@ static inline git_buf patchsite_buf_init(void) {
   return b;
 }
 
+/* git_libgit2_opts is variadic, which Swift cannot call. */
+static inline int patchsite_set_cache_object_limit(git_object_t type, size_t size) {
+  return git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, type, size);
+}
+
 /*
  * A recursive mutex for the Git module's Repository, which serialises every libgit2 call made on
  * one git_repository (libgit2 objects must not be used by two threads at once). Kept here so the

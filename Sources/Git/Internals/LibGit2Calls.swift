@@ -14,7 +14,18 @@ enum LibGit2 {
   /// `git_libgit2_init()`, run exactly once per process: Swift initialises a `static let` lazily
   /// and thread-safely (`swift_once`). libgit2 is never shut down; it lives as long as the
   /// process, which is what a command-line tool needs.
-  private static let initialization: Int32 = git_libgit2_init()
+  private static let initialization: Int32 = {
+    let result = git_libgit2_init()
+    // Cache trees and blobs up to 1 MiB (libgit2 caches trees up to 4 KiB and no blobs by
+    // default): a range walk reads each tree and blob twice, as the new side of one commit and
+    // the old side of the next, and kernel folders have trees far above 4 KiB. The total stays
+    // under libgit2's 256 MiB cache limit.
+    if result >= 0 {
+      _ = patchsite_set_cache_object_limit(GIT_OBJECT_TREE, 1 << 20)
+      _ = patchsite_set_cache_object_limit(GIT_OBJECT_BLOB, 1 << 20)
+    }
+    return result
+  }()
 
   /// Makes sure libgit2 is initialised; cheap after the first call.
   static func ensureInitialized() throws(GitError) {
