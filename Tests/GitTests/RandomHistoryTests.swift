@@ -87,3 +87,54 @@ import Testing
     #expect(!similarities.isEmpty, "seed \(seed)")
   }
 }
+
+/// Seeded random branch-and-merge graphs: `commits(in:)` must list exactly what
+/// `git rev-list --reverse --topo-order` lists, in the same order.
+@Suite struct RandomGraphTests {
+  @Test(arguments: [11, 12, 13] as [UInt64])
+  func rangeOrderMatchesGitOnRandomGraphs(seed: UInt64) throws {
+    var rng = SeededGenerator(seed: seed)
+    let s = try ScratchRepository()
+    defer { s.remove() }
+    try s.write("f", "root\n")
+    try s.commit("root")
+    var branches = ["main"]
+    for step in 0..<30 {
+      if let branch = branches.randomElement(using: &rng) {
+        try s.git(["checkout", "-q", branch])
+      }
+      switch Int.random(in: 0..<8, using: &rng) {
+      case 0:
+        let name = "b\(step)"
+        try s.git(["checkout", "-q", "-b", name])
+        branches.append(name)
+        try s.write("f\(step)", "\(step)\n")
+        try s.commit("c\(step) on \(name)")
+      case 1, 2:
+        let current = try s.git(["rev-parse", "--abbrev-ref", "HEAD"])
+          .trimmingCharacters(in: .whitespacesAndNewlines)
+        if let other = branches.filter({ $0 != current }).randomElement(using: &rng) {
+          // Fails harmlessly ("Already up to date") when `other` is already merged.
+          _ = try? s.merge(other, message: "merge \(other) into \(current) at \(step)")
+        }
+      default:
+        try s.write("f\(step)", "\(step)\n")
+        try s.commit("c\(step)")
+      }
+    }
+    let merges = try s.git(["rev-list", "--merges", "--count", "--all"])
+    #expect((Int(merges.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) >= 2, "seed \(seed)")
+    let repo = try Repository.open(path: s.path)
+    let ends = branches + ["main~2", "main~5"]
+    for _ in 0..<6 {
+      guard let a = ends.randomElement(using: &rng), let b = ends.randomElement(using: &rng)
+      else { continue }
+      for range in ["\(a)..\(b)", "\(a)...\(b)"] {
+        guard let expected = try? s.lines(["rev-list", "--reverse", "--topo-order", range])
+        else { continue }
+        #expect(
+          try repo.commits(in: range).map(\.id.description) == expected, "seed \(seed): \(range)")
+      }
+    }
+  }
+}

@@ -82,6 +82,41 @@ import Testing
     #expect(actual == expected, "\(range)")
   }
 
+  @Test func symmetricRangesWithSeveralOrNoMergeBasesMatchGit() throws {
+    let s = try ScratchRepository()
+    defer { s.remove() }
+    try s.write("f", "0\n")
+    try s.commit("base")
+    try s.git(["branch", "side"])
+    try s.write("a", "a1\n")
+    try s.commit("a1")
+    try s.git(["checkout", "-q", "side"])
+    try s.write("b", "b1\n")
+    try s.commit("b1")
+    // Criss-cross: each side merges the other's first commit, so A...B has two merge bases.
+    try s.git(["tag", "b1"])
+    try s.git(["checkout", "-q", "main"])
+    try s.git(["tag", "a1"])
+    try s.merge("b1", message: "merge b1 into main")
+    try s.write("a", "a2\n")
+    try s.commit("a2")
+    try s.git(["checkout", "-q", "side"])
+    try s.merge("a1", message: "merge a1 into side")
+    try s.write("b", "b2\n")
+    try s.commit("b2")
+    try s.git(["checkout", "-q", "--orphan", "lonely"])
+    try s.git(["rm", "-q", "-rf", "."])
+    try s.write("z", "z\n")
+    try s.commit("unrelated root")
+    try s.commit("unrelated child", allowEmpty: true)
+    #expect(try s.lines(["merge-base", "--all", "main", "side"]).count == 2)
+    let repo = try Repository.open(path: s.path)
+    for range in ["main...side", "side...main", "main..side", "main...lonely", "lonely..main"] {
+      let expected = try s.lines(["rev-list", "--reverse", "--topo-order", range])
+      #expect(try repo.commits(in: range).map(\.id.description) == expected, "\(range)")
+    }
+  }
+
   @Test func rangeOrderPutsParentsFirst() throws {
     let history = try History.make()
     defer { history.remove() }
