@@ -69,17 +69,19 @@ import Testing
     #expect(GitLibrary.libgit2Version.split(separator: ".").count == 3)
   }
 
-  @Test(arguments: [
-    "v1..main", "main~1..main", "light..topic", "topic..main", "main...topic", "light...topic",
-    "topic...light", "v1..", "..topic", "HEAD~3..HEAD", "main..main",
-  ])
-  func rangesMatchGitRevList(range: String) throws {
+  @Test func rangesMatchGitRevList() throws {
     let history = try History.make()
     defer { history.remove() }
     let repo = try Repository.open(path: history.path)
-    let expected = try history.scratch.lines(["rev-list", "--reverse", "--topo-order", range])
-    let actual = try repo.commits(in: range).map(\.id.description)
-    #expect(actual == expected, "\(range)")
+    let ranges: [String] = [
+      "v1..main", "main~1..main", "light..topic", "topic..main", "main...topic", "light...topic",
+      "topic...light", "v1..", "..topic", "HEAD~3..HEAD", "main..main",
+    ]
+    for range in ranges {
+      let expected = try history.scratch.lines(["rev-list", "--reverse", "--topo-order", range])
+      let actual = try repo.commits(in: range).map(\.id.description)
+      #expect(actual == expected, "\(range)")
+    }
   }
 
   @Test func symmetricRangesWithSeveralOrNoMergeBasesMatchGit() throws {

@@ -52,15 +52,20 @@ import Testing
     #expect(throws: GitError.self) { _ = try repo.blob(at: "README", in: "nosuchrev") }
   }
 
-  @Test(arguments: ["", "src", "src/", "docs", "lib/b.c", "README", "nothing", "src/a.c/x"])
-  func listFilesMatchesGitLsTree(prefix: String) throws {
+  @Test func listFilesMatchesGitLsTree() throws {
     let history = try History.make()
     defer { history.remove() }
     let repo = try Repository.open(path: history.path)
-    for rev in ["HEAD", "v1"] {
-      let expected = try history.scratch.lines(
-        ["ls-tree", "-r", "--name-only", rev] + (prefix.isEmpty ? [] : ["--", prefix]))
-      #expect(try repo.listFiles(in: rev, under: prefix) == expected, "\(rev) \(prefix)")
+    let prefixes: [String] = [
+      "", "src", "src/", "docs", "lib/b.c", "README", "nothing", "src/a.c/x",
+    ]
+    for prefix in prefixes {
+      for rev in ["HEAD", "v1"] {
+        let expected = try history.scratch.lines(
+          ["ls-tree", "-r", "--name-only", rev] + (prefix.isEmpty ? [] : ["--", prefix]))
+        #expect(try repo.listFiles(in: rev, under: prefix) == expected, "\(rev) \(prefix)")
+      }
     }
   }
+
 }
