@@ -1,0 +1,168 @@
+extension Repository {
+  /// The object named by `spec`, as `git rev-parse <spec>` prints it.
+  ///
+  /// Accepts everything libgit2's `git_revparse_single` does: full or short hashes, branches,
+  /// tags (the tag object itself for annotated tags, as `git rev-parse v1` does), `HEAD~2`,
+  /// `v1^{commit}`, `HEAD:path`.
+  ///
+  /// - Throws: `GitError` `.notFound`, `.ambiguous` (short hash with several matches) or
+  ///   `.invalidSpec`.
+  public func revParse(_ spec: String) throws(GitError) -> ObjectID {
+    try withHandle { (repo) throws(GitError) -> ObjectID in
+      let object = try LibGit2.revparseSingle(repo, spec)
+      defer { LibGit2.freeObject(object) }
+      return LibGit2.objectID(of: object)
+    }
+  }
+
+  /// The commit named by `spec`, peeling tags (`git rev-parse <spec>^{commit}`).
+  ///
+  /// - Throws: `GitError` as `revParse`, or `.wrongObjectType` when `spec` names a tree or blob.
+  public func revParseCommit(_ spec: String) throws(GitError) -> Commit {
+    try withHandle { (repo) throws(GitError) -> Commit in
+      let object = try LibGit2.revparseSingle(repo, spec)
+      defer { LibGit2.freeObject(object) }
+      let commit = try LibGit2.peelToCommit(object)
+      defer { LibGit2.freeObject(commit) }
+      return LibGit2.readCommit(commit)
+    }
+  }
+
+  /// The commit with object name `id`.
+  ///
+  /// - Throws: `GitError` `.notFound` if there is no such commit.
+  public func commit(_ id: ObjectID) throws(GitError) -> Commit {
+    try withHandle { (repo) throws(GitError) -> Commit in
+      let commit = try LibGit2.lookupCommit(repo, id)
+      defer { LibGit2.freeCommit(commit) }
+      return LibGit2.readCommit(commit)
+    }
+  }
+
+  /// The commits of a range, oldest first in topological order (every parent before its
+  /// children, like `git log --reverse --topo-order <range>`).
+  ///
+  /// - `A..B`: commits reachable from `B` and not from `A` (`..B` and `A..` mean `HEAD`).
+  /// - `A...B`: the symmetric difference, commits reachable from either but not from both, as
+  ///   `git log A...B` (everything reachable from a merge base of `A` and `B` is hidden).
+  /// - a single revision `A`: just that commit (not its history, unlike `git log A`), which is
+  ///   how Patchsite reads "review this commit".
+  ///
+  /// Other rev-list syntax (`^A B`, `A^!`, `A^@`, several ranges) is not supported; libgit2's
+  /// `git_revparse` rejects it with `.invalidSpec` or `.notFound`.
+  ///
+  /// The order is git's own (`sort_in_topological_order` in git's `commit.c`, see
+  /// `topologicalOrder(_:)`), not libgit2's `GIT_SORT_TOPOLOGICAL`, which shows the branches of
+  /// a merge in another order.
+  ///
+  /// - Throws: `GitError` `.notFound`/`.invalidSpec` for bad revisions, `.wrongObjectType`
+  ///   when an end of the range is not a commit.
+  public func commits(in range: String) throws(GitError) -> [Commit] {
+    try withHandle { (repo) throws(GitError) -> [Commit] in
+      let spec = try LibGit2.revparse(repo, range)
+      defer {
+        LibGit2.freeObject(spec.from)
+        LibGit2.freeObject(spec.to)
+      }
+      guard spec.isRange else {
+        guard let from = spec.from else {
+          throw GitError(.invalidSpec, "empty revision '\(range)'", operation: "git_revparse")
+        }
+        let commit = try LibGit2.peelToCommit(from)
+        defer { LibGit2.freeObject(commit) }
+        return [LibGit2.readCommit(commit)]
+      }
+      let from = try Self.commitID(spec.from, in: repo)
+      let to = try Self.commitID(spec.to, in: repo)
+      let ids: [ObjectID]
+      if spec.isSymmetric {
+        let bases = try LibGit2.mergeBases(repo, from, to)
+        ids = try LibGit2.walk(repo, push: [from, to], hide: bases)
+      } else {
+        ids = try LibGit2.walk(repo, push: [to], hide: [from])
+      }
+      var commits: [Commit] = []
+      commits.reserveCapacity(ids.count)
+      for id in ids {
+        let commit = try LibGit2.lookupCommit(repo, id)
+        defer { LibGit2.freeCommit(commit) }
+        commits.append(LibGit2.readCommit(commit))
+      }
+      return Self.topologicalOrder(commits).reversed()
+    }
+  }
+
+  /// `commits` (newest first by committer date, as the walk gives them) in git's
+  /// `--topo-order`, newest first: git's `sort_in_topological_order` with
+  /// `REV_SORT_IN_GRAPH_ORDER`.
+  ///
+  /// A commit is emitted once all its children in the set are; ready commits wait on a stack,
+  /// so after a merge the last parent's line is shown first, and the first tips in date order
+  /// come out first.
+  static func topologicalOrder(_ commits: [Commit]) -> [Commit] {
+    var index: [ObjectID: Int] = [:]
+    for (i, c) in commits.enumerated() { index[c.id] = i }
+    // indegree 0: emitted (or not in the set); otherwise 1 + children still to emit.
+    var indegree = [Int](repeating: 1, count: commits.count)
+    for c in commits {
+      for p in c.parents { if let j = index[p] { indegree[j] += 1 } }
+    }
+    var stack: [Int] = commits.indices.filter { indegree[$0] == 1 }.reversed()
+    var out: [Commit] = []
+    out.reserveCapacity(commits.count)
+    while let i = stack.popLast() {
+      for p in commits[i].parents {
+        guard let j = index[p], indegree[j] > 0 else { continue }
+        indegree[j] -= 1
+        if indegree[j] == 1 { stack.append(j) }
+      }
+      indegree[i] = 0
+      out.append(commits[i])
+    }
+    return out
+  }
+
+  /// The commits of `range` (as `commits(in:)`) with each one's diff limited to `paths` (as
+  /// `diff(of:paths:)`): the walk `git log -p --reverse <range> -- <paths>` does.
+  ///
+  /// When `paths` is not empty, commits whose diff is empty are left out, as `git log -- paths`
+  /// leaves out commits that do not touch them, and so are merges that match any parent under
+  /// `paths` (git's history simplification drops those too; unlike git, the commits on the
+  /// other side of such a merge are still listed). A merge that is kept is diffed against its
+  /// first parent (git log shows no diff for merges by default). Benchmarks use this function.
+  public func commitDiffs(in range: String, paths: [String] = [], abbrev: Int = 7)
+    throws(GitError) -> [CommitDiff]
+  {
+    var out: [CommitDiff] = []
+    for commit in try commits(in: range) {
+      let patch = try diff(of: commit, paths: paths, abbrev: abbrev)
+      if !paths.isEmpty && patch.isEmpty { continue }
+      if !paths.isEmpty && commit.isMerge {
+        var sameAsAParent = false
+        for parent in commit.parents.dropFirst() {
+          let other = try diff(from: self.commit(parent).treeID, to: commit.treeID, paths: paths)
+          if other.isEmpty { sameAsAParent = true }
+        }
+        if sameAsAParent { continue }
+      }
+      out.append(CommitDiff(commit: commit, patch: patch))
+    }
+    return out
+  }
+
+  /// The commit an end of a range names (nil means HEAD, for `A..` and `..B`).
+  private static func commitID(_ object: OpaquePointer?, in repo: OpaquePointer) throws(GitError)
+    -> ObjectID
+  {
+    if let object {
+      let commit = try LibGit2.peelToCommit(object)
+      defer { LibGit2.freeObject(commit) }
+      return LibGit2.objectID(of: commit)
+    }
+    let head = try LibGit2.revparseSingle(repo, "HEAD")
+    defer { LibGit2.freeObject(head) }
+    let commit = try LibGit2.peelToCommit(head)
+    defer { LibGit2.freeObject(commit) }
+    return LibGit2.objectID(of: commit)
+  }
+}

@@ -1,0 +1,99 @@
+extension Repository {
+  /// The root tree of the commit (or tree) named by `rev`, as `git rev-parse <rev>^{tree}`.
+  ///
+  /// - Throws: `GitError` `.notFound`/`.invalidSpec` for a bad revision, `.wrongObjectType` for
+  ///   a blob.
+  public func tree(of rev: String) throws(GitError) -> ObjectID {
+    try withHandle { (repo) throws(GitError) -> ObjectID in
+      let object = try LibGit2.revparseSingle(repo, rev)
+      defer { LibGit2.freeObject(object) }
+      let tree = try LibGit2.peelToTree(object)
+      defer { LibGit2.freeObject(tree) }
+      return LibGit2.objectID(of: tree)
+    }
+  }
+
+  /// The bytes of the file at `path` in revision `rev` (`git show <rev>:<path>`), or nil when
+  /// there is no such path there.
+  ///
+  /// - Throws: `GitError` for a bad revision, or `.wrongObjectType` when `path` is a folder or
+  ///   a submodule.
+  public func blob(at path: String, in rev: String) throws(GitError) -> [UInt8]? {
+    try blob(at: path, inTree: try tree(of: rev))
+  }
+
+  /// The bytes of the file at `path` in the tree `treeID`, or nil when there is none.
+  ///
+  /// - Throws: `GitError` `.wrongObjectType` when `path` is a folder or a submodule.
+  public func blob(at path: String, inTree treeID: ObjectID) throws(GitError) -> [UInt8]? {
+    try withHandle { (repo) throws(GitError) -> [UInt8]? in
+      let tree = try LibGit2.lookupTree(repo, treeID)
+      defer { LibGit2.freeTree(tree) }
+      guard let entry = try LibGit2.entry(tree, path: Self.normalise(path)) else { return nil }
+      guard entry.kind == .blob else {
+        throw GitError(
+          .wrongObjectType, "'\(path)' is not a file", operation: "git_tree_entry_bypath",
+          path: path)
+      }
+      return try LibGit2.blobContents(repo, entry.id)
+    }
+  }
+
+  /// The paths of all files (blobs and symbolic links; not submodules) in revision `rev` at or
+  /// below `prefix`, in git's tree order, as `git ls-tree -r --name-only <rev> -- <prefix>`.
+  ///
+  /// `prefix` names a folder (a trailing `/` is optional) or a single file; the empty prefix
+  /// means the whole tree. A prefix that does not exist gives an empty list.
+  public func listFiles(in rev: String, under prefix: String = "") throws(GitError) -> [String] {
+    try listFiles(inTree: try tree(of: rev), under: prefix)
+  }
+
+  /// The paths of all files in the tree `treeID` at or below `prefix` (see
+  /// `listFiles(in:under:)`).
+  public func listFiles(inTree treeID: ObjectID, under prefix: String = "") throws(GitError)
+    -> [String]
+  {
+    try withHandle { (repo) throws(GitError) -> [String] in
+      let root = try LibGit2.lookupTree(repo, treeID)
+      defer { LibGit2.freeTree(root) }
+      let start = Self.normalise(prefix)
+      if start.isEmpty {
+        var out: [String] = []
+        try Self.collect(repo, treeID, prefix: "", into: &out)
+        return out
+      }
+      guard let entry = try LibGit2.entry(root, path: start) else { return [] }
+      switch entry.kind {
+      case .blob: return [start]
+      case .tree:
+        var out: [String] = []
+        try Self.collect(repo, entry.id, prefix: start + "/", into: &out)
+        return out
+      case .commit, .other: return []
+      }
+    }
+  }
+
+  private static func collect(
+    _ repo: OpaquePointer, _ treeID: ObjectID, prefix: String, into out: inout [String]
+  ) throws(GitError) {
+    let tree = try LibGit2.lookupTree(repo, treeID)
+    defer { LibGit2.freeTree(tree) }
+    for entry in LibGit2.entries(tree) {
+      switch entry.kind {
+      case .blob: out.append(prefix + entry.name)
+      case .tree: try collect(repo, entry.id, prefix: prefix + entry.name + "/", into: &out)
+      case .commit, .other: continue
+      }
+    }
+  }
+
+  /// `path` without leading `./`/`/` and trailing `/`, as tree lookups want it.
+  static func normalise(_ path: String) -> String {
+    var p = Substring(path)
+    while p.hasPrefix("./") { p = p.dropFirst(2) }
+    while p.hasPrefix("/") { p = p.dropFirst() }
+    while p.hasSuffix("/") { p = p.dropLast() }
+    return String(p)
+  }
+}

@@ -1,7 +1,0 @@
-import Testing
-
-@testable import Git
-
-@Test func moduleName() {
-  #expect(GitModule.name == "Git")
-}
