@@ -292,6 +292,7 @@ extension UnifiedDiff {
     var tree = tree
     for f in files {
       let here = SourceLocation(file: f.source, line: f.line)
+      if f.isBinary { throw ApplyError(.binaryUnsupported, path: f.path, location: here) }
       let original: String?
       if f.isNew {
         original = nil

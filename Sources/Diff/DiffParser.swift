@@ -394,7 +394,9 @@ private struct ParserState {
     if has(i, Token.dissimilarity) {
       return percent(value(Token.dissimilarity)).map { .dissimilarityIndex($0) }
     }
-    if has(i, Token.renameFrom) { return .renameFrom(PathParsing.plainPath(value(Token.renameFrom))) }
+    if has(i, Token.renameFrom) {
+      return .renameFrom(PathParsing.plainPath(value(Token.renameFrom)))
+    }
     if has(i, Token.renameTo) { return .renameTo(PathParsing.plainPath(value(Token.renameTo))) }
     if has(i, Token.renameOld) { return .renameFrom(PathParsing.plainPath(value(Token.renameOld))) }
     if has(i, Token.renameNew) { return .renameTo(PathParsing.plainPath(value(Token.renameNew))) }
@@ -612,11 +614,13 @@ private struct ParserState {
       j = k
     } else {
       var giveBack = LoopProgress()
+      var handedBack = 0
       while let last = out.last, last.isBare, last.noNewline == nil,
-        giveBack.advanced(to: -out.count)
+        giveBack.advanced(to: handedBack)
       {
         out.removeLast()
         j -= 1
+        handedBack += 1
       }
       truncated = restIsBlank(from: j)
     }
