@@ -230,19 +230,7 @@ extension FilePatch {
           let p = image.count - pre.count
           found = fits(p) ? p : nil
         } else {
-          let reach = max(expected - cursor, image.count - expected)
-          var d = 1
-          while d <= reach {
-            if fits(expected + d) {
-              found = expected + d
-              break
-            }
-            if fits(expected - d) {
-              found = expected - d
-              break
-            }
-            d += 1
-          }
+          found = nearest(to: expected, in: cursor...max(cursor, image.count - pre.count), fits)
         }
       }
       guard let p = found else {
@@ -258,6 +246,31 @@ extension FilePatch {
     }
     out.append(contentsOf: image[cursor...])
     return (out, placements)
+  }
+
+  /// The position in `range` nearest to `expected` (after it first on a tie) where `fits` holds.
+  /// Only positions inside the range are tried, so a header naming a far line costs nothing.
+  private func nearest(to expected: Int, in range: ClosedRange<Int>, _ fits: (Int) -> Bool)
+    -> Int?
+  {
+    var below = min(expected - 1, range.upperBound)
+    var above = max(expected + 1, range.lowerBound)
+    var progress = LoopProgress()
+    var turns = 0
+    while below >= range.lowerBound || above <= range.upperBound, progress.advanced(to: turns) {
+      turns += 1
+      let takeAbove =
+        above <= range.upperBound
+        && (below < range.lowerBound || above - expected <= expected - below)
+      if takeAbove {
+        if fits(above) { return above }
+        above += 1
+      } else {
+        if fits(below) { return below }
+        below -= 1
+      }
+    }
+    return nil
   }
 
   /// The first line where the hunk's old lines and the target differ at position `q` (when they

@@ -201,6 +201,21 @@ private struct ParserState {
     isSignatureText(i) && (i + 1 >= n || !isHunkLike(i + 1))
   }
 
+  /// `-- ` followed by a version line (`2.39.2`) and then only blank lines: the signature
+  /// `git format-patch` writes.
+  func isGitSignature(_ i: Int) -> Bool {
+    guard isSignatureText(i), i + 1 < n else { return false }
+    let l = lines[i + 1]
+    var k = l.start
+    var digits = 0
+    while k < l.end, (48...57).contains(bytes[k]) {
+      digits += 1
+      k += 1
+    }
+    guard digits > 0, k < l.end, bytes[k] == UInt8(ascii: ".") else { return false }
+    return restIsBlank(from: i + 2)
+  }
+
   /// Where stray text starting at `i` is followed by more of the same file patch (a `@@` line,
   /// or a `---` line when the file has none yet); nil when the next file or the end comes first.
   func continuation(from i: Int, sawOldFile: Bool) -> Int? {
@@ -581,7 +596,10 @@ private struct ParserState {
         remNew -= 1
       case Token.minus:
         if isPlainStart(j) { break counted }
-        // `-- ` + version: the signature, unless it is exactly the one removed line still due.
+        // `-- ` then a git version and nothing more: format-patch's signature, always. Another
+        // `-- ` before non-hunk text: a signature too, unless it is exactly the one removed
+        // line still due.
+        if isGitSignature(j) { break counted }
         if isSignature(j), !(remOld == 1 && remNew == 0) { break counted }
         out.append(hunkLine(.removed, j))
         remOld -= 1

@@ -269,6 +269,17 @@ public struct FilePatch: Hashable, Sendable {
       malformedHunkLines: malformedHunkLines)
   }
 
+  /// The `diff --git` line, nil for a plain `diff -u` file patch.
+  public var diffGitLine: ExtendedHeader? {
+    headers.first { if case .diffGit = $0.kind { true } else { false } }
+  }
+
+  /// The `index` line's blob names and mode.
+  public var index: (oldHash: String, newHash: String, mode: String?)? {
+    for h in headers { if case .index(let o, let n, let m) = h.kind { return (o, n, m) } }
+    return nil
+  }
+
   /// The 1-based input line where this file patch starts.
   public var line: Int { headers.first?.line ?? hunks.first?.line ?? 0 }
 

@@ -57,6 +57,41 @@ import Testing
     }
   }
 
+  /// `git diff --no-index` writes the patches; ours must read them cleanly, print them back and
+  /// apply them to give git's new file.
+  @Test func gitWrittenPatchesApply() throws {
+    guard let git = Tools.which("git") else { return }
+    let seed: UInt64 = 0xA991_0003
+    var rng = SeededGenerator(seed: seed)
+    let dir = try Tools.makeTemporaryDirectory("diff-gen")
+    defer { Tools.removeTemporaryDirectory(dir) }
+    for round in 0..<40 {
+      let (old, new) = Self.randomPair(&rng)
+      let oldName = old == nil ? "/dev/null" : "old.txt"
+      let newName = new == nil ? "/dev/null" : "new.txt"
+      if let old { try Data(old.utf8).write(to: URL(fileURLWithPath: dir + "/old.txt")) }
+      if let new { try Data(new.utf8).write(to: URL(fileURLWithPath: dir + "/new.txt")) }
+      let unified = "-U\(Int.random(in: 0...4, using: &rng))"
+      let out = try Tools.run(git, ["diff", "--no-index", unified, oldName, newName], cwd: dir)
+      try? FileManager.default.removeItem(atPath: dir + "/old.txt")
+      try? FileManager.default.removeItem(atPath: dir + "/new.txt")
+      let (diff, diagnostics) = DiffParser.parse(out.stdout, file: "git")
+      #expect(diagnostics.isEmpty, "seed \(seed) round \(round)\n\(out.stdout)")
+      #expect(bytes(diff.print()) == bytes(out.stdout))
+      guard let f = diff.files.first else {
+        #expect(old == new, "seed \(seed) round \(round)")
+        continue
+      }
+      #expect(f.isNew == (old == nil) && f.isDeleted == (new == nil))
+      do {
+        let result = try f.apply(to: old)
+        #expect(result.map(bytes) == new.map(bytes), "seed \(seed) round \(round)\n\(out.stdout)")
+      } catch {
+        Issue.record("seed \(seed) round \(round): \(error)\n\(out.stdout)")
+      }
+    }
+  }
+
   /// Lines unique in the file, then shifted by lines added above: every hunk applies at the same
   /// offset, and the placements say so.
   @Test func offsetApplication() throws {
@@ -231,5 +266,48 @@ import Testing
         !Fixtures.clean.contains(name) || ["crlf-patch.diff", "binary-marker.diff"].contains(name),
         "\(name)")
     }
+  }
+}
+
+@Suite struct ApplyRobustnessTests {
+  /// Mutated patches applied to mutated files: never a crash, only results or `ApplyError`s,
+  /// and a far-away header line costs no time.
+  @Test func mutatedPatchesNeverCrash() {
+    let seed: UInt64 = 0xA991_0004
+    var rng = SeededGenerator(seed: seed)
+    let texts = Fixtures.names.map { bytes(Fixtures.text($0)) }
+    let contents = Array(Fixtures.base.values).sorted()
+    var applied = 0
+    var refused = 0
+    for _ in 0..<800 {
+      var b = texts[Int.random(in: 0..<texts.count, using: &rng)]
+      for _ in 0..<Int.random(in: 0...3, using: &rng) where !b.isEmpty {
+        let i = Int.random(in: 0..<b.count, using: &rng)
+        b[i] = [0x0A, 0x20, 0x2B, 0x2D, 0x30, 0x39, 0x40][Int.random(in: 0..<7, using: &rng)]
+      }
+      let diff = DiffParser.parse(bytes: b, file: "m").0
+      for f in diff.files {
+        let original = contents[Int.random(in: 0..<contents.count, using: &rng)]
+        do {
+          _ = try f.apply(to: Bool.random(using: &rng) ? original : nil)
+          applied += 1
+        } catch {
+          refused += 1
+          #expect(!error.description.isEmpty)
+        }
+      }
+    }
+    #expect(applied > 0 && refused > 0, "seed \(seed)")
+  }
+
+  @Test func farHeaderFailsFast() throws {
+    let patch = "--- a/f\n+++ b/f\n@@ -999999990,2 +999999990,2 @@\n a\n-b\n+c\n a\n"
+    let f = try #require(DiffParser.parse(patch, file: "p").0.files.first)
+    let start = ContinuousClock.now
+    #expect(throws: ApplyError.self) { try f.apply(to: "x\ny\n") }
+    #expect(ContinuousClock.now - start < .seconds(1))
+    // The same hunk with a far header but matching text elsewhere applies at an offset.
+    let app = try f.applyReporting(to: "q\na\nb\na\n")
+    #expect(app.content == "q\na\nc\na\n" && app.placements.first?.appliedLine == 2)
   }
 }

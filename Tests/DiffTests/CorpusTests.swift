@@ -66,6 +66,28 @@ import Testing
     }
   }
 
+  /// `git apply --numstat` is the oracle: for every body it reads, it finds the same files with
+  /// the same added/removed counts.
+  @Test func numstatAgreesWithGit() throws {
+    guard let git = Tools.which("git") else { return }
+    let dir = try Tools.makeTemporaryDirectory("diff-numstat")
+    defer { Tools.removeTemporaryDirectory(dir) }
+    var compared = 0
+    for m in Self.messages() {
+      let (diff, _) = DiffParser.parse(m.body, file: m.mbox)
+      let out = try Tools.run(git, ["apply", "--numstat", "-"], stdin: Data(m.body.utf8), cwd: dir)
+      guard out.status == 0 else {
+        #expect(diff.files.isEmpty, "\(m): git refused: \(out.stderr)")
+        continue
+      }
+      let theirs = out.stdout.split(separator: "\n").map(String.init)
+      let ours = diff.files.map { "\($0.added)\t\($0.removed)\t\($0.path)" }
+      #expect(ours == theirs, "\(m)")
+      compared += 1
+    }
+    Swift.print("corpus: numstat compared with git on \(compared) bodies")
+  }
+
   /// Each patch mail's file patches end at its signature, which lands in the trailer.
   @Test func signaturesLandInTheTrailer() {
     for m in Self.messages() {

@@ -88,6 +88,28 @@ import Testing
     #expect(diff.trailer.map(\.text) == ["", "Thanks,", "Ada"])
   }
 
+  /// A hunk one removed line short before format-patch's signature: the signature is not read
+  /// as the missing `-` line.
+  @Test func shortHunkBeforeTheSignature() {
+    let text = """
+      diff --git a/x b/x
+      --- a/x
+      +++ b/x
+      ⟪1⟫@@ -1,3 +1,2 @@
+       a
+       b
+      --\u{20}
+      2.39.5
+
+      """
+    let (clean, markers) = Markers.extract(text)
+    let (diff, diagnostics) = DiffParser.parse(clean, file: "mail")
+    #expect(diagnostics.map(\.id) == ["diff.hunk-count-mismatch"])
+    #expect(diagnostics.first?.location.line == markers["1"]?.line)
+    #expect(diff.trailer.map(\.text) == ["-- ", "2.39.5"])
+    #expect(diff.print() == clean)
+  }
+
   @Test func missingPlusLine() {
     let text = "diff --git a/x b/x\n--- a/x\nnot plus\n"
     let (diff, diagnostics) = DiffParser.parse(text, file: "f")
