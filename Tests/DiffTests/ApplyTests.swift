@@ -135,6 +135,19 @@ import Testing
     #expect(app.placements.first?.offset == 2)
   }
 
+  /// When the hunk's text occurs twice away from its place, the nearer one wins.
+  @Test func nearestOffsetWins() throws {
+    let patch = "--- a/f\n+++ b/f\n@@ -5,3 +5,3 @@\n k\n-v\n+w\n k\n"
+    let f = try #require(DiffParser.parse(patch, file: "p").0.files.first)
+    let target = ["x", "k", "v", "k", "x", "x", "x", "x", "k", "v", "k"].map { $0 + "\n" }.joined()
+    let app = try f.applyReporting(to: target)
+    #expect(app.placements.first?.appliedLine == 2 && app.placements.first?.offset == -3)
+    #expect(app.content?.hasPrefix("x\nk\nw\nk\n") == true)
+    // On a tie the later place wins.
+    let tie = try f.applyReporting(to: "k\nv\nk\nx\nx\nx\nx\nx\nk\nv\nk\n")
+    #expect(tie.placements.first?.offset == 4)
+  }
+
   @Test func preciseFailure() throws {
     let text = Fixtures.text("several-files.diff")
     let diff = DiffParser.parse(text, file: "several-files.diff").0

@@ -257,3 +257,64 @@ import Testing
     }
   }
 }
+
+@Suite struct StrayTextTests {
+  @Test func proseBetweenFilePatchesStaysWithTheFirst() throws {
+    let text = """
+      Here is what I mean:
+
+      --- a/x.c
+      +++ b/x.c
+      @@ -1 +1 @@
+      -a
+      +b
+
+      and for y, try:
+
+      diff --git a/y.c b/y.c
+      --- a/y.c
+      +++ b/y.c
+      @@ -2,0 +3 @@
+      +c
+
+      Thanks
+
+      """
+    let (diff, diagnostics) = DiffParser.parse(text, file: "reply")
+    #expect(diagnostics.isEmpty)
+    #expect(diff.files.map(\.path) == ["x.c", "y.c"])
+    #expect(diff.files[0].trailing.map(\.text) == ["", "and for y, try:", ""])
+    #expect(diff.files[0].trailing.first?.line == 8)
+    #expect(diff.trailer.map(\.text) == ["", "Thanks"])
+    #expect(diff.preamble.count == 2)
+    #expect(diff.print() == text)
+  }
+
+  @Test func garbageInsideTheHeaderBlock() throws {
+    let text = """
+      diff --git a/x b/x
+      index 1234567..89abcde 100644
+      ⟪1⟫stray words
+      --- a/x
+      +++ b/x
+      @@ -1 +1 @@
+      -a
+      +b
+
+      """
+    let (clean, markers) = Markers.extract(text)
+    let (diff, diagnostics) = DiffParser.parse(clean, file: "g")
+    #expect(diagnostics.map(\.id) == ["diff.garbage"])
+    #expect(diagnostics.first?.location.line == markers["1"]?.line)
+    let f = try #require(diff.files.first)
+    #expect(f.headers.map(\.kind).contains(.unrecognized) && f.hunks.count == 1)
+    #expect(f.path == "x" && diff.print() == clean)
+  }
+
+  @Test func noNewlineMarkerWithoutALineIsStray() {
+    let text = "--- a/x\n+++ b/x\n@@ -1 +1 @@\n\\ No newline at end of file\n-a\n+b\n"
+    let (diff, diagnostics) = DiffParser.parse(text, file: "n")
+    #expect(diagnostics.map(\.id).contains("diff.hunk-count-mismatch"))
+    #expect(diff.print() == text)
+  }
+}
