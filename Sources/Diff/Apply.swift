@@ -88,8 +88,11 @@ public struct ApplyError: Error, Hashable, Sendable, CustomStringConvertible {
         guard let s else { return "end of file" }
         return "\"\(s)\"" + (newline ? "" : " (no newline at end of file)")
       }
-      return "\(path): hunk #\(m.hunkIndex + 1) (\(m.header)) does not apply: expected at line "
-        + "\(m.expectedAt); line \(m.differsAt) differs: expected "
+      let head = "\(path): hunk #\(m.hunkIndex + 1) (\(m.header)) does not apply: "
+      if m.expected == nil, m.found == nil {
+        return head + "its insertion point, line \(m.expectedAt), is not in the file"
+      }
+      return head + "expected at line \(m.expectedAt); line \(m.differsAt) differs: expected "
         + "\(show(m.expected, m.expectedHasNewline)), found \(show(m.found, m.foundHasNewline))"
     case .binaryUnsupported: return "\(path): unsupported: binary patch"
     case .fileMissing: return "\(path): the file to patch does not exist"
@@ -234,7 +237,8 @@ extension FilePatch {
         }
       }
       guard let p = found else {
-        let m = mismatch(k, hunk, pre, at: min(max(expected, cursor), image.count), image)
+        let q = pre.isEmpty ? expected : min(max(expected, cursor), image.count)
+        let m = mismatch(k, hunk, pre, at: q, image)
         throw ApplyError(
           .hunkDoesNotApply(m), path: path, location: SourceLocation(file: source, line: hunk.line))
       }
@@ -278,6 +282,13 @@ extension FilePatch {
   private func mismatch(
     _ k: Int, _ hunk: Hunk, _ pre: [ImageLine], at q: Int, _ image: [ImageLine]
   ) -> HunkMismatch {
+    if pre.isEmpty {
+      // An insertion without context fails only when its place is outside the file.
+      return HunkMismatch(
+        hunkIndex: k, header: hunk.headerText, patchLine: hunk.line, expectedAt: q + 1,
+        differsAt: q + 1, expected: nil, expectedHasNewline: true, found: nil,
+        foundHasNewline: true)
+    }
     var m = 0
     while m < pre.count, q + m < image.count, image[q + m] == pre[m] { m += 1 }
     var result = HunkMismatch(

@@ -148,6 +148,20 @@ import Testing
     #expect(tie.placements.first?.offset == 4)
   }
 
+  @Test func insertionPastTheEnd() throws {
+    let patch = "--- a/f\n+++ b/f\n@@ -9,0 +10 @@\n+new\n"
+    let f = try #require(DiffParser.parse(patch, file: "p").0.files.first)
+    #expect(try f.apply(to: (1...9).map { "\($0)\n" }.joined())?.hasSuffix("9\nnew\n") == true)
+    do {
+      _ = try f.apply(to: "1\n2\n")
+      Issue.record("applied")
+    } catch {
+      guard case .hunkDoesNotApply(let m) = error.code else { return }
+      #expect(m.expectedAt == 10 && m.expected == nil && m.found == nil)
+      #expect(error.reason.contains("insertion point, line 10"))
+    }
+  }
+
   @Test func preciseFailure() throws {
     let text = Fixtures.text("several-files.diff")
     let diff = DiffParser.parse(text, file: "several-files.diff").0
