@@ -176,8 +176,9 @@ extension FilePatch {
   ///
   /// Each hunk is tried at its place first (its old start, moved by the offset the previous hunk
   /// needed), then at the nearest other place where all its old lines match exactly (no fuzz),
-  /// as `patch` and `git apply` do. A hunk with less context before its change than after must
-  /// sit at the start of the file, one with less after than before at the end.
+  /// as `patch` and `git apply` do. As in `git apply`, a hunk that starts at line 1 must match at
+  /// the start of the file, and one without trailing context at its end; unlike it, hunks
+  /// without any context (`diff -U0`) apply anywhere their lines match.
   public func applyReporting(to original: String?) throws(ApplyError) -> Application {
     let here = SourceLocation(file: source, line: line)
     if isBinary { throw ApplyError(.binaryUnsupported, path: path, location: here) }
@@ -212,9 +213,17 @@ extension FilePatch {
       // An insertion without context (`@@ -5,0 +6,2 @@`) goes after line oldStart.
       let base = pre.isEmpty ? hunk.oldStart : max(hunk.oldStart - 1, 0)
       let expected = base + drift
-      let mustEnd = pre.last?.newline == false || post.last?.newline == false
+      // Anchors, after `git apply`: a hunk starting at line 0 or 1 must match at the start of
+      // the file, one without trailing context at its end (a hunk without any context, from
+      // `diff -U0`, is not anchored). A side ending without newline also pins the end.
+      let hasContext = hunk.lines.contains { $0.kind == .context }
+      let mustStart = hunk.oldStart == 0 || (hasContext && hunk.oldStart == 1)
+      let mustEnd =
+        (hasContext && hunk.trailingContext == 0)
+        || pre.last?.newline == false || post.last?.newline == false
       func fits(_ p: Int) -> Bool {
         guard p >= cursor, p + pre.count <= image.count else { return false }
+        if mustStart, p != 0 { return false }
         if mustEnd, p + pre.count != image.count { return false }
         var m = 0
         while m < pre.count {
@@ -225,11 +234,9 @@ extension FilePatch {
       }
       var found: Int? = fits(expected) ? expected : nil
       if found == nil, !pre.isEmpty {
-        let leading = hunk.leadingContext
-        let trailing = hunk.trailingContext
-        if hunk.oldStart == 0 || leading < trailing {
+        if mustStart {
           found = fits(0) ? 0 : nil
-        } else if trailing < leading {
+        } else if mustEnd {
           let p = image.count - pre.count
           found = fits(p) ? p : nil
         } else {
@@ -237,7 +244,9 @@ extension FilePatch {
         }
       }
       guard let p = found else {
-        let q = pre.isEmpty ? expected : min(max(expected, cursor), image.count)
+        // Explain at the anchored place, or where the hunk was expected.
+        let at = mustStart ? 0 : mustEnd ? image.count - pre.count : expected
+        let q = pre.isEmpty ? expected : min(max(at, cursor), image.count)
         let m = mismatch(k, hunk, pre, at: q, image)
         throw ApplyError(
           .hunkDoesNotApply(m), path: path, location: SourceLocation(file: source, line: hunk.line))

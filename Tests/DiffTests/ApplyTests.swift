@@ -92,6 +92,64 @@ import Testing
     }
   }
 
+  /// Differential against `git apply` on moved targets: files of unique lines, a patch from
+  /// `git diff`, and a target with lines added or dropped at the top, in the middle or at the
+  /// end. Both must apply with the same result, or both refuse (anchors included).
+  @Test func offsetsAndAnchorsAgreeWithGit() throws {
+    guard let git = Tools.which("git") else { return }
+    let seed: UInt64 = 0xA991_0005
+    var rng = SeededGenerator(seed: seed)
+    let dir = try Tools.makeTemporaryDirectory("diff-anchor")
+    defer { Tools.removeTemporaryDirectory(dir) }
+    var tally = [0, 0, 0]  // applied with offset 0, applied at an offset, refused
+    for round in 0..<80 {
+      let n = Int.random(in: 4...30, using: &rng)
+      let old = (1...n).map { "line \($0)" }
+      var new = old
+      for _ in 0..<Int.random(in: 1...3, using: &rng) {
+        let k = Int.random(in: 0..<new.count, using: &rng)
+        switch Int.random(in: 0..<3, using: &rng) {
+        case 0: new[k] = "changed \(round) \(k)"
+        case 1: new.insert("added \(round) \(k)", at: k)
+        default: if new.count > 1 { new.remove(at: k) }
+        }
+      }
+      var target = old
+      let moves = Int.random(in: 1...3, using: &rng)
+      switch Int.random(in: 0..<5, using: &rng) {
+      case 0: target.insert(contentsOf: (1...moves).map { "top \($0)" }, at: 0)
+      case 1: target.removeFirst(min(moves, target.count - 1))
+      case 2: target.append(contentsOf: (1...moves).map { "end \($0)" })
+      case 3: target.insert(contentsOf: (1...moves).map { "mid \($0)" }, at: target.count / 2)
+      default: break
+      }
+      let join = { (l: [String]) in l.map { $0 + "\n" }.joined() }
+      try writeTree(["x": join(old), "y": join(new)], to: dir)
+      let context = "-U\(Int.random(in: 1...3, using: &rng))"
+      let d = try Tools.run(git, ["diff", "--no-index", context, "x", "y"], cwd: dir)
+      let patch = d.stdout.replacingOccurrences(of: "a/x", with: "a/f")
+        .replacingOccurrences(of: "b/y", with: "b/f")
+      guard let f = DiffParser.parse(patch, file: "p").0.files.first else { continue }
+      try writeTree(["f": join(target)], to: dir)
+      let out = try Tools.run(git, ["apply", "-"], stdin: Data(patch.utf8), cwd: dir)
+      let ours = Result { () throws(ApplyError) in try f.applyReporting(to: join(target)) }
+      switch (out.status == 0, ours) {
+      case (true, .success(let app)):
+        let theirs = readTree(dir)["f"]
+        #expect(app.content == theirs, "seed \(seed) round \(round)\n\(patch)")
+        tally[app.placements.allSatisfy { $0.offset == 0 } ? 0 : 1] += 1
+      case (false, .failure): tally[2] += 1
+      case (true, .failure(let e)):
+        Issue.record("seed \(seed) round \(round): git applies, we do not: \(e)\n\(patch)")
+      case (false, .success):
+        Issue.record("seed \(seed) round \(round): we apply, git does not\n\(patch)")
+      }
+    }
+    Swift.print(
+      "apply vs git: \(tally[0]) in place, \(tally[1]) at an offset, \(tally[2]) refused by both")
+    #expect(tally.allSatisfy { $0 > 0 })
+  }
+
   /// Lines unique in the file, then shifted by lines added above: every hunk applies at the same
   /// offset, and the placements say so.
   @Test func offsetApplication() throws {
