@@ -318,3 +318,44 @@ import Testing
     #expect(diff.print() == text)
   }
 }
+
+@Suite struct LineNumberTests {
+  @Test func numberedLinesFollowTheHeader() throws {
+    let f = try #require(Fixtures.parse("several-files.diff").0.files.last)
+    let h = try #require(f.hunks.last)
+    let numbered = h.numberedLines
+    #expect(numbered.map(\.oldLine) == [32, 33, 34, 35, nil, 36, 37, 38])
+    #expect(numbered.map(\.newLine) == [32, 33, 34, nil, 35, 36, 37, 38])
+    #expect(f.addedLine(atNewLine: 35)?.text == "\treturn site_write(s, 0xd503233f, call);")
+    #expect(f.location(ofNewLine: 35) == SourceLocation(file: "several-files.diff", line: 29))
+    #expect(f.addedLine(atNewLine: 34) == nil && f.addedLine(atNewLine: 1) == nil)
+  }
+
+  @Test func newFileNumbersFromOne() throws {
+    let f = try #require(Fixtures.parse("new-file.diff").0.files.first)
+    #expect(f.hunks.first?.numberedLines.map(\.newLine) == [1, 2])
+    #expect(f.addedLine(atNewLine: 2)?.text == "file here")
+  }
+
+  /// Numbering agrees with the applied result on generated patches: the added line at new line
+  /// n is line n of the result.
+  @Test func addedLinesAreWhereApplyPutsThem() throws {
+    let seed: UInt64 = 0x1111_0001
+    var rng = SeededGenerator(seed: seed)
+    for round in 0..<200 {
+      let (old, new) = ApplyTests.randomPair(&rng)
+      guard let new else { continue }
+      let text = DiffMaker.patch(path: "f", old: old, new: new)
+      guard let f = DiffParser.parse(text, file: "g").0.files.first else { continue }
+      let result = DiffMaker.lines(try f.apply(to: old) ?? "")
+      for h in f.hunks {
+        for n in h.numberedLines where n.line.kind == .added {
+          let k = try #require(n.newLine)
+          // A `\r` before the newline is the line's ending in the patch, text in the file.
+          let text = n.line.text + (n.line.ending == .crlf ? "\r" : "")
+          #expect(result[k - 1].text == text, "seed \(seed) round \(round)")
+        }
+      }
+    }
+  }
+}
