@@ -7,7 +7,7 @@ import Diagnostics
 /// and reported as a diagnostic (the swift-syntax split: a lossless tree plus diagnostics).
 ///
 /// Message IDs: `diff.hunk-count-mismatch`, `diff.bad-hunk-header`, `diff.truncated`,
-/// `diff.garbage`, `diff.bad-file-header`, `diff.bad-binary-patch`.
+/// `diff.missing-hunks`, `diff.garbage`, `diff.bad-file-header`, `diff.bad-binary-patch`.
 public enum DiffParser {
   /// Parses `text`; `file` names the input in diagnostics, `firstLine` is the line number of the
   /// text's first line in that input (a mail body starts after its headers).
@@ -267,6 +267,7 @@ private struct ParserState {
     var i = start
     let isGit = isGitStart(start)
     var sawOldFile = false
+    var headerDamaged = false
     if isGit {
       let paths = PathParsing.gitPaths(Substring(text(start, dropping: Token.diffGit.count)))
       headers.append(header(.diffGit(oldPath: paths.old, newPath: paths.new), start))
@@ -288,10 +289,12 @@ private struct ParserState {
           headers.append(header(.newFile(path: PathParsing.fileLinePath(value)), i))
           i += 1
         } else if restIsBlank(from: i) {
+          headerDamaged = true
           diagnostics.report(
             "diff.truncated", .error, at: location(oldLine),
             "the input ends after the '---' line; the '+++' line and the hunks are missing")
         } else {
+          headerDamaged = true
           diagnostics.report(
             "diff.bad-file-header", .error, at: location(oldLine),
             "a '---' line must be followed by a '+++' line")
@@ -311,7 +314,8 @@ private struct ParserState {
         i = j
         continue
       }
-      return (finish(start, isGit, headers, hunks, malformed, end: i), i)
+      let patch = finish(start, headers, hunks, malformed, end: i, headerDamaged: headerDamaged)
+      return (patch, i)
     }
 
     // The hunks, and stray text between them.
@@ -342,7 +346,8 @@ private struct ParserState {
       }
       break hunkBlock
     }
-    return (finish(start, isGit, headers, hunks, malformed, end: i), i)
+    let patch = finish(start, headers, hunks, malformed, end: i, headerDamaged: headerDamaged)
+    return (patch, i)
   }
 
   mutating func reportGarbage(at i: Int) {
@@ -359,26 +364,39 @@ private struct ParserState {
     }
   }
 
-  /// Builds the file patch, and reports a git file patch whose content is missing.
+  /// Builds the file patch, and reports one whose content is missing: it has `---`/`+++` lines,
+  /// or an `index` line naming two different blobs (other than creating or deleting an empty
+  /// file), yet no hunk and no binary data. At the end of the input that is `diff.truncated`,
+  /// elsewhere `diff.missing-hunks`.
   mutating func finish(
-    _ start: Int, _ isGit: Bool, _ headers: [ExtendedHeader], _ hunks: [Hunk], _ malformed: [Int],
-    end: Int
+    _ start: Int, _ headers: [ExtendedHeader], _ hunks: [Hunk], _ malformed: [Int], end: Int,
+    headerDamaged: Bool
   ) -> FilePatch {
     let patch = FilePatch(
       source: source, headers: headers, hunks: hunks, malformedHunkLines: malformed)
-    if isGit, hunks.isEmpty, malformed.isEmpty, !patch.isBinary {
-      for h in headers {
-        guard case .index(let old, let new, _) = h.kind, old != new else { continue }
+    guard hunks.isEmpty, malformed.isEmpty, !headerDamaged, !patch.isBinary else { return patch }
+    var expectsHunks = false
+    for h in headers {
+      switch h.kind {
+      case .newFile: expectsHunks = true
+      case .index(let old, let new, _) where old != new:
         let isZero = { (s: String) in s.allSatisfy { $0 == "0" } }
         let isEmptyBlob = { (s: String) in s.count >= 7 && Token.emptyBlob.hasPrefix(s) }
         let emptyCreateOrDelete =
           (isZero(old) && isEmptyBlob(new)) || (isEmptyBlob(old) && isZero(new))
-        if !emptyCreateOrDelete {
-          diagnostics.report(
-            "diff.truncated", .error, at: location(start),
-            "the 'index' line names two different blobs but the file patch has no hunks")
-        }
+        if !emptyCreateOrDelete { expectsHunks = true }
+      default: continue
       }
+    }
+    guard expectsHunks else { return patch }
+    if restIsBlank(from: end) {
+      diagnostics.report(
+        "diff.truncated", .error, at: location(start),
+        "the input ends before this file patch's hunks")
+    } else {
+      diagnostics.report(
+        "diff.missing-hunks", .error, at: location(start),
+        "this file patch changes content but has no hunks")
     }
     return patch
   }
@@ -595,7 +613,9 @@ private struct ParserState {
         out.append(hunkLine(.added, j))
         remNew -= 1
       case Token.minus:
-        if isPlainStart(j) { break counted }
+        // A `---`/`+++`/`@@` run starts a plain diff, unless it is exactly the removed and
+        // added line still due (a hunk changing `-- x` into `++ y`).
+        if isPlainStart(j), !(remOld == 1 && remNew == 1) { break counted }
         // `-- ` then a git version and nothing more: format-patch's signature, always. Another
         // `-- ` before non-hunk text: a signature too, unless it is exactly the one removed
         // line still due.

@@ -119,6 +119,37 @@ import Testing
     #expect(DiffParser.parse(cut, file: "f").1.map(\.id) == ["diff.truncated"])
   }
 
+  /// Content lines that look like a plain diff's `---`/`+++` pair, when the counts want them.
+  @Test func dashDashContentLines() throws {
+    let text = """
+      --- a/q.sql
+      +++ b/q.sql
+      @@ -1,2 +1,2 @@
+       select 1;
+      --- old comment
+      +++ new comment
+      @@ -9 +9 @@
+      -x
+      +y
+
+      """
+    let (diff, diagnostics) = DiffParser.parse(text, file: "q")
+    #expect(diagnostics.isEmpty && diff.files.count == 1)
+    let f = try #require(diff.files.first)
+    #expect(
+      f.hunks.count == 2
+        && f.hunks[0].lines.map(\.text) == ["select 1;", "-- old comment", "++ new comment"])
+  }
+
+  @Test func fileHeadersWithoutHunks() {
+    let cut = "--- a/x\n+++ b/x\n"
+    let (diff, diagnostics) = DiffParser.parse(cut, file: "f")
+    #expect(diff.files.count == 1 && diagnostics.map(\.id) == ["diff.truncated"])
+    let prose = "diff --git a/x b/x\n--- a/x\n+++ b/x\nno hunks here\n"
+    #expect(DiffParser.parse(prose, file: "f").1.map(\.id) == ["diff.missing-hunks"])
+    #expect(DiffParser.parse(prose, file: "f").0.print() == prose)
+  }
+
   @Test func indexWithoutHunksIsTruncated() {
     let text = "diff --git a/x b/x\nindex 1234567..89abcde 100644\n"
     #expect(DiffParser.parse(text, file: "f").1.map(\.id) == ["diff.truncated"])
