@@ -7,6 +7,11 @@ import Testing
 /// The round-trip law `parse(x).print() == x`, byte for byte, on fixtures, generated patches and
 /// damaged inputs.
 @Suite struct RoundTripTests {
+  @Test func fixturesAreThere() {
+    #expect(Fixtures.names.count >= 26)
+    #expect(Fixtures.clean.allSatisfy { Fixtures.names.contains($0) })
+  }
+
   @Test(arguments: Fixtures.names) func fixturePrintsBack(name: String) {
     let text = Fixtures.text(name)
     let (diff, _) = DiffParser.parse(text, file: name)
