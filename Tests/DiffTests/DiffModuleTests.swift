@@ -1,7 +1,0 @@
-import Testing
-
-@testable import Diff
-
-@Test func moduleName() {
-  #expect(DiffModule.name == "Diff")
-}

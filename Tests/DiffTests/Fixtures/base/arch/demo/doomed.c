@@ -1,0 +1,2 @@
+doomed line 1
+doomed line 2

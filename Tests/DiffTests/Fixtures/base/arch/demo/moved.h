@@ -1,0 +1,6 @@
+moved file
+body a
+body b
+body c
+body d
+body e

@@ -1,0 +1,2 @@
+old name content
+kept line
