@@ -48,8 +48,9 @@ enum FromLine {
   /// After a blank line (or at the start of the input) the line needs `From `, a sender token,
   /// and a date-ish rest: a time `h:mm` and a four-digit year, which fits `From addr asctime`,
   /// `From git@z Thu Jan  1 00:00:00 1970`, git's `From <sha> Mon Sep 17 00:00:00 2001` and
-  /// RFC 5322 dates. After a non-blank line (`strict`) the rest must also start with a weekday
-  /// name, as asctime does, so prose such as "From the point of view of 10:30 in 2023" in an
+  /// RFC 5322 dates. After a non-blank line (`strict`: writers that omit the blank line
+  /// between messages exist) the rest must be exactly asctime, `Www Mmm dd hh:mm:ss yyyy` with
+  /// an optional zone, so prose such as "From the point of view of 10:30 in 2023" in an
   /// un-quoted mboxo body is not taken for a separator.
   static func isSeparator(
     _ buf: UnsafeBufferPointer<UInt8>, from: Int, to rawTo: Int, strict: Bool
@@ -63,11 +64,7 @@ enum FromLine {
     guard i > tokenStart, i < to else { return false }
     while i < to, Bytes.isWSP(buf[i]) { i += 1 }
     let rest = i
-    if strict {
-      guard to - rest >= 3, isWeekday(buf[rest], buf[rest + 1], buf[rest + 2]) else {
-        return false
-      }
-    }
+    if strict { return isAsctime(UnsafeBufferPointer(rebasing: buf[rest..<to])) }
     var sawTime = false
     var sawYear = false
     var k = rest
@@ -90,17 +87,23 @@ enum FromLine {
     return sawTime && sawYear
   }
 
-  private static func isWeekday(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> Bool {
-    switch (a, Bytes.lower(b), Bytes.lower(c)) {
-    case (UInt8(ascii: "M"), UInt8(ascii: "o"), UInt8(ascii: "n")),
-      (UInt8(ascii: "T"), UInt8(ascii: "u"), UInt8(ascii: "e")),
-      (UInt8(ascii: "W"), UInt8(ascii: "e"), UInt8(ascii: "d")),
-      (UInt8(ascii: "T"), UInt8(ascii: "h"), UInt8(ascii: "u")),
-      (UInt8(ascii: "F"), UInt8(ascii: "r"), UInt8(ascii: "i")),
-      (UInt8(ascii: "S"), UInt8(ascii: "a"), UInt8(ascii: "t")),
-      (UInt8(ascii: "S"), UInt8(ascii: "u"), UInt8(ascii: "n")):
-      true
-    default: false
+  /// `Www Mmm dd hh:mm:ss yyyy` with an optional zone after it: the exact asctime shape.
+  private static func isAsctime(_ rest: UnsafeBufferPointer<UInt8>) -> Bool {
+    let words = rest.split(whereSeparator: { Bytes.isWSP($0) })
+    guard words.count == 5 || words.count == 6 else { return false }
+    let weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    let months = [
+      "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ]
+    func word(_ w: Slice<UnsafeBufferPointer<UInt8>>, in list: [String]) -> Bool {
+      w.count == 3 && list.contains { Bytes.equalsLowercased(w, $0) }
     }
+    func digits(_ w: Slice<UnsafeBufferPointer<UInt8>>, _ counts: ClosedRange<Int>) -> Bool {
+      counts.contains(w.count) && w.allSatisfy(Bytes.isDigit)
+    }
+    let time = words[3].split(separator: Bytes.colon, omittingEmptySubsequences: false)
+    return word(words[0], in: weekdays) && word(words[1], in: months)
+      && digits(words[2], 1...2) && (time.count == 3 || time.count == 2)
+      && time.allSatisfy { digits($0, 2...2) } && digits(words[4], 4...4)
   }
 }

@@ -256,6 +256,9 @@ struct MimeDecoder {
       nextLine += lineCount
       if text.isEmpty { text = t } else { text += t }
     }
+    // In multipart bodies the line break before a delimiter belongs to the delimiter, so the
+    // last line of a part has none; the joined body gives every line its newline.
+    if leaves.count > 1, !text.isEmpty, text.utf8.last != Bytes.lf { text.append("\n") }
     return MessageBody(text: text, parts: leaves, diagnostics: diags, segments: segments)
   }
 }

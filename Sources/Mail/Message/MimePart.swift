@@ -163,7 +163,8 @@ public struct MimePart: Equatable, Sendable {
 
 /// The decoded body of a message: its text, its leaves and what went wrong while decoding.
 public struct MessageBody: Equatable, Sendable {
-  /// The text parts and patch attachments, in order, joined (each ending in a newline).
+  /// The text parts and patch attachments, in order, joined; in a multipart body every part
+  /// ends with a newline (MIME gives the line break before a delimiter to the delimiter).
   public var text: String
   public var parts: [MimePart]
   public var diagnostics: [Diagnostic]
