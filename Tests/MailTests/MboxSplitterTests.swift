@@ -89,7 +89,7 @@ import TestSupport
     let raws = MboxSplitter.split(Fixture.bytes("single.eml"))
     #expect(raws.count == 1)
     #expect(raws.first?.fromLine == nil)
-    #expect(raws.first?.bytes == Fixture.bytes("single.eml"))
+    #expect(raws.first.map { Array($0.bytes) } == Fixture.bytes("single.eml"))
   }
 
   @Test func quotedFromIsNotedAndLinesKeepTheirNumbers() {
@@ -98,7 +98,7 @@ import TestSupport
   }
 
   @Test func unquotingStyles() {
-    let text = Array(">From a\n>>From b\nFrom c\n>>>From d\n> From e\n>Fromage\n".utf8)
+    let text = Array(">From a\n>>From b\nFrom c\n>>>From d\n> From e\n>Fromage\n".utf8)[...]
     #expect(
       String(decoding: FromQuoting.mboxrd.unquote(text), as: UTF8.self)
         == "From a\n>From b\nFrom c\n>>From d\n> From e\n>Fromage\n")

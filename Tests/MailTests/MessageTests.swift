@@ -296,3 +296,26 @@ import TestSupport
     #expect(Charset.usASCII.decode([0xC3, 0xA9]) == "é")
   }
 }
+
+@Suite struct HeaderParametersTests {
+  static let values = [
+    "text/plain", "Text/Plain; charset=\"UTF-8\"", "text/plain;charset=us-ascii;format=flowed",
+    "multipart/mixed; boundary=\"----=_Part_1; not a param\"", "attachment; filename=a.patch ",
+    "text/x-patch; name=\"0001-x y.patch\"; charset=utf-8", "inline", "", "  ; x=1",
+    "text/plain; charset=\"unterminated", "text/plain; =novalue; a=", "TEXT/HTML ; A = B",
+  ]
+
+  /// The one-pass parser and the general one agree wherever the one-pass parser answers.
+  @Test(arguments: values)
+  func fastAndGeneralAgree(_ value: String) {
+    let general = HeaderParameters.generalParse(value)
+    let parsed = HeaderParameters.parse(value)
+    #expect(parsed.token == general.token)
+    #expect(parsed.parameters.filter { !$0.key.isEmpty } == general.parameters.filter { !$0.key.isEmpty })
+  }
+
+  @Test func boundaryWithSemicolonInQuotes() {
+    let p = HeaderParameters.parse("multipart/mixed; boundary=\"a;b\"; x=y")
+    #expect(p.parameters == ["boundary": "a;b", "x": "y"])
+  }
+}

@@ -44,26 +44,36 @@ enum FileSystem {
   }
 
   static func readAll(fd: Int32, sizeHint: Int, name: String) throws(InputError) -> [UInt8] {
+    // Read straight into uninitialised capacity: no zero-filling of a 200 MB buffer first.
+    var capacity = max(sizeHint + 1, 1 << 16)
     var out = [UInt8]()
-    out.reserveCapacity(max(sizeHint + 1, 1 << 16))
-    var chunk = max(sizeHint + 1, 1 << 20)
-    while true {
-      let old = out.count
-      var failed = false
-      var got = 0
-      out.append(contentsOf: repeatElement(0, count: chunk))
-      out.withUnsafeMutableBufferPointer { b in
+    var failure: Int32? = nil
+    var progress = LoopGuard()
+    while progress.advanced(to: out.count) {
+      let old = out
+      out = [UInt8](unsafeUninitializedCapacity: capacity) { b, count in
         guard let base = b.baseAddress else { return }
-        let r = Glibc_read(fd, base + old, chunk)
-        if r < 0 { failed = errno != EINTR } else { got = r }
+        old.withUnsafeBufferPointer { o in
+          if let ob = o.baseAddress { base.update(from: ob, count: o.count) }
+        }
+        count = old.count
+        while count < capacity {
+          let r = Glibc_read(fd, base + count, capacity - count)
+          if r < 0 {
+            if errno == EINTR { continue }
+            failure = errno
+            return
+          }
+          if r == 0 { return }
+          count += r
+        }
       }
-      out.removeSubrange((old + got)..<out.count)
-      if failed {
-        throw InputError(
-          "mail.cannot-read", at: SourceLocation(file: name), "cannot read: \(errnoText())")
-      }
-      if got == 0 { break }
-      chunk = 1 << 20
+      if failure != nil || out.count < capacity { break }
+      capacity *= 2
+    }
+    if failure != nil {
+      throw InputError(
+        "mail.cannot-read", at: SourceLocation(file: name), "cannot read: \(errnoText())")
     }
     return out
   }

@@ -99,7 +99,7 @@ public enum MailInput {
       if FromLine.isSeparator(buf, from: 0, to: le, strict: false) {
         let next = min(le + 1, buf.count)
         raw = RawMessage(
-          fromLine: Array(buf[0..<next]), bytes: Array(buf[next...]), startLine: 2,
+          fromLine: Array(buf[0..<next]), bytes: bytes[next...], startLine: 2,
           hasQuotedFrom: false)
       }
     }

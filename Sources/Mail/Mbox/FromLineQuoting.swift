@@ -13,7 +13,7 @@ public enum FromQuoting: String, Sendable, Hashable, CaseIterable {
 
   /// Removes the quoting `>` from the lines of `bytes` that this style quoted. Lines keep their
   /// count, so line numbers are unchanged.
-  func unquote(_ bytes: [UInt8]) -> [UInt8] {
+  func unquote(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
     if self == .none { return bytes }
     var out: [UInt8] = []
     out.reserveCapacity(bytes.count)
@@ -37,7 +37,7 @@ public enum FromQuoting: String, Sendable, Hashable, CaseIterable {
         i = next
       }
     }
-    return out
+    return out[...]
   }
 }
 

@@ -14,6 +14,7 @@
 public struct MboxSplitter: Sendable {
   private var core = SplitCore()
   private var buffer: [UInt8] = []
+  private var ready: [RawMessage] = []
 
   public init() {}
 
@@ -21,6 +22,7 @@ public struct MboxSplitter: Sendable {
   public mutating func feed(_ chunk: some Collection<UInt8>) {
     buffer.append(contentsOf: chunk)
     buffer.withUnsafeBufferPointer { core.process($0, final: false) }
+    ready += core.takeCuts(copying: buffer)
     // Drop the bytes of messages already cut out, so the buffer holds one message at most.
     let consumed = core.msgStart
     if consumed > 0 {
@@ -31,34 +33,42 @@ public struct MboxSplitter: Sendable {
 
   /// The messages completed so far (each returned once).
   public mutating func takeReady() -> [RawMessage] {
-    defer { core.ready.removeAll(keepingCapacity: true) }
-    return core.ready
+    defer { ready.removeAll(keepingCapacity: true) }
+    return ready
   }
 
   /// Ends the input: returns every message not yet taken, including the last one (which may
   /// lack a trailing newline). The splitter is empty afterwards.
   public mutating func finish() -> [RawMessage] {
     buffer.withUnsafeBufferPointer { core.finish($0) }
-    let out = core.ready
+    let out = ready + core.takeCuts(copying: buffer)
     self = MboxSplitter()
     return out
   }
 
-  /// Splits a whole input in one pass, without copying it into a buffer first.
-  public static func split(_ bytes: UnsafeBufferPointer<UInt8>) -> [RawMessage] {
-    var core = SplitCore()
-    core.finish(bytes)
-    return core.ready
-  }
-
+  /// Splits a whole input in one pass; each message's `bytes` is a slice of `bytes` (no copy).
   public static func split(_ bytes: [UInt8]) -> [RawMessage] {
-    bytes.withUnsafeBufferPointer { split($0) }
+    var core = SplitCore()
+    bytes.withUnsafeBufferPointer { core.finish($0) }
+    return core.cuts.map { cut in
+      RawMessage(
+        fromLine: cut.fromLine, bytes: bytes[cut.bytes], startLine: cut.startLine,
+        hasQuotedFrom: cut.hasQuotedFrom)
+    }
   }
 }
 
 /// The splitting state machine, working on indices into whichever buffer it is given.
 private struct SplitCore: Sendable {
-  var ready: [RawMessage] = []
+  /// A message found: where its bytes lie in the buffer being scanned.
+  struct Cut: Sendable {
+    var fromLine: [UInt8]?
+    var bytes: Range<Int>
+    var startLine: Int
+    var hasQuotedFrom: Bool
+  }
+
+  var cuts: [Cut] = []
   /// Start of the current message's bytes.
   var msgStart = 0
   var msgStartLine = 1
@@ -71,6 +81,16 @@ private struct SplitCore: Sendable {
   var line = 1
   /// Whether the previous line was blank; true at the start of the input.
   var prevBlank = true
+
+  /// The messages found so far as fresh arrays (the buffer is about to be compacted).
+  mutating func takeCuts(copying buffer: [UInt8]) -> [RawMessage] {
+    defer { cuts.removeAll(keepingCapacity: true) }
+    return cuts.map { cut in
+      RawMessage(
+        fromLine: cut.fromLine, bytes: Array(buffer[cut.bytes]), startLine: cut.startLine,
+        hasQuotedFrom: cut.hasQuotedFrom)
+    }
+  }
 
   mutating func rebase(by n: Int) {
     msgStart -= n
@@ -128,10 +148,8 @@ private struct SplitCore: Sendable {
   private mutating func emit(_ buf: UnsafeBufferPointer<UInt8>, upTo end: Int) {
     let bytes = UnsafeBufferPointer(rebasing: buf[msgStart..<end])
     if fromLine == nil, bytes.allSatisfy({ $0 <= Bytes.space }) { return }
-    ready.append(
-      RawMessage(
-        fromLine: fromLine, bytes: Array(bytes), startLine: msgStartLine,
-        hasQuotedFrom: hasQuoted))
+    cuts.append(
+      Cut(fromLine: fromLine, bytes: msgStart..<end, startLine: msgStartLine, hasQuotedFrom: hasQuoted))
     fromLine = nil
     hasQuoted = false
   }

@@ -7,14 +7,17 @@
 /// of the input where `bytes` start (the line after the separator).
 public struct RawMessage: Equatable, Sendable, CustomStringConvertible {
   public var fromLine: [UInt8]?
-  public var bytes: [UInt8]
+  /// A slice of the input when the input was split whole (no copy), else its own array.
+  public var bytes: ArraySlice<UInt8>
   public var startLine: Int
   /// True if some line starts with `>`…`From ` (a quoted separator to un-quote).
   public var hasQuotedFrom: Bool
 
-  public init(fromLine: [UInt8]?, bytes: [UInt8], startLine: Int, hasQuotedFrom: Bool) {
+  public init(
+    fromLine: [UInt8]?, bytes: some Collection<UInt8>, startLine: Int, hasQuotedFrom: Bool
+  ) {
     self.fromLine = fromLine
-    self.bytes = bytes
+    self.bytes = bytes as? ArraySlice<UInt8> ?? ArraySlice(bytes)
     self.startLine = startLine
     self.hasQuotedFrom = hasQuotedFrom
   }

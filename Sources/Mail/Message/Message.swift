@@ -20,7 +20,7 @@ public struct Message: Equatable, Sendable {
   public var bodyStartLine: Int
 
   /// The un-quoted bytes of the message and where its body lies in them.
-  var content: [UInt8]
+  var content: ArraySlice<UInt8>
   var bodyRange: Range<Int>
   var decoded: MessageBody?
 
@@ -51,7 +51,10 @@ public struct Message: Equatable, Sendable {
   public var parts: [MimePart] { (decoded ?? decodeBody()).parts }
 
   /// The body bytes as they are in the input (after `>From ` un-quoting), not decoded.
-  public var rawBody: ArraySlice<UInt8> { content[bodyRange] }
+  public var rawBody: ArraySlice<UInt8> {
+    let base = content.startIndex
+    return content[(base + bodyRange.lowerBound)..<(base + bodyRange.upperBound)]
+  }
 
   /// Decodes the body: multipart, transfer encodings, charsets; with the diagnostics found.
   public func decodeBody() -> MessageBody {

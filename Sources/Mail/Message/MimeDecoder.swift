@@ -242,18 +242,20 @@ struct MimeDecoder {
     var text = ""
     var segments: [MessageBody.Segment] = []
     var nextLine = 1
-    for idx in chosen {
+    for (n, idx) in chosen.enumerated() {
       guard let t = leaves[idx].text else { continue }
       if !text.isEmpty, text.utf8.last != Bytes.lf { text.append("\n") }
-      let lines = t.utf8.withContiguousStorageIfAvailable {
-        Bytes.countNewlines(in: $0, from: 0, to: $0.count)
-      } ?? t.utf8.reduce(0) { $0 + ($1 == Bytes.lf ? 1 : 0) }
-      let lineCount = lines + (t.utf8.last == Bytes.lf || t.isEmpty ? 0 : 1)
       segments.append(
         MessageBody.Segment(
-          firstTextLine: nextLine, lineCount: lineCount, inputLine: leaves[idx].startLine,
+          firstTextLine: nextLine, inputLine: leaves[idx].startLine,
           mapping: segmentMappings[idx]))
-      nextLine += lineCount
+      // Lines are counted only where a later segment needs its first line (not for the
+      // last or only part: a single-part body is never scanned for this).
+      if n + 1 < chosen.count {
+        var copy = t
+        let lines = copy.withUTF8 { Bytes.countNewlines(in: $0, from: 0, to: $0.count) }
+        nextLine += lines + (t.utf8.last == Bytes.lf || t.isEmpty ? 0 : 1)
+      }
       if text.isEmpty { text = t } else { text += t }
     }
     // In multipart bodies the line break before a delimiter belongs to the delimiter, so the

@@ -13,6 +13,54 @@ public struct HeaderParameters: Equatable, Sendable {
   }
 
   public static func parse(_ value: String) -> HeaderParameters {
+    var v = value
+    if let fast = v.withUTF8({ fastParse($0) }) { return fast }
+    return generalParse(value)
+  }
+
+  /// The common case in one pass over the bytes: no RFC 2231 `*`, no backslash escapes.
+  private static func fastParse(_ b: UnsafeBufferPointer<UInt8>) -> HeaderParameters? {
+    let n = b.count
+    for c in b where c == UInt8(ascii: "*") || c == UInt8(ascii: "\\") { return nil }
+    func lowered(_ r: Range<Int>) -> String {
+      var lo = r.lowerBound
+      var hi = r.upperBound
+      while lo < hi, b[lo] <= Bytes.space { lo += 1 }
+      while hi > lo, b[hi - 1] <= Bytes.space { hi -= 1 }
+      var s = String(decoding: UnsafeBufferPointer(rebasing: b[lo..<hi]), as: UTF8.self)
+      if b[lo..<hi].contains(where: { $0 &- 0x41 < 26 }) { s = Bytes.asciiLowercased(s) }
+      return s
+    }
+    var i = Bytes.find(UInt8(ascii: ";"), in: b, from: 0, to: n) ?? n
+    let token = lowered(0..<i)
+    var params: [String: String] = [:]
+    while i < n {
+      i += 1  // past ';'
+      guard let eq = Bytes.find(UInt8(ascii: "="), in: b, from: i, to: n) else { break }
+      if Bytes.find(UInt8(ascii: ";"), in: b, from: i, to: eq) != nil { return nil }
+      let name = lowered(i..<eq)
+      var j = eq + 1
+      while j < n, Bytes.isWSP(b[j]) { j += 1 }
+      let value: String
+      if j < n, b[j] == UInt8(ascii: "\"") {
+        guard let close = Bytes.find(UInt8(ascii: "\""), in: b, from: j + 1, to: n) else {
+          return nil
+        }
+        value = Bytes.string(UnsafeBufferPointer(rebasing: b[(j + 1)..<close]))
+        i = Bytes.find(UInt8(ascii: ";"), in: b, from: close, to: n) ?? n
+      } else {
+        let end = Bytes.find(UInt8(ascii: ";"), in: b, from: j, to: n) ?? n
+        var hi = end
+        while hi > j, b[hi - 1] <= Bytes.space { hi -= 1 }
+        value = Bytes.string(UnsafeBufferPointer(rebasing: b[j..<hi]))
+        i = end
+      }
+      if !name.isEmpty { params[name] = value }
+    }
+    return HeaderParameters(token: token, parameters: params)
+  }
+
+  static func generalParse(_ value: String) -> HeaderParameters {
     let items = splitParameters(value)
     let token = Bytes.asciiLowercased(items.first?.trimmingASCIISpaces() ?? "")
     var params: [String: String] = [:]
@@ -174,7 +222,6 @@ public struct MessageBody: Equatable, Sendable {
 
   public struct Segment: Equatable, Sendable {
     public var firstTextLine: Int
-    public var lineCount: Int
     public var inputLine: Int
     public var mapping: LineMapping
   }
