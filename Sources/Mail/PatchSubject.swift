@@ -43,8 +43,10 @@ public struct PatchSubject: Equatable, Sendable {
   public static func parse(_ subject: String) -> PatchSubject {
     var result = PatchSubject()
     // Work on Unicode scalars of a whitespace-normalised copy.
-    var rest = Substring(subject.split(whereSeparator: { $0 == "\t" || $0 == "\n" || $0 == "\r" })
-      .joined(separator: " ")).trimmingASCIISpaces()
+    var rest = Substring(
+      subject.split(whereSeparator: { $0 == "\t" || $0 == "\n" || $0 == "\r" })
+        .joined(separator: " ")
+    ).trimmingASCIISpaces()
     var progress = LoopGuard()
     var consumed = 0
     while !rest.isEmpty, progress.advanced(to: consumed) {
@@ -130,7 +132,10 @@ public struct PatchSubject: Equatable, Sendable {
   /// `3/4`, `03/10` → (3, 4).
   private static func fraction(_ w: Substring) -> (Int, Int)? {
     let parts = w.split(separator: "/", omittingEmptySubsequences: false)
-    guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.count <= 5 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+    guard parts.count == 2,
+      parts.allSatisfy({
+        !$0.isEmpty && $0.count <= 5 && $0.allSatisfy { $0.isASCII && $0.isNumber }
+      }),
       let i = Int(parts[0]), let n = Int(parts[1])
     else { return nil }
     return (i, n)

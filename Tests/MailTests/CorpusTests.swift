@@ -1,8 +1,8 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Mail
-import TestSupport
 
 /// Runs the reader over the real archives in `/work/shared/corpus` (input only, never copied).
 @Suite struct CorpusTests {
@@ -38,7 +38,9 @@ import TestSupport
       let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
       let expected = CorpusTests.separatorCount(String(decoding: bytes, as: UTF8.self))
       let c = try MailInput.load(path: path)
-      print("corpus \(file): \(c.messages.count) messages, \(expected) separators, \(c.diagnostics.count) diagnostics")
+      print(
+        "corpus \(file): \(c.messages.count) messages, \(expected) separators, \(c.diagnostics.count) diagnostics"
+      )
       #expect(c.messages.count == expected, "\(file)")
       #expect(c.messages.allSatisfy { $0.subject != nil && $0.from != nil }, "\(file)")
       #expect(c.diagnostics.isEmpty, "\(file): \(c.diagnostics)")

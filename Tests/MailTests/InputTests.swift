@@ -1,9 +1,9 @@
 import Diagnostics
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Mail
-import TestSupport
 
 @Suite struct InputTests {
   @Test func maildirReadsCurThenNew() throws {
@@ -19,7 +19,10 @@ import TestSupport
 
   @Test func patchFolderInNameOrder() throws {
     let c = try MailInput.load(path: Fixture.path("patches") + "/")
-    #expect(c.messages.map(\.subject) == ["[PATCH 0/2] two steps", "[PATCH 1/2] step 1", "[PATCH 2/2] step 2"])
+    #expect(
+      c.messages.map(\.subject) == [
+        "[PATCH 0/2] two steps", "[PATCH 1/2] step 1", "[PATCH 2/2] step 2",
+      ])
     #expect(c.messages.map(\.location.line) == [2, 2, 2])
     #expect(c.messages[1].location.file.hasSuffix("patches/0001-step-1.patch"))
     #expect(c.messages[2].body.contains("-2\n+3\n-- \n2.39.2\n"))
@@ -34,7 +37,11 @@ import TestSupport
 
   @Test func missingPathCannotBeRead() {
     let path = Fixture.path("no-such-file.mbox")
-    #expect(throws: InputError("mail.cannot-read", at: SourceLocation(file: path), "cannot read: No such file or directory")) {
+    #expect(
+      throws: InputError(
+        "mail.cannot-read", at: SourceLocation(file: path), "cannot read: No such file or directory"
+      )
+    ) {
       try MailInput.load(path: path)
     }
   }
@@ -52,8 +59,11 @@ import TestSupport
 
   @Test func binaryAndEmptyAreNotMail() {
     var rng = SeededGenerator(seed: 42)
-    let binary = [0x7F, 0x45, 0x4C, 0x46] + (0..<4096).map { _ in UInt8.random(in: 0...255, using: &rng) }
-    for bytes in [binary, [], Array("\n\n".utf8), Array("Note: a header-looking line\nand prose\n".utf8)] {
+    let binary =
+      [0x7F, 0x45, 0x4C, 0x46] + (0..<4096).map { _ in UInt8.random(in: 0...255, using: &rng) }
+    for bytes in [
+      binary, [], Array("\n\n".utf8), Array("Note: a header-looking line\nand prose\n".utf8),
+    ] {
       #expect(throws: InputError.self) { try MailInput.parse(bytes: bytes, name: "x") }
       do { _ = try MailInput.parse(bytes: bytes, name: "x") } catch {
         #expect(error.id == "mail.not-mail")
@@ -84,9 +94,10 @@ import TestSupport
     close(saved)
     let c = try result.get()
     #expect(c.messages.count == 2)
-    #expect(c.messages.map(\.location) == [
-      SourceLocation(file: "<stdin>", line: 2), SourceLocation(file: "<stdin>", line: 29),
-    ])
+    #expect(
+      c.messages.map(\.location) == [
+        SourceLocation(file: "<stdin>", line: 2), SourceLocation(file: "<stdin>", line: 29),
+      ])
   }
 
   @Test func textBeforeFirstSeparatorIsReportedNotKept() throws {
@@ -97,7 +108,8 @@ import TestSupport
 
   @Test func messageWithoutHeadersInAnMboxIsKept() throws {
     let c = try Fixture.parse(
-      "From a@b Mon Jan  2 03:04:05 2023\nSubject: s\n\nb\n\nFrom a@b Mon Jan  2 03:04:05 2023\n\njust text\n")
+      "From a@b Mon Jan  2 03:04:05 2023\nSubject: s\n\nb\n\nFrom a@b Mon Jan  2 03:04:05 2023\n\njust text\n"
+    )
     #expect(c.messages.count == 2)
     #expect(c.messages[1].body == "just text\n")
     #expect(c.diagnostics.map(\.id) == ["mail.no-headers"])

@@ -9,7 +9,9 @@ import Testing
       text += "From a@b Mon Jan  2 03:04:05 2023\nFrom: a@b\nSubject: s\n"
       if let id = s.id { text += "Message-ID: <\(id)>\n" }
       if let irt = s.irt { text += "In-Reply-To: <\(irt)>\n" }
-      if !s.refs.isEmpty { text += "References: " + s.refs.map { "<\($0)>" }.joined(separator: " ") + "\n" }
+      if !s.refs.isEmpty {
+        text += "References: " + s.refs.map { "<\($0)>" }.joined(separator: " ") + "\n"
+      }
       text += "\nbody\n\n"
     }
     return try Fixture.parse(text).messages

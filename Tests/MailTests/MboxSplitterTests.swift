@@ -1,7 +1,7 @@
+import TestSupport
 import Testing
 
 @testable import Mail
-import TestSupport
 
 @Suite struct MboxSplitterTests {
   func splitInChunks(_ chunks: [[UInt8]]) -> [RawMessage] {
@@ -59,7 +59,8 @@ import TestSupport
     for (file, lines) in counts {
       let raws = MboxSplitter.split(Fixture.bytes(file))
       #expect(raws.count == lines[0], "\(file)")
-      #expect(raws.map(\.startLine) == (file == "single.eml" ? [1] : [2] + lines.dropFirst()), "\(file)")
+      #expect(
+        raws.map(\.startLine) == (file == "single.eml" ? [1] : [2] + lines.dropFirst()), "\(file)")
     }
   }
 
@@ -82,7 +83,9 @@ import TestSupport
       """
     let raws = MboxSplitter.split(Array(text.utf8))
     #expect(raws.map(\.startLine) == [2, 7, 13])
-    #expect(raws.map { $0.separator ?? "" }.last == "From someone 12:00 2023 is loose enough after a blank line")
+    #expect(
+      raws.map { $0.separator ?? "" }.last
+        == "From someone 12:00 2023 is loose enough after a blank line")
   }
 
   @Test func fileNotStartingWithFromIsOneMessage() {
@@ -117,7 +120,10 @@ import TestSupport
   }
 
   @Test func separatorAtEndOfInputGivesAnEmptyMessage() {
-    let raws = MboxSplitter.split(Array("From a@b Mon Jan  2 03:04:05 2023\nSubject: x\n\nb\n\nFrom a@b Mon Jan  2 03:04:05 2023".utf8))
+    let raws = MboxSplitter.split(
+      Array(
+        "From a@b Mon Jan  2 03:04:05 2023\nSubject: x\n\nb\n\nFrom a@b Mon Jan  2 03:04:05 2023"
+          .utf8))
     #expect(raws.count == 2)
     #expect(raws.last?.bytes == [])
   }

@@ -1,8 +1,8 @@
 import Diagnostics
+import TestSupport
 import Testing
 
 @testable import Mail
-import TestSupport
 
 @Suite struct MessageTests {
   func one(_ file: String) throws -> (Message, [Diagnostic]) {
@@ -66,9 +66,13 @@ import TestSupport
   @Test func foldedHeaders() throws {
     let (m, diags) = try one("folded-headers.eml")
     #expect(diags.isEmpty)
-    #expect(m.subject == "[PATCH bpf-next v3 2/5] bpf: a subject\tfolded with a tab and  folded with spaces")
+    #expect(
+      m.subject
+        == "[PATCH bpf-next v3 2/5] bpf: a subject\tfolded with a tab and  folded with spaces")
     let subject = try #require(m.headers.first { $0.isNamed("subject") })
-    #expect(subject.rawValue == " [PATCH bpf-next v3 2/5] bpf: a subject\n\tfolded with a tab and\n  folded with spaces")
+    #expect(
+      subject.rawValue
+        == " [PATCH bpf-next v3 2/5] bpf: a subject\n\tfolded with a tab and\n  folded with spaces")
     #expect(subject.line == 2)
     #expect(m.messageID == "folded@example.org")
     #expect(m.references == ["r1@example.org", "r2@example.org", "r3@example.org"])
@@ -132,13 +136,18 @@ import TestSupport
   @Test func nestedMultipartWithPatchAttachment() throws {
     let (m, diags) = try one("nested-multipart.eml")
     #expect(diags.isEmpty)
-    #expect(m.parts.map(\.contentType) == ["text/plain", "text/html", "text/x-patch", "application/octet-stream"])
+    #expect(
+      m.parts.map(\.contentType) == [
+        "text/plain", "text/html", "text/x-patch", "application/octet-stream",
+      ])
     #expect(m.parts.map(\.isBodyText) == [true, false, true, false])
     #expect(m.parts[2].filename == "0001-fix.patch")
     #expect(m.parts[2].disposition == "attachment")
     #expect(m.parts[3].content == .bytes([0, 1, 2, 3]))
     #expect(
-      m.body == "The patch is attached.\ndiff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-old\n+new\n")
+      m.body
+        == "The patch is attached.\ndiff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-old\n+new\n"
+    )
     let decoded = m.decodeBody()
     // Line 2 of the body is the first line of the attachment, input line 27.
     #expect(decoded.inputLine(forTextLine: 1) == 15)
@@ -167,7 +176,9 @@ import TestSupport
     #expect(c.messages.count == 2)
     #expect(c.messages.map(\.subject) == ["complete", "cut in the hea"])
     #expect(c.diagnostics.map(\.id) == ["mail.truncated"])
-    #expect(c.diagnostics.first?.location == SourceLocation(file: Fixture.path("truncated.mbox"), line: 11))
+    #expect(
+      c.diagnostics.first?.location
+        == SourceLocation(file: Fixture.path("truncated.mbox"), line: 11))
   }
 
   @Test func noTrailingNewline() throws {
@@ -181,11 +192,15 @@ import TestSupport
       let lf = try MailInput.parse(bytes: Fixture.bytes(file), name: file)
       let crlf = try MailInput.parse(bytes: Fixture.crlf(Fixture.bytes(file)), name: file)
       #expect(lf.messages.map(\.body) == crlf.messages.map(\.body), "\(file)")
-      #expect(lf.messages.map(\.headers) == crlf.messages.map { $0.headers.map { h in
-        var h = h
-        h.rawValue = h.rawValue.replacingOccurrences("\r\n", "\n")
-        return h
-      } }, "\(file)")
+      #expect(
+        lf.messages.map(\.headers)
+          == crlf.messages.map {
+            $0.headers.map { h in
+              var h = h
+              h.rawValue = h.rawValue.replacingOccurrences("\r\n", "\n")
+              return h
+            }
+          }, "\(file)")
       #expect(lf.diagnostics.map(\.id) == crlf.diagnostics.map(\.id), "\(file)")
     }
   }
@@ -266,7 +281,8 @@ import TestSupport
   @Test func mailboxes() {
     #expect(Mailbox.parse("a@b") == Mailbox(name: nil, address: "a@b"))
     #expect(Mailbox.parse("a@b (Ann B)") == Mailbox(name: "Ann B", address: "a@b"))
-    #expect(Mailbox.parse("\"B, \\\"Q\\\" A\" <q@x>") == Mailbox(name: "B, \"Q\" A", address: "q@x"))
+    #expect(
+      Mailbox.parse("\"B, \\\"Q\\\" A\" <q@x>") == Mailbox(name: "B, \"Q\" A", address: "q@x"))
     #expect(Mailbox.parse("   ") == nil)
     #expect(
       Mailbox.parseList("A <a@x>, \"B, C\" <b@x>,, d@x (D, E)").map(\.address) == [
@@ -311,11 +327,29 @@ import TestSupport
     let general = HeaderParameters.generalParse(value)
     let parsed = HeaderParameters.parse(value)
     #expect(parsed.token == general.token)
-    #expect(parsed.parameters.filter { !$0.key.isEmpty } == general.parameters.filter { !$0.key.isEmpty })
+    #expect(
+      parsed.parameters.filter { !$0.key.isEmpty } == general.parameters.filter { !$0.key.isEmpty })
   }
 
   @Test func boundaryWithSemicolonInQuotes() {
     let p = HeaderParameters.parse("multipart/mixed; boundary=\"a;b\"; x=y")
     #expect(p.parameters == ["boundary": "a;b", "x": "y"])
+  }
+}
+
+@Suite struct AddressDecodingTests {
+  @Test func encodedNameWithCommaStaysOneMailbox() throws {
+    let c = try Fixture.parse(
+      "From: =?utf-8?q?Doe=2C_J=C3=B6hn?= <j@x>\nTo: =?utf-8?q?A=2C_B?= <a@x>, c@x\n\nb\n")
+    let m = try #require(c.messages.first)
+    #expect(m.from == Mailbox(name: "Doe, Jöhn", address: "j@x"))
+    #expect(m.to == [Mailbox(name: "A, B", address: "a@x"), Mailbox(name: nil, address: "c@x")])
+    #expect(m.header("To") == "A, B <a@x>, c@x")
+  }
+
+  @Test func hugeNumbersInDatesAreRejected() {
+    #expect(MailDate.parse("1 Jan 999999999999999999 00:00:00 +0000") == nil)
+    #expect(MailDate.parse("99999999999999999999 Jan 2023 00:00:00 +0000") == nil)
+    #expect(MailDate.parse("1 Jan 2023 99999999999999999999:00:00 +0000") == nil)
   }
 }

@@ -26,10 +26,11 @@ import Testing
       diff --git a/x b/x
       """
     let t = Trailers.inPatch(body: body, firstLine: 100)
-    #expect(t.map(\.name) == [
-      "Fixes", "Reported-by", "Closes", "Co-developed-by", "Signed-off-by", "Acked-by", "Cc",
-      "Custom-Token", "Signed-off-by",
-    ])
+    #expect(
+      t.map(\.name) == [
+        "Fixes", "Reported-by", "Closes", "Co-developed-by", "Signed-off-by", "Acked-by", "Cc",
+        "Custom-Token", "Signed-off-by",
+      ])
     #expect(t.first?.line == 105)
     #expect(t.first?.value == "0123456789ab (\"arm64: ftrace: the old thing\")")
     #expect(t[5].value == "Tom <tom@example.org> # for the ftrace part")
@@ -76,10 +77,11 @@ import Testing
     let c = try MailInput.load(path: Fixture.path("single.eml"))
     let m = try #require(c.messages.first)
     let t = Trailers.inReply(body: m.body, firstLine: m.bodyStartLine)
-    #expect(t.map(\.description) == [
-      "Reviewed-by: Dan Reviewer <dan@example.org>",
-      "Tested-by: Dan Reviewer <dan@example.org> # on a test board",
-    ])
+    #expect(
+      t.map(\.description) == [
+        "Reviewed-by: Dan Reviewer <dan@example.org>",
+        "Tested-by: Dan Reviewer <dan@example.org> # on a test board",
+      ])
     #expect(t.map(\.line) == [18, 19])
   }
 }

@@ -83,12 +83,6 @@ enum Bytes {
 
   /// A string from bytes: UTF-8 when valid, otherwise Latin-1 (every byte kept).
   static func string(_ buf: UnsafeBufferPointer<UInt8>) -> String {
-    var ascii = true
-    for b in buf where b >= 0x80 {
-      ascii = false
-      break
-    }
-    if ascii { return String(decoding: buf, as: UTF8.self) }
     if let s = String(validating: buf, as: UTF8.self) { return s }
     return Charset.latin1.decode(buf)
   }

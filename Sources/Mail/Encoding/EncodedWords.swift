@@ -62,7 +62,8 @@ enum EncodedWords {
           problems.append(
             Problem(
               id: .badEncodedWord,
-              message: "encoded word '\(Bytes.string(UnsafeBufferPointer(rebasing: buf[q..<word.end])))': \(problem)"
+              message:
+                "encoded word '\(Bytes.string(UnsafeBufferPointer(rebasing: buf[q..<word.end])))': \(problem)"
             ))
           flush()
           out += Bytes.string(UnsafeBufferPointer(rebasing: buf[q..<word.end]))
@@ -106,7 +107,9 @@ enum EncodedWords {
       literalStart = word.end
     }
     flush()
-    if literalStart < n { out += Bytes.string(UnsafeBufferPointer(rebasing: buf[literalStart..<n])) }
+    if literalStart < n {
+      out += Bytes.string(UnsafeBufferPointer(rebasing: buf[literalStart..<n]))
+    }
     return (out, problems)
   }
 

@@ -1,3 +1,5 @@
+import Diagnostics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Diagnostics
 
 /// The few file-system calls the mail reader needs, on the C library (no Foundation).
 enum FileSystem {

@@ -149,7 +149,9 @@ private struct SplitCore: Sendable {
     let bytes = UnsafeBufferPointer(rebasing: buf[msgStart..<end])
     if fromLine == nil, bytes.allSatisfy({ $0 <= Bytes.space }) { return }
     cuts.append(
-      Cut(fromLine: fromLine, bytes: msgStart..<end, startLine: msgStartLine, hasQuotedFrom: hasQuoted))
+      Cut(
+        fromLine: fromLine, bytes: msgStart..<end, startLine: msgStartLine, hasQuotedFrom: hasQuoted
+      ))
     fromLine = nil
     hasQuoted = false
   }

@@ -19,6 +19,15 @@ public struct HeaderField: Equatable, Sendable, CustomStringConvertible {
     self.line = line
   }
 
+  /// `rawValue` unfolded and trimmed, encoded words left as they are.
+  public var unfoldedRawValue: String {
+    var s = rawValue
+    if s.utf8.contains(Bytes.lf) {
+      s = String(decoding: s.utf8.filter { $0 != Bytes.lf && $0 != Bytes.cr }, as: UTF8.self)
+    }
+    return String(s.trimmingASCIISpaces())
+  }
+
   /// True if the field is called `name`, ignoring ASCII case.
   public func isNamed(_ other: String) -> Bool { Bytes.equalsIgnoringCase(name, other) }
 
@@ -159,20 +168,18 @@ struct HeaderBlock {
     let rawBuf = UnsafeBufferPointer(rebasing: buf[vs..<end])
     let raw = Bytes.string(rawBuf)
     // Unfold: drop CR and LF (the whitespace that starts each continuation line stays).
+    // A one-line field is read in place; only a folded one is copied.
     let folded = Bytes.find(Bytes.lf, in: buf, from: vs, to: end) != nil
-    var unfolded: [UInt8]
+    var unfolded: [UInt8] = []
     if folded {
-      unfolded = []
       unfolded.reserveCapacity(rawBuf.count)
       for b in rawBuf where b != Bytes.cr && b != Bytes.lf { unfolded.append(b) }
-    } else {
-      unfolded = Array(rawBuf)
     }
-    var lo = 0
-    var hi = unfolded.count
-    while lo < hi, Bytes.isWSP(unfolded[lo]) { lo += 1 }
-    while hi > lo, Bytes.isWSP(unfolded[hi - 1]) || unfolded[hi - 1] == Bytes.cr { hi -= 1 }
-    let value: String = unfolded.withUnsafeBufferPointer { ub in
+    func decode(_ ub: UnsafeBufferPointer<UInt8>) -> String {
+      var lo = 0
+      var hi = ub.count
+      while lo < hi, Bytes.isWSP(ub[lo]) { lo += 1 }
+      while hi > lo, Bytes.isWSP(ub[hi - 1]) || ub[hi - 1] == Bytes.cr { hi -= 1 }
       let v = UnsafeBufferPointer(rebasing: ub[lo..<hi])
       guard hasEncodedWordStart(v) else { return Bytes.string(v) }
       let (text, problems) = EncodedWords.decode(v)
@@ -180,10 +187,12 @@ struct HeaderBlock {
         let id: MessageID =
           p.id == .unknownCharset ? "mail.unknown-charset" : "mail.bad-encoded-word"
         diags.append(
-          Diagnostic(id, .warning, at: SourceLocation(file: file, line: line), "\(name): \(p.message)"))
+          Diagnostic(
+            id, .warning, at: SourceLocation(file: file, line: line), "\(name): \(p.message)"))
       }
       return text
     }
+    let value = folded ? unfolded.withUnsafeBufferPointer(decode) : decode(rawBuf)
     return HeaderField(name: name, rawValue: raw, value: value, line: line)
   }
 

@@ -91,10 +91,13 @@ public struct MailDate: Equatable, Hashable, Sendable, Comparable, CustomStringC
       var year = Int(numbers[1])
     else { return nil }
     // Obsolete years (RFC 5322 §4.3): two digits below 50 are 20xx, other short years 19xx.
-    if numbers[1].count == 2 { year += year < 50 ? 2000 : 1900 } else if numbers[1].count == 3 {
+    if numbers[1].count == 2 {
+      year += year < 50 ? 2000 : 1900
+    } else if numbers[1].count == 3 {
       year += 1900
     }
-    guard (1...31).contains(day), (0...23).contains(time.0), (0...59).contains(time.1),
+    guard (1...31).contains(day), (0...9999).contains(year), (0...23).contains(time.0),
+      (0...59).contains(time.1),
       (0...60).contains(time.2)
     else { return nil }
     return MailDate(

@@ -40,6 +40,22 @@ public struct Mailbox: Equatable, Hashable, Sendable, CustomStringConvertible {
     return Mailbox(name: nil, address: String(v))
   }
 
+  /// Parses one mailbox from a value whose encoded words are not decoded yet: the structure
+  /// first, then the display name is decoded.
+  public static func parse(encoded value: String) -> Mailbox? {
+    parse(value).map(decodingName)
+  }
+
+  /// Splits an undecoded address list, then decodes each display name.
+  public static func parseList(encoded value: String) -> [Mailbox] {
+    parseList(value).map(decodingName)
+  }
+
+  private static func decodingName(_ m: Mailbox) -> Mailbox {
+    guard let name = m.name, name.contains("=?") else { return m }
+    return Mailbox(name: EncodedWords.decode(Array(name.utf8)).text, address: m.address)
+  }
+
   /// Splits an address list (`To`, `Cc`) at commas outside quotes, angle brackets and comments.
   public static func parseList(_ value: String) -> [Mailbox] {
     var out: [Mailbox] = []

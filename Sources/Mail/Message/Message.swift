@@ -35,9 +35,18 @@ public struct Message: Equatable, Sendable {
   }
 
   public var subject: String? { header("Subject") }
-  public var from: Mailbox? { header("From").flatMap(Mailbox.parse) }
-  public var to: [Mailbox] { headers(named: "To").flatMap(Mailbox.parseList) }
-  public var cc: [Mailbox] { headers(named: "Cc").flatMap(Mailbox.parseList) }
+  /// The first `From` mailbox. Addresses are parsed before RFC 2047 decoding (RFC 2047 §5), so
+  /// an encoded display name holding a comma or `<` cannot break the address apart.
+  public var from: Mailbox? {
+    headers.first { $0.isNamed("From") }.flatMap { Mailbox.parse(encoded: $0.unfoldedRawValue) }
+  }
+  public var to: [Mailbox] { mailboxes("To") }
+  public var cc: [Mailbox] { mailboxes("Cc") }
+
+  /// Every mailbox of every field called `name` (`To`, `Cc`, `Reply-To`…).
+  public func mailboxes(_ name: String) -> [Mailbox] {
+    headers.filter { $0.isNamed(name) }.flatMap { Mailbox.parseList(encoded: $0.unfoldedRawValue) }
+  }
   public var date: MailDate? { header("Date").flatMap(MailDate.parse) }
   /// The Message-ID without its angle brackets.
   public var messageID: String? { header("Message-ID").flatMap { MessageIDs.all(in: $0).first } }

@@ -32,7 +32,8 @@ struct MimeDecoder {
     headers: [HeaderField], from: Int, to: Int, line: Int, depth: Int, defaultType: String
   ) {
     let ctField = headers.first { $0.isNamed("content-type") }
-    var ct = ctField.map { HeaderParameters.parse($0.value) }
+    var ct =
+      ctField.map { HeaderParameters.parse($0.value) }
       ?? HeaderParameters(token: defaultType, parameters: [:])
     if !ct.token.contains("/") {
       if let ctField {
@@ -65,7 +66,8 @@ struct MimeDecoder {
         ct = HeaderParameters(token: "text/plain", parameters: [:])
       }
     }
-    leaf(headers: headers, type: ct, typeLine: ctField?.line ?? line, from: from, to: to, line: line)
+    leaf(
+      headers: headers, type: ct, typeLine: ctField?.line ?? line, from: from, to: to, line: line)
   }
 
   /// Splits a multipart body at its delimiters. Returns false when not one delimiter is found
