@@ -51,6 +51,15 @@ import Testing
         return s.finish()
       }
       #expect(failure == nil, "\(file)")
+      // CRLF line endings give the same messages.
+      var crlf: [UInt8] = []
+      for b in bytes {
+        if b == 0x0A { crlf.append(0x0D) }
+        crlf.append(b)
+      }
+      let c2 = try MailInput.parse(bytes: crlf, name: path)
+      #expect(c2.messages.map(\.subject) == c.messages.map(\.subject), "\(file)")
+      #expect(c2.messages.map(\.body) == c.messages.map(\.body), "\(file)")
       _ = MailThreads.build(c.messages)
       for m in c.messages {
         _ = PatchSubject.parse(m.subject ?? "")

@@ -134,9 +134,17 @@ import Testing
       do {
         let c = try MailInput.parse(bytes: bytes, name: "fuzz")
         for m in c.messages { _ = (m.body, m.parts, m.date, m.from, m.references) }
+        _ = MailThreads.build(c.messages)
       } catch {
         #expect(error.id == "mail.not-mail", "seed \(seed)")
       }
+      // Damaged input still reads the same whole, byte by byte and in random chunks.
+      let failure = DripFeed.verify(bytes, seed: seed) { chunks -> String in
+        var r = MailReader(name: "fuzz")
+        for c in chunks { r.feed(c) }
+        do { return "\(try r.finish())" } catch { return "\(error)" }
+      }
+      #expect(failure == nil, "seed \(seed)")
     }
   }
 }

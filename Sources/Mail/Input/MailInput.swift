@@ -127,21 +127,64 @@ public enum MailInput {
   }
 
   static func assemble(
-    _ raws: [RawMessage], name: String, quoting: FromQuoting, bodies: BodyDecoding
+    _ raws: [RawMessage], name: String, quoting: FromQuoting, bodies: BodyDecoding,
+    threads: Int? = nil
   ) throws(InputError) -> MailCollection {
-    var out = MailCollection()
-    out.messages.reserveCapacity(raws.count)
     guard !raws.isEmpty else {
       throw InputError(
         "mail.not-mail", at: SourceLocation(file: name, line: 1), "empty input: no message")
     }
-    for (k, raw) in raws.enumerated() {
+    var out = MailCollection()
+    out.messages.reserveCapacity(raws.count)
+    try read(
+      raws[0..<1], isFirst: true, total: raws.count, name: name, quoting: quoting,
+      bodies: bodies, into: &out)
+    let rest = raws[1...]
+    let workers = threads ?? ParallelRead.workerCount(messages: rest.count, bytes: totalBytes(raws))
+    if workers > 1 {
+      let total = raws.count
+      let parts = ParallelRead.map(rest, workers: workers) { slice in
+        var c = MailCollection()
+        // Only the first message can throw (`isFirst`), so nothing is lost here.
+        try? read(
+          slice, isFirst: false, total: total, name: name, quoting: quoting, bodies: bodies,
+          into: &c)
+        return c
+      }
+      for part in parts {
+        out.messages += part.messages
+        out.diagnostics += part.diagnostics
+      }
+    } else {
+      try read(
+        rest, isFirst: false, total: raws.count, name: name, quoting: quoting, bodies: bodies,
+        into: &out)
+    }
+    return out
+  }
+
+  private static func totalBytes(_ raws: [RawMessage]) -> Int {
+    guard let f = raws.first, let l = raws.last else { return 0 }
+    // Slices of one input: the distance spans them all; else a sum.
+    if l.bytes.endIndex >= f.bytes.startIndex, l.bytes.endIndex - f.bytes.startIndex > 0 {
+      return l.bytes.endIndex - f.bytes.startIndex
+    }
+    return raws.reduce(0) { $0 + $1.bytes.count }
+  }
+
+  /// Reads `raws` in order into `out`. `isFirst` marks the input's first message, the only
+  /// one that may turn out to be no mail at all.
+  private static func read(
+    _ raws: ArraySlice<RawMessage>, isFirst: Bool, total: Int, name: String,
+    quoting: FromQuoting, bodies: BodyDecoding, into out: inout MailCollection
+  ) throws(InputError) {
+    for raw in raws {
       var diags: [Diagnostic] = []
       let m = Message.read(
         raw, file: name, quoting: quoting, decodeBody: bodies == .eager, diags: &diags)
-      if raw.fromLine == nil && k == 0 && !m.hasMailHeaders {
+      if raw.fromLine == nil && isFirst && !m.hasMailHeaders {
         // Text before the first separator, or a file that is not mail at all.
-        if raws.count == 1 {
+        if total == 1 {
           throw InputError(
             "mail.not-mail", at: SourceLocation(file: name, line: 1),
             "not mail: no mbox separator and no mail header block")
@@ -161,7 +204,6 @@ public enum MailInput {
       out.diagnostics += diags
       out.messages.append(m)
     }
-    return out
   }
 }
 
