@@ -347,6 +347,12 @@ import Testing
     #expect(m.header("To") == "A, B <a@x>, c@x")
   }
 
+  @Test func plainReplacement() {
+    #expect("a\r\n\r\nb".replacingOccurrences("\r\n", "") == "ab")
+    #expect("xx".replacingOccurrences("x", "xy") == "xyxy")
+    #expect("abc".replacingOccurrences("", "z") == "abc")
+  }
+
   @Test func hugeNumbersInDatesAreRejected() {
     #expect(MailDate.parse("1 Jan 999999999999999999 00:00:00 +0000") == nil)
     #expect(MailDate.parse("99999999999999999999 Jan 2023 00:00:00 +0000") == nil)

@@ -1,14 +1,16 @@
+import TestSupport
 import Testing
 
 @testable import Mail
-import TestSupport
 
 @Suite struct ParallelReadTests {
   /// An mbox of `count` messages built from the fixtures, some damaged.
   static func bigInput(count: Int) -> [UInt8] {
     var out: [UInt8] = []
-    let sources = ["single.eml", "quoted-printable.eml", "nested-multipart.eml",
-      "broken-boundary.eml", "unknown-charset.eml", "encoded-words.eml"].map { Fixture.bytes($0) }
+    let sources = [
+      "single.eml", "quoted-printable.eml", "nested-multipart.eml",
+      "broken-boundary.eml", "unknown-charset.eml", "encoded-words.eml",
+    ].map { Fixture.bytes($0) }
     for k in 0..<count {
       out += Array("From mboxrd@z Thu Jan  1 00:00:00 1970\n".utf8)
       out += sources[k % sources.count]
@@ -21,7 +23,8 @@ import TestSupport
     let bytes = ParallelReadTests.bigInput(count: 600)
     let raws = MboxSplitter.split(bytes)
     #expect(raws.count == 600)
-    let one = try MailInput.assemble(raws, name: "big", quoting: .mboxrd, bodies: .eager, threads: 1)
+    let one = try MailInput.assemble(
+      raws, name: "big", quoting: .mboxrd, bodies: .eager, threads: 1)
     for threads in [2, 3, 7] {
       let many = try MailInput.assemble(
         raws, name: "big", quoting: .mboxrd, bodies: .eager, threads: threads)

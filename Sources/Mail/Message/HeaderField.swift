@@ -199,7 +199,10 @@ struct HeaderBlock {
   @inline(__always)
   private static func hasEncodedWordStart(_ v: UnsafeBufferPointer<UInt8>) -> Bool {
     var i = 0
-    while let q = Bytes.find(UInt8(ascii: "="), in: v, from: i, to: v.count) {
+    var progress = LoopGuard()
+    while progress.advanced(to: i),
+      let q = Bytes.find(UInt8(ascii: "="), in: v, from: i, to: v.count)
+    {
       if q + 1 < v.count, v[q + 1] == UInt8(ascii: "?") { return true }
       i = q + 1
     }

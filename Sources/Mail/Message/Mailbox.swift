@@ -115,7 +115,10 @@ extension String {
     guard !target.isEmpty, contains(target) else { return self }
     var out = ""
     var rest = self[...]
-    while let r = rest.firstRange(of: target) {
+    var progress = LoopGuard()
+    while progress.advanced(to: utf8.count - rest.utf8.count),
+      let r = rest.firstRange(of: target)
+    {
       out += rest[..<r.lowerBound]
       out += replacement
       rest = rest[r.upperBound...]
@@ -132,7 +135,10 @@ enum MessageIDs {
   static func all(in value: String) -> [String] {
     var ids: [String] = []
     var rest = value[...]
-    while let lt = rest.firstIndex(of: "<") {
+    var progress = LoopGuard()
+    while progress.advanced(to: value.utf8.count - rest.utf8.count),
+      let lt = rest.firstIndex(of: "<")
+    {
       let after = rest.index(after: lt)
       guard let gt = rest[after...].firstIndex(of: ">") else { break }
       let id = rest[after..<gt].trimmingASCIISpaces()

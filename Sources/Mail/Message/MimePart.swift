@@ -34,7 +34,8 @@ public struct HeaderParameters: Equatable, Sendable {
     var i = Bytes.find(UInt8(ascii: ";"), in: b, from: 0, to: n) ?? n
     let token = lowered(0..<i)
     var params: [String: String] = [:]
-    while i < n {
+    var progress = LoopGuard()
+    while i < n, progress.advanced(to: i) {
       i += 1  // past ';'
       guard let eq = Bytes.find(UInt8(ascii: "="), in: b, from: i, to: n) else { break }
       if Bytes.find(UInt8(ascii: ";"), in: b, from: i, to: eq) != nil { return nil }
