@@ -83,8 +83,30 @@ enum Bytes {
 
   /// A string from bytes: UTF-8 when valid, otherwise Latin-1 (every byte kept).
   static func string(_ buf: UnsafeBufferPointer<UInt8>) -> String {
+    // `String(validating:)` costs a generic-metadata lookup per call; ASCII (nearly every
+    // header) skips it.
+    if isASCII(buf) { return String(decoding: buf, as: UTF8.self) }
     if let s = String(validating: buf, as: UTF8.self) { return s }
     return Charset.latin1.decode(buf)
+  }
+
+  /// True if every byte is below 0x80 (eight bytes at a time).
+  @inline(__always)
+  static func isASCII(_ buf: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard let base = buf.baseAddress else { return true }
+    let raw = UnsafeRawPointer(base)
+    let n = buf.count
+    var i = 0
+    var acc: UInt64 = 0
+    while i + 8 <= n {
+      acc |= raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+      i += 8
+    }
+    while i < n {
+      acc |= UInt64(base[i])
+      i += 1
+    }
+    return acc & 0x8080_8080_8080_8080 == 0
   }
 
   static func string(_ bytes: [UInt8]) -> String {
@@ -103,7 +125,20 @@ enum Bytes {
   }
 
   /// Compares two strings ignoring ASCII case.
+  static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
+    guard a.utf8.count == b.utf8.count else { return false }
+    let fast = a.utf8.withContiguousStorageIfAvailable { pa in
+      b.utf8.withContiguousStorageIfAvailable { pb in
+        for k in 0..<pa.count where lower(pa[k]) != lower(pb[k]) { return false }
+        return true
+      }
+    }
+    if let fast, let result = fast { return result }
+    return equalsIgnoringCase(a[...], b[...])
+  }
+
   static func equalsIgnoringCase(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {
+    guard a.utf8.count == b.utf8.count else { return false }
     var ia = a.utf8.makeIterator()
     var ib = b.utf8.makeIterator()
     while true {

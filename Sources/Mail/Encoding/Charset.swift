@@ -36,12 +36,7 @@ public enum Charset: String, Sendable, Hashable, CaseIterable {
     case .usASCII:
       return Bytes.string(bytes)
     case .latin1, .latin9, .windows1252:
-      var ascii = true
-      for b in bytes where b >= 0x80 {
-        ascii = false
-        break
-      }
-      if ascii { return String(decoding: bytes, as: UTF8.self) }
+      if Bytes.isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
       var scalars = String.UnicodeScalarView()
       scalars.reserveCapacity(bytes.count)
       for b in bytes { scalars.append(scalar(for: b)) }

@@ -28,10 +28,21 @@ struct MimeDecoder {
 
   private func loc(_ line: Int) -> SourceLocation { SourceLocation(file: file, line: line) }
 
+  /// The first `Content-*` field called `name` (lower case): a cheap first-letter test skips
+  /// the other fields.
+  @inline(__always)
+  static func field(_ headers: [HeaderField], _ name: String) -> HeaderField? {
+    for h in headers {
+      guard let f = h.name.utf8.first, f | 0x20 == UInt8(ascii: "c") else { continue }
+      if Bytes.equalsIgnoringCase(h.name, name) { return h }
+    }
+    return nil
+  }
+
   mutating func entity(
     headers: [HeaderField], from: Int, to: Int, line: Int, depth: Int, defaultType: String
   ) {
-    let ctField = headers.first { $0.isNamed("content-type") }
+    let ctField = MimeDecoder.field(headers, "content-type")
     var ct =
       ctField.map { HeaderParameters.parse($0.value) }
       ?? HeaderParameters(token: defaultType, parameters: [:])
@@ -157,9 +168,9 @@ struct MimeDecoder {
     headers: [HeaderField], type ct: HeaderParameters, typeLine: Int, from: Int, to: Int,
     line: Int
   ) {
-    let cte = headers.first { $0.isNamed("content-transfer-encoding") }
+    let cte = MimeDecoder.field(headers, "content-transfer-encoding")
     let encoding = Bytes.asciiLowercased(cte?.value.trimmingASCIISpaces() ?? "7bit")
-    let disp = headers.first { $0.isNamed("content-disposition") }.map {
+    let disp = MimeDecoder.field(headers, "content-disposition").map {
       HeaderParameters.parse($0.value)
     }
     var filename = disp?.parameters["filename"] ?? ct.parameters["name"]
