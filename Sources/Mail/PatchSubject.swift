@@ -48,20 +48,18 @@ public struct PatchSubject: Equatable, Sendable {
         .joined(separator: " ")
     ).trimmingASCIISpaces()
     var progress = LoopGuard()
-    var consumed = 0
-    while !rest.isEmpty, progress.advanced(to: consumed) {
+    // `utf8.count` of a substring is O(1); `count` (characters) would make this quadratic.
+    let total = rest.utf8.count
+    while !rest.isEmpty, progress.advanced(to: total - rest.utf8.count) {
       if let after = replyPrefix(rest) {
         result.isReply = true
-        consumed += rest.count - after.count
         rest = after.trimmingASCIISpaces()
         continue
       }
       if rest.first == "[", let close = rest.firstIndex(of: "]") {
         let inside = rest[rest.index(after: rest.startIndex)..<close]
         result.take(group: inside)
-        let after = rest[rest.index(after: close)...]
-        consumed += rest.count - after.count
-        rest = after.trimmingASCIISpaces()
+        rest = rest[rest.index(after: close)...].trimmingASCIISpaces()
         continue
       }
       break
@@ -73,7 +71,9 @@ public struct PatchSubject: Equatable, Sendable {
   /// The rest after a reply prefix (`Re:`, `RE :`, `Aw:`, `Fwd:`, `Re[2]:`), or nil.
   private static func replyPrefix(_ s: Substring) -> Substring? {
     for p in ["re", "aw", "fwd", "fw", "sv", "antw"] {
-      guard s.count > p.count, Bytes.equalsIgnoringCase(s.prefix(p.count), p) else { continue }
+      guard s.utf8.count > p.utf8.count, Bytes.equalsIgnoringCase(s.prefix(p.count), p) else {
+        continue
+      }
       var r = s.dropFirst(p.count)
       // `Re[2]:` and `Re(2):` count replies.
       if let f = r.first, f == "[" || f == "(" {

@@ -148,3 +148,39 @@ import Testing
     }
   }
 }
+
+/// Inputs built to make a careless reader quadratic; each must finish at once.
+@Suite struct PathologicalInputTests {
+  @Test func manyStrayHeaderLines() throws {
+    var text = "From: a@b\n"
+    for _ in 0..<20_000 { text += "stray line without a colon\n" }
+    text += "Subject: found\n\nbody\n"
+    let c = try Fixture.parse(text)
+    #expect(c.messages.first?.subject == "found")
+    #expect(c.diagnostics.count == 20_000)
+    #expect(c.diagnostics.allSatisfy { $0.id == "mail.bad-header" })
+    #expect(c.diagnostics.last?.location.line == 20_001)
+  }
+
+  @Test func subjectWithManyBracketGroups() {
+    let subject = String(repeating: "[x] ", count: 20_000) + "title"
+    let s = PatchSubject.parse(subject)
+    #expect(s.tags.count == 20_000)
+    #expect(s.title == "title")
+  }
+
+  @Test func deepMultipartNesting() throws {
+    var text = "From: a@b\nContent-Type: multipart/mixed; boundary=b0\n\n"
+    for k in 0..<100 { text += "--b\(k)\nContent-Type: multipart/mixed; boundary=b\(k + 1)\n\n" }
+    text += "--b100\nContent-Type: text/plain\n\ndeep\n"
+    let c = try Fixture.parse(text)
+    #expect(c.diagnostics.contains { $0.id == "mail.mime-depth" })
+    #expect(c.messages.count == 1)
+  }
+
+  @Test func longLineWithoutNewline() throws {
+    let text = "From: a@b\nSubject: s\n\n" + String(repeating: "x", count: 2_000_000)
+    let c = try Fixture.parse(text)
+    #expect(c.messages.first?.body.utf8.count == 2_000_000)
+  }
+}

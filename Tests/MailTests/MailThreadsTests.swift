@@ -65,3 +65,14 @@ import Testing
     #expect(t.root(of: 0) == 1)
   }
 }
+
+extension MailThreadsTests {
+  @Test func longChainIsLinear() throws {
+    var specs: [(id: String?, irt: String?, refs: [String])] = [("m0", nil, [])]
+    for k in 1..<5_000 { specs.append(("m\(k)", "m\(k - 1)", [])) }
+    let t = MailThreads.build(try messages(specs))
+    #expect(t.roots == [0])
+    #expect(t.root(of: 4_999) == 0)
+    #expect(t.descendants(of: 0).count == 5_000)
+  }
+}

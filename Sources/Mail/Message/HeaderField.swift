@@ -60,6 +60,8 @@ struct HeaderBlock {
     var line = firstLine
     // The field being read: name, start of its value, end of its last line, first line.
     var cur: (name: Range<Int>, value: Int, end: Int, line: Int)? = nil
+    // Where the next field line after a stray line starts, once looked up.
+    var nextField: Int? = nil
 
     func close() {
       guard let c = cur else { return }
@@ -93,7 +95,11 @@ struct HeaderBlock {
         if let colon = Bytes.find(Bytes.colon, in: buf, from: name.upperBound, to: content) {
           cur?.value = colon + 1
         }
-      } else if fieldFollows(buf, from: next, to: end) {
+      } else if let f = nextField.flatMap({ $0 > i ? $0 : nil })
+        ?? nextFieldLine(buf, from: next, to: end)
+      {
+        // Remembered, so a run of stray lines is scanned once, not once per line.
+        nextField = f
         close()
         diags.append(
           Diagnostic(
@@ -137,21 +143,21 @@ struct HeaderBlock {
     return nil
   }
 
-  /// True if a field line follows before the next blank line (used to tell a stray line in the
-  /// header block from the start of a body that lacks its blank separator line).
-  private static func fieldFollows(_ buf: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int)
-    -> Bool
-  {
+  /// The start of the next field line before the next blank line, or nil (used to tell a stray
+  /// line in the header block from the start of a body that lacks its blank separator line).
+  private static func nextFieldLine(
+    _ buf: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int
+  ) -> Int? {
     var i = start
     var progress = LoopGuard()
     while i < end, progress.advanced(to: i) {
       let le = Bytes.lineEnd(in: buf, from: i, to: end)
       let content = Bytes.trimCR(buf, from: i, to: le)
-      if content == i { return false }
-      if !Bytes.isWSP(buf[i]), fieldName(buf, from: i, to: content) != nil { return true }
+      if content == i { return nil }
+      if !Bytes.isWSP(buf[i]), fieldName(buf, from: i, to: content) != nil { return i }
       i = le < end ? le + 1 : end
     }
-    return false
+    return nil
   }
 
   static func preview(_ buf: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> String {

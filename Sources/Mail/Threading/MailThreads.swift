@@ -41,7 +41,10 @@ public struct MailThreads: Equatable, Sendable {
       candidates += m.references.reversed()
       var parent: Int? = nil
       for c in candidates {
-        guard let p = t.byID[c], p != k, !t.isAncestor(k, of: p) else { continue }
+        // A message without children cannot close a cycle, so the walk up is needed only for
+        // the rare message that earlier messages already named as their parent.
+        guard let p = t.byID[c], p != k, t.childLists[k].isEmpty || !t.isAncestor(k, of: p)
+        else { continue }
         parent = p
         break
       }
