@@ -178,7 +178,7 @@ import Testing
     #expect(c.diagnostics.map(\.id) == ["mail.truncated"])
     #expect(
       c.diagnostics.first?.location
-        == SourceLocation(file: Fixture.path("truncated.mbox"), line: 11))
+        == SourceLocation(file: Fixture.path("truncated.mbox"), line: 10))
   }
 
   @Test func noTrailingNewline() throws {
@@ -357,5 +357,20 @@ import Testing
     #expect(MailDate.parse("1 Jan 999999999999999999 00:00:00 +0000") == nil)
     #expect(MailDate.parse("99999999999999999999 Jan 2023 00:00:00 +0000") == nil)
     #expect(MailDate.parse("1 Jan 2023 99999999999999999999:00:00 +0000") == nil)
+  }
+}
+
+@Suite struct HeadersOnlyTests {
+  @Test func headersOnlyFileIsAValidMessage() throws {
+    let c = try Fixture.parse("From: a@b\nSubject: only headers\n", name: "h.eml")
+    #expect(c.messages.first?.body == "")
+    #expect(c.diagnostics.isEmpty)
+  }
+
+  @Test func headersCutMidLineAreTruncated() throws {
+    let c = try Fixture.parse("From: a@b\nSubject: only hea", name: "h.eml")
+    #expect(c.messages.first?.subject == "only hea")
+    #expect(c.diagnostics.map(\.id) == ["mail.truncated"])
+    #expect(c.diagnostics.first?.location.line == 2)
   }
 }

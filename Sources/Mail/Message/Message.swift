@@ -100,10 +100,15 @@ public struct Message: Equatable, Sendable {
           Diagnostic(
             "mail.truncated", .warning, at: loc.at(line: max(1, raw.startLine - 1)),
             "separator line with no message after it"))
-      } else if !block.terminated && !block.fields.isEmpty {
+      } else if !block.terminated && !block.fields.isEmpty
+        && (buf[n - 1] != Bytes.lf || raw.fromLine != nil)
+      {
+        // Cut inside the headers: the last line lacks its newline, or an mbox message (whose
+        // writer always ends headers with a blank line) has no body. A lone file of headers
+        // ending in a newline is a valid message without a body.
         diags.append(
           Diagnostic(
-            "mail.truncated", .warning, at: loc.at(line: block.bodyLine),
+            "mail.truncated", .warning, at: loc.at(line: block.bodyLine - 1),
             "message ends inside its header block (no blank line, no body)"))
       }
       // The blank line an mbox writer puts after each message is not part of the body.
