@@ -1,0 +1,158 @@
+/// Cuts an mbox into messages incrementally: feed it chunks of any size, then `finish()`.
+///
+/// Feeding a file whole, byte by byte or in random chunks gives the same messages. A separator
+/// is a `From ` line that `FromLine.isSeparator` accepts; bytes before the first separator that
+/// are not blank form a message of their own (a single message or a maildir file has no
+/// separator at all), so nothing is ever dropped.
+///
+/// ```
+/// var splitter = MboxSplitter()
+/// splitter.feed(chunk1)
+/// splitter.feed(chunk2)
+/// let messages = splitter.finish()
+/// ```
+public struct MboxSplitter: Sendable {
+  private var core = SplitCore()
+  private var buffer: [UInt8] = []
+  private var ready: [RawMessage] = []
+
+  public init() {}
+
+  /// Adds bytes; complete messages become available through `takeReady()`.
+  public mutating func feed(_ chunk: some Collection<UInt8>) {
+    buffer.append(contentsOf: chunk)
+    buffer.withUnsafeBufferPointer { core.process($0, final: false) }
+    ready += core.takeCuts(copying: buffer)
+    // Drop the bytes of messages already cut out, so the buffer holds one message at most.
+    let consumed = core.msgStart
+    if consumed > 0 {
+      buffer.removeSubrange(0..<consumed)
+      core.rebase(by: consumed)
+    }
+  }
+
+  /// The messages completed so far (each returned once).
+  public mutating func takeReady() -> [RawMessage] {
+    defer { ready.removeAll(keepingCapacity: true) }
+    return ready
+  }
+
+  /// Ends the input: returns every message not yet taken, including the last one (which may
+  /// lack a trailing newline). The splitter is empty afterwards.
+  public mutating func finish() -> [RawMessage] {
+    buffer.withUnsafeBufferPointer { core.finish($0) }
+    let out = ready + core.takeCuts(copying: buffer)
+    self = MboxSplitter()
+    return out
+  }
+
+  /// Splits a whole input in one pass; each message's `bytes` is a slice of `bytes` (no copy).
+  public static func split(_ bytes: [UInt8]) -> [RawMessage] {
+    var core = SplitCore()
+    bytes.withUnsafeBufferPointer { core.finish($0) }
+    return core.cuts.map { cut in
+      RawMessage(
+        fromLine: cut.fromLine, bytes: bytes[cut.bytes], startLine: cut.startLine,
+        hasQuotedFrom: cut.hasQuotedFrom)
+    }
+  }
+}
+
+/// The splitting state machine, working on indices into whichever buffer it is given.
+private struct SplitCore: Sendable {
+  /// A message found: where its bytes lie in the buffer being scanned.
+  struct Cut: Sendable {
+    var fromLine: [UInt8]?
+    var bytes: Range<Int>
+    var startLine: Int
+    var hasQuotedFrom: Bool
+  }
+
+  var cuts: [Cut] = []
+  /// Start of the current message's bytes.
+  var msgStart = 0
+  var msgStartLine = 1
+  var fromLine: [UInt8]? = nil
+  var hasQuoted = false
+  /// Start of the next line to look at, and where the search for its `\n` resumes.
+  var scan = 0
+  var searchFrom = 0
+  /// The 1-based input line of the line starting at `scan`.
+  var line = 1
+  /// Whether the previous line was blank; true at the start of the input.
+  var prevBlank = true
+
+  /// The messages found so far as fresh arrays (the buffer is about to be compacted).
+  mutating func takeCuts(copying buffer: [UInt8]) -> [RawMessage] {
+    defer { cuts.removeAll(keepingCapacity: true) }
+    return cuts.map { cut in
+      RawMessage(
+        fromLine: cut.fromLine, bytes: Array(buffer[cut.bytes]), startLine: cut.startLine,
+        hasQuotedFrom: cut.hasQuotedFrom)
+    }
+  }
+
+  mutating func rebase(by n: Int) {
+    msgStart -= n
+    scan -= n
+    searchFrom -= n
+  }
+
+  mutating func process(_ buf: UnsafeBufferPointer<UInt8>, final: Bool) {
+    let count = buf.count
+    var progress = LoopGuard()
+    while scan < count, progress.advanced(to: scan) {
+      guard let nl = Bytes.find(Bytes.lf, in: buf, from: searchFrom, to: count) else {
+        if final {
+          handleLine(buf, scan, count)
+          scan = count
+        }
+        searchFrom = count
+        break
+      }
+      handleLine(buf, scan, nl)
+      scan = nl + 1
+      searchFrom = scan
+      line += 1
+    }
+  }
+
+  mutating func finish(_ buf: UnsafeBufferPointer<UInt8>) {
+    process(buf, final: true)
+    emit(buf, upTo: buf.count)
+  }
+
+  /// Looks at the line `buf[ls..<le]` (`le` is its `\n` or the end of the input).
+  @inline(__always)
+  private mutating func handleLine(_ buf: UnsafeBufferPointer<UInt8>, _ ls: Int, _ le: Int) {
+    let first = ls < le ? buf[ls] : Bytes.lf
+    if first == UInt8(ascii: "F"), FromLine.isSeparator(buf, from: ls, to: le, strict: !prevBlank) {
+      emit(buf, upTo: ls)
+      let next = le < buf.count ? le + 1 : le
+      fromLine = Array(UnsafeBufferPointer(rebasing: buf[ls..<next]))
+      msgStart = next
+      msgStartLine = line + 1
+      hasQuoted = false
+      prevBlank = false
+      return
+    }
+    if first == UInt8(ascii: ">"), !hasQuoted {
+      var j = ls
+      while j < le, buf[j] == UInt8(ascii: ">") { j += 1 }
+      if Bytes.hasPrefix(buf, at: j, to: le, "From ") { hasQuoted = true }
+    }
+    prevBlank = le == ls || (le == ls + 1 && first == Bytes.cr)
+  }
+
+  /// Ends the current message at `end`. A blank run before the first separator is no message.
+  private mutating func emit(_ buf: UnsafeBufferPointer<UInt8>, upTo end: Int) {
+    let bytes = UnsafeBufferPointer(rebasing: buf[msgStart..<end])
+    if fromLine == nil, bytes.allSatisfy({ $0 <= Bytes.space }) { return }
+    cuts.append(
+      Cut(
+        fromLine: fromLine, bytes: msgStart..<end, startLine: msgStartLine, hasQuotedFrom: hasQuoted
+      ))
+    fromLine = nil
+    hasQuoted = false
+  }
+}

@@ -1,0 +1,151 @@
+/// A date from a `Date:` header (RFC 5322 §3.3), including the obsolete forms found in
+/// archives: two- and three-digit years, named zones (`GMT`, `EST`, `PDT`…), missing seconds,
+/// missing weekday, comments such as `(CET)`, extra spaces, and asctime (`Thu Jan  1 00:00:00
+/// 1970`).
+public struct MailDate: Equatable, Hashable, Sendable, Comparable, CustomStringConvertible {
+  public var year: Int
+  public var month: Int
+  public var day: Int
+  public var hour: Int
+  public var minute: Int
+  public var second: Int
+  /// Offset from UTC in minutes (`+0100` is 60).
+  public var offsetMinutes: Int
+
+  public init(
+    year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, offsetMinutes: Int
+  ) {
+    self.year = year
+    self.month = month
+    self.day = day
+    self.hour = hour
+    self.minute = minute
+    self.second = second
+    self.offsetMinutes = offsetMinutes
+  }
+
+  /// `2023-01-23T17:45:20+00:00`.
+  public var iso8601: String {
+    let sign = offsetMinutes < 0 ? "-" : "+"
+    let off = abs(offsetMinutes)
+    return "\(pad(year, 4))-\(pad(month))-\(pad(day))T\(pad(hour)):\(pad(minute)):\(pad(second))"
+      + "\(sign)\(pad(off / 60)):\(pad(off % 60))"
+  }
+
+  /// Seconds since 1970-01-01T00:00:00Z.
+  public var epochSeconds: Int {
+    let days = MailDate.daysFromCivil(year, month, day)
+    return days * 86_400 + hour * 3_600 + minute * 60 + second - offsetMinutes * 60
+  }
+
+  public var description: String { iso8601 }
+
+  public static func < (a: MailDate, b: MailDate) -> Bool { a.epochSeconds < b.epochSeconds }
+
+  private func pad(_ v: Int, _ width: Int = 2) -> String {
+    let s = String(v)
+    return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+  }
+
+  /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+  static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+    let y = m <= 2 ? y0 - 1 : y0
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yoe = y - era * 400
+    let mp = (m + 9) % 12
+    let doy = (153 * mp + 2) / 5 + d - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    return era * 146_097 + doe - 719_468
+  }
+
+  /// Parses a date; nil when no day, month, year and time can be found.
+  public static func parse(_ text: String) -> MailDate? {
+    // Drop comments, then split at whitespace and commas.
+    var cleaned = ""
+    var depth = 0
+    for c in text {
+      if c == "(" { depth += 1; continue }
+      if c == ")" { depth = max(0, depth - 1); continue }
+      if depth == 0 { cleaned.append(c) }
+    }
+    let tokens = cleaned.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," })
+    var numbers: [Substring] = []
+    var month: Int? = nil
+    var time: (Int, Int, Int)? = nil
+    var zone: Int? = nil
+    for t in tokens {
+      if t.contains(":") {
+        if time == nil { time = parseTime(t) }
+      } else if let m = monthNumber(t) {
+        month = m
+      } else if (t.first == "+" || t.first == "-"), t.count == 5, let v = Int(t.dropFirst()) {
+        let minutes = (v / 100) * 60 + v % 100
+        zone = t.first == "-" ? -minutes : minutes
+      } else if t.allSatisfy({ $0.isASCII && $0.isNumber }) {
+        numbers.append(t)
+      } else if time != nil, zone == nil, let z = namedZone(t) {
+        zone = z
+      }
+    }
+    guard let month, let time, numbers.count >= 2, let day = Int(numbers[0]),
+      var year = Int(numbers[1])
+    else { return nil }
+    // Obsolete years (RFC 5322 §4.3): two digits below 50 are 20xx, other short years 19xx.
+    if numbers[1].count == 2 {
+      year += year < 50 ? 2000 : 1900
+    } else if numbers[1].count == 3 {
+      year += 1900
+    }
+    guard (1...31).contains(day), (0...9999).contains(year), (0...23).contains(time.0),
+      (0...59).contains(time.1),
+      (0...60).contains(time.2)
+    else { return nil }
+    return MailDate(
+      year: year, month: month, day: day, hour: time.0, minute: time.1, second: time.2,
+      offsetMinutes: zone ?? 0)
+  }
+
+  private static func parseTime(_ t: Substring) -> (Int, Int, Int)? {
+    let parts = t.split(separator: ":", omittingEmptySubsequences: false)
+    guard parts.count == 2 || parts.count == 3, let h = Int(parts[0]), let m = Int(parts[1])
+    else { return nil }
+    var s = 0
+    if parts.count == 3 {
+      // Some mailers write fractional seconds.
+      let whole = parts[2].prefix { $0.isASCII && $0.isNumber }
+      guard let v = Int(whole) else { return nil }
+      s = v
+    }
+    return (h, m, s)
+  }
+
+  private static let months = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+  ]
+
+  private static func monthNumber(_ t: Substring) -> Int? {
+    guard t.count >= 3, t.allSatisfy({ $0.isLetter }) else { return nil }
+    let p = Bytes.asciiLowercased(t.prefix(3))
+    guard let i = months.firstIndex(of: p) else { return nil }
+    return i + 1
+  }
+
+  private static func namedZone(_ t: Substring) -> Int? {
+    switch t.uppercased() {
+    case "UT", "UTC", "GMT", "Z": 0
+    case "EST": -300
+    case "EDT": -240
+    case "CST": -360
+    case "CDT": -300
+    case "MST": -420
+    case "MDT": -360
+    case "PST": -480
+    case "PDT": -420
+    case "CET", "MET", "BST": 60
+    case "CEST", "MEST", "EET": 120
+    case "EEST": 180
+    case "JST": 540
+    default: t.count == 1 && t.first?.isLetter == true ? 0 : nil  // military zones: unknown
+    }
+  }
+}

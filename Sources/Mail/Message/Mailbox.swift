@@ -1,0 +1,154 @@
+/// A mailbox from an address header: `Name <addr>`, `"Name, Jr." <addr>`, `addr (Name)` or a
+/// bare `addr`. The display name is unquoted and RFC 2047 decoded.
+public struct Mailbox: Equatable, Hashable, Sendable, CustomStringConvertible {
+  public var name: String?
+  public var address: String
+
+  public init(name: String?, address: String) {
+    self.name = name
+    self.address = address
+  }
+
+  /// `Name <addr>` (the name quoted when it needs to be), or the bare address.
+  public var description: String {
+    guard let name, !name.isEmpty else { return address }
+    let special = name.contains { ",;:<>@\"()[]\\".contains($0) }
+    if special {
+      let escaped = name.replacingOccurrences("\\", "\\\\").replacingOccurrences("\"", "\\\"")
+      return "\"\(escaped)\" <\(address)>"
+    }
+    return "\(name) <\(address)>"
+  }
+
+  /// Parses one mailbox from a decoded header value; nil when there is no address at all.
+  public static func parse(_ value: String) -> Mailbox? {
+    let v = value.trimmingASCIISpaces()
+    if v.isEmpty { return nil }
+    if let lt = v.lastIndex(of: "<") {
+      let afterLT = v.index(after: lt)
+      let gt = v[afterLT...].firstIndex(of: ">") ?? v.endIndex
+      let address = String(v[afterLT..<gt].trimmingASCIISpaces())
+      let name = displayName(v[..<lt])
+      return Mailbox(name: name, address: address)
+    }
+    // `addr (Name)`
+    if let open = v.firstIndex(of: "("), let close = v.lastIndex(of: ")"), open < close {
+      let address = String(v[..<open].trimmingASCIISpaces())
+      let name = String(v[v.index(after: open)..<close].trimmingASCIISpaces())
+      return Mailbox(name: name.isEmpty ? nil : name, address: address)
+    }
+    return Mailbox(name: nil, address: String(v))
+  }
+
+  /// Parses one mailbox from a value whose encoded words are not decoded yet: the structure
+  /// first, then the display name is decoded.
+  public static func parse(encoded value: String) -> Mailbox? {
+    parse(value).map(decodingName)
+  }
+
+  /// Splits an undecoded address list, then decodes each display name.
+  public static func parseList(encoded value: String) -> [Mailbox] {
+    parseList(value).map(decodingName)
+  }
+
+  private static func decodingName(_ m: Mailbox) -> Mailbox {
+    guard let name = m.name, name.contains("=?") else { return m }
+    return Mailbox(name: EncodedWords.decode(Array(name.utf8)).text, address: m.address)
+  }
+
+  /// Splits an address list (`To`, `Cc`) at commas outside quotes, angle brackets and comments.
+  public static func parseList(_ value: String) -> [Mailbox] {
+    var out: [Mailbox] = []
+    var current = ""
+    var inQuote = false
+    var angle = 0
+    var comment = 0
+    var escaped = false
+    for c in value {
+      if escaped {
+        escaped = false
+        current.append(c)
+        continue
+      }
+      switch c {
+      case "\\" where inQuote: escaped = true
+      case "\"" where comment == 0: inQuote.toggle()
+      case "<" where !inQuote && comment == 0: angle += 1
+      case ">" where !inQuote && comment == 0: angle = max(0, angle - 1)
+      case "(" where !inQuote: comment += 1
+      case ")" where !inQuote: comment = max(0, comment - 1)
+      case "," where !inQuote && angle == 0 && comment == 0:
+        if let m = parse(current) { out.append(m) }
+        current = ""
+        continue
+      default: break
+      }
+      current.append(c)
+    }
+    if let m = parse(current) { out.append(m) }
+    return out
+  }
+
+  private static func displayName(_ s: Substring) -> String? {
+    var t = s.trimmingASCIISpaces()
+    if t.count >= 2, t.first == "\"", t.last == "\"" {
+      t = t.dropFirst().dropLast()
+      var out = ""
+      var escaped = false
+      for c in t {
+        if !escaped && c == "\\" {
+          escaped = true
+          continue
+        }
+        escaped = false
+        out.append(c)
+      }
+      return out.isEmpty ? nil : out
+    }
+    return t.isEmpty ? nil : String(t)
+  }
+}
+
+extension String {
+  /// Plain substring replacement without Foundation.
+  func replacingOccurrences(_ target: String, _ replacement: String) -> String {
+    guard !target.isEmpty, contains(target) else { return self }
+    var out = ""
+    var rest = self[...]
+    var progress = LoopGuard()
+    while progress.advanced(to: utf8.count - rest.utf8.count),
+      let r = rest.firstRange(of: target)
+    {
+      out += rest[..<r.lowerBound]
+      out += replacement
+      rest = rest[r.upperBound...]
+    }
+    out += rest
+    return out
+  }
+}
+
+/// Message-ID extraction for `Message-ID`, `In-Reply-To` and `References`.
+enum MessageIDs {
+  /// The identifiers in a header value: the contents of each `<…>`, or the whitespace-separated
+  /// words when the value has no angle brackets (as some broken mailers write).
+  static func all(in value: String) -> [String] {
+    var ids: [String] = []
+    var rest = value[...]
+    var progress = LoopGuard()
+    while progress.advanced(to: value.utf8.count - rest.utf8.count),
+      let lt = rest.firstIndex(of: "<")
+    {
+      let after = rest.index(after: lt)
+      guard let gt = rest[after...].firstIndex(of: ">") else { break }
+      let id = rest[after..<gt].trimmingASCIISpaces()
+      if !id.isEmpty { ids.append(String(id)) }
+      rest = rest[rest.index(after: gt)...]
+    }
+    if ids.isEmpty {
+      ids = value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).map(String.init)
+        .filter { $0.contains("@") }
+    }
+    return ids
+  }
+}

@@ -1,0 +1,145 @@
+import Diagnostics
+
+/// One mail message: its header fields decoded, its body kept raw and decoded on demand.
+///
+/// Headers are read when the message is made. The body is decoded eagerly when the reader was
+/// asked to (`MailInput.BodyDecoding.eager`, the default) and lazily otherwise: `body` and
+/// `parts` then decode on each access, so a caller that needs them twice calls `decodeBody()`
+/// once and keeps the result.
+public struct Message: Equatable, Sendable {
+  /// The file and line of the message's first header line.
+  public var location: SourceLocation
+  public var headers: [HeaderField]
+  /// The message exactly as cut from the input (still `>From `-quoted).
+  public var raw: RawMessage
+  /// The input line where the body starts (the line after the blank line ending the headers).
+  ///
+  /// For a single-part 7bit/8bit body, line `n` of `body` is input line `bodyStartLine + n - 1`.
+  /// For multipart, quoted-printable or base64 bodies use `decodeBody().inputLine(forTextLine:)`,
+  /// which maps through each part (approximately inside QP and base64 parts).
+  public var bodyStartLine: Int
+
+  /// The un-quoted bytes of the message and where its body lies in them.
+  var content: ArraySlice<UInt8>
+  var bodyRange: Range<Int>
+  var decoded: MessageBody?
+
+  /// The first field called `name` (ASCII case-insensitive): unfolded, RFC 2047 decoded.
+  public func header(_ name: String) -> String? {
+    headers.first { $0.isNamed(name) }?.value
+  }
+
+  /// Every field called `name`, in order.
+  public func headers(named name: String) -> [String] {
+    headers.filter { $0.isNamed(name) }.map(\.value)
+  }
+
+  public var subject: String? { header("Subject") }
+  /// The first `From` mailbox. Addresses are parsed before RFC 2047 decoding (RFC 2047 §5), so
+  /// an encoded display name holding a comma or `<` cannot break the address apart.
+  public var from: Mailbox? {
+    headers.first { $0.isNamed("From") }.flatMap { Mailbox.parse(encoded: $0.unfoldedRawValue) }
+  }
+  public var to: [Mailbox] { mailboxes("To") }
+  public var cc: [Mailbox] { mailboxes("Cc") }
+
+  /// Every mailbox of every field called `name` (`To`, `Cc`, `Reply-To`…).
+  public func mailboxes(_ name: String) -> [Mailbox] {
+    headers.filter { $0.isNamed(name) }.flatMap { Mailbox.parseList(encoded: $0.unfoldedRawValue) }
+  }
+  public var date: MailDate? { header("Date").flatMap(MailDate.parse) }
+  /// The Message-ID without its angle brackets.
+  public var messageID: String? { header("Message-ID").flatMap { MessageIDs.all(in: $0).first } }
+  public var inReplyTo: String? { header("In-Reply-To").flatMap { MessageIDs.all(in: $0).first } }
+  /// Every id of every `References` field, oldest first.
+  public var references: [String] { headers(named: "References").flatMap(MessageIDs.all) }
+
+  /// The decoded text body (see `MessageBody.text`).
+  public var body: String { (decoded ?? decodeBody()).text }
+  /// The decoded MIME leaves (one for a single-part message).
+  public var parts: [MimePart] { (decoded ?? decodeBody()).parts }
+
+  /// The body bytes as they are in the input (after `>From ` un-quoting), not decoded.
+  public var rawBody: ArraySlice<UInt8> {
+    let base = content.startIndex
+    return content[(base + bodyRange.lowerBound)..<(base + bodyRange.upperBound)]
+  }
+
+  /// Decodes the body: multipart, transfer encodings, charsets; with the diagnostics found.
+  public func decodeBody() -> MessageBody {
+    if let decoded { return decoded }
+    return content.withUnsafeBufferPointer {
+      MimeDecoder.decode(
+        $0, headers: headers, from: bodyRange.lowerBound, to: bodyRange.upperBound,
+        line: bodyStartLine, file: location.file)
+    }
+  }
+
+  /// Decodes the body now and keeps it, so later `body` and `parts` calls are free.
+  public mutating func decodeBodyOnce() {
+    if decoded == nil { decoded = decodeBody() }
+  }
+
+  /// Whether the body was decoded when the message was read.
+  public var isBodyDecoded: Bool { decoded != nil }
+
+  /// Reads a raw message. Header damage goes to `diags`; body damage too when `decodeBody`.
+  static func read(
+    _ raw: RawMessage, file: String, quoting: FromQuoting, decodeBody: Bool,
+    diags: inout [Diagnostic]
+  ) -> Message {
+    let content =
+      raw.fromLine != nil && raw.hasQuotedFrom ? quoting.unquote(raw.bytes) : raw.bytes
+    let loc = SourceLocation(file: file, line: raw.startLine)
+    var message = content.withUnsafeBufferPointer { buf -> Message in
+      let n = buf.count
+      let block = HeaderBlock.parse(
+        buf, from: 0, to: n, firstLine: raw.startLine, file: file, diags: &diags)
+      if n == 0 || buf.allSatisfy({ $0 <= Bytes.space }) {
+        diags.append(
+          Diagnostic(
+            "mail.truncated", .warning, at: loc.at(line: max(1, raw.startLine - 1)),
+            "separator line with no message after it"))
+      } else if !block.terminated && !block.fields.isEmpty
+        && (buf[n - 1] != Bytes.lf || raw.fromLine != nil)
+      {
+        // Cut inside the headers: the last line lacks its newline, or an mbox message (whose
+        // writer always ends headers with a blank line) has no body. A lone file of headers
+        // ending in a newline is a valid message without a body.
+        diags.append(
+          Diagnostic(
+            "mail.truncated", .warning, at: loc.at(line: block.bodyLine - 1),
+            "message ends inside its header block (no blank line, no body)"))
+      }
+      // The blank line an mbox writer puts after each message is not part of the body.
+      var end = n
+      if raw.fromLine != nil, end - block.bodyOffset >= 2, buf[end - 1] == Bytes.lf {
+        var e = end - 1
+        if e > block.bodyOffset, buf[e - 1] == Bytes.cr { e -= 1 }
+        if e > block.bodyOffset, buf[e - 1] == Bytes.lf { end = e }
+      }
+      return Message(
+        location: loc, headers: block.fields, raw: raw, bodyStartLine: block.bodyLine,
+        content: [], bodyRange: min(block.bodyOffset, end)..<end, decoded: nil)
+    }
+    message.content = content
+    if decodeBody {
+      let body = message.decodeBody()
+      diags.append(contentsOf: body.diagnostics)
+      message.decoded = body
+    }
+    return message
+  }
+
+  /// True if the headers look like a mail header block (one of the fields every message has).
+  var hasMailHeaders: Bool {
+    headers.contains { f in
+      Message.mailFieldNames.contains { f.isNamed($0) }
+    }
+  }
+
+  static let mailFieldNames = [
+    "from", "subject", "date", "message-id", "to", "received", "return-path", "mime-version",
+    "delivered-to", "in-reply-to", "references", "sender", "content-type",
+  ]
+}

@@ -1,0 +1,106 @@
+import Diagnostics
+
+/// Reply threads over a list of messages, by `Message-ID`, `In-Reply-To` and `References`.
+///
+/// A message's parent is the message named by its `In-Reply-To`, or failing that by the last
+/// `References` entry that is present. A reply whose parent is absent is kept as a root and
+/// listed in `orphans`. When two messages share a Message-ID, the first one is the one replies
+/// attach to; the others are reported (`mail.duplicate-message-id`) and kept as ordinary
+/// messages. Messages are named by their index in the array given to `build`.
+public struct MailThreads: Equatable, Sendable {
+  public private(set) var messageCount: Int
+  private var parents: [Int?]
+  private var childLists: [[Int]]
+  /// Messages with no parent among the messages, in input order.
+  public private(set) var roots: [Int]
+  /// Roots that are replies to a message that is not there.
+  public private(set) var orphans: [Int]
+  public private(set) var diagnostics: [Diagnostic]
+  private var byID: [String: Int]
+
+  public static func build(_ messages: [Message]) -> MailThreads {
+    var t = MailThreads(
+      messageCount: messages.count, parents: Array(repeating: nil, count: messages.count),
+      childLists: Array(repeating: [], count: messages.count), roots: [], orphans: [],
+      diagnostics: [], byID: [:])
+    let ids = messages.map(\.messageID)
+    for (k, id) in ids.enumerated() {
+      guard let id else { continue }
+      if let first = t.byID[id] {
+        t.diagnostics.append(
+          Diagnostic(
+            "mail.duplicate-message-id", .warning, at: messages[k].location,
+            "Message-ID <\(id)> already used by the message at \(messages[first].location)"))
+      } else {
+        t.byID[id] = k
+      }
+    }
+    for (k, m) in messages.enumerated() {
+      var candidates: [String] = []
+      if let r = m.inReplyTo { candidates.append(r) }
+      candidates += m.references.reversed()
+      var parent: Int? = nil
+      for c in candidates {
+        // A message without children cannot close a cycle, so the walk up is needed only for
+        // the rare message that earlier messages already named as their parent.
+        guard let p = t.byID[c], p != k, t.childLists[k].isEmpty || !t.isAncestor(k, of: p)
+        else { continue }
+        parent = p
+        break
+      }
+      if let parent {
+        t.parents[k] = parent
+        t.childLists[parent].append(k)
+      } else {
+        t.roots.append(k)
+        if !candidates.isEmpty { t.orphans.append(k) }
+      }
+    }
+    return t
+  }
+
+  /// True if `a` is `b` or one of its ancestors (guards against reference cycles).
+  private func isAncestor(_ a: Int, of b: Int) -> Bool {
+    var cur: Int? = b
+    var steps = 0
+    while let c = cur, steps <= messageCount {
+      if c == a { return true }
+      cur = parents[c]
+      steps += 1
+    }
+    return false
+  }
+
+  public func parent(of index: Int) -> Int? {
+    parents.indices.contains(index) ? parents[index] : nil
+  }
+
+  public func children(of index: Int) -> [Int] {
+    childLists.indices.contains(index) ? childLists[index] : []
+  }
+
+  /// The index of the message with this Message-ID (the first one, for duplicates).
+  public func index(ofMessageID id: String) -> Int? { byID[id] }
+
+  /// The root of the thread `index` is in.
+  public func root(of index: Int) -> Int {
+    var cur = index
+    var steps = 0
+    while let p = parent(of: cur), steps <= messageCount {
+      cur = p
+      steps += 1
+    }
+    return cur
+  }
+
+  /// Every message of the thread under `index` (itself included), depth first, input order.
+  public func descendants(of index: Int) -> [Int] {
+    var out: [Int] = []
+    var stack = [index]
+    while let k = stack.popLast(), out.count <= messageCount {
+      out.append(k)
+      stack += children(of: k).reversed()
+    }
+    return out
+  }
+}

@@ -1,7 +1,0 @@
-import Testing
-
-@testable import Mail
-
-@Test func moduleName() {
-  #expect(MailModule.name == "Mail")
-}

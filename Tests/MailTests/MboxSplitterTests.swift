@@ -1,0 +1,130 @@
+import TestSupport
+import Testing
+
+@testable import Mail
+
+@Suite struct MboxSplitterTests {
+  func splitInChunks(_ chunks: [[UInt8]]) -> [RawMessage] {
+    var s = MboxSplitter()
+    var out: [RawMessage] = []
+    for c in chunks {
+      s.feed(c)
+      out += s.takeReady()
+    }
+    return out + s.finish()
+  }
+
+  @Test(arguments: Fixture.mailFiles)
+  func dripFedSplitterAgrees(file: String) throws {
+    let bytes = Fixture.bytes(file)
+    #expect(!bytes.isEmpty)
+    for (variant, input) in [("lf", bytes), ("crlf", Fixture.crlf(bytes))] {
+      for seed: UInt64 in [1, 0x5eed, 99] {
+        let failure = DripFeed.verify(input, seed: seed) { splitInChunks($0) }
+        #expect(failure == nil, "\(file) \(variant) seed \(seed): \(String(describing: failure))")
+      }
+      #expect(splitInChunks([input]) == MboxSplitter.split(input))
+    }
+  }
+
+  @Test(arguments: Fixture.mailFiles)
+  func dripFedReaderAgrees(file: String) throws {
+    let bytes = Fixture.bytes(file)
+    let failure = try DripFeed.verify(bytes, seed: 7) { chunks -> MailCollection in
+      var r = MailReader(name: file)
+      for c in chunks { r.feed(c) }
+      return try r.finish()
+    }
+    #expect(failure == nil, "\(file): \(String(describing: failure))")
+    var r = MailReader(name: file)
+    r.feed(bytes)
+    #expect(try r.finish() == MailInput.parse(bytes: bytes, name: file))
+  }
+
+  /// Separator line plus bytes of every message give the input back, byte for byte.
+  @Test(arguments: Fixture.mailFiles)
+  func roundTrip(file: String) {
+    for input in [Fixture.bytes(file), Fixture.crlf(Fixture.bytes(file))] {
+      let raws = MboxSplitter.split(input)
+      let joined = raws.flatMap { ($0.fromLine ?? []) + $0.bytes }
+      #expect(joined == input, "\(file)")
+    }
+  }
+
+  @Test func messageCountsAndStartLines() {
+    let counts: [String: [Int]] = [
+      "mboxrd.mbox": [2, 29], "mboxo.mbox": [2, 29], "no-trailing-newline.mbox": [2, 9],
+      "from-in-body.mbox": [2, 12], "truncated.mbox": [2, 9], "single.eml": [1],
+    ]
+    for (file, lines) in counts {
+      let raws = MboxSplitter.split(Fixture.bytes(file))
+      #expect(raws.count == lines[0], "\(file)")
+      #expect(
+        raws.map(\.startLine) == (file == "single.eml" ? [1] : [2] + lines.dropFirst()), "\(file)")
+    }
+  }
+
+  @Test func separatorNeedsBlankLineOrExactAsctime() {
+    let text = """
+      From a@b Mon Jan  2 03:04:05 2023
+      Subject: one
+
+      body
+      From the point of view of 10:30 in 2023, this is prose.
+      From x@y Tue Jan  3 03:04:05 2023
+      Subject: two, with no blank line before its separator
+
+      body
+      From 5 o'clock 12:00 2023 is no separator after a non-blank line
+
+      From someone 12:00 2023 is loose enough after a blank line
+      Subject: three
+
+      """
+    let raws = MboxSplitter.split(Array(text.utf8))
+    #expect(raws.map(\.startLine) == [2, 7, 13])
+    #expect(
+      raws.map { $0.separator ?? "" }.last
+        == "From someone 12:00 2023 is loose enough after a blank line")
+  }
+
+  @Test func fileNotStartingWithFromIsOneMessage() {
+    let raws = MboxSplitter.split(Fixture.bytes("single.eml"))
+    #expect(raws.count == 1)
+    #expect(raws.first?.fromLine == nil)
+    #expect(raws.first.map { Array($0.bytes) } == Fixture.bytes("single.eml"))
+  }
+
+  @Test func quotedFromIsNotedAndLinesKeepTheirNumbers() {
+    let raws = MboxSplitter.split(Fixture.bytes("mboxrd.mbox"))
+    #expect(raws.map(\.hasQuotedFrom) == [true, false])
+  }
+
+  @Test func unquotingStyles() {
+    let text = Array(">From a\n>>From b\nFrom c\n>>>From d\n> From e\n>Fromage\n".utf8)[...]
+    #expect(
+      String(decoding: FromQuoting.mboxrd.unquote(text), as: UTF8.self)
+        == "From a\n>From b\nFrom c\n>>From d\n> From e\n>Fromage\n")
+    #expect(
+      String(decoding: FromQuoting.mboxo.unquote(text), as: UTF8.self)
+        == "From a\n>>From b\nFrom c\n>>>From d\n> From e\n>Fromage\n")
+    #expect(FromQuoting.none.unquote(text) == text)
+  }
+
+  @Test func emptyAndBlankInputsGiveNoMessages() {
+    #expect(MboxSplitter.split([UInt8]()).isEmpty)
+    #expect(MboxSplitter.split(Array("\n\n  \n".utf8)).isEmpty)
+    var s = MboxSplitter()
+    s.feed([UInt8]())
+    #expect(s.finish().isEmpty)
+  }
+
+  @Test func separatorAtEndOfInputGivesAnEmptyMessage() {
+    let raws = MboxSplitter.split(
+      Array(
+        "From a@b Mon Jan  2 03:04:05 2023\nSubject: x\n\nb\n\nFrom a@b Mon Jan  2 03:04:05 2023"
+          .utf8))
+    #expect(raws.count == 2)
+    #expect(raws.last?.bytes == [])
+  }
+}
