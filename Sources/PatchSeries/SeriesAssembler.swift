@@ -1,0 +1,419 @@
+import Diagnostics
+import Diff
+import Foundation
+import Mail
+
+/// Assembles mail messages into series versions.
+///
+/// How messages are sorted out:
+/// - a **reply** is a message whose subject starts with `Re:` (or `Aw:` …), or a message that
+///   answers another one and carries no diff;
+/// - a **cover letter** is a `[PATCH … 0/N]` message;
+/// - a **patch** is any other `[PATCH …]` message, or a message that is not a reply and carries a
+///   diff;
+/// - anything else is reported (`series.not-a-patch`) and left out of the series.
+///
+/// Patches are grouped into versions by the cover letter they answer (walking up In-Reply-To /
+/// References); patches with no cover in the input are grouped by their subject tags, version and
+/// total. Replies are attached to the patch or cover they answer, found by walking up the thread;
+/// when that message is absent, by what their subject names (`Re: [PATCH v2 3/4]`). Versions of
+/// the same series are linked by title.
+public enum SeriesAssembler {
+  /// Builds the series from `messages` (in input order); `diagnostics` from reading them are kept.
+  public static func assemble(_ messages: [Message], diagnostics: [Diagnostic] = []) -> SeriesSet {
+    var builder = Builder(messages: messages)
+    builder.diagnostics = diagnostics
+    builder.run()
+    return builder.result()
+  }
+}
+
+/// The work of `SeriesAssembler`, with the state it needs in one place.
+private struct Builder {
+  enum Role { case cover, patch, reply, other }
+
+  struct Entry {
+    var message: Message
+    var subject: PatchSubject
+    var role: Role
+    var diff: UnifiedDiff?
+  }
+
+  struct GroupKey: Hashable {
+    var tags: [String]
+    var version: Int
+    var total: Int?
+    /// The cover letter's index among the messages, when the group hangs off one.
+    var cover: Int?
+  }
+
+  struct Group {
+    var key: GroupKey
+    var cover: Int?
+    var patches: [Int] = []
+    var replies: [Int] = []
+    var firstSeen: Int
+  }
+
+  let messages: [Message]
+  let threads: MailThreads
+  var entries: [Entry] = []
+  var groups: [Group] = []
+  var groupOf: [Int: Int] = [:]  // message index → group index (covers and patches)
+  var unassigned: [Int] = []
+  var diagnostics: [Diagnostic] = []
+
+  init(messages: [Message]) {
+    self.messages = messages
+    self.threads = MailThreads.build(messages)
+  }
+
+  mutating func run() {
+    diagnostics.append(contentsOf: threads.diagnostics)
+    classify()
+    groupCoversAndPatches()
+    attachReplies()
+  }
+
+  // MARK: Sorting messages out
+
+  mutating func classify() {
+    for m in messages {
+      let subject = PatchSubject.parse(m.subject ?? "")
+      var entry = Entry(message: m, subject: subject, role: .other, diff: nil)
+      let (diff, diffDiagnostics) = DiffParser.parse(
+        m.body, file: m.location.file, firstLine: m.bodyStartLine)
+      let hasDiff = !diff.files.isEmpty
+      if subject.isReply || (!subject.isPatch && !hasDiff && m.inReplyTo != nil) {
+        entry.role = .reply
+      } else if subject.isPatch && subject.index == 0 {
+        entry.role = .cover
+      } else if subject.isPatch || hasDiff {
+        entry.role = .patch
+        entry.diff = diff
+        diagnostics.append(contentsOf: diffDiagnostics)
+        if !hasDiff {
+          diagnostics.append(
+            Diagnostic(
+              "series.patch-without-diff", .warning, at: m.location,
+              "'\(m.subject ?? "")' has no diff in its body"))
+        }
+      } else {
+        entry.role = .other
+        diagnostics.append(
+          Diagnostic(
+            "series.not-a-patch", .note, at: m.location,
+            "'\(m.subject ?? "(no subject)")' is neither a patch nor a reply; not part of a series"
+          ))
+      }
+      entries.append(entry)
+    }
+  }
+
+  /// The series tags that identify a posting: the bracket words but PATCH, RESEND, the version
+  /// and the count, lower-cased.
+  static func seriesTags(_ s: PatchSubject) -> [String] {
+    displayTags(s).filter { $0.lowercased() != "resend" }.map { $0.lowercased() }
+  }
+
+  /// The bracket words worth showing: all but PATCH, the version and the count.
+  static func displayTags(_ s: PatchSubject) -> [String] {
+    s.tags.filter { t in
+      let l = t.lowercased()
+      if l == "patch" { return false }
+      if isCount(l) { return false }
+      for prefix in ["v", "patchv", "patch-v"] where l.hasPrefix(prefix) {
+        let rest = l.dropFirst(prefix.count)
+        if !rest.isEmpty, rest.allSatisfy(\.isNumber) { return false }
+      }
+      return true
+    }
+  }
+
+  /// `3/4`, `03/10`.
+  static func isCount(_ t: String) -> Bool {
+    let parts = t.split(separator: "/", omittingEmptySubsequences: false)
+    return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
+  }
+
+  mutating func groupCoversAndPatches() {
+    var byKey: [GroupKey: Int] = [:]
+    func group(for key: GroupKey, seen: Int) -> Int {
+      if let g = byKey[key] { return g }
+      groups.append(Group(key: key, cover: key.cover, firstSeen: seen))
+      byKey[key] = groups.count - 1
+      return groups.count - 1
+    }
+    // Covers first, so patches can find them.
+    for (i, e) in entries.enumerated() where e.role == .cover {
+      let key = GroupKey(
+        tags: Self.seriesTags(e.subject), version: e.subject.version, total: e.subject.total,
+        cover: i)
+      let g = group(for: key, seen: i)
+      groupOf[i] = g
+    }
+    for (i, e) in entries.enumerated() where e.role == .patch {
+      let g: Int
+      if let cover = coverAncestor(of: i, version: e.subject.version), let cg = groupOf[cover] {
+        g = cg
+      } else {
+        let tags = Self.seriesTags(e.subject)
+        // An unthreaded patch joins the one cover letter with the same tags, version and total.
+        let covers = groups.indices.filter {
+          groups[$0].cover != nil && groups[$0].key.tags == tags
+            && groups[$0].key.version == e.subject.version
+            && groups[$0].key.total == e.subject.total && e.subject.total != nil
+        }
+        if covers.count == 1, let only = covers.first {
+          g = only
+        } else {
+          let key = GroupKey(
+            tags: tags, version: e.subject.version,
+            total: e.subject.index == nil ? nil : e.subject.total, cover: nil)
+          // A lone patch ([PATCH] x) is a series of its own.
+          if e.subject.index == nil {
+            groups.append(Group(key: key, cover: nil, firstSeen: i))
+            g = groups.count - 1
+          } else {
+            g = group(for: key, seen: i)
+          }
+        }
+      }
+      groups[g].patches.append(i)
+      groupOf[i] = g
+    }
+  }
+
+  /// The nearest ancestor of message `i` that is a cover letter of the same version.
+  func coverAncestor(of i: Int, version: Int) -> Int? {
+    var seen: Set<Int> = [i]
+    var cur = threads.parent(of: i)
+    while let p = cur, !seen.contains(p) {
+      seen.insert(p)
+      if entries[p].role == .cover && entries[p].subject.version == version { return p }
+      cur = threads.parent(of: p)
+    }
+    return nil
+  }
+
+  // MARK: Replies
+
+  mutating func attachReplies() {
+    for (i, e) in entries.enumerated() where e.role == .reply {
+      // Walk up to the nearest cover or patch in the input.
+      var seen: Set<Int> = [i]
+      var cur = threads.parent(of: i)
+      var target: Int?
+      while let p = cur, !seen.contains(p) {
+        seen.insert(p)
+        if groupOf[p] != nil {
+          target = p
+          break
+        }
+        cur = threads.parent(of: p)
+      }
+      if let t = target, let g = groupOf[t] {
+        groups[g].replies.append(i)
+        replyTarget[i] = t
+        continue
+      }
+      // The message it answers is absent: go by what its subject names.
+      let s = e.subject
+      guard s.isPatch else {
+        unassigned.append(i)
+        diagnostics.append(
+          Diagnostic(
+            "series.orphan-reply", .note, at: e.message.location,
+            "reply '\(e.message.subject ?? "")' answers a message that is not in the input"))
+        continue
+      }
+      let tags = Self.seriesTags(s)
+      var g = groups.indices.first {
+        groups[$0].key.tags == tags && groups[$0].key.version == s.version
+          && (groups[$0].key.total == s.total || s.total == nil)
+      }
+      if g == nil {
+        groups.append(
+          Group(
+            key: GroupKey(tags: tags, version: s.version, total: s.total, cover: nil),
+            cover: nil, firstSeen: i))
+        g = groups.count - 1
+      }
+      guard let gi = g else { continue }
+      groups[gi].replies.append(i)
+      // Attach to the patch the subject names, when that patch is present.
+      if let idx = s.index,
+        let patch = groups[gi].patches.first(where: { entries[$0].subject.index == idx })
+      {
+        replyTarget[i] = patch
+      } else if s.index == 0, let cover = groups[gi].cover {
+        replyTarget[i] = cover
+      }
+    }
+  }
+
+  var replyTarget: [Int: Int] = [:]
+
+  // MARK: Result
+
+  func result() -> SeriesSet {
+    var diagnostics = self.diagnostics
+    var versions: [SeriesVersion] = []
+    let order = groups.indices.sorted { groups[$0].firstSeen < groups[$1].firstSeen }
+    for gi in order {
+      let g = groups[gi]
+      var v = makeVersion(g, diagnostics: &diagnostics)
+      v.previous = nil
+      versions.append(v)
+    }
+    // Link versions of one series by title, and order them: series by first appearance,
+    // versions ascending.
+    var titleOrder: [String] = []
+    var byTitle: [String: [Int]] = [:]
+    for (i, v) in versions.enumerated() {
+      let key = Self.normalizedTitle(v.title)
+      if byTitle[key] == nil { titleOrder.append(key) }
+      byTitle[key, default: []].append(i)
+    }
+    var sorted: [SeriesVersion] = []
+    for key in titleOrder {
+      let members = (byTitle[key] ?? []).sorted { versions[$0].version < versions[$1].version }
+      var prev: Int?
+      for m in members {
+        var v = versions[m]
+        if let p = prev, sorted[p].version < v.version { v.previous = p }
+        sorted.append(v)
+        prev = sorted.count - 1
+      }
+    }
+    let unassignedReplies = unassigned.map { reply($0, index: nil) }
+    return SeriesSet(versions: sorted, unassigned: unassignedReplies, diagnostics: diagnostics)
+  }
+
+  static func normalizedTitle(_ t: String) -> String {
+    t.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+  }
+
+  func makeVersion(_ g: Group, diagnostics: inout [Diagnostic]) -> SeriesVersion {
+    let coverEntry = g.cover.map { entries[$0] }
+    var patches: [SeriesPatch] = []
+    var seenIndex: [Int: Int] = [:]
+    let sortedPatches = g.patches.sorted {
+      (entries[$0].subject.index ?? 1, $0) < (entries[$1].subject.index ?? 1, $1)
+    }
+    for pi in sortedPatches {
+      let e = entries[pi]
+      let index = e.subject.index ?? 1
+      if let first = seenIndex[index] {
+        diagnostics.append(
+          Diagnostic(
+            "series.duplicate-patch", .warning, at: e.message.location,
+            "patch \(index) of v\(g.key.version) appears again (first at \(entries[first].message.location)); the first is used"
+          ))
+        continue
+      }
+      seenIndex[index] = pi
+      patches.append(makePatch(pi, group: g))
+    }
+    // Trailers given in replies to the cover apply to every patch of the version.
+    if let c = g.cover {
+      for r in g.replies where replyTarget[r] == c {
+        let given = replyTrailers(r)
+        for k in patches.indices { patches[k].trailers.append(contentsOf: given) }
+      }
+    }
+    var total = g.key.total
+    if total == nil, let c = coverEntry { total = c.subject.total }
+    var missing: [Int] = []
+    if let t = total, t > 0 {
+      missing = (1...min(t, 10_000)).filter { seenIndex[$0] == nil }
+      if !missing.isEmpty {
+        let at =
+          coverEntry?.message.location ?? patches.first?.message.location
+          ?? g.replies.first.map { entries[$0].message.location }
+          ?? SourceLocation(file: messages.first?.location.file ?? "")
+        diagnostics.append(
+          Diagnostic(
+            "series.missing-patch", .warning, at: at,
+            "v\(g.key.version) announces \(t) patches; not in the input: \(describeRanges(missing))"
+          ))
+      }
+    }
+    if total == nil && patches.isEmpty {
+      // Only replies name this lone patch; the patch itself is absent.
+      missing = [1]
+      if let r = g.replies.first {
+        diagnostics.append(
+          Diagnostic(
+            "series.missing-patch", .warning, at: entries[r].message.location,
+            "the patch '\(entries[r].subject.title)' (v\(g.key.version)) is not in the input"))
+      }
+    }
+    let title =
+      coverEntry?.subject.title
+      ?? sortedPatches.first.map { entries[$0].subject.title }
+      ?? g.replies.first.map { entries[$0].subject.title } ?? ""
+    let versionReplies = g.replies.filter { r in
+      guard let t = replyTarget[r] else { return true }
+      return t == g.cover
+    }.map { r in reply(r, index: replyTarget[r] == nil ? entries[r].subject.index : nil) }
+    let base = ([coverEntry?.message].compactMap { $0 } + sortedPatches.map { entries[$0].message })
+      .lazy.compactMap { Self.baseCommit(in: $0.body) }.first
+    let tags = Self.displayTags(
+      coverEntry?.subject ?? sortedPatches.first.map { entries[$0].subject }
+        ?? g.replies.first.map { entries[$0].subject } ?? PatchSubject())
+    return SeriesVersion(
+      version: g.key.version, title: title, tags: tags,
+      cover: coverEntry.map { message($0.message) }, patches: patches, total: total,
+      missing: missing, replies: versionReplies, baseCommit: base, origin: .mail)
+  }
+
+  func makePatch(_ pi: Int, group g: Group) -> SeriesPatch {
+    let e = entries[pi]
+    var trailers = Trailers.inPatch(body: e.message.body).map {
+      TrailerEntry(name: $0.name, value: $0.value)
+    }
+    var replies: [ReplyRef] = []
+    for r in g.replies where replyTarget[r] == pi {
+      replies.append(reply(r, index: nil))
+      trailers.append(contentsOf: replyTrailers(r))
+    }
+    let index = e.subject.index ?? 1
+    let total = e.subject.total ?? 1
+    let files = e.diff.map { PatchFiles.summaries(of: $0) } ?? []
+    return SeriesPatch(
+      index: index, total: total, message: message(e.message), trailers: trailers,
+      replies: replies, files: files, diff: e.diff)
+  }
+
+  func replyTrailers(_ r: Int) -> [TrailerEntry] {
+    let m = entries[r].message
+    return Trailers.inReply(body: m.body).map {
+      TrailerEntry(name: $0.name, value: $0.value, givenIn: m.messageID ?? m.location.description)
+    }
+  }
+
+  func message(_ m: Message) -> SeriesMessage {
+    SeriesMessage(
+      subject: m.subject ?? "", messageID: m.messageID, author: m.from?.description ?? "",
+      date: m.date?.iso8601, location: m.location, body: m.body)
+  }
+
+  func reply(_ r: Int, index: Int?) -> ReplyRef {
+    let m = entries[r].message
+    return ReplyRef(
+      messageID: m.messageID, author: m.from?.description ?? "", subject: m.subject ?? "",
+      date: m.date?.iso8601, location: m.location, body: m.body, inReplyToIndex: index)
+  }
+
+  /// The `base-commit: <hash>` line `git format-patch --base` and b4 write.
+  static func baseCommit(in body: String) -> String? {
+    for line in body.split(separator: "\n", omittingEmptySubsequences: true) {
+      guard line.hasPrefix("base-commit:") else { continue }
+      let value = line.dropFirst("base-commit:".count).trimmingCharacters(in: .whitespaces)
+      if value.count >= 7, value.count <= 64, value.allSatisfy(\.isHexDigit) { return value }
+    }
+    return nil
+  }
+
+}

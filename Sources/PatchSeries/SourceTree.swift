@@ -1,0 +1,61 @@
+import Diagnostics
+import Foundation
+import Git
+
+/// A tree of source files that patches apply to and analyses read: a folder, a git revision, or
+/// one of those with a series' changes laid over it.
+public protocol SourceTree: Sendable {
+  /// A short description for messages, e.g. `Series/base` or `v6.1 (a1b2c3d)`.
+  var name: String { get }
+  /// The file's text, or nil if the tree has no such file.
+  func contents(of path: String) -> String?
+}
+
+/// A folder on disk used as a tree (`--tree DIR`).
+public struct DirectoryTree: SourceTree {
+  public let root: String
+  public var name: String { root }
+
+  /// Opens a folder as a tree.
+  /// - Throws: `InputError` `tree.not-a-directory` if `root` is not a readable folder.
+  public init(root: String) throws(InputError) {
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir), isDir.boolValue else {
+      throw InputError("tree.not-a-directory", at: SourceLocation(file: root), "not a directory")
+    }
+    self.root = root
+  }
+
+  public func contents(of path: String) -> String? {
+    guard !path.contains("/../"), !path.hasPrefix("../"), !path.hasPrefix("/") else { return nil }
+    guard let data = FileManager.default.contents(atPath: root + "/" + path) else { return nil }
+    return String(decoding: data, as: UTF8.self)
+  }
+}
+
+/// A tree with some files replaced, added or deleted: the post-image of a patch over its base.
+public struct OverlayTree: SourceTree {
+  public let base: any SourceTree
+  /// Path → new text, or nil for a deleted file.
+  public private(set) var changes: [String: String?]
+  public var name: String
+
+  public init(base: any SourceTree, changes: [String: String?] = [:], name: String? = nil) {
+    self.base = base
+    self.changes = changes
+    self.name = name ?? base.name
+  }
+
+  public func contents(of path: String) -> String? {
+    if let change = changes[path] { return change }
+    return base.contents(of: path)
+  }
+
+  /// Sets a file's text (nil deletes it).
+  public mutating func set(_ path: String, to text: String?) {
+    changes[path] = .some(text)
+  }
+
+  /// The paths this overlay changed, sorted.
+  public var changedPaths: [String] { changes.keys.sorted() }
+}

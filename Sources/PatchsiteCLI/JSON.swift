@@ -1,0 +1,97 @@
+/// A JSON value with object keys kept in the order they were given, so output is stable and reads
+/// in a sensible order (Foundation's encoder can only sort keys alphabetically).
+public enum JSON: Sendable, Equatable {
+  case null
+  case bool(Bool)
+  case int(Int)
+  case string(String)
+  case array([JSON])
+  case object([(String, JSON)])
+
+  public static func == (lhs: JSON, rhs: JSON) -> Bool {
+    switch (lhs, rhs) {
+    case (.null, .null): true
+    case (.bool(let a), .bool(let b)): a == b
+    case (.int(let a), .int(let b)): a == b
+    case (.string(let a), .string(let b)): a == b
+    case (.array(let a), .array(let b)): a == b
+    case (.object(let a), .object(let b)):
+      a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+    default: false
+    }
+  }
+
+  /// `.string` or `.null`.
+  public static func optional(_ s: String?) -> JSON { s.map { .string($0) } ?? .null }
+  /// `.int` or `.null`.
+  public static func optional(_ i: Int?) -> JSON { i.map { .int($0) } ?? .null }
+  /// `.bool` or `.null`.
+  public static func optional(_ b: Bool?) -> JSON { b.map { .bool($0) } ?? .null }
+
+  /// Pretty-printed with two-space indentation and a final newline.
+  public func rendered() -> String {
+    var out = ""
+    write(into: &out, indent: 0)
+    out.append("\n")
+    return out
+  }
+
+  private func write(into out: inout String, indent: Int) {
+    switch self {
+    case .null: out.append("null")
+    case .bool(let b): out.append(b ? "true" : "false")
+    case .int(let i): out.append(String(i))
+    case .string(let s): JSON.quote(s, into: &out)
+    case .array(let items):
+      if items.isEmpty {
+        out.append("[]")
+        return
+      }
+      out.append("[\n")
+      for (n, item) in items.enumerated() {
+        out.append(String(repeating: " ", count: indent + 2))
+        item.write(into: &out, indent: indent + 2)
+        out.append(n + 1 < items.count ? ",\n" : "\n")
+      }
+      out.append(String(repeating: " ", count: indent) + "]")
+    case .object(let fields):
+      if fields.isEmpty {
+        out.append("{}")
+        return
+      }
+      out.append("{\n")
+      for (n, (key, value)) in fields.enumerated() {
+        out.append(String(repeating: " ", count: indent + 2))
+        JSON.quote(key, into: &out)
+        out.append(": ")
+        value.write(into: &out, indent: indent + 2)
+        out.append(n + 1 < fields.count ? ",\n" : "\n")
+      }
+      out.append(String(repeating: " ", count: indent) + "}")
+    }
+  }
+
+  /// Appends `s` as a JSON string literal (RFC 8259 escapes; non-ASCII kept as UTF-8).
+  static func quote(_ s: String, into out: inout String) {
+    out.append("\"")
+    for scalar in s.unicodeScalars {
+      switch scalar {
+      case "\"": out.append("\\\"")
+      case "\\": out.append("\\\\")
+      case "\n": out.append("\\n")
+      case "\r": out.append("\\r")
+      case "\t": out.append("\\t")
+      case "\u{08}": out.append("\\b")
+      case "\u{0C}": out.append("\\f")
+      default:
+        if scalar.value < 0x20 || scalar.value == 0x7F {
+          let hex = String(scalar.value, radix: 16)
+          out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    out.append("\"")
+  }
+}

@@ -1,0 +1,180 @@
+import Diagnostics
+import PatchSeries
+
+/// Renders a `SeriesSet` for `patchsite series`, as JSON (the documented contract) or text.
+enum SeriesOutput {
+  // MARK: JSON
+
+  static func json(_ set: SeriesSet) -> JSON {
+    .object([
+      ("versions", .array(set.versions.map { version($0, in: set) })),
+      ("unassigned", .array(set.unassigned.map(reply))),
+      ("diagnostics", .array(set.diagnostics.map(diagnostic))),
+    ])
+  }
+
+  static func diagnostic(_ d: Diagnostic) -> JSON {
+    .object([
+      ("id", .string(d.id.rawValue)),
+      ("severity", .string(d.severity.rawValue)),
+      ("file", .string(d.location.file)),
+      ("line", .int(d.location.line)),
+      ("message", .string(d.message)),
+    ])
+  }
+
+  private static func version(_ v: SeriesVersion, in set: SeriesSet) -> JSON {
+    let previous = v.previous.flatMap { set.versions.indices.contains($0) ? set.versions[$0] : nil }
+    return .object([
+      ("version", .int(v.version)),
+      ("series", .string(v.title)),
+      ("tags", .array(v.tags.map(JSON.string))),
+      ("origin", .string(v.origin.rawValue)),
+      ("previousVersion", .optional(previous?.version)),
+      ("baseCommit", .optional(v.baseCommit)),
+      (
+        "cover",
+        v.cover.map { c in
+          .object([
+            ("subject", .string(c.subject)),
+            ("messageId", .optional(c.messageID)),
+            ("author", .string(c.author)),
+            ("date", .optional(c.date)),
+          ])
+        } ?? .null
+      ),
+      ("total", .optional(v.total)),
+      ("missing", .array(v.missing.map(JSON.int))),
+      ("replies", .array(v.replies.map(reply))),
+      ("patches", .array(v.patches.map(patch))),
+    ])
+  }
+
+  private static func reply(_ r: ReplyRef) -> JSON {
+    .object([
+      ("messageId", .optional(r.messageID)),
+      ("author", .string(r.author)),
+      ("subject", .string(r.subject)),
+      ("date", .optional(r.date)),
+      ("inReplyToIndex", .optional(r.inReplyToIndex)),
+    ])
+  }
+
+  private static func patch(_ p: SeriesPatch) -> JSON {
+    .object([
+      ("index", .int(p.index)),
+      ("total", .int(p.total)),
+      ("subject", .string(p.message.subject)),
+      ("title", .string(p.message.title)),
+      ("messageId", .optional(p.message.messageID)),
+      ("commit", .optional(p.commit)),
+      ("author", .string(p.message.author)),
+      ("date", .optional(p.message.date)),
+      (
+        "trailers",
+        .array(
+          p.trailers.map { t in
+            .object([
+              ("name", .string(t.name)), ("value", .string(t.value)),
+              ("givenIn", .optional(t.givenIn)),
+            ])
+          })
+      ),
+      ("replies", .array(p.replies.map(reply))),
+      ("applies", .optional(p.applies)),
+      ("problems", .array(p.applyProblems.map(diagnostic))),
+      ("files", .array(p.files.map(file))),
+    ])
+  }
+
+  private static func file(_ f: FileChange) -> JSON {
+    .object([
+      ("path", .string(f.path)),
+      ("oldPath", .optional(f.oldPath)),
+      ("status", .string(f.status.rawValue)),
+      ("added", .int(f.added)),
+      ("removed", .int(f.removed)),
+      ("kind", .string(f.kind.rawValue)),
+      (
+        "hunks",
+        .array(
+          f.hunks.map { h in
+            .object([
+              ("oldStart", .int(h.oldStart)), ("oldLines", .int(h.oldLines)),
+              ("newStart", .int(h.newStart)), ("newLines", .int(h.newLines)),
+              ("kind", .string(h.kind.rawValue)), ("line", .int(h.line)),
+            ])
+          })
+      ),
+    ])
+  }
+
+  // MARK: Text
+
+  static func text(_ set: SeriesSet) -> String {
+    var out = ""
+    func line(_ s: String = "", _ indent: Int = 0) {
+      out += String(repeating: " ", count: indent) + s + "\n"
+    }
+    if set.versions.isEmpty { line("no patch series found") }
+    for v in set.versions {
+      var facts: [String] = []
+      let count = v.patches.count
+      if let total = v.total {
+        facts.append("\(count)/\(total) patches")
+        facts.append(v.missing.isEmpty ? "complete" : "missing \(describeRanges(v.missing))")
+      } else if count == 0 {
+        facts.append("the patch is not in the input")
+      } else {
+        facts.append(count == 1 ? "1 patch" : "\(count) patches")
+      }
+      if let p = v.previous, set.versions.indices.contains(p) {
+        facts.append("follows v\(set.versions[p].version)")
+      }
+      if v.origin == .git { facts.append("from git") }
+      let tags = v.tags.isEmpty ? "" : " [" + v.tags.joined(separator: " ") + "]"
+      line("v\(v.version)\(tags) \(v.title)  (\(facts.joined(separator: ", ")))")
+      if let base = v.baseCommit { line("base-commit: \(base)", 2) }
+      if let c = v.cover {
+        line("cover: \(c.author), \(c.date ?? "no date")  <\(c.messageID ?? "no message-id")>", 2)
+      }
+      for r in v.replies {
+        let target = r.inReplyToIndex.map { " (to patch \($0), not in the input)" } ?? ""
+        line("reply: \(r.author): \(r.subject)\(target)", 4)
+      }
+      for p in v.patches {
+        let applies: String
+        switch p.applies {
+        case .some(true): applies = "  applies"
+        case .some(false): applies = "  DOES NOT APPLY"
+        case .none: applies = ""
+        }
+        let width = String(p.total).count
+        let idx =
+          String(repeating: " ", count: max(0, width - String(p.index).count)) + "\(p.index)"
+        line("[\(idx)/\(p.total)] \(p.message.title)\(applies)", 2)
+        let id = p.commit ?? p.message.messageID.map { "<\($0)>" } ?? "no message-id"
+        line("\(p.message.author), \(p.message.date ?? "no date")  \(id)", 6)
+        for t in p.trailers {
+          let given = t.givenIn.map { "  (in reply <\($0)>)" } ?? ""
+          line("\(t.name): \(t.value)\(given)", 6)
+        }
+        for f in p.files {
+          let rename = f.oldPath.map { $0 != f.path ? " (from \($0))" : "" } ?? ""
+          let hunks = f.hunks.count == 1 ? "1 hunk" : "\(f.hunks.count) hunks"
+          line(
+            "\(f.path)\(rename)  +\(f.added) -\(f.removed)  \(f.kind.rawValue), \(f.status.rawValue), \(hunks)",
+            6)
+        }
+        for problem in p.applyProblems { line("! \(problem.location): \(problem.message)", 6) }
+        for r in p.replies { line("reply: \(r.author): \(r.subject)", 6) }
+      }
+    }
+    for r in set.unassigned { line("unassigned reply: \(r.author): \(r.subject)") }
+    if !set.diagnostics.isEmpty {
+      line()
+      for d in set.diagnostics { line(d.description) }
+    }
+    return out
+  }
+}

@@ -1,7 +1,0 @@
-import Testing
-
-@testable import PatchSeries
-
-@Test func moduleName() {
-  #expect(PatchSeriesModule.name == "PatchSeries")
-}
