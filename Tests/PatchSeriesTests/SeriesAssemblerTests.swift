@@ -28,7 +28,7 @@ private func assemble(text: String) throws -> SeriesSet {
   #expect(set.versions[1].previous == 0)
   #expect(set.versions[1].title == "arm64: ftrace: move from WITH_REGS to WITH_ARGS")
   #expect(set.versions[1].cover?.messageID == "20240311154000.2000-0-ada@example.org")
-  #expect(set.versions[1].baseCommit == "de55c5c911f9d6ea129cd6bdd0ff9e0781ad022e")
+  #expect(set.versions[1].baseCommit == "125bd9a70d2b32b6ddafc0e52f9d7c4c60b06c71")
   #expect(set.unassigned.isEmpty)
   #expect(!set.diagnostics.contains { $0.severity >= .warning })
 }
