@@ -133,6 +133,9 @@ import Testing
       }
       do {
         let c = try MailInput.parse(bytes: bytes, name: "fuzz")
+        let eager = try MailInput.parse(bytes: bytes, name: "fuzz", bodies: .eager)
+        #expect(c.diagnostics == eager.diagnostics, "seed \(seed)")
+        #expect(c.messages.map(\.body) == eager.messages.map(\.body), "seed \(seed)")
         for m in c.messages { _ = (m.body, m.parts, m.date, m.from, m.references) }
         _ = MailThreads.build(c.messages)
       } catch {

@@ -207,10 +207,20 @@ import Testing
 
   @Test func lazyBodiesDecodeToTheSameText() throws {
     for file in Fixture.mailFiles {
-      let eager = try MailInput.parse(bytes: Fixture.bytes(file), name: file)
+      let eager = try MailInput.parse(bytes: Fixture.bytes(file), name: file, bodies: .eager)
       let lazy = try MailInput.parse(bytes: Fixture.bytes(file), name: file, bodies: .lazy)
+      let checked = try MailInput.parse(bytes: Fixture.bytes(file), name: file)
       #expect(eager.messages.map(\.body) == lazy.messages.map(\.body), "\(file)")
+      #expect(eager.messages.map(\.body) == checked.messages.map(\.body), "\(file)")
+      #expect(eager.messages.map(\.parts) == checked.messages.map(\.parts), "\(file)")
       #expect(lazy.messages.allSatisfy { !$0.isBodyDecoded })
+      #expect(eager.messages.allSatisfy { $0.isBodyDecoded })
+      // `.checked` leaves only bodies that cannot be damaged for later, so it reports
+      // exactly what `.eager` reports.
+      #expect(eager.diagnostics == checked.diagnostics, "\(file)")
+      // The lazy collection lacks the body diagnostics; decoding gives them back.
+      let later = lazy.diagnostics + lazy.messages.flatMap { $0.decodeBody().diagnostics }
+      #expect(Set(later) == Set(eager.diagnostics), "\(file)")
     }
   }
 
@@ -372,5 +382,27 @@ import Testing
     #expect(c.messages.first?.subject == "only hea")
     #expect(c.diagnostics.map(\.id) == ["mail.truncated"])
     #expect(c.diagnostics.first?.location.line == 2)
+  }
+}
+
+@Suite struct CheckedDecodingTests {
+  @Test func onlyDamageableBodiesAreDecodedWhileReading() throws {
+    let decoded: [String: Bool] = [
+      "mboxrd.mbox": false, "single.eml": false, "folded-headers.eml": false,
+      "quoted-printable.eml": true, "base64.eml": true, "nested-multipart.eml": true,
+      "unknown-charset.eml": true, "broken-boundary.eml": true,
+    ]
+    for (file, expected) in decoded {
+      let c = try MailInput.load(path: Fixture.path(file))
+      #expect(c.messages.allSatisfy { $0.isBodyDecoded == expected }, "\(file)")
+    }
+  }
+
+  @Test func decodeBodyOnceKeepsTheBody() throws {
+    var m = try #require(try MailInput.load(path: Fixture.path("single.eml")).messages.first)
+    let before = m.body
+    m.decodeBodyOnce()
+    #expect(m.isBodyDecoded)
+    #expect(m.body == before)
   }
 }

@@ -2,10 +2,9 @@ import Diagnostics
 
 /// One mail message: its header fields decoded, its body kept raw and decoded on demand.
 ///
-/// Headers are read when the message is made. The body is decoded eagerly when the reader was
-/// asked to (`MailInput.BodyDecoding.eager`, the default) and lazily otherwise: `body` and
-/// `parts` then decode on each access, so a caller that needs them twice calls `decodeBody()`
-/// once and keeps the result.
+/// Headers are read when the message is made. The body is decoded then or on access, as
+/// `MailInput.BodyDecoding` says; a body not decoded yet is decoded by each access to `body`
+/// and `parts`, so a caller that needs them often calls `decodeBodyOnce()` first.
 public struct Message: Equatable, Sendable {
   /// The file and line of the message's first header line.
   public var location: SourceLocation
@@ -85,7 +84,7 @@ public struct Message: Equatable, Sendable {
 
   /// Reads a raw message. Header damage goes to `diags`; body damage too when `decodeBody`.
   static func read(
-    _ raw: RawMessage, file: String, quoting: FromQuoting, decodeBody: Bool,
+    _ raw: RawMessage, file: String, quoting: FromQuoting, bodies: MailInput.BodyDecoding,
     diags: inout [Diagnostic]
   ) -> Message {
     let content =
@@ -123,7 +122,13 @@ public struct Message: Equatable, Sendable {
         content: [], bodyRange: min(block.bodyOffset, end)..<end, decoded: nil)
     }
     message.content = content
-    if decodeBody {
+    let decodeNow: Bool
+    switch bodies {
+    case .eager: decodeNow = true
+    case .checked: decodeNow = !MimeDecoder.isPlain(message.headers)
+    case .lazy: decodeNow = false
+    }
+    if decodeNow {
       let body = message.decodeBody()
       diags.append(contentsOf: body.diagnostics)
       message.decoded = body

@@ -39,6 +39,21 @@ struct MimeDecoder {
     return nil
   }
 
+  /// True if a body with these headers is plain text whose decoding cannot report anything:
+  /// no multipart, identity transfer encoding, a known (or no) charset.
+  static func isPlain(_ headers: [HeaderField]) -> Bool {
+    if let cte = field(headers, "content-transfer-encoding") {
+      switch Bytes.asciiLowercased(cte.value.trimmingASCIISpaces()) {
+      case "7bit", "8bit", "binary", "": break
+      default: return false
+      }
+    }
+    guard let ct = field(headers, "content-type") else { return true }
+    let p = HeaderParameters.parse(ct.value)
+    guard p.token.hasPrefix("text/") else { return false }
+    return p.parameters["charset"].map { Charset(label: $0) != nil } ?? true
+  }
+
   mutating func entity(
     headers: [HeaderField], from: Int, to: Int, line: Int, depth: Int, defaultType: String
   ) {
