@@ -58,3 +58,60 @@ import Testing
     #expect(ours.count > 30)
   }
 }
+
+extension PythonEmailOracleTests {
+  /// Generated dates in RFC 5322 and obsolete forms, against `email.utils.parsedate_to_datetime`.
+  @Test func datesMatchPython() throws {
+    guard let python = Tools.which("python3") else { return }
+    var rng = SeededGenerator(seed: 2023)
+    let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    let months = [
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
+    let zones = [
+      "+0000", "-0500", "+0530", "+1400", "-1200", "GMT", "UT", "EST", "EDT", "PDT", "CST",
+    ]
+    var dates: [String] = []
+    for _ in 0..<300 {
+      let d = Int.random(in: 1...28, using: &rng)
+      let m = months[Int.random(in: 0..<12, using: &rng)]
+      var y = Int.random(in: 1970...2037, using: &rng)
+      let yearText: String
+      switch Int.random(in: 0..<4, using: &rng) {
+      case 0:
+        y %= 100
+        yearText = y < 10 ? "0\(y)" : "\(y)"
+      default: yearText = "\(y)"
+      }
+      let hh = Int.random(in: 0...23, using: &rng)
+      let mm = Int.random(in: 0...59, using: &rng)
+      let ss = Int.random(in: 0...59, using: &rng)
+      func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+      let time =
+        Bool.random(using: &rng) ? "\(two(hh)):\(two(mm)):\(two(ss))" : "\(two(hh)):\(two(mm))"
+      let zone = zones[Int.random(in: 0..<zones.count, using: &rng)]
+      let weekday = Bool.random(using: &rng) ? days[Int.random(in: 0..<7, using: &rng)] + ", " : ""
+      let space = Bool.random(using: &rng) ? " " : "  "
+      dates.append("\(weekday)\(d)\(space)\(m) \(yearText) \(time) \(zone)")
+    }
+    let script = """
+      import sys, json
+      from email.utils import parsedate_to_datetime
+      out = []
+      for line in sys.stdin.read().split("\\n"):
+          try:
+              out.append(parsedate_to_datetime(line).isoformat())
+          except Exception:
+              out.append(None)
+      print(json.dumps(out))
+      """
+    let r = try Tools.run(python, ["-c", script], stdin: Data(dates.joined(separator: "\n").utf8))
+    #expect(r.status == 0, "\(r.stderr)")
+    let theirs = try #require(
+      try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [Any])
+    #expect(theirs.count == dates.count)
+    for (date, t) in zip(dates, theirs) {
+      #expect(MailDate.parse(date)?.iso8601 == t as? String, "\(date)")
+    }
+  }
+}
