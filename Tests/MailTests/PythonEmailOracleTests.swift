@@ -115,3 +115,66 @@ extension PythonEmailOracleTests {
     }
   }
 }
+
+extension PythonEmailOracleTests {
+  /// Generated RFC 2047 header values (B and Q, UTF-8 and Latin-1, adjacent words, plain text
+  /// around them) against Python's `email` header decoding.
+  @Test func encodedWordsMatchPython() throws {
+    guard let python = Tools.which("python3") else { return }
+    var rng = SeededGenerator(seed: 2047)
+    let pieces = ["café", "Müller", "naïve", "plain", "x", "Grüße", "€uro", "a b", "déjà vu"]
+    var values: [String] = []
+    var expectedLatin1: [Bool] = []
+    for _ in 0..<200 {
+      var parts: [String] = []
+      let latin1 = Bool.random(using: &rng)
+      for _ in 0..<Int.random(in: 1...4, using: &rng) {
+        var text = pieces[Int.random(in: 0..<pieces.count, using: &rng)]
+        if latin1 { text = text.replacingOccurrences("€", "E") }
+        let bytes: [UInt8] = latin1 ? text.unicodeScalars.map { UInt8($0.value) } : Array(text.utf8)
+        let charset = latin1 ? "iso-8859-1" : "utf-8"
+        switch Int.random(in: 0..<3, using: &rng) {
+        case 0:
+          parts.append("=?\(charset)?B?\(Self.base64(bytes))?=")
+        case 1:
+          let q = bytes.map { b -> String in
+            if b == 0x20 { return "_" }
+            if (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) {
+              return String(UnicodeScalar(b))
+            }
+            return "=" + String(b, radix: 16, uppercase: true).leftPadded()
+          }.joined()
+          parts.append("=?\(charset)?Q?\(q)?=")
+        default:
+          parts.append(text.unicodeScalars.allSatisfy(\.isASCII) ? text : "plain")
+        }
+      }
+      values.append(parts.joined(separator: " "))
+      expectedLatin1.append(latin1)
+    }
+    let script = """
+      import sys, json
+      from email import message_from_string, policy
+      out = []
+      for line in sys.stdin.read().split("\\n"):
+          m = message_from_string("Subject: " + line + "\\n\\n", policy=policy.default)
+          out.append(str(m["subject"]))
+      print(json.dumps(out))
+      """
+    let r = try Tools.run(python, ["-c", script], stdin: Data(values.joined(separator: "\n").utf8))
+    #expect(r.status == 0, "\(r.stderr)")
+    let theirs = try #require(
+      try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String])
+    #expect(theirs.count == values.count)
+    for (v, t) in zip(values, theirs) {
+      let ours = try Fixture.parse("Subject: \(v)\n\nb\n").messages.first?.subject
+      #expect(ours == t, "\(v)")
+    }
+  }
+
+  static func base64(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
+}
+
+extension String {
+  fileprivate func leftPadded() -> String { count < 2 ? "0" + self : self }
+}
