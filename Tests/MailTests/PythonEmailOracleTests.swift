@@ -178,3 +178,32 @@ extension PythonEmailOracleTests {
 extension String {
   fileprivate func leftPadded() -> String { count < 2 ? "0" + self : self }
 }
+
+extension PythonEmailOracleTests {
+  /// The text parts (plain text and patches) against Python's `get_content()` of each leaf.
+  @Test func textPartsMatchPython() throws {
+    guard let python = Tools.which("python3") else { return }
+    let files = [
+      "quoted-printable.eml", "base64.eml", "nested-multipart.eml", "single.eml",
+      "broken-boundary.eml", "encoded-words.eml", "folded-headers.eml",
+    ]
+    let script = """
+      import sys, json, email, email.policy
+      out = []
+      for f in sys.argv[1:]:
+          m = email.message_from_binary_file(open(f, 'rb'), policy=email.policy.default)
+          out.append([p.get_content() for p in m.walk() if not p.is_multipart()
+                      and p.get_content_type() in ('text/plain', 'text/x-patch', 'text/x-diff')])
+      print(json.dumps(out))
+      """
+    let r = try Tools.run(python, ["-c", script] + files.map(Fixture.path))
+    #expect(r.status == 0, "\(r.stderr)")
+    let theirs = try #require(
+      try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String]])
+    for (file, t) in zip(files, theirs) {
+      let m = try #require(try MailInput.load(path: Fixture.path(file)).messages.first)
+      #expect(m.parts.filter(\.isBodyText).compactMap(\.text) == t, "\(file)")
+    }
+    #expect(theirs.count == files.count)
+  }
+}

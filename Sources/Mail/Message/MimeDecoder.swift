@@ -162,7 +162,13 @@ struct MimeDecoder {
           "mail.mime-boundary", .warning, at: loc(lastDelimLine),
           "multipart boundary '\(boundary)' is never closed ('--\(boundary)--' missing); "
             + "the last part runs to the end of the message"))
-      if let s = partStart { parts.append((s, to, partLine)) }
+      if let s = partStart {
+        // Like a closed part, the last one ends before its final line break.
+        var end = to
+        if end > s, buf[end - 1] == Bytes.lf { end -= 1 }
+        if end > s, buf[end - 1] == Bytes.cr { end -= 1 }
+        parts.append((s, end, partLine))
+      }
     }
     for (s, e, l) in parts {
       let block = HeaderBlock.parse(buf, from: s, to: e, firstLine: l, file: file, diags: &diags)
