@@ -44,6 +44,9 @@ import Testing
     #expect(m.header("message-id") == "<20230123174520.2-ada@example.org>")
     #expect(m.header("X-Absent") == nil)
     #expect(m.bodyStartLine == 36)
+    #expect(m.inputLine(forBodyLine: 1) == 36)
+    #expect(m.inputLine(forBodyLine: 5) == 40)
+    #expect(m.patchSubject.index == 2)
     #expect(m.body.hasPrefix("Second.\n"))
     // The blank line the mbox writer adds after each message is not part of the body.
     #expect(m.body.hasSuffix("+y\n"))
@@ -148,6 +151,8 @@ import Testing
       m.body
         == "The patch is attached.\ndiff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-old\n+new\n"
     )
+    #expect(m.inputLine(forBodyLine: 2) == 27)
+    #expect(m.patchSubject.isRFC && m.patchSubject.isPatch)
     let decoded = m.decodeBody()
     // Line 2 of the body is the first line of the attachment, input line 27.
     #expect(decoded.inputLine(forTextLine: 1) == 15)

@@ -53,6 +53,16 @@ public struct Message: Equatable, Sendable {
   /// Every id of every `References` field, oldest first.
   public var references: [String] { headers(named: "References").flatMap(MessageIDs.all) }
 
+  /// The subject read as a patch subject (`[PATCH v2 3/4] …`).
+  public var patchSubject: PatchSubject { PatchSubject.parse(subject ?? "") }
+
+  /// The input line of line `line` (1-based) of `body`: exact for plain bodies, through the
+  /// MIME parts otherwise (see `MessageBody.LineMapping`).
+  public func inputLine(forBodyLine line: Int) -> Int {
+    if decoded == nil, MimeDecoder.isPlain(headers) { return bodyStartLine + line - 1 }
+    return decodeBody().inputLine(forTextLine: line) ?? bodyStartLine
+  }
+
   /// The decoded text body (see `MessageBody.text`).
   public var body: String { (decoded ?? decodeBody()).text }
   /// The decoded MIME leaves (one for a single-part message).
