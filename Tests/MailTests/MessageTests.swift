@@ -407,6 +407,24 @@ import Testing
     }
   }
 
+  @Test func plainTestMatchesTheDecoder() throws {
+    let types = [
+      "text/plain", "TEXT/PLAIN; charset=UTF-8", "text/plain; charset=\"klingon\"",
+      "text/plain; charset=utf-8; charset=klingon", "text/plain; format=flowed; charset=latin1",
+      "text/plain; charset*=utf-8''x", "textplain", "text/x-patch; name=\"a;b\"; charset=ascii",
+      "multipart/mixed; boundary=x", "application/octet-stream", "text/plain; charset=",
+    ]
+    for t in types {
+      for cte in ["", "Content-Transfer-Encoding: 8bit\n", "Content-Transfer-Encoding: base64\n"] {
+        let text = "From: a@b\nContent-Type: \(t)\n\(cte)\nbody\n"
+        let eager = try MailInput.parse(bytes: Array(text.utf8), name: "t", bodies: .eager)
+        let checked = try MailInput.parse(bytes: Array(text.utf8), name: "t")
+        #expect(eager.diagnostics == checked.diagnostics, "\(t) \(cte)")
+        #expect(eager.messages.map(\.body) == checked.messages.map(\.body), "\(t) \(cte)")
+      }
+    }
+  }
+
   @Test func decodeBodyOnceKeepsTheBody() throws {
     var m = try #require(try MailInput.load(path: Fixture.path("single.eml")).messages.first)
     let before = m.body
