@@ -127,17 +127,23 @@ public enum MailInput {
   public static func parse(
     bytes: [UInt8], name: String, quoting: FromQuoting = .mboxrd, bodies: BodyDecoding = .checked
   ) throws(InputError) -> MailCollection {
-    let raws = MboxSplitter.split(bytes)
-    return try assemble(raws, name: name, quoting: quoting, bodies: bodies)
+    return try assemble(MboxSplitter.split(bytes), name: name, quoting: quoting, bodies: bodies)
   }
 
   static func assemble(
-    _ raws: [RawMessage], name: String, quoting: FromQuoting, bodies: BodyDecoding,
+    _ split: [RawMessage], name: String, quoting: FromQuoting, bodies: BodyDecoding,
     threads: Int? = nil
   ) throws(InputError) -> MailCollection {
-    guard !raws.isEmpty else {
+    guard let only = split.first else {
       throw InputError(
         "mail.not-mail", at: SourceLocation(file: name, line: 1), "empty input: no message")
+    }
+    var raws = split
+    // An input that does not start with a separator is one message. When that message is no
+    // mail but separators follow (prose or junk before an mbox), read it as an mbox after all.
+    if split.count == 1, only.fromLine == nil, !HeaderBlock.looksLikeMail(only.bytes) {
+      let again = MboxSplitter.split(only.bytes, firstLine: only.startLine, forceMbox: true)
+      if again.contains(where: { $0.fromLine != nil }) { raws = again }
     }
     var out = MailCollection()
     out.messages.reserveCapacity(raws.count)
