@@ -174,3 +174,34 @@ import Testing
     #expect(again.messages.map(\.headers) == originals.map(\.headers))
   }
 }
+
+@Suite struct MailReaderStreamingTests {
+  /// Taking messages as they complete, then finishing, gives what one whole read gives.
+  @Test(arguments: Fixture.mailFiles)
+  func takeMessagesThenFinish(file: String) throws {
+    let bytes = Fixture.bytes(file)
+    let whole = try MailInput.parse(bytes: bytes, name: file)
+    func run(_ chunks: [[UInt8]]) throws -> MailCollection {
+      var r = MailReader(name: file)
+      var got = MailCollection()
+      for c in chunks {
+        r.feed(c)
+        let part = r.takeMessages()
+        got.messages += part.messages
+        got.diagnostics += part.diagnostics
+      }
+      let rest = try r.finish()
+      got.messages += rest.messages
+      got.diagnostics += rest.diagnostics
+      return got
+    }
+    let failure = try DripFeed.verify(bytes, seed: 11, feed: run)
+    #expect(failure == nil, "\(file)")
+    #expect(try run([bytes]) == whole)
+    var r = MailReader(name: file)
+    for b in bytes { r.feed([b]) }
+    var n = r.takeMessages().messages.count
+    n += try r.finish().messages.count
+    #expect(n == whole.messages.count)
+  }
+}

@@ -240,9 +240,30 @@ public struct MailReader: Sendable {
     raws += splitter.takeReady()
   }
 
+  /// The messages of an mbox completed so far (each returned once), for reading a big archive
+  /// without holding all of it. A single-message input gives nothing here: its one message
+  /// comes from `finish()`.
+  public mutating func takeMessages() -> MailCollection {
+    // Only an mbox completes messages before the end, and each of them has its separator.
+    guard let first = raws.first, first.fromLine != nil else { return MailCollection() }
+    defer {
+      raws = []
+      tookAny = true
+    }
+    // Cannot throw: every message here has its separator.
+    return
+      (try? MailInput.assemble(raws, name: name, quoting: quoting, bodies: bodies))
+      ?? MailCollection()
+  }
+
+  /// Ends the input: the messages not yet taken.
+  /// - Throws: `mail.not-mail` when the whole input held no mail (nothing was taken).
   public mutating func finish() throws(InputError) -> MailCollection {
     raws += splitter.finish()
     defer { raws = [] }
+    if raws.isEmpty && tookAny { return MailCollection() }
     return try MailInput.assemble(raws, name: name, quoting: quoting, bodies: bodies)
   }
+
+  private var tookAny = false
 }
