@@ -103,7 +103,9 @@ import Testing
   @Test func textBeforeFirstSeparatorIsReportedNotKept() throws {
     let c = try Fixture.parse("junk line\n\nFrom a@b Mon Jan  2 03:04:05 2023\nSubject: s\n\nb\n")
     #expect(c.messages.map(\.subject) == ["s"])
+    #expect(c.messages.map(\.location.line) == [4])
     #expect(c.diagnostics.map(\.id) == ["mail.not-mail"])
+    #expect(c.diagnostics.map(\.location.line) == [1])
   }
 
   @Test func messageWithoutHeadersInAnMboxIsKept() throws {
@@ -133,6 +135,9 @@ import Testing
       }
       do {
         let c = try MailInput.parse(bytes: bytes, name: "fuzz")
+        let eager = try MailInput.parse(bytes: bytes, name: "fuzz", bodies: .eager)
+        #expect(c.diagnostics == eager.diagnostics, "seed \(seed)")
+        #expect(c.messages.map(\.body) == eager.messages.map(\.body), "seed \(seed)")
         for m in c.messages { _ = (m.body, m.parts, m.date, m.from, m.references) }
         _ = MailThreads.build(c.messages)
       } catch {
@@ -182,5 +187,24 @@ import Testing
     let text = "From: a@b\nSubject: s\n\n" + String(repeating: "x", count: 2_000_000)
     let c = try Fixture.parse(text)
     #expect(c.messages.first?.body.utf8.count == 2_000_000)
+  }
+}
+
+@Suite struct SingleMessageInputTests {
+  /// A file that does not start with a separator is one message: a `From ` line in its body
+  /// (after a blank line, in asctime form) does not split it.
+  @Test func singleMessageIsNeverSplit() throws {
+    let text =
+      "\n\nFrom: a@b\nSubject: s\n\nquoted:\n\nFrom x@y Mon Jan  2 03:04:05 2023\nSubject: t\n\nb\n"
+    for feed in [[Array(text.utf8)], Array(text.utf8).map { [$0] }] {
+      var r = MailReader(name: "one.eml")
+      for c in feed { r.feed(c) }
+      let c = try r.finish()
+      #expect(c.messages.count == 1)
+      #expect(c.messages.first?.location.line == 3)
+      #expect(
+        c.messages.first?.body.contains("From x@y Mon Jan  2 03:04:05 2023\nSubject: t") == true)
+      #expect(c.diagnostics.isEmpty)
+    }
   }
 }

@@ -128,3 +128,80 @@ import Testing
     #expect(raws.last?.bytes == [])
   }
 }
+
+@Suite struct FromQuotingTests {
+  @Test func quoteThenUnquoteIsIdentityForMboxrd() {
+    var rng = SeededGenerator(seed: 77)
+    let atoms = ["From ", ">", "From", "x", "\n", "\r\n", " ", ">From ", "F"]
+    for _ in 0..<500 {
+      var text = ""
+      for _ in 0..<Int.random(in: 0...30, using: &rng) {
+        text += atoms[Int.random(in: 0..<atoms.count, using: &rng)]
+      }
+      let bytes = Array(text.utf8)
+      let quoted = FromQuoting.mboxrd.quote(bytes)
+      #expect(Array(FromQuoting.mboxrd.unquote(quoted[...])) == bytes, "\(text.debugDescription)")
+      // A quoted body never holds a line starting `From `.
+      #expect(
+        !String(decoding: quoted, as: UTF8.self).split(separator: "\n").contains {
+          $0.hasPrefix("From ")
+        })
+    }
+  }
+
+  @Test func quotingStyles() {
+    let text = Array("From a\n>From b\nx From c\n".utf8)
+    #expect(
+      String(decoding: FromQuoting.mboxrd.quote(text), as: UTF8.self)
+        == ">From a\n>>From b\nx From c\n")
+    #expect(
+      String(decoding: FromQuoting.mboxo.quote(text), as: UTF8.self)
+        == ">From a\n>From b\nx From c\n")
+    #expect(FromQuoting.none.quote(text) == text)
+  }
+
+  /// Writing messages as mboxrd and reading them back gives the same messages.
+  @Test func writeThenRead() throws {
+    let originals = try MailInput.load(path: Fixture.path("mboxrd.mbox")).messages
+    var mbox: [UInt8] = []
+    for m in originals {
+      let content = Array(FromQuoting.mboxrd.unquote(m.raw.bytes))
+      mbox +=
+        Array("From mboxrd@z Thu Jan  1 00:00:00 1970\n".utf8) + FromQuoting.mboxrd.quote(content)
+    }
+    let again = try MailInput.parse(bytes: mbox, name: "again")
+    #expect(again.messages.map(\.body) == originals.map(\.body))
+    #expect(again.messages.map(\.headers) == originals.map(\.headers))
+  }
+}
+
+@Suite struct MailReaderStreamingTests {
+  /// Taking messages as they complete, then finishing, gives what one whole read gives.
+  @Test(arguments: Fixture.mailFiles)
+  func takeMessagesThenFinish(file: String) throws {
+    let bytes = Fixture.bytes(file)
+    let whole = try MailInput.parse(bytes: bytes, name: file)
+    func run(_ chunks: [[UInt8]]) throws -> MailCollection {
+      var r = MailReader(name: file)
+      var got = MailCollection()
+      for c in chunks {
+        r.feed(c)
+        let part = r.takeMessages()
+        got.messages += part.messages
+        got.diagnostics += part.diagnostics
+      }
+      let rest = try r.finish()
+      got.messages += rest.messages
+      got.diagnostics += rest.diagnostics
+      return got
+    }
+    let failure = try DripFeed.verify(bytes, seed: 11, feed: run)
+    #expect(failure == nil, "\(file)")
+    #expect(try run([bytes]) == whole)
+    var r = MailReader(name: file)
+    for b in bytes { r.feed([b]) }
+    var n = r.takeMessages().messages.count
+    n += try r.finish().messages.count
+    #expect(n == whole.messages.count)
+  }
+}

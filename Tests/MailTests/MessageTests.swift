@@ -44,6 +44,9 @@ import Testing
     #expect(m.header("message-id") == "<20230123174520.2-ada@example.org>")
     #expect(m.header("X-Absent") == nil)
     #expect(m.bodyStartLine == 36)
+    #expect(m.inputLine(forBodyLine: 1) == 36)
+    #expect(m.inputLine(forBodyLine: 5) == 40)
+    #expect(m.patchSubject.index == 2)
     #expect(m.body.hasPrefix("Second.\n"))
     // The blank line the mbox writer adds after each message is not part of the body.
     #expect(m.body.hasSuffix("+y\n"))
@@ -148,6 +151,8 @@ import Testing
       m.body
         == "The patch is attached.\ndiff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-old\n+new\n"
     )
+    #expect(m.inputLine(forBodyLine: 2) == 27)
+    #expect(m.patchSubject.isRFC && m.patchSubject.isPatch)
     let decoded = m.decodeBody()
     // Line 2 of the body is the first line of the attachment, input line 27.
     #expect(decoded.inputLine(forTextLine: 1) == 15)
@@ -207,10 +212,20 @@ import Testing
 
   @Test func lazyBodiesDecodeToTheSameText() throws {
     for file in Fixture.mailFiles {
-      let eager = try MailInput.parse(bytes: Fixture.bytes(file), name: file)
+      let eager = try MailInput.parse(bytes: Fixture.bytes(file), name: file, bodies: .eager)
       let lazy = try MailInput.parse(bytes: Fixture.bytes(file), name: file, bodies: .lazy)
+      let checked = try MailInput.parse(bytes: Fixture.bytes(file), name: file)
       #expect(eager.messages.map(\.body) == lazy.messages.map(\.body), "\(file)")
+      #expect(eager.messages.map(\.body) == checked.messages.map(\.body), "\(file)")
+      #expect(eager.messages.map(\.parts) == checked.messages.map(\.parts), "\(file)")
       #expect(lazy.messages.allSatisfy { !$0.isBodyDecoded })
+      #expect(eager.messages.allSatisfy { $0.isBodyDecoded })
+      // `.checked` leaves only bodies that cannot be damaged for later, so it reports
+      // exactly what `.eager` reports.
+      #expect(eager.diagnostics == checked.diagnostics, "\(file)")
+      // The lazy collection lacks the body diagnostics; decoding gives them back.
+      let later = lazy.diagnostics + lazy.messages.flatMap { $0.decodeBody().diagnostics }
+      #expect(Set(later) == Set(eager.diagnostics), "\(file)")
     }
   }
 
@@ -269,6 +284,10 @@ import Testing
       ("Thu Jan  1 00:00:00 1970", "1970-01-01T00:00:00+00:00"),
       ("Sat, 4 Mar 2023 08:00:00.123 +0530", "2023-03-04T08:00:00+05:30"),
       ("1 Jan 100 00:00:00 +0000", "2000-01-01T00:00:00+00:00"),
+      ("23-Jan-2023 17:45:20 -0500", "2023-01-23T17:45:20-05:00"),
+      ("2023-01-23T17:45:20Z", "2023-01-23T17:45:20+00:00"),
+      ("2023-01-23 17:45:20.5 +05:30", "2023-01-23T17:45:20+05:30"),
+      ("2023-13-23T17:45:20Z", nil),
       ("not a date", nil), ("", nil), ("32 Jan 2023 10:00:00 +0000", nil),
     ]
     for (text, iso) in cases {
@@ -372,5 +391,45 @@ import Testing
     #expect(c.messages.first?.subject == "only hea")
     #expect(c.diagnostics.map(\.id) == ["mail.truncated"])
     #expect(c.diagnostics.first?.location.line == 2)
+  }
+}
+
+@Suite struct CheckedDecodingTests {
+  @Test func onlyDamageableBodiesAreDecodedWhileReading() throws {
+    let decoded: [String: Bool] = [
+      "mboxrd.mbox": false, "single.eml": false, "folded-headers.eml": false,
+      "quoted-printable.eml": true, "base64.eml": true, "nested-multipart.eml": true,
+      "unknown-charset.eml": true, "broken-boundary.eml": true,
+    ]
+    for (file, expected) in decoded {
+      let c = try MailInput.load(path: Fixture.path(file))
+      #expect(c.messages.allSatisfy { $0.isBodyDecoded == expected }, "\(file)")
+    }
+  }
+
+  @Test func plainTestMatchesTheDecoder() throws {
+    let types = [
+      "text/plain", "TEXT/PLAIN; charset=UTF-8", "text/plain; charset=\"klingon\"",
+      "text/plain; charset=utf-8; charset=klingon", "text/plain; format=flowed; charset=latin1",
+      "text/plain; charset*=utf-8''x", "textplain", "text/x-patch; name=\"a;b\"; charset=ascii",
+      "multipart/mixed; boundary=x", "application/octet-stream", "text/plain; charset=",
+    ]
+    for t in types {
+      for cte in ["", "Content-Transfer-Encoding: 8bit\n", "Content-Transfer-Encoding: base64\n"] {
+        let text = "From: a@b\nContent-Type: \(t)\n\(cte)\nbody\n"
+        let eager = try MailInput.parse(bytes: Array(text.utf8), name: "t", bodies: .eager)
+        let checked = try MailInput.parse(bytes: Array(text.utf8), name: "t")
+        #expect(eager.diagnostics == checked.diagnostics, "\(t) \(cte)")
+        #expect(eager.messages.map(\.body) == checked.messages.map(\.body), "\(t) \(cte)")
+      }
+    }
+  }
+
+  @Test func decodeBodyOnceKeepsTheBody() throws {
+    var m = try #require(try MailInput.load(path: Fixture.path("single.eml")).messages.first)
+    let before = m.body
+    m.decodeBodyOnce()
+    #expect(m.isBodyDecoded)
+    #expect(m.body == before)
   }
 }

@@ -1,3 +1,5 @@
+import Foundation
+import TestSupport
 import Testing
 
 @testable import Mail
@@ -84,5 +86,24 @@ import Testing
     #expect(s.title == c.title)
     #expect(s.isCover == (c.index == 0))
     if let tags = c.tags { #expect(s.tags == tags) }
+  }
+}
+
+extension PatchSubjectTests {
+  /// `git mailinfo` cleans subjects the way `git am` does (drops `Re:` and bracket groups);
+  /// our `title` must agree wherever the reply prefix is one git knows (`Re:`).
+  @Test func titleMatchesGitMailinfo() throws {
+    guard let git = Tools.which("git") else { return }
+    var compared = 0
+    for c in PatchSubjectTests.cases
+    where !["AW:", "Aw:", "Fwd:", "Re["].contains(where: { c.subject.contains($0) }) {
+      let mail = "From: A <a@b>\nSubject: \(c.subject)\n\nbody\n"
+      let r = try Tools.run(git, ["mailinfo", "/dev/null", "/dev/null"], stdin: Data(mail.utf8))
+      let line = r.stdout.split(separator: "\n").first { $0.hasPrefix("Subject: ") }
+      let theirs = line.map { String($0.dropFirst("Subject: ".count)) } ?? ""
+      #expect(PatchSubject.parse(c.subject).title == theirs, "\(c.subject)")
+      compared += 1
+    }
+    #expect(compared > 20)
   }
 }

@@ -1,3 +1,5 @@
+import Foundation
+import TestSupport
 import Testing
 
 @testable import Mail
@@ -83,5 +85,37 @@ import Testing
         "Tested-by: Dan Reviewer <dan@example.org> # on a test board",
       ])
     #expect(t.map(\.line) == [18, 19])
+  }
+}
+
+/// `git interpret-trailers --parse` as an oracle for the trailer block of a patch.
+@Suite struct InterpretTrailersOracleTests {
+  static func gitTrailers(_ git: String, _ body: String) throws -> [String] {
+    let r = try Tools.run(git, ["interpret-trailers", "--parse"], stdin: Data(body.utf8))
+    return r.stdout.split(separator: "\n").map(String.init)
+  }
+
+  @Test func patchTrailersMatchGit() throws {
+    guard let git = Tools.which("git") else { return }
+    var bodies: [String] = [
+      "T\n\nFixes: 0123 (\"x\")\nSigned-off-by: A <a@x>\n---\n diff\n",
+      "T\n\nprose paragraph\nwith: colon\n\nReviewed-by: R <r@x>\n[fixed: typo]\nAcked-by: Q <q@x> # for the\n  ftrace part\nSigned-off-by: A <a@x>\n",
+      "T\n\nJust prose: not trailers.\nMore prose here.\nAnd more.\n---\n",
+      "T\n\nSigned-off-by: A <a@x>\nnot a trailer line here\n",
+      "",
+      // Left out on purpose: git reads `https://x` as a trailer `https: //x`; we require
+      // whitespace after the colon (`urlIsNotATrailer`), as every kernel trailer has.
+    ]
+    for file in CorpusTests.files {
+      for m in try MailInput.load(path: "\(CorpusTests.directory)/\(file)").messages
+      where !m.patchSubject.isReply {
+        bodies.append(m.body)
+      }
+    }
+    for body in bodies {
+      let ours = Trailers.inPatch(body: body).map(\.description)
+      #expect(ours == (try Self.gitTrailers(git, body)), "\(body.prefix(80))")
+    }
+    #expect(bodies.count > 8)
   }
 }

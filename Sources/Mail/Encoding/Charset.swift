@@ -11,6 +11,15 @@ public enum Charset: String, Sendable, Hashable, CaseIterable {
   /// The charset for a MIME or RFC 2047 label (case-insensitive, `*lang` suffix ignored), or
   /// nil when the label is not one of ours.
   public init?(label: some StringProtocol) {
+    // The labels nearly every message uses, without building a lower-cased copy.
+    if Bytes.equalsIgnoringCase(label, "utf-8") {
+      self = .utf8
+      return
+    }
+    if Bytes.equalsIgnoringCase(label, "us-ascii") {
+      self = .usASCII
+      return
+    }
     var l = Bytes.asciiLowercased(label.trimmingASCIISpaces())
     if let star = l.firstIndex(of: "*") { l = String(l[..<star]) }
     switch l {
@@ -86,12 +95,18 @@ public enum Charset: String, Sendable, Hashable, CaseIterable {
 }
 
 extension StringProtocol {
-  /// The string without leading and trailing ASCII spaces, tabs, CR and LF.
+  /// The string without leading and trailing ASCII spaces, tabs, CR and LF (walks UTF-8, not
+  /// Characters: no grapheme breaking).
   func trimmingASCIISpaces() -> Substring {
-    var s = Substring(self)
-    while let f = s.first, f.isASCIISpace { s = s.dropFirst() }
-    while let l = s.last, l.isASCIISpace { s = s.dropLast() }
-    return s
+    let s = Substring(self)
+    let u = s.utf8
+    var lo = u.startIndex
+    var hi = u.endIndex
+    func space(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A }
+    while lo < hi, space(u[lo]) { lo = u.index(after: lo) }
+    while lo < hi, space(u[u.index(before: hi)]) { hi = u.index(before: hi) }
+    if lo == u.startIndex && hi == u.endIndex { return s }
+    return s[lo..<hi]
   }
 }
 

@@ -16,9 +16,14 @@ public struct MailCollection: Equatable, Sendable {
 public enum MailInput {
   /// When message bodies are decoded.
   public enum BodyDecoding: Sendable, Hashable {
-    /// While reading: body diagnostics (`mail.bad-base64`, `mail.mime-boundary`…) are in the
-    /// collection, and `Message.body` is free afterwards.
+    /// Every body while reading; `Message.body` is free afterwards.
     case eager
+    /// The default. While reading, only bodies whose decoding can find damage (multipart,
+    /// quoted-printable, base64, an unknown charset or encoding); so the collection holds every
+    /// body diagnostic (`mail.bad-base64`, `mail.mime-boundary`…), exactly as with `.eager`.
+    /// A plain 7bit/8bit text body, which cannot be damaged, is turned into a `String` when
+    /// `Message.body` is read (each time; `decodeBodyOnce()` keeps it).
+    case checked
     /// On access: reading only cuts messages and decodes headers (the fastest way to scan an
     /// archive); `Message.decodeBody()` gives the body and its diagnostics later.
     case lazy
@@ -30,7 +35,7 @@ public enum MailInput {
   /// - Throws: `mail.cannot-read` when the path cannot be read, `mail.not-mail` when it holds
   ///   no mail at all.
   public static func load(
-    path: String, quoting: FromQuoting = .mboxrd, bodies: BodyDecoding = .eager
+    path: String, quoting: FromQuoting = .mboxrd, bodies: BodyDecoding = .checked
   ) throws(InputError) -> MailCollection {
     if path == "-" {
       let bytes = try FileSystem.readAll(fd: 0, sizeHint: 0, name: "<stdin>")
@@ -104,7 +109,7 @@ public enum MailInput {
       }
     }
     let m = Message.read(
-      raw, file: name, quoting: .none, decodeBody: bodies == .eager, diags: &out.diagnostics)
+      raw, file: name, quoting: .none, bodies: bodies, diags: &out.diagnostics)
     if m.headers.isEmpty || !m.hasMailHeaders {
       out.diagnostics.append(
         Diagnostic(
@@ -120,19 +125,25 @@ public enum MailInput {
   /// This is the benchmark's entry point: every message cut out, its headers decoded (and its
   /// body too with `.eager`).
   public static func parse(
-    bytes: [UInt8], name: String, quoting: FromQuoting = .mboxrd, bodies: BodyDecoding = .eager
+    bytes: [UInt8], name: String, quoting: FromQuoting = .mboxrd, bodies: BodyDecoding = .checked
   ) throws(InputError) -> MailCollection {
-    let raws = MboxSplitter.split(bytes)
-    return try assemble(raws, name: name, quoting: quoting, bodies: bodies)
+    return try assemble(MboxSplitter.split(bytes), name: name, quoting: quoting, bodies: bodies)
   }
 
   static func assemble(
-    _ raws: [RawMessage], name: String, quoting: FromQuoting, bodies: BodyDecoding,
+    _ split: [RawMessage], name: String, quoting: FromQuoting, bodies: BodyDecoding,
     threads: Int? = nil
   ) throws(InputError) -> MailCollection {
-    guard !raws.isEmpty else {
+    guard let only = split.first else {
       throw InputError(
         "mail.not-mail", at: SourceLocation(file: name, line: 1), "empty input: no message")
+    }
+    var raws = split
+    // An input that does not start with a separator is one message. When that message is no
+    // mail but separators follow (prose or junk before an mbox), read it as an mbox after all.
+    if split.count == 1, only.fromLine == nil, !HeaderBlock.looksLikeMail(only.bytes) {
+      let again = MboxSplitter.split(only.bytes, firstLine: only.startLine, forceMbox: true)
+      if again.contains(where: { $0.fromLine != nil }) { raws = again }
     }
     var out = MailCollection()
     out.messages.reserveCapacity(raws.count)
@@ -181,7 +192,7 @@ public enum MailInput {
     for raw in raws {
       var diags: [Diagnostic] = []
       let m = Message.read(
-        raw, file: name, quoting: quoting, decodeBody: bodies == .eager, diags: &diags)
+        raw, file: name, quoting: quoting, bodies: bodies, diags: &diags)
       if raw.fromLine == nil && isFirst && !m.hasMailHeaders {
         // Text before the first separator, or a file that is not mail at all.
         if total == 1 {
@@ -216,8 +227,9 @@ public struct MailReader: Sendable {
   public let quoting: FromQuoting
   public let bodies: MailInput.BodyDecoding
 
-  public init(name: String, quoting: FromQuoting = .mboxrd, bodies: MailInput.BodyDecoding = .eager)
-  {
+  public init(
+    name: String, quoting: FromQuoting = .mboxrd, bodies: MailInput.BodyDecoding = .checked
+  ) {
     self.name = name
     self.quoting = quoting
     self.bodies = bodies
@@ -228,9 +240,30 @@ public struct MailReader: Sendable {
     raws += splitter.takeReady()
   }
 
+  /// The messages of an mbox completed so far (each returned once), for reading a big archive
+  /// without holding all of it. A single-message input gives nothing here: its one message
+  /// comes from `finish()`.
+  public mutating func takeMessages() -> MailCollection {
+    // Only an mbox completes messages before the end, and each of them has its separator.
+    guard let first = raws.first, first.fromLine != nil else { return MailCollection() }
+    defer {
+      raws = []
+      tookAny = true
+    }
+    // Cannot throw: every message here has its separator.
+    return
+      (try? MailInput.assemble(raws, name: name, quoting: quoting, bodies: bodies))
+      ?? MailCollection()
+  }
+
+  /// Ends the input: the messages not yet taken.
+  /// - Throws: `mail.not-mail` when the whole input held no mail (nothing was taken).
   public mutating func finish() throws(InputError) -> MailCollection {
     raws += splitter.finish()
     defer { raws = [] }
+    if raws.isEmpty && tookAny { return MailCollection() }
     return try MailInput.assemble(raws, name: name, quoting: quoting, bodies: bodies)
   }
+
+  private var tookAny = false
 }

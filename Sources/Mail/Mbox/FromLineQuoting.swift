@@ -13,7 +13,7 @@ public enum FromQuoting: String, Sendable, Hashable, CaseIterable {
 
   /// Removes the quoting `>` from the lines of `bytes` that this style quoted. Lines keep their
   /// count, so line numbers are unchanged.
-  func unquote(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+  public func unquote(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
     if self == .none { return bytes }
     var out: [UInt8] = []
     out.reserveCapacity(bytes.count)
@@ -38,6 +38,35 @@ public enum FromQuoting: String, Sendable, Hashable, CaseIterable {
       }
     }
     return out[...]
+  }
+}
+
+extension FromQuoting {
+  /// Quotes `bytes` (a message without its separator line) for writing into an mbox in this
+  /// style: `mboxrd` adds a `>` to every line matching `>*From `, `mboxo` to every line
+  /// starting `From `. For `mboxrd`, `unquote(quote(x)) == x` for every `x`.
+  public func quote(_ bytes: some Collection<UInt8>) -> [UInt8] {
+    let input = Array(bytes)
+    guard self != .none else { return input }
+    var out: [UInt8] = []
+    out.reserveCapacity(input.count + 16)
+    input.withUnsafeBufferPointer { buf in
+      let n = buf.count
+      var i = 0
+      var progress = LoopGuard()
+      while i < n, progress.advanced(to: i) {
+        let end = Bytes.lineEnd(in: buf, from: i, to: n)
+        let next = end < n ? end + 1 : n
+        var j = i
+        if self == .mboxrd {
+          while j < end, buf[j] == UInt8(ascii: ">") { j += 1 }
+        }
+        if Bytes.hasPrefix(buf, at: j, to: end, "From ") { out.append(UInt8(ascii: ">")) }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[i..<next]))
+        i = next
+      }
+    }
+    return out
   }
 }
 

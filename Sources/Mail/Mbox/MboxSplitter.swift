@@ -1,9 +1,10 @@
 /// Cuts an mbox into messages incrementally: feed it chunks of any size, then `finish()`.
 ///
-/// Feeding a file whole, byte by byte or in random chunks gives the same messages. A separator
-/// is a `From ` line that `FromLine.isSeparator` accepts; bytes before the first separator that
-/// are not blank form a message of their own (a single message or a maildir file has no
-/// separator at all), so nothing is ever dropped.
+/// Feeding a file whole, byte by byte or in random chunks gives the same messages. The first
+/// non-blank line decides what the input is: a separator (a `From ` line that
+/// `FromLine.isSeparator` accepts) makes it an mbox, cut at every later separator; anything
+/// else makes it a single message (an `.eml`, a maildir file, a b4 check on stdin) that is never
+/// cut, whatever `From ` lines its body holds. Leading blank lines belong to no message.
 ///
 /// ```
 /// var splitter = MboxSplitter()
@@ -48,12 +49,24 @@ public struct MboxSplitter: Sendable {
 
   /// Splits a whole input in one pass; each message's `bytes` is a slice of `bytes` (no copy).
   public static func split(_ bytes: [UInt8]) -> [RawMessage] {
+    split(bytes[...], firstLine: 1, forceMbox: false)
+  }
+
+  /// Splits `bytes`, whose first line is input line `firstLine`. With `forceMbox`, the input
+  /// is read as an mbox even when it does not start with a separator (the text before the
+  /// first separator becomes a message without `fromLine`).
+  static func split(_ bytes: ArraySlice<UInt8>, firstLine: Int, forceMbox: Bool) -> [RawMessage] {
     var core = SplitCore()
+    core.line = firstLine
+    core.msgStartLine = firstLine
+    if forceMbox { core.single = false }
     bytes.withUnsafeBufferPointer { core.finish($0) }
+    let base = bytes.startIndex
     return core.cuts.map { cut in
       RawMessage(
-        fromLine: cut.fromLine, bytes: bytes[cut.bytes], startLine: cut.startLine,
-        hasQuotedFrom: cut.hasQuotedFrom)
+        fromLine: cut.fromLine,
+        bytes: bytes[(base + cut.bytes.lowerBound)..<(base + cut.bytes.upperBound)],
+        startLine: cut.startLine, hasQuotedFrom: cut.hasQuotedFrom)
     }
   }
 }
@@ -81,6 +94,9 @@ private struct SplitCore: Sendable {
   var line = 1
   /// Whether the previous line was blank; true at the start of the input.
   var prevBlank = true
+  /// nil until the first non-blank line: then false for an mbox (it is a separator) or true
+  /// for a single message (it is not), which is never split.
+  var single: Bool? = nil
 
   /// The messages found so far as fresh arrays (the buffer is about to be compacted).
   mutating func takeCuts(copying buffer: [UInt8]) -> [RawMessage] {
@@ -102,6 +118,12 @@ private struct SplitCore: Sendable {
     let count = buf.count
     var progress = LoopGuard()
     while scan < count, progress.advanced(to: scan) {
+      if single == true {
+        // One message to the end: no line needs looking at.
+        scan = count
+        searchFrom = count
+        break
+      }
       guard let nl = Bytes.find(Bytes.lf, in: buf, from: searchFrom, to: count) else {
         if final {
           handleLine(buf, scan, count)
@@ -126,6 +148,19 @@ private struct SplitCore: Sendable {
   @inline(__always)
   private mutating func handleLine(_ buf: UnsafeBufferPointer<UInt8>, _ ls: Int, _ le: Int) {
     let first = ls < le ? buf[ls] : Bytes.lf
+    if single == nil {
+      if le == ls || (le == ls + 1 && first == Bytes.cr) { return }  // leading blank line
+      if !(first == UInt8(ascii: "F")
+        && FromLine.isSeparator(buf, from: ls, to: le, strict: false))
+      {
+        // Not an mbox: the input is one message, from this line to the end.
+        single = true
+        msgStart = ls
+        msgStartLine = line
+        return
+      }
+      single = false
+    }
     if first == UInt8(ascii: "F"), FromLine.isSeparator(buf, from: ls, to: le, strict: !prevBlank) {
       emit(buf, upTo: ls)
       let next = le < buf.count ? le + 1 : le

@@ -122,6 +122,15 @@ struct HeaderBlock {
     return HeaderBlock(fields: fields, bodyOffset: end, bodyLine: line, terminated: false)
   }
 
+  /// True if `bytes` start with a header block holding one of the fields every mail has.
+  static func looksLikeMail(_ bytes: ArraySlice<UInt8>) -> Bool {
+    var diags: [Diagnostic] = []
+    let block = bytes.withUnsafeBufferPointer {
+      parse($0, from: 0, to: $0.count, firstLine: 1, file: "", diags: &diags)
+    }
+    return block.fields.contains { f in Message.mailFieldNames.contains { f.isNamed($0) } }
+  }
+
   /// The name of a field line (`Name:` or obsolete `Name :`), or nil when the line is not one.
   @inline(__always)
   static func fieldName(_ buf: UnsafeBufferPointer<UInt8>, from i: Int, to end: Int) -> Range<

@@ -68,7 +68,16 @@ public struct MailDate: Equatable, Hashable, Sendable, Comparable, CustomStringC
       if c == ")" { depth = max(0, depth - 1); continue }
       if depth == 0 { cleaned.append(c) }
     }
-    let tokens = cleaned.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," })
+    if let iso = parseISO(cleaned.trimmingASCIISpaces()) { return iso }
+    var tokens: [Substring] = []
+    for t in cleaned.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }) {
+      // `23-Jan-2023` (seen in old archives) is three tokens; `-0500` stays one.
+      if t.first != "-", t.first != "+", t.contains("-"), t.contains(where: { $0.isLetter }) {
+        tokens += t.split(separator: "-")
+      } else {
+        tokens.append(t)
+      }
+    }
     var numbers: [Substring] = []
     var month: Int? = nil
     var time: (Int, Int, Int)? = nil
@@ -103,6 +112,49 @@ public struct MailDate: Equatable, Hashable, Sendable, Comparable, CustomStringC
     return MailDate(
       year: year, month: month, day: day, hour: time.0, minute: time.1, second: time.2,
       offsetMinutes: zone ?? 0)
+  }
+
+  /// `2023-01-23T17:45:20Z`, `2023-01-23 17:45:20+01:00` (some tools write ISO 8601).
+  private static func parseISO(_ s: Substring) -> MailDate? {
+    let u = Array(s.utf8)
+    guard u.count >= 19, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"),
+      u[10] == UInt8(ascii: "T") || u[10] == UInt8(ascii: " "), u[13] == Bytes.colon,
+      u[16] == Bytes.colon
+    else { return nil }
+    func num(_ r: Range<Int>) -> Int? {
+      var v = 0
+      for k in r {
+        guard Bytes.isDigit(u[k]) else { return nil }
+        v = v * 10 + Int(u[k] - 0x30)
+      }
+      return v
+    }
+    guard let y = num(0..<4), let mo = num(5..<7), let d = num(8..<10), let h = num(11..<13),
+      let mi = num(14..<16), let se = num(17..<19), (1...12).contains(mo), (1...31).contains(d),
+      (0...23).contains(h), (0...59).contains(mi), (0...60).contains(se)
+    else { return nil }
+    var i = 19
+    if i < u.count, u[i] == UInt8(ascii: ".") {
+      i += 1
+      while i < u.count, Bytes.isDigit(u[i]) { i += 1 }
+    }
+    var offset = 0
+    if i < u.count {
+      let rest = Array(u[i...].filter { $0 != Bytes.colon && $0 != Bytes.space })
+      if rest == [UInt8(ascii: "Z")] {
+        offset = 0
+      } else if rest.count == 5, rest[0] == UInt8(ascii: "+") || rest[0] == UInt8(ascii: "-"),
+        rest[1...].allSatisfy(Bytes.isDigit)
+      {
+        let v = rest[1...].reduce(0) { $0 * 10 + Int($1 - 0x30) }
+        offset = (v / 100) * 60 + v % 100
+        if rest[0] == UInt8(ascii: "-") { offset = -offset }
+      } else {
+        return nil
+      }
+    }
+    return MailDate(
+      year: y, month: mo, day: d, hour: h, minute: mi, second: se, offsetMinutes: offset)
   }
 
   private static func parseTime(_ t: Substring) -> (Int, Int, Int)? {

@@ -2,10 +2,9 @@ import Diagnostics
 
 /// One mail message: its header fields decoded, its body kept raw and decoded on demand.
 ///
-/// Headers are read when the message is made. The body is decoded eagerly when the reader was
-/// asked to (`MailInput.BodyDecoding.eager`, the default) and lazily otherwise: `body` and
-/// `parts` then decode on each access, so a caller that needs them twice calls `decodeBody()`
-/// once and keeps the result.
+/// Headers are read when the message is made. The body is decoded then or on access, as
+/// `MailInput.BodyDecoding` says; a body not decoded yet is decoded by each access to `body`
+/// and `parts`, so a caller that needs them often calls `decodeBodyOnce()` first.
 public struct Message: Equatable, Sendable {
   /// The file and line of the message's first header line.
   public var location: SourceLocation
@@ -54,6 +53,16 @@ public struct Message: Equatable, Sendable {
   /// Every id of every `References` field, oldest first.
   public var references: [String] { headers(named: "References").flatMap(MessageIDs.all) }
 
+  /// The subject read as a patch subject (`[PATCH v2 3/4] …`).
+  public var patchSubject: PatchSubject { PatchSubject.parse(subject ?? "") }
+
+  /// The input line of line `line` (1-based) of `body`: exact for plain bodies, through the
+  /// MIME parts otherwise (see `MessageBody.LineMapping`).
+  public func inputLine(forBodyLine line: Int) -> Int {
+    if decoded == nil, MimeDecoder.isPlain(headers) { return bodyStartLine + line - 1 }
+    return decodeBody().inputLine(forTextLine: line) ?? bodyStartLine
+  }
+
   /// The decoded text body (see `MessageBody.text`).
   public var body: String { (decoded ?? decodeBody()).text }
   /// The decoded MIME leaves (one for a single-part message).
@@ -85,7 +94,7 @@ public struct Message: Equatable, Sendable {
 
   /// Reads a raw message. Header damage goes to `diags`; body damage too when `decodeBody`.
   static func read(
-    _ raw: RawMessage, file: String, quoting: FromQuoting, decodeBody: Bool,
+    _ raw: RawMessage, file: String, quoting: FromQuoting, bodies: MailInput.BodyDecoding,
     diags: inout [Diagnostic]
   ) -> Message {
     let content =
@@ -123,7 +132,13 @@ public struct Message: Equatable, Sendable {
         content: [], bodyRange: min(block.bodyOffset, end)..<end, decoded: nil)
     }
     message.content = content
-    if decodeBody {
+    let decodeNow: Bool
+    switch bodies {
+    case .eager: decodeNow = true
+    case .checked: decodeNow = !MimeDecoder.isPlain(message.headers)
+    case .lazy: decodeNow = false
+    }
+    if decodeNow {
       let body = message.decodeBody()
       diags.append(contentsOf: body.diagnostics)
       message.decoded = body

@@ -39,6 +39,83 @@ struct MimeDecoder {
     return nil
   }
 
+  /// True if a body with these headers is plain text whose decoding cannot report anything:
+  /// no multipart, identity transfer encoding, a known (or no) charset.
+  ///
+  /// Runs for every message read with `.checked`, so it looks at bytes, not parsed values.
+  static func isPlain(_ headers: [HeaderField]) -> Bool {
+    var sawType = false
+    var sawEncoding = false
+    for h in headers {
+      let n = h.name.utf8.count
+      guard n == 12 || n == 25, let f = h.name.utf8.first, f | 0x20 == UInt8(ascii: "c") else {
+        continue
+      }
+      if n == 12, !sawType, Bytes.equalsIgnoringCase(h.name, "content-type") {
+        sawType = true
+        guard plainContentType(h.value) else { return false }
+      } else if n == 25, !sawEncoding,
+        Bytes.equalsIgnoringCase(h.name, "content-transfer-encoding")
+      {
+        sawEncoding = true
+        let v = h.value.trimmingASCIISpaces()
+        guard
+          v.isEmpty || Bytes.equalsIgnoringCase(v, "8bit") || Bytes.equalsIgnoringCase(v, "7bit")
+            || Bytes.equalsIgnoringCase(v, "binary")
+        else { return false }
+      }
+    }
+    return true
+  }
+
+  /// True for `text/…` with no charset or a known one (`charset*` and escapes: not plain).
+  private static func plainContentType(_ value: String) -> Bool {
+    var v = value
+    return v.withUTF8 { b -> Bool in
+      let n = b.count
+      var i = 0
+      while i < n, Bytes.isWSP(b[i]) { i += 1 }
+      guard
+        Bytes.hasPrefix(b, at: i, to: n, "text/") || Bytes.hasPrefix(b, at: i, to: n, "Text/")
+          || Bytes.hasPrefix(b, at: i, to: n, "TEXT/")
+      else { return false }
+      var semi = Bytes.find(UInt8(ascii: ";"), in: b, from: i, to: n)
+      var progress = LoopGuard()
+      while let s = semi, progress.advanced(to: s) {
+        var j = s + 1
+        while j < n, Bytes.isWSP(b[j]) { j += 1 }
+        guard let eq = Bytes.find(UInt8(ascii: "="), in: b, from: j, to: n) else { return true }
+        var ne = eq
+        while ne > j, Bytes.isWSP(b[ne - 1]) { ne -= 1 }
+        let name = UnsafeBufferPointer(rebasing: b[j..<ne])
+        if name.contains(UInt8(ascii: "*")) { return false }
+        var k = eq + 1
+        while k < n, Bytes.isWSP(b[k]) { k += 1 }
+        var valueEnd: Int
+        var valueStart = k
+        if k < n, b[k] == UInt8(ascii: "\"") {
+          valueStart = k + 1
+          guard let close = Bytes.find(UInt8(ascii: "\""), in: b, from: valueStart, to: n) else {
+            return false
+          }
+          valueEnd = close
+          semi = Bytes.find(UInt8(ascii: ";"), in: b, from: close, to: n)
+        } else {
+          semi = Bytes.find(UInt8(ascii: ";"), in: b, from: k, to: n)
+          valueEnd = semi ?? n
+          while valueEnd > valueStart, b[valueEnd - 1] <= Bytes.space { valueEnd -= 1 }
+        }
+        if Bytes.equalsLowercased(name, "charset") {
+          let label = String(
+            decoding: UnsafeBufferPointer(rebasing: b[valueStart..<valueEnd]), as: UTF8.self)
+          // Every charset parameter must be known (the full parser keeps the last one).
+          guard Charset(label: label) != nil else { return false }
+        }
+      }
+      return true
+    }
+  }
+
   mutating func entity(
     headers: [HeaderField], from: Int, to: Int, line: Int, depth: Int, defaultType: String
   ) {
@@ -147,7 +224,13 @@ struct MimeDecoder {
           "mail.mime-boundary", .warning, at: loc(lastDelimLine),
           "multipart boundary '\(boundary)' is never closed ('--\(boundary)--' missing); "
             + "the last part runs to the end of the message"))
-      if let s = partStart { parts.append((s, to, partLine)) }
+      if let s = partStart {
+        // Like a closed part, the last one ends before its final line break.
+        var end = to
+        if end > s, buf[end - 1] == Bytes.lf { end -= 1 }
+        if end > s, buf[end - 1] == Bytes.cr { end -= 1 }
+        parts.append((s, end, partLine))
+      }
     }
     for (s, e, l) in parts {
       let block = HeaderBlock.parse(buf, from: s, to: e, firstLine: l, file: file, diags: &diags)

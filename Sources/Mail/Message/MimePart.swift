@@ -214,6 +214,13 @@ public struct MimePart: Equatable, Sendable {
 public struct MessageBody: Equatable, Sendable {
   /// The text parts and patch attachments, in order, joined; in a multipart body every part
   /// ends with a newline (MIME gives the line break before a delimiter to the delimiter).
+  ///
+  /// Which parts: every `text/plain` leaf (inline or attached) and every patch attachment
+  /// (`text/x-patch`, `text/x-diff`, `application/x-patch`, `application/x-diff`, or a file
+  /// name ending `.patch`/`.diff`), so a diff reader finds patches sent as attachments; HTML
+  /// alternatives and binary parts are left out (they stay in `parts`). When no part
+  /// qualifies, the first text leaf is used. Text is transfer-decoded, charset-decoded, and
+  /// CRLF line endings become LF (the exact bytes stay in `Message.raw`).
   public var text: String
   public var parts: [MimePart]
   public var diagnostics: [Diagnostic]
