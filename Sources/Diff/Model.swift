@@ -13,7 +13,7 @@ public struct TextLine: Hashable, Sendable, CustomStringConvertible {
   public let text: String
   public let ending: LineEnding
   /// The 1-based line number in the input (0 for lines built in code).
-  public let line: Int
+  public internal(set) var line: Int
 
   public init(_ text: String, ending: LineEnding = .lf, line: Int = 0) {
     self.text = text
@@ -31,10 +31,10 @@ public struct TextLine: Hashable, Sendable, CustomStringConvertible {
 public struct UnifiedDiff: Hashable, Sendable, CustomStringConvertible {
   /// The input's name used in locations (`<stdin>`, a mail's path).
   public let source: String
-  public let preamble: [TextLine]
-  public let files: [FilePatch]
+  public internal(set) var preamble: [TextLine]
+  public internal(set) var files: [FilePatch]
   /// Text after the last file patch: the `-- ` signature, trailing blank lines, a reply's prose.
-  public let trailer: [TextLine]
+  public internal(set) var trailer: [TextLine]
 
   public init(
     source: String = "<diff>", preamble: [TextLine] = [], files: [FilePatch],
@@ -92,7 +92,7 @@ public struct ExtendedHeader: Hashable, Sendable, CustomStringConvertible {
   /// The line without its ending.
   public let text: String
   public let ending: LineEnding
-  public let line: Int
+  public internal(set) var line: Int
 
   public init(_ kind: Kind, text: String, ending: LineEnding = .lf, line: Int = 0) {
     self.kind = kind
@@ -116,12 +116,12 @@ public struct HunkLine: Hashable, Sendable, CustomStringConvertible {
   /// The line's text after the `' '`/`+`/`-` marker, without the line ending.
   public let text: String
   public let ending: LineEnding
-  public let line: Int
+  public internal(set) var line: Int
   /// True for an empty input line read as an empty context line (mail programs strip the lone
   /// space; `git apply` accepts it the same way).
   public let isBare: Bool
   /// The `\ No newline at end of file` marker that followed this line, if any.
-  public let noNewline: TextLine?
+  public internal(set) var noNewline: TextLine?
 
   public init(
     _ kind: Kind, _ text: String, ending: LineEnding = .lf, line: Int = 0, isBare: Bool = false,
@@ -163,10 +163,10 @@ public struct Hunk: Hashable, Sendable {
   public let headerText: String
   public let headerEnding: LineEnding
   /// The 1-based input line of the header.
-  public let line: Int
-  public let lines: [HunkLine]
+  public internal(set) var line: Int
+  public internal(set) var lines: [HunkLine]
   /// Stray lines after this hunk and before the next hunk of the same file (diagnosed when parsed).
-  public let trailing: [TextLine]
+  public internal(set) var trailing: [TextLine]
 
   /// A hunk built in code; the header is written the way git writes it (`,1` counts omitted).
   public init(
@@ -237,13 +237,13 @@ public struct FilePatch: Hashable, Sendable {
   /// The input's name, for locations.
   public let source: String
   /// `diff --git`, extended headers, `---`/`+++`, binary data, in input order.
-  public let headers: [ExtendedHeader]
-  public let hunks: [Hunk]
+  public internal(set) var headers: [ExtendedHeader]
+  public internal(set) var hunks: [Hunk]
   /// Text after this file patch and before the next one (the last file's goes to the trailer).
-  public let trailing: [TextLine]
+  public internal(set) var trailing: [TextLine]
   /// Input lines of `@@` headers that could not be read; their bodies are in `trailing` text, so
   /// the patch is incomplete and `apply` refuses it.
-  public let malformedHunkLines: [Int]
+  public internal(set) var malformedHunkLines: [Int]
   /// The old path, nil when the file is new (`/dev/null`).
   public let oldPath: String?
   /// The new path, nil when the file is deleted (`/dev/null`).

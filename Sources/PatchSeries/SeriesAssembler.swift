@@ -81,8 +81,16 @@ private struct Builder {
     for m in messages {
       let subject = PatchSubject.parse(m.subject ?? "")
       var entry = Entry(message: m, subject: subject, role: .other, diff: nil)
-      let (diff, diffDiagnostics) = DiffParser.parse(
-        m.body, file: m.location.file, firstLine: m.bodyStartLine)
+      // Parse the decoded body, then move line numbers to where the lines are in the input
+      // (they differ after quoted-printable soft breaks and in multipart or base64 bodies).
+      let (bodyDiff, bodyDiagnostics) = DiffParser.parse(
+        m.body, file: m.location.file, firstLine: 1)
+      let diff = bodyDiff.remappingLines { m.inputLine(forBodyLine: $0) }
+      let diffDiagnostics = bodyDiagnostics.map { d in
+        var d = d
+        d.location.line = m.inputLine(forBodyLine: d.location.line)
+        return d
+      }
       let hasDiff = !diff.files.isEmpty
       if subject.isReply || (!subject.isPatch && !hasDiff && m.inReplyTo != nil) {
         entry.role = .reply

@@ -115,7 +115,11 @@ import Testing
         + "An equals sign: 1+1=2.\n\nSigned-off-by: Jörg Müller <joerg@example.org>\n")
     #expect(m.date?.iso8601 == "2023-02-02T10:00:00+00:00")
     #expect(m.parts.first?.transferEncoding == "quoted-printable")
-    #expect(m.decodeBody().segments.first?.mapping == .approximate)
+    #expect(m.decodeBody().segments.first?.mapping == .softBreaks)
+    // The first body line has a soft break: text line 2 is input line bodyStart + 2.
+    #expect(m.inputLine(forBodyLine: 1) == m.bodyStartLine)
+    #expect(m.inputLine(forBodyLine: 2) == m.bodyStartLine + 2)
+    #expect(m.inputLine(forBodyLine: 3) == m.bodyStartLine + 3)
   }
 
   @Test func base64Body() throws {

@@ -263,3 +263,28 @@ private func assemble(text: String) throws -> SeriesSet {
   #expect(describeRanges([1, 2, 3, 5, 7, 8]) == "1-3, 5, 7-8")
   #expect(describeRanges([]) == "")
 }
+
+/// Every hunk of every example series points at its own `@@` line in the mbox, whatever the
+/// transfer encoding of the message (the QP patch of with-args has soft line breaks).
+@Test(arguments: ["with-args", "call-ops", "direct-calls", "literal-call", "in-function-literal"])
+func hunkLinesPointAtTheirHeadersInTheInput(example: String) throws {
+  let path = root + "/Series/\(example)/series.mbox"
+  let lines = try String(contentsOfFile: path, encoding: .utf8).split(
+    separator: "\n", omittingEmptySubsequences: false)
+  let set = try assemble(path)
+  var checked = 0
+  for v in set.versions {
+    for p in v.patches {
+      for f in p.files {
+        for h in f.hunks {
+          let line = String(lines[h.line - 1])
+          #expect(
+            line.hasPrefix("@@ -\(h.oldStart)"), "\(example) \(f.path): line \(h.line) is '\(line)'"
+          )
+          checked += 1
+        }
+      }
+    }
+  }
+  #expect(checked > 0 || example == "in-function-literal")
+}

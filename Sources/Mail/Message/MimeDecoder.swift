@@ -261,12 +261,14 @@ struct MimeDecoder {
     let raw = UnsafeBufferPointer(rebasing: buf[min(from, to)..<to])
     var decoded: [UInt8]? = nil
     var mapping = MessageBody.LineMapping.exact
+    var offsets: [Int]? = nil
     switch encoding {
     case "7bit", "8bit", "binary", "":
       break
     case "quoted-printable":
       decoded = TransferDecoding.quotedPrintable(raw)
-      mapping = .approximate
+      mapping = .softBreaks
+      offsets = MimeDecoder.softBreakOffsets(raw)
     case "base64":
       let (bytes, problem) = TransferDecoding.base64(raw)
       if let problem {
@@ -311,9 +313,33 @@ struct MimeDecoder {
     }
     leaves.append(part)
     segmentMappings.append(mapping)
+    segmentOffsets.append(offsets)
   }
 
   private var segmentMappings: [MessageBody.LineMapping] = []
+  private var segmentOffsets: [[Int]?] = []
+
+  /// For a quoted-printable body: the input line (offset from the body's first line) where each
+  /// decoded line starts. A line ending in `=` (before trailing blanks) is a soft line break:
+  /// it and the next input line make one decoded line.
+  static func softBreakOffsets(_ raw: UnsafeBufferPointer<UInt8>) -> [Int] {
+    var offsets: [Int] = [0]
+    var rawLine = 0
+    var i = 0
+    let n = raw.count
+    while i < n {
+      let end = Bytes.find(Bytes.lf, in: raw, from: i, to: n) ?? n
+      var last = end
+      while last > i, raw[last - 1] == Bytes.cr || raw[last - 1] == 0x20 || raw[last - 1] == 0x09 {
+        last -= 1
+      }
+      let soft = last > i && raw[last - 1] == UInt8(ascii: "=")
+      rawLine += 1
+      if !soft && end < n { offsets.append(rawLine) }
+      i = end + 1
+    }
+    return offsets
+  }
 
   /// Text from bytes in `charset`, with CRLF line endings turned into LF.
   static func textWithoutCR(_ b: UnsafeBufferPointer<UInt8>, _ charset: Charset) -> String {
@@ -344,7 +370,7 @@ struct MimeDecoder {
       segments.append(
         MessageBody.Segment(
           firstTextLine: nextLine, inputLine: leaves[idx].startLine,
-          mapping: segmentMappings[idx]))
+          mapping: segmentMappings[idx], inputLineOffsets: segmentOffsets[idx]))
       // Lines are counted only where a later segment needs its first line (not for the
       // last or only part: a single-part body is never scanned for this).
       if n + 1 < chosen.count {

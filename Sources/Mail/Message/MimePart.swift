@@ -232,14 +232,27 @@ public struct MessageBody: Equatable, Sendable {
     public var firstTextLine: Int
     public var inputLine: Int
     public var mapping: LineMapping
+    /// For `.softBreaks`: the input line of each text line of the segment, as an offset from
+    /// `inputLine` (a soft line break joins two input lines into one text line).
+    public var inputLineOffsets: [Int]?
+
+    public init(
+      firstTextLine: Int, inputLine: Int, mapping: LineMapping, inputLineOffsets: [Int]? = nil
+    ) {
+      self.firstTextLine = firstTextLine
+      self.inputLine = inputLine
+      self.mapping = mapping
+      self.inputLineOffsets = inputLineOffsets
+    }
   }
 
   /// How the text lines of a segment relate to the input lines.
   public enum LineMapping: String, Equatable, Sendable {
     /// One text line per input line (7bit, 8bit, binary).
     case exact
-    /// Line for line, but drifting after quoted-printable soft line breaks.
-    case approximate
+    /// Quoted-printable: exact, through `Segment.inputLineOffsets`, which accounts for soft
+    /// line breaks.
+    case softBreaks
     /// Base64: every text line maps to the first line of the encoded block.
     case block
   }
@@ -247,6 +260,15 @@ public struct MessageBody: Equatable, Sendable {
   /// The input line of the 1-based `line` of `text` (see `LineMapping` for its precision).
   public func inputLine(forTextLine line: Int) -> Int? {
     guard let seg = segments.last(where: { $0.firstTextLine <= line }) else { return nil }
-    return seg.mapping == .block ? seg.inputLine : seg.inputLine + (line - seg.firstTextLine)
+    let k = line - seg.firstTextLine
+    switch seg.mapping {
+    case .block: return seg.inputLine
+    case .exact: return seg.inputLine + k
+    case .softBreaks:
+      guard let offsets = seg.inputLineOffsets, !offsets.isEmpty else { return seg.inputLine + k }
+      // Past the last text line (the body's end), keep counting from the last one known.
+      if k < offsets.count { return seg.inputLine + offsets[k] }
+      return seg.inputLine + (offsets.last ?? 0) + (k - offsets.count + 1)
+    }
   }
 }
