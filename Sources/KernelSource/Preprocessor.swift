@@ -41,6 +41,8 @@ public struct Preprocessor: Sendable {
   public var includePaths: [String]
   /// Expand macros in the lines that are kept (on for assembler, off to keep C identifiers).
   public var expandMacrosInOutput: Bool
+  /// Names never expanded even when a header defines them (the assembler layer owns them).
+  public var opaqueMacros: Set<String> = []
 
   public init(
     tree: (any KernelTree)?, config: KernelConfig, defines: [String: String] = [:],
@@ -297,7 +299,8 @@ struct PreprocessorState {
     var i = 0
     while i < tokens.count {
       let t = tokens[i]
-      guard t.kind == .identifier, !hidden.contains(t.text) else {
+      guard t.kind == .identifier, !hidden.contains(t.text), !pp.opaqueMacros.contains(t.text)
+      else {
         out.append(t)
         i += 1
         continue
@@ -424,7 +427,7 @@ struct PreprocessorState {
     while i < tokens.count {
       let t = tokens[i]
       if t.text == "defined" {
-        if i + 3 < tokens.count + 0, tokens[i + 1].text == "(", i + 3 < tokens.count,
+        if i + 3 < tokens.count, tokens[i + 1].text == "(",
           tokens[i + 3].text == ")"
         {
           pre.append(number(isDefined(tokens[i + 2].text), t))
@@ -438,7 +441,7 @@ struct PreprocessorState {
         }
       }
       if ["IS_ENABLED", "IS_BUILTIN", "IS_MODULE", "IS_REACHABLE"].contains(t.text),
-        result.macros[t.text] == nil || true, i + 3 < tokens.count, tokens[i + 1].text == "(",
+        i + 3 < tokens.count, tokens[i + 1].text == "(",
         tokens[i + 3].text == ")"
       {
         let option = tokens[i + 2].text
