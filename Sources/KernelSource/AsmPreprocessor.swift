@@ -404,8 +404,27 @@ struct AsmState {
   }
 
   mutating func emit(_ text: String, _ origin: SourceLocation) {
-    result.lines.append(AsmLine(text: substituteConstants(text, origin), origin: origin,
-      symbol: currentSymbol))
+    result.lines.append(
+      AsmLine(text: Self.normalizeSpace(substituteConstants(text, origin)), origin: origin,
+        symbol: currentSymbol))
+  }
+
+  /// Runs of blanks outside string literals become one space: `bti\tc` → `bti c`.
+  static func normalizeSpace(_ text: String) -> String {
+    var out = ""
+    var quote = false
+    var pendingSpace = false
+    for c in text.trimmed {
+      if c == "\"" { quote.toggle() }
+      if !quote && (c == " " || c == "\t") {
+        pendingSpace = true
+        continue
+      }
+      if pendingSpace { out.append(" ") }
+      pendingSpace = false
+      out.append(c)
+    }
+    return out
   }
 
   mutating func substituteConstants(_ text: String, _ loc: SourceLocation) -> String {
