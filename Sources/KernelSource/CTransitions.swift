@@ -765,8 +765,23 @@ struct Interpreter {
     case "function_nocfi", "le32_to_cpu", "cpu_to_le32", "unlikely", "likely", "READ_ONCE":
       return args.count == 1 ? v(0, &self) : .opaque(text)
     default:
-      if let fn = extractor.functions[name], isLocalWriter(fn.name) {
+      guard let fn = extractor.functions[name] else { return .opaque(text) }
+      if isLocalWriter(fn.name) {
         couldNotModel("\(name)(…) inside an expression (it writes)", at)
+        return .opaque(text)
+      }
+      // A local helper that returns the same constant on every path (a stub such as
+      // `static int ftrace_rec_update_ops(…) { return 0; }`) is that constant.
+      guard ctx.depth < 4, fn.name != ctx.fn.name else { return .opaque(text) }
+      var env: [String: SymValue] = [:]
+      for (i, p) in fn.parameters.enumerated() { env[p] = .opaque(i < args.count ? args[i].text : p) }
+      var inner = Interpreter(extractor: extractor)
+      let ends = inner.run(fn, State(env: env), via: ctx.via + [name], depth: ctx.depth + 1)
+      if let first = ends.first?.returned, ends.allSatisfy({ $0.returned == first }) {
+        switch first {
+        case .int, .bool: return first
+        default: break
+        }
       }
       return .opaque(text)
     }

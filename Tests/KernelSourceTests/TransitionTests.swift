@@ -102,8 +102,90 @@ func summary(_ t: CTransition?) -> [String] {
   }
 }
 
-@Test func debugDump() throws {
-  let tree = FolderTree(root: Paths.seriesBase)
-  let x = TransitionExtractor(text: tree.contents(of: "arch/arm64/kernel/ftrace.c") ?? "", file: "f.c", config: TransitionTests.regs, tree: tree)
-  for p in x.transition("ftrace_make_call")?.paths ?? [] { print("PATH", p.conditions, p.outcome, p.writes.count) }
+@Suite struct CorpusTransitionTests {
+  static let file = "arch/arm64/kernel/ftrace.c"
+
+  func extractor(_ era: String, _ options: [String]) -> TransitionExtractor? {
+    guard let text = Paths.corpusFile(era, Self.file) else { return nil }
+    return TransitionExtractor(text: text, file: Self.file, config: KernelConfig(enabled: options))
+  }
+
+  @Test func v519WithRegs() throws {
+    guard
+      let x = extractor(
+        "3eefdf9d1e40-v5.19-with-regs",
+        ["DYNAMIC_FTRACE", "DYNAMIC_FTRACE_WITH_REGS", "ARM64_MODULE_PLTS"])
+    else { return }
+    #expect(summary(x.transition("ftrace_init_nop")) == [
+      "[rec->ip - 4] NOP → MOV x9, x30 by ftrace_modify_code (validated)"
+    ])
+    let call = summary(x.transition("ftrace_make_call"))
+    #expect(call.count == 2)
+    #expect(call.contains("[rec->ip] NOP → BL addr (from rec->ip) by ftrace_modify_code (validated) "
+      + "if !(offset < -SZ_128M || offset >= SZ_128M)"))
+    // Out of range: the BL goes to the module PLT; make_nop then skips validation (old = 0).
+    let nop = try #require(x.transition("ftrace_make_nop"))
+    #expect(nop.writes.contains { $0.old == .raw(0) && $0.new == .nop && !$0.validate })
+    #expect(nop.writes.contains {
+      $0.old == .branch(from: OffsetExpr(.recordIP), to: "addr", link: true) && $0.validate
+    })
+    #expect(nop.paths.filter { if case .failed = $0.outcome { true } else { false } }.count == 5)
+    #expect(x.transition("ftrace_rec_update_ops") == nil)
+    #expect(x.transition("ftrace_call_adjust") == nil)  // in asm/ftrace.h in this era
+    #expect(summary(x.transition("ftrace_update_ftrace_func")) == [
+      "[ftrace_call] 0x0 → BL func (from ftrace_call) by ftrace_modify_code"
+    ])
+    for n in FtraceFunctions.names { #expect(x.transition(n)?.diagnostics.isEmpty ?? true, "\(n)") }
+  }
+
+  static let callOps = [
+    "DYNAMIC_FTRACE", "DYNAMIC_FTRACE_WITH_ARGS", "DYNAMIC_FTRACE_WITH_CALL_OPS", "MODULES",
+    "ARM64_MODULE_PLTS",
+  ]
+
+  @Test(arguments: ["0c3beacf681e-recent", "2aa6ac03516d-v6.4-direct-calls"])
+  func callOpsEra(_ era: String) throws {
+    guard let x = extractor(era, Self.callOps + ["ARM64_BTI_KERNEL"]) else { return }
+    let literal = "[ALIGN_DOWN(rec->ip - 12, 8)]"
+    // make_call: the ops literal first, then NOP → BL.
+    #expect(summary(x.transition("ftrace_make_call")) == [
+      "\(literal) .quad arm64_rec_get_ops(rec) by aarch64_insn_write_literal_u64 via "
+        + "ftrace_rec_update_ops → ftrace_rec_set_ops",
+      "[rec->ip] NOP → BL addr (from rec->ip) by ftrace_modify_code (validated)",
+    ])
+    // make_nop: &ftrace_nop_ops first, then BL → NOP.
+    #expect(summary(x.transition("ftrace_make_nop")) == [
+      "\(literal) .quad &ftrace_nop_ops by aarch64_insn_write_literal_u64 via "
+        + "ftrace_rec_set_nop_ops → ftrace_rec_set_ops",
+      "[rec->ip] BL addr (from rec->ip) → NOP by ftrace_modify_code (validated)",
+    ])
+    #expect(summary(x.transition("ftrace_init_nop")) == [
+      "\(literal) .quad &ftrace_nop_ops by aarch64_insn_write_literal_u64 via "
+        + "ftrace_rec_set_nop_ops → ftrace_rec_set_ops",
+      "[rec->ip - 4] NOP → MOV x9, x30 by ftrace_modify_code (validated)",
+    ])
+    #expect(summary(x.transition("ftrace_modify_call")).count == 2)
+    // No global BL to patch with CALL_OPS.
+    #expect(x.transition("ftrace_update_ftrace_func")?.writes.isEmpty == true)
+    // ftrace_call_adjust: record + 16 after a BTI, + 12 without, 0 when misaligned.
+    let adjust = try #require(x.transition("ftrace_call_adjust"))
+    #expect(Set(adjust.paths.compactMap(\.returnedAddress)) == [
+      OffsetExpr(.patchEntry, offset: 16), OffsetExpr(.patchEntry, offset: 12),
+    ])
+    #expect(adjust.paths.contains { $0.outcome == .returned("0") })
+    let literalWrite = try #require(x.transition("ftrace_rec_set_ops")?.writes.first)
+    #expect(literalWrite.target == OffsetExpr(.recordIP, offset: -12, alignDown: 8))
+    #expect(literalWrite.api == .writeLiteralU64)
+    for n in FtraceFunctions.names { #expect(x.transition(n)?.diagnostics.isEmpty ?? true, "\(n)") }
+    // Without CALL_OPS the same file has no literal writes and a fixed +4 adjustment.
+    guard let args = extractor(era, ["DYNAMIC_FTRACE", "DYNAMIC_FTRACE_WITH_ARGS", "MODULES"])
+    else { return }
+    #expect(summary(args.transition("ftrace_make_call")) == [
+      "[rec->ip] NOP → BL addr (from rec->ip) by ftrace_modify_code (validated)"
+    ])
+    #expect(args.transition("ftrace_call_adjust")?.paths.compactMap(\.returnedAddress) == [
+      OffsetExpr(.patchEntry, offset: 4)
+    ])
+    #expect(args.transition("ftrace_update_ftrace_func")?.writes.count == 1)
+  }
 }
