@@ -67,6 +67,8 @@ public struct FtraceBuildFlags: Hashable, Sendable {
   /// Every flag word considered, with its variable and origin.
   public var flags: [MakeWord]
   public var diagnostics: [Diagnostic]
+  /// The stated assumptions (each probed compiler option taken as supported).
+  public var assumptions: [Diagnostic]
 
   public struct PatchableEntry: Hashable, Sendable {
     public var total: Int
@@ -97,7 +99,13 @@ public struct FtraceBuildFlags: Hashable, Sendable {
     let config = config ?? vars.config
     flags = []
     diagnostics = []
-    for name in Self.variableNames { flags += vars.words(name) }
+    assumptions = vars.assumptions
+    for name in Self.variableNames {
+      let e = vars.expansion(name)
+      flags += e.words
+      for a in e.assumptions where !assumptions.contains(a) { assumptions.append(a) }
+      for d in e.diagnostics where !diagnostics.contains(d) { diagnostics.append(d) }
+    }
     for w in flags {
       let t = w.text
       if let v = t.value(after: "-fpatchable-function-entry=") {

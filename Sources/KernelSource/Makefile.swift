@@ -44,9 +44,16 @@ public struct MakeVariables: Sendable {
   }
 
   /// The words of `name`'s expansion, each with the Makefile line it came from.
-  public func words(_ name: String) -> [MakeWord] {
+  public func words(_ name: String) -> [MakeWord] { expansion(name).words }
+
+  /// The words of `name`'s expansion with the assumptions and diagnostics made while
+  /// expanding it (recursive variables run their `$(call cc-option,…)` probes only now).
+  public func expansion(_ name: String) -> (
+    words: [MakeWord], assumptions: [Diagnostic], diagnostics: [Diagnostic]
+  ) {
     var ctx = ExpansionContext()
-    return MakeExpander.words(of: expandVariable(name, &ctx, depth: 0))
+    let w = MakeExpander.words(of: expandVariable(name, &ctx, depth: 0))
+    return (w, ctx.assumptions, ctx.diagnostics)
   }
 
   func expandVariable(_ name: String, _ ctx: inout ExpansionContext, depth: Int) -> [MakePiece] {
