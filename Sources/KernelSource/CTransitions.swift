@@ -143,6 +143,8 @@ public struct TransitionExtractor: Sendable {
   public var diagnostics: [Diagnostic]
   /// Functions found, in file order.
   public var order: [String]
+  /// The cpp conditionals around each kept line (see ``SourceLine/guards``).
+  var guards: [SourceLocation: [String]]
 
   /// Preprocesses `text` with cpp-lite over `config` (includes looked up in `tree`), keeps the
   /// C identifiers unexpanded, and finds the functions (also those of included headers, such
@@ -152,7 +154,9 @@ public struct TransitionExtractor: Sendable {
     let pre = pp.run(text: text, file: file)
     var byFile: [String: [CToken]] = [:]
     var fileOrder: [String] = []
+    var guards: [SourceLocation: [String]] = [:]
     for l in pre.lines {
+      guards[l.origin] = l.guards
       if byFile[l.origin.file] == nil { fileOrder.append(l.origin.file) }
       byFile[l.origin.file, default: []] += CTokenizer.tokenize(l.text, firstLine: l.origin.line)
     }
@@ -166,6 +170,7 @@ public struct TransitionExtractor: Sendable {
     }
     self.functions = fns
     self.order = order
+    self.guards = guards
     self.config = config
     self.file = file
     self.diagnostics = pre.diagnostics.filter { $0.severity >= .warning }
@@ -218,7 +223,8 @@ public struct TransitionExtractor: Sendable {
     }
     return CTransition(
       function: name, location: fn.location, writes: writes, paths: paths,
-      conditions: interp.decisions, diagnostics: interp.diagnostics)
+      conditions: (guards[fn.location] ?? []) + interp.decisions,
+      diagnostics: interp.diagnostics)
   }
 
   static func same(_ a: CWrite, _ b: CWrite) -> Bool {

@@ -4,6 +4,15 @@ import Diagnostics
 public struct SourceLine: Hashable, Sendable, CustomStringConvertible {
   public var text: String
   public var origin: SourceLocation
+  /// The conditionals the line sits in, outermost first, as the branch taken:
+  /// `#ifdef CONFIG_X at f.c:12`, `#else of #if A at f.c:20`.
+  public var guards: [String] = []
+
+  public init(text: String, origin: SourceLocation, guards: [String] = []) {
+    self.text = text
+    self.origin = origin
+    self.guards = guards
+  }
   public var description: String { "\(origin): \(text)" }
 }
 
@@ -86,6 +95,8 @@ struct PreprocessorState {
     var taken: Bool
     var sawElse: Bool
     var location: SourceLocation
+    /// The directive of the branch now being read, for ``SourceLine/guards``.
+    var branch: String = ""
   }
 
   init(pp: Preprocessor) { self.pp = pp }
@@ -115,7 +126,7 @@ struct PreprocessorState {
           let t = line.trimmed
           if t.isEmpty { continue }
           let text = pp.expandMacrosInOutput ? expandLine(line, loc) : t
-          result.lines.append(SourceLine(text: text, origin: loc))
+          result.lines.append(SourceLine(text: text, origin: loc, guards: stack.map(\.branch)))
         }
         continue
       }
@@ -143,7 +154,9 @@ struct PreprocessorState {
           }
         }
         stack.append(
-          Frame(parentActive: parent, active: cond, taken: cond, sawElse: false, location: loc))
+          Frame(
+            parentActive: parent, active: cond, taken: cond, sawElse: false, location: loc,
+            branch: "#\(name) \(argument) at \(loc)"))
       case "elif", "elifdef", "elifndef":
         guard var top = stack.popLast() else {
           result.diagnostics.append(
@@ -160,6 +173,7 @@ struct PreprocessorState {
         }
         top.active = cond
         top.taken = top.taken || cond
+        top.branch = "#\(name) \(argument) at \(loc)"
         stack.append(top)
       case "else":
         guard var top = stack.popLast() else {
@@ -170,6 +184,7 @@ struct PreprocessorState {
         top.active = !top.taken
         top.taken = true
         top.sawElse = true
+        top.branch = "#else at \(loc) (of the #if at \(top.location))"
         stack.append(top)
       case "endif":
         if stack.popLast() == nil {

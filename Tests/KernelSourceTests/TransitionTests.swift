@@ -62,7 +62,11 @@ func summary(_ t: CTransition?) -> [String] {
     let adjust = try #require(x.transition("ftrace_call_adjust"))
     #expect(adjust.location.file == "arch/arm64/include/asm/ftrace.h")
     #expect(adjust.paths.map(\.returnedAddress) == [OffsetExpr(.patchEntry, offset: 4)])
-    #expect(adjust.conditions.first?.hasPrefix("IS_ENABLED(CONFIG_DYNAMIC_FTRACE_WITH_REGS) is true") == true)
+    #expect(adjust.conditions.contains { $0.hasPrefix("IS_ENABLED(CONFIG_DYNAMIC_FTRACE_WITH_REGS) is true") })
+    #expect(adjust.conditions.prefix(2) == [
+      "#ifndef __ASM_FTRACE_H at arch/arm64/include/asm/ftrace.h:5",
+      "#ifndef __ASSEMBLY__ at arch/arm64/include/asm/ftrace.h:25",
+    ])
     #expect(x.transition("arch_ftrace_update_code")?.writes.isEmpty == true)
   }
 
