@@ -75,9 +75,10 @@ public struct AsmPreprocessor: Sendable {
     "NOKPROBE", "_ASM_NOKPROBE", "ASM_BUG", "SYM_DATA_START", "SYM_DATA_END",
   ]
 
-  public init(config: KernelConfig, bti: Bool? = nil, functionAlignment: Int? = nil,
-    offsets: AsmOffsets = .defaults)
-  {
+  public init(
+    config: KernelConfig, bti: Bool? = nil, functionAlignment: Int? = nil,
+    offsets: AsmOffsets = .defaults
+  ) {
     self.config = config
     self.bti = bti ?? config.isEnabled("ARM64_BTI_KERNEL")
     let configured = config.integer("FUNCTION_ALIGNMENT") ?? 0
@@ -132,6 +133,7 @@ struct AsmState {
   var currentSymbol: String?
   var usedConstants = Set<String>()
   var macroCounter = 0
+  var overBudget = false
 
   struct Conditional {
     var parentActive: Bool
@@ -282,7 +284,13 @@ struct AsmState {
             "could not model .rept \(rest) at \(loc)"))
         return
       }
-      for _ in 0..<n { process(body, depth: depth + 1) }
+      for _ in 0..<n {
+        if result.lines.count >= Self.lineBudget {
+          emit("", loc)  // reports the budget once
+          break
+        }
+        process(body, depth: depth + 1)
+      }
       return
     }
     // .irp sym, a, b, c
@@ -307,7 +315,8 @@ struct AsmState {
       ".ifge", ".iflt", ".ifle":
       let parent = active
       let cond = parent ? condition(word, rest, loc) : false
-      conditionals.append(Conditional(parentActive: parent, active: cond, taken: cond, location: loc))
+      conditionals.append(
+        Conditional(parentActive: parent, active: cond, taken: cond, location: loc))
       return true
     case ".elseif":
       guard var top = conditionals.popLast() else { return unbalanced(word, loc) }
@@ -403,9 +412,23 @@ struct AsmState {
     }
   }
 
+  /// Output lines allowed before expansion stops (nested `.rept` can multiply without end).
+  static let lineBudget = 200_000
+
   mutating func emit(_ text: String, _ origin: SourceLocation) {
+    guard result.lines.count < Self.lineBudget else {
+      if !overBudget {
+        overBudget = true
+        result.diagnostics.append(
+          Diagnostic(
+            KernelSourceMessage.couldNotModel, .error, at: origin,
+            "could not model the expansion at \(origin): more than \(Self.lineBudget) lines"))
+      }
+      return
+    }
     result.lines.append(
-      AsmLine(text: Self.normalizeSpace(substituteConstants(text, origin)), origin: origin,
+      AsmLine(
+        text: Self.normalizeSpace(substituteConstants(text, origin)), origin: origin,
         symbol: currentSymbol))
   }
 
@@ -467,7 +490,8 @@ struct AsmState {
     emit("\(name):", loc)
     if bti { emit("bti c", loc) }
     result.symbols.append(
-      AsmSymbol(name: name, kind: kind, global: global || weak, location: loc, end: nil, target: nil))
+      AsmSymbol(
+        name: name, kind: kind, global: global || weak, location: loc, end: nil, target: nil))
   }
 
   mutating func endSymbol(_ name: String, function: Bool, _ loc: SourceLocation) {
@@ -527,7 +551,8 @@ struct AsmState {
       if word == "SYM_INNER_LABEL_ALIGN" { emit(".balign \(layer.functionAlignment)", origin) }
       emit("\(name):", origin)
       result.symbols.append(
-        AsmSymbol(name: name, kind: .inner, global: global, location: origin, end: nil,
+        AsmSymbol(
+          name: name, kind: .inner, global: global, location: origin, end: nil,
           target: currentSymbol))
     case "SYM_FUNC_ALIAS", "SYM_FUNC_ALIAS_LOCAL", "SYM_FUNC_ALIAS_WEAK":
       let target = args.count > 1 ? args[1] : ""
@@ -535,7 +560,8 @@ struct AsmState {
       if word == "SYM_FUNC_ALIAS_WEAK" { emit(".weak \(name)", origin) }
       emit(".set \(name), \(target)", origin)
       result.symbols.append(
-        AsmSymbol(name: name, kind: .alias, global: word != "SYM_FUNC_ALIAS_LOCAL",
+        AsmSymbol(
+          name: name, kind: .alias, global: word != "SYM_FUNC_ALIAS_LOCAL",
           location: origin, end: nil, target: target))
     case "EXPORT_SYMBOL", "EXPORT_SYMBOL_GPL", "NOKPROBE", "_ASM_NOKPROBE":
       return
@@ -610,8 +636,9 @@ struct AsmState {
         // Blanks around '=' or before a comma do not separate arguments.
         var j = i
         while j < chars.count, chars[j] == " " || chars[j] == "\t" { j += 1 }
-        if c != ",", j < chars.count, chars[j] == "," || chars[j] == "=" || current.hasSuffix("=")
-          || current.isEmpty
+        if c != ",", j < chars.count,
+          chars[j] == "," || chars[j] == "=" || current.hasSuffix("=")
+            || current.isEmpty
         {
           i = j
           continue

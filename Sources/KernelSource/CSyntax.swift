@@ -91,8 +91,9 @@ public enum CFunctionFinder {
     var out: [String] = []
     var current: [CToken] = []
     var level = 0
-    for t in tokens + [CToken(kind: .punctuator, text: ",", line: 0, column: 0, leadingSpace: false)]
-    {
+    for t in tokens + [
+      CToken(kind: .punctuator, text: ",", line: 0, column: 0, leadingSpace: false)
+    ] {
       if t.text == "(" { level += 1 }
       if t.text == ")" { level -= 1 }
       if t.text == "," && level == 0 {

@@ -57,13 +57,15 @@ public enum CTokenizer {
       if c.isIdentifierStart {
         while i < chars.count, chars[i].isIdentifierBody { i += 1 }
         kind = .identifier
-      } else if c.isASCII && c.isNumber || (c == "." && i + 1 < chars.count && chars[i + 1].isNumber)
+      } else if c.isASCII && c.isNumber
+        || (c == "." && i + 1 < chars.count && chars[i + 1].isNumber)
       {
         i += 1
         while i < chars.count,
           chars[i].isIdentifierBody || chars[i] == "."
-            || ((chars[i] == "+" || chars[i] == "-") && (chars[i - 1] == "e" || chars[i - 1] == "E"
-              || chars[i - 1] == "p" || chars[i - 1] == "P"))
+            || ((chars[i] == "+" || chars[i] == "-")
+              && (chars[i - 1] == "e" || chars[i - 1] == "E"
+                || chars[i - 1] == "p" || chars[i - 1] == "P"))
         {
           i += 1
         }

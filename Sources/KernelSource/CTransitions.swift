@@ -94,7 +94,8 @@ public struct CWrite: Hashable, Sendable, CustomStringConvertible {
   public var description: String {
     let o = old.map { "\($0) → " } ?? ""
     let v = via.isEmpty ? "" : " via \(via.joined(separator: " → "))"
-    return "[\(target)] \(o)\(new) by \(api.rawValue)\(validate ? " (validated)" : "")\(v) at \(location)"
+    return
+      "[\(target)] \(o)\(new) by \(api.rawValue)\(validate ? " (validated)" : "")\(v) at \(location)"
   }
 }
 
@@ -182,7 +183,8 @@ public struct TransitionExtractor: Sendable {
     var interp = Interpreter(extractor: self)
     var env: [String: SymValue] = [:]
     for p in fn.parameters {
-      env[p] = name == "ftrace_call_adjust" && p == fn.parameters.first
+      env[p] =
+        name == "ftrace_call_adjust" && p == fn.parameters.first
         ? .address(OffsetExpr(.patchEntry)) : .opaque(p)
     }
     let start = State(env: env)
@@ -193,7 +195,8 @@ public struct TransitionExtractor: Sendable {
       var address: OffsetExpr?
       switch s.returned {
       case nil, .writeResult?: outcome = .completed
-      case .int(let v)? where v == 0: outcome = name == "ftrace_call_adjust" ? .returned("0") : .completed
+      case .int(let v)? where v == 0:
+        outcome = name == "ftrace_call_adjust" ? .returned("0") : .completed
       case .int(let v)? where v < 0: outcome = .failed(String(v))
       case .opaque(let t)? where t.hasPrefix("-E"): outcome = .failed(String(t.dropFirst()))
       case .address(let a)?:
@@ -202,7 +205,8 @@ public struct TransitionExtractor: Sendable {
       case let v?: outcome = .returned(v.description)
       }
       paths.append(
-        CPath(conditions: s.conditions, writes: s.writes, outcome: outcome, returnedAddress: address))
+        CPath(
+          conditions: s.conditions, writes: s.writes, outcome: outcome, returnedAddress: address))
     }
     // Writes of the paths that do not fail; conditions shared by all such paths are dropped.
     let good = paths.filter {
@@ -214,7 +218,8 @@ public struct TransitionExtractor: Sendable {
     let shared = good.dropFirst().reduce(common) { $0.intersection($1.conditions) }
     for p in good {
       for var w in p.writes {
-        w.conditions = good.allSatisfy({ $0.writes.contains { Self.same($0, w) } })
+        w.conditions =
+          good.allSatisfy({ $0.writes.contains { Self.same($0, w) } })
           ? [] : p.conditions.filter { !shared.contains($0) }
         if !writes.contains(where: { Self.same($0, w) && $0.conditions == w.conditions }) {
           writes.append(w)
@@ -388,8 +393,9 @@ struct Interpreter {
   func negate(_ c: String) -> String {
     if c.hasPrefix("!"), !c.hasPrefix("!=") {
       let rest = String(c.dropFirst())
-      if rest.hasPrefix("("), rest.hasSuffix(")"), Self.isAtom(String(rest.dropFirst().dropLast()))
-        || Self.wrapsWhole(rest)
+      if rest.hasPrefix("("), rest.hasSuffix(")"),
+        Self.isAtom(String(rest.dropFirst().dropLast()))
+          || Self.wrapsWhole(rest)
       {
         return String(rest.dropFirst().dropLast())
       }
@@ -501,8 +507,11 @@ struct Interpreter {
             out.append((s2, tb.map { .bool($0) } ?? vb))
           } else if let tb {
             // a unknown
-            if op == "&&" { out.append((s2, tb ? va : .bool(false))) }
-            else { out.append((s2, tb ? .bool(true) : va)) }
+            if op == "&&" {
+              out.append((s2, tb ? va : .bool(false)))
+            } else {
+              out.append((s2, tb ? .bool(true) : va))
+            }
           } else {
             out.append((s2, .opaque(text)))
           }
@@ -551,9 +560,11 @@ struct Interpreter {
       s.writes.append(w)
       return [(s, .writeResult)]
     case "aarch64_insn_patch_text":
-      couldNotModel("aarch64_insn_patch_text(\(values.map(\.description).joined(separator: ", "))) "
-        + "(arrays of addresses and words)", at)
-      var w = write(arg(0), old: nil, new: .opaque(args.count > 1 ? args[1].text : "?"),
+      couldNotModel(
+        "aarch64_insn_patch_text(\(values.map(\.description).joined(separator: ", "))) "
+          + "(arrays of addresses and words)", at)
+      var w = write(
+        arg(0), old: nil, new: .opaque(args.count > 1 ? args[1].text : "?"),
         .patchText, false, at, ctx)
       w.target = OffsetExpr(.unknown(args.first?.text ?? "?"))
       s.writes.append(w)
@@ -565,7 +576,9 @@ struct Interpreter {
       }
       // Follow the local helper: bind parameters, run its body, keep its writes.
       var env: [String: SymValue] = [:]
-      for (i, p) in fn.parameters.enumerated() { env[p] = i < values.count ? values[i] : .opaque(p) }
+      for (i, p) in fn.parameters.enumerated() {
+        env[p] = i < values.count ? values[i] : .opaque(p)
+      }
       var callee = State(env: env)
       callee.conditions = s.conditions
       callee.writes = s.writes
@@ -622,8 +635,10 @@ struct Interpreter {
   ]
 
   static let registers: [String: String] = {
-    var r: [String: String] = ["AARCH64_INSN_REG_LR": "x30", "AARCH64_INSN_REG_FP": "x29",
-      "AARCH64_INSN_REG_SP": "sp", "AARCH64_INSN_REG_ZR": "xzr"]
+    var r: [String: String] = [
+      "AARCH64_INSN_REG_LR": "x30", "AARCH64_INSN_REG_FP": "x29",
+      "AARCH64_INSN_REG_SP": "sp", "AARCH64_INSN_REG_ZR": "xzr",
+    ]
     for n in 0...30 { r["AARCH64_INSN_REG_\(n)"] = "x\(n)" }
     return r
   }()
@@ -651,8 +666,7 @@ struct Interpreter {
   }
 
   /// Evaluates without following calls that write.
-  mutating func evaluate(_ e: CExpr, _ st: State, _ line: Int, _ ctx: inout Context) -> SymValue
-  {
+  mutating func evaluate(_ e: CExpr, _ st: State, _ line: Int, _ ctx: inout Context) -> SymValue {
     switch e {
     case .identifier(let n):
       if let v = st.env[n] { return v }
@@ -780,7 +794,9 @@ struct Interpreter {
       // `static int ftrace_rec_update_ops(…) { return 0; }`) is that constant.
       guard ctx.depth < 4, fn.name != ctx.fn.name else { return .opaque(text) }
       var env: [String: SymValue] = [:]
-      for (i, p) in fn.parameters.enumerated() { env[p] = .opaque(i < args.count ? args[i].text : p) }
+      for (i, p) in fn.parameters.enumerated() {
+        env[p] = .opaque(i < args.count ? args[i].text : p)
+      }
       var inner = Interpreter(extractor: extractor)
       let ends = inner.run(fn, State(env: env), via: ctx.via + [name], depth: ctx.depth + 1)
       if let first = ends.first?.returned, ends.allSatisfy({ $0.returned == first }) {

@@ -148,7 +148,8 @@ public struct FtraceBuildFlags: Hashable, Sendable {
       if let n = config.integer("FUNCTION_ALIGNMENT"), n > 0 {
         functionAlignment = FunctionAlignment(
           bytes: n, source: .kconfig, origin: configLocation,
-          note: "from CONFIG_FUNCTION_ALIGNMENT; the flag that enforces it is not in the files read")
+          note: "from CONFIG_FUNCTION_ALIGNMENT; the flag that enforces it is not in the files read"
+        )
       } else {
         for n in [64, 32, 16, 8, 4] where config.isEnabled("FUNCTION_ALIGNMENT_\(n)B") {
           functionAlignment = FunctionAlignment(

@@ -206,8 +206,7 @@ public struct Kconfig: Sendable {
   /// explicit values win over defaults; selects force `y` as Kconfig does.
   ///
   /// - Returns: the resolved config and the assumptions made (each `$(…)` taken as true).
-  public func resolve(_ chosen: KernelConfig) -> (config: KernelConfig, assumptions: [Diagnostic])
-  {
+  public func resolve(_ chosen: KernelConfig) -> (config: KernelConfig, assumptions: [Diagnostic]) {
     var config = chosen
     var assumptions: [Diagnostic] = []
     var assumed = Set<String>()
@@ -241,7 +240,11 @@ public struct Kconfig: Sendable {
             switch e.type {
             case .int, .hex, .string:
               if case .symbol(let s) = d.value, s != "y", s != "n", s != "m" {
-                if let n = Int(s) { next[name] = .int(n) } else if let v = config[s] { next[name] = v }
+                if let n = Int(s) {
+                  next[name] = .int(n)
+                } else if let v = config[s] {
+                  next[name] = v
+                }
               } else if case .constant(let c) = d.value {
                 next[name] = ConfigValue(parsing: c)
               }

@@ -80,6 +80,10 @@ public struct MakeVariables: Sendable {
 }
 
 struct ExpansionContext {
+  /// References expanded so far; a runaway expansion (`a = $(b)$(b)`, `b = $(c)$(c)` …)
+  /// stops at ``ExpansionContext/budget`` with a diagnostic instead of exhausting memory.
+  var references = 0
+  static let budget = 100_000
   var arguments: [[[MakePiece]]] = []
   var assumptions: [Diagnostic] = []
   var diagnostics: [Diagnostic] = []
@@ -196,6 +200,14 @@ struct MakeExpander {
 
   mutating func reference(_ inner: String, _ ctx: inout ExpansionContext) -> [MakePiece] {
     guard depth < 48 else { return [] }
+    ctx.references += 1
+    if ctx.references == ExpansionContext.budget {
+      ctx.diagnostics.append(
+        Diagnostic(
+          KernelSourceMessage.couldNotModel, .error, at: origin,
+          "could not model the expansion at \(origin): it grows without bound"))
+    }
+    guard ctx.references < ExpansionContext.budget else { return [] }
     // A function call: the name ends at the first space or comma.
     var name = ""
     var rest = Substring(inner)
@@ -248,7 +260,9 @@ struct MakeExpander {
       let pats = Set(MakeExpander.words(of: arg(args[0], &ctx)).map(\.text))
       let ws = MakeExpander.words(of: arg(args[1], &ctx))
       let keep = ws.filter { pats.contains($0.text) == (name == "filter") }
-      return keep.flatMap { [MakePiece(text: $0.text, origin: $0.origin), MakePiece(text: " ", origin: $0.origin)] }
+      return keep.flatMap {
+        [MakePiece(text: $0.text, origin: $0.origin), MakePiece(text: " ", origin: $0.origin)]
+      }
     case "findstring" where args.count == 2:
       let needle = MakeExpander.join(arg(args[0], &ctx))
       let hay = MakeExpander.join(arg(args[1], &ctx))
@@ -291,7 +305,8 @@ struct MakeExpander {
     case "cc-option", "ld-option", "as-option", "as-instr", "cc-option-yn":
       let a = arg(name == "as-instr" ? 1 : 0, &ctx)
       let shown = MakeExpander.join(a)
-      assume(&ctx, "assumed the toolchain supports \(shown.isEmpty ? "the probe" : shown) (\(name))")
+      assume(
+        &ctx, "assumed the toolchain supports \(shown.isEmpty ? "the probe" : shown) (\(name))")
       if name == "cc-option-yn" { return [MakePiece(text: "y", origin: origin)] }
       return a
     case "cc-disable-warning":

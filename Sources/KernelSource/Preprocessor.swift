@@ -114,7 +114,9 @@ struct PreprocessorState {
     var stack: [Frame] = []
     var i = 0
     var progress = LoopProgress()
-    func active(_ stack: [Frame]) -> Bool { stack.last.map { $0.parentActive && $0.active } ?? true }
+    func active(_ stack: [Frame]) -> Bool {
+      stack.last.map { $0.parentActive && $0.active } ?? true
+    }
     while i < lines.count, progress.advanced(to: i) {
       let lineNo = i + 1
       var line = lines[i]
@@ -307,9 +309,10 @@ struct PreprocessorState {
     return [CToken(kind: .number, text: value, line: 0, column: 0, leadingSpace: false)]
   }
 
-  /// Expands macros in a token list, with a guard against recursion.
+  /// Expands macros in a token list, with a guard against recursion and against expansions
+  /// that grow without bound (more than 100 000 tokens: the rest is left unexpanded).
   func expand(_ tokens: [CToken], hidden: Set<String> = [], depth: Int = 0) -> [CToken] {
-    guard depth < 64 else { return tokens }
+    guard depth < 64, tokens.count < 100_000 else { return tokens }
     var out: [CToken] = []
     var i = 0
     while i < tokens.count {
@@ -367,6 +370,7 @@ struct PreprocessorState {
       var expanded = expand(replacement, hidden: hidden.union([m.name]), depth: depth + 1)
       if !expanded.isEmpty { expanded[0].leadingSpace = t.leadingSpace }
       out += expanded
+      if out.count > 100_000 { return out + tokens[i...] }
     }
     return out
   }
@@ -387,7 +391,8 @@ struct PreprocessorState {
       if b.text == "#", k + 1 < body.count, let a = argument(body[k + 1].text) {
         let s = CTokenizer.join(a).replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"")
         out.append(
-          CToken(kind: .string, text: "\"\(s)\"", line: b.line, column: b.column,
+          CToken(
+            kind: .string, text: "\"\(s)\"", line: b.line, column: b.column,
             leadingSpace: b.leadingSpace))
         k += 2
         continue
@@ -420,9 +425,11 @@ struct PreprocessorState {
 
   func expandLine(_ line: String, _ loc: SourceLocation) -> String {
     let tokens = CTokenizer.tokenize(line, firstLine: loc.line)
-    if !tokens.contains(where: { $0.kind == .identifier && (result.macros[$0.text] != nil
-      || $0.text.hasPrefix("CONFIG_")) })
-    {
+    if !tokens.contains(where: {
+      $0.kind == .identifier
+        && (result.macros[$0.text] != nil
+          || $0.text.hasPrefix("CONFIG_"))
+    }) {
       return line.trimmed
     }
     return CTokenizer.join(expand(tokens))
@@ -436,7 +443,8 @@ struct PreprocessorState {
     var pre: [CToken] = []
     var i = 0
     func number(_ v: Bool, _ t: CToken) -> CToken {
-      CToken(kind: .number, text: v ? "1" : "0", line: t.line, column: t.column,
+      CToken(
+        kind: .number, text: v ? "1" : "0", line: t.line, column: t.column,
         leadingSpace: t.leadingSpace)
     }
     while i < tokens.count {
@@ -549,7 +557,11 @@ struct CExpressionParser {
       case "/":
         if r == 0 { failed = true } else { l = l.dividedReportingOverflow(by: r).partialValue }
       default:
-        if r == 0 { failed = true } else { l = l.remainderReportingOverflow(dividingBy: r).partialValue }
+        if r == 0 {
+          failed = true
+        } else {
+          l = l.remainderReportingOverflow(dividingBy: r).partialValue
+        }
       }
     }
     return l

@@ -56,7 +56,9 @@ public enum ProseListings {
     ".quad", ".word", ".long", ".inst", ".xword", ".8byte", ".4byte", ".align", ".balign",
     ".p2align", ".byte", ".hword", ".short",
   ]
-  static let stateWords = ["compiled", "init", "disabled", "enabled", "near", "far", "direct", "list"]
+  static let stateWords = [
+    "compiled", "init", "disabled", "enabled", "near", "far", "direct", "list",
+  ]
 
   public static func extract(body: String, file: String, firstLine: Int = 1) -> [Listing] {
     let lines = splitLines(body)
@@ -145,8 +147,11 @@ public enum ProseListings {
     var out: [String] = []
     for w in words {
       let base =
-        w.hasPrefix("disabl") ? "disabled" : w.hasPrefix("enabl") ? "enabled"
-        : w.hasPrefix("compil") ? "compiled" : w
+        w.hasPrefix("disabl")
+        ? "disabled"
+        : w.hasPrefix("enabl")
+          ? "enabled"
+          : w.hasPrefix("compil") ? "compiled" : w
       if stateWords.contains(base), !out.contains(base) { out.append(base) }
     }
     return out

@@ -17,8 +17,11 @@ import Testing
   @Test func seriesBaseRegsCallerExpandsMacroWithAllRegs() throws {
     let out = try run(KernelConfig(enabled: ["DYNAMIC_FTRACE_WITH_REGS", "FUNCTION_GRAPH_TRACER"]))
     let body = out.body(of: "ftrace_regs_caller").map(\.text)
-    #expect(body.prefix(5) == [".globl ftrace_regs_caller", ".balign 4", "ftrace_regs_caller:",
-      "bti c", "sub sp, sp, #(336 + 16)"])
+    #expect(
+      body.prefix(5) == [
+        ".globl ftrace_regs_caller", ".balign 4", "ftrace_regs_caller:",
+        "bti c", "sub sp, sp, #(336 + 16)",
+      ])
     #expect(body.contains("stp x28, x29, [sp, #224]"))
     #expect(!body.contains("str x29, [sp, #232]"))
     #expect(body.last == ".size ftrace_regs_caller, . - ftrace_regs_caller")
@@ -46,10 +49,11 @@ import Testing
 
   @Test func symFuncStartGetsBTIOnlyWhenBTIIsOn() throws {
     let on = try run(KernelConfig(enabled: ["DYNAMIC_FTRACE_WITH_REGS", "ARM64_BTI_KERNEL"]))
-    #expect(on.body(of: "ftrace_stub").map(\.text) == [
-      ".globl ftrace_stub", ".balign 4", ".type ftrace_stub, %function", "ftrace_stub:", "bti c",
-      "ret", ".type ftrace_stub, %function", ".size ftrace_stub, . - ftrace_stub",
-    ])
+    #expect(
+      on.body(of: "ftrace_stub").map(\.text) == [
+        ".globl ftrace_stub", ".balign 4", ".type ftrace_stub, %function", "ftrace_stub:", "bti c",
+        "ret", ".type ftrace_stub, %function", ".size ftrace_stub, . - ftrace_stub",
+      ])
     let off = try run(KernelConfig(enabled: ["DYNAMIC_FTRACE_WITH_REGS"]))
     #expect(!off.body(of: "ftrace_stub").map(\.text).contains("bti c"))
     // SYM_CODE_START never adds one: the explicit `bti c` in the file is the only one.
@@ -83,10 +87,11 @@ import Testing
       ⟪1⟫.if 1
       """)
     let out = AsmPreprocessor(config: KernelConfig()).run(text: text, file: "t.S", tree: nil)
-    #expect(out.body(of: "t").map(\.text) == [
-      ".balign 4", "t:", "mov x1, xzr", "mov x1, xzr", "mov x2, xzr", "nop", "1: b 1b",
-      ".Lx: b .Lx", ".size t, . - t",
-    ])
+    #expect(
+      out.body(of: "t").map(\.text) == [
+        ".balign 4", "t:", "mov x1, xzr", "mov x1, xzr", "mov x2, xzr", "nop", "1: b 1b",
+        ".Lx: b .Lx", ".size t, . - t",
+      ])
     let d = out.diagnostics.first { $0.id == KernelSourceMessage.conditional }
     #expect(d?.location.line == markers["1"]?.line)
   }
@@ -138,5 +143,102 @@ import Testing
     #expect(regs.contains("stp x10, x11, [sp, #80]"))
     #expect(out.symbol(named: "ftrace_common") != nil)
     #expect(out.diagnostics.filter { $0.severity >= .warning }.isEmpty, "\(out.diagnostics)")
+  }
+}
+
+@Suite struct AsmLinkageTests {
+  @Test func oldEntryEndprocAliasesIrpAndBudget() {
+    let text = """
+      ENTRY(old_style)
+      \tret
+      ENDPROC(old_style)
+      SYM_FUNC_START_LOCAL(helper)
+      .irp r, x0, x1
+      \tstr\t\\r, [sp]
+      .endr
+      SYM_FUNC_END(helper)
+      SYM_FUNC_ALIAS(helper_alias, helper)
+      .set SIZE, 2 * 8
+      .ifdef SIZE
+      \tadd sp, sp, #SIZE
+      .endif
+      .macro cat a, b
+      \tb \\a\\()_\\b
+      .endm
+      cat ftrace, stub
+      adr_l x0, some_sym
+      str_l x1, some_var, x2
+      """
+    let out = AsmPreprocessor(config: KernelConfig(enabled: ["ARM64_BTI_KERNEL"])).run(
+      text: text, file: "l.S", tree: nil)
+    #expect(
+      out.body(of: "old_style").map(\.text) == [
+        ".globl old_style", ".balign 4", ".type old_style, %function", "old_style:", "ret",
+        ".type old_style, %function", ".size old_style, . - old_style",
+      ])
+    #expect(
+      out.body(of: "helper").map(\.text) == [
+        ".balign 4", ".type helper, %function", "helper:", "bti c", "str x0, [sp]",
+        "str x1, [sp]", ".type helper, %function", ".size helper, . - helper",
+      ])
+    #expect(out.symbol(named: "helper")?.global == false)
+    #expect(out.symbol(named: "helper_alias")?.target == "helper")
+    let rest = out.lines.filter { $0.symbol == nil }.map(\.text)
+    #expect(rest.contains("add sp, sp, #SIZE"))
+    #expect(rest.contains("b ftrace_stub"))
+    #expect(rest.contains("add x0, x0, :lo12:some_sym"))
+    #expect(rest.contains("str x1, [x2, :lo12:some_var]"))
+    #expect(out.diagnostics.isEmpty, "\(out.diagnostics)")
+  }
+
+  @Test func nestedReptStopsAtTheBudget() {
+    let text = ".rept 4096\n.rept 4096\nnop\n.endr\n.endr\n"
+    let out = AsmPreprocessor(config: KernelConfig()).run(text: text, file: "b.S", tree: nil)
+    #expect(out.lines.count == 200_000)
+    #expect(out.diagnostics.contains { $0.id == KernelSourceMessage.couldNotModel })
+  }
+}
+
+@Suite struct MakefileShapeTests {
+  @Test func assignmentsConditionalsAndFunctions() {
+    let (text, m) = Markers.extract(
+      """
+      A = $(B) one   # comment
+      B := two
+      C ?= three
+      C ?= four
+      D := $(A)
+      ifdef CONFIG_X
+      E := x-on
+      else ifneq "$(CONFIG_Y)" ""
+      E := y-on
+      else
+      E := none
+      endif
+      ifndef UNSET
+      F := $(if $(CONFIG_X),yes,no) $(subst a,b,banana) $(strip   s  )
+      endif
+      G := $(call cc-option,-ffoo,-fbar) \\
+           $(cc-disable-warning,psabi)
+      mymacro = pre-$(1)-$(2)
+      H := $(call mymacro,a,b)
+      ⟪1⟫else
+      ⟪2⟫ifeq ($(CONFIG_X),y)
+      """)
+    let vars = MakefileFlags.evaluate(
+      text: text, file: "M", config: KernelConfig(["Y": .string("v")]))
+    #expect(vars.value("A") == "two one")
+    #expect(vars.value("C") == "three")
+    #expect(vars.value("D") == "two one")
+    #expect(vars.value("E") == "y-on")
+    #expect(vars.value("F") == "no bbnbnb s")
+    #expect(vars.value("G") == "-ffoo -Wno-psabi")
+    #expect(vars.value("H") == "pre-a-b")
+    #expect(vars.words("G").first?.origin.line == 16)
+    #expect(
+      vars.diagnostics.map(\.location.line) == [m["1"]?.line, m["2"]?.line].compactMap { $0 })
+    let withX = MakefileFlags.evaluate(text: text, file: "M", config: KernelConfig(enabled: ["X"]))
+    #expect(withX.value("E") == "x-on")
+    #expect(withX.value("F").hasPrefix("yes "))
   }
 }

@@ -20,7 +20,8 @@ func applyMakefileDiff(mbox: String, to text: String) -> String? {
       new = []
     }
     guard !old.isEmpty else { return true }
-    for k in 0...max(0, fileLines.count - old.count) where Array(fileLines[k..<(k + old.count)]) == old {
+    for k in 0...max(0, fileLines.count - old.count)
+    where Array(fileLines[k..<(k + old.count)]) == old {
       fileLines.replaceSubrange(k..<(k + old.count), with: new)
       return true
     }
@@ -65,9 +66,10 @@ func applyMakefileDiff(mbox: String, to text: String) -> String? {
     #expect(flags.assumptions.contains { $0.message.contains("-mabi=lp64") })
     #expect(vars.diagnostics.filter { $0.severity >= .warning }.isEmpty, "\(vars.diagnostics)")
     // Without BTI: pac-ret+leaf; without PAC either: the `none` default from cc-option.
-    let noBTI = FtraceBuildFlags(from: MakefileFlags.evaluate(
-      text: text, file: "Makefile",
-      config: KernelConfig(enabled: ["ARM64_PTR_AUTH_KERNEL", "CC_HAS_BRANCH_PROT_PAC_RET"])))
+    let noBTI = FtraceBuildFlags(
+      from: MakefileFlags.evaluate(
+        text: text, file: "Makefile",
+        config: KernelConfig(enabled: ["ARM64_PTR_AUTH_KERNEL", "CC_HAS_BRANCH_PROT_PAC_RET"])))
     #expect(noBTI.branchProtection?.raw == "pac-ret+leaf")
     let none = FtraceBuildFlags(
       from: MakefileFlags.evaluate(text: text, file: "Makefile", config: KernelConfig()))
@@ -88,8 +90,10 @@ func applyMakefileDiff(mbox: String, to text: String) -> String? {
     }
     let withArgs = try #require(applyMakefileDiff(mbox: args, to: text))
     let withOps = try #require(applyMakefileDiff(mbox: ops, to: withArgs))
-    let argsFlags = FtraceBuildFlags(from: MakefileFlags.evaluate(
-      text: withArgs, file: "Makefile", config: KernelConfig(enabled: ["DYNAMIC_FTRACE_WITH_ARGS"])))
+    let argsFlags = FtraceBuildFlags(
+      from: MakefileFlags.evaluate(
+        text: withArgs, file: "Makefile",
+        config: KernelConfig(enabled: ["DYNAMIC_FTRACE_WITH_ARGS"])))
     #expect(argsFlags.patchableEntry?.total == 2)
     let config = KernelConfig([
       "DYNAMIC_FTRACE_WITH_ARGS": .yes, "DYNAMIC_FTRACE_WITH_CALL_OPS": .yes,

@@ -19,14 +19,18 @@ import Testing
     let k = try Self.callOpsKconfig()
     #expect(k.diagnostics.isEmpty, "\(k.diagnostics)")
     let arm64 = try #require(k.entries["ARM64"]?.first)
-    #expect(arm64.selects.map(\.value) == [
-      "FUNCTION_ALIGNMENT_4B", "FUNCTION_ALIGNMENT_8B", "HAVE_DYNAMIC_FTRACE",
-      "HAVE_DYNAMIC_FTRACE_WITH_ARGS", "HAVE_DYNAMIC_FTRACE_WITH_CALL_OPS",
-      "FTRACE_MCOUNT_USE_PATCHABLE_FUNCTION_ENTRY",
-    ])
+    #expect(
+      arm64.selects.map(\.value) == [
+        "FUNCTION_ALIGNMENT_4B", "FUNCTION_ALIGNMENT_8B", "HAVE_DYNAMIC_FTRACE",
+        "HAVE_DYNAMIC_FTRACE_WITH_ARGS", "HAVE_DYNAMIC_FTRACE_WITH_CALL_OPS",
+        "FTRACE_MCOUNT_USE_PATCHABLE_FUNCTION_ENTRY",
+      ])
     #expect(arm64.selects[3].condition == .macro("cc-option,-fpatchable-function-entry=2"))
-    #expect(arm64.selects[4].condition == .and(.symbol("DYNAMIC_FTRACE_WITH_ARGS"),
-      .not(.symbol("CFI_CLANG"))))
+    #expect(
+      arm64.selects[4].condition
+        == .and(
+          .symbol("DYNAMIC_FTRACE_WITH_ARGS"),
+          .not(.symbol("CFI_CLANG"))))
     #expect(k.entries["ARM64_BTI_KERNEL"]?.first?.dependsOn.count == 5)
     #expect(k.entries["CFI_PERMISSIVE"]?.first?.dependsOn.first?.value == .symbol("CFI_CLANG"))
     #expect(k.choices.first?.members == ["ARM64_4K_PAGES", "ARM64_64K_PAGES"])
@@ -37,10 +41,11 @@ import Testing
     let configs = k.configurations(for: [
       "DYNAMIC_FTRACE_WITH_ARGS", "CONFIG_DYNAMIC_FTRACE_WITH_CALL_OPS", "ARM64_BTI_KERNEL",
     ])
-    #expect(configs.map(\.name) == [
-      "DYNAMIC_FTRACE_WITH_ARGS DYNAMIC_FTRACE_WITH_CALL_OPS ARM64_BTI_KERNEL",
-      "DYNAMIC_FTRACE_WITH_ARGS DYNAMIC_FTRACE_WITH_CALL_OPS !ARM64_BTI_KERNEL",
-    ])
+    #expect(
+      configs.map(\.name) == [
+        "DYNAMIC_FTRACE_WITH_ARGS DYNAMIC_FTRACE_WITH_CALL_OPS ARM64_BTI_KERNEL",
+        "DYNAMIC_FTRACE_WITH_ARGS DYNAMIC_FTRACE_WITH_CALL_OPS !ARM64_BTI_KERNEL",
+      ])
     for c in configs {
       #expect(c.isValid, "\(c.rejections)")
       #expect(c.config.isEnabled("HAVE_DYNAMIC_FTRACE_WITH_CALL_OPS"))
@@ -102,8 +107,11 @@ import Testing
     #expect(k.diagnostics.map(\.location.line) == [m["1"]?.line, m["2"]?.line].compactMap { $0 })
     #expect(k.diagnostics.allSatisfy { $0.id == KernelSourceMessage.couldNotModel })
     let cfg = KernelConfig()
-    #expect(k.evaluate(.compare(">=", .symbol("X"), .symbol("100")), in: cfg.setting("X", .int(101))) == 2)
-    #expect(k.evaluate(.compare("=", .symbol("S"), .constant("y")), in: cfg.setting("S", .yes)) == 2)
+    #expect(
+      k.evaluate(.compare(">=", .symbol("X"), .symbol("100")), in: cfg.setting("X", .int(101))) == 2
+    )
+    #expect(
+      k.evaluate(.compare("=", .symbol("S"), .constant("y")), in: cfg.setting("S", .yes)) == 2)
     #expect(k.evaluate(.not(.symbol("M")), in: cfg.setting("M", .module)) == 1)
     let (resolved, _) = k.resolve(KernelConfig())
     #expect(resolved.isEnabled("B"))

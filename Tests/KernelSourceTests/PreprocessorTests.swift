@@ -7,14 +7,14 @@ import Testing
 @Suite struct PreprocessorTests {
   static let tree = InMemoryTree([
     "arch/arm64/include/asm/consts.h": """
-      #ifndef __CONSTS_H
-      #define __CONSTS_H
-      #define INSN_SIZE 4 /* bytes */
-      #define TWICE(x) ((x) * 2)
-      #define CAT(a, b) a ## b
-      #define STR(x) #x
-      #endif
-      """,
+    #ifndef __CONSTS_H
+    #define __CONSTS_H
+    #define INSN_SIZE 4 /* bytes */
+    #define TWICE(x) ((x) * 2)
+    #define CAT(a, b) a ## b
+    #define STR(x) #x
+    #endif
+    """,
     "include/linux/kconfig.h": "#define __KCONFIG 1\n",
   ])
 
@@ -36,9 +36,10 @@ import Testing
       /* a comment
          over two lines */ e = __KCONFIG;
       """)
-    #expect(out.lines.map(\.text) == [
-      "a = 4;", "b = ((4 + 1) * 2);", "c = ftrace_call;", "d = \"x9 + lr\";", "e = 1;",
-    ])
+    #expect(
+      out.lines.map(\.text) == [
+        "a = 4;", "b = ((4 + 1) * 2);", "c = ftrace_call;", "d = \"x9 + lr\";", "e = 1;",
+      ])
     #expect(out.lines.map(\.origin.line) == [5, 6, 7, 8, 10])
     #expect(out.missingIncludes.map(\.path) == ["asm/missing.h"])
     #expect(out.missingIncludes.first?.location.line == 4)
@@ -71,7 +72,10 @@ import Testing
     #expect(run(text, KernelConfig(enabled: ["A"])).lines.map(\.text) == ["a", "x"])
     let b = run(text, KernelConfig(["B": .yes, "ALIGN": .int(8), "M": .module]))
     #expect(b.lines.map(\.text) == ["b", "aligned", "module", "x"])
-    #expect(b.lines.first?.guards == ["#elif IS_ENABLED(CONFIG_B) && !defined(CONFIG_C) at arch/arm64/kernel/x.c:3"])
+    #expect(
+      b.lines.first?.guards == [
+        "#elif IS_ENABLED(CONFIG_B) && !defined(CONFIG_C) at arch/arm64/kernel/x.c:3"
+      ])
     #expect(run(text, KernelConfig(["B": .yes, "C": .yes])).lines.map(\.text) == ["c", "x"])
   }
 
@@ -101,14 +105,18 @@ import Testing
       text: try #require(tree.contents(of: "arch/arm64/kernel/ftrace.c")),
       file: "arch/arm64/kernel/ftrace.c", config: TransitionTests.regs, tree: tree)
     let t = try #require(x.transition("ftrace_init_nop"))
-    #expect(t.conditions.first == "#ifdef CONFIG_DYNAMIC_FTRACE_WITH_REGS at arch/arm64/kernel/ftrace.c:120")
+    #expect(
+      t.conditions.first
+        == "#ifdef CONFIG_DYNAMIC_FTRACE_WITH_REGS at arch/arm64/kernel/ftrace.c:120")
   }
 
   @Test func neverCrashesOnRandomInput() {
     var rng = SeededGenerator(seed: 0x6b73)
-    let pieces = ["#if", "#ifdef", "#else", "#endif", "#define", "(", ")", "X", "1", "\n", "##",
+    let pieces = [
+      "#if", "#ifdef", "#else", "#endif", "#define", "(", ")", "X", "1", "\n", "##",
       "#", "/*", "*/", "\"", "\\", "defined", "IS_ENABLED(", "&&", "||", "?", ":", "#include <",
-      ">", " "]
+      ">", " ",
+    ]
     for round in 0..<200 {
       var s = ""
       for _ in 0..<Int.random(in: 1...60, using: &rng) {

@@ -30,7 +30,8 @@ import Testing
       """
     let ls = ProseListings.extract(body: body, file: "m.eml", firstLine: 10)
     #expect(ls.count == 2)
-    #expect(ls[0].heading == "Here is how I would lay it out. Before any patching the compiler gives us:")
+    #expect(
+      ls[0].heading == "Here is how I would lay it out. Before any patching the compiler gives us:")
     #expect(ls[0].lines.map(\.mnemonic) == [nil, "nop", "nop", nil, "bti", "nop", "nop"])
     #expect(ls[0].lines.map(\.label) == ["pre_func", nil, nil, "func", nil, nil, nil])
     #expect(ls[0].location == SourceLocation(file: "m.eml", line: 12))

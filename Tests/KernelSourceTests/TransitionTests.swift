@@ -43,30 +43,40 @@ func summary(_ t: CTransition?) -> [String] {
 
   @Test func seriesBaseMakeCallAndMakeNop() throws {
     let x = try base()
-    #expect(summary(x.transition("ftrace_make_call")) == [
-      "[rec->ip] NOP → BL addr (from rec->ip) by ftrace_modify_code (validated)"
-    ])
+    #expect(
+      summary(x.transition("ftrace_make_call")) == [
+        "[rec->ip] NOP → BL addr (from rec->ip) by ftrace_modify_code (validated)"
+      ])
     let call = try #require(x.transition("ftrace_make_call"))
-    #expect(call.paths.contains {
-      $0.outcome == .failed("EINVAL") && $0.conditions == ["!ftrace_find_callable_addr(rec, NULL, &addr)"]
-    })
-    #expect(summary(x.transition("ftrace_make_nop")) == [
-      "[rec->ip] BL addr (from rec->ip) → NOP by ftrace_modify_code (validated)"
-    ])
-    #expect(summary(x.transition("ftrace_modify_call")) == [
-      "[rec->ip] BL old_addr (from rec->ip) → BL addr (from rec->ip) by ftrace_modify_code (validated)"
-    ])
-    #expect(summary(x.transition("ftrace_update_ftrace_func")) == [
-      "[ftrace_call] 0x0 → BL func (from ftrace_call) by ftrace_modify_code"
-    ])
+    #expect(
+      call.paths.contains {
+        $0.outcome == .failed("EINVAL")
+          && $0.conditions == ["!ftrace_find_callable_addr(rec, NULL, &addr)"]
+      })
+    #expect(
+      summary(x.transition("ftrace_make_nop")) == [
+        "[rec->ip] BL addr (from rec->ip) → NOP by ftrace_modify_code (validated)"
+      ])
+    #expect(
+      summary(x.transition("ftrace_modify_call")) == [
+        "[rec->ip] BL old_addr (from rec->ip) → BL addr (from rec->ip) by ftrace_modify_code (validated)"
+      ])
+    #expect(
+      summary(x.transition("ftrace_update_ftrace_func")) == [
+        "[ftrace_call] 0x0 → BL func (from ftrace_call) by ftrace_modify_code"
+      ])
     let adjust = try #require(x.transition("ftrace_call_adjust"))
     #expect(adjust.location.file == "arch/arm64/include/asm/ftrace.h")
     #expect(adjust.paths.map(\.returnedAddress) == [OffsetExpr(.patchEntry, offset: 4)])
-    #expect(adjust.conditions.contains { $0.hasPrefix("IS_ENABLED(CONFIG_DYNAMIC_FTRACE_WITH_REGS) is true") })
-    #expect(adjust.conditions.prefix(2) == [
-      "#ifndef __ASM_FTRACE_H at arch/arm64/include/asm/ftrace.h:5",
-      "#ifndef __ASSEMBLY__ at arch/arm64/include/asm/ftrace.h:25",
-    ])
+    #expect(
+      adjust.conditions.contains {
+        $0.hasPrefix("IS_ENABLED(CONFIG_DYNAMIC_FTRACE_WITH_REGS) is true")
+      })
+    #expect(
+      adjust.conditions.prefix(2) == [
+        "#ifndef __ASM_FTRACE_H at arch/arm64/include/asm/ftrace.h:5",
+        "#ifndef __ASSEMBLY__ at arch/arm64/include/asm/ftrace.h:25",
+      ])
     #expect(x.transition("arch_ftrace_update_code")?.writes.isEmpty == true)
   }
 
@@ -120,25 +130,30 @@ func summary(_ t: CTransition?) -> [String] {
         "3eefdf9d1e40-v5.19-with-regs",
         ["DYNAMIC_FTRACE", "DYNAMIC_FTRACE_WITH_REGS", "ARM64_MODULE_PLTS"])
     else { return }
-    #expect(summary(x.transition("ftrace_init_nop")) == [
-      "[rec->ip - 4] NOP → MOV x9, x30 by ftrace_modify_code (validated)"
-    ])
+    #expect(
+      summary(x.transition("ftrace_init_nop")) == [
+        "[rec->ip - 4] NOP → MOV x9, x30 by ftrace_modify_code (validated)"
+      ])
     let call = summary(x.transition("ftrace_make_call"))
     #expect(call.count == 2)
-    #expect(call.contains("[rec->ip] NOP → BL addr (from rec->ip) by ftrace_modify_code (validated) "
-      + "if !(offset < -SZ_128M || offset >= SZ_128M)"))
+    #expect(
+      call.contains(
+        "[rec->ip] NOP → BL addr (from rec->ip) by ftrace_modify_code (validated) "
+          + "if !(offset < -SZ_128M || offset >= SZ_128M)"))
     // Out of range: the BL goes to the module PLT; make_nop then skips validation (old = 0).
     let nop = try #require(x.transition("ftrace_make_nop"))
     #expect(nop.writes.contains { $0.old == .raw(0) && $0.new == .nop && !$0.validate })
-    #expect(nop.writes.contains {
-      $0.old == .branch(from: OffsetExpr(.recordIP), to: "addr", link: true) && $0.validate
-    })
+    #expect(
+      nop.writes.contains {
+        $0.old == .branch(from: OffsetExpr(.recordIP), to: "addr", link: true) && $0.validate
+      })
     #expect(nop.paths.filter { if case .failed = $0.outcome { true } else { false } }.count == 5)
     #expect(x.transition("ftrace_rec_update_ops") == nil)
     #expect(x.transition("ftrace_call_adjust") == nil)  // in asm/ftrace.h in this era
-    #expect(summary(x.transition("ftrace_update_ftrace_func")) == [
-      "[ftrace_call] 0x0 → BL func (from ftrace_call) by ftrace_modify_code"
-    ])
+    #expect(
+      summary(x.transition("ftrace_update_ftrace_func")) == [
+        "[ftrace_call] 0x0 → BL func (from ftrace_call) by ftrace_modify_code"
+      ])
     for n in FtraceFunctions.names { #expect(x.transition(n)?.diagnostics.isEmpty ?? true, "\(n)") }
   }
 
@@ -152,30 +167,34 @@ func summary(_ t: CTransition?) -> [String] {
     guard let x = extractor(era, Self.callOps + ["ARM64_BTI_KERNEL"]) else { return }
     let literal = "[ALIGN_DOWN(rec->ip - 12, 8)]"
     // make_call: the ops literal first, then NOP → BL.
-    #expect(summary(x.transition("ftrace_make_call")) == [
-      "\(literal) .quad arm64_rec_get_ops(rec) by aarch64_insn_write_literal_u64 via "
-        + "ftrace_rec_update_ops → ftrace_rec_set_ops",
-      "[rec->ip] NOP → BL addr (from rec->ip) by ftrace_modify_code (validated)",
-    ])
+    #expect(
+      summary(x.transition("ftrace_make_call")) == [
+        "\(literal) .quad arm64_rec_get_ops(rec) by aarch64_insn_write_literal_u64 via "
+          + "ftrace_rec_update_ops → ftrace_rec_set_ops",
+        "[rec->ip] NOP → BL addr (from rec->ip) by ftrace_modify_code (validated)",
+      ])
     // make_nop: &ftrace_nop_ops first, then BL → NOP.
-    #expect(summary(x.transition("ftrace_make_nop")) == [
-      "\(literal) .quad &ftrace_nop_ops by aarch64_insn_write_literal_u64 via "
-        + "ftrace_rec_set_nop_ops → ftrace_rec_set_ops",
-      "[rec->ip] BL addr (from rec->ip) → NOP by ftrace_modify_code (validated)",
-    ])
-    #expect(summary(x.transition("ftrace_init_nop")) == [
-      "\(literal) .quad &ftrace_nop_ops by aarch64_insn_write_literal_u64 via "
-        + "ftrace_rec_set_nop_ops → ftrace_rec_set_ops",
-      "[rec->ip - 4] NOP → MOV x9, x30 by ftrace_modify_code (validated)",
-    ])
+    #expect(
+      summary(x.transition("ftrace_make_nop")) == [
+        "\(literal) .quad &ftrace_nop_ops by aarch64_insn_write_literal_u64 via "
+          + "ftrace_rec_set_nop_ops → ftrace_rec_set_ops",
+        "[rec->ip] BL addr (from rec->ip) → NOP by ftrace_modify_code (validated)",
+      ])
+    #expect(
+      summary(x.transition("ftrace_init_nop")) == [
+        "\(literal) .quad &ftrace_nop_ops by aarch64_insn_write_literal_u64 via "
+          + "ftrace_rec_set_nop_ops → ftrace_rec_set_ops",
+        "[rec->ip - 4] NOP → MOV x9, x30 by ftrace_modify_code (validated)",
+      ])
     #expect(summary(x.transition("ftrace_modify_call")).count == 2)
     // No global BL to patch with CALL_OPS.
     #expect(x.transition("ftrace_update_ftrace_func")?.writes.isEmpty == true)
     // ftrace_call_adjust: record + 16 after a BTI, + 12 without, 0 when misaligned.
     let adjust = try #require(x.transition("ftrace_call_adjust"))
-    #expect(Set(adjust.paths.compactMap(\.returnedAddress)) == [
-      OffsetExpr(.patchEntry, offset: 16), OffsetExpr(.patchEntry, offset: 12),
-    ])
+    #expect(
+      Set(adjust.paths.compactMap(\.returnedAddress)) == [
+        OffsetExpr(.patchEntry, offset: 16), OffsetExpr(.patchEntry, offset: 12),
+      ])
     #expect(adjust.paths.contains { $0.outcome == .returned("0") })
     let literalWrite = try #require(x.transition("ftrace_rec_set_ops")?.writes.first)
     #expect(literalWrite.target == OffsetExpr(.recordIP, offset: -12, alignDown: 8))
@@ -184,12 +203,14 @@ func summary(_ t: CTransition?) -> [String] {
     // Without CALL_OPS the same file has no literal writes and a fixed +4 adjustment.
     guard let args = extractor(era, ["DYNAMIC_FTRACE", "DYNAMIC_FTRACE_WITH_ARGS", "MODULES"])
     else { return }
-    #expect(summary(args.transition("ftrace_make_call")) == [
-      "[rec->ip] NOP → BL addr (from rec->ip) by ftrace_modify_code (validated)"
-    ])
-    #expect(args.transition("ftrace_call_adjust")?.paths.compactMap(\.returnedAddress) == [
-      OffsetExpr(.patchEntry, offset: 4)
-    ])
+    #expect(
+      summary(args.transition("ftrace_make_call")) == [
+        "[rec->ip] NOP → BL addr (from rec->ip) by ftrace_modify_code (validated)"
+      ])
+    #expect(
+      args.transition("ftrace_call_adjust")?.paths.compactMap(\.returnedAddress) == [
+        OffsetExpr(.patchEntry, offset: 4)
+      ])
     #expect(args.transition("ftrace_update_ftrace_func")?.writes.count == 1)
   }
 }
