@@ -146,6 +146,8 @@ public struct TransitionExtractor: Sendable {
   public var order: [String]
   /// The cpp conditionals around each kept line (see ``SourceLine/guards``).
   var guards: [SourceLocation: [String]]
+  /// The `#define`s seen (object-like ones with integer values are used as constants).
+  var macros: [String: MacroDefinition]
 
   /// Preprocesses `text` with cpp-lite over `config` (includes looked up in `tree`), keeps the
   /// C identifiers unexpanded, and finds the functions (also those of included headers, such
@@ -172,6 +174,7 @@ public struct TransitionExtractor: Sendable {
     self.functions = fns
     self.order = order
     self.guards = guards
+    self.macros = pre.macros
     self.config = config
     self.file = file
     self.diagnostics = pre.diagnostics.filter { $0.severity >= .warning }
@@ -671,6 +674,12 @@ struct Interpreter {
     case .identifier(let n):
       if let v = st.env[n] { return v }
       if let c = Self.constants[n] { return .int(c) }
+      if let m = extractor.macros[n], m.parameters == nil, ctx.depth < 8 {
+        // An object-like macro with an integer value (`#define FOO (2 * AARCH64_INSN_SIZE)`).
+        ctx.depth += 1
+        defer { ctx.depth -= 1 }
+        if case .int(let v) = evaluate(CExprParser.parse(m.body), st, line, &ctx) { return .int(v) }
+      }
       if n == "true" { return .bool(true) }
       if n == "false" { return .bool(false) }
       return .opaque(n)

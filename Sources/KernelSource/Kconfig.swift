@@ -327,6 +327,13 @@ public struct Kconfig: Sendable {
         rejections += unmetDependencies(of: o, in: resolved)
       }
       var warnings = assumptions
+      for o in own + [bti] where entries[o] == nil {
+        warnings.append(
+          Diagnostic(
+            KernelSourceMessage.assumption, .note, at: SourceLocation(file: "<kconfig>"),
+            "\(o) is not defined in the Kconfig files read: taken as set, its dependencies "
+              + "unchecked"))
+      }
       for (n, v) in resolved.values.sorted(by: { $0.key < $1.key })
       where (v == .yes || v == .module) && chosen[n] == nil {
         warnings += unmetDependencies(of: n, in: resolved).map {

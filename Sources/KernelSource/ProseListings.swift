@@ -214,9 +214,27 @@ public enum ProseListings {
     // Plain prose such as "b is the branch" must not pass: instruction lines are indented or
     // carry a label/offset, and a lone short word must be followed by operand-like text.
     guard indented || result.offset != nil || result.label != nil else { return nil }
+    guard looksLikeOperands(words[(k + 1)...].joined(separator: " ")) else { return nil }
     result.mnemonic = first
     result.instruction = words[k...].joined(separator: " ")
     return result
+  }
+
+  /// Operands are short comma-separated items (`x9, x30`, `[sp, #16]!`, `<tramp>`); prose such
+  /// as "and then we patch the call" has several words in one item.
+  static func looksLikeOperands(_ s: String) -> Bool {
+    var stripped = ""
+    var angle = 0
+    for c in s {
+      if c == "<" { angle += 1 }
+      if angle == 0 { stripped.append(c) }
+      if c == ">" { angle = max(0, angle - 1) }
+    }
+    for part in stripped.split(separator: ",") {
+      let words = part.split(whereSeparator: { $0 == " " || $0 == "\t" })
+      if words.count > 2 { return false }
+    }
+    return true
   }
 
   /// Where a `//` or `/*` comment starts in `s`, if it has one.

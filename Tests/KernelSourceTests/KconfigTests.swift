@@ -82,6 +82,8 @@ import Testing
     #expect(on.rejections.map(\.location.line) == [37])
     #expect(on.rejections.first?.message.contains("GCC_VERSION=90400") == true)
     #expect(configs[1].isValid)
+    #expect(
+      on.warnings.contains { $0.message.hasPrefix("DYNAMIC_FTRACE_WITH_REGS is not defined") })
     #expect(on.config.isEnabled("FTRACE_MCOUNT_USE_PATCHABLE_FUNCTION_ENTRY"))
     // With Clang the BTI configuration is valid.
     let clang = k.configurations(for: ["DYNAMIC_FTRACE_WITH_REGS"])

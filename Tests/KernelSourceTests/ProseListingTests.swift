@@ -27,6 +27,9 @@ import Testing
       \t\tNOP
 
       and b is not a listing, nor is this line.
+
+        and then we patch the call site
+        b is taken when the range allows
       """
     let ls = ProseListings.extract(body: body, file: "m.eml", firstLine: 10)
     #expect(ls.count == 2)

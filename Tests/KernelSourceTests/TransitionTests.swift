@@ -96,6 +96,11 @@ func summary(_ t: CTransition?) -> [String] {
       {
       	return aarch64_insn_patch_text_nosync((void *)pc, new);
       }
+      #define SLOT_OFFSET (2 * AARCH64_INSN_SIZE)
+      int ftrace_make_nop(struct module *mod, struct dyn_ftrace *rec, unsigned long addr)
+      {
+      	return ftrace_modify_code(rec->ip - SLOT_OFFSET, 0, aarch64_insn_gen_nop(), false);
+      }
       int ftrace_make_call(struct dyn_ftrace *rec, unsigned long addr)
       {
       	unsigned long pc = rec->ip;
@@ -113,6 +118,8 @@ func summary(_ t: CTransition?) -> [String] {
     #expect(lines == [m["1"]?.line.advanced(by: -1), m["2"]?.line].compactMap { $0 })
     #expect(t?.writes.first?.new == .unknown("aarch64_insn_gen_hint(AARCH64_INSN_HINT_BTIC)"))
     #expect(t?.writes.first?.underlying == .patchTextNosync)
+    #expect(
+      x.transition("ftrace_make_nop")?.writes.first?.target == OffsetExpr(.recordIP, offset: -8))
   }
 }
 
