@@ -163,6 +163,7 @@ indirect enum CExpr {
 struct CParser {
   var tokens: [CToken]
   var pos = 0
+  var depth = 0
 
   static let typeWords: Set<String> = [
     "unsigned", "signed", "long", "int", "short", "char", "void", "bool", "u8", "u16", "u32",
@@ -222,6 +223,13 @@ struct CParser {
   mutating func parseStatement() -> CStatement {
     guard let t = peek else { return .empty }
     let line = t.line
+    guard depth < 200 else {
+      let rest = Array(tokens[pos...])
+      pos = tokens.count
+      return .unmodelled(kind: "nesting", tokens: rest, line: line)
+    }
+    depth += 1
+    defer { depth -= 1 }
     switch t.text {
     case "{":
       pos += 1
@@ -313,6 +321,9 @@ struct CParser {
 struct CExprParser {
   var tokens: [CToken]
   var pos = 0
+  /// Nesting depth; past ``maxDepth`` the rest is read as unknown instead of recursing.
+  var depth = 0
+  static let maxDepth = 200
 
   static func parse(_ tokens: [CToken]) -> CExpr {
     var p = CExprParser(tokens: tokens)
@@ -377,6 +388,12 @@ struct CExprParser {
   mutating func unary() -> CExpr {
     let start = pos
     guard let t = peek else { return .unknown("") }
+    guard depth < Self.maxDepth else {
+      pos = tokens.count
+      return .unknown(text(start))
+    }
+    depth += 1
+    defer { depth -= 1 }
     if ["!", "~", "-", "+", "*", "&", "++", "--"].contains(t) {
       pos += 1
       let e = unary()

@@ -572,6 +572,7 @@ struct KconfigExprParser {
   var tokens: [String]
   var pos = 0
   var failed = false
+  var depth = 0
 
   static func tokenize(_ s: String) -> [String] {
     var out: [String] = []
@@ -643,6 +644,13 @@ struct KconfigExprParser {
   }
 
   mutating func parseNot() -> KconfigExpr {
+    guard depth < 200 else {
+      failed = true
+      pos = tokens.count
+      return .symbol("n")
+    }
+    depth += 1
+    defer { depth -= 1 }
     if peek == "!" {
       pos += 1
       return .not(parseNot())

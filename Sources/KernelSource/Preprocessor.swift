@@ -102,11 +102,11 @@ struct PreprocessorState {
   init(pp: Preprocessor) { self.pp = pp }
 
   mutating func process(text: String, file: String, depth: Int) {
-    guard depth < 40 else {
+    guard depth < 40, result.includedFiles.count < 2_000 else {
       result.diagnostics.append(
         Diagnostic(
           KernelSourceMessage.couldNotModel, .error, at: SourceLocation(file: file),
-          "could not model \(file): includes nest too deeply"))
+          "could not model \(file): includes nest too deeply or repeat too often"))
       return
     }
     result.includedFiles.append(file)
@@ -502,6 +502,7 @@ struct CExpressionParser {
   var tokens: [CToken]
   var pos = 0
   var failed = false
+  var depth = 0
   var unknownIdentifiers: [String] = []
 
   init(tokens: [CToken]) { self.tokens = tokens }
@@ -568,6 +569,13 @@ struct CExpressionParser {
   }
 
   mutating func unary() -> Int64 {
+    guard depth < 200 else {
+      failed = true
+      pos = tokens.count
+      return 0
+    }
+    depth += 1
+    defer { depth -= 1 }
     switch peek {
     case "!":
       pos += 1
