@@ -56,6 +56,11 @@ public enum ProseListings {
     ".quad", ".word", ".long", ".inst", ".xword", ".8byte", ".4byte", ".align", ".balign",
     ".p2align", ".byte", ".hword", ".short",
   ]
+  /// Line starts that continue a unified diff.
+  static let diffPrefixes = [
+    " ", "+", "-", "@@", "\\", "diff ", "index ", "new file", "deleted file", "similarity",
+    "rename ", "old mode", "new mode",
+  ]
   static let stateWords = [
     "compiled", "init", "disabled", "enabled", "near", "far", "direct", "list",
   ]
@@ -65,12 +70,26 @@ public enum ProseListings {
     var out: [Listing] = []
     var current: Listing?
     var lastProse: (text: String, depth: Int, line: Int)?
+    var diffDepth: Int?
     var progress = LoopProgress()
     var i = 0
     while i < lines.count, progress.advanced(to: i) {
       let lineNo = firstLine + i
       let (depth, content) = unquote(lines[i])
       i += 1
+      // Patches (and quoted patches) are not sketches: skip diff text.
+      if let d = diffDepth, d == depth {
+        if content.isEmpty || Self.diffPrefixes.contains(where: { content.hasPrefix($0) }) {
+          continue
+        }
+        diffDepth = nil
+      }
+      if content.hasPrefix("diff --git ") || content.hasPrefix("@@ -") {
+        if let c = current { finish(c, &out) }
+        current = nil
+        diffDepth = depth
+        continue
+      }
       let trimmed = content.trimmed
       if trimmed.isEmpty {
         if let c = current { finish(c, &out) }

@@ -138,11 +138,14 @@ import Testing
   let pp = Preprocessor(tree: nil, config: KernelConfig()).run(
     text: "#if \(deep)\nx\n#endif\n", file: "d.c")
   #expect(pp.diagnostics.contains { $0.id == KernelSourceMessage.couldNotModel })
-  let body = "int ftrace_make_call(int a)\n" + String(repeating: "{", count: 5000)
+  let body =
+    "int ftrace_make_call(int a)\n" + String(repeating: "{", count: 5000)
     + "x = \(deep);" + String(repeating: "}", count: 5000)
-  #expect(TransitionExtractor(text: body, file: "d.c", config: KernelConfig())
-    .transition("ftrace_make_call") != nil)
-  let k = Kconfig.parse(text: "config A\n\tdepends on \(deep.replacingAll("1", with: "B"))\n", file: "K")
+  #expect(
+    TransitionExtractor(text: body, file: "d.c", config: KernelConfig())
+      .transition("ftrace_make_call") != nil)
+  let k = Kconfig.parse(
+    text: "config A\n\tdepends on \(deep.replacingAll("1", with: "B"))\n", file: "K")
   #expect(k.diagnostics.contains { $0.id == KernelSourceMessage.couldNotModel })
   let selfInclude = InMemoryTree(["include/a.h": "#include <a.h>\n#include <a.h>\nx\n"])
   let inc = Preprocessor(tree: selfInclude, config: KernelConfig()).run(

@@ -113,3 +113,33 @@ import Testing
     #expect(ls.contains { $0.heading?.contains("ftrace_init_nop()") == true })
   }
 }
+
+@Test func seriesWithArgsReplySketchesTwoCallsites() throws {
+  let mbox = try #require(Paths.read(Paths.root + "/Series/with-args/series.mbox"))
+  let ls = ProseListings.extract(body: mbox, file: "series.mbox")
+  // The cover letter's sketch and the reviewer's two: the patches' diff lines are not listings.
+  #expect(
+    ls.map { $0.lines.compactMap(\.mnemonic) } == [["mov", "nop"], ["nop", "bl"], ["mov", "bl"]])
+  #expect(ls.first?.heading == "The callsite keeps its shape:")
+  #expect(ls.first?.lines.first?.comment == "// written once by ftrace_init_nop()")
+  #expect(ls.dropFirst().first?.heading == "traced function ends up as:")
+  #expect(ls.last?.heading == "so ftrace_caller is entered with a stale x9. It should stay:")
+  #expect(ls.last?.lines.first?.instruction == "mov x9, x30")
+}
+
+@Test func quotedDiffIsSkippedButReplyListingIsKept() {
+  let body = """
+    > diff --git a/arch/arm64/kernel/entry-ftrace.S b/arch/arm64/kernel/entry-ftrace.S
+    > @@ -1,3 +1,3 @@
+    >  \tmov\tx1, x9
+    > +\tbl\tftrace_stub
+    I would rather see the enabled state as:
+    \tmov\tx9, x30
+    \tbl\tftrace_caller
+    > -\tnop
+    """
+  let ls = ProseListings.extract(body: body, file: "q.eml")
+  #expect(ls.count == 1)
+  #expect(ls.first?.states == ["enabled"])
+  #expect(ls.first?.lines.count == 2)
+}
