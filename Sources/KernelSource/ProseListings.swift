@@ -106,7 +106,7 @@ public enum ProseListings {
         } else {
           if let c = current { finish(c, &out) }
           let heading = lastProse.flatMap { p in
-            p.depth == depth && lineNo - p.line <= 3 ? p.text : nil
+            p.depth == depth && lineNo - p.line <= 3 ? lastSentence(p.text) : nil
           }
           current = Listing(
             heading: heading, letter: heading.flatMap(letter(of:)),
@@ -117,7 +117,12 @@ public enum ProseListings {
       }
       if let c = current { finish(c, &out) }
       current = nil
-      lastProse = (trimmed, depth, lineNo)
+      // Prose lines of one paragraph join; the heading is its last sentence.
+      if let p = lastProse, p.depth == depth, p.line == lineNo - 1 {
+        lastProse = (p.text + " " + trimmed, depth, lineNo)
+      } else {
+        lastProse = (trimmed, depth, lineNo)
+      }
     }
     if let c = current { finish(c, &out) }
     return out
@@ -140,6 +145,20 @@ public enum ProseListings {
       if rest.first == " " { rest = rest.dropFirst() }
     }
     return (depth, String(rest))
+  }
+
+  /// The last sentence of a paragraph (text after the last `. ` that is not at the end).
+  static func lastSentence(_ text: String) -> String {
+    let chars = Array(text)
+    var start = 0
+    var i = 0
+    while i + 1 < chars.count {
+      if chars[i] == ".", chars[i + 1] == " ", i + 2 < chars.count, chars[i + 2].isUppercase {
+        start = i + 2
+      }
+      i += 1
+    }
+    return String(chars[start...])
   }
 
   /// `(b) …`, `b) …`, `b. …`, `b: …` at the start, or `(c)` / ` c)` later in the heading.
@@ -225,7 +244,10 @@ public enum ProseListings {
     guard k < words.count else {
       return result.label != nil || result.offset != nil ? result : nil
     }
-    let first = words[k].lowercased()
+    // Mnemonics are written all lower or all upper case; "Add" is prose ("ftrace: Add …").
+    let word = String(words[k])
+    guard word == word.lowercased() || word == word.uppercased() else { return nil }
+    let first = word.lowercased()
     let isMnemonic =
       mnemonics.contains(first) || directives.contains(first)
       || (first.hasPrefix("b.") && first.count <= 5)
