@@ -219,5 +219,33 @@ func summary(_ t: CTransition?) -> [String] {
         OffsetExpr(.patchEntry, offset: 4)
       ])
     #expect(args.transition("ftrace_update_ftrace_func")?.writes.count == 1)
+    // The mcount fallback (no ARGS): at module load the BL may point at any PLT, so make_nop
+    // writes the NOP without validation when `mod` is set.
+    guard let mcount = extractor(era, ["DYNAMIC_FTRACE", "MODULES", "ARM64_MODULE_PLTS"]) else {
+      return
+    }
+    let nop = try #require(mcount.transition("ftrace_make_nop"))
+    #expect(
+      nop.writes.contains {
+        $0.api == .patchTextNosync && $0.new == .nop && $0.conditions == ["mod"]
+      })
+    #expect(mcount.transition("ftrace_init_nop") == nil)
+    #expect(
+      mcount.transition("ftrace_call_adjust")?.paths.compactMap(\.returnedAddress) == [
+        OffsetExpr(.patchEntry)
+      ])
   }
+}
+
+@Test func seriesBaseReadsAsOneWhole() {
+  let config = TransitionTests.regs.setting("ARM64_BTI_KERNEL", .yes)
+    .setting("ARM64_PTR_AUTH_KERNEL", .yes).setting("CC_HAS_BRANCH_PROT_PAC_RET_BTI", .yes)
+  let s = FtraceSources.read(tree: FolderTree(root: Paths.seriesBase), config: config)
+  #expect(s.missingFiles == ["Makefile"])
+  #expect(s.flags?.patchableEntry?.total == 2)
+  #expect(s.flags?.branchProtection?.bti == true)
+  #expect(s.entry?.symbol(named: "ftrace_regs_caller")?.kind == .code)
+  #expect(s.transitions["ftrace_init_nop"]?.writes.count == 1)
+  #expect(s.transitions["ftrace_rec_update_ops"] == nil)
+  #expect(!s.diagnostics.contains { $0.severity >= .warning }, "\(s.diagnostics)")
 }
