@@ -98,9 +98,18 @@ public struct AsmPreprocessor: Sendable {
   }
 
   /// Runs this layer over lines cpp-lite already produced.
+  ///
+  /// The asm-offsets constants are cpp macros in the kernel, so they are replaced here, before
+  /// any `.macro` expansion: a name pasted together inside a GNU as macro (`S_X\n`) is not one,
+  /// exactly as with the real `asm-offsets.h`.
   public func run(_ lines: [SourceLine]) -> AsmSource {
     var state = AsmState(layer: self)
-    state.process(lines, depth: 0)
+    let substituted = lines.map { l in
+      var l = l
+      l.text = state.substituteConstants(l.text, l.origin)
+      return l
+    }
+    state.process(substituted, depth: 0)
     for open in state.conditionals {
       state.result.diagnostics.append(
         Diagnostic(
@@ -428,7 +437,7 @@ struct AsmState {
     }
     result.lines.append(
       AsmLine(
-        text: Self.normalizeSpace(substituteConstants(text, origin)), origin: origin,
+        text: Self.normalizeSpace(text), origin: origin,
         symbol: currentSymbol))
   }
 

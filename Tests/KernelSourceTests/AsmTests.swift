@@ -242,3 +242,10 @@ import Testing
     #expect(withX.value("F").hasPrefix("yes "))
   }
 }
+
+@Test func offsetsAreCppMacrosNotPastedNames() {
+  let text = ".macro save n\nstr x\\n, [sp, #S_X\\n]\n.endm\nsave 10\nstr x1, [sp, #S_X1]\n"
+  let out = AsmPreprocessor(config: KernelConfig()).run(text: text, file: "p.S", tree: nil)
+  // As with the real asm-offsets.h, a name pasted inside a GNU as macro is not substituted.
+  #expect(out.lines.map(\.text) == ["str x10, [sp, #S_X10]", "str x1, [sp, #8]"])
+}
