@@ -101,6 +101,37 @@ public struct Kconfig: Sendable {
     return parser.result
   }
 
+  /// Reads `root` from `tree` and every file it `source`s (paths from the tree's root, with
+  /// `$(SRCARCH)` read as `arm64`); a missing file is a `kernel.missing-include` diagnostic.
+  public static func load(tree: any KernelTree, root: String = "Kconfig") -> Kconfig {
+    var result = Kconfig()
+    var queue = [(root, SourceLocation(file: "<kconfig>"))]
+    var seen = Set<String>()
+    var progress = LoopProgress()
+    var index = 0
+    while index < queue.count, progress.advanced(to: index), seen.count < 1_000 {
+      let (path, from) = queue[index]
+      index += 1
+      guard seen.insert(path).inserted else { continue }
+      guard let text = tree.contents(of: path) else {
+        result.diagnostics.append(
+          Diagnostic(
+            KernelSourceMessage.missingInclude, .warning, at: from,
+            "Kconfig file \(path) is not in the tree"))
+        continue
+      }
+      let k = parse(text: text, file: path)
+      result.merge(k)
+      queue += k.sources.map { ($0.path.replacingAll("$(SRCARCH)", with: "arm64"), $0.location) }
+    }
+    return result
+  }
+
+  /// The `source "…"` lines of the files read, in order.
+  public private(set) var sources: [(path: String, location: SourceLocation)] = []
+  /// Preprocessor variables (`cc-option = y`): read, not evaluated.
+  public private(set) var variables: [String: String] = [:]
+
   /// Adds the entries of `other` (a further Kconfig file) to these.
   public mutating func merge(_ other: Kconfig) {
     for name in other.order where entries[name] == nil { order.append(name) }
@@ -114,7 +145,12 @@ public struct Kconfig: Sendable {
     }
     choices += other.choices
     diagnostics += other.diagnostics
+    sources += other.sources
+    variables.merge(other.variables) { $1 }
   }
+
+  mutating func addSource(_ path: String, _ loc: SourceLocation) { sources.append((path, loc)) }
+  mutating func setVariable(_ name: String, _ value: String) { variables[name] = value }
 
   mutating func add(_ entry: KconfigEntry) {
     if entries[entry.name] == nil { order.append(entry.name) }
@@ -437,7 +473,16 @@ struct KconfigParser {
       case "endmenu":
         finish()
         menuDepth -= 1
-      case "source", "comment", "mainmenu", "rsource", "osource", "orsource":
+      case "source", "rsource", "osource", "orsource":
+        finish()
+        let path = rest.trimmed.filter { $0 != "\"" }
+        if word.hasPrefix("r") || word.hasPrefix("or") {
+          let dir = file.split(separator: "/").dropLast().joined(separator: "/")
+          result.addSource(dir.isEmpty ? path : dir + "/" + path, loc)
+        } else {
+          result.addSource(path, loc)
+        }
+      case "comment", "mainmenu":
         finish()
       case "bool", "tristate", "int", "hex", "string", "def_bool", "def_tristate", "def_int",
         "def_hex", "def_string", "boolean":
@@ -484,6 +529,14 @@ struct KconfigParser {
         "defconfig_list", "env":
         continue
       default:
+        // A preprocessor variable: `name = value`, `name := value`, `name += value`.
+        if current == nil, let eq = t.firstIndex(of: "="),
+          case let name = String(t[..<eq]).filter({ $0 != ":" && $0 != "+" }).trimmed,
+          !name.isEmpty, name.allSatisfy({ $0.isIdentifierBody || $0 == "-" })
+        {
+          result.setVariable(name, String(t[t.index(after: eq)...]).trimmed)
+          continue
+        }
         result.diagnostics.append(
           Diagnostic(
             KernelSourceMessage.couldNotModel, .remark, at: loc,

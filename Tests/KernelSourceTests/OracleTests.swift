@@ -399,3 +399,73 @@ extension Oracle {
     try AsOracleTests().check("arch/arm64/kernel/m.S", text, tree: nil, config)
   }
 }
+
+extension Oracle {
+  /// kconfiglib (Debian `python3-kconfiglib`, run by the system Python) over `root` with the
+  /// `chosen` values set: every symbol's value as kconfiglib resolves it.
+  static func kconfiglib(root: String, chosen: KernelConfig) throws -> [String: String]? {
+    let python = "/usr/bin/python3"
+    guard FileManager.default.isExecutableFile(atPath: python),
+      (try? Tools.run(python, ["-c", "import kconfiglib"]).status) == 0
+    else {
+      print("skipped: python3-kconfiglib is not installed")
+      return nil
+    }
+    var script = """
+      import json, kconfiglib
+      k = kconfiglib.Kconfig("Kconfig", warn=False)
+
+      """
+    for (name, v) in chosen.values.sorted(by: { $0.key < $1.key }) {
+      script += "k.syms['\(name)'].set_value(\(v == .yes ? 2 : v == .module ? 1 : 0))\n"
+    }
+    script += "print(json.dumps({n: s.str_value for n, s in k.syms.items()}))\n"
+    let out = try Tools.run(python, ["-c", script], cwd: root, environment: ["SRCARCH": "arm64"])
+    guard out.status == 0, let data = out.stdout.data(using: .utf8),
+      let values = try JSONSerialization.jsonObject(with: data) as? [String: String]
+    else {
+      Issue.record("kconfiglib failed: \(out.stderr)")
+      return nil
+    }
+    return values
+  }
+}
+
+@Suite struct KconfigOracleTests {
+  static let root = Paths.fixtures + "/callops"
+
+  @Test(arguments: [
+    ["DYNAMIC_FTRACE_WITH_ARGS", "DYNAMIC_FTRACE_WITH_CALL_OPS"], ["DYNAMIC_FTRACE_WITH_ARGS"],
+    ["DYNAMIC_FTRACE_WITH_ARGS", "CFI_CLANG"],
+  ])
+  func resolvedValuesAgreeWithKconfiglib(_ options: [String]) throws {
+    let k = Kconfig.load(tree: FolderTree(root: Self.root))
+    #expect(k.diagnostics.isEmpty, "\(k.diagnostics)")
+    #expect(k.variables["cc-option"] == "y")
+    var compared = 0
+    for c in k.configurations(for: options, base: KernelConfig()) where c.isValid {
+      var chosen = KernelConfig()
+      for o in options { chosen[o] = .yes }
+      chosen["ARM64_BTI_KERNEL"] = c.config["ARM64_BTI_KERNEL"] ?? .no
+      guard let expected = try Oracle.kconfiglib(root: Self.root, chosen: chosen) else { return }
+      for name in k.order {
+        let mine = c.config[name]?.description ?? "n"
+        #expect(mine == (expected[name] ?? "?"), "\(name) in \(c.name)")
+      }
+      compared += k.order.count
+      #expect(expected["FUNCTION_ALIGNMENT"] == (options.contains("CFI_CLANG") ? "4" : "8"))
+    }
+    #expect(compared >= 2 * 20)
+  }
+
+  @Test func rejectedConfigurationIsOneKconfiglibRefuses() throws {
+    let k = Kconfig.load(tree: FolderTree(root: Self.root))
+    let configs = k.configurations(
+      for: ["DYNAMIC_FTRACE_WITH_CALL_OPS", "CFI_CLANG"], base: KernelConfig())
+    #expect(configs.allSatisfy { !$0.isValid })
+    let chosen = KernelConfig(enabled: ["DYNAMIC_FTRACE_WITH_CALL_OPS", "CFI_CLANG"])
+    guard let expected = try Oracle.kconfiglib(root: Self.root, chosen: chosen) else { return }
+    #expect(expected["DYNAMIC_FTRACE_WITH_CALL_OPS"] == "n")
+    #expect(expected["CFI_CLANG"] == "y")
+  }
+}
