@@ -595,11 +595,15 @@ struct AsmState {
         expandMacro(m, rest, origin, depth: depth)
       } else if ["ldr_l", "adr_l", "str_l"].contains(word) {
         expandAddressMacro(word, rest, origin)
-      } else if word.hasPrefix("SYM_") {
+      } else if word.hasPrefix("SYM_")
+        || (rest.hasPrefix("(") && word.count > 1
+          && word.allSatisfy { $0 == "_" || $0.isUppercase || $0.isNumber })
+      {
         result.diagnostics.append(
           Diagnostic(
             KernelSourceMessage.unknownMacro, .warning, at: origin,
-            "could not model \(word) at \(origin): unknown linkage macro, line kept"))
+            "could not model \(word)(…) at \(origin): a macro the files read do not define, "
+              + "line kept"))
         emit(t, origin)
       } else {
         emit(t, origin)

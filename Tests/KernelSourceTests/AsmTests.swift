@@ -249,3 +249,11 @@ import Testing
   // As with the real asm-offsets.h, a name pasted inside a GNU as macro is not substituted.
   #expect(out.lines.map(\.text) == ["str x10, [sp, #S_X10]", "str x1, [sp, #8]"])
 }
+
+@Test func undefinedCppMacroCallsAreReported() {
+  let (text, m) = Markers.extract("nop\n⟪1⟫ALTERNATIVE(nop, isb, ARM64_HAS_X)\nret\n")
+  let out = AsmPreprocessor(config: KernelConfig()).run(text: text, file: "a.S", tree: nil)
+  #expect(out.lines.map(\.text) == ["nop", "ALTERNATIVE(nop, isb, ARM64_HAS_X)", "ret"])
+  #expect(out.diagnostics.map(\.id) == [KernelSourceMessage.unknownMacro])
+  #expect(out.diagnostics.first?.location.line == m["1"]?.line)
+}
