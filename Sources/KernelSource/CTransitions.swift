@@ -44,6 +44,15 @@ public enum GenExpr: Hashable, Sendable, CustomStringConvertible {
   case branch(from: OffsetExpr, to: String, link: Bool)
   /// `aarch64_insn_gen_move_reg(dst, src, variant)` with registers as `x9`, `x30`.
   case moveRegister(destination: String, source: String, is64Bit: Bool)
+  /// `aarch64_insn_gen_load_literal(pc, literal, reg, is64bit)`: `LDR reg, literal`.
+  case loadLiteral(from: OffsetExpr, literal: OffsetExpr, register: String, is64Bit: Bool)
+  /// `aarch64_insn_gen_branch_reg(reg, type)`: `BR`, `BLR` or `RET` through `register`.
+  case branchRegister(register: String, kind: String)
+  /// `aarch64_insn_gen_hint(op)`: the hint by its kernel name (`BTIC`, `PACIASP`, …);
+  /// `AARCH64_INSN_HINT_NOP` is ``nop``.
+  case hint(String)
+  /// `aarch64_insn_gen_adr(pc, addr, reg, type)`: `ADR` or (page) `ADRP`.
+  case adr(from: OffsetExpr, to: String, register: String, page: Bool)
   /// A constant word, such as the `0` passed as "old" when not validating.
   case raw(UInt32)
   /// A 64-bit literal value (`aarch64_insn_write_literal_u64`), as written: `&ftrace_nop_ops`.
@@ -56,6 +65,12 @@ public enum GenExpr: Hashable, Sendable, CustomStringConvertible {
     case .nop: "NOP"
     case .branch(let from, let to, let link): "\(link ? "BL" : "B") \(to) (from \(from))"
     case .moveRegister(let d, let s, let w): "MOV \(w ? d : "w" + d.dropFirst()), \(s)"
+    case .loadLiteral(let from, let literal, let r, let w):
+      "LDR \(w ? r : "w" + r.dropFirst()), [\(literal)] (from \(from))"
+    case .branchRegister(let r, let kind): "\(kind) \(r)"
+    case .hint(let h): "HINT \(h)"
+    case .adr(let from, let to, let r, let page):
+      "\(page ? "ADRP" : "ADR") \(r), \(to) (from \(from))"
     case .raw(let v): "0x" + String(v, radix: 16)
     case .literal(let v): ".quad \(v)"
     case .unknown(let s): "?(\(s))"
@@ -767,9 +782,37 @@ struct Interpreter {
       }
       return .insn(
         .moveRegister(destination: d, source: s, is64Bit: args[2].text.hasSuffix("64BIT")))
-    case "aarch64_insn_gen_hint", "aarch64_insn_gen_load_literal", "aarch64_insn_gen_branch_reg",
-      "aarch64_insn_gen_adr", "aarch64_insn_gen_add_sub_imm", "aarch64_insn_gen_load_store_imm",
-      "aarch64_insn_gen_movewide", "aarch64_insn_gen_logical_immediate":
+    case "aarch64_insn_gen_load_literal":
+      guard args.count == 4, let r = Self.registers[args[2].text] else { break }
+      let w = truth(v(3, &self)) ?? true
+      return .insn(
+        .loadLiteral(
+          from: offset(v(0, &self)), literal: offset(v(1, &self)), register: r,
+          is64Bit: w))
+    case "aarch64_insn_gen_branch_reg":
+      guard args.count == 2, let r = Self.registers[args[0].text] else { break }
+      let kinds = [
+        "AARCH64_INSN_BRANCH_NOLINK": "BR", "AARCH64_INSN_BRANCH_LINK": "BLR",
+        "AARCH64_INSN_BRANCH_RETURN": "RET",
+      ]
+      guard let kind = kinds[args[1].text] else { break }
+      return .insn(.branchRegister(register: r, kind: kind))
+    case "aarch64_insn_gen_hint":
+      guard args.count == 1, args[0].text.hasPrefix("AARCH64_INSN_HINT_") else { break }
+      let h = String(args[0].text.dropFirst("AARCH64_INSN_HINT_".count))
+      return .insn(h == "NOP" ? .nop : .hint(h))
+    case "aarch64_insn_gen_adr":
+      guard args.count == 4, let r = Self.registers[args[2].text],
+        ["AARCH64_INSN_ADR_TYPE_ADR", "AARCH64_INSN_ADR_TYPE_ADRP"].contains(args[3].text)
+      else { break }
+      let to = v(1, &self)
+      let toText: String
+      if case .opaque(let t) = to { toText = t } else { toText = to.description }
+      return .insn(
+        .adr(
+          from: offset(v(0, &self)), to: toText, register: r,
+          page: args[3].text == "AARCH64_INSN_ADR_TYPE_ADRP"))
+    case _ where name.hasPrefix("aarch64_insn_gen_"):
       couldNotModel("generator \(text)", at)
       return .insn(.unknown(text))
     case "ALIGN_DOWN":
@@ -816,5 +859,8 @@ struct Interpreter {
       }
       return .opaque(text)
     }
+    // A generator whose operands are not the expected shapes.
+    couldNotModel("generator \(text)", at)
+    return .insn(.unknown(text))
   }
 }

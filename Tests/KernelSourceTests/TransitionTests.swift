@@ -107,7 +107,7 @@ func summary(_ t: CTransition?) -> [String] {
       	int i;
       	for (i = 0; i < 2; i++)
       ⟪1⟫		ftrace_modify_code(pc + 4 * i, 0, aarch64_insn_gen_nop(), false);
-      ⟪2⟫	return ftrace_modify_code(pc, 0, aarch64_insn_gen_hint(AARCH64_INSN_HINT_BTIC), true);
+      ⟪2⟫	return ftrace_modify_code(pc, 0, aarch64_insn_gen_movewide(AARCH64_INSN_REG_16, 0, 0, AARCH64_INSN_VARIANT_64BIT, AARCH64_INSN_MOVEWIDE_ZERO), true);
       }
       """)
     let x = TransitionExtractor(text: text, file: "f.c", config: KernelConfig())
@@ -116,7 +116,11 @@ func summary(_ t: CTransition?) -> [String] {
     #expect(ids.allSatisfy { $0 == KernelSourceMessage.couldNotModel })
     let lines = t?.diagnostics.map(\.location.line) ?? []
     #expect(lines == [m["1"]?.line.advanced(by: -1), m["2"]?.line].compactMap { $0 })
-    #expect(t?.writes.first?.new == .unknown("aarch64_insn_gen_hint(AARCH64_INSN_HINT_BTIC)"))
+    #expect(
+      t?.writes.first?.new
+        == .unknown(
+          "aarch64_insn_gen_movewide(AARCH64_INSN_REG_16, 0, 0, AARCH64_INSN_VARIANT_64BIT, "
+            + "AARCH64_INSN_MOVEWIDE_ZERO)"))
     #expect(t?.writes.first?.underlying == .patchTextNosync)
     #expect(
       x.transition("ftrace_make_nop")?.writes.first?.target == OffsetExpr(.recordIP, offset: -8))
@@ -248,4 +252,28 @@ func summary(_ t: CTransition?) -> [String] {
   #expect(s.transitions["ftrace_init_nop"]?.writes.count == 1)
   #expect(s.transitions["ftrace_rec_update_ops"] == nil)
   #expect(!s.diagnostics.contains { $0.severity >= .warning }, "\(s.diagnostics)")
+}
+
+@Test func literalProposalShapeIsModelled() throws {
+  let text = try #require(Paths.read(Paths.fixtures + "/literal-ftrace.c"))
+  let x = TransitionExtractor(text: text, file: "literal-ftrace.c", config: KernelConfig())
+  let initNop = try #require(x.transition("ftrace_init_nop"))
+  #expect(initNop.diagnostics.isEmpty, "\(initNop.diagnostics)")
+  #expect(
+    summary(initNop) == [
+      "[rec->ip - 20] .quad &ftrace_dummy_tramp by aarch64_insn_write_literal_u64 via ftrace_init_literal",
+      "[rec->ip - 12] NOP → LDR x16, [rec->ip - 20] (from rec->ip - 12) by ftrace_modify_code (validated) via ftrace_init_literal",
+      "[rec->ip - 8] NOP → BR x16 by ftrace_modify_code (validated) via ftrace_init_literal",
+      "[rec->ip - 4] NOP → MOV x9, x30 by ftrace_modify_code (validated)",
+    ])
+  let call = try #require(x.transition("ftrace_make_call"))
+  #expect(
+    summary(call) == [
+      "[rec->ip] NOP → BL addr (from rec->ip) by ftrace_modify_code (validated) if reachable_by_bl(addr, pc)",
+      "[rec->ip] NOP → BL rec->ip - 12 (from rec->ip) by ftrace_modify_code (validated) if !reachable_by_bl(addr, pc)",
+    ])
+  #expect(x.transition("ftrace_update_landing_pad")?.writes.first?.new == .hint("BTIJ"))
+  #expect(
+    x.transition("ftrace_make_adr")?.writes.first?.new
+      == .adr(from: OffsetExpr(.recordIP), to: "ftrace_caller", register: "x17", page: true))
 }
