@@ -1,4 +1,5 @@
 import Diagnostics
+import Foundation
 import TestSupport
 import Testing
 
@@ -151,4 +152,58 @@ import Testing
   let inc = Preprocessor(tree: selfInclude, config: KernelConfig()).run(
     text: "#include <a.h>\n", file: "i.c")
   #expect(inc.diagnostics.contains { $0.id == KernelSourceMessage.couldNotModel })
+}
+
+@Test func everyReaderSurvivesRandomBytes() {
+  let seed: UInt64 = 0x6b73_0002
+  var rng = SeededGenerator(seed: seed)
+  let alphabet = Array("\t\n \\#$(){}[]<>,.:;=+-*/!&|?'\"%@_aAbBxX019é→\r") + ["\u{0}"]
+  for round in 0..<300 {
+    var s = ""
+    for _ in 0..<Int.random(in: 0...200, using: &rng) {
+      s.append(alphabet[Int.random(in: 0..<alphabet.count, using: &rng)])
+    }
+    let config = KernelConfig(enabled: ["A", "ARM64_BTI_KERNEL"])
+    let pp = Preprocessor(tree: nil, config: config).run(text: s, file: "r.c")
+    let asm = AsmPreprocessor(config: config).run(text: s, file: "r.S", tree: nil)
+    let x = TransitionExtractor(text: s, file: "r.c", config: config)
+    _ = x.order.map { x.transition($0) }
+    _ = FtraceBuildFlags(from: MakefileFlags.evaluate(text: s, file: "r.mk", config: config))
+    _ = Kconfig.parse(text: s, file: "K").configurations(for: ["A"])
+    let ls = ProseListings.extract(body: s, file: "r.eml")
+    #expect(pp.lines.count + asm.lines.count + ls.count >= 0, "seed \(seed) round \(round)")
+  }
+}
+
+@Test func everyCorpusFileThroughEveryReader() throws {
+  guard let corpus = Paths.corpus else {
+    print("skipped: no shared corpus")
+    return
+  }
+  let fm = FileManager.default
+  var files: [String] = []
+  if let e = fm.enumerator(atPath: corpus) {
+    for case let p as String in e where p.hasSuffix(".mbox") || p.contains("/arch/") {
+      var isDir: ObjCBool = false
+      if fm.fileExists(atPath: corpus + "/" + p, isDirectory: &isDir), !isDir.boolValue {
+        files.append(p)
+      }
+    }
+  }
+  #expect(files.count >= 15)
+  let config = KernelConfig(enabled: [
+    "DYNAMIC_FTRACE", "DYNAMIC_FTRACE_WITH_ARGS", "DYNAMIC_FTRACE_WITH_CALL_OPS",
+    "ARM64_BTI_KERNEL", "MODULES",
+  ])
+  let start = Date()
+  for f in files.sorted() {
+    let text = try #require(Paths.read(corpus + "/" + f))
+    _ = Preprocessor(tree: nil, config: config).run(text: text, file: f)
+    _ = AsmPreprocessor(config: config).run(text: text, file: f, tree: nil)
+    _ = TransitionExtractor(text: text, file: f, config: config).transitions()
+    _ = FtraceBuildFlags(from: MakefileFlags.evaluate(text: text, file: f, config: config))
+    _ = Kconfig.parse(text: text, file: f)
+    _ = ProseListings.extract(body: text, file: f)
+  }
+  #expect(Date().timeIntervalSince(start) < 60)
 }
