@@ -128,8 +128,19 @@ public struct CPath: Hashable, Sendable {
   public var returnedAddress: OffsetExpr?
 }
 
+/// A variable a local helper may rewrite through a pointer (`ftrace_find_callable_addr(rec,
+/// mod, &addr)` may turn `addr` into `FTRACE_ADDR` or a module PLT), on the paths where the
+/// helper reports success.
+public struct COutput: Hashable, Sendable {
+  public var variable: String
+  public var function: String
+  /// The values assigned to it, as written, in order of first appearance.
+  public var mayBecome: [String]
+  public var location: SourceLocation
+}
+
 /// What one ftrace.c function does to the callsite, symbolically.
-public struct CTransition: Sendable {
+public struct CTransition: Hashable, Sendable {
   public var function: String
   public var location: SourceLocation
   /// The writes of the paths that do not fail, in order, each with its path's conditions
@@ -139,6 +150,8 @@ public struct CTransition: Sendable {
   /// Configuration decisions taken while reading it: `IS_ENABLED(CONFIG_X) is false at f:l`.
   public var conditions: [String]
   public var diagnostics: [Diagnostic]
+  /// Variables passed by address to local helpers that may rewrite them.
+  public var outputs: [COutput] = []
 }
 
 /// The functions of `arch/arm64/kernel/ftrace.c` (and `asm/ftrace.h`) that decide the callsite.
@@ -247,7 +260,62 @@ public struct TransitionExtractor: Sendable {
     return CTransition(
       function: name, location: fn.location, writes: writes, paths: paths,
       conditions: (guards[fn.location] ?? []) + interp.decisions,
-      diagnostics: interp.diagnostics)
+      diagnostics: interp.diagnostics, outputs: outputs(of: fn))
+  }
+
+  /// For each call `helper(…, &x, …)` to a local function in `fn`, what the helper may store
+  /// through that pointer on its successful paths (those not returning false, 0 or an error).
+  func outputs(of fn: CFunction) -> [COutput] {
+    var out: [COutput] = []
+    let t = fn.body
+    for i in t.indices where t[i].kind == .identifier && i + 1 < t.count && t[i + 1].text == "(" {
+      guard let helper = functions[t[i].text], helper.name != fn.name else { continue }
+      // Split the arguments at top-level commas.
+      var args: [[CToken]] = [[]]
+      var level = 0
+      var j = i + 2
+      while j < t.count {
+        if t[j].text == "(" { level += 1 }
+        if t[j].text == ")" {
+          if level == 0 { break }
+          level -= 1
+        }
+        if t[j].text == ",", level == 0 {
+          args.append([])
+        } else {
+          args[args.count - 1].append(t[j])
+        }
+        j += 1
+      }
+      for (k, a) in args.enumerated() where a.count == 2 && a[0].text == "&" {
+        guard k < helper.parameters.count else { continue }
+        let p = helper.parameters[k]
+        var interp = Interpreter(extractor: self)
+        var env: [String: SymValue] = [:]
+        for q in helper.parameters { env[q] = .opaque(q) }
+        let ends = interp.run(helper, State(env: env), via: [helper.name], depth: 1)
+        var values: [String] = []
+        for e in ends {
+          switch e.returned {
+          case .bool(false)?, .int(0)?: continue
+          case .int(let v)? where v < 0: continue
+          case .opaque(let s)? where s.hasPrefix("-E"): continue
+          default: break
+          }
+          if let v = e.env["*" + p], !values.contains(v.description) {
+            values.append(v.description)
+          }
+        }
+        guard !values.isEmpty else { continue }
+        let o = COutput(
+          variable: a[1].text, function: helper.name, mayBecome: values,
+          location: SourceLocation(file: fn.location.file, line: t[i].line))
+        if !out.contains(where: { $0.variable == o.variable && $0.function == o.function }) {
+          out.append(o)
+        }
+      }
+    }
+    return out
   }
 
   static func same(_ a: CWrite, _ b: CWrite) -> Bool {

@@ -48,6 +48,8 @@ func summary(_ t: CTransition?) -> [String] {
         "[rec->ip] NOP → BL addr (from rec->ip) by ftrace_modify_code (validated)"
       ])
     let call = try #require(x.transition("ftrace_make_call"))
+    #expect(call.outputs.first?.mayBecome == ["get_ftrace_plt(mod, *addr)"])
+    #expect(call.outputs.first?.variable == "addr")
     #expect(
       call.paths.contains {
         $0.outcome == .failed("EINVAL")
@@ -146,6 +148,7 @@ func summary(_ t: CTransition?) -> [String] {
         "[rec->ip - 4] NOP → MOV x9, x30 by ftrace_modify_code (validated)"
       ])
     let call = summary(x.transition("ftrace_make_call"))
+    #expect(x.transition("ftrace_make_call")?.outputs.isEmpty == true)  // range check inline
     #expect(call.count == 2)
     #expect(
       call.contains(
