@@ -396,7 +396,21 @@ struct KconfigParser {
   var inChoiceHeader = false
   /// Conditions of enclosing `if` blocks.
   var ifStack: [KconfigProperty<KconfigExpr>] = []
-  var menuDepth = 0
+  /// Open `if`/`menu`/`choice` blocks and how many conditions each added to ``ifStack``.
+  var scopes: [(kind: String, pushed: Int, location: SourceLocation)] = []
+  var inMenuHeader = false
+
+  mutating func closeScope(_ kind: String, _ loc: SourceLocation) {
+    guard let top = scopes.last, top.kind == kind else {
+      result.diagnostics.append(
+        Diagnostic(
+          KernelSourceMessage.syntax, .error, at: loc,
+          "end\(kind) without \(kind)" + (scopes.last.map { " (open: \($0.kind))" } ?? "")))
+      return
+    }
+    scopes.removeLast()
+    ifStack.removeLast(min(top.pushed, ifStack.count))
+  }
 
   init(file: String) { self.file = file }
 
@@ -442,6 +456,7 @@ struct KconfigParser {
       case "config", "menuconfig":
         finish()
         inChoiceHeader = false
+        inMenuHeader = false
         var e = KconfigEntry(name: rest.trimmed, location: loc)
         e.dependsOn = ifStack
         if let c = currentChoice {
@@ -453,26 +468,31 @@ struct KconfigParser {
         finish()
         currentChoice = result.addChoice(KconfigChoice(location: loc))
         inChoiceHeader = true
+        inMenuHeader = false
+        scopes.append(("choice", 0, loc))
       case "endchoice":
         finish()
         currentChoice = nil
         inChoiceHeader = false
+        closeScope("choice", loc)
       case "if":
         finish()
+        inMenuHeader = false
         let v = parseExpr(rest, loc)
         ifStack.append(KconfigProperty(value: v, condition: nil, location: loc))
+        scopes.append(("if", 1, loc))
       case "endif":
         finish()
-        if ifStack.popLast() == nil {
-          result.diagnostics.append(
-            Diagnostic(KernelSourceMessage.syntax, .error, at: loc, "endif without if"))
-        }
+        closeScope("if", loc)
       case "menu":
         finish()
-        menuDepth += 1
+        inMenuHeader = true
+        inChoiceHeader = false
+        scopes.append(("menu", 0, loc))
       case "endmenu":
         finish()
-        menuDepth -= 1
+        inMenuHeader = false
+        closeScope("menu", loc)
       case "source", "rsource", "osource", "orsource":
         finish()
         let path = rest.trimmed.filter { $0 != "\"" }
@@ -522,8 +542,10 @@ struct KconfigParser {
         let p = KconfigProperty(value: v, condition: nil, location: loc)
         if current != nil {
           current?.dependsOn.append(p)
-        } else if inChoiceHeader {
-          ifStack.append(p)  // a choice's dependency applies to its members
+        } else if inChoiceHeader || inMenuHeader, !scopes.isEmpty {
+          // A choice's or a menu's dependency applies to everything inside it.
+          ifStack.append(p)
+          scopes[scopes.count - 1].pushed += 1
         }
       case "range", "option", "modules", "optional", "transitional", "visible", "allnoconfig_y",
         "defconfig_list", "env":
@@ -544,6 +566,12 @@ struct KconfigParser {
       }
     }
     finish()
+    for open in scopes {
+      result.diagnostics.append(
+        Diagnostic(
+          KernelSourceMessage.syntax, .error, at: open.location,
+          "\(open.kind) opened here is never closed"))
+    }
   }
 
   func indentation(_ l: String) -> Int {

@@ -120,3 +120,35 @@ import Testing
     #expect(resolved.integer("N") == 1)  // A's dependency B && <nothing> fails to parse: A is n
   }
 }
+
+@Test func menuAndChoiceDependenciesStayInsideTheirBlocks() {
+  let (text, m) = Markers.extract(
+    """
+    menu "Tracers"
+    	depends on TRACING_SUPPORT
+    config IN_MENU
+    	bool "in"
+    choice
+    	prompt "mode"
+    	depends on IN_MENU
+    config MODE_A
+    	bool "a"
+    endchoice
+    config AFTER_CHOICE
+    	bool "after"
+    endmenu
+    config OUTSIDE
+    	bool "outside"
+    ⟪1⟫endif
+    ⟪2⟫menu "never closed"
+    """)
+  let k = Kconfig.parse(text: text, file: "K")
+  #expect(k.entries["IN_MENU"]?.first?.dependsOn.map(\.value) == [.symbol("TRACING_SUPPORT")])
+  #expect(
+    k.entries["MODE_A"]?.first?.dependsOn.map(\.value) == [
+      .symbol("TRACING_SUPPORT"), .symbol("IN_MENU"),
+    ])
+  #expect(k.entries["AFTER_CHOICE"]?.first?.dependsOn.map(\.value) == [.symbol("TRACING_SUPPORT")])
+  #expect(k.entries["OUTSIDE"]?.first?.dependsOn.isEmpty == true)
+  #expect(k.diagnostics.map(\.location.line) == [m["1"]?.line, m["2"]?.line].compactMap { $0 })
+}
