@@ -125,9 +125,21 @@ struct PreprocessorState {
       let trimmedStart = line.drop { $0 == " " || $0 == "\t" }
       guard trimmedStart.hasPrefix("#") else {
         if active(stack) {
-          let t = line.trimmed
+          var t = line.trimmed
           if t.isEmpty { continue }
-          let text = pp.expandMacrosInOutput ? expandLine(line, loc) : t
+          // A function-like macro call left open at the end of the line takes the following
+          // lines (as cpp does); the joined text keeps the first line's origin.
+          if pp.expandMacrosInOutput {
+            var extra = 0
+            while extra < 64, i < lines.count, openMacroCall(in: t),
+              !lines[i].drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("#")
+            {
+              t += " " + lines[i].trimmed
+              i += 1
+              extra += 1
+            }
+          }
+          let text = pp.expandMacrosInOutput ? expandLine(t, loc) : t
           result.lines.append(SourceLine(text: text, origin: loc, guards: stack.map(\.branch)))
         }
         continue
@@ -421,6 +433,34 @@ struct PreprocessorState {
       k += 1
     }
     return out
+  }
+
+  /// Whether `text` has a call of a function-like macro whose parentheses are not closed.
+  func openMacroCall(in text: String) -> Bool {
+    let tokens = CTokenizer.tokenize(text)
+    var k = 0
+    while k < tokens.count {
+      if tokens[k].kind == .identifier, result.macros[tokens[k].text]?.parameters != nil,
+        !pp.opaqueMacros.contains(tokens[k].text)
+      {
+        var j = k + 1
+        // The '(' may be on the next line, too.
+        if j == tokens.count { return true }
+        if tokens[j].text == "(" {
+          var level = 0
+          while j < tokens.count {
+            if tokens[j].text == "(" { level += 1 }
+            if tokens[j].text == ")" { level -= 1 }
+            if level == 0 { break }
+            j += 1
+          }
+          if level > 0 { return true }
+          k = j
+        }
+      }
+      k += 1
+    }
+    return false
   }
 
   func expandLine(_ line: String, _ loc: SourceLocation) -> String {

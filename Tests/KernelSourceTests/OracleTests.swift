@@ -251,6 +251,10 @@ extension Oracle {
     #endif
     #undef INSN_SIZE
     h = INSN_SIZE;
+    i = TWICE(1 +
+      2) + CAT(a,
+      b) + TWICE
+      (3);
     """
   for config in [
     KernelConfig(), KernelConfig(enabled: ["A"]), KernelConfig(["ALIGN": .int(8)]),

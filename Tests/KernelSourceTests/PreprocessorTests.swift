@@ -207,3 +207,10 @@ import Testing
   }
   #expect(Date().timeIntervalSince(start) < 60)
 }
+
+@Test func macroCallsSpanningLinesJoinAtTheFirstLine() {
+  let pp = Preprocessor(tree: PreprocessorTests.tree, config: KernelConfig()).run(
+    text: "#include <asm/consts.h>\nx;\ni = TWICE(1 +\n  2) + CAT(a,\n b);\nj;\n", file: "m.c")
+  #expect(pp.lines.map(\.text) == ["x;", "i = ((1 + 2) * 2) + ab;", "j;"])
+  #expect(pp.lines.map(\.origin.line) == [2, 3, 6])
+}
