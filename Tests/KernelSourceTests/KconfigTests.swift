@@ -152,3 +152,15 @@ import Testing
   #expect(k.entries["OUTSIDE"]?.first?.dependsOn.isEmpty == true)
   #expect(k.diagnostics.map(\.location.line) == [m["1"]?.line, m["2"]?.line].compactMap { $0 })
 }
+
+@Test func loadFollowsSourcesAndReportsMissingOnes() {
+  let tree = InMemoryTree([
+    "Kconfig": "source \"arch/$(SRCARCH)/Kconfig\"\nsource \"gone/Kconfig\"\n",
+    "arch/arm64/Kconfig": "config ARM64\n\tdef_bool y\nrsource \"sub/Kconfig\"\n",
+    "arch/arm64/sub/Kconfig": "config SUB\n\tbool \"sub\"\n",
+  ])
+  let k = Kconfig.load(tree: tree)
+  #expect(k.order == ["ARM64", "SUB"])
+  #expect(k.diagnostics.map(\.id) == [KernelSourceMessage.missingInclude])
+  #expect(k.diagnostics.first?.location == SourceLocation(file: "Kconfig", line: 2))
+}
