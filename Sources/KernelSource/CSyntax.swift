@@ -1,0 +1,485 @@
+import Diagnostics
+
+/// A C function found in a file: its name, parameters, body tokens and where it starts.
+public struct CFunction: Hashable, Sendable {
+  public var name: String
+  public var parameters: [String]
+  public var body: [CToken]
+  public var location: SourceLocation
+  /// `static` or `static inline` (a local helper).
+  public var isStatic: Bool
+}
+
+/// Finds function definitions at file scope: `type name(params) { … }`.
+public enum CFunctionFinder {
+  public static func functions(in tokens: [CToken], file: String) -> [CFunction] {
+    var out: [CFunction] = []
+    var depth = 0
+    var i = 0
+    var statementStart = 0
+    var progress = LoopProgress()
+    while i < tokens.count, progress.advanced(to: i) {
+      let t = tokens[i]
+      if t.text == "{" {
+        depth += 1
+        i += 1
+        continue
+      }
+      if t.text == "}" {
+        depth = max(0, depth - 1)
+        if depth == 0 { statementStart = i + 1 }
+        i += 1
+        continue
+      }
+      if depth == 0 && t.text == ";" {
+        statementStart = i + 1
+        i += 1
+        continue
+      }
+      guard depth == 0, t.kind == .identifier, i + 1 < tokens.count, tokens[i + 1].text == "("
+      else {
+        i += 1
+        continue
+      }
+      // Match the parameter list.
+      var j = i + 1
+      var level = 0
+      while j < tokens.count {
+        if tokens[j].text == "(" { level += 1 }
+        if tokens[j].text == ")" {
+          level -= 1
+          if level == 0 { break }
+        }
+        j += 1
+      }
+      // Attributes may sit between ')' and '{'.
+      var k = j + 1
+      while k < tokens.count, tokens[k].kind == .identifier, tokens[k].text.hasPrefix("__") {
+        k += 1
+      }
+      guard k < tokens.count, tokens[k].text == "{", i > statementStart else {
+        i = j + 1
+        continue
+      }
+      // The body: balanced braces.
+      var end = k
+      var braces = 0
+      while end < tokens.count {
+        if tokens[end].text == "{" { braces += 1 }
+        if tokens[end].text == "}" {
+          braces -= 1
+          if braces == 0 { break }
+        }
+        end += 1
+      }
+      let params = parameterNames(Array(tokens[(i + 2)..<max(i + 2, j)]))
+      let prefix = tokens[statementStart..<i].map(\.text)
+      out.append(
+        CFunction(
+          name: t.text, parameters: params,
+          body: Array(tokens[(k + 1)..<min(end, tokens.count)]),
+          location: SourceLocation(file: file, line: t.line), isStatic: prefix.contains("static")))
+      i = end + 1
+      statementStart = i
+      depth = 0
+    }
+    return out
+  }
+
+  /// The last identifier of each comma-separated parameter (`struct dyn_ftrace *rec` → `rec`).
+  static func parameterNames(_ tokens: [CToken]) -> [String] {
+    var out: [String] = []
+    var current: [CToken] = []
+    var level = 0
+    for t in tokens + [
+      CToken(kind: .punctuator, text: ",", line: 0, column: 0, leadingSpace: false)
+    ] {
+      if t.text == "(" { level += 1 }
+      if t.text == ")" { level -= 1 }
+      if t.text == "," && level == 0 {
+        if let name = current.last(where: { $0.kind == .identifier }), current.count > 1 {
+          out.append(name.text)
+        }
+        current = []
+      } else {
+        current.append(t)
+      }
+    }
+    return out
+  }
+}
+
+/// A C statement, as much as the transition extractor needs.
+indirect enum CStatement {
+  case block([CStatement])
+  case ifStatement(condition: CExpr, then: CStatement, otherwise: CStatement?, line: Int)
+  case returnStatement(CExpr?, line: Int)
+  case declaration([(name: String, value: CExpr?)], line: Int)
+  case expression(CExpr, line: Int)
+  /// Loops, switches, gotos: not followed; the tokens are kept to look for writes inside.
+  case unmodelled(kind: String, tokens: [CToken], line: Int)
+  case empty
+}
+
+/// A C expression tree with the source text of each node.
+indirect enum CExpr {
+  case identifier(String)
+  case number(Int64, String)
+  case string(String)
+  case call(String, [CExpr], text: String)
+  case member(CExpr, String, text: String)
+  case unary(String, CExpr, text: String)
+  case binary(String, CExpr, CExpr, text: String)
+  case assign(String, CExpr, CExpr, text: String)
+  case cast(CExpr, text: String)
+  case ternary(CExpr, CExpr, CExpr, text: String)
+  case index(CExpr, CExpr, text: String)
+  case unknown(String)
+
+  var text: String {
+    switch self {
+    case .identifier(let s), .string(let s), .unknown(let s): s
+    case .number(_, let t): t
+    case .call(_, _, let t), .member(_, _, let t), .unary(_, _, let t), .binary(_, _, _, let t),
+      .assign(_, _, _, let t), .cast(_, let t), .ternary(_, _, _, let t), .index(_, _, let t):
+      t
+    }
+  }
+
+  /// Every call name inside the expression.
+  var callNames: [String] {
+    switch self {
+    case .call(let n, let args, _): [n] + args.flatMap(\.callNames)
+    case .member(let e, _, _), .unary(_, let e, _), .cast(let e, _): e.callNames
+    case .binary(_, let a, let b, _), .assign(_, let a, let b, _), .index(let a, let b, _):
+      a.callNames + b.callNames
+    case .ternary(let a, let b, let c, _): a.callNames + b.callNames + c.callNames
+    default: []
+    }
+  }
+}
+
+/// Recursive-descent parser for function bodies.
+struct CParser {
+  var tokens: [CToken]
+  var pos = 0
+  var depth = 0
+
+  static let typeWords: Set<String> = [
+    "unsigned", "signed", "long", "int", "short", "char", "void", "bool", "u8", "u16", "u32",
+    "u64", "s8", "s16", "s32", "s64", "__le32", "__le64", "size_t", "struct", "const", "static",
+    "volatile", "enum", "union", "register", "ftrace_func_t", "phys_addr_t", "uintptr_t",
+  ]
+
+  init(tokens: [CToken]) { self.tokens = tokens }
+
+  var peek: CToken? { pos < tokens.count ? tokens[pos] : nil }
+  var line: Int { peek?.line ?? tokens.last?.line ?? 0 }
+
+  mutating func parseBlock() -> [CStatement] {
+    var out: [CStatement] = []
+    var progress = LoopProgress()
+    while pos < tokens.count, progress.advanced(to: pos) {
+      if peek?.text == "}" { return out }
+      out.append(parseStatement())
+    }
+    return out
+  }
+
+  /// The tokens up to the matching close of the bracket at `pos` (exclusive), moving past it.
+  mutating func balanced(open: String, close: String) -> [CToken] {
+    guard peek?.text == open else { return [] }
+    pos += 1
+    let start = pos
+    var level = 0
+    while pos < tokens.count {
+      if tokens[pos].text == open { level += 1 }
+      if tokens[pos].text == close {
+        if level == 0 { break }
+        level -= 1
+      }
+      pos += 1
+    }
+    let inner = Array(tokens[start..<min(pos, tokens.count)])
+    pos = min(pos + 1, tokens.count)
+    return inner
+  }
+
+  mutating func untilSemicolon() -> [CToken] {
+    let start = pos
+    var level = 0
+    while pos < tokens.count {
+      let t = tokens[pos].text
+      if t == "(" || t == "{" || t == "[" { level += 1 }
+      if t == ")" || t == "}" || t == "]" { level -= 1 }
+      if t == ";" && level <= 0 { break }
+      pos += 1
+    }
+    let out = Array(tokens[start..<min(pos, tokens.count)])
+    pos = min(pos + 1, tokens.count)
+    return out
+  }
+
+  mutating func parseStatement() -> CStatement {
+    guard let t = peek else { return .empty }
+    let line = t.line
+    guard depth < 200 else {
+      let rest = Array(tokens[pos...])
+      pos = tokens.count
+      return .unmodelled(kind: "nesting", tokens: rest, line: line)
+    }
+    depth += 1
+    defer { depth -= 1 }
+    switch t.text {
+    case "{":
+      pos += 1
+      let b = parseBlock()
+      if peek?.text == "}" { pos += 1 }
+      return .block(b)
+    case ";":
+      pos += 1
+      return .empty
+    case "if":
+      pos += 1
+      let cond = CExprParser.parse(balanced(open: "(", close: ")"))
+      let then = parseStatement()
+      var otherwise: CStatement?
+      if peek?.text == "else" {
+        pos += 1
+        otherwise = parseStatement()
+      }
+      return .ifStatement(condition: cond, then: then, otherwise: otherwise, line: line)
+    case "return":
+      pos += 1
+      let e = untilSemicolon()
+      return .returnStatement(e.isEmpty ? nil : CExprParser.parse(e), line: line)
+    case "for", "while", "switch":
+      pos += 1
+      var toks = balanced(open: "(", close: ")")
+      let start = pos
+      _ = parseStatement()
+      toks += tokens[start..<pos]
+      return .unmodelled(kind: t.text, tokens: toks, line: line)
+    case "do":
+      pos += 1
+      let start = pos
+      _ = parseStatement()
+      if peek?.text == "while" {
+        pos += 1
+        _ = untilSemicolon()
+      }
+      return .unmodelled(kind: "do", tokens: Array(tokens[start..<pos]), line: line)
+    case "goto", "break", "continue":
+      let toks = untilSemicolon()
+      return .unmodelled(kind: t.text, tokens: toks, line: line)
+    default:
+      let toks = untilSemicolon()
+      if isDeclaration(toks) { return .declaration(declarators(toks), line: line) }
+      return .expression(CExprParser.parse(toks), line: line)
+    }
+  }
+
+  func isDeclaration(_ toks: [CToken]) -> Bool {
+    guard let first = toks.first, first.kind == .identifier else { return false }
+    if Self.typeWords.contains(first.text) { return true }
+    // `type name`, `type *name`
+    if toks.count >= 2, toks[1].kind == .identifier { return true }
+    if toks.count >= 3, toks[1].text == "*", toks[2].kind == .identifier,
+      toks.count == 3 || [";", "=", ","].contains(toks[3].text)
+    {
+      return true
+    }
+    return false
+  }
+
+  func declarators(_ toks: [CToken]) -> [(name: String, value: CExpr?)] {
+    var out: [(String, CExpr?)] = []
+    var parts: [[CToken]] = [[]]
+    var level = 0
+    for t in toks {
+      if t.text == "(" || t.text == "{" || t.text == "[" { level += 1 }
+      if t.text == ")" || t.text == "}" || t.text == "]" { level -= 1 }
+      if t.text == "," && level == 0 {
+        parts.append([])
+      } else {
+        parts[parts.count - 1].append(t)
+      }
+    }
+    for p in parts {
+      if let eq = p.firstIndex(where: { $0.text == "=" }) {
+        let name = p[..<eq].last(where: { $0.kind == .identifier })?.text ?? ""
+        out.append((name, CExprParser.parse(Array(p[(eq + 1)...]))))
+      } else if let name = p.last(where: { $0.kind == .identifier })?.text {
+        out.append((name, nil))
+      }
+    }
+    return out
+  }
+}
+
+/// Precedence-climbing C expression parser.
+struct CExprParser {
+  var tokens: [CToken]
+  var pos = 0
+  /// Nesting depth; past ``maxDepth`` the rest is read as unknown instead of recursing.
+  var depth = 0
+  static let maxDepth = 200
+
+  static func parse(_ tokens: [CToken]) -> CExpr {
+    var p = CExprParser(tokens: tokens)
+    let e = p.assignment()
+    if p.pos < tokens.count { return .unknown(CTokenizer.join(tokens)) }
+    return e
+  }
+
+  var peek: String? { pos < tokens.count ? tokens[pos].text : nil }
+
+  func text(_ from: Int) -> String { CTokenizer.join(Array(tokens[from..<min(pos, tokens.count)])) }
+
+  mutating func assignment() -> CExpr {
+    let start = pos
+    let l = ternary()
+    if let op = peek, ["=", "+=", "-=", "|=", "&=", "^=", "<<=", ">>=", "*=", "/="].contains(op) {
+      pos += 1
+      let r = assignment()
+      return .assign(op, l, r, text: text(start))
+    }
+    return l
+  }
+
+  mutating func ternary() -> CExpr {
+    let start = pos
+    let c = binary(0)
+    if peek == "?" {
+      pos += 1
+      let a = assignment()
+      if peek == ":" { pos += 1 }
+      let b = ternary()
+      return .ternary(c, a, b, text: text(start))
+    }
+    return c
+  }
+
+  static let levels: [[String]] = [
+    ["||"], ["&&"], ["|"], ["^"], ["&"], ["==", "!="], ["<", "<=", ">", ">="], ["<<", ">>"],
+    ["+", "-"], ["*", "/", "%"],
+  ]
+
+  mutating func binary(_ level: Int) -> CExpr {
+    guard level < Self.levels.count else { return unary() }
+    let start = pos
+    var l = binary(level + 1)
+    while let op = peek, Self.levels[level].contains(op) {
+      pos += 1
+      let r = binary(level + 1)
+      l = .binary(op, l, r, text: text(start))
+    }
+    return l
+  }
+
+  func isCast() -> Bool {
+    guard peek == "(", pos + 1 < tokens.count else { return false }
+    let t = tokens[pos + 1]
+    guard t.kind == .identifier, CParser.typeWords.contains(t.text) || t.text.hasSuffix("_t")
+    else { return false }
+    return true
+  }
+
+  mutating func unary() -> CExpr {
+    let start = pos
+    guard let t = peek else { return .unknown("") }
+    guard depth < Self.maxDepth else {
+      pos = tokens.count
+      return .unknown(text(start))
+    }
+    depth += 1
+    defer { depth -= 1 }
+    if ["!", "~", "-", "+", "*", "&", "++", "--"].contains(t) {
+      pos += 1
+      let e = unary()
+      return .unary(t, e, text: text(start))
+    }
+    if t == "sizeof" {
+      pos += 1
+      if peek == "(" {
+        var level = 0
+        while pos < tokens.count {
+          if tokens[pos].text == "(" { level += 1 }
+          if tokens[pos].text == ")" {
+            level -= 1
+            if level == 0 { break }
+          }
+          pos += 1
+        }
+        pos += 1
+      } else {
+        _ = unary()
+      }
+      return .unknown(text(start))
+    }
+    if isCast() {
+      while pos < tokens.count, tokens[pos].text != ")" { pos += 1 }
+      pos += 1
+      let e = unary()
+      return .cast(e, text: text(start))
+    }
+    return postfix()
+  }
+
+  mutating func postfix() -> CExpr {
+    let start = pos
+    var e = primary()
+    var progress = LoopProgress()
+    while let t = peek, progress.advanced(to: pos) {
+      if t == "(" {
+        pos += 1
+        var args: [CExpr] = []
+        while peek != nil && peek != ")" {
+          args.append(assignment())
+          if peek == "," { pos += 1 } else { break }
+        }
+        if peek == ")" { pos += 1 }
+        if case .identifier(let n) = e {
+          e = .call(n, args, text: text(start))
+        } else {
+          e = .call(e.text, args, text: text(start))
+        }
+      } else if t == "->" || t == "." {
+        pos += 1
+        let name = peek ?? ""
+        pos += 1
+        e = .member(e, name, text: text(start))
+      } else if t == "[" {
+        pos += 1
+        let i = assignment()
+        if peek == "]" { pos += 1 }
+        e = .index(e, i, text: text(start))
+      } else if t == "++" || t == "--" {
+        pos += 1
+        e = .unary(t, e, text: text(start))
+      } else {
+        break
+      }
+    }
+    return e
+  }
+
+  mutating func primary() -> CExpr {
+    guard pos < tokens.count else { return .unknown("") }
+    let t = tokens[pos]
+    pos += 1
+    switch t.kind {
+    case .identifier: return .identifier(t.text)
+    case .number:
+      return .number(CExpressionParser.integer(t.text) ?? 0, t.text)
+    case .string, .character: return .string(t.text)
+    case .punctuator:
+      if t.text == "(" {
+        let e = assignment()
+        if peek == ")" { pos += 1 }
+        return e
+      }
+      return .unknown(t.text)
+    }
+  }
+}

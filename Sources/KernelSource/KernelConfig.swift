@@ -1,0 +1,122 @@
+import Diagnostics
+
+/// The value of one configuration option, as `.config` writes it.
+public enum ConfigValue: Hashable, Sendable, CustomStringConvertible {
+  case yes
+  case no
+  case module
+  case string(String)
+  case int(Int)
+
+  /// The text Kbuild sees: `y`, `m`, the string, the number; `n` reads as empty in make.
+  public var description: String {
+    switch self {
+    case .yes: "y"
+    case .no: "n"
+    case .module: "m"
+    case .string(let s): s
+    case .int(let n): String(n)
+    }
+  }
+
+  /// Parses `y`, `n`, `m`, a decimal or `0x` number, or a (possibly quoted) string.
+  public init(parsing text: String) {
+    let t = text.trimmed
+    switch t {
+    case "y": self = .yes
+    case "n", "": self = .no
+    case "m": self = .module
+    default:
+      if let n = Int(t) {
+        self = .int(n)
+      } else if t.hasPrefix("0x") || t.hasPrefix("0X"), let n = Int(t.dropFirst(2), radix: 16) {
+        self = .int(n)
+      } else if t.count >= 2, t.hasPrefix("\""), t.hasSuffix("\"") {
+        self = .string(String(t.dropFirst().dropLast()))
+      } else {
+        self = .string(t)
+      }
+    }
+  }
+}
+
+/// A set of configuration option values (`CONFIG_X` → y/n/m/string/int).
+///
+/// Names are stored without the `CONFIG_` prefix; every accessor accepts either spelling.
+public struct KernelConfig: Hashable, Sendable, CustomStringConvertible {
+  public private(set) var values: [String: ConfigValue]
+
+  public init(_ values: [String: ConfigValue] = [:]) {
+    var v: [String: ConfigValue] = [:]
+    for (k, value) in values { v[Self.bareName(k)] = value }
+    self.values = v
+  }
+
+  /// Options that are on (`y`), given by name.
+  public init(enabled names: [String]) {
+    self.init(Dictionary(names.map { ($0, ConfigValue.yes) }, uniquingKeysWith: { $1 }))
+  }
+
+  /// Reads a `.config`: `CONFIG_X=y`, `CONFIG_S="text"`, `# CONFIG_X is not set`.
+  public init(dotConfig text: String) {
+    var v: [String: ConfigValue] = [:]
+    for line in splitLines(text) {
+      let t = line.trimmed
+      if t.hasPrefix("# CONFIG_"), t.hasSuffix(" is not set") {
+        let name = t.dropFirst(2).dropLast(" is not set".count)
+        v[Self.bareName(String(name))] = .no
+      } else if t.hasPrefix("CONFIG_"), let eq = t.firstIndex(of: "=") {
+        v[Self.bareName(String(t[..<eq]))] = ConfigValue(parsing: String(t[t.index(after: eq)...]))
+      }
+    }
+    values = v
+  }
+
+  /// `CONFIG_FOO` → `FOO`; `FOO` stays.
+  public static func bareName(_ name: String) -> String {
+    name.hasPrefix("CONFIG_") ? String(name.dropFirst(7)) : name
+  }
+
+  public subscript(name: String) -> ConfigValue? {
+    get { values[Self.bareName(name)] }
+    set { values[Self.bareName(name)] = newValue }
+  }
+
+  /// True for `y` and `m`, as `IS_ENABLED()` reads it.
+  public func isEnabled(_ name: String) -> Bool {
+    switch self[name] {
+    case .yes, .module: true
+    default: false
+    }
+  }
+
+  /// True only for `y`, as `IS_BUILTIN()` and `#ifdef CONFIG_X` (for bool options) read it.
+  public func isBuiltin(_ name: String) -> Bool { self[name] == .yes }
+
+  /// An integer option's value (`CONFIG_FUNCTION_ALIGNMENT`), or nil.
+  public func integer(_ name: String) -> Int? {
+    if case .int(let n) = self[name] { return n }
+    return nil
+  }
+
+  /// What `$(CONFIG_X)` expands to in make: `y`, `m`, the value, or empty when unset or `n`.
+  public func makeValue(_ name: String) -> String {
+    switch self[name] {
+    case nil, .no?: ""
+    case let v?: v.description
+    }
+  }
+
+  /// A copy with `name` set to `value`.
+  public func setting(_ name: String, _ value: ConfigValue) -> KernelConfig {
+    var c = self
+    c[name] = value
+    return c
+  }
+
+  /// `CONFIG_A=y CONFIG_B=n …` sorted by name, for messages and test names.
+  public var description: String {
+    values.keys.sorted().map { "CONFIG_\($0)=\(values[$0]?.description ?? "")" }
+      .joined(separator: " ")
+  }
+}

@@ -1,0 +1,62 @@
+import Diagnostics
+
+/// Read access to the files of a kernel tree (a post-image, a folder, a fixture), by path
+/// relative to the tree's root, such as `arch/arm64/kernel/ftrace.c`.
+///
+/// The CLI adapts its own tree types (a git tree, a folder, a patched post-image) to this.
+public protocol KernelTree: Sendable {
+  /// The text of the file at `path`, or nil when the tree has no such file.
+  func contents(of path: String) -> String?
+}
+
+/// A tree held in memory: path → text. Handy for tests and for post-images.
+public struct InMemoryTree: KernelTree, Hashable {
+  public var files: [String: String]
+
+  public init(_ files: [String: String] = [:]) { self.files = files }
+
+  public func contents(of path: String) -> String? { files[path] }
+}
+
+/// The stable identifiers of the diagnostics this module reports.
+public enum KernelSourceMessage {
+  /// Something the readers cannot model; they say so with file:line rather than guess.
+  public static let couldNotModel: MessageID = "kernel.could-not-model"
+  /// A stated assumption (a compiler feature taken as present, an asm-offsets default…).
+  public static let assumption: MessageID = "kernel.assumption"
+  /// A syntax problem in a Makefile, Kconfig, C, cpp or assembler input.
+  public static let syntax: MessageID = "kernel.syntax"
+  /// An `#include` whose file is not in the tree.
+  public static let missingInclude: MessageID = "kernel.missing-include"
+  /// A configuration rejected because a `depends on` fails.
+  public static let dependsFailed: MessageID = "kernel.depends-failed"
+  /// `#error` reached, `.error` reached, or an unbalanced conditional.
+  public static let conditional: MessageID = "kernel.conditional"
+  /// An unknown assembler macro or directive left as it is.
+  public static let unknownMacro: MessageID = "kernel.unknown-macro"
+}
+
+/// Splits text into lines without their terminators (`\n`, `\r\n`), keeping a final empty line
+/// out: `"a\nb\n"` gives `["a", "b"]`.
+func splitLines(_ text: String) -> [String] {
+  var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+    line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+  }
+  if lines.last == "" { lines.removeLast() }
+  return lines
+}
+
+extension String {
+  /// The string without leading and trailing spaces and tabs.
+  var trimmed: String {
+    var s = Substring(self)
+    while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+    while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+    return String(s)
+  }
+}
+
+extension Character {
+  var isIdentifierStart: Bool { self == "_" || (isASCII && isLetter) }
+  var isIdentifierBody: Bool { self == "_" || (isASCII && (isLetter || isNumber)) }
+}

@@ -1,0 +1,166 @@
+import Diagnostics
+import TestSupport
+import Testing
+
+@testable import KernelSource
+
+@Suite struct KconfigTests {
+  static let callops = FolderTree(root: Paths.fixtures + "/callops")
+
+  static func callOpsKconfig() throws -> Kconfig {
+    var k = Kconfig()
+    for f in ["arch/Kconfig", "arch/arm64/Kconfig", "kernel/trace/Kconfig"] {
+      k.merge(Kconfig.parse(text: try #require(callops.contents(of: f)), file: f))
+    }
+    return k
+  }
+
+  @Test func parsesEntriesSkipsHelpAndReadsChoices() throws {
+    let k = try Self.callOpsKconfig()
+    #expect(k.diagnostics.isEmpty, "\(k.diagnostics)")
+    let arm64 = try #require(k.entries["ARM64"]?.first)
+    #expect(
+      arm64.selects.map(\.value) == [
+        "FUNCTION_ALIGNMENT_4B", "FUNCTION_ALIGNMENT_8B", "HAVE_DYNAMIC_FTRACE",
+        "HAVE_DYNAMIC_FTRACE_WITH_ARGS", "HAVE_DYNAMIC_FTRACE_WITH_CALL_OPS",
+        "FTRACE_MCOUNT_USE_PATCHABLE_FUNCTION_ENTRY",
+      ])
+    #expect(arm64.selects[3].condition == .macro("cc-option,-fpatchable-function-entry=2"))
+    #expect(
+      arm64.selects[4].condition
+        == .and(
+          .symbol("DYNAMIC_FTRACE_WITH_ARGS"),
+          .not(.symbol("CFI_CLANG"))))
+    #expect(k.entries["ARM64_BTI_KERNEL"]?.first?.dependsOn.count == 5)
+    #expect(k.entries["CFI_PERMISSIVE"]?.first?.dependsOn.first?.value == .symbol("CFI_CLANG"))
+    #expect(k.choices.first?.members == ["ARM64_4K_PAGES", "ARM64_64K_PAGES"])
+  }
+
+  @Test func callOpsConfigurationsResolveSelectsAndAlignment() throws {
+    let k = try Self.callOpsKconfig()
+    let configs = k.configurations(for: [
+      "DYNAMIC_FTRACE_WITH_ARGS", "CONFIG_DYNAMIC_FTRACE_WITH_CALL_OPS", "ARM64_BTI_KERNEL",
+    ])
+    #expect(
+      configs.map(\.name) == [
+        "DYNAMIC_FTRACE_WITH_ARGS DYNAMIC_FTRACE_WITH_CALL_OPS ARM64_BTI_KERNEL",
+        "DYNAMIC_FTRACE_WITH_ARGS DYNAMIC_FTRACE_WITH_CALL_OPS !ARM64_BTI_KERNEL",
+      ])
+    for c in configs {
+      #expect(c.isValid, "\(c.rejections)")
+      #expect(c.config.isEnabled("HAVE_DYNAMIC_FTRACE_WITH_CALL_OPS"))
+      #expect(c.config.isEnabled("FUNCTION_ALIGNMENT_8B"))
+      #expect(c.config.integer("FUNCTION_ALIGNMENT") == 8)
+      #expect(c.config.isEnabled("ARM64_4K_PAGES") && !c.config.isEnabled("ARM64_64K_PAGES"))
+      #expect(c.config.isEnabled("DYNAMIC_FTRACE_WITH_DIRECT_CALLS"))
+      #expect(c.warnings.contains { $0.message.contains("cc-option,-fpatchable-function-entry=2") })
+    }
+    #expect(configs[0].config.isEnabled("ARM64_BTI_KERNEL"))
+    #expect(!configs[1].config.isEnabled("ARM64_BTI_KERNEL"))
+  }
+
+  @Test func cfiClangRejectsCallOpsAndSaysWhy() throws {
+    let k = try Self.callOpsKconfig()
+    let configs = k.configurations(
+      for: ["DYNAMIC_FTRACE_WITH_CALL_OPS"], base: Kconfig.defaultBase.setting("CFI_CLANG", .yes))
+    let r = try #require(configs.first?.rejections.first)
+    #expect(r.id == KernelSourceMessage.dependsFailed)
+    #expect(r.location == SourceLocation(file: "kernel/trace/Kconfig", line: 20))
+    #expect(r.message.contains("HAVE_DYNAMIC_FTRACE_WITH_CALL_OPS=n"))
+  }
+
+  @Test func seriesBaseBTIRejectedWithOldGCC() throws {
+    let text = try #require(Paths.read(Paths.seriesBase + "/arch/arm64/Kconfig"))
+    let k = Kconfig.parse(text: text, file: "arch/arm64/Kconfig")
+    #expect(k.diagnostics.isEmpty, "\(k.diagnostics)")
+    let gcc9 = Kconfig.defaultBase.setting("CC_IS_CLANG", .no).setting("CC_IS_GCC", .yes)
+      .setting("GCC_VERSION", .int(90_400))
+    let configs = k.configurations(for: ["DYNAMIC_FTRACE_WITH_REGS"], base: gcc9)
+    #expect(configs.count == 2)
+    let on = configs[0]
+    #expect(!on.isValid)
+    #expect(on.rejections.map(\.location.line) == [37])
+    #expect(on.rejections.first?.message.contains("GCC_VERSION=90400") == true)
+    #expect(configs[1].isValid)
+    #expect(
+      on.warnings.contains { $0.message.hasPrefix("DYNAMIC_FTRACE_WITH_REGS is not defined") })
+    #expect(on.config.isEnabled("FTRACE_MCOUNT_USE_PATCHABLE_FUNCTION_ENTRY"))
+    // With Clang the BTI configuration is valid.
+    let clang = k.configurations(for: ["DYNAMIC_FTRACE_WITH_REGS"])
+    #expect(clang[0].isValid, "\(clang[0].rejections)")
+  }
+
+  @Test func expressionsAndBadLines() {
+    let (text, m) = Markers.extract(
+      """
+      config A
+      	bool
+      	default y if (B || C) && !D
+      ⟪1⟫	depends on B &&
+      config B
+      	def_bool y
+      config N
+      	int
+      	default 3 if A
+      	default 1
+      ⟪2⟫	frobnicate
+      """)
+    let k = Kconfig.parse(text: text, file: "K")
+    #expect(k.diagnostics.map(\.location.line) == [m["1"]?.line, m["2"]?.line].compactMap { $0 })
+    #expect(k.diagnostics.allSatisfy { $0.id == KernelSourceMessage.couldNotModel })
+    let cfg = KernelConfig()
+    #expect(
+      k.evaluate(.compare(">=", .symbol("X"), .symbol("100")), in: cfg.setting("X", .int(101))) == 2
+    )
+    #expect(
+      k.evaluate(.compare("=", .symbol("S"), .constant("y")), in: cfg.setting("S", .yes)) == 2)
+    #expect(k.evaluate(.not(.symbol("M")), in: cfg.setting("M", .module)) == 1)
+    let (resolved, _) = k.resolve(KernelConfig())
+    #expect(resolved.isEnabled("B"))
+    #expect(resolved.integer("N") == 1)  // A's dependency B && <nothing> fails to parse: A is n
+  }
+}
+
+@Test func menuAndChoiceDependenciesStayInsideTheirBlocks() {
+  let (text, m) = Markers.extract(
+    """
+    menu "Tracers"
+    	depends on TRACING_SUPPORT
+    config IN_MENU
+    	bool "in"
+    choice
+    	prompt "mode"
+    	depends on IN_MENU
+    config MODE_A
+    	bool "a"
+    endchoice
+    config AFTER_CHOICE
+    	bool "after"
+    endmenu
+    config OUTSIDE
+    	bool "outside"
+    ⟪1⟫endif
+    ⟪2⟫menu "never closed"
+    """)
+  let k = Kconfig.parse(text: text, file: "K")
+  #expect(k.entries["IN_MENU"]?.first?.dependsOn.map(\.value) == [.symbol("TRACING_SUPPORT")])
+  #expect(
+    k.entries["MODE_A"]?.first?.dependsOn.map(\.value) == [
+      .symbol("TRACING_SUPPORT"), .symbol("IN_MENU"),
+    ])
+  #expect(k.entries["AFTER_CHOICE"]?.first?.dependsOn.map(\.value) == [.symbol("TRACING_SUPPORT")])
+  #expect(k.entries["OUTSIDE"]?.first?.dependsOn.isEmpty == true)
+  #expect(k.diagnostics.map(\.location.line) == [m["1"]?.line, m["2"]?.line].compactMap { $0 })
+}
+
+@Test func loadFollowsSourcesAndReportsMissingOnes() {
+  let tree = InMemoryTree([
+    "Kconfig": "source \"arch/$(SRCARCH)/Kconfig\"\nsource \"gone/Kconfig\"\n",
+    "arch/arm64/Kconfig": "config ARM64\n\tdef_bool y\nrsource \"sub/Kconfig\"\n",
+    "arch/arm64/sub/Kconfig": "config SUB\n\tbool \"sub\"\n",
+  ])
+  let k = Kconfig.load(tree: tree)
+  #expect(k.order == ["ARM64", "SUB"])
+  #expect(k.diagnostics.map(\.id) == [KernelSourceMessage.missingInclude])
+  #expect(k.diagnostics.first?.location == SourceLocation(file: "Kconfig", line: 2))
+}

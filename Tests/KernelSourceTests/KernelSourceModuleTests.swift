@@ -1,7 +1,0 @@
-import Testing
-
-@testable import KernelSource
-
-@Test func moduleName() {
-  #expect(KernelSourceModule.name == "KernelSource")
-}

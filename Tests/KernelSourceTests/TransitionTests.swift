@@ -1,0 +1,282 @@
+import Diagnostics
+import TestSupport
+import Testing
+
+@testable import KernelSource
+
+/// One line per write: "[target] old → new by api (validated) via … if …".
+func summary(_ t: CTransition?) -> [String] {
+  guard let t else { return ["<absent>"] }
+  return t.writes.map { w in
+    var s = w.description
+    if let r = s.range(of: " at ") { s = String(s[..<r.lowerBound]) }
+    if !w.conditions.isEmpty { s += " if " + w.conditions.joined(separator: " && ") }
+    return s
+  }
+}
+
+@Suite struct TransitionTests {
+  static let baseTree = FolderTree(root: Paths.seriesBase)
+  static let regs = KernelConfig(enabled: [
+    "DYNAMIC_FTRACE", "DYNAMIC_FTRACE_WITH_REGS", "ARM64_MODULE_PLTS", "FUNCTION_GRAPH_TRACER",
+  ])
+
+  func base(_ config: KernelConfig = regs) throws -> TransitionExtractor {
+    let path = "arch/arm64/kernel/ftrace.c"
+    let text = try #require(Self.baseTree.contents(of: path))
+    return TransitionExtractor(text: text, file: path, config: config, tree: Self.baseTree)
+  }
+
+  @Test func seriesBaseInitNopWritesMovAtIPMinus4() throws {
+    let x = try base()
+    let t = try #require(x.transition("ftrace_init_nop"))
+    #expect(t.writes.count == 1)
+    let w = try #require(t.writes.first)
+    #expect(w.target == OffsetExpr(.recordIP, offset: -4))
+    #expect(w.old == .nop)
+    #expect(w.new == .moveRegister(destination: "x9", source: "x30", is64Bit: true))
+    #expect(w.api == .ftraceModifyCode && w.validate)
+    #expect(w.underlying == .patchTextNosync)
+    #expect(w.location == SourceLocation(file: "arch/arm64/kernel/ftrace.c", line: 154))
+    #expect(t.diagnostics.isEmpty, "\(t.diagnostics)")
+  }
+
+  @Test func seriesBaseMakeCallAndMakeNop() throws {
+    let x = try base()
+    #expect(
+      summary(x.transition("ftrace_make_call")) == [
+        "[rec->ip] NOP → BL addr (from rec->ip) by ftrace_modify_code (validated)"
+      ])
+    let call = try #require(x.transition("ftrace_make_call"))
+    #expect(call.outputs.first?.mayBecome == ["get_ftrace_plt(mod, *addr)"])
+    #expect(call.outputs.first?.variable == "addr")
+    #expect(
+      call.paths.contains {
+        $0.outcome == .failed("EINVAL")
+          && $0.conditions == ["!ftrace_find_callable_addr(rec, NULL, &addr)"]
+      })
+    #expect(
+      summary(x.transition("ftrace_make_nop")) == [
+        "[rec->ip] BL addr (from rec->ip) → NOP by ftrace_modify_code (validated)"
+      ])
+    #expect(
+      summary(x.transition("ftrace_modify_call")) == [
+        "[rec->ip] BL old_addr (from rec->ip) → BL addr (from rec->ip) by ftrace_modify_code (validated)"
+      ])
+    #expect(
+      summary(x.transition("ftrace_update_ftrace_func")) == [
+        "[ftrace_call] 0x0 → BL func (from ftrace_call) by ftrace_modify_code"
+      ])
+    let adjust = try #require(x.transition("ftrace_call_adjust"))
+    #expect(adjust.location.file == "arch/arm64/include/asm/ftrace.h")
+    #expect(adjust.paths.map(\.returnedAddress) == [OffsetExpr(.patchEntry, offset: 4)])
+    #expect(
+      adjust.conditions.contains {
+        $0.hasPrefix("IS_ENABLED(CONFIG_DYNAMIC_FTRACE_WITH_REGS) is true")
+      })
+    #expect(
+      adjust.conditions.prefix(2) == [
+        "#ifndef __ASM_FTRACE_H at arch/arm64/include/asm/ftrace.h:5",
+        "#ifndef __ASSEMBLY__ at arch/arm64/include/asm/ftrace.h:25",
+      ])
+    #expect(x.transition("arch_ftrace_update_code")?.writes.isEmpty == true)
+  }
+
+  @Test func seriesBaseWithoutRegsHasNoInitNop() throws {
+    let x = try base(KernelConfig(enabled: ["DYNAMIC_FTRACE"]))
+    #expect(x.transition("ftrace_init_nop") == nil)
+    #expect(x.transition("ftrace_modify_call") == nil)
+    #expect(x.transition("ftrace_make_call") != nil)
+    let adjust = try #require(x.transition("ftrace_call_adjust"))
+    #expect(adjust.paths.map(\.returnedAddress) == [OffsetExpr(.patchEntry)])
+  }
+
+  @Test func unknownShapesSayCouldNotModel() {
+    let (text, m) = Markers.extract(
+      """
+      static int ftrace_modify_code(unsigned long pc, u32 old, u32 new, bool validate)
+      {
+      	return aarch64_insn_patch_text_nosync((void *)pc, new);
+      }
+      #define SLOT_OFFSET (2 * AARCH64_INSN_SIZE)
+      int ftrace_make_nop(struct module *mod, struct dyn_ftrace *rec, unsigned long addr)
+      {
+      	return ftrace_modify_code(rec->ip - SLOT_OFFSET, 0, aarch64_insn_gen_nop(), false);
+      }
+      int ftrace_make_call(struct dyn_ftrace *rec, unsigned long addr)
+      {
+      	unsigned long pc = rec->ip;
+      	int i;
+      	for (i = 0; i < 2; i++)
+      ⟪1⟫		ftrace_modify_code(pc + 4 * i, 0, aarch64_insn_gen_nop(), false);
+      ⟪2⟫	return ftrace_modify_code(pc, 0, aarch64_insn_gen_movewide(AARCH64_INSN_REG_16, 0, 0, AARCH64_INSN_VARIANT_64BIT, AARCH64_INSN_MOVEWIDE_ZERO), true);
+      }
+      """)
+    let x = TransitionExtractor(text: text, file: "f.c", config: KernelConfig())
+    let t = x.transition("ftrace_make_call")
+    let ids = t?.diagnostics.map(\.id) ?? []
+    #expect(ids.allSatisfy { $0 == KernelSourceMessage.couldNotModel })
+    let lines = t?.diagnostics.map(\.location.line) ?? []
+    #expect(lines == [m["1"]?.line.advanced(by: -1), m["2"]?.line].compactMap { $0 })
+    #expect(
+      t?.writes.first?.new
+        == .unknown(
+          "aarch64_insn_gen_movewide(AARCH64_INSN_REG_16, 0, 0, AARCH64_INSN_VARIANT_64BIT, "
+            + "AARCH64_INSN_MOVEWIDE_ZERO)"))
+    #expect(t?.writes.first?.underlying == .patchTextNosync)
+    #expect(
+      x.transition("ftrace_make_nop")?.writes.first?.target == OffsetExpr(.recordIP, offset: -8))
+  }
+}
+
+@Suite struct CorpusTransitionTests {
+  static let file = "arch/arm64/kernel/ftrace.c"
+
+  func extractor(_ era: String, _ options: [String]) -> TransitionExtractor? {
+    guard let text = Paths.corpusFile(era, Self.file) else { return nil }
+    return TransitionExtractor(text: text, file: Self.file, config: KernelConfig(enabled: options))
+  }
+
+  @Test func v519WithRegs() throws {
+    guard
+      let x = extractor(
+        "3eefdf9d1e40-v5.19-with-regs",
+        ["DYNAMIC_FTRACE", "DYNAMIC_FTRACE_WITH_REGS", "ARM64_MODULE_PLTS"])
+    else { return }
+    #expect(
+      summary(x.transition("ftrace_init_nop")) == [
+        "[rec->ip - 4] NOP → MOV x9, x30 by ftrace_modify_code (validated)"
+      ])
+    let call = summary(x.transition("ftrace_make_call"))
+    #expect(x.transition("ftrace_make_call")?.outputs.isEmpty == true)  // range check inline
+    #expect(call.count == 2)
+    #expect(
+      call.contains(
+        "[rec->ip] NOP → BL addr (from rec->ip) by ftrace_modify_code (validated) "
+          + "if !(offset < -SZ_128M || offset >= SZ_128M)"))
+    // Out of range: the BL goes to the module PLT; make_nop then skips validation (old = 0).
+    let nop = try #require(x.transition("ftrace_make_nop"))
+    #expect(nop.writes.contains { $0.old == .raw(0) && $0.new == .nop && !$0.validate })
+    #expect(
+      nop.writes.contains {
+        $0.old == .branch(from: OffsetExpr(.recordIP), to: "addr", link: true) && $0.validate
+      })
+    #expect(nop.paths.filter { if case .failed = $0.outcome { true } else { false } }.count == 5)
+    #expect(x.transition("ftrace_rec_update_ops") == nil)
+    #expect(x.transition("ftrace_call_adjust") == nil)  // in asm/ftrace.h in this era
+    #expect(
+      summary(x.transition("ftrace_update_ftrace_func")) == [
+        "[ftrace_call] 0x0 → BL func (from ftrace_call) by ftrace_modify_code"
+      ])
+    for n in FtraceFunctions.names { #expect(x.transition(n)?.diagnostics.isEmpty ?? true, "\(n)") }
+  }
+
+  static let callOps = [
+    "DYNAMIC_FTRACE", "DYNAMIC_FTRACE_WITH_ARGS", "DYNAMIC_FTRACE_WITH_CALL_OPS", "MODULES",
+    "ARM64_MODULE_PLTS",
+  ]
+
+  @Test(arguments: ["0c3beacf681e-recent", "2aa6ac03516d-v6.4-direct-calls"])
+  func callOpsEra(_ era: String) throws {
+    guard let x = extractor(era, Self.callOps + ["ARM64_BTI_KERNEL"]) else { return }
+    let literal = "[ALIGN_DOWN(rec->ip - 12, 8)]"
+    // make_call: the ops literal first, then NOP → BL.
+    #expect(
+      summary(x.transition("ftrace_make_call")) == [
+        "\(literal) .quad arm64_rec_get_ops(rec) by aarch64_insn_write_literal_u64 via "
+          + "ftrace_rec_update_ops → ftrace_rec_set_ops",
+        "[rec->ip] NOP → BL addr (from rec->ip) by ftrace_modify_code (validated)",
+      ])
+    // make_nop: &ftrace_nop_ops first, then BL → NOP.
+    #expect(
+      summary(x.transition("ftrace_make_nop")) == [
+        "\(literal) .quad &ftrace_nop_ops by aarch64_insn_write_literal_u64 via "
+          + "ftrace_rec_set_nop_ops → ftrace_rec_set_ops",
+        "[rec->ip] BL addr (from rec->ip) → NOP by ftrace_modify_code (validated)",
+      ])
+    #expect(
+      summary(x.transition("ftrace_init_nop")) == [
+        "\(literal) .quad &ftrace_nop_ops by aarch64_insn_write_literal_u64 via "
+          + "ftrace_rec_set_nop_ops → ftrace_rec_set_ops",
+        "[rec->ip - 4] NOP → MOV x9, x30 by ftrace_modify_code (validated)",
+      ])
+    #expect(summary(x.transition("ftrace_modify_call")).count == 2)
+    // No global BL to patch with CALL_OPS.
+    #expect(x.transition("ftrace_update_ftrace_func")?.writes.isEmpty == true)
+    // ftrace_call_adjust: record + 16 after a BTI, + 12 without, 0 when misaligned.
+    let adjust = try #require(x.transition("ftrace_call_adjust"))
+    #expect(
+      Set(adjust.paths.compactMap(\.returnedAddress)) == [
+        OffsetExpr(.patchEntry, offset: 16), OffsetExpr(.patchEntry, offset: 12),
+      ])
+    #expect(adjust.paths.contains { $0.outcome == .returned("0") })
+    let literalWrite = try #require(x.transition("ftrace_rec_set_ops")?.writes.first)
+    #expect(literalWrite.target == OffsetExpr(.recordIP, offset: -12, alignDown: 8))
+    #expect(literalWrite.api == .writeLiteralU64)
+    for n in FtraceFunctions.names { #expect(x.transition(n)?.diagnostics.isEmpty ?? true, "\(n)") }
+    // Without CALL_OPS the same file has no literal writes and a fixed +4 adjustment.
+    guard let args = extractor(era, ["DYNAMIC_FTRACE", "DYNAMIC_FTRACE_WITH_ARGS", "MODULES"])
+    else { return }
+    #expect(
+      summary(args.transition("ftrace_make_call")) == [
+        "[rec->ip] NOP → BL addr (from rec->ip) by ftrace_modify_code (validated)"
+      ])
+    #expect(
+      args.transition("ftrace_call_adjust")?.paths.compactMap(\.returnedAddress) == [
+        OffsetExpr(.patchEntry, offset: 4)
+      ])
+    #expect(args.transition("ftrace_update_ftrace_func")?.writes.count == 1)
+    // The mcount fallback (no ARGS): at module load the BL may point at any PLT, so make_nop
+    // writes the NOP without validation when `mod` is set.
+    guard let mcount = extractor(era, ["DYNAMIC_FTRACE", "MODULES", "ARM64_MODULE_PLTS"]) else {
+      return
+    }
+    let nop = try #require(mcount.transition("ftrace_make_nop"))
+    #expect(
+      nop.writes.contains {
+        $0.api == .patchTextNosync && $0.new == .nop && $0.conditions == ["mod"]
+      })
+    #expect(mcount.transition("ftrace_init_nop") == nil)
+    #expect(
+      mcount.transition("ftrace_call_adjust")?.paths.compactMap(\.returnedAddress) == [
+        OffsetExpr(.patchEntry)
+      ])
+  }
+}
+
+@Test func seriesBaseReadsAsOneWhole() {
+  let config = TransitionTests.regs.setting("ARM64_BTI_KERNEL", .yes)
+    .setting("ARM64_PTR_AUTH_KERNEL", .yes).setting("CC_HAS_BRANCH_PROT_PAC_RET_BTI", .yes)
+  let s = FtraceSources.read(tree: FolderTree(root: Paths.seriesBase), config: config)
+  #expect(s.missingFiles == ["Makefile"])
+  #expect(s.flags?.patchableEntry?.total == 2)
+  #expect(s.flags?.branchProtection?.bti == true)
+  #expect(s.entry?.symbol(named: "ftrace_regs_caller")?.kind == .code)
+  #expect(s.transitions["ftrace_init_nop"]?.writes.count == 1)
+  #expect(s.transitions["ftrace_rec_update_ops"] == nil)
+  #expect(!s.diagnostics.contains { $0.severity >= .warning }, "\(s.diagnostics)")
+}
+
+@Test func literalProposalShapeIsModelled() throws {
+  let text = try #require(Paths.read(Paths.fixtures + "/literal-ftrace.c"))
+  let x = TransitionExtractor(text: text, file: "literal-ftrace.c", config: KernelConfig())
+  let initNop = try #require(x.transition("ftrace_init_nop"))
+  #expect(initNop.diagnostics.isEmpty, "\(initNop.diagnostics)")
+  #expect(
+    summary(initNop) == [
+      "[rec->ip - 20] .quad &ftrace_dummy_tramp by aarch64_insn_write_literal_u64 via ftrace_init_literal",
+      "[rec->ip - 12] NOP → LDR x16, [rec->ip - 20] (from rec->ip - 12) by ftrace_modify_code (validated) via ftrace_init_literal",
+      "[rec->ip - 8] NOP → BR x16 by ftrace_modify_code (validated) via ftrace_init_literal",
+      "[rec->ip - 4] NOP → MOV x9, x30 by ftrace_modify_code (validated)",
+    ])
+  let call = try #require(x.transition("ftrace_make_call"))
+  #expect(
+    summary(call) == [
+      "[rec->ip] NOP → BL addr (from rec->ip) by ftrace_modify_code (validated) if reachable_by_bl(addr, pc)",
+      "[rec->ip] NOP → BL rec->ip - 12 (from rec->ip) by ftrace_modify_code (validated) if !reachable_by_bl(addr, pc)",
+    ])
+  #expect(x.transition("ftrace_update_landing_pad")?.writes.first?.new == .hint("BTIJ"))
+  #expect(
+    x.transition("ftrace_make_adr")?.writes.first?.new
+      == .adr(from: OffsetExpr(.recordIP), to: "ftrace_caller", register: "x17", page: true))
+}
