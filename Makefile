@@ -9,7 +9,7 @@ RELEASE_BIN = $(BUILD_DIR)/release/patchsite
 
 # Debian packages: libgit2 for the Git module; the oracles the tests compare against.
 BUILD_DEPS  = libgit2-dev pkg-config
-ORACLE_DEPS = binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user llvm git
+ORACLE_DEPS = binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user llvm git python3-kconfiglib
 BENCH_DEPS  = python3 bc
 
 .PHONY: all build release demo test deps deps-build deps-test bench install format lint clean
