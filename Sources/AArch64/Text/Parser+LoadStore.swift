@@ -84,8 +84,7 @@ extension Matcher {
         guard let q = PrefetchOperation(name: n) else { throw fail(0, "unknown prefetch operation '\(n)'") }
         p = q
       } else {
-        p = PrefetchOperation(rawValue: try immU(0, UInt8.self, "prfop"))
-        if try imm(0) > 31 { throw fail(0, "prfop must be 0-31") }
+        p = PrefetchOperation(rawValue: try immBits(0, 5, "prfop"))
       }
       if m == "prfm", case .memory? = op(1) {
         return .prefetch(p, try address(1, size: .doubleword, cls: .normal))
@@ -221,8 +220,10 @@ extension Matcher {
         if off >= 0 && off % scale == 0 && off / scale < 4096 {
           return .unsignedOffset(base: base, offset: off)
         }
-        if off >= -256 && off < 256 { return .unscaled(base: base, offset: off) }
-        return .unsignedOffset(base: base, offset: off)  // let the encoder report the range
+        // GNU as falls back to the unscaled form (LDUR); the encoder reports the range of
+        // whichever form is closer.
+        if off < 256 { return .unscaled(base: base, offset: off) }
+        return .unsignedOffset(base: base, offset: off)
       }
     case .register(let r, let e, let a):
       guard !pre, cls == .normal else { throw fail(i, "register offset has no writeback form") }

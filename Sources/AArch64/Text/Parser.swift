@@ -95,6 +95,18 @@ struct Matcher {
     return T(truncatingIfNeeded: v)
   }
 
+  /// An unsigned immediate of `bits` bits.
+  func immBits(_ i: Int, _ bits: Int, _ name: String) throws(AsmParseError) -> UInt8 {
+    let v = try imm(i)
+    let max = (Int64(1) << bits) - 1
+    guard v >= 0, v <= max else {
+      throw AsmParseError(
+        "asm.encoding", column: ops[i].column, "\(name): \(v) out of range [0, \(max)]",
+        encoding: EncodingError(.outOfRange, operand: name, "\(v) out of range [0, \(max)]"))
+    }
+    return UInt8(v)
+  }
+
   func ident(_ i: Int) throws(AsmParseError) -> String {
     guard case .identifier(let s)? = op(i) else { throw fail(i, "expected a name") }
     return s
@@ -418,7 +430,7 @@ struct Matcher {
       return .dataProcessing1(k[m] ?? .rbit, rd: try reg(0), rn: try reg(1))
     case "hint":
       try count(1...1)
-      return .hint(Hint(rawValue: try immU(0, UInt8.self, "imm7")))
+      return .hint(Hint(rawValue: try immBits(0, 7, "imm7")))
     default:
       throw AsmParseError("asm.unknown-mnemonic", column: 1, "unknown mnemonic '\(m)'")
     }
@@ -446,7 +458,7 @@ struct Matcher {
       }
       return BarrierOption(rawValue: UInt8(k))
     }
-    return BarrierOption(rawValue: try immU(i, UInt8.self, "crm"))
+    return BarrierOption(rawValue: try immBits(i, 4, "crm"))
   }
 
   func sysreg(_ i: Int) throws(AsmParseError) -> SystemRegister {
@@ -473,8 +485,8 @@ struct Matcher {
   /// An optional `shift #amount` at operand `i`.
   func shift(_ i: Int) throws(AsmParseError) -> (Shift, UInt8) {
     guard let o = op(i) else { return (.lsl, 0) }
-    guard case .shift(let s, let a) = o, a >= 0, a < 64 else {
-      throw fail(i, "expected a shift (lsl/lsr/asr/ror #0-63)")
+    guard case .shift(let s, let a) = o, a >= 0, a < 256 else {
+      throw fail(i, "expected a shift (lsl/lsr/asr/ror #amount)")
     }
     return (s, UInt8(a))
   }
