@@ -1,7 +1,7 @@
 import AArch64
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The golden vectors in `Vectors/<class>.txt` (`asm ; word ; source`, built by
 /// `scripts/a64-vectors` from GNU as and llvm-mc) and `Vectors/<class>-invalid.txt`

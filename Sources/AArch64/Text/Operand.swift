@@ -66,6 +66,10 @@ public enum MemoryIndex: Sendable, Hashable {
 public struct LocatedOperand: Sendable, Hashable {
   public var operand: AsmOperand
   public var column: Int
+  public init(operand: AsmOperand, column: Int) {
+    self.operand = operand
+    self.column = column
+  }
 }
 
 /// The line-level parser: mnemonic + operands → `Instruction`.

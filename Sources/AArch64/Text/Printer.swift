@@ -93,16 +93,6 @@ enum Printer {
     }
   }
 
-  /// Arm ARM `MoveWidePreferred(sf, immN, imms, immr)`.
-  static func moveWidePreferred(_ w: Width, n: UInt32, immr: UInt32, imms: UInt32) -> Bool {
-    let width = UInt32(w.bits)
-    if w == .x && n != 1 { return false }
-    if w == .w && (n != 0 || imms & 0x20 != 0) { return false }
-    if imms < 16 { return (16 &- immr) % 16 <= 15 - imms }
-    if imms >= width - 15 { return immr % 16 <= imms - (width - 15) }
-    return false
-  }
-
   /// True if MOVZ or MOVN can make `v`: binutils prints `orr Rd, zr, #imm` rather than `mov` for
   /// those (the Arm ARM's `MoveWidePreferred` disagrees for some rotations, e.g. 0xfffffff0).
   static func isMoveWideValue(_ v: UInt64, _ w: Width) -> Bool {
