@@ -136,7 +136,7 @@ public enum AsmParser {
       guard let v = number(String(t.dropFirst(2)).trimmingSpaces) else {
         throw AsmParseError("asm.syntax", column: column, "bad offset '\(s)'")
       }
-      return .relative(t.hasPrefix(".-") ? -v : v)
+      return .relative(t.hasPrefix(".-") ? 0 &- v : v)
     }
     if let f = t.first, f.isNumber || f == "-" || f == "+" { return .number(t) }
     let words = t.split(whereSeparator: { $0 == " " || $0 == "\t" })
