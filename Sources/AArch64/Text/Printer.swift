@@ -524,3 +524,8 @@ extension String {
     return String(self[..<i]) + b + String(self[index(after: i)...])
   }
 }
+
+extension Instruction: CustomStringConvertible {
+  /// The objdump text at PC 0 (see `A64.print(_:pc:targets:)`).
+  public var description: String { A64.print(self) }
+}
