@@ -155,6 +155,22 @@ import Testing
     #expect(try A64.parse("b 1010", pc: 0x1000, syntax: .objdump) == A64.parse("b #0x10"))
     #expect(try encode(A64.parse("ldr x0, [x1, #-8]")) == 0xf85f_8020)  // LDUR, as GNU as picks
     #expect(try encode(A64.parse("mov x0, #-17")) == 0x9280_0200)
+    // GNU as's inverted-immediate aliases.
+    #expect(try A64.parse("bic x11, x30, 0x7") == A64.parse("and x11, x30, #0xfffffffffffffff8"))
+    #expect(try A64.parse("orn w0, w1, #0xffff0000") == A64.parse("orr w0, w1, #0xffff"))
+    // Symbols and expressions are left to the assembler: an operand it can fill in, and a
+    // stable `asm.unresolved` error from the one-line parser.
+    let (_, ops) = try AsmParser.split("stp x29, x9, [sp, #FREGS_SIZE + 16]")
+    #expect(
+      ops[2].operand == .memory(base: .sp, index: .expression("FREGS_SIZE + 16"), preIndex: false))
+    for line in ["bl ftrace_stub", "add x29, sp, #FREGS_SIZE", "ldr x0, [sp, #S_PC]"] {
+      do {
+        _ = try A64.parse(line, syntax: .gnu)
+        Issue.record("\(line) parsed")
+      } catch {
+        #expect(error.id == "asm.unresolved", "\(line): \(error)")
+      }
+    }
     do {
       _ = try A64.parse("frobnicate x0")
       Issue.record("accepted an unknown mnemonic")

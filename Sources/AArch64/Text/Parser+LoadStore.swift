@@ -54,6 +54,7 @@ extension Matcher {
     }
     switch index {
     case .none, .immediate(0): return b
+    case .expression(let e): throw unresolved(i, "expression '\(e)'")
     default: throw fail(i, "expected [Xn|SP] with no offset")
     }
   }
@@ -102,6 +103,7 @@ extension Matcher {
       switch index {
       case .none: break
       case .immediate(let v): off = v
+      case .expression(let e): throw unresolved(2, "expression '\(e)'")
       default: throw fail(2, "pairs take an immediate offset")
       }
       var mode: PairMode = pre ? .preIndex : .signedOffset
@@ -205,6 +207,7 @@ extension Matcher {
     }
     try count((i + 1)...(i + 1))
     switch index {
+    case .expression(let e): throw unresolved(i, "expression '\(e)'")
     case .none, .immediate:
       var off: Int64 = 0
       if case .immediate(let v) = index { off = v }

@@ -46,6 +46,12 @@ struct Matcher {
 
   func column(of operand: String) -> Int { ops.first?.column ?? 1 }
 
+  /// A symbol or expression the one-line parser cannot evaluate (`asm.unresolved`): a full
+  /// assembler resolves it and substitutes the value in the operand list.
+  func unresolved(_ i: Int, _ what: String) -> AsmParseError {
+    AsmParseError("asm.unresolved", column: i < ops.count ? ops[i].column : 1, "unresolved \(what)")
+  }
+
   func fail(_ i: Int, _ msg: String) -> AsmParseError {
     AsmParseError(
       "asm.operands", column: i < ops.count ? ops[i].column : (ops.last?.column ?? 1), msg)
@@ -79,6 +85,7 @@ struct Matcher {
     case .number(let s)?:
       guard let v = AsmParser.number(s) else { throw fail(i, "bad number '\(s)'") }
       return v
+    case .expression(let e)?: throw unresolved(i, "expression '\(e)'")
     default: throw fail(i, "expected an immediate")
     }
   }
@@ -142,8 +149,13 @@ struct Matcher {
         addr = UInt64(s.hasPrefix("0x") ? String(s.dropFirst(2)) : s, radix: 16)
       case .gnu: addr = AsmParser.number(s).map { UInt64(bitPattern: $0) }
       }
-      guard let a = addr else { throw fail(i, "bad address '\(s)'") }
+      guard let a = addr else {
+        if case .identifier? = op(i) { throw unresolved(i, "symbol '\(ops[i].text)'") }
+        throw fail(i, "bad address '\(s)'")
+      }
       offset = Int64(bitPattern: a &- base)
+    case .identifier?, .symbol?, .expression?:
+      throw unresolved(i, "symbol '\(ops[i].text)'")
     default: throw fail(i, "expected a branch target")
     }
     do {
@@ -153,9 +165,10 @@ struct Matcher {
     }
   }
 
+  /// True for an immediate slot value (a number, or an expression still to be resolved).
   func isImmediate(_ i: Int) -> Bool {
     switch op(i) {
-    case .immediate?, .number?: true
+    case .immediate?, .number?, .expression?: true
     default: false
     }
   }
@@ -284,9 +297,15 @@ struct Matcher {
       let rn = try reg(1)
       if isImmediate(2) {
         try count(3...3)
-        let lops: [String: LogicalOp] = ["and": .and, "orr": .orr, "eor": .eor, "ands": .ands]
-        guard let op = lops[m] else { throw fail(2, "\(m) has no immediate form") }
-        return .logicalImmediate(LogicalImmediate(op: op, rd: rd, rn: rn, value: try bitmask(2, rd.width)))
+        // BIC/BICS/ORN/EON #imm are GNU as aliases of AND/ANDS/ORR/EOR with the inverted mask.
+        let lops: [String: (LogicalOp, Bool)] = [
+          "and": (.and, false), "orr": (.orr, false), "eor": (.eor, false), "ands": (.ands, false),
+          "bic": (.and, true), "bics": (.ands, true), "orn": (.orr, true), "eon": (.eor, true),
+        ]
+        guard let (op, invert) = lops[m] else { throw fail(2, "\(m) has no immediate form") }
+        var v = try bitmask(2, rd.width)
+        if invert { v = ~v & (rd.width == .x ? ~0 : 0xffff_ffff) }
+        return .logicalImmediate(LogicalImmediate(op: op, rd: rd, rn: rn, value: v))
       }
       let rops: [String: LogicalRegisterOp] = [
         "and": .and, "bic": .bic, "orr": .orr, "orn": .orn, "eor": .eor, "eon": .eon, "ands": .ands, "bics": .bics,
