@@ -102,6 +102,7 @@ enum A64Decoder {
     case .LDSTP: decodeLoadStorePair
     case .LDST_imm9, .LDST_reg, .LDST_uimm: decodeLoadStore
     case .ATOMIC: decodeAtomic
+    case .LDAPR: decodeLoadAcquirePC
     case .LOGIC_r: decodeLogicalShifted
     case .ADDSUB_r: decodeAddSubShifted
     case .ADDSUB_x: decodeAddSubExtended

@@ -209,6 +209,14 @@ extension A64Decoder {
     return .decoded(i)
   }
 
+  /// LDAPR{B,H}.
+  static let decodeLoadAcquirePC: DecodeHandler = { f in
+    let size = AccessSize(rawValue: UInt8(f[.size])) ?? .byte
+    return .decoded(
+      .loadAcquirePC(
+        size, rt: .zr(f[.rt], size == .doubleword ? .x : .w), rn: .sp(f[.rn], .x)))
+  }
+
   /// LDADD…LDUMIN and SWP (+A/L/AL, B/H); LDAPR and the other o3 = 1 forms are not covered.
   static let decodeAtomic: DecodeHandler = { f in
     let ops: [AtomicOp] = [.add, .clr, .eor, .set, .smax, .smin, .umax, .umin]
@@ -379,6 +387,15 @@ extension A64Encoder {
       .size: UInt32(a.size.rawValue), .a: a.acquire ? 1 : 0, .r: a.release ? 1 : 0,
       .rs: a.rs.encoded("rs", .zr, w), .o3: o3, .opc: opc, .rn: a.rn.encoded("rn", .sp, .x),
       .rt: a.rt.encoded("rt", .zr, w),
+    ])
+  }
+
+  static func loadAcquirePC(_ size: AccessSize, _ rt: Register, _ rn: Register)
+    throws(EncodingError) -> UInt32
+  {
+    try A64Spec.pattern(.LDAPR).assemble([
+      .size: UInt32(size.rawValue), .rn: rn.encoded("rn", .sp, .x),
+      .rt: rt.encoded("rt", .zr, size == .doubleword ? .x : .w),
     ])
   }
 

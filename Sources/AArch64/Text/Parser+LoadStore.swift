@@ -157,6 +157,12 @@ extension Matcher {
         return .acquireRelease(AcquireRelease(load: load, ordered: ordered, size: access(rt, size: size), rt: rt, rn: try baseOnly(1)))
       }
     }
+    if m == "ldapr" || m == "ldaprb" || m == "ldaprh" {
+      try count(2...2)
+      let rt = try reg(0)
+      let size: AccessSize? = m == "ldaprb" ? .byte : m == "ldaprh" ? .halfword : nil
+      return .loadAcquirePC(access(rt, size: size), rt: rt, rn: try baseOnly(1))
+    }
     // LSE atomics.
     if m.hasPrefix("ld") || m.hasPrefix("st") {
       let load = m.hasPrefix("ld")

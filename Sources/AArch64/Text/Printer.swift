@@ -275,6 +275,8 @@ enum Printer {
       }
       return ("ld" + name + (a.acquire ? "a" : "") + (a.release ? "l" : "") + sfx,
         ["\(a.rs)", "\(a.rt)", "[\(a.rn)]"])
+    case .loadAcquirePC(let size, let rt, let rn):
+      return ("ldapr" + sizeSuffix(size), ["\(rt)", "[\(rn)]"])
     case .compareAndSwap(let c):
       return ("cas" + (c.acquire ? "a" : "") + (c.release ? "l" : "") + sizeSuffix(c.size),
         ["\(c.rs)", "\(c.rt)", "[\(c.rn)]"])
