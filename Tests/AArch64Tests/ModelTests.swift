@@ -93,22 +93,24 @@ import Testing
     #expect(try encode(i) == k.word)
   }
 
-  @Test func hintKindsAndBTITargets() {
+  @Test func hintKindsAndBTITargets() throws {
     #expect(Hint.btiC.btiTarget == .c)
     #expect(Hint.btiJC.btiTarget == .jc)
     #expect(Hint.bti.btiTarget == BTITarget.none)
     #expect(Hint.paciasp.btiTarget == nil)
-    #expect(Hint(rawValue: 0x13).name == nil)
-    #expect(A64.print(.hint(Hint(rawValue: 0x13))) == "hint\t#0x13")
+    let unallocated = try #require(Hint(rawValue: 0x13))
+    #expect(unallocated.name == nil)
+    #expect(A64.print(.hint(unallocated)) == "hint\t#0x13")
+    #expect(Hint(rawValue: 128) == nil)
+    #expect(BarrierOption(rawValue: 16) == nil)
+    #expect(PrefetchOperation(rawValue: 32) == nil)
   }
 
-  @Test func dsbAliasesMustUseTheirCases() {
-    #expect(throws: EncodingError.self) {
-      _ = try encode(.barrier(.dsb(BarrierOption(rawValue: 0))))
-    }
-    #expect(throws: EncodingError.self) {
-      _ = try encode(.barrier(.dsb(BarrierOption(rawValue: 4))))
-    }
+  @Test func dsbAliasesMustUseTheirCases() throws {
+    let zero = try #require(BarrierOption(rawValue: 0))
+    let four = try #require(BarrierOption(rawValue: 4))
+    #expect(throws: EncodingError.self) { _ = try encode(.barrier(.dsb(zero))) }
+    #expect(throws: EncodingError.self) { _ = try encode(.barrier(.dsb(four))) }
     #expect((try? encode(.barrier(.ssbb))) == 0xd503_309f)
     #expect(decode(0xd503_309f) == .decoded(.barrier(.ssbb)))
   }

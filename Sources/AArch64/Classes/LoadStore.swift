@@ -47,7 +47,7 @@ extension A64Decoder {
     case 0: return .decoded(.loadLiteral(.ldr, .zr(f[.rt], .w), off))
     case 1: return .decoded(.loadLiteral(.ldr, .zr(f[.rt], .x), off))
     case 2: return .decoded(.loadLiteral(.ldrsw, .zr(f[.rt], .x), off))
-    default: return .decoded(.prefetchLiteral(PrefetchOperation(rawValue: UInt8(f[.rt])), off))
+    default: return .decoded(.prefetchLiteral(PrefetchOperation(unchecked: UInt8(f[.rt])), off))
     }
   }
 
@@ -87,7 +87,7 @@ extension A64Decoder {
     case .prefetch:
       switch address {
       case .unsignedOffset, .unscaled, .registerOffset:
-        return .decoded(.prefetch(PrefetchOperation(rawValue: UInt8(f[.rt])), address))
+        return .decoded(.prefetch(PrefetchOperation(unchecked: UInt8(f[.rt])), address))
       default: return .undefined(f.word)
       }
     case .access(let kind, let w):

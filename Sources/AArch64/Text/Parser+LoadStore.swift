@@ -85,7 +85,7 @@ extension Matcher {
         guard let q = PrefetchOperation(name: n) else { throw fail(0, "unknown prefetch operation '\(n)'") }
         p = q
       } else {
-        p = PrefetchOperation(rawValue: try immBits(0, 5, "prfop"))
+        p = PrefetchOperation(unchecked: try immBits(0, 5, "prfop"))
       }
       if m == "prfm", case .memory? = op(1) {
         return .prefetch(p, try address(1, size: .doubleword, cls: .normal))

@@ -449,7 +449,7 @@ struct Matcher {
       return .dataProcessing1(k[m] ?? .rbit, rd: try reg(0), rn: try reg(1))
     case "hint":
       try count(1...1)
-      return .hint(Hint(rawValue: try immBits(0, 7, "imm7")))
+      return .hint(Hint(unchecked: try immBits(0, 7, "imm7")))
     default:
       throw AsmParseError("asm.unknown-mnemonic", column: 1, "unknown mnemonic '\(m)'")
     }
@@ -465,7 +465,7 @@ struct Matcher {
     var name = mnemonic
     if case .identifier(let s)? = op(0) { name += " " + s }
     for (k, n) in Hint.names.enumerated() where n == name || (n == mnemonic && ops.isEmpty) {
-      return .hint(Hint(rawValue: UInt8(k)))
+      return .hint(Hint(unchecked: UInt8(k)))
     }
     return nil
   }
@@ -475,9 +475,9 @@ struct Matcher {
       guard let k = BarrierOption.names.firstIndex(where: { $0 == s }) else {
         throw fail(i, "unknown barrier option '\(s)'")
       }
-      return BarrierOption(rawValue: UInt8(k))
+      return BarrierOption(unchecked: UInt8(k))
     }
-    return BarrierOption(rawValue: try immBits(i, 4, "crm"))
+    return BarrierOption(unchecked: try immBits(i, 4, "crm"))
   }
 
   func sysreg(_ i: Int) throws(AsmParseError) -> SystemRegister {
