@@ -157,6 +157,9 @@ import Testing
     #expect(try A64.parse("b 1010", pc: 0x1000, syntax: .objdump) == A64.parse("b #0x10"))
     #expect(try encode(A64.parse("ldr x0, [x1, #-8]")) == 0xf85f_8020)  // LDUR, as GNU as picks
     #expect(try encode(A64.parse("mov x0, #-17")) == 0x9280_0200)
+    #expect(try A64.parse("add x0, x1, #-8") == A64.parse("sub x0, x1, #8"))
+    #expect(try A64.parse("cmp w0, #-1") == A64.parse("cmn w0, #1"))
+    #expect(try A64.parse("tbz x3, #4, #8") == A64.parse("tbz w3, #4, #8"))
     // GNU as's inverted-immediate aliases.
     #expect(try A64.parse("bic x11, x30, 0x7") == A64.parse("and x11, x30, #0xfffffffffffffff8"))
     #expect(try A64.parse("orn w0, w1, #0xffff0000") == A64.parse("orr w0, w1, #0xffff"))

@@ -191,8 +191,9 @@ struct Matcher {
       return .compareAndBranch(nonZero: m == "cbnz", try reg(0), try target(1, .imm19))
     case "tbz", "tbnz":
       try count(3...3)
-      let r = try reg(0)
+      var r = try reg(0)
       let bit = try immU(1, UInt8.self, "bit")
+      if r.width == .x && bit < 32 { r = r.with(.w) }  // GNU as: bits 0-31 test the W form (b5 = 0)
       return .testAndBranch(nonZero: m == "tbnz", r, bit: bit, try target(2, .imm14))
     case "br", "blr":
       try count(1...1)
@@ -525,8 +526,13 @@ struct Matcher {
   /// ADD/SUB with operands from `from`: immediate, shifted or extended register.
   func addSub(sub: Bool, s: Bool, rd: Register, from k: Int) throws(AsmParseError) -> Instruction {
     let rn = try reg(k)
+    var sub = sub
     if isImmediate(k + 1) {
       var v = try imm(k + 1)
+      if v < 0 && v > Int64.min {  // GNU as and llvm-mc: add #-n is sub #n (and cmp/cmn swap)
+        v = -v
+        sub.toggle()
+      }
       var sh = false
       if let _ = op(k + 2) {
         let a = try lslAmount(k + 2)
