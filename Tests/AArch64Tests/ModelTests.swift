@@ -182,6 +182,14 @@ import Testing
     } catch {
       #expect(error.id == "asm.unknown-mnemonic")
     }
+    for (line, column) in [("mul x0, x1, w2", 13), ("ldr x0, [xzr]", 9), ("br sp", 4)] {
+      do {
+        _ = try A64.parse(line)
+        Issue.record("\(line) parsed")
+      } catch {
+        #expect(error.column == column, "\(line): \(error)")
+      }
+    }
     do {
       _ = try A64.parse("add x0, x1, #5000")
       Issue.record("accepted imm12 5000")

@@ -31,7 +31,7 @@ extension AsmParser {
       _ = try encode(i)
     } catch {
       throw AsmParseError(
-        "asm.encoding", column: m.column(of: error.operand), error.description, encoding: error)
+        "asm.encoding", column: m.column(of: error), error.description, encoding: error)
     }
     return i
   }
@@ -44,7 +44,36 @@ struct Matcher {
   let pc: UInt64
   let syntax: TargetSyntax
 
-  func column(of operand: String) -> Int { ops.first?.column ?? 1 }
+  /// The column of the operand an encoding error is about: the register it names, else the
+  /// first immediate or memory operand, else the first operand.
+  func column(of e: EncodingError) -> Int {
+    func registers(_ o: AsmOperand) -> [Register] {
+      switch o {
+      case .register(let r): [r]
+      case .memory(let b, .register(let r, _, _), _), .memory(let b, .shiftedRegister(let r, _), _):
+        [b, r]
+      case .memory(let b, _, _): [b]
+      default: []
+      }
+    }
+    switch e.code {
+    case .invalidRegister, .widthMismatch:
+      let named = e.message.split(separator: " ").map { String($0.filter { $0 != "," }) }
+      if let o = ops.first(where: { registers($0.operand).contains { named.contains("\($0)") } }) {
+        return o.column
+      }
+    default:
+      if let o = ops.first(where: {
+        switch $0.operand {
+        case .immediate, .number, .memory, .shift, .extend, .relative: true
+        default: false
+        }
+      }) {
+        return o.column
+      }
+    }
+    return ops.first?.column ?? 1
+  }
 
   /// A symbol or expression the one-line parser cannot evaluate (`asm.unresolved`): a full
   /// assembler resolves it and substitutes the value in the operand list.
