@@ -115,6 +115,34 @@ import Testing
     #expect(decode(0xd503_309f) == .decoded(.barrier(.ssbb)))
   }
 
+  /// Model values whose redundant parts disagree are rejected, so `decode(encode(i)) == i`
+  /// holds for everything that encodes.
+  @Test func inconsistentModelValuesAreRejected() throws {
+    let bad: [Instruction] = [
+      .exclusive(
+        Exclusive(
+          load: true, ordered: false, pair: false, size: .doubleword, rs: .w(1), rt: .x(0),
+          rt2: nil, rn: .sp)),
+      .exclusive(
+        Exclusive(
+          load: true, ordered: false, pair: true, size: .byte, rs: nil, rt: .x(0), rt2: .x(1),
+          rn: .sp)),
+      .exclusive(
+        Exclusive(
+          load: true, ordered: false, pair: false, size: .word, rs: nil, rt: .w(0), rt2: .w(1),
+          rn: .sp)),
+      .compareAndSwapPair(CompareAndSwap(size: .word, rs: .x(0), rt: .x(2), rn: .sp)),
+      .loadLiteral(.ldrsw, .w(0), try BranchOffset(0, .imm19)),
+      .pcRelative(.x(0), try BranchOffset(0, .imm26)),
+      .testAndBranch(nonZero: false, .w(0), bit: 40, try BranchOffset(0, .imm14)),
+      .dataProcessing1(.rev32, rd: .w(0), rn: .w(1)),
+      .branchRegister(.br, .x(31)),
+    ]
+    for i in bad {
+      #expect(throws: EncodingError.self, "\(i)") { _ = try encode(i) }
+    }
+  }
+
   @Test func decodeOutcomes() {
     #expect(decode(0x0000_0001) == .undefined(0x0000_0001))  // udf #1
     #expect(A64.print(decode(0x0000_0001)) == "udf\t#1")

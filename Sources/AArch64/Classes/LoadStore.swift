@@ -334,6 +334,18 @@ extension A64Encoder {
   }
 
   static func exclusive(_ e: Exclusive) throws(EncodingError) -> UInt32 {
+    if e.load && e.rs != nil {
+      throw EncodingError(
+        .invalidRegister, operand: "rs", "a load exclusive has no status register")
+    }
+    if e.pair != (e.rt2 != nil) {
+      throw EncodingError(
+        .invalidRegister, operand: "rt2", e.pair ? "a pair needs Rt2" : "only pairs have Rt2")
+    }
+    if e.pair && e.size != (e.rt.width == .x ? .doubleword : .word) {
+      throw EncodingError(
+        .widthMismatch, operand: "size", "a pair's size follows Rt (word for w, doubleword for x)")
+    }
     let rs: UInt32
     if e.load {
       rs = 31
@@ -410,6 +422,10 @@ extension A64Encoder {
 
   static func compareAndSwapPair(_ c: CompareAndSwap) throws(EncodingError) -> UInt32 {
     let w = c.rt.width
+    if c.size != (w == .x ? .doubleword : .word) {
+      throw EncodingError(
+        .widthMismatch, operand: "size", "casp's size follows Rt (word for w, doubleword for x)")
+    }
     let rs = try c.rs.encoded("rs", .zr, w)
     let rt = try c.rt.encoded("rt", .zr, w)
     if rs & 1 != 0 || rt & 1 != 0 || c.rs.isZR || c.rt.isZR {
