@@ -25,10 +25,11 @@ let package = Package(
     .target(name: "PatchSeries", dependencies: ["Mail", "Diff", "Git", "Diagnostics"]),
     .target(name: "AArch64", dependencies: ["Diagnostics"]),
     .target(name: "KernelSource", dependencies: ["AArch64", "Diff", "Diagnostics"]),
+    .target(name: "Analysis", dependencies: ["AArch64", "KernelSource", "Diagnostics"]),
     .target(
       name: "PatchsiteCLI",
       dependencies: [
-        "Diagnostics", "Git", "Mail", "Diff", "PatchSeries", "AArch64", "KernelSource",
+        "Diagnostics", "Git", "Mail", "Diff", "PatchSeries", "AArch64", "KernelSource", "Analysis",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -48,6 +49,9 @@ let package = Package(
     .testTarget(
       name: "KernelSourceTests", dependencies: ["KernelSource", "TestSupport"],
       exclude: ["Fixtures"]),
+    .testTarget(
+      name: "AnalysisTests", dependencies: ["Analysis", "KernelSource", "AArch64", "TestSupport"],
+      exclude: ["Snapshots"]),
     .testTarget(
       name: "PatchsiteCLITests", dependencies: ["PatchsiteCLI", "TestSupport"],
       exclude: ["Snapshots"]),

@@ -1,0 +1,7 @@
+import Testing
+
+@testable import Analysis
+
+@Test func moduleName() {
+  #expect(AnalysisModule.name == "Analysis")
+}
