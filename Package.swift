@@ -24,6 +24,7 @@ let package = Package(
     .target(name: "Diff", dependencies: ["Diagnostics"]),
     .target(name: "PatchSeries", dependencies: ["Mail", "Diff", "Git", "Diagnostics"]),
     .target(name: "AArch64", dependencies: ["Diagnostics"]),
+    .target(name: "AArch64Emulator", dependencies: ["AArch64"]),
     .target(
       name: "PatchsiteCLI",
       dependencies: [
