@@ -46,6 +46,8 @@ let package = Package(
     .testTarget(
       name: "AArch64Tests", dependencies: ["AArch64", "TestSupport"], exclude: ["Vectors"]),
     .testTarget(
+      name: "AArch64EmulatorTests", dependencies: ["AArch64Emulator", "AArch64", "TestSupport"]),
+    .testTarget(
       name: "PatchsiteCLITests", dependencies: ["PatchsiteCLI", "TestSupport"],
       exclude: ["Snapshots"]),
   ],

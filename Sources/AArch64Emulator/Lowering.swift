@@ -1,0 +1,45 @@
+import AArch64
+
+/// Turns a fetched word into a micro-op: `AArch64.decode`, then the class's `lower…` function
+/// (each `Execute+<Class>.swift` file holds its class's lowering beside its handlers).
+enum Lowering {
+  /// Why a `.decodeFault` op faults (stored in `Op.g`).
+  enum FaultClass: UInt8 {
+    case undefined = 0, notCovered, unpredictable, notModelled, hlt
+  }
+
+  static func fault(_ c: FaultClass) -> Op {
+    var op = Op()
+    op.kind = .decodeFault
+    op.g = c.rawValue
+    return op
+  }
+
+  static func lower(_ word: UInt32) -> Op {
+    switch decode(word) {
+    case .decoded(let i):
+      return lowerSystem(i, word: word) ?? lowerBranch(i) ?? lowerDataProcessing(i)
+        ?? lowerLoadStore(i) ?? fault(.notModelled)
+    case .unpredictable: return fault(.unpredictable)
+    case .undefined: return fault(.undefined)
+    case .notCovered: return lowerPACData(word) ?? fault(.notCovered)
+    }
+  }
+
+  /// The fault reason of a word whose op is `.decodeFault`, with a detail for humans.
+  static func faultReason(_ word: UInt32) -> Fault.Reason {
+    switch decode(word) {
+    case .decoded(let i):
+      let text = A64.print(i)
+      if case .exception(.hlt, _) = i {
+        return .undefined(word: word, detail: "\(text): halting debug is not modelled")
+      }
+      return .undefined(word: word, detail: "\(text): not modelled by the emulator")
+    case .unpredictable(let i, let reason):
+      return .unpredictable(word: word, detail: "\(A64.print(i)): \(reason)")
+    case .undefined: return .undefined(word: word, detail: "unallocated encoding")
+    case .notCovered:
+      return .undefined(word: word, detail: "not covered by the decoder (FP/SIMD, SVE, …)")
+    }
+  }
+}

@@ -1,0 +1,4 @@
+import AArch64
+import Testing
+
+@testable import AArch64Emulator
