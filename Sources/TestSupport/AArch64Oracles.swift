@@ -8,7 +8,7 @@ public enum AArch64Oracles {
   public static let objdump = "aarch64-linux-gnu-objdump"
   public static let objcopy = "aarch64-linux-gnu-objcopy"
   public static let llvmMC = "llvm-mc"
-  public static let gnuMarch = "-march=armv8.5-a+lse+rcpc"
+  public static let gnuMarch = "-march=armv8.8-a+memtag"
   public static let llvmAttrs = "-mattr=+v8.5a,+bti,+pauth,+lse"
 
   /// True if the binutils oracles are installed.

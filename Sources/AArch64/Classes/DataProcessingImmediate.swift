@@ -88,11 +88,13 @@ extension A64Decoder {
     guard let v = BitmaskImmediate.decode(n: f[.n], immr: f[.immr], imms: f[.imms], width: w)
     else { return .undefined(f.word) }
     let op = LogicalOp(rawValue: UInt8(f[.opc])) ?? .and
+    let len = 31 - ((f[.n] << 6) | (~f[.imms] & 0x3f)).leadingZeroBitCount
+    let ignored = UInt8(f[.immr] & ~UInt32((1 << len) - 1))
     return .decoded(
       .logicalImmediate(
         LogicalImmediate(
           op: op, rd: op == .ands ? .zr(f[.rd], w) : .sp(f[.rd], w), rn: .zr(f[.rn], w),
-          value: v)))
+          value: v, ignoredImmrBits: ignored)))
   }
 
   /// MOVN/MOVZ/MOVK; opc = 01 and (sf = 0, hw ≥ 2) are unallocated.
@@ -154,8 +156,16 @@ extension A64Encoder {
         .notEncodable, operand: "bitmask",
         "0x\(String(l.value, radix: 16)) is not a \(w.bits)-bit bitmask immediate")
     }
+    let len = 31 - ((n << 6) | (~imms & 0x3f)).leadingZeroBitCount
+    let ignored = UInt32(l.ignoredImmrBits)
+    if ignored & UInt32((1 << len) - 1) != 0 || ignored > 63 {
+      throw EncodingError(
+        .outOfRange, operand: "immr",
+        "ignored immr bits 0x\(String(ignored, radix: 16)) overlap the \(1 << len)-bit element rotation"
+      )
+    }
     return try A64Spec.pattern(.LOGIC_i).assemble([
-      .sf: w.sf, .opc: UInt32(l.op.rawValue), .n: n, .immr: immr, .imms: imms,
+      .sf: w.sf, .opc: UInt32(l.op.rawValue), .n: n, .immr: immr | ignored, .imms: imms,
       .rn: l.rn.encoded("rn", .zr, w), .rd: l.rd.encoded("rd", l.op == .ands ? .zr : .sp, w),
     ])
   }

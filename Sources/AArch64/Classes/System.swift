@@ -24,42 +24,16 @@ public struct SystemOperation: Sendable, Hashable {
     byName[family.lowercased() + " " + name.lowercased()]
   }
 
-  /// The table: (family, name, op1, CRn, CRm, op2, takes Xt). Encodings from the Arm ARM SYS alias
-  /// pages; spellings as binutils 2.40 objdump prints them.
-  static let table: [SystemOperation] = {
-    let rows: [(String, String, UInt8, UInt8, UInt8, UInt8, Bool)] = [
-      ("ic", "ialluis", 0, 7, 1, 0, false), ("ic", "iallu", 0, 7, 5, 0, false),
-      ("ic", "ivau", 3, 7, 5, 1, true),
-      ("dc", "ivac", 0, 7, 6, 1, true), ("dc", "isw", 0, 7, 6, 2, true),
-      ("dc", "csw", 0, 7, 10, 2, true), ("dc", "cisw", 0, 7, 14, 2, true),
-      ("dc", "zva", 3, 7, 4, 1, true), ("dc", "cvac", 3, 7, 10, 1, true),
-      ("dc", "cvau", 3, 7, 11, 1, true), ("dc", "cvap", 3, 7, 12, 1, true),
-      ("dc", "cvadp", 3, 7, 13, 1, true), ("dc", "civac", 3, 7, 14, 1, true),
-      ("at", "s1e1r", 0, 7, 8, 0, true), ("at", "s1e1w", 0, 7, 8, 1, true),
-      ("at", "s1e0r", 0, 7, 8, 2, true), ("at", "s1e0w", 0, 7, 8, 3, true),
-      ("at", "s1e1rp", 0, 7, 9, 0, true), ("at", "s1e1wp", 0, 7, 9, 1, true),
-      ("tlbi", "vmalle1os", 0, 8, 1, 0, false), ("tlbi", "vae1os", 0, 8, 1, 1, true),
-      ("tlbi", "aside1os", 0, 8, 1, 2, true), ("tlbi", "vaae1os", 0, 8, 1, 3, true),
-      ("tlbi", "vale1os", 0, 8, 1, 5, true), ("tlbi", "vaale1os", 0, 8, 1, 7, true),
-      ("tlbi", "vmalle1is", 0, 8, 3, 0, false), ("tlbi", "vae1is", 0, 8, 3, 1, true),
-      ("tlbi", "aside1is", 0, 8, 3, 2, true), ("tlbi", "vaae1is", 0, 8, 3, 3, true),
-      ("tlbi", "vale1is", 0, 8, 3, 5, true), ("tlbi", "vaale1is", 0, 8, 3, 7, true),
-      ("tlbi", "vmalle1", 0, 8, 7, 0, false), ("tlbi", "vae1", 0, 8, 7, 1, true),
-      ("tlbi", "aside1", 0, 8, 7, 2, true), ("tlbi", "vaae1", 0, 8, 7, 3, true),
-      ("tlbi", "vale1", 0, 8, 7, 5, true), ("tlbi", "vaale1", 0, 8, 7, 7, true),
-      ("tlbi", "ipas2e1is", 4, 8, 0, 1, true), ("tlbi", "ipas2le1is", 4, 8, 0, 5, true),
-      ("tlbi", "alle2is", 4, 8, 3, 0, false), ("tlbi", "vae2is", 4, 8, 3, 1, true),
-      ("tlbi", "alle1is", 4, 8, 3, 4, false), ("tlbi", "vale2is", 4, 8, 3, 5, true),
-      ("tlbi", "vmalls12e1is", 4, 8, 3, 6, false), ("tlbi", "ipas2e1", 4, 8, 4, 1, true),
-      ("tlbi", "ipas2le1", 4, 8, 4, 5, true), ("tlbi", "alle2", 4, 8, 7, 0, false),
-      ("tlbi", "vae2", 4, 8, 7, 1, true), ("tlbi", "alle1", 4, 8, 7, 4, false),
-      ("tlbi", "vale2", 4, 8, 7, 5, true), ("tlbi", "vmalls12e1", 4, 8, 7, 6, false),
-    ]
-    return rows.map {
-      SystemOperation(
-        family: $0.0, name: $0.1, op1: $0.2, crn: $0.3, crm: $0.4, op2: $0.5, takesRegister: $0.6)
-    }
-  }()
+  /// The table, parsed from `tableText` (generated from binutils 2.40 by scripts/a64-sysops).
+  static let table: [SystemOperation] = tableText.split(separator: "\n").compactMap { line in
+    let p = line.split(separator: " ")
+    guard p.count == 7, let op1 = UInt8(p[2]), let crn = UInt8(p[3]), let crm = UInt8(p[4]),
+      let op2 = UInt8(p[5])
+    else { return nil }
+    return SystemOperation(
+      family: String(p[0]), name: String(p[1]), op1: op1, crn: crn, crm: crm, op2: op2,
+      takesRegister: p[6] == "r")
+  }
 
   static let byKey: [UInt16: SystemOperation] = {
     var d: [UInt16: SystemOperation] = [:]
@@ -93,9 +67,12 @@ extension A64Decoder {
   }
 
   /// MSR (immediate): the PSTATE fields of `PStateField`; other op1/op2 (CFINV, XAFLAG, TCO,
-  /// SVCR…) are not covered.
+  /// SVCR…), and CRm > 1 for the single-bit fields (which later extensions reuse), are not
+  /// covered.
   static let decodeMSRImmediate: DecodeHandler = { f in
-    guard let field = PStateField(op1: UInt8(f[.op1]), op2: UInt8(f[.op2])) else { return nil }
+    guard let field = PStateField(op1: UInt8(f[.op1]), op2: UInt8(f[.op2])),
+      f[.crm] <= UInt32(field.maxImmediate)
+    else { return nil }
     return .decoded(.msrImmediate(field, UInt8(f[.crm])))
   }
 
@@ -142,7 +119,7 @@ extension A64Encoder {
   }
 
   static func msrImmediate(_ f: PStateField, _ imm: UInt8) throws(EncodingError) -> UInt32 {
-    try checkRange(Int64(imm), 0...15, "imm")
+    try checkRange(Int64(imm), 0...Int64(f.maxImmediate), "imm")
     return try A64Spec.pattern(.MSR_i).assemble([
       .op1: UInt32(f.ops.op1), .crm: UInt32(imm), .op2: UInt32(f.ops.op2),
     ])

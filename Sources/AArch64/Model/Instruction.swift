@@ -159,11 +159,16 @@ public struct LogicalImmediate: Sendable, Hashable {
   public var rn: Register
   /// The bitmask value itself (for W forms, the low 32 bits); must be a valid bitmask immediate.
   public var value: UInt64
-  public init(op: LogicalOp, rd: Register, rn: Register, value: UInt64) {
+  /// The bits of `immr` above the element size, which `DecodeBitMasks` ignores (0 in every
+  /// encoding an assembler produces; kept so that every word re-encodes exactly).
+  public var ignoredImmrBits: UInt8
+  public init(op: LogicalOp, rd: Register, rn: Register, value: UInt64, ignoredImmrBits: UInt8 = 0)
+  {
     self.op = op
     self.rd = rd
     self.rn = rn
     self.value = value
+    self.ignoredImmrBits = ignoredImmrBits
   }
 }
 

@@ -84,7 +84,7 @@ public struct Hint: RawRepresentable, Sendable, Hashable {
   static let names: [String?] = {
     var t = [String?](repeating: nil, count: 128)
     let known: [(Int, String)] = [
-      (0, "nop"), (1, "yield"), (2, "wfe"), (3, "wfi"), (4, "sev"), (5, "sevl"), (6, "dgh"),
+      (0, "nop"), (1, "yield"), (2, "wfe"), (3, "wfi"), (4, "sev"), (5, "sevl"),
       (7, "xpaclri"), (8, "pacia1716"), (10, "pacib1716"), (12, "autia1716"), (14, "autib1716"),
       (16, "esb"), (17, "psb csync"), (18, "tsb csync"), (20, "csdb"), (22, "clearbhb"),
       (24, "paciaz"), (25, "paciasp"), (26, "pacibz"), (27, "pacibsp"), (28, "autiaz"),

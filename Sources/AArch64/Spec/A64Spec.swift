@@ -97,8 +97,8 @@ public enum A64Spec {
     PatternRow(.CAS, "size:2 001000 1 l:1 1 rs:5 o0:1 rt2:5 rn:5 rt:5"),
     // Load register (literal): opc 011 V=0 00 imm19 Rt
     PatternRow(.LDR_lit, "opc:2 011 0 00 imm19:19 rt:5"),
-    // Load/store pair (no-allocate, post, offset, pre): opc 101 V=0 idx L imm7 Rt2 Rn Rt
-    PatternRow(.LDSTP, "opc:2 101 0 idx:2 l:1 imm7:7 rt2:5 rn:5 rt:5"),
+    // Load/store pair (no-allocate, post, offset, pre): opc 101 V=0 0 idx L imm7 Rt2 Rn Rt
+    PatternRow(.LDSTP, "opc:2 101 0 0 idx:2 l:1 imm7:7 rt2:5 rn:5 rt:5"),
     // Load/store register (unscaled, post-indexed, unprivileged, pre-indexed):
     // size 111 V=0 00 opc 0 imm9 idx Rn Rt
     PatternRow(.LDST_imm9, "size:2 111 0 00 opc:2 0 imm9:9 idx:2 rn:5 rt:5"),

@@ -14,8 +14,10 @@ public enum A64 {
   /// `// …` comments and `<symbol+off>` annotations: mnemonic, a tab, operands separated by
   /// `, `. PC-relative targets print as absolute hexadecimal addresses without `0x` (`b 1c`),
   /// computed from `pc`.
-  public static func print(_ i: Instruction, pc: UInt64 = 0) -> String {
-    let (m, ops) = Printer.parts(i, pc: pc)
+  public static func print(_ i: Instruction, pc: UInt64 = 0, targets: TargetStyle = .address)
+    -> String
+  {
+    let (m, ops) = Printer.parts(i, pc: pc, style: targets)
     return ops.isEmpty ? m : m + "\t" + ops.joined(separator: ", ")
   }
 
@@ -31,6 +33,16 @@ public enum A64 {
   }
 }
 
+/// How the printer writes PC-relative targets (branches, ADR/ADRP, literal loads).
+public enum TargetStyle: Sendable, Hashable {
+  /// objdump's absolute address in bare hexadecimal: `b 1c`.
+  case address
+  /// GNU as's location-counter form: `b .+0x1c` (ADRP: the offset between the pages).
+  case dotRelative
+  /// LLVM's immediate form: `b #0x1c` (ADRP: the byte offset between the pages).
+  case hashRelative
+}
+
 func hex8(_ w: UInt32) -> String {
   let s = String(w, radix: 16)
   return String(repeating: "0", count: 8 - s.count) + s
@@ -42,8 +54,12 @@ func imm(_ v: UInt64) -> String { "#0x" + String(v, radix: 16) }
 func dec(_ v: Int64) -> String { "#\(v)" }
 
 enum Printer {
-  static func target(_ off: BranchOffset, _ pc: UInt64) -> String {
-    String(off.target(from: pc), radix: 16)
+  static func target(_ off: BranchOffset, _ pc: UInt64, _ style: TargetStyle) -> String {
+    switch style {
+    case .address: String(off.target(from: pc), radix: 16)
+    case .dotRelative: off.bytes < 0 ? ".-" + signedHex(-off.bytes) : ".+" + signedHex(off.bytes)
+    case .hashRelative: "#" + signedHex(off.bytes)
+    }
   }
 
   static func shiftSuffix(_ s: Shift, _ amount: UInt8) -> [String] {
@@ -112,14 +128,16 @@ enum Printer {
   }
 
   // swift-format-ignore
-  static func parts(_ i: Instruction, pc: UInt64) -> (String, [String]) {
+  static func parts(_ i: Instruction, pc: UInt64, style: TargetStyle = .address)
+    -> (String, [String])
+  {
     switch i {
-    case .branch(let link, let off): return (link ? "bl" : "b", [target(off, pc)])
-    case .branchConditional(let c, let off): return ("b.\(c)", [target(off, pc)])
+    case .branch(let link, let off): return (link ? "bl" : "b", [target(off, pc, style)])
+    case .branchConditional(let c, let off): return ("b.\(c)", [target(off, pc, style)])
     case .compareAndBranch(let nz, let rt, let off):
-      return (nz ? "cbnz" : "cbz", ["\(rt)", target(off, pc)])
+      return (nz ? "cbnz" : "cbz", ["\(rt)", target(off, pc, style)])
     case .testAndBranch(let nz, let rt, let bit, let off):
-      return (nz ? "tbnz" : "tbz", ["\(rt)", "#\(bit)", target(off, pc)])
+      return (nz ? "tbnz" : "tbz", ["\(rt)", "#\(bit)", target(off, pc, style)])
     case .branchRegister(let k, let rn):
       switch k {
       case .br: return ("br", ["\(rn)"])
@@ -164,7 +182,7 @@ enum Printer {
       case .dcps3: return ("dcps3", v == 0 ? [] : [imm(UInt64(v))])
       }
     case .pcRelative(let rd, let off):
-      return (off.width == .adrp21 ? "adrp" : "adr", ["\(rd)", target(off, pc)])
+      return (off.width == .adrp21 ? "adrp" : "adr", ["\(rd)", target(off, pc, style)])
     case .addSubImmediate(let a): return addSubImmediate(a)
     case .logicalImmediate(let l): return logicalImmediate(l)
     case .moveWide(let m): return moveWide(m)
@@ -210,8 +228,8 @@ enum Printer {
       }
       return (m, ["\(rd)", "\(rn)"])
     case .loadLiteral(let k, let rt, let off):
-      return (k == .ldrsw ? "ldrsw" : "ldr", ["\(rt)", target(off, pc)])
-    case .prefetchLiteral(let p, let off): return ("prfm", [prfop(p), target(off, pc)])
+      return (k == .ldrsw ? "ldrsw" : "ldr", ["\(rt)", target(off, pc, style)])
+    case .prefetchLiteral(let p, let off): return ("prfm", [prfop(p), target(off, pc, style)])
     case .loadStore(let l): return loadStore(l)
     case .prefetch(let p, let a):
       if case .unscaled = a { return ("prfum", [prfop(p)] + address(a, size: .doubleword)) }
@@ -322,7 +340,7 @@ enum Printer {
   static func logicalImmediate(_ l: LogicalImmediate) -> (String, [String]) {
     let v = imm(l.value)
     if l.op == .ands && l.rd.isZR { return ("tst", ["\(l.rn)", v]) }
-    if l.op == .orr && l.rn.isZR && !isMoveWideValue(l.value, l.rd.width) {
+    if l.op == .orr && l.rn.isZR && (l.rd.isSP || !isMoveWideValue(l.value, l.rd.width)) {
       return ("mov", ["\(l.rd)", v])
     }
     let m: String

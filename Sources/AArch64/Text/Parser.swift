@@ -1,0 +1,594 @@
+// The one-line parser: GNU as syntax of a single instruction with numeric operands.
+
+extension A64 {
+  /// Parses one instruction in GNU as syntax (and everything `print` produces).
+  ///
+  /// - Operands: `#` is optional on immediates; `lr`, `fp`, `xzr`, `wzr`, `sp`, `wsp` are
+  ///   accepted; aliases (`mov`, `cmp`, `lsl`, `cset`, `stadd`, `dc civac`, …) map to the
+  ///   architectural instruction, so `parse(print(i)) == i`.
+  /// - Branch and literal targets: `#imm` and `.+imm`/`.-imm` are offsets from `pc`; a bare
+  ///   number is an absolute address, read as hexadecimal (`b 1c`, objdump's form) under
+  ///   `.objdump` syntax and as a C number (`b 0x1c`) under `.gnu`. ADRP offsets are from the
+  ///   page of `pc`.
+  /// - Throws: `AsmParseError` with a stable id and the column of the offending operand; for
+  ///   text that names an unencodable instruction, `encoding` holds the `EncodingError`.
+  public static func parse(_ line: String, pc: UInt64 = 0, syntax: TargetSyntax = .objdump)
+    throws(AsmParseError) -> Instruction
+  {
+    let (m, ops) = try AsmParser.split(line)
+    return try AsmParser.instruction(mnemonic: m, operands: ops, pc: pc, syntax: syntax)
+  }
+}
+
+extension AsmParser {
+  /// Matches a mnemonic and its operands and checks the result encodes.
+  public static func instruction(
+    mnemonic: String, operands: [LocatedOperand], pc: UInt64, syntax: TargetSyntax = .objdump
+  ) throws(AsmParseError) -> Instruction {
+    let m = Matcher(mnemonic: mnemonic, ops: operands, pc: pc, syntax: syntax)
+    let i = try m.match()
+    do {
+      _ = try encode(i)
+    } catch {
+      throw AsmParseError(
+        "asm.encoding", column: m.column(of: error.operand), error.description, encoding: error)
+    }
+    return i
+  }
+}
+
+/// Matches one mnemonic's operand list.
+struct Matcher {
+  let mnemonic: String
+  let ops: [LocatedOperand]
+  let pc: UInt64
+  let syntax: TargetSyntax
+
+  func column(of operand: String) -> Int { ops.first?.column ?? 1 }
+
+  func fail(_ i: Int, _ msg: String) -> AsmParseError {
+    AsmParseError(
+      "asm.operands", column: i < ops.count ? ops[i].column : (ops.last?.column ?? 1), msg)
+  }
+
+  func count(_ r: ClosedRange<Int>) throws(AsmParseError) {
+    if !r.contains(ops.count) {
+      throw fail(
+        ops.count,
+        "\(mnemonic) takes \(r.lowerBound == r.upperBound ? "\(r.lowerBound)" : "\(r.lowerBound)-\(r.upperBound)") operands, got \(ops.count)"
+      )
+    }
+  }
+
+  func op(_ i: Int) -> AsmOperand? { i < ops.count ? ops[i].operand : nil }
+
+  func reg(_ i: Int) throws(AsmParseError) -> Register {
+    guard case .register(let r)? = op(i) else { throw fail(i, "expected a register") }
+    return r
+  }
+
+  func reg(_ i: Int, _ w: Width) throws(AsmParseError) -> Register {
+    let r = try reg(i)
+    if r.width != w { throw fail(i, "expected a \(w == .x ? "64" : "32")-bit register, got \(r)") }
+    return r
+  }
+
+  func imm(_ i: Int) throws(AsmParseError) -> Int64 {
+    switch op(i) {
+    case .immediate(let v)?: return v
+    case .number(let s)?:
+      guard let v = AsmParser.number(s) else { throw fail(i, "bad number '\(s)'") }
+      return v
+    default: throw fail(i, "expected an immediate")
+    }
+  }
+
+  func immU<T: FixedWidthInteger & UnsignedInteger>(_ i: Int, _ t: T.Type, _ name: String)
+    throws(AsmParseError) -> T
+  {
+    let v = try imm(i)
+    guard v >= 0, v <= Int64(truncatingIfNeeded: T.max) || T.bitWidth >= 64 else {
+      throw AsmParseError(
+        "asm.encoding", column: ops[i].column, "\(name): \(v) out of range [0, \(T.max)]",
+        encoding: EncodingError(.outOfRange, operand: name, "\(v) out of range [0, \(T.max)]"))
+    }
+    return T(truncatingIfNeeded: v)
+  }
+
+  /// An unsigned immediate of `bits` bits.
+  func immBits(_ i: Int, _ bits: Int, _ name: String) throws(AsmParseError) -> UInt8 {
+    let v = try imm(i)
+    let max = (Int64(1) << bits) - 1
+    guard v >= 0, v <= max else {
+      throw AsmParseError(
+        "asm.encoding", column: ops[i].column, "\(name): \(v) out of range [0, \(max)]",
+        encoding: EncodingError(.outOfRange, operand: name, "\(v) out of range [0, \(max)]"))
+    }
+    return UInt8(v)
+  }
+
+  func ident(_ i: Int) throws(AsmParseError) -> String {
+    guard case .identifier(let s)? = op(i) else { throw fail(i, "expected a name") }
+    return s
+  }
+
+  func condition(_ i: Int) throws(AsmParseError) -> Condition {
+    let s = try ident(i)
+    guard let c = Matcher.condition(s) else { throw fail(i, "unknown condition '\(s)'") }
+    return c
+  }
+
+  static func condition(_ s: String) -> Condition? {
+    if s == "hs" { return .cs }
+    if s == "lo" { return .cc }
+    return Condition.allCases.first { "\($0)" == s }
+  }
+
+  /// A branch or literal target in `width`.
+  func target(_ i: Int, _ width: BranchOffset.Width) throws(AsmParseError) -> BranchOffset {
+    let base = width == .adrp21 ? pc & ~0xfff : pc
+    var offset: Int64
+    switch op(i) {
+    case .immediate(let v)?, .relative(let v)?:
+      offset = v
+      if case .relative = op(i), width == .adrp21 {
+        offset = Int64(bitPattern: (pc &+ UInt64(bitPattern: v)) & ~0xfff &- base)
+      }
+    case .number(let s)?,
+      .identifier(let s)? where syntax == .objdump:
+      let addr: UInt64?
+      switch syntax {
+      case .objdump:
+        addr = UInt64(s.hasPrefix("0x") ? String(s.dropFirst(2)) : s, radix: 16)
+      case .gnu: addr = AsmParser.number(s).map { UInt64(bitPattern: $0) }
+      }
+      guard let a = addr else { throw fail(i, "bad address '\(s)'") }
+      offset = Int64(bitPattern: a &- base)
+    default: throw fail(i, "expected a branch target")
+    }
+    do {
+      return try BranchOffset(offset, width)
+    } catch {
+      throw AsmParseError("asm.encoding", column: ops[i].column, error.description, encoding: error)
+    }
+  }
+
+  func isImmediate(_ i: Int) -> Bool {
+    switch op(i) {
+    case .immediate?, .number?: true
+    default: false
+    }
+  }
+
+  // swift-format-ignore
+  func match() throws(AsmParseError) -> Instruction {
+    let m = mnemonic
+    if m.hasPrefix("b."), let c = Matcher.condition(String(m.dropFirst(2))) {
+      try count(1...1)
+      return .branchConditional(c, try target(0, .imm19))
+    }
+    if let h = try hint() { return h }
+    if let l = try loadStoreFamily() { return l }
+    switch m {
+    case "b", "bl":
+      try count(1...1)
+      return .branch(link: m == "bl", try target(0, .imm26))
+    case "cbz", "cbnz":
+      try count(2...2)
+      return .compareAndBranch(nonZero: m == "cbnz", try reg(0), try target(1, .imm19))
+    case "tbz", "tbnz":
+      try count(3...3)
+      let r = try reg(0)
+      let bit = try immU(1, UInt8.self, "bit")
+      return .testAndBranch(nonZero: m == "tbnz", r, bit: bit, try target(2, .imm14))
+    case "br", "blr":
+      try count(1...1)
+      return .branchRegister(m == "br" ? .br : .blr, try reg(0))
+    case "ret":
+      try count(0...1)
+      return .branchRegister(.ret, ops.isEmpty ? .lr : try reg(0))
+    case "braaz", "brabz":
+      try count(1...1)
+      return .branchAuthenticated(.braz(keyB: m == "brabz", try reg(0)))
+    case "blraaz", "blrabz":
+      try count(1...1)
+      return .branchAuthenticated(.blraz(keyB: m == "blrabz", try reg(0)))
+    case "retaa", "retab":
+      try count(0...0)
+      return .branchAuthenticated(.reta(keyB: m == "retab"))
+    case "braa", "brab":
+      try count(2...2)
+      return .branchAuthenticated(.bra(keyB: m == "brab", try reg(0), modifier: try reg(1)))
+    case "blraa", "blrab":
+      try count(2...2)
+      return .branchAuthenticated(.blra(keyB: m == "blrab", try reg(0), modifier: try reg(1)))
+    case "eret", "eretaa", "eretab", "drps":
+      try count(0...0)
+      let e: [String: ExceptionReturn] = ["eret": .eret, "eretaa": .eretaa, "eretab": .eretab, "drps": .drps]
+      return .exceptionReturn(e[m] ?? .eret)
+    case "dsb", "dmb":
+      try count(1...1)
+      let o = try barrierOption(0)
+      return .barrier(m == "dsb" ? .dsb(o) : .dmb(o))
+    case "isb":
+      try count(0...1)
+      return .barrier(.isb(ops.isEmpty ? .sy : try barrierOption(0)))
+    case "ssbb", "pssbb", "sb":
+      try count(0...0)
+      return .barrier(m == "ssbb" ? .ssbb : m == "pssbb" ? .pssbb : .sb)
+    case "clrex":
+      try count(0...1)
+      return .barrier(.clrex(ops.isEmpty ? 15 : try immU(0, UInt8.self, "crm")))
+    case "msr":
+      try count(2...2)
+      if case .identifier(let n)? = op(0), isImmediate(1),
+        let f = PStateField.allCases.first(where: { "\($0)" == n })
+      {
+        return .msrImmediate(f, try immU(1, UInt8.self, "imm"))
+      }
+      return .msr(try sysreg(0), try reg(1))
+    case "mrs":
+      try count(2...2)
+      return .mrs(try reg(0), try sysreg(1))
+    case "sys":
+      try count(4...5)
+      return .system(
+        SystemInstruction(
+          read: false, op1: try immU(0, UInt8.self, "op1"), crn: try cReg(1), crm: try cReg(2),
+          op2: try immU(3, UInt8.self, "op2"), rt: ops.count == 5 ? try reg(4) : .xzr))
+    case "sysl":
+      try count(5...5)
+      return .system(
+        SystemInstruction(
+          read: true, op1: try immU(1, UInt8.self, "op1"), crn: try cReg(2), crm: try cReg(3),
+          op2: try immU(4, UInt8.self, "op2"), rt: try reg(0)))
+    case "dc", "ic", "tlbi", "at", "cfp", "dvp", "cpp":
+      try count(1...2)
+      let n = try ident(0)
+      guard let o = SystemOperation.lookup(family: m, name: n) else {
+        throw fail(0, "unknown \(m) operation '\(n)'")
+      }
+      let rt: Register = ops.count == 2 ? try reg(1) : .xzr
+      if o.takesRegister && ops.count == 1 { throw fail(1, "\(m) \(n) needs a register") }
+      if !o.takesRegister && ops.count == 2 { throw fail(1, "\(m) \(n) takes no register") }
+      return .system(SystemInstruction(op1: o.op1, crn: o.crn, crm: o.crm, op2: o.op2, rt: rt))
+    case "svc", "hvc", "smc", "brk", "hlt":
+      try count(1...1)
+      let k: [String: ExceptionKind] = ["svc": .svc, "hvc": .hvc, "smc": .smc, "brk": .brk, "hlt": .hlt]
+      return .exception(k[m] ?? .svc, try immU(0, UInt16.self, "imm16"))
+    case "dcps1", "dcps2", "dcps3":
+      try count(0...1)
+      let k: [String: ExceptionKind] = ["dcps1": .dcps1, "dcps2": .dcps2, "dcps3": .dcps3]
+      return .exception(k[m] ?? .dcps1, ops.isEmpty ? 0 : try immU(0, UInt16.self, "imm16"))
+    case "adr", "adrp":
+      try count(2...2)
+      return .pcRelative(try reg(0), try target(1, m == "adr" ? .adr21 : .adrp21))
+    case "add", "adds", "sub", "subs":
+      try count(3...4)
+      return try addSub(sub: m.hasPrefix("sub"), s: m.hasSuffix("s"), rd: try reg(0), from: 1)
+    case "cmp", "cmn":
+      try count(2...3)
+      let rn = try reg(0)
+      return try addSub(sub: m == "cmp", s: true, rd: Register(.zr, rn.width), from: 0)
+    case "mov": return try mov()
+    case "movz", "movn", "movk":
+      try count(2...3)
+      let rd = try reg(0)
+      let shift = ops.count == 3 ? try lslAmount(2) : 0
+      let ops: [String: MoveWideOp] = ["movz": .movz, "movn": .movn, "movk": .movk]
+      return .moveWide(
+        MoveWide(op: ops[m] ?? .movz, rd: rd, imm16: try immU(1, UInt16.self, "imm16"), shift: UInt8(clamping: shift)))
+    case "and", "orr", "eor", "ands", "bic", "orn", "eon", "bics":
+      try count(3...4)
+      let rd = try reg(0)
+      let rn = try reg(1)
+      if isImmediate(2) {
+        try count(3...3)
+        let lops: [String: LogicalOp] = ["and": .and, "orr": .orr, "eor": .eor, "ands": .ands]
+        guard let op = lops[m] else { throw fail(2, "\(m) has no immediate form") }
+        return .logicalImmediate(LogicalImmediate(op: op, rd: rd, rn: rn, value: try bitmask(2, rd.width)))
+      }
+      let rops: [String: LogicalRegisterOp] = [
+        "and": .and, "bic": .bic, "orr": .orr, "orn": .orn, "eor": .eor, "eon": .eon, "ands": .ands, "bics": .bics,
+      ]
+      let (sh, amt) = try shift(3)
+      return .logicalShifted(LogicalShifted(op: rops[m] ?? .and, rd: rd, rn: rn, rm: try reg(2), shift: sh, amount: amt))
+    case "tst":
+      try count(2...3)
+      let rn = try reg(0)
+      let zr = Register(.zr, rn.width)
+      if isImmediate(1) {
+        try count(2...2)
+        return .logicalImmediate(LogicalImmediate(op: .ands, rd: zr, rn: rn, value: try bitmask(1, rn.width)))
+      }
+      let (sh, amt) = try shift(2)
+      return .logicalShifted(LogicalShifted(op: .ands, rd: zr, rn: rn, rm: try reg(1), shift: sh, amount: amt))
+    case "mvn":
+      try count(2...3)
+      let rd = try reg(0)
+      let (sh, amt) = try shift(2)
+      return .logicalShifted(
+        LogicalShifted(op: .orn, rd: rd, rn: Register(.zr, rd.width), rm: try reg(1), shift: sh, amount: amt))
+    case "neg", "negs":
+      try count(2...3)
+      let rd = try reg(0)
+      let (sh, amt) = try shift(2)
+      return .addSubShifted(
+        AddSubShifted(subtract: true, setFlags: m == "negs", rd: rd, rn: Register(.zr, rd.width), rm: try reg(1), shift: sh, amount: amt))
+    case "ngc", "ngcs":
+      try count(2...2)
+      let rd = try reg(0)
+      return .addSubCarry(subtract: true, setFlags: m == "ngcs", rd: rd, rn: Register(.zr, rd.width), rm: try reg(1))
+    case "adc", "adcs", "sbc", "sbcs":
+      try count(3...3)
+      return .addSubCarry(subtract: m.hasPrefix("sbc"), setFlags: m.hasSuffix("s"), rd: try reg(0), rn: try reg(1), rm: try reg(2))
+    case "lsl", "lsr", "asr", "ror":
+      try count(3...3)
+      let rd = try reg(0)
+      let rn = try reg(1)
+      if !isImmediate(2) {
+        let k: [String: DataProcessing2] = ["lsl": .lslv, "lsr": .lsrv, "asr": .asrv, "ror": .rorv]
+        return .dataProcessing2(k[m] ?? .lslv, rd: rd, rn: rn, rm: try reg(2))
+      }
+      let s = try imm(2)
+      let bits = Int64(rd.width.bits)
+      guard s >= 0, s < bits else {
+        throw AsmParseError(
+          "asm.encoding", column: ops[2].column, "shift: \(s) out of range [0, \(bits - 1)]",
+          encoding: EncodingError(.outOfRange, operand: "shift", "\(s) out of range [0, \(bits - 1)]"))
+      }
+      switch m {
+      case "lsl":
+        return .bitfield(Bitfield(op: .ubfm, rd: rd, rn: rn, immr: UInt8((bits - s) % bits), imms: UInt8(bits - 1 - s)))
+      case "lsr": return .bitfield(Bitfield(op: .ubfm, rd: rd, rn: rn, immr: UInt8(s), imms: UInt8(bits - 1)))
+      case "asr": return .bitfield(Bitfield(op: .sbfm, rd: rd, rn: rn, immr: UInt8(s), imms: UInt8(bits - 1)))
+      default: return .extract(rd: rd, rn: rn, rm: rn, lsb: UInt8(s))
+      }
+    case "lslv", "lsrv", "asrv", "rorv", "udiv", "sdiv":
+      try count(3...3)
+      let k: [String: DataProcessing2] = [
+        "lslv": .lslv, "lsrv": .lsrv, "asrv": .asrv, "rorv": .rorv, "udiv": .udiv, "sdiv": .sdiv,
+      ]
+      return .dataProcessing2(k[m] ?? .udiv, rd: try reg(0), rn: try reg(1), rm: try reg(2))
+    case "extr":
+      try count(4...4)
+      return .extract(rd: try reg(0), rn: try reg(1), rm: try reg(2), lsb: try immU(3, UInt8.self, "lsb"))
+    case "sbfm", "bfm", "ubfm":
+      try count(4...4)
+      let k: [String: BitfieldOp] = ["sbfm": .sbfm, "bfm": .bfm, "ubfm": .ubfm]
+      return .bitfield(
+        Bitfield(op: k[m] ?? .sbfm, rd: try reg(0), rn: try reg(1), immr: try immU(2, UInt8.self, "immr"), imms: try immU(3, UInt8.self, "imms")))
+    case "ubfx", "sbfx", "bfxil", "ubfiz", "sbfiz", "bfi", "bfc":
+      let isBFC = m == "bfc"
+      try count(isBFC ? 3...3 : 4...4)
+      let rd = try reg(0)
+      let rn = isBFC ? Register(.zr, rd.width) : try reg(1)
+      let lsb = try imm(isBFC ? 1 : 2)
+      let width = try imm(isBFC ? 2 : 3)
+      let bits = Int64(rd.width.bits)
+      guard lsb >= 0, lsb < bits, width >= 1, width <= bits - lsb else {
+        throw AsmParseError(
+          "asm.encoding", column: ops[isBFC ? 1 : 2].column,
+          "lsb/width: #\(lsb), #\(width) out of range for \(bits)-bit (lsb 0-\(bits - 1), 1 <= width <= \(bits) - lsb)",
+          encoding: EncodingError(.outOfRange, operand: "lsb/width", "out of range"))
+      }
+      let op: BitfieldOp = m.hasPrefix("u") ? .ubfm : m.hasPrefix("s") ? .sbfm : .bfm
+      if m.hasSuffix("x") || m == "bfxil" {
+        return .bitfield(Bitfield(op: op, rd: rd, rn: rn, immr: UInt8(lsb), imms: UInt8(lsb + width - 1)))
+      }
+      return .bitfield(Bitfield(op: op, rd: rd, rn: rn, immr: UInt8((bits - lsb) % bits), imms: UInt8(width - 1)))
+    case "sxtb", "sxth", "sxtw", "uxtb", "uxth":
+      try count(2...2)
+      let rd = try reg(0)
+      let rn = try reg(1, .w)
+      let imms: UInt8 = m.hasSuffix("b") ? 7 : m.hasSuffix("h") ? 15 : 31
+      if m.hasPrefix("u") && rd.width != .w { throw fail(0, "\(m) needs a 32-bit destination") }
+      if m == "sxtw" && rd.width != .x { throw fail(0, "sxtw needs a 64-bit destination") }
+      return .bitfield(Bitfield(op: m.hasPrefix("u") ? .ubfm : .sbfm, rd: rd, rn: rn.with(rd.width), immr: 0, imms: imms))
+    case "ccmp", "ccmn":
+      try count(4...4)
+      let rn = try reg(0)
+      let operand: ConditionalCompare.Operand =
+        isImmediate(1) ? .immediate(try immU(1, UInt8.self, "imm5")) : .register(try reg(1))
+      return .conditionalCompare(
+        ConditionalCompare(negate: m == "ccmp", rn: rn, operand: operand, nzcv: try immU(2, UInt8.self, "nzcv"), condition: try condition(3)))
+    case "csel", "csinc", "csinv", "csneg":
+      try count(4...4)
+      let k: [String: ConditionalSelectOp] = ["csel": .csel, "csinc": .csinc, "csinv": .csinv, "csneg": .csneg]
+      return .conditionalSelect(
+        ConditionalSelect(op: k[m] ?? .csel, rd: try reg(0), rn: try reg(1), rm: try reg(2), condition: try condition(3)))
+    case "cset", "csetm":
+      try count(2...2)
+      let rd = try reg(0)
+      let c = try invertibleCondition(1)
+      let zr = Register(.zr, rd.width)
+      return .conditionalSelect(ConditionalSelect(op: m == "cset" ? .csinc : .csinv, rd: rd, rn: zr, rm: zr, condition: c))
+    case "cinc", "cinv", "cneg":
+      try count(3...3)
+      let rd = try reg(0)
+      let rn = try reg(1)
+      let c = try invertibleCondition(2)
+      let k: [String: ConditionalSelectOp] = ["cinc": .csinc, "cinv": .csinv, "cneg": .csneg]
+      return .conditionalSelect(ConditionalSelect(op: k[m] ?? .csinc, rd: rd, rn: rn, rm: rn, condition: c))
+    case "madd", "msub", "smaddl", "smsubl", "umaddl", "umsubl":
+      try count(4...4)
+      let k: [String: MultiplyOp] = [
+        "madd": .madd, "msub": .msub, "smaddl": .smaddl, "smsubl": .smsubl, "umaddl": .umaddl, "umsubl": .umsubl,
+      ]
+      return .multiply(Multiply(op: k[m] ?? .madd, rd: try reg(0), rn: try reg(1), rm: try reg(2), ra: try reg(3)))
+    case "mul", "mneg", "smull", "smnegl", "umull", "umnegl", "smulh", "umulh":
+      try count(3...3)
+      let k: [String: MultiplyOp] = [
+        "mul": .madd, "mneg": .msub, "smull": .smaddl, "smnegl": .smsubl, "umull": .umaddl, "umnegl": .umsubl,
+        "smulh": .smulh, "umulh": .umulh,
+      ]
+      let rd = try reg(0)
+      return .multiply(Multiply(op: k[m] ?? .madd, rd: rd, rn: try reg(1), rm: try reg(2), ra: Register(.zr, rd.width)))
+    case "rbit", "rev16", "rev32", "rev", "clz", "cls":
+      try count(2...2)
+      let k: [String: DataProcessing1] = ["rbit": .rbit, "rev16": .rev16, "rev32": .rev32, "rev": .rev, "clz": .clz, "cls": .cls]
+      return .dataProcessing1(k[m] ?? .rbit, rd: try reg(0), rn: try reg(1))
+    case "hint":
+      try count(1...1)
+      return .hint(Hint(rawValue: try immBits(0, 7, "imm7")))
+    default:
+      throw AsmParseError("asm.unknown-mnemonic", column: 1, "unknown mnemonic '\(m)'")
+    }
+  }
+
+  func invertibleCondition(_ i: Int) throws(AsmParseError) -> Condition {
+    let c = try condition(i)
+    if c == .al || c == .nv { throw fail(i, "\(mnemonic) cannot use condition \(c)") }
+    return c.inverted
+  }
+
+  func hint() throws(AsmParseError) -> Instruction? {
+    var name = mnemonic
+    if case .identifier(let s)? = op(0) { name += " " + s }
+    for (k, n) in Hint.names.enumerated() where n == name || (n == mnemonic && ops.isEmpty) {
+      return .hint(Hint(rawValue: UInt8(k)))
+    }
+    return nil
+  }
+
+  func barrierOption(_ i: Int) throws(AsmParseError) -> BarrierOption {
+    if case .identifier(let s)? = op(i) {
+      guard let k = BarrierOption.names.firstIndex(where: { $0 == s }) else {
+        throw fail(i, "unknown barrier option '\(s)'")
+      }
+      return BarrierOption(rawValue: UInt8(k))
+    }
+    return BarrierOption(rawValue: try immBits(i, 4, "crm"))
+  }
+
+  func sysreg(_ i: Int) throws(AsmParseError) -> SystemRegister {
+    let s = try ident(i)
+    guard let r = SystemRegister(name: s) else { throw fail(i, "unknown system register '\(s)'") }
+    return r
+  }
+
+  /// `C0`…`C15`.
+  func cReg(_ i: Int) throws(AsmParseError) -> UInt8 {
+    let s = try ident(i)
+    guard s.hasPrefix("c"), let v = UInt8(s.dropFirst()), v < 16 else {
+      throw fail(i, "expected C0-C15, got '\(s)'")
+    }
+    return v
+  }
+
+  /// `lsl #n` at operand `i`.
+  func lslAmount(_ i: Int) throws(AsmParseError) -> Int64 {
+    guard case .shift(.lsl, let a)? = op(i) else { throw fail(i, "expected lsl #amount") }
+    return a
+  }
+
+  /// An optional `shift #amount` at operand `i`.
+  func shift(_ i: Int) throws(AsmParseError) -> (Shift, UInt8) {
+    guard let o = op(i) else { return (.lsl, 0) }
+    guard case .shift(let s, let a) = o, a >= 0, a < 256 else {
+      throw fail(i, "expected a shift (lsl/lsr/asr/ror #amount)")
+    }
+    return (s, UInt8(a))
+  }
+
+  /// A bitmask immediate for `w` (negative values are two's complement in `w` bits).
+  func bitmask(_ i: Int, _ w: Width) throws(AsmParseError) -> UInt64 {
+    let v = UInt64(bitPattern: try imm(i))
+    if w == .w {
+      if v >> 32 != 0 && v >> 31 != 0x1_ffff_ffff {
+        throw fail(i, "immediate does not fit in 32 bits")
+      }
+      return v & 0xffff_ffff
+    }
+    return v
+  }
+
+  /// ADD/SUB with operands from `from`: immediate, shifted or extended register.
+  func addSub(sub: Bool, s: Bool, rd: Register, from k: Int) throws(AsmParseError) -> Instruction {
+    let rn = try reg(k)
+    if isImmediate(k + 1) {
+      var v = try imm(k + 1)
+      var sh = false
+      if let _ = op(k + 2) {
+        let a = try lslAmount(k + 2)
+        guard a == 0 || a == 12 else { throw fail(k + 2, "shift must be lsl #0 or lsl #12") }
+        sh = a == 12
+      } else if v > 4095 && v & 0xfff == 0 && v >> 12 <= 4095 {
+        v >>= 12
+        sh = true
+      }
+      guard v >= 0, v <= 4095 else {
+        throw AsmParseError(
+          "asm.encoding", column: ops[k + 1].column, "imm12: \(v) out of range [0, 4095]",
+          encoding: EncodingError(.outOfRange, operand: "imm12", "\(v) out of range [0, 4095]"))
+      }
+      return .addSubImmediate(
+        AddSubImmediate(subtract: sub, setFlags: s, rd: rd, rn: rn, imm12: UInt16(v), shift12: sh))
+    }
+    let rm = try reg(k + 1)
+    let extra = op(k + 2)
+    var extended = rd.isSP || rn.isSP || rm.width != rd.width
+    if case .extend? = extra { extended = true }
+    if extended {
+      var ext: Extend = rd.width == .x ? .uxtx : .uxtw
+      var amount: Int64 = 0
+      switch extra {
+      case nil: break
+      case .extend(let e, let a)?:
+        ext = e
+        amount = a ?? 0
+      case .shift(.lsl, let a)?: amount = a
+      default: throw fail(k + 2, "expected an extend")
+      }
+      guard amount >= 0, amount <= 4 else {
+        throw AsmParseError(
+          "asm.encoding", column: ops[k + 2].column, "amount: \(amount) out of range [0, 4]",
+          encoding: EncodingError(.outOfRange, operand: "amount", "\(amount) out of range [0, 4]"))
+      }
+      return .addSubExtended(
+        AddSubExtended(
+          subtract: sub, setFlags: s, rd: rd, rn: rn, rm: rm, extend: ext, amount: UInt8(amount)))
+    }
+    let (sh, amt) = try shift(k + 2)
+    return .addSubShifted(
+      AddSubShifted(subtract: sub, setFlags: s, rd: rd, rn: rn, rm: rm, shift: sh, amount: amt))
+  }
+
+  /// MOV: register (ORR or ADD #0 with SP), wide immediate (MOVZ, MOVN) or bitmask (ORR).
+  func mov() throws(AsmParseError) -> Instruction {
+    try count(2...2)
+    let rd = try reg(0)
+    if case .register(let rm)? = op(1) {
+      if rd.isSP || rm.isSP {
+        return .addSubImmediate(
+          AddSubImmediate(subtract: false, setFlags: false, rd: rd, rn: rm, imm12: 0))
+      }
+      return .logicalShifted(LogicalShifted(op: .orr, rd: rd, rn: Register(.zr, rd.width), rm: rm))
+    }
+    let v = try bitmask(1, rd.width)
+    if rd.isSP {  // MOVZ/MOVN cannot write SP: only the ORR form names it
+      return .logicalImmediate(
+        LogicalImmediate(op: .orr, rd: rd, rn: Register(.zr, rd.width), value: v))
+    }
+    let mask: UInt64 = rd.width == .x ? ~0 : 0xffff_ffff
+    for shift in stride(from: 0, to: rd.width.bits, by: 16) {
+      let s = UInt64(shift)
+      if v & ~(0xffff << s) == 0 {
+        return .moveWide(
+          MoveWide(
+            op: .movz, rd: rd, imm16: UInt16(truncatingIfNeeded: v >> s), shift: UInt8(shift)))
+      }
+    }
+    let n = ~v & mask
+    for shift in stride(from: 0, to: rd.width.bits, by: 16) {
+      let s = UInt64(shift)
+      if n & ~(0xffff << s) == 0 {
+        return .moveWide(
+          MoveWide(
+            op: .movn, rd: rd, imm16: UInt16(truncatingIfNeeded: n >> s), shift: UInt8(shift)))
+      }
+    }
+    return .logicalImmediate(
+      LogicalImmediate(op: .orr, rd: rd, rn: Register(.zr, rd.width), value: v))
+  }
+}

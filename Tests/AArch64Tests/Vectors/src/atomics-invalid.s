@@ -1,0 +1,7 @@
+ldadd	x0, w1, [x2]
+casp	x1, x2, x4, x5, [x0]
+casp	x0, x1, x3, x4, [x0]
+ldadd	x0, x1, [x2, #8]
+stxr	x0, x1, [x2]
+cas	w0, x1, [x2]
+swp	x0, x1, [xzr]
