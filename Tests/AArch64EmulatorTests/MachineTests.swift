@@ -2,3 +2,196 @@ import AArch64
 import Testing
 
 @testable import AArch64Emulator
+
+/// State in → run with a budget → state out.
+struct MachineTests {
+  @Test func countdownLoopReturns() throws {
+    // x0 = 10; x1 = 0; loop: x1 += x0; x0 -= 1; cbnz x0, loop; ret
+    var m = try Layout.machine([
+      I.movz(I.x(0), 10),
+      I.movz(I.x(1), 0),
+      I.addr(I.x(1), I.x(1), I.x(0)),
+      I.sub(I.x(0), I.x(0), 1),
+      try I.cbnz(I.x(0), -8),
+      I.ret,
+    ])
+    let r = m.run(from: Layout.code, maxSteps: 1000)
+    #expect(r.stop == .returned)
+    #expect(m.x(1) == 55)
+    #expect(r.steps == 2 + 3 * 10 + 1)
+    #expect(m.pc == Machine.returnAddress)
+  }
+
+  @Test func flagsOfSubtractAndThirtyTwoBitZeroExtension() throws {
+    var m = try Layout.machine([
+      I.movn(I.x(0), 0),  // x0 = -1
+      I.add(I.w(1), I.w(0), 1, s: true),  // w1 = 0, Z and C set
+      I.cmp(I.x(1), 1),  // 0 - 1: N, borrow (C clear)
+      I.ret,
+    ])
+    m.setX(1, 0xDEAD_BEEF_0000_0000)
+    let r = m.run(from: Layout.code, maxSteps: 10)
+    #expect(r.stop == .returned)
+    #expect(m.x(1) == 0)
+    #expect(m.nzcvFlags.description == "Nzcv")
+  }
+
+  @Test func frameRecordPushAndPop() throws {
+    var m = try Layout.machine([
+      I.stpPre(.fp, .lr, .sp, -16),
+      I.movSP(.fp, .sp),
+      I.movz(I.x(29), 0x1234),
+      I.ldpPost(.fp, .lr, .sp, 16),
+      I.ret,
+    ])
+    m.setX(29, 0xAAAA)
+    let r = m.run(from: Layout.code, maxSteps: 10)
+    #expect(r.stop == .returned)
+    #expect(m.x(29) == 0xAAAA)
+    #expect(m.sp == Layout.stackTop)
+    #expect(m.memory.quad(at: Layout.stackTop - 16) == 0xAAAA)
+    #expect(m.memory.quad(at: Layout.stackTop - 8) == Machine.returnAddress)
+  }
+
+  @Test func stepLimitStopsAndResumes() throws {
+    var m = try Layout.machine([I.add(I.x(0), I.x(0), 1), try I.b(-4)])
+    let r1 = m.run(from: Layout.code, maxSteps: 7)
+    #expect(r1 == RunResult(steps: 7, stop: .stepLimit))
+    #expect(m.x(0) == 4)
+    #expect(m.pc == Layout.code + 4)
+    let snapshot = m
+    let r2 = m.run(maxSteps: 3)
+    #expect(r2.steps == 3)
+    #expect(m.x(0) == 5)
+    #expect(snapshot.x(0) == 4)
+    #expect(m.pc == Layout.code)
+  }
+
+  @Test func brkReportsImmediateAndPC() throws {
+    var m = try Layout.machine([I.nop, I.brk(0x100)])
+    let r = m.run(from: Layout.code, maxSteps: 10)
+    #expect(r.stop == .fault(Fault(.breakpoint(0x100), pc: Layout.code + 4)))
+    #expect(r.steps == 1)
+  }
+
+  @Test func unmappedAndPermissionFaults() throws {
+    var m = try Layout.machine([I.ldr(I.x(1), I.x(0))])
+    m.setX(0, 0x70_0000)
+    #expect(
+      m.run(from: Layout.code, maxSteps: 5).stop
+        == .fault(Fault(.unmapped(.load, address: 0x70_0000), pc: Layout.code)))
+    m.setX(0, Layout.code)
+    m.setX(1, 5)
+    var m2 = try Layout.machine([I.str(I.x(1), I.x(0))])
+    m2.setX(0, Layout.code)
+    #expect(
+      m2.run(from: Layout.code, maxSteps: 5).stop
+        == .fault(Fault(.permission(.store, address: Layout.code), pc: Layout.code)))
+    var m3 = try Layout.machine([I.br(0)])
+    m3.setX(0, Layout.data)
+    #expect(
+      m3.run(from: Layout.code, maxSteps: 5).stop
+        == .fault(Fault(.permission(.fetch, address: Layout.data), pc: Layout.data)))
+  }
+
+  @Test func strictAlignmentSwitch() throws {
+    var m = try Layout.machine([I.ldr(I.x(1), I.x(0)), I.ret])
+    m.setX(0, Layout.data + 4)
+    #expect(m.run(from: Layout.code, maxSteps: 5).stop == .returned)
+    m.system.sctlrEL1 |= SystemRegisters.SCTLR.a
+    #expect(
+      m.run(from: Layout.code, maxSteps: 5).stop
+        == .fault(Fault(.alignment(.load, address: Layout.data + 4, size: 8), pc: Layout.code)))
+  }
+
+  @Test func textWritesAreVisibleAndRecorded() throws {
+    // Patch the word at `target` from BRK #1 to NOP, then run it.
+    let nopWord = try encode(I.nop)
+    var m = try Layout.machine([
+      I.ldr(I.w(1), I.x(0)),  // w1 = the new word (from data)
+      I.str(I.w(1), I.x(2)),  // *target = w1
+      I.brk(1),  // target: becomes NOP
+      I.movz(I.x(3), 9),
+      I.ret,
+    ])
+    try m.map(address: 0x70_0000, size: 0x1000, permissions: .all)
+    m.setX(0, Layout.data)
+    try m.memory.write(words: [nopWord], at: Layout.data)
+    try m.write(instructions: [I.ret], at: 0x70_0000)
+    m.setX(2, Layout.code + 8)
+    // Make the code page writable so the program can patch itself.
+    try m.memory.protect(address: Layout.code, size: 0x2000, permissions: .all, guarded: false)
+    // Decode the BRK once before the patch so the cache must be invalidated.
+    var warm = m
+    _ = warm.run(from: Layout.code + 8, maxSteps: 1)
+    let r = m.run(from: Layout.code, maxSteps: 10)
+    #expect(r.stop == .returned)
+    #expect(m.x(3) == 9)
+    #expect(
+      m.memory.textWrites == [
+        TextWrite(
+          pc: Layout.code + 4, address: Layout.code + 8, size: 4, old: [0x20, 0, 0x20, 0xd4],
+          new: [0x1f, 0x20, 0x03, 0xd5])
+      ])
+    #expect(m.memory.wasFetched(Layout.code + 8))
+    #expect(!m.memory.wasFetched(Layout.code + 20))
+  }
+
+  @Test func decodeCacheInvalidatedOnSelfModification() throws {
+    var m = try Layout.machine([I.movz(I.x(0), 1), I.ret])
+    #expect(m.run(from: Layout.code, maxSteps: 5).stop == .returned)
+    #expect(m.x(0) == 1)
+    try m.write(instructions: [I.movz(I.x(0), 2)], at: Layout.code)
+    #expect(m.run(from: Layout.code, maxSteps: 5).stop == .returned)
+    #expect(m.x(0) == 2)
+  }
+
+  @Test func exclusiveMonitor() throws {
+    let ldxr = Instruction.exclusive(
+      Exclusive(
+        load: true, ordered: false, pair: false, size: .doubleword, rs: nil, rt: .x(1), rt2: nil,
+        rn: .x(0)))
+    let stxr = Instruction.exclusive(
+      Exclusive(
+        load: false, ordered: false, pair: false, size: .doubleword, rs: .w(2), rt: .x(3),
+        rt2: nil, rn: .x(0)))
+    var m = try Layout.machine([stxr, ldxr, stxr, stxr, I.ret])
+    m.setX(0, Layout.data)
+    m.setX(3, 77)
+    m.setX(2, 5)
+    let r = m.run(from: Layout.code, maxSteps: 3)
+    #expect(r.stop == .stepLimit)
+    // First STXR (no monitor) failed with 1, then LDXR; the second STXR succeeds.
+    #expect(m.x(2) == 0)
+    #expect(m.memory.quad(at: Layout.data) == 77)
+    _ = m.run(maxSteps: 1)
+    #expect(m.x(2) == 1)
+    m.setX(0, Layout.data + 4)
+    m.pc = Layout.code + 4
+    #expect(
+      m.run(maxSteps: 1).stop
+        == .fault(Fault(.alignment(.load, address: Layout.data + 4, size: 8), pc: Layout.code + 4)))
+  }
+
+  @Test func systemRegistersAndEvents() throws {
+    let nzcvReg = SystemRegister(op0: 3, op1: 3, crn: 4, crm: 2, op2: 0)
+    let currentEL = SystemRegister(op0: 3, op1: 0, crn: 4, crm: 2, op2: 2)
+    let tpidr = SystemRegister(op0: 3, op1: 0, crn: 13, crm: 0, op2: 4)
+    var m = try Layout.machine([
+      I.movz(I.x(0), 0x6000, lsl: 16),  // Z and C
+      .msr(nzcvReg, .x(0)),
+      .mrs(.x(1), currentEL),
+      .msr(tpidr, .x(1)),
+      .mrs(.x(2), tpidr),
+      .barrier(.isb(.sy)),
+      .barrier(.dsb(.ish)),
+      I.ret,
+    ])
+    #expect(m.run(from: Layout.code, maxSteps: 20).stop == .returned)
+    #expect(m.nzcvFlags.description == "nZCv")
+    #expect(m.x(1) == 4)
+    #expect(m.x(2) == 4)
+    #expect(m.events.count == 2)
+    #expect(m.events.first?.kind == .barrier(.isb(.sy)))
+  }
+}
