@@ -92,8 +92,8 @@ struct Executor {
       var op = codeOps[idx]
       if op.kind == .undecoded { op = decodeSlot(idx) }
       if record { codeFetched[idx >> 6] |= 1 << UInt64(idx & 63) }
-      if btype != 0 {
-        let bt = btype
+      let bt = btype
+      if bt != 0 {
         btype = 0
         if codeGuarded && !landingPadAccepts(op, bt) {
           return .fault(
@@ -103,7 +103,7 @@ struct Executor {
       if O.self != NoObserver.self {
         observer.fetch(
           pc: pc, word: UInt32(littleEndian: codeBytes.load(fromByteOffset: idx << 2, as: UInt32.self)),
-          btype: 0)
+          btype: bt)
       }
       do {
         try execute(op, &observer)
