@@ -82,7 +82,7 @@ public struct Fault: Error, Sendable, Hashable, CustomStringConvertible {
     case .branchTarget(let btype, let word):
       let bt = String(btype, radix: 2)
       return "BTYPE \(String(repeating: "0", count: 2 - bt.count) + bt) into "
-        + "\(A64.print(decode(word))) (\(hex32(word))); ESR \(hex(syndrome ?? 0))"
+        + "\(disassemble(word)) (\(hex32(word))); ESR \(hex(syndrome ?? 0))"
     case .pointerAuthentication(let address):
       return "authentication failed: pointer \(hex(address)) is not canonical"
     case .undefined(let word, let detail): return "\(hex32(word)): \(detail)"
@@ -98,6 +98,11 @@ public struct Fault: Error, Sendable, Hashable, CustomStringConvertible {
   }
 
   public var description: String { "\(kind.rawValue) fault at \(hex(pc)): \(detail)" }
+}
+
+/// The objdump text of a word with the tab after the mnemonic turned into a space.
+func disassemble(_ word: UInt32, pc: UInt64 = 0) -> String {
+  String(A64.print(decode(word), pc: pc).map { $0 == "\t" ? " " : $0 })
 }
 
 /// `0x` and 16 lower-case hex digits.

@@ -30,13 +30,13 @@ enum Lowering {
   static func faultReason(_ word: UInt32) -> Fault.Reason {
     switch decode(word) {
     case .decoded(let i):
-      let text = A64.print(i)
+      let text = String(A64.print(i).map { $0 == "\t" ? " " : $0 })
       if case .exception(.hlt, _) = i {
         return .undefined(word: word, detail: "\(text): halting debug is not modelled")
       }
       return .undefined(word: word, detail: "\(text): not modelled by the emulator")
     case .unpredictable(let i, let reason):
-      return .unpredictable(word: word, detail: "\(A64.print(i)): \(reason)")
+      return .unpredictable(word: word, detail: "\(disassemble(word)): \(reason)")
     case .undefined: return .undefined(word: word, detail: "unallocated encoding")
     case .notCovered:
       return .undefined(word: word, detail: "not covered by the decoder (FP/SIMD, SVE, …)")

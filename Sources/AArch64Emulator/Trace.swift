@@ -81,8 +81,7 @@ public struct Tracer: MachineObserver, Sendable {
       var line = String(repeating: " ", count: max(0, 5 - String(e.step).count)) + "\(e.step) "
       line += String(hex(e.pc).dropFirst(2))
       if let loc = symbols.kallsyms(e.pc) { line += " <\(loc)>" }
-      line += "  " + String(hex32(e.word).dropFirst(2)) + "  " + String(
-        A64.print(decode(e.word), pc: e.pc).map { $0 == "\t" ? " " : $0 })
+      line += "  " + String(hex32(e.word).dropFirst(2)) + "  " + disassemble(e.word, pc: e.pc)
       var effects: [String] = []
       if e.btype != 0 { effects.append("btype=\(e.btype)") }
       for w in e.writes {
