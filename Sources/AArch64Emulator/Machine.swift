@@ -31,6 +31,10 @@ public enum RunStop: Sendable, Hashable {
 public struct RunResult: Sendable, Hashable {
   public var steps: Int
   public var stop: RunStop
+  public init(steps: Int, stop: RunStop) {
+    self.steps = steps
+    self.stop = stop
+  }
 }
 
 /// An AArch64 machine: X0–X30, SP, PC, NZCV, PSTATE.BTYPE, a few system registers, sparse
