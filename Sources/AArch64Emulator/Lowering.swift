@@ -1,5 +1,13 @@
 import AArch64
 
+#if os(Linux)
+  import Synchronization
+
+  /// A process-wide word → op cache: decoding is pure, and scenarios decode the same few
+  /// instruction words over and over in fresh machines. (Linux only: `Mutex` needs macOS 15.)
+  let loweringCache = Mutex<[UInt32: Op]>([:])
+#endif
+
 /// Turns a fetched word into a micro-op: `AArch64.decode`, then the class's `lower…` function
 /// (each `Execute+<Class>.swift` file holds its class's lowering beside its handlers).
 enum Lowering {
@@ -15,7 +23,22 @@ enum Lowering {
     return op
   }
 
+  /// The op of `word`, from the shared cache when possible.
   static func lower(_ word: UInt32) -> Op {
+    #if os(Linux)
+      if let op = loweringCache.withLock({ $0[word] }) { return op }
+      let op = lowerUncached(word)
+      loweringCache.withLock { cache in
+        if cache.count >= 1 << 16 { cache.removeAll(keepingCapacity: true) }
+        cache[word] = op
+      }
+      return op
+    #else
+      return lowerUncached(word)
+    #endif
+  }
+
+  static func lowerUncached(_ word: UInt32) -> Op {
     switch decode(word) {
     case .decoded(let i):
       return lowerSystem(i, word: word) ?? lowerBranch(i) ?? lowerDataProcessing(i)

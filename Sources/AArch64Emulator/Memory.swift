@@ -203,19 +203,29 @@ public struct Memory: Sendable {
   /// Writes bytes (loader side: ignores permissions, invalidates decoded instructions).
   /// - Throws: `.unmapped` naming the first unmapped byte; nothing is written then.
   public mutating func write(bytes: [UInt8], at address: UInt64) throws(MemoryError) {
+    // Check every page first (one lookup per page), then copy page by page.
     var a = address
-    for _ in bytes.indices {
+    var left = bytes.count
+    while left > 0 {
       if index[a >> 12] == nil { throw MemoryError(code: .unmapped, address: a) }
-      a &+= 1
+      let chunk = min(left, Page.size - Int(a & 0xfff))
+      a &+= UInt64(chunk)
+      left -= chunk
     }
     a = address
-    for b in bytes {
+    var done = 0
+    while done < bytes.count {
       guard let i = index[a >> 12] else { break }
       let page = uniquePage(i)
       let off = Int(a & 0xfff)
-      page.bytes.storeBytes(of: b, toByteOffset: off, as: UInt8.self)
-      page.invalidate(offset: off, count: 1)
-      a &+= 1
+      let chunk = min(bytes.count - done, Page.size - off)
+      bytes.withUnsafeBytes { src in
+        guard let base = src.baseAddress else { return }
+        page.bytes.advanced(by: off).copyMemory(from: base + done, byteCount: chunk)
+      }
+      page.invalidate(offset: off, count: chunk)
+      a &+= UInt64(chunk)
+      done += chunk
     }
   }
 

@@ -2,7 +2,7 @@ import AArch64
 
 /// The execution class of a micro-op: what the hot loop switches on (a plain `UInt8` enum, so
 /// the switch is a jump table).
-enum OpKind: UInt8 {
+enum OpKind: UInt8, Sendable {
   /// Not decoded yet (the zero value of a fresh cache slot).
   case undecoded = 0
   /// A fault decided at decode time (undefined, unpredictable, not modelled); `imm` indexes
@@ -26,7 +26,7 @@ enum OpKind: UInt8 {
 /// One pre-decoded instruction: register fields are already register-file slots (see
 /// `Slot`), immediates already scaled and masks already expanded, so executing it needs no
 /// decoding. 24 bytes, trivially copyable.
-struct Op {
+struct Op: Sendable {
   var kind: OpKind = .undecoded
   /// Usually the destination / transfer register slot (Rd, Rt).
   var a: UInt8 = 0

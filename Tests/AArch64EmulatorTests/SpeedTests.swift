@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Throughput figures (release mode): `scripts/emu-bench` runs these with `EMU_BENCH=1`.
-struct SpeedTests {
+@Suite(.serialized) struct SpeedTests {
   static var enabled: Bool { ProcessInfo.processInfo.environment["EMU_BENCH"] == "1" }
 
   static func seconds(_ body: () throws -> Void) rethrows -> Double {
