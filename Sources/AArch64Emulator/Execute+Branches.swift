@@ -76,7 +76,8 @@ extension Executor {
     let from = pc
     pc = taken ? pc &+ op.imm : pc &+ 4
     if O.self != NoObserver.self {
-      obs.branch(BranchEvent(kind: .conditional, from: from, to: from &+ op.imm, taken: taken, btype: 0))
+      obs.branch(
+        BranchEvent(kind: .conditional, from: from, to: from &+ op.imm, taken: taken, btype: 0))
     }
   }
 
@@ -88,7 +89,8 @@ extension Executor {
     let from = pc
     pc = taken ? pc &+ op.imm : pc &+ 4
     if O.self != NoObserver.self {
-      obs.branch(BranchEvent(kind: .conditional, from: from, to: from &+ op.imm, taken: taken, btype: 0))
+      obs.branch(
+        BranchEvent(kind: .conditional, from: from, to: from &+ op.imm, taken: taken, btype: 0))
     }
   }
 
@@ -100,7 +102,8 @@ extension Executor {
     let from = pc
     pc = taken ? pc &+ op.imm : pc &+ 4
     if O.self != NoObserver.self {
-      obs.branch(BranchEvent(kind: .conditional, from: from, to: from &+ op.imm, taken: taken, btype: 0))
+      obs.branch(
+        BranchEvent(kind: .conditional, from: from, to: from &+ op.imm, taken: taken, btype: 0))
     }
   }
 
@@ -129,7 +132,8 @@ extension Executor {
     }
     pc = target
     if O.self != NoObserver.self {
-      obs.branch(BranchEvent(kind: kind, from: from, to: target, taken: true, btype: btype, register: op.d))
+      obs.branch(
+        BranchEvent(kind: kind, from: from, to: target, taken: true, btype: btype, register: op.d))
     }
   }
 
@@ -153,7 +157,8 @@ extension Executor {
     }
     pc = target
     if O.self != NoObserver.self {
-      obs.branch(BranchEvent(kind: kind, from: from, to: target, taken: true, btype: btype, register: op.d))
+      obs.branch(
+        BranchEvent(kind: kind, from: from, to: target, taken: true, btype: btype, register: op.d))
     }
   }
 

@@ -397,7 +397,9 @@ extension Executor {
       let p = UInt64(
         bitPattern: Int64(Int32(truncatingIfNeeded: n)) &* Int64(Int32(truncatingIfNeeded: m)))
       res = op.g == 2 ? acc &+ p : acc &- p
-    case 4: res = UInt64(bitPattern: Int64(bitPattern: n).multipliedFullWidth(by: Int64(bitPattern: m)).high)
+    case 4:
+      res = UInt64(
+        bitPattern: Int64(bitPattern: n).multipliedFullWidth(by: Int64(bitPattern: m)).high)
     case 5, 6:
       let p = (n & 0xFFFF_FFFF) &* (m & 0xFFFF_FFFF)
       res = op.g == 5 ? acc &+ p : acc &- p
@@ -431,7 +433,8 @@ extension Executor {
       } else {
         let a = Int32(truncatingIfNeeded: n)
         let b = Int32(truncatingIfNeeded: m)
-        res = b == 0 ? 0 : UInt64(UInt32(bitPattern: a.dividedReportingOverflow(by: b).partialValue))
+        res =
+          b == 0 ? 0 : UInt64(UInt32(bitPattern: a.dividedReportingOverflow(by: b).partialValue))
       }
     default:
       let amount = sf ? m & 63 : m & 31

@@ -48,7 +48,8 @@ extension Lowering {
     case .loadStorePair(let p):
       op.kind = .ldstPair
       let store = p.op == .stp || p.op == .stnp
-      op.f = (store ? Op.flag3 : 0) | (p.op == .ldpsw ? Op.flag4 : 0)
+      op.f =
+        (store ? Op.flag3 : 0) | (p.op == .ldpsw ? Op.flag4 : 0)
         | (p.rt.width == .x && p.op != .ldpsw ? Op.sf : 0)
       op.a = store ? Slot.read(p.rt) : Slot.write(p.rt)
       op.d = store ? Slot.read(p.rt2) : Slot.write(p.rt2)

@@ -36,9 +36,11 @@ extension Executor {
       switch size {
       case 1: return UInt64(loadBytes.load(fromByteOffset: off, as: UInt8.self))
       case 2:
-        return UInt64(UInt16(littleEndian: loadBytes.loadUnaligned(fromByteOffset: off, as: UInt16.self)))
+        return UInt64(
+          UInt16(littleEndian: loadBytes.loadUnaligned(fromByteOffset: off, as: UInt16.self)))
       case 4:
-        return UInt64(UInt32(littleEndian: loadBytes.loadUnaligned(fromByteOffset: off, as: UInt32.self)))
+        return UInt64(
+          UInt32(littleEndian: loadBytes.loadUnaligned(fromByteOffset: off, as: UInt32.self)))
       default:
         return UInt64(littleEndian: loadBytes.loadUnaligned(fromByteOffset: off, as: UInt64.self))
       }
@@ -92,7 +94,9 @@ extension Executor {
     let off = Int(truncatingIfNeeded: addr & 0xfff)
     if addr >> 12 == storePage && off &+ size <= 4096 {
       switch size {
-      case 1: storeBytes.storeBytes(of: UInt8(truncatingIfNeeded: value), toByteOffset: off, as: UInt8.self)
+      case 1:
+        storeBytes.storeBytes(
+          of: UInt8(truncatingIfNeeded: value), toByteOffset: off, as: UInt8.self)
       case 2:
         storeBytes.storeBytes(
           of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: off, as: UInt16.self)

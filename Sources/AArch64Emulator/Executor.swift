@@ -97,12 +97,16 @@ struct Executor {
         btype = 0
         if codeGuarded && !landingPadAccepts(op, bt) {
           return .fault(
-            Fault(.branchTarget(btype: bt, word: codeBytes.load(fromByteOffset: idx << 2, as: UInt32.self)), pc: pc))
+            Fault(
+              .branchTarget(
+                btype: bt, word: codeBytes.load(fromByteOffset: idx << 2, as: UInt32.self)), pc: pc)
+          )
         }
       }
       if O.self != NoObserver.self {
         observer.fetch(
-          pc: pc, word: UInt32(littleEndian: codeBytes.load(fromByteOffset: idx << 2, as: UInt32.self)),
+          pc: pc,
+          word: UInt32(littleEndian: codeBytes.load(fromByteOffset: idx << 2, as: UInt32.self)),
           btype: bt)
       }
       do {
@@ -124,12 +128,15 @@ struct Executor {
   mutating func execute<O: MachineObserver>(_ op: Op, _ obs: inout O) throws(Fault) {
     switch op.kind {
     case .undecoded, .decodeFault: throw decodeFault(op)
-    case .b: pc = pc &+ op.imm; if O.self != NoObserver.self { branched(.direct, op, obs: &obs) }; return
+    case .b:
+      pc = pc &+ op.imm; if O.self != NoObserver.self { branched(.direct, op, obs: &obs) }; return
     case .bl:
       r[30] = pc &+ 4
       let from = pc
       pc = pc &+ op.imm
-      if O.self != NoObserver.self { obs.branch(BranchEvent(kind: .call, from: from, to: pc, taken: true, btype: 0)) }
+      if O.self != NoObserver.self {
+        obs.branch(BranchEvent(kind: .call, from: from, to: pc, taken: true, btype: 0))
+      }
       return
     case .bcond: try execBcond(op, &obs); return
     case .cbz, .cbnz: execCbz(op, &obs); return
@@ -150,7 +157,8 @@ struct Executor {
     case .addImm: execAddImm(op)
     case .logImm: execLogImm(op)
     case .movz: r[Int(op.a)] = op.imm
-    case .movn: r[Int(op.a)] = op.f & Op.sf != 0 ? ~op.imm : UInt64(~UInt32(truncatingIfNeeded: op.imm))
+    case .movn:
+      r[Int(op.a)] = op.f & Op.sf != 0 ? ~op.imm : UInt64(~UInt32(truncatingIfNeeded: op.imm))
     case .movk: r[Int(op.a)] = (r[Int(op.a)] & op.imm2) | op.imm
     case .bitfield: execBitfield(op)
     case .extr: execExtr(op)
@@ -217,7 +225,8 @@ struct Executor {
 
   /// The fault a `.decodeFault` op stands for.
   func decodeFault(_ op: Op) -> Fault {
-    let word = UInt32(littleEndian: codeBytes.load(fromByteOffset: Int(pc & 0xfff), as: UInt32.self))
+    let word = UInt32(
+      littleEndian: codeBytes.load(fromByteOffset: Int(pc & 0xfff), as: UInt32.self))
     return Fault(Lowering.faultReason(word), pc: pc)
   }
 

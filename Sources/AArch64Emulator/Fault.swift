@@ -87,7 +87,8 @@ public struct Fault: Error, Sendable, Hashable, CustomStringConvertible {
       return "authentication failed: pointer \(hex(address)) is not canonical"
     case .undefined(let word, let detail): return "\(hex32(word)): \(detail)"
     case .unpredictable(let word, let detail): return "\(hex32(word)): \(detail)"
-    case .unmapped(let access, let address): return "\(access.rawValue) at \(hex(address)): unmapped"
+    case .unmapped(let access, let address):
+      return "\(access.rawValue) at \(hex(address)): unmapped"
     case .permission(let access, let address):
       return "\(access.rawValue) at \(hex(address)): page does not allow it"
     case .alignment(let access, let address, let size):

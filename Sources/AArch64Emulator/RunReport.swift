@@ -44,7 +44,8 @@ public struct RunReport: Sendable, Hashable {
     s += "  \"nzcv\": \"\(nzcv)\",\n"
     s += "  \"registers\": {\n"
     for (i, v) in registers.enumerated() {
-      s += "    \"\(Self.registerName(i))\": \"\(hex(v))\"" + (i + 1 < registers.count ? ",\n" : "\n")
+      s +=
+        "    \"\(Self.registerName(i))\": \"\(hex(v))\"" + (i + 1 < registers.count ? ",\n" : "\n")
     }
     s += "  },\n"
     if let f = fault {
@@ -63,7 +64,8 @@ public struct RunReport: Sendable, Hashable {
   public func text(symbols: SymbolTable = SymbolTable()) -> String {
     var s: String
     if let f = fault {
-      s = "\(f.kind.rawValue) fault at \(hex(f.pc)) \(symbols.kallsyms(f.pc).map { "<\($0)> " } ?? "")"
+      s =
+        "\(f.kind.rawValue) fault at \(hex(f.pc)) \(symbols.kallsyms(f.pc).map { "<\($0)> " } ?? "")"
         + "after \(steps) steps: \(f.detail)\n"
     } else {
       s = "returned after \(steps) steps\n"

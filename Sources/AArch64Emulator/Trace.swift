@@ -63,7 +63,8 @@ public struct Tracer: MachineObserver, Sendable {
   public mutating func retire(pc: UInt64, registers: UnsafeBufferPointer<UInt64>, nzcv: UInt8) {
     guard var e = pending else { return }
     pending = nil
-    for i in 0..<min(registers.count, last.count) where i != Int(Slot.sink) && registers[i] != last[i] {
+    for i in 0..<min(registers.count, last.count)
+    where i != Int(Slot.sink) && registers[i] != last[i] {
       e.writes.append(RegisterWrite(name: i == Int(Slot.sp) ? "sp" : "x\(i)", value: registers[i]))
       last[i] = registers[i]
     }
@@ -85,10 +86,16 @@ public struct Tracer: MachineObserver, Sendable {
       var effects: [String] = []
       if e.btype != 0 { effects.append("btype=\(e.btype)") }
       for w in e.writes {
-        effects.append(w.name == "nzcv" ? "nzcv=\(NZCV(rawValue: UInt8(w.value)))" : "\(w.name)=\(shortHex(w.value))")
+        effects.append(
+          w.name == "nzcv"
+            ? "nzcv=\(NZCV(rawValue: UInt8(w.value)))" : "\(w.name)=\(shortHex(w.value))")
       }
-      for l in e.loads { effects.append("[\(shortHex(l.address))]:\(l.size)->\(shortHex(l.value))") }
-      for s in e.stores { effects.append("[\(shortHex(s.address))]:\(s.size)<-\(shortHex(s.value))") }
+      for l in e.loads {
+        effects.append("[\(shortHex(l.address))]:\(l.size)->\(shortHex(l.value))")
+      }
+      for s in e.stores {
+        effects.append("[\(shortHex(s.address))]:\(s.size)<-\(shortHex(s.value))")
+      }
       if let b = e.branch, b.taken {
         effects.append("-> \(symbols.kallsyms(b.to).map { "\($0)" } ?? shortHex(b.to))")
       }

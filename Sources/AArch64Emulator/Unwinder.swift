@@ -136,7 +136,8 @@ public struct Unwinder: Sendable {
   /// `arch_stack_walk` from exception registers (an interrupt at `machine`'s PC): first frame
   /// `pc`, then the records from `x29`.
   public func walk(_ machine: Machine) -> Walk {
-    walk(pc: machine.pc, fp: machine.x(29), source: .regsPC, memory: machine.memory, reliable: false)
+    walk(
+      pc: machine.pc, fp: machine.x(29), source: .regsPC, memory: machine.memory, reliable: false)
   }
 
   /// The walk from an explicit start.
@@ -169,7 +170,8 @@ public struct Unwinder: Sendable {
         }
       }
       frames.append(
-        Frame(pc: state.pc, fp: state.fp, source: state.source, recoveredFromGraph: state.fromGraph))
+        Frame(pc: state.pc, fp: state.fp, source: state.source, recoveredFromGraph: state.fromGraph)
+      )
       if frames.count >= maxFrames { return Walk(frames: frames, failure: .tooManyFrames) }
       // kunwind_next
       state.fromGraph = false

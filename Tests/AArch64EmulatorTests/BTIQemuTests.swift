@@ -1,8 +1,8 @@
 import AArch64
 import AArch64Emulator
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// BTI against qemu-aarch64 (`-cpu max`, Linux user mode): a source stub S (guarded or not)
 /// branches by `BR X16`, `BR X17`, `BR X9` or `BLR X9` into a target page T mapped with
@@ -24,14 +24,19 @@ struct BTIQemuTests {
   static let pads: [Instruction] = [
     .hint(.bti), .hint(.btiC), .hint(.btiJ), .hint(.btiJC), .hint(.paciasp), .hint(.pacibsp),
     .hint(.nop), .exception(.brk, 0x77), .exception(.hlt, 0x5),
-    .addSubImmediate(AddSubImmediate(subtract: false, setFlags: false, rd: .x(1), rn: .x(1), imm12: 1)),
+    .addSubImmediate(
+      AddSubImmediate(subtract: false, setFlags: false, rd: .x(1), rn: .x(1), imm12: 1)),
   ]
 
   static var cells: [Cell] {
     var out: [Cell] = []
-    for (name, reg, call) in [("br x16", UInt8(16), false), ("br x17", 17, false), ("br x9", 9, false), ("blr x9", 9, true)] {
+    for (name, reg, call) in [
+      ("br x16", UInt8(16), false), ("br x17", 17, false), ("br x9", 9, false), ("blr x9", 9, true),
+    ] {
       for g in [false, true] {
-        for p in pads { out.append(Cell(branch: name, register: reg, call: call, sourceGuarded: g, pad: p)) }
+        for p in pads {
+          out.append(Cell(branch: name, register: reg, call: call, sourceGuarded: g, pad: p))
+        }
       }
     }
     return out
@@ -39,13 +44,16 @@ struct BTIQemuTests {
 
   /// S: `bti c; mov xN, x0; (stp; blr xN; ldp; ret) | br xN`.
   static func source(_ c: Cell) -> [Instruction] {
-    let mov = Instruction.logicalShifted(LogicalShifted(op: .orr, rd: .x(c.register), rn: .xzr, rm: .x(0)))
+    let mov = Instruction.logicalShifted(
+      LogicalShifted(op: .orr, rd: .x(c.register), rn: .xzr, rm: .x(0)))
     if c.call {
       return [
         .hint(.btiC), mov,
-        .loadStorePair(LoadStorePair(op: .stp, rt: .x(29), rt2: .x(30), base: .sp, offset: -16, mode: .preIndex)),
+        .loadStorePair(
+          LoadStorePair(op: .stp, rt: .x(29), rt2: .x(30), base: .sp, offset: -16, mode: .preIndex)),
         .branchRegister(.blr, .x(c.register)),
-        .loadStorePair(LoadStorePair(op: .ldp, rt: .x(29), rt2: .x(30), base: .sp, offset: 16, mode: .postIndex)),
+        .loadStorePair(
+          LoadStorePair(op: .ldp, rt: .x(29), rt2: .x(30), base: .sp, offset: 16, mode: .postIndex)),
         .branchRegister(.ret, .x(30)),
       ]
     }
@@ -54,7 +62,10 @@ struct BTIQemuTests {
 
   /// T: `pad; mov x0, #42; xpaclri; ret`.
   static func target(_ c: Cell) -> [Instruction] {
-    [c.pad, .moveWide(MoveWide(op: .movz, rd: .x(0), imm16: 42)), .hint(.xpaclri), .branchRegister(.ret, .x(30))]
+    [
+      c.pad, .moveWide(MoveWide(op: .movz, rd: .x(0), imm16: 42)), .hint(.xpaclri),
+      .branchRegister(.ret, .x(30)),
+    ]
   }
 
   enum Outcome: Equatable, CustomStringConvertible {
@@ -78,7 +89,8 @@ struct BTIQemuTests {
     defer { Tools.removeTemporaryDirectory(dir) }
     var table = ""
     for c in cells {
-      table += "  { \(c.sourceGuarded ? 1 : 0), {\(try words(source(c)))}, \(source(c).count), {\(try words(target(c)))} },\n"
+      table +=
+        "  { \(c.sourceGuarded ? 1 : 0), {\(try words(source(c)))}, \(source(c).count), {\(try words(target(c)))} },\n"
     }
     let main = """
       #include <setjmp.h>
@@ -143,7 +155,10 @@ struct BTIQemuTests {
     try main.write(toFile: "\(dir)/bti.c", atomically: true, encoding: .utf8)
     let cc = try Tools.run(
       "aarch64-linux-gnu-gcc",
-      ["-static", "-O1", "-march=armv8.5-a", "-mbranch-protection=standard", "-o", "\(dir)/bti", "\(dir)/bti.c"])
+      [
+        "-static", "-O1", "-march=armv8.5-a", "-mbranch-protection=standard", "-o", "\(dir)/bti",
+        "\(dir)/bti.c",
+      ])
     guard cc.status == 0 else { throw QemuHarness.HarnessError.build(cc.stderr) }
     let out = try Tools.run("qemu-aarch64", ["-cpu", "max", "\(dir)/bti"])
     var outcomes: [Outcome] = []
@@ -156,7 +171,8 @@ struct BTIQemuTests {
       }
     }
     guard outcomes.count == cells.count else {
-      throw QemuHarness.HarnessError.run("qemu: \(outcomes.count) of \(cells.count) cells\n\(out.stdout)\n\(out.stderr)")
+      throw QemuHarness.HarnessError.run(
+        "qemu: \(outcomes.count) of \(cells.count) cells\n\(out.stdout)\n\(out.stderr)")
     }
     return outcomes
   }
@@ -203,6 +219,8 @@ struct BTIQemuTests {
     print("bti-qemu: \(cells.count) cells, \(sigills) SIGILL on the pad, \(returned) returned 42")
     // qemu really enforced BTI: plenty of SIGILLs on the pad itself.
     #expect(sigills >= 20)
-    #expect(mismatches.isEmpty, "\(mismatches.count) of \(cells.count) cells differ:\n\(mismatches.joined(separator: "\n"))")
+    #expect(
+      mismatches.isEmpty,
+      "\(mismatches.count) of \(cells.count) cells differ:\n\(mismatches.joined(separator: "\n"))")
   }
 }

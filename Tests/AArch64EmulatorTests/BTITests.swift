@@ -166,6 +166,7 @@ struct BTIMatrixTests {
     m.system.sctlrEL1 &= ~SystemRegisters.SCTLR.enIA
     try m.write(instructions: [I.btiC, I.brk(3)], at: Layout.code + 0x1000)
     let r = m.run(from: Layout.code, maxSteps: 10)
-    #expect(r.stop == .fault(Fault(.branchTarget(btype: 3, word: 0xD503_245F), pc: Layout.code + 0x1000)))
+    #expect(
+      r.stop == .fault(Fault(.branchTarget(btype: 3, word: 0xD503_245F), pc: Layout.code + 0x1000)))
   }
 }

@@ -35,8 +35,12 @@ enum I {
     .logicalShifted(
       LogicalShifted(op: .orr, rd: rd, rn: rd.width == .x ? .xzr : .wzr, rm: rm))
   }
-  static func b(_ off: Int64) throws -> Instruction { .branch(link: false, try BranchOffset(off, .imm26)) }
-  static func bl(_ off: Int64) throws -> Instruction { .branch(link: true, try BranchOffset(off, .imm26)) }
+  static func b(_ off: Int64) throws -> Instruction {
+    .branch(link: false, try BranchOffset(off, .imm26))
+  }
+  static func bl(_ off: Int64) throws -> Instruction {
+    .branch(link: true, try BranchOffset(off, .imm26))
+  }
   static func bcond(_ c: Condition, _ off: Int64) throws -> Instruction {
     .branchConditional(c, try BranchOffset(off, .imm19))
   }
@@ -73,10 +77,12 @@ enum I {
     .loadStorePair(LoadStorePair(op: .stp, rt: a, rt2: b, base: base, offset: off, mode: .preIndex))
   }
   static func ldpPost(_ a: Register, _ b: Register, _ base: Register, _ off: Int64) -> Instruction {
-    .loadStorePair(LoadStorePair(op: .ldp, rt: a, rt2: b, base: base, offset: off, mode: .postIndex))
+    .loadStorePair(
+      LoadStorePair(op: .ldp, rt: a, rt2: b, base: base, offset: off, mode: .postIndex))
   }
   static func stp(_ a: Register, _ b: Register, _ base: Register, _ off: Int64) -> Instruction {
-    .loadStorePair(LoadStorePair(op: .stp, rt: a, rt2: b, base: base, offset: off, mode: .signedOffset))
+    .loadStorePair(
+      LoadStorePair(op: .stp, rt: a, rt2: b, base: base, offset: off, mode: .signedOffset))
   }
   static func movSP(_ rd: Register, _ rn: Register) -> Instruction { add(rd, rn, 0) }
 }

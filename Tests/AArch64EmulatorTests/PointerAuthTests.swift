@@ -1,6 +1,6 @@
 import AArch64
-import Testing
 import TestSupport
+import Testing
 
 @testable import AArch64Emulator
 
@@ -120,9 +120,12 @@ struct PointerAuthTests {
       let p = (rng.next() & 0x0000_FFFF_FFFF_FFFC) | (high ? 0xFFFF_0000_0000_0000 : 0)
       let mod = rng.next()
       let s = PointerAuth.sign(p, modifier: mod, key: keys.ia)
-      #expect(PointerAuth.authenticate(s, modifier: mod, key: keys.ia, keyB: false) == (p, true), "seed \(seed)")
+      #expect(
+        PointerAuth.authenticate(s, modifier: mod, key: keys.ia, keyB: false) == (p, true),
+        "seed \(seed)")
       let bad = s ^ (1 << UInt64(Int.random(in: 48...54, using: &rng)))
-      #expect(!PointerAuth.authenticate(bad, modifier: mod, key: keys.ia, keyB: false).ok, "seed \(seed)")
+      #expect(
+        !PointerAuth.authenticate(bad, modifier: mod, key: keys.ia, keyB: false).ok, "seed \(seed)")
     }
   }
 }

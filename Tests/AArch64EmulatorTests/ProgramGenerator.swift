@@ -30,7 +30,10 @@ struct ProgramGenerator {
   /// A random 64-bit value with a bias towards edge values.
   mutating func value() -> UInt64 {
     switch int(0...5) {
-    case 0: return pick([0, 1, ~0, 0x8000_0000_0000_0000, 0x7FFF_FFFF_FFFF_FFFF, 0xFFFF_FFFF, 0x8000_0000])
+    case 0:
+      return pick([
+        0, 1, ~0, 0x8000_0000_0000_0000, 0x7FFF_FFFF_FFFF_FFFF, 0xFFFF_FFFF, 0x8000_0000,
+      ])
     case 1: return UInt64(int(0...300))
     default: return rng.next()
     }
@@ -183,9 +186,12 @@ struct ProgramGenerator {
       let load = bool()
       var rt = load ? dst(w) : src(w)
       if rt.number == 26 { rt = Register(.r(0), w) }
-      let addr: Address = bool() ? .preIndex(base: .x(26), offset: imm) : .postIndex(base: .x(26), offset: imm)
+      let addr: Address =
+        bool() ? .preIndex(base: .x(26), offset: imm) : .postIndex(base: .x(26), offset: imm)
       return [
-        .addSubImmediate(AddSubImmediate(subtract: false, setFlags: false, rd: .x(26), rn: .x(28), imm12: UInt16(base))),
+        .addSubImmediate(
+          AddSubImmediate(
+            subtract: false, setFlags: false, rd: .x(26), rn: .x(28), imm12: UInt16(base))),
         .loadStore(LoadStore(kind: load ? .load : .store, size: size, rt: rt, address: addr)),
       ]
     case 1:
@@ -193,7 +199,9 @@ struct ProgramGenerator {
       let w: Width = size == .doubleword ? .x : .w
       let off = size.bytes * int(0...(ProgramGenerator.bufferSize / size.bytes - 1))
       return [
-        .addSubImmediate(AddSubImmediate(subtract: false, setFlags: false, rd: .x(26), rn: .x(28), imm12: UInt16(off))),
+        .addSubImmediate(
+          AddSubImmediate(
+            subtract: false, setFlags: false, rd: .x(26), rn: .x(28), imm12: UInt16(off))),
         .atomic(
           AtomicMemory(
             op: pick(AtomicOp.allCases), acquire: bool(), release: bool(), size: size, rs: src(w),
@@ -204,9 +212,12 @@ struct ProgramGenerator {
       let w: Width = size == .doubleword ? .x : .w
       let off = size.bytes * int(0...(ProgramGenerator.bufferSize / size.bytes - 1))
       return [
-        .addSubImmediate(AddSubImmediate(subtract: false, setFlags: false, rd: .x(26), rn: .x(28), imm12: UInt16(off))),
+        .addSubImmediate(
+          AddSubImmediate(
+            subtract: false, setFlags: false, rd: .x(26), rn: .x(28), imm12: UInt16(off))),
         .compareAndSwap(
-          CompareAndSwap(acquire: bool(), release: bool(), size: size, rs: dst(w), rt: src(w), rn: .x(26))),
+          CompareAndSwap(
+            acquire: bool(), release: bool(), size: size, rs: dst(w), rt: src(w), rn: .x(26))),
       ]
     case 3:
       let x = bool()
@@ -219,11 +230,17 @@ struct ProgramGenerator {
       while rs.name == st.name { st = src(w) }
       if rs.number == 26 { rs = .w(0) }
       return [
-        .addSubImmediate(AddSubImmediate(subtract: false, setFlags: false, rd: .x(26), rn: .x(28), imm12: UInt16(off))),
+        .addSubImmediate(
+          AddSubImmediate(
+            subtract: false, setFlags: false, rd: .x(26), rn: .x(28), imm12: UInt16(off))),
         .exclusive(
-          Exclusive(load: true, ordered: bool(), pair: false, size: size, rs: nil, rt: rt, rt2: nil, rn: .x(26))),
+          Exclusive(
+            load: true, ordered: bool(), pair: false, size: size, rs: nil, rt: rt, rt2: nil,
+            rn: .x(26))),
         .exclusive(
-          Exclusive(load: false, ordered: bool(), pair: false, size: size, rs: rs, rt: st, rt2: nil, rn: .x(26))),
+          Exclusive(
+            load: false, ordered: bool(), pair: false, size: size, rs: rs, rt: st, rt2: nil,
+            rn: .x(26))),
       ]
     default:
       let size = pick(AccessSize.allCases)
@@ -271,8 +288,10 @@ struct ProgramGenerator {
         let w = width()
         switch int(0...4) {
         case 0: out.append(.branch(link: false, try BranchOffset(off, .imm26)))
-        case 1: out.append(.branchConditional(pick(Condition.allCases), try BranchOffset(off, .imm19)))
-        case 2: out.append(.compareAndBranch(nonZero: bool(), src(w), try BranchOffset(off, .imm19)))
+        case 1:
+          out.append(.branchConditional(pick(Condition.allCases), try BranchOffset(off, .imm19)))
+        case 2:
+          out.append(.compareAndBranch(nonZero: bool(), src(w), try BranchOffset(off, .imm19)))
         default:
           let bit = UInt8(int(0...63))
           out.append(
@@ -294,7 +313,9 @@ struct ProgramGenerator {
         let body = try block(length: int(1...6), inLoop: true)
         out.append(.moveWide(MoveWide(op: .movz, rd: .x(27), imm16: UInt16(int(1...6)))))
         out += body
-        out.append(.addSubImmediate(AddSubImmediate(subtract: true, setFlags: false, rd: .x(27), rn: .x(27), imm12: 1)))
+        out.append(
+          .addSubImmediate(
+            AddSubImmediate(subtract: true, setFlags: false, rd: .x(27), rn: .x(27), imm12: 1)))
         let back = -Int64(4 * (body.count + 1))
         out.append(.compareAndBranch(nonZero: true, .x(27), try BranchOffset(back, .imm19)))
       } else {
@@ -307,7 +328,8 @@ struct ProgramGenerator {
   /// Initial register values x0…x27 and NZCV, and the buffer.
   mutating func initialState() -> (x: [UInt64], nzcv: UInt8, buffer: [UInt8]) {
     let x = (0..<28).map { _ in value() }
-    let buffer = (0..<ProgramGenerator.bufferSize).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+    let buffer = (0..<ProgramGenerator.bufferSize).map { _ in UInt8(truncatingIfNeeded: rng.next())
+    }
     return (x, UInt8(int(0...15)), buffer)
   }
 }

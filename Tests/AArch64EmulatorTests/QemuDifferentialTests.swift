@@ -1,8 +1,8 @@
 import AArch64
 import AArch64Emulator
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Random integer programs, run by the emulator and by qemu-aarch64 (`-cpu max`): x0–x27, NZCV
 /// and the scratch buffer must agree exactly. `EMU_DIFFTEST_COUNT` / `EMU_DIFFTEST_SEED`
@@ -49,13 +49,19 @@ struct QemuDifferentialTests {
         if got.buffer != c.buffer { stores += 1 }
         if result.stop != .returned || got != expected[k] {
           if failures.count < 3 {
-            let listing = programs[k].enumerated().map { "  \($0.offset * 4): \(A64.print($0.element))" }
-              .joined(separator: "\n")
+            let listing = programs[k].enumerated().map {
+              "  \($0.offset * 4): \(A64.print($0.element))"
+            }
+            .joined(separator: "\n")
             var diff: [String] = []
             for r in 0..<28 where got.x[r] != expected[k].x[r] {
-              diff.append("x\(r): emu \(String(got.x[r], radix: 16)) qemu \(String(expected[k].x[r], radix: 16))")
+              diff.append(
+                "x\(r): emu \(String(got.x[r], radix: 16)) qemu \(String(expected[k].x[r], radix: 16))"
+              )
             }
-            if got.nzcv != expected[k].nzcv { diff.append("nzcv: emu \(got.nzcv) qemu \(expected[k].nzcv)") }
+            if got.nzcv != expected[k].nzcv {
+              diff.append("nzcv: emu \(got.nzcv) qemu \(expected[k].nzcv)")
+            }
             if got.buffer != expected[k].buffer { diff.append("buffer differs") }
             failures.append(
               "seed \(seed) batch \(batchIndex) case \(k): stop \(result.stop)\n\(diff.joined(separator: "\n"))\n"
@@ -73,6 +79,9 @@ struct QemuDifferentialTests {
     #expect(stores > total / 4)
     #expect(steps > total * 10)
     print("difftest: \(total) programs, \(steps) instructions, seed \(seed)")
-    #expect(failures.isEmpty, "\(failures.count) of \(total) programs differ (seed \(seed)):\n\(failures.prefix(3).joined(separator: "\n\n"))")
+    #expect(
+      failures.isEmpty,
+      "\(failures.count) of \(total) programs differ (seed \(seed)):\n\(failures.prefix(3).joined(separator: "\n\n"))"
+    )
   }
 }

@@ -87,7 +87,8 @@ enum QemuHarness {
     }
     var data = "  .section .rodata\n  .p2align 3\n  .globl init_x\ninit_x:\n"
     for c in cases {
-      data += "  .quad " + (c.x.map(hex) + [hex(UInt64(c.nzcv) << 28)]).joined(separator: ", ") + "\n"
+      data +=
+        "  .quad " + (c.x.map(hex) + [hex(UInt64(c.nzcv) << 28)]).joined(separator: ", ") + "\n"
     }
     data += "  .globl init_buf\ninit_buf:\n"
     for c in cases {
@@ -131,7 +132,10 @@ enum QemuHarness {
     try main.write(toFile: "\(dir)/main.c", atomically: true, encoding: .utf8)
     let cc = try Tools.run(
       "aarch64-linux-gnu-gcc",
-      ["-static", "-O1", "-march=armv8.5-a+lse", "-o", "\(dir)/h", "\(dir)/main.c", "\(dir)/snips.S"])
+      [
+        "-static", "-O1", "-march=armv8.5-a+lse", "-o", "\(dir)/h", "\(dir)/main.c",
+        "\(dir)/snips.S",
+      ])
     guard cc.status == 0 else { throw HarnessError.build(cc.stderr) }
     let out = try Tools.run("qemu-aarch64", ["-cpu", "max", "\(dir)/h"])
     var outcomes: [Outcome] = []
@@ -174,7 +178,8 @@ enum QemuHarness {
     let code: UInt64 = 0x40_0000
     try m.map(address: code, size: 0x4000, permissions: .readExecute)
     try m.map(address: ProgramGenerator.bufferAddress, size: 0x1000, permissions: .readWrite)
-    try m.memory.write(words: c.words + [(try? encode(.branchRegister(.ret, .x(30)))) ?? 0], at: code)
+    try m.memory.write(
+      words: c.words + [(try? encode(.branchRegister(.ret, .x(30)))) ?? 0], at: code)
     try m.memory.write(bytes: c.buffer, at: ProgramGenerator.bufferAddress)
     for (i, v) in c.x.enumerated() { m.setX(i, v) }
     m.setX(28, ProgramGenerator.bufferAddress)

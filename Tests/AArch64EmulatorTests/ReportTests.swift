@@ -26,7 +26,9 @@ struct ReportTests {
       json.range(of: $0)?.lowerBound
     }
     #expect(keys.allSatisfy { $0 != nil })
-    #expect(zip(keys, keys.dropFirst()).allSatisfy { a, b in (a ?? json.endIndex) < (b ?? json.startIndex) })
+    #expect(
+      zip(keys, keys.dropFirst()).allSatisfy { a, b in (a ?? json.endIndex) < (b ?? json.startIndex)
+      })
   }
 
   @Test func budgetAndReturnedReports() throws {
@@ -45,7 +47,10 @@ struct ReportTests {
   @Test func everyFaultKindHasItsJSONName() {
     #expect(
       Fault.Kind.allCases.map(\.rawValue)
-        == ["bti", "pac", "undefined", "unpredictable", "unmapped", "permission", "alignment", "brk", "budget"])
+        == [
+          "bti", "pac", "undefined", "unpredictable", "unmapped", "permission", "alignment", "brk",
+          "budget",
+        ])
   }
 
   @Test func traceWithSymbols() throws {
@@ -74,6 +79,9 @@ struct ReportTests {
       Issue.record("no fault")
       return
     }
-    #expect(f.description == "bti fault at 0x0000000000401000: BTYPE 11 into bti c (0xd503245f); ESR 0x0000000036000003")
+    #expect(
+      f.description
+        == "bti fault at 0x0000000000401000: BTYPE 11 into bti c (0xd503245f); ESR 0x0000000036000003"
+    )
   }
 }

@@ -21,7 +21,8 @@ import Testing
       I.movz(I.x(1), UInt16(iterations & 0xffff)),
       I.movk(I.x(1), UInt16(iterations >> 16), lsl: 16),
       I.addr(I.x(0), I.x(0), I.x(1)),
-      .logicalShifted(LogicalShifted(op: .eor, rd: .x(2), rn: .x(0), rm: .x(1), shift: .lsl, amount: 3)),
+      .logicalShifted(
+        LogicalShifted(op: .eor, rd: .x(2), rn: .x(0), rm: .x(1), shift: .lsl, amount: 3)),
       I.sub(I.x(1), I.x(1), 1),
       try I.cbnz(I.x(1), -12),
       I.ret,
@@ -31,7 +32,9 @@ import Testing
     #expect(result.stop == .returned)
     #expect(m.x(0) == iterations * (iterations + 1) / 2)
     let rate = Double(result.steps) / t
-    print("emu-bench: integer loop \(result.steps) instructions in \(String(format: "%.3f", t)) s = \(String(format: "%.1f", rate / 1e6)) M instructions/s")
+    print(
+      "emu-bench: integer loop \(result.steps) instructions in \(String(format: "%.3f", t)) s = \(String(format: "%.1f", rate / 1e6)) M instructions/s"
+    )
   }
 
   /// The same loop with loads and stores to a buffer (the TLB path).
@@ -52,7 +55,9 @@ import Testing
     let t = Self.seconds { result = m.run(from: Layout.code, maxSteps: Int.max) }
     #expect(result.stop == .returned)
     let rate = Double(result.steps) / t
-    print("emu-bench: memory loop \(result.steps) instructions in \(String(format: "%.3f", t)) s = \(String(format: "%.1f", rate / 1e6)) M instructions/s")
+    print(
+      "emu-bench: memory loop \(result.steps) instructions in \(String(format: "%.3f", t)) s = \(String(format: "%.1f", rate / 1e6)) M instructions/s"
+    )
   }
 
   /// A scenario: map 3 pages, write ~20 words, run ~30 instructions (a caller, a traced
@@ -64,7 +69,8 @@ import Testing
       I.str(I.x(1), I.x(2)), I.ldpPost(.fp, .lr, .sp, 16), I.ret,
     ].map { try encode($0) }
     let caller: [UInt32] = try [
-      I.stpPre(.fp, .lr, .sp, -16), I.movSP(.fp, .sp), I.movz(I.x(16), 0x40), I.movk(I.x(16), 0x40, lsl: 16),
+      I.stpPre(.fp, .lr, .sp, -16), I.movSP(.fp, .sp), I.movz(I.x(16), 0x40),
+      I.movk(I.x(16), 0x40, lsl: 16),
       I.blr(16), I.ldpPost(.fp, .lr, .sp, 16), I.ret,
     ].map { try encode($0) }
     let n = 200_000
@@ -84,6 +90,8 @@ import Testing
       }
     }
     #expect(steps == n * 29)
-    print("emu-bench: \(n) scenarios (3 pages, \(code.count + caller.count) words, \(steps / n) instructions each) in \(String(format: "%.3f", t)) s = \(String(format: "%.0f", Double(n) / t)) scenarios/s")
+    print(
+      "emu-bench: \(n) scenarios (3 pages, \(code.count + caller.count) words, \(steps / n) instructions each) in \(String(format: "%.3f", t)) s = \(String(format: "%.0f", Double(n) / t)) scenarios/s"
+    )
   }
 }
