@@ -23,7 +23,11 @@ struct ProgramGenerator {
 
   mutating func dst(_ w: Width) -> Register { Register(.r(UInt8(int(0...25))), w) }
   mutating func src(_ w: Width) -> Register {
-    int(0...15) == 0 ? Register(.zr, w) : Register(.r(UInt8(int(0...27))), w)
+    switch int(0...19) {
+    case 0: Register(.zr, w)
+    case 1: Register(.r(30), w)
+    default: Register(.r(UInt8(int(0...27))), w)
+    }
   }
   mutating func width() -> Width { bool() ? .x : .w }
 
@@ -125,8 +129,22 @@ struct ProgramGenerator {
       var op = pick(DataProcessing1.allCases)
       if op == .rev32 && w == .w { op = .rev }
       return .dataProcessing1(op, rd: dst(w), rn: src(w))
-    case 15, 16:
+    case 15:
       return loadStore()
+    case 16:
+      switch int(0...3) {
+      case 0:
+        guard let off = try? BranchOffset(Int64(int(-4096...4096)), .adr21) else { return nil }
+        return .pcRelative(dst(.x), off)
+      case 1:
+        guard let off = try? BranchOffset(Int64(int(-16...16)) << 12, .adrp21) else { return nil }
+        return .pcRelative(dst(.x), off)
+      default:
+        // A placeholder: `program()` points it into the prologue.
+        guard let off = try? BranchOffset(0, .imm19) else { return nil }
+        let kind: LiteralLoad = bool() ? .ldr : .ldrsw
+        return .loadLiteral(kind, dst(kind == .ldrsw ? .x : width()), off)
+      }
     case 17:
       return pair()
     default:
@@ -268,30 +286,37 @@ struct ProgramGenerator {
       units.append(u)
       count += u.count
     }
-    // Branches: (before unit `at`, to the start of unit `to`), to == units.count = the end.
-    var branches: [(at: Int, to: Int)] = []
+    // Branches: (before unit `at`, to the start of unit `to`; to == units.count = the end),
+    // with their kind chosen first: 0–4 one instruction, 5/6 `adr x16|x17` + `br`/`ret`.
+    var branches: [(at: Int, to: Int, kind: Int)] = []
     for _ in 0..<int(0...2) {
       let at = int(0...(units.count - 1))
-      branches.append((at, int((at + 1)...units.count)))
+      branches.append((at, int((at + 1)...units.count), int(0...6)))
     }
     // Lay out: the branches placed at unit u come first, then u's instructions.
     var start: [Int] = []
     var n = 0
     for u in 0...units.count {
       start.append(n)
-      n += branches.filter { $0.at == u }.count + (u < units.count ? units[u].count : 0)
+      n +=
+        branches.filter { $0.at == u }.map { $0.kind >= 5 ? 2 : 1 }.reduce(0, +)
+        + (u < units.count ? units[u].count : 0)
     }
     var out: [Instruction] = []
     for u in 0...units.count {
       for br in branches where br.at == u {
         let off = Int64(4 * (start[br.to] - out.count))
         let w = width()
-        switch int(0...4) {
-        case 0: out.append(.branch(link: false, try BranchOffset(off, .imm26)))
+        switch br.kind {
+        case 0: out.append(.branch(link: bool(), try BranchOffset(off, .imm26)))
         case 1:
           out.append(.branchConditional(pick(Condition.allCases), try BranchOffset(off, .imm19)))
         case 2:
           out.append(.compareAndBranch(nonZero: bool(), src(w), try BranchOffset(off, .imm19)))
+        case 5, 6:
+          let r: UInt8 = bool() ? 16 : 17
+          out.append(.pcRelative(.x(r), try BranchOffset(off, .adr21)))
+          out.append(.branchRegister(br.kind == 5 ? .br : (bool() ? .ret : .blr), .x(r)))
         default:
           let bit = UInt8(int(0...63))
           out.append(
@@ -322,12 +347,26 @@ struct ProgramGenerator {
         out += try block(length: int(2...12), inLoop: false)
       }
     }
+    // Literal loads read the prologue's words (the same in qemu and the emulator).
+    for (i, ins) in out.enumerated() {
+      guard case .loadLiteral(let kind, let rt, _) = ins else { continue }
+      let size = kind == .ldrsw || rt.width == .w ? 4 : 8
+      let j = int(0...(prologueWords * 4 - size) / 4)
+      out[i] = .loadLiteral(kind, rt, try BranchOffset(-Int64(4 * (prologueWords + i - j)), .imm19))
+    }
     return out
   }
 
-  /// Initial register values x0…x27 and NZCV, and the buffer.
+  /// The number of prologue words before the snippet (set by the harness).
+  var prologueWords = 26
+
+  /// Initial register values x0…x30 (x28 = the buffer, x26 inside it, x29 = 0) and NZCV,
+  /// and the buffer.
   mutating func initialState() -> (x: [UInt64], nzcv: UInt8, buffer: [UInt8]) {
-    let x = (0..<28).map { _ in value() }
+    var x = (0..<31).map { _ in value() }
+    x[26] = ProgramGenerator.bufferAddress + 64
+    x[28] = ProgramGenerator.bufferAddress
+    x[29] = 0
     let buffer = (0..<ProgramGenerator.bufferSize).map { _ in UInt8(truncatingIfNeeded: rng.next())
     }
     return (x, UInt8(int(0...15)), buffer)
