@@ -194,7 +194,53 @@ struct ProgramGenerator {
   /// A short sequence using x26 as base: pre/post-index access, LSE atomic, CAS, or an
   /// LDXR/STXR pair; or a register-offset access with x25 as index.
   mutating func memorySequence() -> [Instruction] {
-    switch int(0...4) {
+    switch int(0...7) {
+    case 5:
+      // LDAR/STLR (+B/H), naturally aligned.
+      let size = pick(AccessSize.allCases)
+      let w: Width = size == .doubleword ? .x : .w
+      let off = size.bytes * int(0...(ProgramGenerator.bufferSize / size.bytes - 1))
+      let load = bool()
+      return [
+        base26(off),
+        .acquireRelease(AcquireRelease(load: load, size: size, rt: load ? dst(w) : src(w), rn: .x(26))),
+      ]
+    case 6:
+      // CASP{A}{L} on an even pair: Rs, Rs+1 are written, Rt, Rt+1 read.
+      let x = bool()
+      let elem = x ? 8 : 4
+      let w: Width = x ? .x : .w
+      let off = 2 * elem * int(0...(ProgramGenerator.bufferSize / (2 * elem) - 1))
+      let rs = UInt8(2 * int(0...12))
+      let rt = UInt8(2 * int(0...13))
+      return [
+        base26(off),
+        .compareAndSwapPair(
+          CompareAndSwap(
+            acquire: bool(), release: bool(), size: x ? .doubleword : .word, rs: Register(.r(rs), w),
+            rt: Register(.r(rt), w), rn: .x(26))),
+      ]
+    case 7:
+      // LDXP/STXP (or LDAXP/STLXP) on one naturally aligned pair.
+      let x = bool()
+      let elem = x ? 8 : 4
+      let w: Width = x ? .x : .w
+      let size: AccessSize = x ? .doubleword : .word
+      let off = 2 * elem * int(0...(ProgramGenerator.bufferSize / (2 * elem) - 1))
+      let a = dst(w)
+      var b = dst(w)
+      if b.name == a.name { b = Register(.r(a.number == 0 ? 1 : 0), w) }
+      var st1 = src(w)
+      var st2 = src(w)
+      var status = dst(.w)
+      while [st1.number, st2.number, 26].contains(status.number) { status = Register(.r(UInt8(int(0...25))), .w) }
+      if st1.number == 26 { st1 = Register(.zr, w) }
+      if st2.number == 26 { st2 = Register(.zr, w) }
+      return [
+        base26(off),
+        .exclusive(Exclusive(load: true, ordered: bool(), pair: true, size: size, rs: nil, rt: a, rt2: b, rn: .x(26))),
+        .exclusive(Exclusive(load: false, ordered: bool(), pair: true, size: size, rs: status, rt: st1, rt2: st2, rn: .x(26))),
+      ]
     case 0:
       // add x26, x28, #base; ldr/str [x26, #imm]! or [x26], #imm
       let size = pick(AccessSize.allCases)
@@ -274,6 +320,11 @@ struct ProgramGenerator {
             address: .registerOffset(base: .x(28), index: .x(25), extend: .uxtx, shifted: shifted))),
       ]
     }
+  }
+
+  /// `add x26, x28, #off`.
+  func base26(_ off: Int) -> Instruction {
+    .addSubImmediate(AddSubImmediate(subtract: false, setFlags: false, rd: .x(26), rn: .x(28), imm12: UInt16(off)))
   }
 
   /// A block of straight code with forward branches inside it. Memory sequences are units a
