@@ -56,7 +56,7 @@ extension Executor {
   /// LDXR/LDAXR/STXR/STLXR (+B/H) and LDXP/LDAXP/STXP/STLXP.
   mutating func execExclusive<O: MachineObserver>(_ op: Op, _ obs: inout O) throws(Fault) {
     let addr = x(op.b)
-    if op.b == Slot.sp { try checkSP(op.b) }
+    if op.b == Slot.sp { try checkSP(op.b, op.f & Op.flag3 != 0 ? .store : .load) }
     let elem = 1 << Int(op.d)
     let pair = op.f & Op.flag4 != 0
     let total = pair ? 2 * elem : elem
@@ -89,7 +89,7 @@ extension Executor {
   /// LDAR/STLR/LDLAR/STLLR (+B/H).
   mutating func execAcqRel<O: MachineObserver>(_ op: Op, _ obs: inout O) throws(Fault) {
     let addr = x(op.b)
-    if op.b == Slot.sp { try checkSP(op.b) }
+    if op.b == Slot.sp { try checkSP(op.b, op.f & Op.flag3 != 0 ? .store : .load) }
     let size = 1 << Int(op.d)
     if op.f & Op.flag3 != 0 {
       try requireAligned(.store, addr, size)
@@ -106,7 +106,7 @@ extension Executor {
   /// LDADD/LDCLR/LDEOR/LDSET/LDSMAX/LDSMIN/LDUMAX/LDUMIN/SWP (+A/L, B/H/W/X).
   mutating func execAtomic<O: MachineObserver>(_ op: Op, _ obs: inout O) throws(Fault) {
     let addr = x(op.b)
-    if op.b == Slot.sp { try checkSP(op.b) }
+    if op.b == Slot.sp { try checkSP(op.b, .store) }
     let size = 1 << Int(op.d)
     try requireAligned(.load, addr, size)
     try probe(addr, size, .store)
@@ -138,7 +138,7 @@ extension Executor {
   /// CAS{A}{L}{B|H}: Rs receives the old value; memory gets Rt if it equalled Rs.
   mutating func execCas<O: MachineObserver>(_ op: Op, _ obs: inout O) throws(Fault) {
     let addr = x(op.b)
-    if op.b == Slot.sp { try checkSP(op.b) }
+    if op.b == Slot.sp { try checkSP(op.b, .store) }
     let size = 1 << Int(op.d)
     try requireAligned(.load, addr, size)
     try probe(addr, size, .store)
@@ -155,7 +155,7 @@ extension Executor {
   /// CASP{A}{L} on W or X pairs.
   mutating func execCasp<O: MachineObserver>(_ op: Op, _ obs: inout O) throws(Fault) {
     let addr = x(op.b)
-    if op.b == Slot.sp { try checkSP(op.b) }
+    if op.b == Slot.sp { try checkSP(op.b, .store) }
     let elem = 1 << Int(op.d)
     try requireAligned(.load, addr, 2 * elem)
     try probe(addr, 2 * elem, .store)

@@ -91,7 +91,7 @@ extension Executor {
   @inline(__always)
   mutating func execLdst<O: MachineObserver>(_ op: Op, _ obs: inout O) throws(Fault) {
     let base = x(op.b)
-    if op.b == Slot.sp { try checkSP(op.b) }
+    if op.b == Slot.sp { try checkSP(op.b, op.f & Op.flag3 != 0 ? .store : .load) }
     let addr: UInt64
     switch op.g {
     case 0, 2: addr = base &+ op.imm
@@ -120,7 +120,7 @@ extension Executor {
   @inline(__always)
   mutating func execLdstPair<O: MachineObserver>(_ op: Op, _ obs: inout O) throws(Fault) {
     let base = x(op.b)
-    if op.b == Slot.sp { try checkSP(op.b) }
+    if op.b == Slot.sp { try checkSP(op.b, op.f & Op.flag3 != 0 ? .store : .load) }
     let addr = op.h == 2 ? base : base &+ op.imm
     let size = op.f & Op.sf != 0 ? 8 : 4
     let addr2 = addr &+ UInt64(size)

@@ -14,11 +14,12 @@ extension Executor {
     if addr & UInt64(size &- 1) != 0 { throw alignmentFault(access, addr, size) }
   }
 
-  /// The SP alignment check (SCTLR_EL1.SA / SA0) for an access based on SP.
+  /// The SP alignment check (SCTLR_EL1.SA / SA0) for an access based on SP: an SP that is not
+  /// 16-byte aligned faults (reported as an alignment fault of `size` 16 at SP).
   @inline(__always)
-  func checkSP(_ base: UInt8) throws(Fault) {
+  func checkSP(_ base: UInt8, _ access: Fault.Access) throws(Fault) {
     if base == Slot.sp && r[Int(Slot.sp)] & 15 != 0 && spAlignmentCheck {
-      throw Fault(.alignment(.load, address: r[Int(Slot.sp)], size: 16), pc: pc)
+      throw Fault(.alignment(access, address: r[Int(Slot.sp)], size: 16), pc: pc)
     }
   }
 

@@ -195,3 +195,74 @@ struct MachineTests {
     #expect(m.events.first?.kind == .barrier(.isb(.sy)))
   }
 }
+
+struct MoreMachineTests {
+  @Test func spAlignmentCheckFollowsSCTLR() throws {
+    var m = try Layout.machine([I.str(I.x(0), .sp, 0), I.ret])
+    m.sp = Layout.stackTop - 8
+    #expect(
+      m.run(from: Layout.code, maxSteps: 5).stop
+        == .fault(Fault(.alignment(.store, address: Layout.stackTop - 8, size: 16), pc: Layout.code)))
+    m.system.sctlrEL1 &= ~SystemRegisters.SCTLR.sa
+    #expect(m.run(from: Layout.code, maxSteps: 5).stop == .returned)
+  }
+
+  @Test func caspAndAtomicsNeedAlignment() throws {
+    let casp = Instruction.compareAndSwapPair(
+      CompareAndSwap(size: .doubleword, rs: .x(2), rt: .x(4), rn: .x(0)))
+    let ldadd = Instruction.atomic(AtomicMemory(op: .add, size: .word, rs: .w(6), rt: .w(7), rn: .x(0)))
+    var m = try Layout.machine([casp, ldadd, I.ret])
+    try m.memory.write(quad: 11, at: Layout.data)
+    try m.memory.write(quad: 22, at: Layout.data + 8)
+    m.setX(0, Layout.data)
+    m.setX(2, 11)
+    m.setX(3, 22)
+    m.setX(4, 0x1_0000_0005)
+    m.setX(5, 66)
+    m.setX(6, 10)
+    #expect(m.run(from: Layout.code, maxSteps: 5).stop == .returned)
+    #expect(m.memory.quad(at: Layout.data) == 0x1_0000_000F)
+    #expect(m.memory.quad(at: Layout.data + 8) == 66)
+    #expect(m.x(2) == 11 && m.x(3) == 22)
+    #expect(m.x(7) == 5)
+    m.setX(0, Layout.data + 8)
+    #expect(
+      m.run(from: Layout.code, maxSteps: 5).stop
+        == .fault(Fault(.alignment(.load, address: Layout.data + 8, size: 16), pc: Layout.code)))
+  }
+
+  @Test func undefinedAndNotCoveredWords() throws {
+    var m = Machine()
+    try m.map(address: Layout.code, size: 0x1000, permissions: .readExecute)
+    // UDF #0 is the all-zero word; an FP instruction (FMOV d0, d1) is not covered.
+    let fmov: UInt32 = 0b0_0_0_11110_01_1_0000_00_10000_00001_00000
+    try m.write(words: [0, fmov], at: Layout.code)
+    let r = m.run(from: Layout.code, maxSteps: 5)
+    #expect(r.stop == .fault(Fault(.undefined(word: 0, detail: "unallocated encoding"), pc: Layout.code)))
+    m.pc = Layout.code + 4
+    guard case .fault(let f) = m.run(maxSteps: 5).stop else {
+      Issue.record("no fault")
+      return
+    }
+    #expect(f.kind == .undefined)
+    #expect(f.detail.contains("not covered"))
+  }
+}
+
+struct ValueSemanticsTests {
+  /// Copies share pages until one side writes: data, text and the decoded-op cache.
+  @Test func copiesAreIndependent() throws {
+    var a = try Layout.machine([I.movz(I.x(0), 1), I.str(I.x(0), I.x(1)), I.ret])
+    a.setX(1, Layout.data)
+    #expect(a.run(from: Layout.code, maxSteps: 5).stop == .returned)
+    var b = a
+    try b.write(instructions: [I.movz(I.x(0), 2)], at: Layout.code)
+    #expect(b.run(from: Layout.code, maxSteps: 5).stop == .returned)
+    #expect(b.memory.quad(at: Layout.data) == 2)
+    #expect(a.memory.quad(at: Layout.data) == 1)
+    #expect(a.run(from: Layout.code, maxSteps: 5).stop == .returned)
+    #expect(a.x(0) == 1)
+    #expect(b.x(0) == 2)
+    #expect(a.memory.word(at: Layout.code) == (try encode(I.movz(I.x(0), 1))))
+  }
+}
