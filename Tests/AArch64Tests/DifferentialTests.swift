@@ -9,7 +9,7 @@ import Testing
   static var seed: UInt64 {
     UInt64(ProcessInfo.processInfo.environment["A64_SEED"] ?? "") ?? 0xA64_0003
   }
-  static var count: Int { Int(ProcessInfo.processInfo.environment["A64_GEN"] ?? "") ?? 6000 }
+  static var count: Int { Int(ProcessInfo.processInfo.environment["A64_GEN"] ?? "") ?? 10000 }
   static func hex(_ w: UInt32) -> String { String(format: "%08x", w) }
 
   struct Tally: CustomStringConvertible {

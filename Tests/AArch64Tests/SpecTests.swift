@@ -1,6 +1,7 @@
-@testable import AArch64
-import Testing
 import TestSupport
+import Testing
+
+@testable import AArch64
 
 /// Checks of the spec table itself (after the kernel's `BUILD_BUG_ON(~(mask) & (val))` and QEMU's
 /// `tests/decode/err_*.decode`).
@@ -38,14 +39,18 @@ import TestSupport
 
   /// Every declared overlap group really overlaps, and its earlier members are more specific.
   @Test func overlapGroupsAreRealAndOrdered() {
-    let groups = Dictionary(grouping: A64Spec.patterns.filter { $0.group != nil }) { $0.group ?? "" }
+    let groups = Dictionary(grouping: A64Spec.patterns.filter { $0.group != nil }) {
+      $0.group ?? ""
+    }
     #expect(!groups.isEmpty)
     for (g, members) in groups {
       #expect(members.count >= 2, "\(g)")
       guard let last = members.last else { continue }
       for m in members.dropLast() {
-        #expect(m.mask & last.mask == last.mask, "\(g): \(m.name) is not more specific than \(last.name)")
-        #expect((m.value ^ last.value) & last.mask == 0, "\(g): \(m.name) does not overlap \(last.name)")
+        #expect(
+          m.mask & last.mask == last.mask, "\(g): \(m.name) is not more specific than \(last.name)")
+        #expect(
+          (m.value ^ last.value) & last.mask == 0, "\(g): \(m.name) does not overlap \(last.name)")
       }
     }
   }
@@ -60,7 +65,8 @@ import TestSupport
       for _ in 0..<512 where !found {
         var w = p.value
         for (_, slot) in p.fields {
-          let v = Bool.random(using: &rng) ? ~UInt32(0) : UInt32.random(in: 0...UInt32.max, using: &rng)
+          let v =
+            Bool.random(using: &rng) ? ~UInt32(0) : UInt32.random(in: 0...UInt32.max, using: &rng)
           w |= v & slot.mask
         }
         if case .decoded = decode(w) { found = true }
@@ -74,7 +80,9 @@ import TestSupport
   static func compile(_ rows: [PatternRow]) -> [Pattern] { rows.compactMap { try? Pattern($0) } }
 
   @Test func rejectsAShortBitString() {
-    #expect(throws: SpecError.self) { _ = try Pattern(PatternRow(.LDSTP, "opc:2 101 0 idx:2 l:1 imm7:7 rt2:5 rn:5 rt:5")) }
+    #expect(throws: SpecError.self) {
+      _ = try Pattern(PatternRow(.LDSTP, "opc:2 101 0 idx:2 l:1 imm7:7 rt2:5 rn:5 rt:5"))
+    }
   }
 
   @Test func rejectsALongBitString() {
@@ -83,7 +91,9 @@ import TestSupport
 
   @Test func rejectsAnUnknownOrDuplicateField() {
     #expect(throws: SpecError.self) { _ = try Pattern(PatternRow(.B, "op:1 00101 imm25:26")) }
-    #expect(throws: SpecError.self) { _ = try Pattern(PatternRow(.CB, "sf:1 011010 sf:1 imm19:19 rt:5")) }
+    #expect(throws: SpecError.self) {
+      _ = try Pattern(PatternRow(.CB, "sf:1 011010 sf:1 imm19:19 rt:5"))
+    }
   }
 
   @Test func rejectsValueOutsideMask() {

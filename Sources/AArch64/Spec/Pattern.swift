@@ -1,5 +1,5 @@
 /// A named bit field of an encoding pattern, spelt as in the Arm ARM (`rt`, `imm19`, `sf`…).
-public enum Field: String, Sendable, Hashable, CaseIterable {
+public enum Field: UInt8, Sendable, Hashable, CaseIterable {
   case sf, op, s, sh, imm12, rn, rd, rt, rt2, rm, ra, rs, opc, n, immr, imms, hw, imm16
   case immlo, immhi, imm26, imm19, imm14, b5, b40, cond, crm, crn, op1, op2, o0, l, m
   case size, sz, idx, imm7, imm9, a, r, o3, option, imm3, shift, imm6, nzcv, imm5, o2, op31
@@ -62,11 +62,11 @@ public struct Pattern: Sendable {
     var w = value
     for (f, v) in values {
       guard let s = slot(f) else {
-        throw EncodingError(.notEncodable, operand: f.rawValue, "pattern \(name) has no field")
+        throw EncodingError(.notEncodable, operand: f.name, "pattern \(name) has no field")
       }
       if s.width < 32 && v >> UInt32(s.width) != 0 {
         throw EncodingError(
-          .outOfRange, operand: f.rawValue,
+          .outOfRange, operand: f.name,
           "value \(v) does not fit in \(s.width) bits")
       }
       w |= v << UInt32(s.lsb)
@@ -86,7 +86,7 @@ public struct Pattern: Sendable {
     for token in row.bits.split(separator: " ") {
       if let colon = token.firstIndex(of: ":") {
         let fname = String(token[..<colon])
-        guard let f = Field(rawValue: fname) else {
+        guard let f = Field(name: fname) else {
           throw SpecError(row.name, "unknown field \(fname)")
         }
         guard let len = Int(token[token.index(after: colon)...]), len > 0, len <= pos else {
@@ -136,9 +136,15 @@ public struct Pattern: Sendable {
 }
 
 extension Field {
-  static let order: [Field: Int] = Dictionary(
-    uniqueKeysWithValues: Field.allCases.enumerated().map { ($1, $0) })
-  var index: Int { Field.order[self] ?? 0 }
+  /// The position in `Pattern.slots`.
+  @inline(__always) var index: Int { Int(rawValue) }
+  /// The manual's spelling (`rt`, `imm19`).
+  public var name: String { "\(self)" }
+  /// The field called `name`.
+  public init?(name: String) {
+    guard let f = Field.allCases.first(where: { $0.name == name }) else { return nil }
+    self = f
+  }
 }
 
 /// A defect in a spec table, found when compiling or checking it.
@@ -165,10 +171,10 @@ public enum SpecChecker {
       var covered = p.mask
       for (f, s) in p.fields {
         if s.mask & p.mask != 0 {
-          errors.append(SpecError(p.name, "field \(f.rawValue) overlaps fixed bits"))
+          errors.append(SpecError(p.name, "field \(f.name) overlaps fixed bits"))
         }
         if s.mask & covered & ~p.mask != 0 {
-          errors.append(SpecError(p.name, "field \(f.rawValue) overlaps another field"))
+          errors.append(SpecError(p.name, "field \(f.name) overlaps another field"))
         }
         covered |= s.mask
       }

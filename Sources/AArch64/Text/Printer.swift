@@ -1,15 +1,6 @@
 // The printer: objdump's (binutils 2.40) canonical text, preferred aliases included.
 
-/// Namespaced entry points of the instruction layer.
-public enum A64 {
-  /// Encodes `i`; see the free function `encode(_:)`.
-  public static func encode(_ i: Instruction) throws(EncodingError) -> UInt32 {
-    try AArch64.encode(i)
-  }
-
-  /// Decodes `w`; see the free function `decode(_:)`.
-  public static func decode(_ w: UInt32) -> DecodeResult { AArch64.decode(w) }
-
+extension A64 {
   /// The instruction as `aarch64-linux-gnu-objdump -d` prints it, without objdump's trailing
   /// `// …` comments and `<symbol+off>` annotations: mnemonic, a tab, operands separated by
   /// `, `. PC-relative targets print as absolute hexadecimal addresses without `0x` (`b 1c`),
@@ -91,16 +82,6 @@ enum Printer {
     case .halfword: "h"
     case .word, .doubleword: ""
     }
-  }
-
-  /// Arm ARM `MoveWidePreferred(sf, immN, imms, immr)`.
-  static func moveWidePreferred(_ w: Width, n: UInt32, immr: UInt32, imms: UInt32) -> Bool {
-    let width = UInt32(w.bits)
-    if w == .x && n != 1 { return false }
-    if w == .w && (n != 0 || imms & 0x20 != 0) { return false }
-    if imms < 16 { return (16 &- immr) % 16 <= 15 - imms }
-    if imms >= width - 15 { return immr % 16 <= imms - (width - 15) }
-    return false
   }
 
   /// True if MOVZ or MOVN can make `v`: binutils prints `orr Rd, zr, #imm` rather than `mov` for
@@ -285,6 +266,8 @@ enum Printer {
       }
       return ("ld" + name + (a.acquire ? "a" : "") + (a.release ? "l" : "") + sfx,
         ["\(a.rs)", "\(a.rt)", "[\(a.rn)]"])
+    case .loadAcquirePC(let size, let rt, let rn):
+      return ("ldapr" + sizeSuffix(size), ["\(rt)", "[\(rn)]"])
     case .compareAndSwap(let c):
       return ("cas" + (c.acquire ? "a" : "") + (c.release ? "l" : "") + sizeSuffix(c.size),
         ["\(c.rs)", "\(c.rt)", "[\(c.rn)]"])
@@ -533,4 +516,9 @@ extension String {
     guard let i = firstIndex(of: a) else { return self }
     return String(self[..<i]) + b + String(self[index(after: i)...])
   }
+}
+
+extension Instruction: CustomStringConvertible {
+  /// The objdump text at PC 0 (see `A64.print(_:pc:targets:)`).
+  public var description: String { A64.print(self) }
 }

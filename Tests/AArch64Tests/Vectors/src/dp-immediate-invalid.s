@@ -15,3 +15,6 @@ lsr	w0, w1, #32
 ubfx	x0, x1, #60, #5
 bfi	w0, w1, #31, #2
 extr	w0, w1, w2, #32
+adrp	x0, #0x100000000
+adrp	x0, #-0x100001000
+adrp	x0, #0x800
