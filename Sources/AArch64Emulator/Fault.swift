@@ -81,7 +81,7 @@ public struct Fault: Error, Sendable, Hashable, CustomStringConvertible {
     switch reason {
     case .branchTarget(let btype, let word):
       let bt = String(btype, radix: 2)
-      return "BTYPE \(String(repeating: "0", count: 2 - bt.count) + bt) into "
+      return "BTYPE \(String(repeating: "0", count: max(0, 2 - bt.count)) + bt) into "
         + "\(disassemble(word)) (\(hex32(word))); ESR \(hex(syndrome ?? 0))"
     case .pointerAuthentication(let address):
       return "authentication failed: pointer \(hex(address)) is not canonical"

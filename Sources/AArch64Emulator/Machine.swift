@@ -93,12 +93,14 @@ public struct Machine: Sendable {
 
   /// The value of a register operand: W reads the low 32 bits, ZR reads 0.
   public func register(_ r: Register) -> UInt64 {
+    guard (r.number ?? 0) < 31 else { return 0 }
     let v = registerFile[Int(Slot.read(r))]
     return r.width == .w ? v & 0xFFFF_FFFF : v
   }
 
   /// Sets a register: a W register is zero-extended, ZR ignores the write.
   public mutating func setRegister(_ r: Register, _ value: UInt64) {
+    guard (r.number ?? 0) < 31 else { return }
     registerFile[Int(Slot.write(r))] = r.width == .w ? value & 0xFFFF_FFFF : value
     registerFile[Int(Slot.sink)] = 0
   }
@@ -136,12 +138,16 @@ public struct Machine: Sendable {
 
   // MARK: Running
 
-  /// Starts at `entry` with X30 = `Machine.returnAddress` and BTYPE 00, and runs at most
-  /// `maxSteps` instructions.
-  public mutating func run(from entry: UInt64, maxSteps: Int = 1_000_000) -> RunResult {
+  /// Starts at `entry` with X30 = `Machine.returnAddress`, and runs at most `maxSteps`
+  /// instructions. `btype` is PSTATE.BTYPE at entry: 0 as after a direct call, or the value
+  /// an indirect branch would leave (1 = `BR X16/X17`, 2 = `BLR`, 3 = `BR Xn` from a guarded page)
+  /// to check the entry's landing pad.
+  public mutating func run(from entry: UInt64, maxSteps: Int = 1_000_000, btype: UInt8 = 0)
+    -> RunResult
+  {
     pc = entry
     registerFile[30] = Machine.returnAddress
-    btype = 0
+    self.btype = btype & 3
     return run(maxSteps: maxSteps)
   }
 

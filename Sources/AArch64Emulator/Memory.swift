@@ -31,7 +31,7 @@ public struct TextWrite: Sendable, Hashable {
 /// Why a loader-side memory operation (map, write) was refused.
 public struct MemoryError: Error, Sendable, Hashable, CustomStringConvertible {
   public enum Code: String, Sendable, Hashable {
-    case misaligned, alreadyMapped, unmapped, empty, nonCanonical
+    case misaligned, alreadyMapped, unmapped, empty, nonCanonical, tooLarge
   }
   public var code: Code
   public var address: UInt64
@@ -118,6 +118,9 @@ public struct Memory: Sendable {
 
   public init() {}
 
+  /// The largest single mapping (1 GiB): pages are allocated eagerly.
+  public static let maxMapping: UInt64 = 1 << 30
+
   /// Maps `size` bytes at `address` (both multiples of 4096), zero-filled.
   /// - Throws: `MemoryError` `.misaligned`, `.empty`, `.nonCanonical` (outside the 48-bit
   ///   halves, or the return sentinel's page), or `.alreadyMapped` (nothing is mapped then).
@@ -128,6 +131,7 @@ public struct Memory: Sendable {
       throw MemoryError(code: .misaligned, address: address)
     }
     guard size > 0 else { throw MemoryError(code: .empty, address: address) }
+    guard size <= Memory.maxMapping else { throw MemoryError(code: .tooLarge, address: address) }
     let last = address &+ (size &- 1)
     guard last >= address, PointerAuth.isCanonical(address), PointerAuth.isCanonical(last),
       address >> 63 == last >> 63, last >> 12 != Machine.returnAddress >> 12
@@ -151,6 +155,7 @@ public struct Memory: Sendable {
     guard address & 0xfff == 0, size & 0xfff == 0 else {
       throw MemoryError(code: .misaligned, address: address)
     }
+    guard size <= Memory.maxMapping else { throw MemoryError(code: .tooLarge, address: address) }
     let first = address >> 12
     for p in first..<(first &+ (size >> 12)) where index[p] == nil {
       throw MemoryError(code: .unmapped, address: p << 12)

@@ -169,4 +169,13 @@ struct BTIMatrixTests {
     #expect(
       r.stop == .fault(Fault(.branchTarget(btype: 3, word: 0xD503_245F), pc: Layout.code + 0x1000)))
   }
+
+  /// `run(from:btype:)` checks the entry as if an indirect branch had reached it.
+  @Test func entryBType() throws {
+    var m = try Layout.machine([I.btiJ, I.ret], guarded: true)
+    #expect(m.run(from: Layout.code, maxSteps: 5, btype: 1).stop == .returned)
+    #expect(
+      m.run(from: Layout.code, maxSteps: 5, btype: 2).stop
+        == .fault(Fault(.branchTarget(btype: 2, word: try encode(I.btiJ)), pc: Layout.code)))
+  }
 }

@@ -202,7 +202,8 @@ struct MoreMachineTests {
     m.sp = Layout.stackTop - 8
     #expect(
       m.run(from: Layout.code, maxSteps: 5).stop
-        == .fault(Fault(.alignment(.store, address: Layout.stackTop - 8, size: 16), pc: Layout.code)))
+        == .fault(
+          Fault(.alignment(.store, address: Layout.stackTop - 8, size: 16), pc: Layout.code)))
     m.system.sctlrEL1 &= ~SystemRegisters.SCTLR.sa
     #expect(m.run(from: Layout.code, maxSteps: 5).stop == .returned)
   }
@@ -210,7 +211,8 @@ struct MoreMachineTests {
   @Test func caspAndAtomicsNeedAlignment() throws {
     let casp = Instruction.compareAndSwapPair(
       CompareAndSwap(size: .doubleword, rs: .x(2), rt: .x(4), rn: .x(0)))
-    let ldadd = Instruction.atomic(AtomicMemory(op: .add, size: .word, rs: .w(6), rt: .w(7), rn: .x(0)))
+    let ldadd = Instruction.atomic(
+      AtomicMemory(op: .add, size: .word, rs: .w(6), rt: .w(7), rn: .x(0)))
     var m = try Layout.machine([casp, ldadd, I.ret])
     try m.memory.write(quad: 11, at: Layout.data)
     try m.memory.write(quad: 22, at: Layout.data + 8)
@@ -238,7 +240,8 @@ struct MoreMachineTests {
     let fmov: UInt32 = 0b0_0_0_11110_01_1_0000_00_10000_00001_00000
     try m.write(words: [0, fmov], at: Layout.code)
     let r = m.run(from: Layout.code, maxSteps: 5)
-    #expect(r.stop == .fault(Fault(.undefined(word: 0, detail: "unallocated encoding"), pc: Layout.code)))
+    #expect(
+      r.stop == .fault(Fault(.undefined(word: 0, detail: "unallocated encoding"), pc: Layout.code)))
     m.pc = Layout.code + 4
     guard case .fault(let f) = m.run(maxSteps: 5).stop else {
       Issue.record("no fault")

@@ -203,7 +203,8 @@ struct ProgramGenerator {
       let load = bool()
       return [
         base26(off),
-        .acquireRelease(AcquireRelease(load: load, size: size, rt: load ? dst(w) : src(w), rn: .x(26))),
+        .acquireRelease(
+          AcquireRelease(load: load, size: size, rt: load ? dst(w) : src(w), rn: .x(26))),
       ]
     case 6:
       // CASP{A}{L} on an even pair: Rs, Rs+1 are written, Rt, Rt+1 read.
@@ -217,7 +218,8 @@ struct ProgramGenerator {
         base26(off),
         .compareAndSwapPair(
           CompareAndSwap(
-            acquire: bool(), release: bool(), size: x ? .doubleword : .word, rs: Register(.r(rs), w),
+            acquire: bool(), release: bool(), size: x ? .doubleword : .word,
+            rs: Register(.r(rs), w),
             rt: Register(.r(rt), w), rn: .x(26))),
       ]
     case 7:
@@ -233,13 +235,21 @@ struct ProgramGenerator {
       var st1 = src(w)
       var st2 = src(w)
       var status = dst(.w)
-      while [st1.number, st2.number, 26].contains(status.number) { status = Register(.r(UInt8(int(0...25))), .w) }
+      while [st1.number, st2.number, 26].contains(status.number) {
+        status = Register(.r(UInt8(int(0...25))), .w)
+      }
       if st1.number == 26 { st1 = Register(.zr, w) }
       if st2.number == 26 { st2 = Register(.zr, w) }
       return [
         base26(off),
-        .exclusive(Exclusive(load: true, ordered: bool(), pair: true, size: size, rs: nil, rt: a, rt2: b, rn: .x(26))),
-        .exclusive(Exclusive(load: false, ordered: bool(), pair: true, size: size, rs: status, rt: st1, rt2: st2, rn: .x(26))),
+        .exclusive(
+          Exclusive(
+            load: true, ordered: bool(), pair: true, size: size, rs: nil, rt: a, rt2: b, rn: .x(26))
+        ),
+        .exclusive(
+          Exclusive(
+            load: false, ordered: bool(), pair: true, size: size, rs: status, rt: st1, rt2: st2,
+            rn: .x(26))),
       ]
     case 0:
       // add x26, x28, #base; ldr/str [x26, #imm]! or [x26], #imm
@@ -324,7 +334,8 @@ struct ProgramGenerator {
 
   /// `add x26, x28, #off`.
   func base26(_ off: Int) -> Instruction {
-    .addSubImmediate(AddSubImmediate(subtract: false, setFlags: false, rd: .x(26), rn: .x(28), imm12: UInt16(off)))
+    .addSubImmediate(
+      AddSubImmediate(subtract: false, setFlags: false, rd: .x(26), rn: .x(28), imm12: UInt16(off)))
   }
 
   /// A block of straight code with forward branches inside it. Memory sequences are units a
