@@ -136,6 +136,21 @@ public struct Machine: Sendable {
     do { try memory.write(words: words, at: address) } catch { throw LoadError.memory(error) }
   }
 
+  /// Parses one instruction per line (GNU as syntax, numeric operands; branch targets as
+  /// `.+8`/`#8` offsets or absolute addresses) and writes them from `address` on. Labels and
+  /// directives need the assembler; this is for tests and small snippets.
+  public mutating func write(assembly lines: [String], at address: UInt64) throws(LoadError) {
+    var instructions: [Instruction] = []
+    for (k, line) in lines.enumerated() {
+      do {
+        instructions.append(try A64.parse(line, pc: address &+ UInt64(4 * k), syntax: .gnu))
+      } catch {
+        throw LoadError.parse(line: k + 1, error)
+      }
+    }
+    try write(instructions: instructions, at: address)
+  }
+
   // MARK: Running
 
   /// Starts at `entry` with X30 = `Machine.returnAddress`, and runs at most `maxSteps`
@@ -186,8 +201,11 @@ public struct Machine: Sendable {
 public enum LoadError: Error, Sendable, Hashable, CustomStringConvertible {
   case encoding(index: Int, EncodingError)
   case memory(MemoryError)
+  /// Line `line` (1-based) of `write(assembly:at:)` did not parse.
+  case parse(line: Int, AsmParseError)
   public var description: String {
     switch self {
+    case .parse(let line, let e): "line \(line): \(e)"
     case .encoding(let i, let e): "instruction \(i): \(e)"
     case .memory(let e): "\(e)"
     }

@@ -269,3 +269,38 @@ struct ValueSemanticsTests {
     #expect(a.memory.word(at: Layout.code) == (try encode(I.movz(I.x(0), 1))))
   }
 }
+
+struct AssemblyTextTests {
+  /// The same countdown as `countdownLoopReturns`, written as assembly text.
+  @Test func runsParsedAssembly() throws {
+    var m = try Layout.machine([])
+    try m.write(
+      assembly: [
+        "mov x0, #10",
+        "mov x1, #0",
+        "add x1, x1, x0",
+        "subs x0, x0, #1",
+        "b.ne .-8",
+        "ret",
+      ], at: Layout.code)
+    #expect(m.run(from: Layout.code, maxSteps: 100).stop == .returned)
+    #expect(m.x(1) == 55)
+    #expect(m.nzcvFlags.description == "nZCv")
+  }
+
+  @Test func parseErrorsNameTheLine() throws {
+    var m = try Layout.machine([])
+    #expect(throws: LoadError.self) {
+      try m.write(assembly: ["nop", "frobnicate x0"], at: Layout.code)
+    }
+    do {
+      try m.write(assembly: ["nop", "frobnicate x0"], at: Layout.code)
+    } catch {
+      guard case .parse(let line, _) = error else {
+        Issue.record("wrong error \(error)")
+        return
+      }
+      #expect(line == 2)
+    }
+  }
+}
