@@ -190,7 +190,9 @@ public struct Machine: Sendable {
     registerFile = regs
     registerFile[Int(Slot.sink)] = 0
     switch stop {
-    case .none: return RunResult(steps: done, stop: .stepLimit)
+    case .none:
+      // The budget ran out exactly at the return: that is a return.
+      return RunResult(steps: done, stop: pc == Machine.returnAddress ? .returned : .stepLimit)
     case .returned?: return RunResult(steps: done, stop: .returned)
     case .fault(let f)?: return RunResult(steps: done, stop: .fault(f))
     }

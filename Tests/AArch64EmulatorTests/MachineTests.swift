@@ -20,6 +20,9 @@ struct MachineTests {
     #expect(m.x(1) == 55)
     #expect(r.steps == 2 + 3 * 10 + 1)
     #expect(m.pc == Machine.returnAddress)
+    // A budget that ends exactly at the return still reports the return.
+    #expect(m.run(from: Layout.code, maxSteps: 33) == RunResult(steps: 33, stop: .returned))
+    #expect(m.run(from: Layout.code, maxSteps: 32) == RunResult(steps: 32, stop: .stepLimit))
   }
 
   @Test func flagsOfSubtractAndThirtyTwoBitZeroExtension() throws {
@@ -302,5 +305,34 @@ struct AssemblyTextTests {
       }
       #expect(line == 2)
     }
+  }
+}
+
+struct PageBoundaryTests {
+  /// An unaligned access that crosses into the next page works when both are mapped, and
+  /// faults at the first unmapped byte (with no partial store and no writeback) when not.
+  @Test func crossPageAccesses() throws {
+    let preIndexStore = Instruction.loadStore(
+      LoadStore(
+        kind: .store, size: .doubleword, rt: .x(1), address: .preIndex(base: .x(0), offset: 4)))
+    var m = try Layout.machine([I.ldr(I.x(2), I.x(0), 0), preIndexStore, I.ret])
+    try m.map(address: Layout.data + 0x1000, size: 0x1000, permissions: .readWrite)
+    try m.memory.write(bytes: Array(1...8), at: Layout.data + 0xffc)
+    m.setX(0, Layout.data + 0xffc)
+    m.setX(1, 0x1122_3344_5566_7788)
+    #expect(m.run(from: Layout.code, maxSteps: 5).stop == .returned)
+    #expect(m.x(2) == 0x0807_0605_0403_0201)
+    #expect(m.memory.quad(at: Layout.data + 0x1000) == 0x1122_3344_5566_7788)
+    #expect(m.x(0) == Layout.data + 0x1000)
+
+    var n = try Layout.machine([preIndexStore, I.ret])
+    try n.map(address: Layout.data + 0x1000, size: 0x1000, permissions: .read)
+    n.setX(0, Layout.data + 0xff8)
+    n.setX(1, ~0)
+    #expect(
+      n.run(from: Layout.code, maxSteps: 5).stop
+        == .fault(Fault(.permission(.store, address: Layout.data + 0x1000), pc: Layout.code)))
+    #expect(n.memory.quad(at: Layout.data + 0xffc) == 0)
+    #expect(n.x(0) == Layout.data + 0xff8)
   }
 }
