@@ -128,4 +128,32 @@ struct PointerAuthTests {
         !PointerAuth.authenticate(bad, modifier: mod, key: keys.ia, keyB: false).ok, "seed \(seed)")
     }
   }
+
+  /// PACIBSP + RETAB round-trips; BLRAAZ of an unsigned pointer fails authentication and the
+  /// branch faults as `pac`; BLRAAZ of a PACIZA-signed pointer works and sets X30.
+  @Test func keyBAndAuthenticatedCalls() throws {
+    var m = try Layout.machine([I.pacibsp, .branchAuthenticated(.reta(keyB: true))])
+    try m.write(instructions: [I.brk(5)], at: Layout.code + 0x1000)
+    m.setX(30, Layout.code + 0x1000)
+    m.pc = Layout.code
+    #expect(m.run(maxSteps: 5).stop == .fault(Fault(.breakpoint(5), pc: Layout.code + 0x1000)))
+
+    var u = try Layout.machine([.branchAuthenticated(.blraz(keyB: false, .x(9)))])
+    u.setX(9, Layout.code + 0x1000)
+    let r = u.run(from: Layout.code, maxSteps: 5)
+    guard case .fault(let f) = r.stop else {
+      Issue.record("no fault")
+      return
+    }
+    #expect(f.kind == .pac)
+    #expect(u.x(30) == Layout.code + 4)
+
+    var s = try Layout.machine([.branchAuthenticated(.blraz(keyB: false, .x(9)))])
+    try s.write(instructions: [I.brk(6)], at: Layout.code + 0x1000)
+    s.setX(9, PointerAuth.sign(Layout.code + 0x1000, modifier: 0, key: s.system.keys.ia))
+    #expect(
+      s.run(from: Layout.code, maxSteps: 5).stop
+        == .fault(Fault(.breakpoint(6), pc: Layout.code + 0x1000)))
+    #expect(s.x(30) == Layout.code + 4)
+  }
 }
