@@ -7,7 +7,13 @@ enum Stop: Error {
 }
 
 /// The dummy page the TLB pointers start on (never matched: its page number is impossible).
-nonisolated(unsafe) let dummyPage = Page(permissions: [], guarded: false)
+/// Its op cache is allocated here, once (global initialisation is thread-safe), so executors on
+/// several threads only ever read it.
+let dummyPage: Page = {
+  let p = Page(permissions: [], guarded: false)
+  _ = p.opCache()
+  return p
+}()
 
 /// The interpreter's working state for one `run`: the machine's fields moved into locals
 /// with the register file behind a pointer and one-entry TLBs for code, loads and stores.

@@ -336,3 +336,37 @@ struct PageBoundaryTests {
     #expect(n.x(0) == Layout.data + 0xff8)
   }
 }
+
+struct ConcurrencyTests {
+  /// Copies of one machine run on several tasks at once (shared pages, the shared decode cache)
+  /// and all agree.
+  @Test func copiesRunInParallel() async throws {
+    var base = try Layout.machine([
+      I.movz(I.x(0), 100),
+      I.ldr(I.x(3), I.x(1)),
+      I.addr(I.x(3), I.x(3), I.x(0)),
+      I.str(I.x(3), I.x(1)),
+      I.sub(I.x(0), I.x(0), 1),
+      try I.cbnz(I.x(0), -16),
+      I.ret,
+    ])
+    base.setX(1, Layout.data)
+    _ = base.run(from: Layout.code, maxSteps: 3)
+    let start = base
+    let results = await withTaskGroup(of: UInt64?.self) { group in
+      for _ in 0..<8 {
+        group.addTask {
+          var m = start
+          guard m.run(from: Layout.code, maxSteps: 10_000).stop == .returned else { return nil }
+          return m.memory.quad(at: Layout.data)
+        }
+      }
+      var out: [UInt64?] = []
+      for await r in group { out.append(r) }
+      return out
+    }
+    #expect(results.count == 8)
+    #expect(results.allSatisfy { $0 == 5050 })
+    #expect(start.memory.quad(at: Layout.data) == 0)
+  }
+}
