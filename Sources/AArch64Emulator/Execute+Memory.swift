@@ -140,7 +140,8 @@ extension Executor {
     }
   }
 
-  /// Stores 16 bytes as one access (a text write of a pair is recorded once).
+  /// Stores a pair: every byte is checked before either half is written (a text write of a
+  /// pair is recorded per half).
   mutating func store128(_ addr: UInt64, _ lo: UInt64, _ hi: UInt64, element: Int) throws(Fault) {
     if strict && addr & UInt64(element &- 1) != 0 { throw alignmentFault(.store, addr, element) }
     try probe(addr, 2 * element, .store)
