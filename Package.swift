@@ -24,12 +24,14 @@ let package = Package(
     .target(name: "Diff", dependencies: ["Diagnostics"]),
     .target(name: "PatchSeries", dependencies: ["Mail", "Diff", "Git", "Diagnostics"]),
     .target(name: "AArch64", dependencies: ["Diagnostics"]),
+    .target(name: "AArch64Emulator", dependencies: ["AArch64"]),
     .target(name: "KernelSource", dependencies: ["AArch64", "Diff", "Diagnostics"]),
     .target(name: "Analysis", dependencies: ["AArch64", "KernelSource", "Diagnostics"]),
     .target(
       name: "PatchsiteCLI",
       dependencies: [
-        "Diagnostics", "Git", "Mail", "Diff", "PatchSeries", "AArch64", "KernelSource", "Analysis",
+        "Diagnostics", "Git", "Mail", "Diff", "PatchSeries", "AArch64", "AArch64Emulator",
+        "KernelSource", "Analysis",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -46,6 +48,8 @@ let package = Package(
       exclude: ["Fixtures"]),
     .testTarget(
       name: "AArch64Tests", dependencies: ["AArch64", "TestSupport"], exclude: ["Vectors"]),
+    .testTarget(
+      name: "AArch64EmulatorTests", dependencies: ["AArch64Emulator", "AArch64", "TestSupport"]),
     .testTarget(
       name: "KernelSourceTests", dependencies: ["KernelSource", "TestSupport"],
       exclude: ["Fixtures"]),
