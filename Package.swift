@@ -45,7 +45,7 @@ let package = Package(
       dependencies: ["PatchSeries", "Git", "Mail", "Diff", "TestSupport"],
       exclude: ["Fixtures"]),
     .testTarget(
-      name: "AArch64Tests", dependencies: ["AArch64", "TestSupport"], exclude: ["Vectors"]),
+      name: "AArch64Tests", dependencies: ["AArch64", "TestSupport"], exclude: ["Vectors", "AsmFixtures"]),
     .testTarget(
       name: "KernelSourceTests", dependencies: ["KernelSource", "TestSupport"],
       exclude: ["Fixtures"]),
