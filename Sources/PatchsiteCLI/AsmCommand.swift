@@ -94,9 +94,9 @@ struct AsmCommand: ParsableCommand {
           out += first ? "\n  " : ",\n  "
           out += "{\"address\": \(address), \"word\": "
           if let w = item.word { out += "\"" + Hex.word(w) + "\"" } else { out += "null" }
-          out += ", \"text\": " + JSON.string(disassembly) + ", \"relocation\": "
+          out += ", \"text\": " + AsmJSON.string(disassembly) + ", \"relocation\": "
           if let r = reloc {
-            out += "{\"type\": \"\(r.type.elfName)\", \"symbol\": " + JSON.string(r.symbol)
+            out += "{\"type\": \"\(r.type.elfName)\", \"symbol\": " + AsmJSON.string(r.symbol)
             out += ", \"addend\": \(r.addend)}"
           } else {
             out += "null"
@@ -185,7 +185,7 @@ enum Hex {
 }
 
 /// Minimal JSON string escaping.
-enum JSON {
+enum AsmJSON {
   static func string(_ s: String) -> String {
     var out = "\""
     for u in s.unicodeScalars {
