@@ -140,18 +140,24 @@ enum LayoutPipeline {
     var out: [Layout] = []
     for v in set.versions {
       let messages = versionMessages(v)
+      var modulo8: Int?
       if let post = v.patches.last(where: { $0.postImage != nil })?.postImage {
         let last = v.patches.last { $0.postImage != nil }
         let src = last.map { "v\(v.version) \($0.index)/\($0.total) post-image" } ?? "v\(v.version)"
-        out += layouts(
+        let built = layouts(
           tree: TreeBridge(tree: post), ownOptions: ownOptions(messages.map(\.body)),
           overrides: overrides, version: v.version, source: src)
+        modulo8 = built.lazy.compactMap { l in
+          l.state("compiled").map { Int($0.functionAddress % 8) }
+        }.first
+        out += built
       }
       for m in messages {
         let listings = ProseListings.extract(
           body: m.body, file: m.file, firstLine: m.line)
         if let l = ProseLayouts.layout(
-          from: listings, source: "\(m.kind) \(m.subject) (\(m.file):\(m.line))", version: v.version)
+          from: listings, source: "\(m.kind) \(m.subject) (\(m.file):\(m.line))", version: v.version,
+          functionModulo8: modulo8)
         {
           out.append(l)
         }
@@ -191,7 +197,12 @@ enum LayoutPipeline {
     var out: [String] = []
     for body in bodies {
       for line in body.split(separator: "\n") where line.hasPrefix("+") && !line.hasPrefix("+++") {
+        let words = line.dropFirst().split(whereSeparator: { $0 == " " || $0 == "\t" })
+        let kconfigLine =
+          words.first.map { ["config", "menuconfig", "select", "depends", "if", "imply"].contains($0) }
+          ?? false
         for name in identifiers(in: String(line)) {
+          guard name.hasPrefix("CONFIG_") || kconfigLine else { continue }
           var n = name.hasPrefix("CONFIG_") ? String(name.dropFirst(7)) : name
           guard n.contains("FTRACE"), !n.contains("BTI"), n == n.uppercased() else { continue }
           if n.hasPrefix("HAVE_") { n = String(n.dropFirst(5)) }

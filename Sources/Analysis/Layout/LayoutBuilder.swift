@@ -214,7 +214,14 @@ struct Run {
           "could not model the condition `\(u.0)` of ftrace_call_adjust at \(t.location); took "
             + "the first path that does not contradict the layout")
       }
-      guard let r = p.returnedAddress else {
+      var returned = p.returnedAddress
+      if returned == nil, case .returned(let v) = p.outcome, v != "0",
+        let o = AddressArithmetic.evaluate(v, config: config)
+      {
+        returned = OffsetExpr(.patchEntry, offset: o)
+        assume("ftrace_call_adjust returns \(v) (\(t.location)): addr + \(o) in this configuration")
+      }
+      guard let r = returned else {
         if case .returned(let v) = p.outcome, v == "0" {
           diagnose(
             LayoutMessage.fact, .warning, t.location,

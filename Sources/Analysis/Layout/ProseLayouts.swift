@@ -11,7 +11,7 @@ public enum ProseLayouts {
   /// The layout sketched in one message, or nil when it has no listing with instructions.
   public static func layout(
     from listings: [Listing], source: String, version: Int? = nil,
-    placement: Placement = Placement()
+    placement: Placement = Placement(), functionModulo8: Int? = nil
   ) -> Layout? {
     var layout = Layout(version: version, source: source, configName: "prose")
     layout.assumptions += placement.description
@@ -21,7 +21,9 @@ public enum ProseLayouts {
       var name = stateName(l) ?? "listing-\(n + 1)"
       while used.contains(name) { name += "'" }
       used.insert(name)
-      if let s = state(l, name: name, placement: placement, layout: &layout) {
+      if let s = state(
+        l, name: name, placement: placement, functionModulo8: functionModulo8, layout: &layout)
+      {
         layout.states.append(s)
       }
     }
@@ -61,7 +63,8 @@ public enum ProseLayouts {
   }
 
   static func state(
-    _ l: Listing, name: String, placement: Placement, layout: inout Layout
+    _ l: Listing, name: String, placement: Placement, functionModulo8: Int?,
+    layout: inout Layout
   ) -> LayoutState? {
     var lines: [String] = []
     var lineOf: [Int] = []
@@ -98,7 +101,11 @@ public enum ProseLayouts {
     if funcLabel == nil {
       layout.assumptions.append("listing \(name) has no label: its first word is taken as the function symbol")
     }
-    let funcAddress = placement.coreFunctionArea + 0x100
+    let funcAddress = placement.coreFunctionArea + 0x100 + UInt64(functionModulo8 ?? 0)
+    if let m = functionModulo8 {
+      let note = "listing \(name): the function symbol is placed \(m) mod 8, as GCC places it for this version's flags"
+      if !layout.assumptions.contains(note) { layout.assumptions.append(note) }
+    }
     let base = funcAddress &- UInt64(bitPattern: funcOffset)
     // Names the listing does not define get assumed addresses.
     var externals: [String: UInt64] = [:]
@@ -155,15 +162,21 @@ public enum ProseLayouts {
           k += 4
         }
       }
-      if case .data = item.kind, item.size == 8, (funcAddress &+ UInt64(bitPattern: Int64(off))) % 8 != 0 {
-        layout.diagnostics.append(
-          Diagnostic(
-            LayoutMessage.literalMisaligned, .warning, at: item.source,
-            "listing \(name): the 64-bit literal at func\(off >= 0 ? "+" : "")\(off) is 8-byte aligned "
-              + "only if the function symbol is \((8 - off % 8) % 8) mod 8"))
-      } else if case .data = item.kind, item.size == 8 {
-        let note = "listing \(name): the literal at func\(off >= 0 ? "+" : "")\(off) is 8-byte aligned only when the function symbol is (the listing assumes it)"
-        if !layout.assumptions.contains(note) { layout.assumptions.append(note) }
+      if case .data = item.kind, item.size == 8 {
+        let a = funcAddress &+ UInt64(bitPattern: Int64(off))
+        let where_ = "func\(off >= 0 ? "+" : "")\(off)"
+        if a % 8 != 0 {
+          layout.diagnostics.append(
+            Diagnostic(
+              LayoutMessage.literalMisaligned, .warning,
+              at: SourceLocation(file: file, line: l.location.line),
+              "listing \(name): the 64-bit literal at \(where_) is not 8-byte aligned when the "
+                + "function symbol is \(funcAddress % 8) mod 8"
+                + (functionModulo8 != nil ? " (GCC's placement for this version's flags)" : "")))
+        } else if functionModulo8 == nil {
+          let note = "listing \(name): the literal at \(where_) is 8-byte aligned only if the function symbol is \((8 - ((off % 8) + 8) % 8) % 8) mod 8"
+          if !layout.assumptions.contains(note) { layout.assumptions.append(note) }
+        }
       }
     }
     return LayoutState(
