@@ -62,7 +62,8 @@ struct LayoutCommand: ParsableCommand {
   @Option(help: "A hand-written layout file (see above).")
   var layout: String?
 
-  @Option(parsing: .upToNextOption, help: "Assumed configuration values, NAME=VALUE (y, n, m, numbers).")
+  @Option(
+    parsing: .upToNextOption, help: "Assumed configuration values, NAME=VALUE (y, n, m, numbers).")
   var config: [String] = []
 
   @Option(help: "Show only this state (and the transitions into it).")
@@ -147,16 +148,18 @@ enum LayoutPipeline {
         let built = layouts(
           tree: TreeBridge(tree: post), ownOptions: ownOptions(messages.map(\.body)),
           overrides: overrides, version: v.version, source: src)
-        modulo8 = built.lazy.compactMap { l in
-          l.state("compiled").map { Int($0.functionAddress % 8) }
-        }.first
+        modulo8 =
+          built.lazy.compactMap { l in
+            l.state("compiled").map { Int($0.functionAddress % 8) }
+          }.first
         out += built
       }
       for m in messages {
         let listings = ProseListings.extract(
           body: m.body, file: m.file, firstLine: m.line)
         if let l = ProseLayouts.layout(
-          from: listings, source: "\(m.kind) \(m.subject) (\(m.file):\(m.line))", version: v.version,
+          from: listings, source: "\(m.kind) \(m.subject) (\(m.file):\(m.line))",
+          version: v.version,
           functionModulo8: modulo8)
         {
           out.append(l)
@@ -177,17 +180,29 @@ enum LayoutPipeline {
   static func versionMessages(_ v: SeriesVersion) -> [Message] {
     var out: [Message] = []
     if let c = v.cover {
-      out.append(Message(kind: "cover", subject: c.subject, body: c.body, file: c.location.file, line: c.location.line))
+      out.append(
+        Message(
+          kind: "cover", subject: c.subject, body: c.body, file: c.location.file,
+          line: c.location.line))
     }
     for p in v.patches {
       let m = p.message
-      out.append(Message(kind: "patch \(p.index)/\(p.total)", subject: m.subject, body: m.body, file: m.location.file, line: m.location.line))
+      out.append(
+        Message(
+          kind: "patch \(p.index)/\(p.total)", subject: m.subject, body: m.body,
+          file: m.location.file, line: m.location.line))
       for r in p.replies {
-        out.append(Message(kind: "reply", subject: r.subject, body: r.body, file: r.location.file, line: r.location.line))
+        out.append(
+          Message(
+            kind: "reply", subject: r.subject, body: r.body, file: r.location.file,
+            line: r.location.line))
       }
     }
     for r in v.replies {
-      out.append(Message(kind: "reply", subject: r.subject, body: r.body, file: r.location.file, line: r.location.line))
+      out.append(
+        Message(
+          kind: "reply", subject: r.subject, body: r.body, file: r.location.file,
+          line: r.location.line))
     }
     return out
   }
@@ -199,7 +214,9 @@ enum LayoutPipeline {
       for line in body.split(separator: "\n") where line.hasPrefix("+") && !line.hasPrefix("+++") {
         let words = line.dropFirst().split(whereSeparator: { $0 == " " || $0 == "\t" })
         let kconfigLine =
-          words.first.map { ["config", "menuconfig", "select", "depends", "if", "imply"].contains($0) }
+          words.first.map {
+            ["config", "menuconfig", "select", "depends", "if", "imply"].contains($0)
+          }
           ?? false
         for name in identifiers(in: String(line)) {
           guard name.hasPrefix("CONFIG_") || kconfigLine else { continue }
@@ -218,7 +235,9 @@ enum LayoutPipeline {
     var out: [String] = []
     var cur = ""
     for c in s {
-      if c == "_" || (c.isASCII && (c.isLetter || c.isNumber)) { cur.append(c) } else {
+      if c == "_" || (c.isASCII && (c.isLetter || c.isNumber)) {
+        cur.append(c)
+      } else {
         if cur.count > 3 { out.append(cur) }
         cur = ""
       }

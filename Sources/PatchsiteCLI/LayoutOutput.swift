@@ -108,31 +108,39 @@ enum LayoutOutput {
       out += "== \(l.version.map { "v\($0) " } ?? "")\(l.source) [\(l.configName)]\n"
       if let r = l.recordOffset { out += "rec->ip = func\(r >= 0 ? "+" : "")\(r)\n" }
       for s in l.states {
-        out += "\n  state \(s.name) (\(s.placement.rawValue), func at 0x\(Words.hex(s.functionAddress)))"
+        out +=
+          "\n  state \(s.name) (\(s.placement.rawValue), func at 0x\(Words.hex(s.functionAddress)))"
         out += s.note.isEmpty ? "\n" : ": \(s.note)\n"
         for w in s.words {
           let off = w.offset >= 0 ? "+\(w.offset)" : "\(w.offset)"
           let pre = w.offset < 0 ? "pre" : "   "
-          out += "    \(pre) func\(off.padding(4)) \(Words.hex(s.address(w.offset)))  \(hex8(UInt64(w.word)))  \(w.kind.rawValue.padding(7)) \(w.text)\n"
+          out +=
+            "    \(pre) func\(off.padding(4)) \(Words.hex(s.address(w.offset)))  \(hex8(UInt64(w.word)))  \(w.kind.rawValue.padding(7)) \(w.text)\n"
         }
       }
       if !l.transitions.isEmpty { out += "\n  transitions:\n" }
       for t in l.transitions {
-        out += "    \(t.from) -> \(t.to) by \(t.function)\(t.concurrent ? " (other CPUs may run the function)" : " (nothing runs it)")\n"
+        out +=
+          "    \(t.from) -> \(t.to) by \(t.function)\(t.concurrent ? " (other CPUs may run the function)" : " (nothing runs it)")\n"
         for (k, w) in t.writes.enumerated() {
           let off = w.offset >= 0 ? "+\(w.offset)" : "\(w.offset)"
-          out += "      \(k + 1). func\(off): \(Words.hex(w.old, digits: w.width * 2)) -> \(Words.hex(w.new, digits: w.width * 2)) (\(w.width) bytes, \(w.api.rawValue)) \(w.text)\n"
+          out +=
+            "      \(k + 1). func\(off): \(Words.hex(w.old, digits: w.width * 2)) -> \(Words.hex(w.new, digits: w.width * 2)) (\(w.width) bytes, \(w.api.rawValue)) \(w.text)\n"
         }
       }
       if !l.trampolines.isEmpty { out += "\n  trampolines:\n" }
       for t in l.trampolines {
-        let first = t.firstWord.map { "\(hex8(UInt64($0))) \(t.firstText ?? "")" } ?? "words unavailable"
-        out += "    \(t.name) (\(t.kind), \(t.location)): \(first)\(t.landingPad.map { " — landing pad \($0)" } ?? "")\n"
+        let first =
+          t.firstWord.map { "\(hex8(UInt64($0))) \(t.firstText ?? "")" } ?? "words unavailable"
+        out +=
+          "    \(t.name) (\(t.kind), \(t.location)): \(first)\(t.landingPad.map { " — landing pad \($0)" } ?? "")\n"
       }
       if !l.assumptions.isEmpty { out += "\n  assumptions:\n" }
       for a in l.assumptions { out += "    - \(a)\n" }
       if !l.diagnostics.isEmpty { out += "\n  diagnostics:\n" }
-      for d in l.diagnostics { out += "    \(d.location): \(d.severity.rawValue): \(d.message) [\(d.id)]\n" }
+      for d in l.diagnostics {
+        out += "    \(d.location): \(d.severity.rawValue): \(d.message) [\(d.id)]\n"
+      }
       out += "\n"
     }
     return out
@@ -140,5 +148,7 @@ enum LayoutOutput {
 }
 
 extension String {
-  func padding(_ n: Int) -> String { count >= n ? self : self + String(repeating: " ", count: n - count) }
+  func padding(_ n: Int) -> String {
+    count >= n ? self : self + String(repeating: " ", count: n - count)
+  }
 }

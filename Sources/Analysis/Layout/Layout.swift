@@ -64,7 +64,9 @@ public struct LayoutState: Hashable, Sendable {
   public func word(at offset: Int) -> LayoutWord? { words.first { $0.offset == offset } }
 
   /// The address of `offset` under this state's placement.
-  public func address(_ offset: Int) -> UInt64 { functionAddress &+ UInt64(bitPattern: Int64(offset)) }
+  public func address(_ offset: Int) -> UInt64 {
+    functionAddress &+ UInt64(bitPattern: Int64(offset))
+  }
 
   /// Puts `w` in place of the word at its offset (or adds it).
   public mutating func set(_ w: LayoutWord) {
@@ -260,8 +262,9 @@ public enum Words {
     let m = text.split(separator: "\t")
     guard m.count == 2 else { return nil }
     let mnemonic = m[0]
-    guard ["b", "bl", "adr", "ldr", "cbz", "cbnz", "tbz", "tbnz"].contains(mnemonic)
-      || mnemonic.hasPrefix("b.")
+    guard
+      ["b", "bl", "adr", "ldr", "cbz", "cbnz", "tbz", "tbnz"].contains(mnemonic)
+        || mnemonic.hasPrefix("b.")
     else { return nil }
     guard let last = m[1].split(separator: ",").last?.trimmingCharacters(in: .whitespaces),
       let v = UInt64(last, radix: 16)

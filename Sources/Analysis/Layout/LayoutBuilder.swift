@@ -76,7 +76,9 @@ struct Run {
 
   mutating func run() {
     layout.assumptions += builder.placement.description
-    for d in builder.sources.diagnostics where d.severity >= .warning { diagnose(d.id, d.severity, d.location, d.message) }
+    for d in builder.sources.diagnostics where d.severity >= .warning {
+      diagnose(d.id, d.severity, d.location, d.message)
+    }
     for m in builder.sources.missingFiles { assume("\(m) is not in the tree: not read") }
     placeTrampolines()
     guard let flags = builder.sources.flags, let pe = flags.patchableEntryValue else {
@@ -187,7 +189,8 @@ struct Run {
         var (s, tr) = apply(
           makeCall, to: initState, name: name, target: tramp, ops: "<direct ops>", api: nil,
           concurrent: concurrent)
-        s.note = "ftrace_make_call, addr = a direct trampoline \(name == "direct-near" ? "in" : "out of") BL range"
+        s.note =
+          "ftrace_make_call, addr = a direct trampoline \(name == "direct-near" ? "in" : "out of") BL range"
         layout.states.append(relabel(s))
         layout.transitions.append(tr)
       }
@@ -257,7 +260,8 @@ struct Run {
     if s.hasPrefix("(unsigned long)") { s = String(s.dropFirst("(unsigned long)".count)) }
     switch s {
     case "FTRACE_ADDR": s = "ftrace_caller"
-    case "FTRACE_REGS_ADDR": s = symbols["ftrace_regs_caller"] != nil ? "ftrace_regs_caller" : "ftrace_caller"
+    case "FTRACE_REGS_ADDR":
+      s = symbols["ftrace_regs_caller"] != nil ? "ftrace_regs_caller" : "ftrace_caller"
     default: break
     }
     if s.contains("plt") { s = "<module ftrace PLT>" }
@@ -323,7 +327,8 @@ struct Run {
     }
     switch g {
     case .nop: return word("nop")
-    case .raw(let v): return Generated(value: UInt64(v), width: 4, text: "0x\(Words.hex(UInt64(v), digits: 8))")
+    case .raw(let v):
+      return Generated(value: UInt64(v), width: 4, text: "0x\(Words.hex(UInt64(v), digits: 8))")
     case .moveRegister(let d, let s, let w64):
       return word("mov \(w64 ? d : "w" + d.dropFirst()), \(w64 ? s : "w" + s.dropFirst())")
     case .hint(let h):
@@ -404,7 +409,8 @@ struct Run {
     }
     let ctx = ScenarioContext(
       config: config, module: state.placement == .module, bti: compiled?.bti ?? false,
-      entryAligned: state.address(layout.patchEntryOffset ?? 0) % 8 == 0, target: target == "FTRACE_ADDR" ? "ftrace_caller" : target,
+      entryAligned: state.address(layout.patchEntryOffset ?? 0) % 8 == 0,
+      target: target == "FTRACE_ADDR" ? "ftrace_caller" : target,
       branchOffset: distance(&self, target))
     let path = choosePath(t, ctx)
     var writes: [LayoutWrite] = []
@@ -439,7 +445,8 @@ struct Run {
       let function = (w.underlying ?? w.api).rawValue
       let old = value(out, at: o, width: g.width)
       if w.validate, let expected = w.old,
-        let e = generate(expected, at: o, in: out, bindings: oldBindings(bindings), location: w.location),
+        let e = generate(
+          expected, at: o, in: out, bindings: oldBindings(bindings), location: w.location),
         e.value != old
       {
         diagnose(
@@ -447,7 +454,10 @@ struct Run {
           "\(t.function) expects \(e.text) at func\(sign(o)) but the \(state.name) state holds "
             + "\(Words.text(UInt32(truncatingIfNeeded: old), at: out.address(o))) (\(w.location))")
       }
-      if o < -4 * (compiled?.before ?? 0) || o >= 4 * ((compiled?.total ?? 0) - (compiled?.before ?? 0)) + ((compiled?.bti ?? false) ? 4 : 0) {
+      if o < -4 * (compiled?.before ?? 0)
+        || o >= 4 * ((compiled?.total ?? 0) - (compiled?.before ?? 0))
+          + ((compiled?.bti ?? false) ? 4 : 0)
+      {
         diagnose(
           LayoutMessage.fact, .warning, w.location,
           "\(t.function) writes at func\(sign(o)), outside the compiled patch area (\(w.location))")
@@ -502,11 +512,20 @@ struct Run {
   mutating func put(_ s: inout LayoutState, _ g: Generated, at o: Int) {
     if g.width == 8 {
       let name = g.symbol ?? "0x" + Words.hex(g.value)
-      s.set(LayoutWord(offset: o, word: UInt32(truncatingIfNeeded: g.value), kind: .literal, text: ".quad \(name) (low)", symbol: g.symbol))
-      s.set(LayoutWord(offset: o + 4, word: UInt32(truncatingIfNeeded: g.value >> 32), kind: .literal, text: ".quad \(name) (high)", symbol: g.symbol))
+      s.set(
+        LayoutWord(
+          offset: o, word: UInt32(truncatingIfNeeded: g.value), kind: .literal,
+          text: ".quad \(name) (low)", symbol: g.symbol))
+      s.set(
+        LayoutWord(
+          offset: o + 4, word: UInt32(truncatingIfNeeded: g.value >> 32), kind: .literal,
+          text: ".quad \(name) (high)", symbol: g.symbol))
     } else {
       let w = UInt32(truncatingIfNeeded: g.value)
-      s.set(LayoutWord(offset: o, word: w, kind: .insn, text: Words.text(w, at: s.address(o), symbols: names), symbol: g.symbol))
+      s.set(
+        LayoutWord(
+          offset: o, word: w, kind: .insn, text: Words.text(w, at: s.address(o), symbols: names),
+          symbol: g.symbol))
     }
   }
 
@@ -514,7 +533,8 @@ struct Run {
   func relabel(_ s: LayoutState) -> LayoutState {
     var s = s
     for k in s.words.indices where s.words[k].kind == .insn {
-      s.words[k].text = Words.text(s.words[k].word, at: s.address(s.words[k].offset), symbols: names)
+      s.words[k].text = Words.text(
+        s.words[k].word, at: s.address(s.words[k].offset), symbols: names)
     }
     return s
   }
@@ -536,7 +556,8 @@ struct Run {
             LayoutMessage.literalMisaligned, .warning, w.location,
             "the 64-bit literal \(t.function) writes at func\(sign(w.offset)) (0x\(Words.hex(a))) "
               + "is not 8-byte aligned under GCC's placement (patch area \(compiled?.areaAlignment ?? 4)-byte aligned, "
-              + "function symbol \(compiled?.symbolModulo8.map { "\($0) mod 8" } ?? "not aligned")): the store is not single-copy atomic")
+              + "function symbol \(compiled?.symbolModulo8.map { "\($0) mod 8" } ?? "not aligned")): the store is not single-copy atomic"
+          )
         } else if (compiled?.areaAlignment ?? 4) < 8 {
           diagnose(
             LayoutMessage.fact, .warning, w.location,
@@ -558,7 +579,8 @@ struct Run {
       assembled = try o.link(bases: [".text": builder.placement.entryText], allowUndefined: true)
     } catch {
       let line = error.location.line
-      let origin = line >= 1 && line <= entry.lines.count ? entry.lines[line - 1].origin : error.location
+      let origin =
+        line >= 1 && line <= entry.lines.count ? entry.lines[line - 1].origin : error.location
       diagnose(
         LayoutMessage.couldNotModel, .note, origin,
         "could not assemble \(FtraceSources.entryPath) (\(error.message) at \(origin)): "
@@ -592,7 +614,9 @@ struct Run {
     }
     if symbols["ftrace_caller"] == nil {
       define("ftrace_caller", builder.placement.entryText)
-      assume("ftrace_caller is not in entry-ftrace.S: placed at 0x\(Words.hex(builder.placement.entryText))")
+      assume(
+        "ftrace_caller is not in entry-ftrace.S: placed at 0x\(Words.hex(builder.placement.entryText))"
+      )
     }
   }
 }

@@ -44,7 +44,9 @@ public enum ProseLayouts {
   static func identifier(_ s: String) -> String {
     var out = ""
     for c in s {
-      if c.isLetter || c.isNumber || c == "_" { out.append(c) } else if c == " " || c == "-" {
+      if c.isLetter || c.isNumber || c == "_" {
+        out.append(c)
+      } else if c == " " || c == "-" {
         out.append("_")
       }
     }
@@ -85,7 +87,9 @@ public enum ProseLayouts {
     do throws(AssemblyError) {
       object = try Assembler.assemble(lines.joined(separator: "\n"), file: file)
     } catch {
-      let line = error.location.line >= 1 && error.location.line <= lineOf.count ? lineOf[error.location.line - 1] : l.location.line
+      let line =
+        error.location.line >= 1 && error.location.line <= lineOf.count
+        ? lineOf[error.location.line - 1] : l.location.line
       layout.diagnostics.append(
         Diagnostic(
           LayoutMessage.couldNotModel, .warning, at: SourceLocation(file: file, line: line),
@@ -96,14 +100,17 @@ public enum ProseLayouts {
     else { return nil }
     let funcLabel =
       ["func", "f", "function", "foo"].first { labels.contains($0) } ?? labels.first
-    let funcOffset = object.symbols.first { $0.name == funcLabel && $0.section == text.name }
+    let funcOffset =
+      object.symbols.first { $0.name == funcLabel && $0.section == text.name }
       .map(\.offset) ?? 0
     if funcLabel == nil {
-      layout.assumptions.append("listing \(name) has no label: its first word is taken as the function symbol")
+      layout.assumptions.append(
+        "listing \(name) has no label: its first word is taken as the function symbol")
     }
     let funcAddress = placement.coreFunctionArea + 0x100 + UInt64(functionModulo8 ?? 0)
     if let m = functionModulo8 {
-      let note = "listing \(name): the function symbol is placed \(m) mod 8, as GCC places it for this version's flags"
+      let note =
+        "listing \(name): the function symbol is placed \(m) mod 8, as GCC places it for this version's flags"
       if !layout.assumptions.contains(note) { layout.assumptions.append(note) }
     }
     let base = funcAddress &- UInt64(bitPattern: funcOffset)
@@ -126,7 +133,8 @@ public enum ProseLayouts {
         externals[r.symbol] = a
         let note =
           "listing \(name): \(r.symbol) is not defined in the listing: assumed at 0x\(Words.hex(a))"
-          + (r.symbol == "custom_trampoline" ? (far ? " (out of BL range, as the heading says)" : " (in BL range)") : "")
+          + (r.symbol == "custom_trampoline"
+            ? (far ? " (out of BL range, as the heading says)" : " (in BL range)") : "")
         if !layout.assumptions.contains(note) { layout.assumptions.append(note) }
       }
     }
@@ -136,7 +144,8 @@ public enum ProseLayouts {
     } catch {
       layout.diagnostics.append(
         Diagnostic(
-          LayoutMessage.couldNotModel, .warning, at: SourceLocation(file: file, line: l.location.line),
+          LayoutMessage.couldNotModel, .warning,
+          at: SourceLocation(file: file, line: l.location.line),
           "could not model listing \(name): \(error.message)"))
       return nil
     }
@@ -152,11 +161,15 @@ public enum ProseLayouts {
       switch item.kind {
       case .insn(let w):
         words.append(
-          LayoutWord(offset: off, word: w, kind: .insn, text: Words.text(w, at: base &+ UInt64(item.offset), symbols: names)))
+          LayoutWord(
+            offset: off, word: w, kind: .insn,
+            text: Words.text(w, at: base &+ UInt64(item.offset), symbols: names)))
       case .data(let bytes):
         var k = 0
         while k + 4 <= bytes.count {
-          let w = UInt32(bytes[k]) | UInt32(bytes[k + 1]) << 8 | UInt32(bytes[k + 2]) << 16 | UInt32(bytes[k + 3]) << 24
+          let w =
+            UInt32(bytes[k]) | UInt32(bytes[k + 1]) << 8 | UInt32(bytes[k + 2]) << 16 | UInt32(
+              bytes[k + 3]) << 24
           let half = bytes.count == 8 ? (k == 0 ? " (low)" : " (high)") : ""
           words.append(LayoutWord(offset: off + k, word: w, kind: .literal, text: item.text + half))
           k += 4
@@ -174,7 +187,8 @@ public enum ProseLayouts {
                 + "function symbol is \(funcAddress % 8) mod 8"
                 + (functionModulo8 != nil ? " (GCC's placement for this version's flags)" : "")))
         } else if functionModulo8 == nil {
-          let note = "listing \(name): the literal at \(where_) is 8-byte aligned only if the function symbol is \((8 - ((off % 8) + 8) % 8) % 8) mod 8"
+          let note =
+            "listing \(name): the literal at \(where_) is 8-byte aligned only if the function symbol is \((8 - ((off % 8) + 8) % 8) % 8) mod 8"
           if !layout.assumptions.contains(note) { layout.assumptions.append(note) }
         }
       }
