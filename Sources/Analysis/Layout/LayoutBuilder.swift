@@ -444,23 +444,24 @@ struct Run {
         }()
       let function = (w.underlying ?? w.api).rawValue
       let old = value(out, at: o, width: g.width)
-      if w.validate, let expected = w.old,
-        let e = generate(
-          expected, at: o, in: out, bindings: oldBindings(bindings), location: w.location),
+      let area = compiled.map { c in
+        (-4 * c.before)..<(4 * (c.total - c.before) + (c.bti ? 4 : 0))
+      }
+      if let area, !area.contains(o) || !area.contains(o + g.width - 4) {
+        diagnose(
+          LayoutMessage.fact, .warning, w.location,
+          "\(t.function) writes \(g.text) at func\(sign(o)), outside the compiled patch area "
+            + "func\(sign(area.lowerBound))..func\(sign(area.upperBound)): that word belongs to "
+            + "the previous function (\(w.location))")
+      } else if w.validate, let expected = w.old,
+        let e = generate(expected, at: o, in: out, bindings: bindings, location: w.location),
         e.value != old
       {
         diagnose(
           LayoutMessage.validationMismatch, .warning, w.location,
           "\(t.function) expects \(e.text) at func\(sign(o)) but the \(state.name) state holds "
-            + "\(Words.text(UInt32(truncatingIfNeeded: old), at: out.address(o))) (\(w.location))")
-      }
-      if o < -4 * (compiled?.before ?? 0)
-        || o >= 4 * ((compiled?.total ?? 0) - (compiled?.before ?? 0))
-          + ((compiled?.bti ?? false) ? 4 : 0)
-      {
-        diagnose(
-          LayoutMessage.fact, .warning, w.location,
-          "\(t.function) writes at func\(sign(o)), outside the compiled patch area (\(w.location))")
+            + "\(Words.text(UInt32(truncatingIfNeeded: old), at: out.address(o))): the kernel's "
+            + "validation fails there and ftrace reports a bug (\(w.location))")
       }
       put(&out, g, at: o)
       writes.append(
@@ -473,8 +474,6 @@ struct Run {
       concurrent: concurrent, location: t.location)
     return (out, tr)
   }
-
-  func oldBindings(_ b: [String: String]) -> [String: String] { b }
 
   func sign(_ o: Int) -> String { o == 0 ? "" : o > 0 ? "+\(o)" : "\(o)" }
 
