@@ -278,7 +278,7 @@ enum LayoutPipeline {
       for (n, v) in overrides { config = config.setting(n, v) }
       let sources = FtraceSources.read(tree: tree, config: config)
       var l = LayoutBuilder(
-        sources: sources, version: version, source: source, configName: rc.name
+        sources: sources, version: version, source: source, configName: rc.name, tree: tree
       ).build()
       l.diagnostics = rc.rejections + l.diagnostics
       if !ownOptions.isEmpty {

@@ -198,3 +198,36 @@ enum Fixture {
     #expect(l.assumptions.contains { $0.contains("custom_trampoline") })
   }
 }
+
+@Suite struct AddressHelperTests {
+  @Test func helpersFollowedToRecordOffsets() throws {
+    let text = """
+      static unsigned long ftrace_func_entry(const struct dyn_ftrace *rec)
+      {
+      	unsigned long entry = rec->ip - 2 * AARCH64_INSN_SIZE;
+
+      	if (IS_ENABLED(CONFIG_ARM64_BTI_KERNEL))
+      		entry -= AARCH64_INSN_SIZE;
+      	return entry;
+      }
+      static unsigned long ftrace_literal(const struct dyn_ftrace *rec)
+      {
+      	return ftrace_func_entry(rec) - 16;
+      }
+      static int user(struct dyn_ftrace *rec)
+      {
+      	unsigned long stub = ftrace_literal(rec) + 8;
+      	return 0;
+      }
+      """
+    for bti in [false, true] {
+      let config = KernelConfig(enabled: bti ? ["ARM64_BTI_KERNEL"] : [])
+      let x = TransitionExtractor(text: text, file: "f.c", config: config)
+      let h = AddressHelpers(functions: x.functions, config: config)
+      #expect(h.call("ftrace_func_entry") == (bti ? -12 : -8))
+      #expect(h.offset(of: "ftrace_literal(rec)", in: nil) == (bti ? -28 : -24))
+      #expect(h.offset(of: "stub + AARCH64_INSN_SIZE", in: "user") == (bti ? -16 : -12))
+      #expect(h.offset(of: "unknown_helper(rec)", in: nil) == nil)
+    }
+  }
+}

@@ -85,6 +85,7 @@ struct AddressArithmetic {
 
   mutating func primary() -> Int? {
     guard let t = next() else { return nil }
+    if t == "-" { return primary().map { -$0 } }
     if t == "(" {
       let v = ternary()
       guard next() == ")" else { return nil }

@@ -11,12 +11,15 @@ public struct LayoutBuilder: Sendable {
   public var version: Int?
   public var source: String
   public var configName: String
+  /// The tree, to follow ftrace.c's small address helpers (`ftrace_literal(rec)`).
+  public var tree: (any KernelTree)?
 
   public init(
     sources: FtraceSources, placement: Placement = Placement(), version: Int? = nil,
-    source: String, configName: String
+    source: String, configName: String, tree: (any KernelTree)? = nil
   ) {
     self.sources = sources
+    self.tree = tree
     self.placement = placement
     self.version = version
     self.source = source
@@ -46,6 +49,9 @@ struct Run {
   var names: [UInt64: String] = [:]
   var nextUnknown: UInt64
   var compiled: CompiledCallsite?
+  var helpers: AddressHelpers?
+  /// The C function whose locals name addresses in the write being modelled.
+  var currentFunction: String?
   var config: KernelConfig { builder.sources.config }
   var transitions: [String: CTransition] { builder.sources.transitions }
 
@@ -56,6 +62,11 @@ struct Run {
       config: LayoutBuilder.shownOptions(builder.sources.config))
     nextUnknown = builder.placement.data + 0x1000
     for (n, a) in builder.placement.fixedSymbols { define(n, a) }
+    if let tree = builder.tree, let text = tree.contents(of: FtraceSources.ftracePath) {
+      let x = TransitionExtractor(
+        text: text, file: FtraceSources.ftracePath, config: builder.sources.config, tree: tree)
+      helpers = AddressHelpers(functions: x.functions, config: builder.sources.config)
+    }
   }
 
   mutating func define(_ name: String, _ address: UInt64) {
@@ -182,15 +193,27 @@ struct Run {
     far.note = "ftrace_make_call, traced function in a module out of BL range of ftrace_caller"
     layout.states.append(relabel(far))
     layout.transitions.append(farT)
-    if config.isEnabled("DYNAMIC_FTRACE_WITH_DIRECT_CALLS") {
+    // Designs that call a trampoline of their own when it is out of range (a literal written on
+    // the out-of-range path) get the same two scenarios as direct calls.
+    let rangeLiteral = makeCall.writes.contains { w in
+      w.api == .writeLiteralU64
+        && w.conditions.contains { $0.contains("128M") || $0.contains("reachable") }
+    }
+    if config.isEnabled("DYNAMIC_FTRACE_WITH_DIRECT_CALLS") || rangeLiteral {
+      let prefix = config.isEnabled("DYNAMIC_FTRACE_WITH_DIRECT_CALLS") ? "direct" : "tramp"
+      if prefix == "tramp" {
+        assume(
+          "ftrace_make_call writes a literal when its target is out of BL range: states "
+            + "tramp-near/tramp-far call a trampoline in and out of range")
+      }
       for (name, tramp) in [
-        ("direct-near", "<direct trampoline>"), ("direct-far", "<far direct trampoline>"),
+        ("\(prefix)-near", "<direct trampoline>"), ("\(prefix)-far", "<far direct trampoline>"),
       ] {
         var (s, tr) = apply(
           makeCall, to: initState, name: name, target: tramp, ops: "<direct ops>", api: nil,
           concurrent: concurrent)
         s.note =
-          "ftrace_make_call, addr = a direct trampoline \(name == "direct-near" ? "in" : "out of") BL range"
+          "ftrace_make_call, addr = a trampoline \(name.hasSuffix("-near") ? "in" : "out of") BL range"
         layout.states.append(relabel(s))
         layout.transitions.append(tr)
       }
@@ -275,6 +298,13 @@ struct Run {
       return nil
     }
     if let a = symbols[s] { return (a, s) }
+    if let h = helpers, let r = layout.recordOffset, let v = h.offset(of: s, in: currentFunction) {
+      let o = r + v
+      assume(
+        "\(s) is rec->ip \(v < 0 ? "-" : "+") \(abs(v)) = func\(sign(o)), following ftrace.c's helpers"
+      )
+      return (state.address(o), "func\(sign(o))")
+    }
     let a = nextUnknown
     nextUnknown += 0x100
     define(s, a)
@@ -283,9 +313,9 @@ struct Run {
   }
 
   /// The address of an `OffsetExpr` in `state`, as an offset from the function symbol.
-  mutating func offset(of e: OffsetExpr, in state: LayoutState, location: SourceLocation)
-    -> Int?
-  {
+  mutating func offset(
+    of e: OffsetExpr, in state: LayoutState, location: SourceLocation, function: String? = nil
+  ) -> Int? {
     let base: Int
     switch e.base {
     case .recordIP:
@@ -294,7 +324,15 @@ struct Run {
     case .patchEntry:
       guard let p = layout.patchEntryOffset else { return nil }
       base = p
-    case .symbol, .unknown:
+    case .unknown(let text):
+      guard let r = layout.recordOffset, let h = helpers,
+        let v = h.offset(of: text, in: function)
+      else { return nil }
+      assume(
+        "\(text)\(function.map { " in \($0)" } ?? "") (\(location)) is rec->ip \(v < 0 ? "-" : "+") "
+          + "\(abs(v)), following ftrace.c's helpers")
+      base = r + v
+    case .symbol:
       return nil
     }
     var o = base + e.offset
@@ -356,7 +394,9 @@ struct Run {
           + "aarch64_insn_gen_branch_imm returns AARCH64_BREAK_FAULT (\(location))")
       return Generated(value: UInt64(Words.breakFault), width: 4, text: "brk #0x100", symbol: nil)
     case .loadLiteral(_, let lit, let r, let w64):
-      guard let lo = self.offset(of: lit, in: state, location: location) else { return nil }
+      guard
+        let lo = self.offset(of: lit, in: state, location: location, function: currentFunction)
+      else { return nil }
       let reg = w64 ? r : "w" + r.dropFirst()
       return word("ldr \(reg), 0x\(String(state.address(lo), radix: 16))")
     case .adr(_, let to, let r, let page):
@@ -415,7 +455,10 @@ struct Run {
     let path = choosePath(t, ctx)
     var writes: [LayoutWrite] = []
     for w in path?.writes ?? [] {
-      guard let o = offset(of: w.target, in: out, location: w.location) else {
+      currentFunction = w.via.last ?? t.function
+      guard
+        let o = offset(of: w.target, in: out, location: w.location, function: currentFunction)
+      else {
         if case .symbol(let s) = w.target.base {
           assume("\(t.function) also patches \(s) (\(w.location)): not part of the callsite")
         } else {
