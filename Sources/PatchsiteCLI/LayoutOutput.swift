@@ -36,6 +36,7 @@ enum LayoutOutput {
                       ("word", .string(hex8(UInt64(w.word)))),
                       ("text", .string(w.text)),
                       ("kind", .string(w.kind.rawValue)),
+                      ("symbol", .optional(w.symbol)),
                       ("preEntry", .bool(w.offset < 0)),
                     ])
                   })
