@@ -74,9 +74,10 @@ extension AssemblerState {
       inst = try AsmParser.instruction(
         mnemonic: mnemonic, operands: operands, pc: UInt64(pc), syntax: .gnu)
     } catch {
+      let column = error.id == "asm.unknown-mnemonic" ? statement.column : Int32(error.column)
       throw AssemblyError(
-        error.id, at: source.location(line: statement.line, column: Int32(error.column)),
-        error.message, encoding: error.encoding)
+        error.id, at: source.location(line: statement.line, column: column), error.message,
+        encoding: error.encoding)
     }
     let word: UInt32
     do {
