@@ -35,7 +35,8 @@ struct AssemblerGNUTests {
   @Test(.enabled(if: ProcessInfo.processInfo.environment["ASM_COMPARE_FILE"] != nil))
   func fileFromEnvironmentMatchesGNU() throws {
     let path = ProcessInfo.processInfo.environment["ASM_COMPARE_FILE"] ?? ""
-    let diffs = try GNUAssembler.compare(try String(contentsOfFile: path, encoding: .utf8), file: path)
+    let diffs = try GNUAssembler.compare(
+      try String(contentsOfFile: path, encoding: .utf8), file: path)
     #expect(diffs.isEmpty, "\(path):\n\(Array(diffs.prefix(20)).joined(separator: "\n"))")
   }
 

@@ -43,6 +43,10 @@ extension AssemblerState {
     let pc = sections[current].offset
     dotOffset = Int64(pc)
     let ranges = splitOperands(e, b)
+    if fastPathEnabled, let w = fastPath(mnemonic, ranges, pc: pc) {
+      emit(.insn(w), size: 4, text: source.string(a, b))
+      return
+    }
     let slot = AssemblerState.targetSlot(mnemonic)
     var operands: [LocatedOperand] = []
     operands.reserveCapacity(ranges.count)

@@ -24,8 +24,15 @@ public enum Assembler {
   public static func assemble(bytes: [UInt8], file: String = "<input>") throws(AssemblyError)
     -> AssembledObject
   {
+    try assemble(bytes: bytes, file: file, fastPath: true)
+  }
+
+  static func assemble(bytes: [UInt8], file: String, fastPath: Bool) throws(AssemblyError)
+    -> AssembledObject
+  {
     let source = try SourceText(file: file, text: bytes)
     var state = AssemblerState(source: source)
+    state.fastPathEnabled = fastPath
     try state.run(pass: 1)
     state.beginPass2()
     try state.run(pass: 2)
@@ -63,6 +70,8 @@ struct SectionState: Sendable {
 /// The mutable state of both passes.
 struct AssemblerState: SymbolResolver {
   let source: SourceText
+  /// Off only in tests that check the fast path against the general one.
+  var fastPathEnabled = true
   var pass = 1
   var sections: [SectionState] = []
   var sectionIndex: [String: Int] = [:]

@@ -1,0 +1,93 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import AArch64
+
+/// The fast path (common forms encoded from bytes) gives exactly the words of the general path
+/// (operands → `AsmParser.instruction` → `encode`), and falls back wherever the general path
+/// would diagnose.
+struct AssemblerFastPathTests {
+  func bothPaths(_ text: String) throws -> (fast: AssembledObject, general: AssembledObject) {
+    let bytes = Array(text.utf8)
+    return (
+      try Assembler.assemble(bytes: bytes, file: "f.s", fastPath: true),
+      try Assembler.assemble(bytes: bytes, file: "f.s", fastPath: false)
+    )
+  }
+
+  /// Every fast-path form at and just beyond its edges, every register class.
+  @Test func edgeFormsAgree() throws {
+    let seed: UInt64 = 0xfa57
+    var rng = SeededGenerator(seed: seed)
+    let regs64 = ["x0", "x1", "x9", "x17", "x29", "x30", "lr", "fp", "sp", "xzr", "X3"]
+    let regs32 = ["w0", "w1", "w17", "w30", "wsp", "wzr", "W5"]
+    let imms = [
+      "#0", "#1", "#8", "#16", "#-8", "#-16", "#504", "#512", "#-512", "#-520", "#4095",
+      "#4096", "#0x10", "#0xfff", "#0X8", "#07", "32", "#3", "#32760", "#32768", "#16380",
+    ]
+    var lines: [String] = ["1:"]
+    func r64() -> String { regs64[Int.random(in: 0..<regs64.count, using: &rng)] }
+    func r32() -> String { regs32[Int.random(in: 0..<regs32.count, using: &rng)] }
+    func imm() -> String { imms[Int.random(in: 0..<imms.count, using: &rng)] }
+    for k in 0..<3000 {
+      let any = Bool.random(using: &rng) ? r64() : r32()
+      switch k % 12 {
+      case 0: lines.append("\tmov\t\(any), \(Bool.random(using: &rng) ? r64() : r32())")
+      case 1: lines.append("\t\(["add", "sub", "adds", "subs"][k % 4])\t\(any), \(r64()), \(imm())")
+      case 2: lines.append("\t\(["cmp", "cmn"][k % 2])\t\(any), \(imm())")
+      case 3: lines.append("\t\(["ldr", "str"][k % 2])\t\(any), [\(r64()), \(imm())]")
+      case 4: lines.append("\t\(["ldr", "str"][k % 2])\t\(any), [\(r64())]")
+      case 5: lines.append("\t\(["ldp", "stp"][k % 2])\t\(r64()), \(r64()), [\(r64()), \(imm())]!")
+      case 6: lines.append("\t\(["ldp", "stp"][k % 2])\t\(r64()), \(r64()), [\(r64())], \(imm())")
+      case 7: lines.append("\t\(["ldp", "stp"][k % 2])\t\(r64()), \(r64()), [\(r64()), \(imm())]")
+      case 8:
+        lines.append(
+          "\t\(["b", "bl", "b.ne", "b.hs", "b.al"][k % 5])\t\(["1b", "1f", ".", ".+8", ".-4"][k % 5])"
+        )
+      case 9: lines.append("\t\(["cbz", "cbnz"][k % 2])\t\(any), \(["1b", "1f", ".+4"][k % 3])")
+      case 10:
+        lines.append(
+          "\t\(["ret", "nop", "paciasp", "autiasp", "bti", "bti c", "bti j", "bti jc"][k % 8])")
+      default: lines.append("\tret\t\(any)")
+      }
+      if k % 50 == 0 { lines.append("1:") }
+    }
+    lines.append("1:")
+    // Assemble line by line: lines the general path rejects must be rejected by both.
+    var agreed = 0
+    var rejected = 0
+    for (k, line) in lines.enumerated() where !line.hasSuffix(":") {
+      let text = "1:\n\(line)\n1:\n"
+      let fast = Result { () throws(AssemblyError) in
+        try Assembler.assemble(bytes: Array(text.utf8), file: "f.s", fastPath: true)
+      }
+      let general = Result { () throws(AssemblyError) in
+        try Assembler.assemble(bytes: Array(text.utf8), file: "f.s", fastPath: false)
+      }
+      switch (fast, general) {
+      case (.success(let f), .success(let g)):
+        #expect(f == g, "seed \(seed) line \(k): \(line)")
+        agreed += 1
+      case (.failure(let f), .failure(let g)):
+        #expect(f == g, "seed \(seed) line \(k): \(line)")
+        rejected += 1
+      default:
+        Issue.record("seed \(seed) line \(k): \(line): fast \(fast), general \(general)")
+      }
+    }
+    #expect(agreed > 1000 && rejected > 50)
+  }
+
+  @Test func programsAgree() throws {
+    var gen = ProgramGenerator(seed: 0xfa57_0001)
+    for _ in 0..<5 {
+      let (f, g) = try bothPaths(gen.program(statements: 500))
+      #expect(f == g)
+    }
+    for name in AssemblerGNUTests.fixtures {
+      let (f, g) = try bothPaths(try AssemblerGNUTests.fixture(name))
+      #expect(f == g, "\(name)")
+    }
+  }
+}
