@@ -30,9 +30,9 @@ struct AssemblerFastPathTests {
     func r64() -> String { regs64[Int.random(in: 0..<regs64.count, using: &rng)] }
     func r32() -> String { regs32[Int.random(in: 0..<regs32.count, using: &rng)] }
     func imm() -> String { imms[Int.random(in: 0..<imms.count, using: &rng)] }
-    for k in 0..<3000 {
+    for k in 0..<6000 {
       let any = Bool.random(using: &rng) ? r64() : r32()
-      switch k % 12 {
+      switch k % 13 {
       case 0: lines.append("\tmov\t\(any), \(Bool.random(using: &rng) ? r64() : r32())")
       case 1: lines.append("\t\(["add", "sub", "adds", "subs"][k % 4])\t\(any), \(r64()), \(imm())")
       case 2: lines.append("\t\(["cmp", "cmn"][k % 2])\t\(any), \(imm())")
@@ -49,7 +49,22 @@ struct AssemblerFastPathTests {
       case 10:
         lines.append(
           "\t\(["ret", "nop", "paciasp", "autiasp", "bti", "bti c", "bti j", "bti jc"][k % 8])")
-      default: lines.append("\tret\t\(any)")
+      case 11: lines.append("\tret\t\(any)")
+      default:
+        let forms = [
+          "\tmov\t\(any), \(imm())", "\tlsl\t\(any), \(any), \(imm())",
+          "\t\(["orr", "and", "eor", "ands"][k % 4])\t\(any), \(any), \(any)",
+          "\torr\t\(any), \(any), \(any), \(["lsl", "lsr", "asr", "ror"][k % 4]) \(imm())",
+          "\t\(["csel", "csinc", "csinv", "csneg"][k % 4])\t\(any), \(any), \(any), \(["eq", "hs", "nv", "al"][k % 4])",
+          "\t\(["madd", "msub"][k % 2])\t\(any), \(any), \(any), \(any)",
+          "\t\(["dmb", "dsb"][k % 2])\t\(["ish", "ishld", "sy", "oshst", "#5"][k % 5])",
+          "\t\(["tbz", "tbnz"][k % 2])\t\(any), \(imm()), \(["1b", "1f", "ext", ".+0x8000"][k % 4])",
+          "\tadrp\t\(any), \(["ext", "1b", "ext+8"][k % 3])",
+          "\tadd\t\(any), \(any), \(["#:lo12:ext", ":lo12:ext+4", ":lo12:1b"][k % 3])",
+          "\t\(["ldr", "str"][k % 2])\t\(any), [\(r64()), \([":lo12:ext", "#:lo12:ext+8"][k % 2])]",
+          "\t\(["b", "bl", "b.eq", "cbz x1,"][k % 4])\t\(["ext", "ext+4", "ext-8"][k % 3])",
+        ]
+        lines.append(forms[Int.random(in: 0..<forms.count, using: &rng)])
       }
       if k % 50 == 0 { lines.append("1:") }
     }

@@ -95,19 +95,60 @@ extension AssemblerState {
     "hi": 8, "ls": 9, "ge": 10, "lt": 11, "gt": 12, "le": 13, "al": 14,
   ]
 
-  /// A target that is a local label of this section (or `.`-relative): the byte offset, or nil.
-  func fastTarget(_ x: Int, _ y: Int, pc: Int) -> Int64? {
+  /// A branch target: a local label of this section (or `.`-relative) gives the byte offset;
+  /// any other symbol gives offset 0 and a relocation of `type` in `pending`; nil otherwise.
+  func fastTarget(
+    _ x: Int, _ y: Int, pc: Int, _ type: RelocationType, _ pending: inout PendingRelocation?
+  ) -> Int64? {
     let src = source.bytes
     let c = src[x]
     guard c != 0x23, c != 0x5b, c != 0x3d else { return nil }  // '#', '[', '='
-    guard let v = try? evaluate(x, y), v.minus == nil, case .section(let s) = v.base,
-      s == current
+    guard let v = try? evaluate(x, y), v.minus == nil else { return nil }
+    switch v.base {
+    case .absolute: return nil
+    case .section(let s) where s == current && type != .adrPrelPgHi21:
+      return v.add &- Int64(pc)
+    default:
+      pending = PendingRelocation(type: type, value: v, column: x)
+      return 0
+    }
+  }
+
+  /// `:lo12:expr` (optionally after `#`) of a symbol: sets `pending`; nil if not that form.
+  func fastLo12(_ x: Int, _ y: Int, _ type: RelocationType?, _ pending: inout PendingRelocation?)
+    -> Bool
+  {
+    let src = source.bytes
+    var k = x
+    if k < y, src[k] == 0x23 { k += 1 }
+    guard y - k > 6, src[k] == 0x3a, src[k + 1] | 0x20 == 0x6c, src[k + 2] | 0x20 == 0x6f,
+      src[k + 3] == 0x31, src[k + 4] == 0x32, src[k + 5] == 0x3a,
+      let v = try? evaluate(k + 6, y), v.minus == nil, !v.isAbsolute
+    else { return false }
+    pending = PendingRelocation(type: type, value: v, column: k)
+    return true
+  }
+
+  static let barriers: [String: UInt32] = [
+    "sy": 15, "st": 14, "ld": 13, "ish": 11, "ishst": 10, "ishld": 9, "nsh": 7, "osh": 3,
+  ]
+
+  static let shifts: [String: UInt32] = ["lsl": 0, "lsr": 1, "asr": 2, "ror": 3]
+
+  /// `lsl #n` style operand: (shift type, amount).
+  func fastShift(_ x: Int, _ y: Int) -> (UInt32, Int64)? {
+    guard y - x >= 5, let t = AssemblerState.shifts[source.string(x, x + 3).lowercased()],
+      isBlank(source.bytes[x + 3])
     else { return nil }
-    return v.add &- Int64(pc)
+    let (ix, iy) = trim(x + 3, y)
+    guard let a = AssemblerState.fastImmediate(source.bytes, ix, iy) else { return nil }
+    return (t, a)
   }
 
   /// The word for the statement, or nil to take the general path.
-  func fastPath(_ m: String, _ ranges: [(Int, Int)], pc: Int) -> UInt32? {
+  func fastPath(
+    _ m: String, _ ranges: [(Int, Int)], pc: Int, pending: inout PendingRelocation?
+  ) -> UInt32? {
     let src = source.bytes
     let n = ranges.count
     switch m {
@@ -130,9 +171,17 @@ extension AssemblerState {
       else { return nil }
       return 0xd65f_0000 | r.number << 5
     case "mov":
-      guard n == 2, let d = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1),
-        let s = AssemblerState.fastReg(src, ranges[1].0, ranges[1].1), d.is64 == s.is64
-      else { return nil }
+      guard n == 2, let d = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1) else {
+        return nil
+      }
+      guard let s = AssemblerState.fastReg(src, ranges[1].0, ranges[1].1) else {
+        // MOV (wide immediate) = MOVZ Rd, #imm16 for 0…0xffff.
+        guard !d.isSP, let v = AssemblerState.fastImmediate(src, ranges[1].0, ranges[1].1),
+          v >= 0, v <= 0xffff
+        else { return nil }
+        return (d.is64 ? 0xd280_0000 : 0x5280_0000) | UInt32(v) << 5 | d.number
+      }
+      guard d.is64 == s.is64 else { return nil }
       let sf: UInt32 = d.is64 ? 1 << 31 : 0
       if d.isSP || s.isSP {
         // MOV (to/from SP) = ADD Rd, Rn, #0.
@@ -146,10 +195,18 @@ extension AssemblerState {
       guard n == (isCompare ? 2 : 3) else { return nil }
       let d: FastRegister
       let rnRange = ranges[isCompare ? 0 : 1]
-      guard let rn = AssemblerState.fastReg(src, rnRange.0, rnRange.1), !rn.isZR,
-        let imm = AssemblerState.fastImmediate(src, ranges[n - 1].0, ranges[n - 1].1), imm >= 0,
-        imm <= 4095
-      else { return nil }
+      guard let rn = AssemblerState.fastReg(src, rnRange.0, rnRange.1), !rn.isZR else {
+        return nil
+      }
+      let imm: Int64
+      if let v = AssemblerState.fastImmediate(src, ranges[n - 1].0, ranges[n - 1].1) {
+        imm = v
+      } else if m == "add", fastLo12(ranges[2].0, ranges[2].1, .addAbsLo12NC, &pending) {
+        imm = 0
+      } else {
+        return nil
+      }
+      guard imm >= 0, imm <= 4095 else { return nil }
       let setFlags = isCompare || m.utf8.count == 4
       if isCompare {
         d = FastRegister(number: 31, is64: rn.is64, isSP: false, isZR: true)
@@ -163,9 +220,12 @@ extension AssemblerState {
       let s: UInt32 = setFlags ? 1 << 29 : 0
       return sf | op | s | 0x1100_0000 | UInt32(imm) << 10 | rn.number << 5 | d.number
     case "ldr", "str":
-      guard n == 2, let t = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1), !t.isSP,
-        let (base, imm) = fastMemory(ranges[1].0, ranges[1].1)
+      guard n == 2, let t = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1), !t.isSP
       else { return nil }
+      guard let (base, imm) = fastMemory(ranges[1].0, ranges[1].1, lo12: &pending) else {
+        return nil
+      }
+      if pending != nil { pending?.type = t.is64 ? .ldst64AbsLo12NC : .ldst32AbsLo12NC }
       let scale: Int64 = t.is64 ? 8 : 4
       guard imm >= 0, imm % scale == 0, imm / scale <= 4095 else { return nil }
       let size: UInt32 = t.is64 ? 3 : 2
@@ -206,22 +266,97 @@ extension AssemblerState {
         | (UInt32(truncatingIfNeeded: imm / 8) & 0x7f) << 15 | t2.number << 10 | base << 5
         | t1.number
     case "b", "bl":
-      guard n == 1, let off = fastTarget(ranges[0].0, ranges[0].1, pc: pc), off & 3 == 0,
+      guard n == 1,
+        let off = fastTarget(
+          ranges[0].0, ranges[0].1, pc: pc, m == "bl" ? .call26 : .jump26, &pending),
+        off & 3 == 0,
         off >= -(1 << 27), off < 1 << 27
       else { return nil }
       return (m == "bl" ? 0x9400_0000 : 0x1400_0000)
         | (UInt32(truncatingIfNeeded: off >> 2) & 0x3ff_ffff)
     case "cbz", "cbnz":
       guard n == 2, let t = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1), !t.isSP,
-        let off = fastTarget(ranges[1].0, ranges[1].1, pc: pc), off & 3 == 0,
+        let off = fastTarget(ranges[1].0, ranges[1].1, pc: pc, .condbr19, &pending),
+        off & 3 == 0,
         off >= -(1 << 20), off < 1 << 20
       else { return nil }
       return (t.is64 ? 1 << 31 : 0) | 0x3400_0000 | (m == "cbnz" ? 1 << 24 : 0)
         | (UInt32(truncatingIfNeeded: off >> 2) & 0x7ffff) << 5 | t.number
+    case "adrp":
+      guard n == 2, let d = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1), d.is64,
+        !d.isSP, fastTarget(ranges[1].0, ranges[1].1, pc: pc, .adrPrelPgHi21, &pending) != nil,
+        pending != nil
+      else { return nil }
+      return 0x9000_0000 | d.number
+    case "tbz", "tbnz":
+      guard n == 3, let t = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1), !t.isSP,
+        let bit = AssemblerState.fastImmediate(src, ranges[1].0, ranges[1].1), bit >= 0,
+        bit < (t.is64 ? 64 : 32),
+        let off = fastTarget(ranges[2].0, ranges[2].1, pc: pc, .tstbr14, &pending),
+        off & 3 == 0, off >= -(1 << 15), off < 1 << 15
+      else { return nil }
+      let b = UInt32(bit)
+      return (b >> 5) << 31 | 0x3600_0000 | (m == "tbnz" ? 1 << 24 : 0) | (b & 31) << 19
+        | (UInt32(truncatingIfNeeded: off >> 2) & 0x3fff) << 5 | t.number
+    case "lsl":
+      guard n == 3, let d = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1),
+        let r = AssemblerState.fastReg(src, ranges[1].0, ranges[1].1), d.is64 == r.is64,
+        !d.isSP, !r.isSP, src[ranges[2].0] == 0x23,
+        let sh = AssemblerState.fastImmediate(src, ranges[2].0, ranges[2].1)
+      else { return nil }
+      let bits: Int64 = d.is64 ? 64 : 32
+      guard sh >= 0, sh < bits else { return nil }
+      let immr = UInt32((bits - sh) % bits)
+      let imms = UInt32(bits - 1 - sh)
+      return (d.is64 ? 0xd340_0000 : 0x5300_0000) | immr << 16 | imms << 10 | r.number << 5
+        | d.number
+    case "orr", "and", "eor", "ands":
+      guard n == 3 || n == 4, let d = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1),
+        let r = AssemblerState.fastReg(src, ranges[1].0, ranges[1].1),
+        let q = AssemblerState.fastReg(src, ranges[2].0, ranges[2].1),
+        d.is64 == r.is64, r.is64 == q.is64, !d.isSP, !r.isSP, !q.isSP
+      else { return nil }
+      var shift: (UInt32, Int64) = (0, 0)
+      if n == 4 {
+        guard let s = fastShift(ranges[3].0, ranges[3].1) else { return nil }
+        shift = s
+      }
+      guard shift.1 >= 0, shift.1 < (d.is64 ? 64 : 32) else { return nil }
+      let opc: UInt32 = m == "and" ? 0 : m == "orr" ? 1 : m == "eor" ? 2 : 3
+      return (d.is64 ? 1 << 31 : 0) | opc << 29 | 0x0a00_0000 | shift.0 << 22 | q.number << 16
+        | UInt32(shift.1) << 10 | r.number << 5 | d.number
+    case "csel", "csinc", "csinv", "csneg":
+      guard n == 4, let d = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1),
+        let r = AssemblerState.fastReg(src, ranges[1].0, ranges[1].1),
+        let q = AssemblerState.fastReg(src, ranges[2].0, ranges[2].1),
+        d.is64 == r.is64, r.is64 == q.is64, !d.isSP, !r.isSP, !q.isSP,
+        ranges[3].1 - ranges[3].0 == 2,
+        let c = AssemblerState.conditions[source.string(ranges[3].0, ranges[3].1).lowercased()]
+      else { return nil }
+      let op: UInt32 = m == "csinv" || m == "csneg" ? 1 << 30 : 0
+      let o2: UInt32 = m == "csinc" || m == "csneg" ? 1 << 10 : 0
+      return (d.is64 ? 1 << 31 : 0) | op | 0x1a80_0000 | q.number << 16 | c << 12 | o2
+        | r.number << 5 | d.number
+    case "madd", "msub":
+      guard n == 4, let d = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1),
+        let r = AssemblerState.fastReg(src, ranges[1].0, ranges[1].1),
+        let q = AssemblerState.fastReg(src, ranges[2].0, ranges[2].1),
+        let a = AssemblerState.fastReg(src, ranges[3].0, ranges[3].1),
+        d.is64 == r.is64, r.is64 == q.is64, q.is64 == a.is64, !d.isSP, !r.isSP, !q.isSP,
+        !a.isSP
+      else { return nil }
+      return (d.is64 ? 1 << 31 : 0) | 0x1b00_0000 | q.number << 16 | (m == "msub" ? 1 << 15 : 0)
+        | a.number << 10 | r.number << 5 | d.number
+    case "dmb", "dsb":
+      guard n == 1, ranges[0].1 - ranges[0].0 <= 5,
+        let o = AssemblerState.barriers[source.string(ranges[0].0, ranges[0].1).lowercased()]
+      else { return nil }
+      return (m == "dmb" ? 0xd503_30bf : 0xd503_309f) | o << 8
     default:
       if m.utf8.count == 4 || m.utf8.count == 5, m.hasPrefix("b."), n == 1,
         let c = AssemblerState.conditions[String(m.dropFirst(2))],
-        let off = fastTarget(ranges[0].0, ranges[0].1, pc: pc), off & 3 == 0,
+        let off = fastTarget(ranges[0].0, ranges[0].1, pc: pc, .condbr19, &pending),
+        off & 3 == 0,
         off >= -(1 << 20), off < 1 << 20
       {
         return 0x5400_0000 | (UInt32(truncatingIfNeeded: off >> 2) & 0x7ffff) << 5 | c
@@ -232,6 +367,12 @@ extension AssemblerState {
 
   /// `[xn|sp]` or `[xn|sp, #imm]` with a plain immediate: (base number, offset).
   func fastMemory(_ x: Int, _ y: Int) -> (UInt32, Int64)? {
+    var none: PendingRelocation? = nil
+    return fastMemory(x, y, lo12: &none)
+  }
+
+  /// As above, also accepting `[xn, :lo12:sym]` (offset 0, relocation in `pending`, type unset).
+  func fastMemory(_ x: Int, _ y: Int, lo12 pending: inout PendingRelocation?) -> (UInt32, Int64)? {
     let src = source.bytes
     guard y - x >= 4, src[x] == 0x5b, src[y - 1] == 0x5d else { return nil }
     var k = x + 1
@@ -242,7 +383,10 @@ extension AssemblerState {
     }
     if k == y - 1 { return (base.number, 0) }
     let (ix, iy) = trim(k + 1, y - 1)
-    guard let imm = AssemblerState.fastImmediate(src, ix, iy) else { return nil }
+    guard let imm = AssemblerState.fastImmediate(src, ix, iy) else {
+      if fastLo12(ix, iy, nil, &pending) { return (base.number, 0) }
+      return nil
+    }
     return (base.number, imm)
   }
 }

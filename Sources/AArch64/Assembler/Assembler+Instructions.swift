@@ -43,9 +43,15 @@ extension AssemblerState {
     let pc = sections[current].offset
     dotOffset = Int64(pc)
     let ranges = splitOperands(e, b)
-    if fastPathEnabled, let w = fastPath(mnemonic, ranges, pc: pc) {
-      emit(.insn(w), size: 4, text: source.string(a, b))
-      return
+    if fastPathEnabled {
+      var fastPending: PendingRelocation? = nil
+      if let w = fastPath(mnemonic, ranges, pc: pc, pending: &fastPending) {
+        if let p = fastPending, let t = p.type {
+          try relocate(t, p.value, at: pc, column: p.column)
+        }
+        emit(.insn(w), size: 4, text: source.string(a, b))
+        return
+      }
     }
     let slot = AssemblerState.targetSlot(mnemonic)
     var operands: [LocatedOperand] = []
