@@ -103,7 +103,7 @@ extension AssemblerState {
     let src = source.bytes
     let c = src[x]
     guard c != 0x23, c != 0x5b, c != 0x3d else { return nil }  // '#', '[', '='
-    guard let v = try? evaluate(x, y), v.minus == nil else { return nil }
+    guard let v = simpleValue(x, y) ?? (try? evaluate(x, y)), v.minus == nil else { return nil }
     switch v.base {
     case .absolute: return nil
     case .section(let s) where s == current && type != .adrPrelPgHi21:
@@ -112,6 +112,29 @@ extension AssemblerState {
       pending = PendingRelocation(type: type, value: v, column: x)
       return 0
     }
+  }
+
+  /// The value of a lone symbol or numeric label reference (`foo`, `.Lx`, `1b`, `2f`) without
+  /// building an expression parser; nil for anything else.
+  func simpleValue(_ x: Int, _ y: Int) -> ExprValue? {
+    let src = source.bytes
+    var k = x
+    while k < y, isSymbolChar(src[k]) { k += 1 }
+    guard k == y, y > x else { return nil }
+    let c = src[x]
+    if isDigit(c) {
+      let last = src[y - 1]
+      guard y - x >= 2, y - x <= 6, last == 0x62 || last == 0x66 else { return nil }  // b, f
+      var n = 0
+      for j in x..<(y - 1) {
+        guard isDigit(src[j]) else { return nil }
+        n = n * 10 + Int(src[j] - 48)
+      }
+      if y - x > 2 && c == 0x30 { return nil }
+      return resolve(numericLabel: n, forward: last == 0x66)
+    }
+    if c == 0x2e && y - x == 1 { return dot }
+    return resolve(symbol: source.string(x, y))
   }
 
   /// `:lo12:expr` (optionally after `#`) of a symbol: sets `pending`; nil if not that form.
@@ -123,7 +146,7 @@ extension AssemblerState {
     if k < y, src[k] == 0x23 { k += 1 }
     guard y - k > 6, src[k] == 0x3a, src[k + 1] | 0x20 == 0x6c, src[k + 2] | 0x20 == 0x6f,
       src[k + 3] == 0x31, src[k + 4] == 0x32, src[k + 5] == 0x3a,
-      let v = try? evaluate(k + 6, y), v.minus == nil, !v.isAbsolute
+      let v = simpleValue(k + 6, y) ?? (try? evaluate(k + 6, y)), v.minus == nil, !v.isAbsolute
     else { return false }
     pending = PendingRelocation(type: type, value: v, column: k)
     return true
@@ -192,6 +215,33 @@ extension AssemblerState {
       return sf | 0x2a00_03e0 | s.number << 16 | d.number
     case "add", "sub", "adds", "subs", "cmp", "cmn":
       let isCompare = m == "cmp" || m == "cmn"
+      let first = isCompare ? 1 : 0  // operands start at rn for cmp/cmn (rd = ZR)
+      if n + first >= 3, n + first <= 4,
+        let q = AssemblerState.fastReg(src, ranges[2 - first].0, ranges[2 - first].1)
+      {
+        // ADD/SUB (shifted register); any SP means the extended-register form.
+        guard let r = AssemblerState.fastReg(src, ranges[1 - first].0, ranges[1 - first].1)
+        else { return nil }
+        let d =
+          isCompare
+          ? FastRegister(number: 31, is64: r.is64, isSP: false, isZR: true)
+          : AssemblerState.fastReg(src, ranges[0].0, ranges[0].1)
+        guard let d, d.is64 == r.is64, r.is64 == q.is64, !d.isSP, !r.isSP, !q.isSP else {
+          return nil
+        }
+        var shift: (UInt32, Int64) = (0, 0)
+        if n + first == 4 {
+          guard let sh = fastShift(ranges[3 - first].0, ranges[3 - first].1), sh.0 != 3 else {
+            return nil
+          }
+          shift = sh
+        }
+        guard shift.1 >= 0, shift.1 < (d.is64 ? 64 : 32) else { return nil }
+        let op: UInt32 = (m == "sub" || m == "subs" || m == "cmp") ? 1 << 30 : 0
+        let sflag: UInt32 = (isCompare || m.utf8.count == 4) ? 1 << 29 : 0
+        return (d.is64 ? 1 << 31 : 0) | op | sflag | 0x0b00_0000 | shift.0 << 22 | q.number << 16
+          | UInt32(shift.1) << 10 | r.number << 5 | d.number
+      }
       guard n == (isCompare ? 2 : 3) else { return nil }
       let d: FastRegister
       let rnRange = ranges[isCompare ? 0 : 1]

@@ -97,8 +97,8 @@ struct AssemblerState: SymbolResolver {
   mutating func beginPass2() {
     pass = 2
     for k in sections.indices {
+      sections[k].items.reserveCapacity(sections[k].offset / 4 + 16)
       sections[k].offset = 0
-      sections[k].items.reserveCapacity(sections[k].items.capacity)
     }
     current = 0
     previous = 0
