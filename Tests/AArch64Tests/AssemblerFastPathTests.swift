@@ -60,6 +60,7 @@ struct AssemblerFastPathTests {
           "\t\(["add", "subs"][k % 2])\t\(any), \(any), \(any), \(["lsl", "lsr", "asr", "ror"][k % 4]) \(imm())",
           "\t\(["cmp", "cmn"][k % 2])\t\(any), \(any)",
           "\tcmp\t\(any), \(any), lsl \(imm())",
+          "\t\(["and", "orr", "eor", "ands"][k % 4])\t\(any), \(any), #\(["0xff", "0x1", "0xfffffffe", "0x5555555555555555", "0xf0f0f0f0", "0x3fc", "0", "0xffffffffffffffff", "0x7fffffffffffffff", "0x80000000", "0xffff0000ffff", "0x6", "12", "0x100000000"][Int.random(in: 0..<14, using: &rng)])",
           "\t\(["madd", "msub"][k % 2])\t\(any), \(any), \(any), \(any)",
           "\t\(["dmb", "dsb"][k % 2])\t\(["ish", "ishld", "sy", "oshst", "#5"][k % 5])",
           "\t\(["tbz", "tbnz"][k % 2])\t\(any), \(imm()), \(["1b", "1f", "ext", ".+0x8000"][k % 4])",
@@ -96,6 +97,33 @@ struct AssemblerFastPathTests {
       }
     }
     #expect(agreed > 1000 && rejected > 50)
+  }
+
+  /// Every logical-immediate encoding (N:immr:imms, X and W): the fast bitmask encoder gives the
+  /// canonical fields of the value the decoder reads, and rejects nothing encodable.
+  @Test func bitmaskEncoderIsExhaustivelyRight() {
+    var checked = 0
+    for is64 in [true, false] {
+      for fields in 0..<(1 << 13) {
+        let nbit = UInt32(fields >> 12)
+        if !is64 && nbit == 1 { continue }
+        let word: UInt32 =
+          (is64 ? 0x9200_0000 : 0x1200_0000) | nbit << 22 | UInt32(fields & 0xfff) << 10 | 1 << 5
+        guard case .decoded(.logicalImmediate(let l)) = decode(word), l.ignoredImmrBits == 0
+        else { continue }
+        let got = AssemblerState.bitmask(l.value, is64: is64)
+        #expect(
+          got.map { $0.0 << 22 | $0.1 << 16 | $0.2 << 10 } == word & 0x007f_fc00,
+          "word \(String(word, radix: 16)) value \(String(l.value, radix: 16))")
+        checked += 1
+      }
+    }
+    #expect(checked == 5334 + 1302)
+    #expect(AssemblerState.bitmask(0, is64: true) == nil)
+    #expect(AssemblerState.bitmask(~0, is64: true) == nil)
+    #expect(AssemblerState.bitmask(0xffff_ffff, is64: false) == nil)
+    #expect(AssemblerState.bitmask(0x1_0000_0000, is64: false) == nil)
+    #expect(AssemblerState.bitmask(0b101, is64: true) == nil)
   }
 
   @Test func programsAgree() throws {

@@ -152,6 +152,38 @@ extension AssemblerState {
     return true
   }
 
+  /// The (N, immr, imms) fields of a logical immediate, or nil if `value` is not a rotated run
+  /// of ones replicated over 2, 4, …, 64 bits (all-zeros and all-ones are not encodable).
+  static func bitmask(_ value: UInt64, is64: Bool) -> (UInt32, UInt32, UInt32)? {
+    var v = value
+    if !is64 {
+      guard v >> 32 == 0 else { return nil }
+      v |= v << 32
+    }
+    if v == 0 || v == ~0 { return nil }
+    var size = 64
+    while size > 2 {
+      let half = size / 2
+      let mask: UInt64 = (1 << UInt64(half)) - 1
+      if v & mask != (v >> UInt64(half)) & mask { break }
+      size = half
+    }
+    let mask: UInt64 = size == 64 ? ~0 : (1 << UInt64(size)) - 1
+    let element = v & mask
+    let ones = element.nonzeroBitCount
+    let run: UInt64 = (1 << UInt64(ones)) - 1
+    for r in 0..<size {
+      // ROR(run, r) within `size` bits.
+      let rotated =
+        r == 0 ? run : ((run >> UInt64(r)) | (run << UInt64(size - r))) & mask
+      if rotated == element {
+        let imms = UInt32(truncatingIfNeeded: (~(size - 1) << 1) | (ones - 1)) & 0x3f
+        return (size == 64 ? 1 : 0, UInt32(r), imms)
+      }
+    }
+    return nil
+  }
+
   static let barriers: [String: UInt32] = [
     "sy": 15, "st": 14, "ld": 13, "ish": 11, "ishst": 10, "ishld": 9, "nsh": 7, "osh": 3,
   ]
@@ -361,6 +393,19 @@ extension AssemblerState {
       return (d.is64 ? 0xd340_0000 : 0x5300_0000) | immr << 16 | imms << 10 | r.number << 5
         | d.number
     case "orr", "and", "eor", "ands":
+      if n == 3, let d = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1),
+        let r = AssemblerState.fastReg(src, ranges[1].0, ranges[1].1),
+        src[ranges[2].0] == 0x23 || isDigit(src[ranges[2].0])
+      {
+        // Logical (immediate): Rd may be SP except for ANDS; Rn may be ZR, not SP.
+        guard d.is64 == r.is64, !r.isSP, m == "ands" ? !d.isSP : !d.isZR,
+          let v = AssemblerState.fastImmediate(src, ranges[2].0, ranges[2].1), v >= 0,
+          let (nbit, immr, imms) = AssemblerState.bitmask(UInt64(v), is64: d.is64)
+        else { return nil }
+        let opc: UInt32 = m == "and" ? 0 : m == "orr" ? 1 : m == "eor" ? 2 : 3
+        return (d.is64 ? 1 << 31 : 0) | opc << 29 | 0x1200_0000 | nbit << 22 | immr << 16
+          | imms << 10 | r.number << 5 | d.number
+      }
       guard n == 3 || n == 4, let d = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1),
         let r = AssemblerState.fastReg(src, ranges[1].0, ranges[1].1),
         let q = AssemblerState.fastReg(src, ranges[2].0, ranges[2].1),

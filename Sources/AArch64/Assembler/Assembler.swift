@@ -185,6 +185,7 @@ struct AssemblerState: SymbolResolver {
   /// Splits `bytes[a..<b]` at top-level commas (outside brackets, parentheses and strings).
   func splitOperands(_ a: Int, _ b: Int) -> [(Int, Int)] {
     var out: [(Int, Int)] = []
+    out.reserveCapacity(4)
     var depth = 0
     var start = a
     var k = a
@@ -349,7 +350,14 @@ struct AssemblerState: SymbolResolver {
         }
       }
     }
-    syms.sort { ($0.section ?? "", $0.offset, $0.name) < ($1.section ?? "", $1.offset, $1.name) }
+    let order = Dictionary(uniqueKeysWithValues: sections.enumerated().map { ($1.name, $0) })
+    syms.sort {
+      let a = $0.section.flatMap { order[$0] } ?? -1
+      let b = $1.section.flatMap { order[$0] } ?? -1
+      if a != b { return a < b }
+      if $0.offset != $1.offset { return $0.offset < $1.offset }
+      return $0.name < $1.name
+    }
     return AssembledObject(sections: outSections, symbols: syms)
   }
 
