@@ -36,10 +36,7 @@ extension AssemblerState {
   /// `bytes[a..<e]` is the mnemonic, `e..<b` the operands.
   mutating func instruction(_ a: Int, _ e: Int, _ b: Int) throws(AssemblyError) {
     let src = source.bytes
-    var mb = [UInt8]()
-    mb.reserveCapacity(e - a)
-    for k in a..<e { mb.append(lower(src[k])) }
-    let mnemonic = String(decoding: mb, as: UTF8.self)
+    let mnemonic = lowercasedString(a, e)
     let pc = sections[current].offset
     dotOffset = Int64(pc)
     let ranges = splitOperands(e, b)
@@ -111,6 +108,15 @@ extension AssemblerState {
       if let t = type { try relocate(t, p.value, at: pc, column: p.column) }
     }
     emit(.insn(word), size: 4, text: source.string(a, b))
+  }
+
+  /// `bytes[a..<e]` in lower case, without an intermediate array.
+  func lowercasedString(_ a: Int, _ e: Int) -> String {
+    let src = source.bytes
+    return String(unsafeUninitializedCapacity: e - a) { buf in
+      for k in a..<e { buf[k - a] = lower(src[k]) }
+      return e - a
+    }
   }
 
   /// LDST{8,16,32,64,128}_ABS_LO12_NC for a load/store (unsigned immediate) word.
