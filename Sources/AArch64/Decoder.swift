@@ -74,13 +74,13 @@ enum A64Decoder {
     case .BRK: { f in .decoded(.exception(.brk, UInt16(f[.imm16]))) }
     case .HLT: { f in .decoded(.exception(.hlt, UInt16(f[.imm16]))) }
     case .DCPS: decodeDCPS
-    case .HINT: { f in .decoded(.hint(Hint(rawValue: UInt8(f[.crm] << 3 | f[.op2])))) }
+    case .HINT: { f in .decoded(.hint(Hint(unchecked: UInt8(f[.crm] << 3 | f[.op2])))) }
     case .CLREX: { f in .decoded(.barrier(.clrex(UInt8(f[.crm])))) }
     case .SSBB: { _ in .decoded(.barrier(.ssbb)) }
     case .PSSBB: { _ in .decoded(.barrier(.pssbb)) }
-    case .DSB: { f in .decoded(.barrier(.dsb(BarrierOption(rawValue: UInt8(f[.crm]))))) }
-    case .DMB: { f in .decoded(.barrier(.dmb(BarrierOption(rawValue: UInt8(f[.crm]))))) }
-    case .ISB: { f in .decoded(.barrier(.isb(BarrierOption(rawValue: UInt8(f[.crm]))))) }
+    case .DSB: { f in .decoded(.barrier(.dsb(BarrierOption(unchecked: UInt8(f[.crm]))))) }
+    case .DMB: { f in .decoded(.barrier(.dmb(BarrierOption(unchecked: UInt8(f[.crm]))))) }
+    case .ISB: { f in .decoded(.barrier(.isb(BarrierOption(unchecked: UInt8(f[.crm]))))) }
     case .SB: { f in f[.crm] == 0 ? .decoded(.barrier(.sb)) : .undefined(f.word) }
     case .MSR_i: decodeMSRImmediate
     case .SYS: decodeSystem
@@ -102,6 +102,7 @@ enum A64Decoder {
     case .LDSTP: decodeLoadStorePair
     case .LDST_imm9, .LDST_reg, .LDST_uimm: decodeLoadStore
     case .ATOMIC: decodeAtomic
+    case .LDAPR: decodeLoadAcquirePC
     case .LOGIC_r: decodeLogicalShifted
     case .ADDSUB_r: decodeAddSubShifted
     case .ADDSUB_x: decodeAddSubExtended

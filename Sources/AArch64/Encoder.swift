@@ -49,6 +49,7 @@ public func encode(_ i: Instruction) throws(EncodingError) -> UInt32 {
   case .exclusive(let e): try A64Encoder.exclusive(e)
   case .acquireRelease(let a): try A64Encoder.acquireRelease(a)
   case .atomic(let a): try A64Encoder.atomic(a)
+  case .loadAcquirePC(let size, let rt, let rn): try A64Encoder.loadAcquirePC(size, rt, rn)
   case .compareAndSwap(let c): try A64Encoder.compareAndSwap(c)
   case .compareAndSwapPair(let c): try A64Encoder.compareAndSwapPair(c)
   }

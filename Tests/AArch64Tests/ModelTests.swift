@@ -93,24 +93,54 @@ import Testing
     #expect(try encode(i) == k.word)
   }
 
-  @Test func hintKindsAndBTITargets() {
+  @Test func hintKindsAndBTITargets() throws {
     #expect(Hint.btiC.btiTarget == .c)
     #expect(Hint.btiJC.btiTarget == .jc)
     #expect(Hint.bti.btiTarget == BTITarget.none)
     #expect(Hint.paciasp.btiTarget == nil)
-    #expect(Hint(rawValue: 0x13).name == nil)
-    #expect(A64.print(.hint(Hint(rawValue: 0x13))) == "hint\t#0x13")
+    let unallocated = try #require(Hint(rawValue: 0x13))
+    #expect(unallocated.name == nil)
+    #expect(A64.print(.hint(unallocated)) == "hint\t#0x13")
+    #expect(Hint(rawValue: 128) == nil)
+    #expect(BarrierOption(rawValue: 16) == nil)
+    #expect(PrefetchOperation(rawValue: 32) == nil)
   }
 
-  @Test func dsbAliasesMustUseTheirCases() {
-    #expect(throws: EncodingError.self) {
-      _ = try encode(.barrier(.dsb(BarrierOption(rawValue: 0))))
-    }
-    #expect(throws: EncodingError.self) {
-      _ = try encode(.barrier(.dsb(BarrierOption(rawValue: 4))))
-    }
+  @Test func dsbAliasesMustUseTheirCases() throws {
+    let zero = try #require(BarrierOption(rawValue: 0))
+    let four = try #require(BarrierOption(rawValue: 4))
+    #expect(throws: EncodingError.self) { _ = try encode(.barrier(.dsb(zero))) }
+    #expect(throws: EncodingError.self) { _ = try encode(.barrier(.dsb(four))) }
     #expect((try? encode(.barrier(.ssbb))) == 0xd503_309f)
     #expect(decode(0xd503_309f) == .decoded(.barrier(.ssbb)))
+  }
+
+  /// Model values whose redundant parts disagree are rejected, so `decode(encode(i)) == i`
+  /// holds for everything that encodes.
+  @Test func inconsistentModelValuesAreRejected() throws {
+    let bad: [Instruction] = [
+      .exclusive(
+        Exclusive(
+          load: true, ordered: false, pair: false, size: .doubleword, rs: .w(1), rt: .x(0),
+          rt2: nil, rn: .sp)),
+      .exclusive(
+        Exclusive(
+          load: true, ordered: false, pair: true, size: .byte, rs: nil, rt: .x(0), rt2: .x(1),
+          rn: .sp)),
+      .exclusive(
+        Exclusive(
+          load: true, ordered: false, pair: false, size: .word, rs: nil, rt: .w(0), rt2: .w(1),
+          rn: .sp)),
+      .compareAndSwapPair(CompareAndSwap(size: .word, rs: .x(0), rt: .x(2), rn: .sp)),
+      .loadLiteral(.ldrsw, .w(0), try BranchOffset(0, .imm19)),
+      .pcRelative(.x(0), try BranchOffset(0, .imm26)),
+      .testAndBranch(nonZero: false, .w(0), bit: 40, try BranchOffset(0, .imm14)),
+      .dataProcessing1(.rev32, rd: .w(0), rn: .w(1)),
+      .branchRegister(.br, .x(31)),
+    ]
+    for i in bad {
+      #expect(throws: EncodingError.self, "\(i)") { _ = try encode(i) }
+    }
   }
 
   @Test func decodeOutcomes() {
@@ -155,11 +185,38 @@ import Testing
     #expect(try A64.parse("b 1010", pc: 0x1000, syntax: .objdump) == A64.parse("b #0x10"))
     #expect(try encode(A64.parse("ldr x0, [x1, #-8]")) == 0xf85f_8020)  // LDUR, as GNU as picks
     #expect(try encode(A64.parse("mov x0, #-17")) == 0x9280_0200)
+    #expect(try A64.parse("add x0, x1, #-8") == A64.parse("sub x0, x1, #8"))
+    #expect(try A64.parse("cmp w0, #-1") == A64.parse("cmn w0, #1"))
+    #expect(try A64.parse("tbz x3, #4, #8") == A64.parse("tbz w3, #4, #8"))
+    // GNU as's inverted-immediate aliases.
+    #expect(try A64.parse("bic x11, x30, 0x7") == A64.parse("and x11, x30, #0xfffffffffffffff8"))
+    #expect(try A64.parse("orn w0, w1, #0xffff0000") == A64.parse("orr w0, w1, #0xffff"))
+    // Symbols and expressions are left to the assembler: an operand it can fill in, and a
+    // stable `asm.unresolved` error from the one-line parser.
+    let (_, ops) = try AsmParser.split("stp x29, x9, [sp, #FREGS_SIZE + 16]")
+    #expect(
+      ops[2].operand == .memory(base: .sp, index: .expression("FREGS_SIZE + 16"), preIndex: false))
+    for line in ["bl ftrace_stub", "add x29, sp, #FREGS_SIZE", "ldr x0, [sp, #S_PC]"] {
+      do {
+        _ = try A64.parse(line, syntax: .gnu)
+        Issue.record("\(line) parsed")
+      } catch {
+        #expect(error.id == "asm.unresolved", "\(line): \(error)")
+      }
+    }
     do {
       _ = try A64.parse("frobnicate x0")
       Issue.record("accepted an unknown mnemonic")
     } catch {
       #expect(error.id == "asm.unknown-mnemonic")
+    }
+    for (line, column) in [("mul x0, x1, w2", 13), ("ldr x0, [xzr]", 9), ("br sp", 4)] {
+      do {
+        _ = try A64.parse(line)
+        Issue.record("\(line) parsed")
+      } catch {
+        #expect(error.column == column, "\(line): \(error)")
+      }
     }
     do {
       _ = try A64.parse("add x0, x1, #5000")

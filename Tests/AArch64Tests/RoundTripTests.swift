@@ -8,6 +8,15 @@ import Testing
 @Suite struct RoundTripTests {
   static func hex(_ w: UInt32) -> String { String(format: "%08x", w) }
 
+  /// `i` with non-canonical bitmask bits cleared (what any assembler produces for its text).
+  func canonical(_ i: Instruction) -> Instruction {
+    if case .logicalImmediate(var l) = i {
+      l.ignoredImmrBits = 0
+      return .logicalImmediate(l)
+    }
+    return i
+  }
+
   @Test func randomWordsRoundTrip() {
     let seed = UInt64(ProcessInfo.processInfo.environment["A64_SEED"] ?? "") ?? 0xA64_0002
     let count = Int(ProcessInfo.processInfo.environment["A64_WORDS"] ?? "") ?? 100_000
@@ -38,15 +47,17 @@ import Testing
           failures.append("\(Self.hex(w)): encode failed: \(error)")
         }
       }
+      // The assembler-facing target styles round-trip too.
+      for style in [TargetStyle.dotRelative, .hashRelative] {
+        let t = A64.print(i, pc: pc, targets: style)
+        if (try? A64.parse(t, pc: pc, syntax: .gnu)) != canonical(i) {
+          failures.append("\(Self.hex(w)): \(style) text \"\(t)\" does not parse back")
+        }
+      }
       let text = A64.print(i, pc: pc)
       do {
         let p = try A64.parse(text, pc: pc, syntax: .objdump)
-        var canonical = i
-        if case .logicalImmediate(var l) = i {
-          l.ignoredImmrBits = 0
-          canonical = .logicalImmediate(l)
-        }
-        if p != canonical {
+        if p != canonical(i) {
           failures.append("\(Self.hex(w)): parse(\"\(text)\") = \(p), want \(i)")
         }
       } catch {

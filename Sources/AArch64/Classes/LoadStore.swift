@@ -47,7 +47,7 @@ extension A64Decoder {
     case 0: return .decoded(.loadLiteral(.ldr, .zr(f[.rt], .w), off))
     case 1: return .decoded(.loadLiteral(.ldr, .zr(f[.rt], .x), off))
     case 2: return .decoded(.loadLiteral(.ldrsw, .zr(f[.rt], .x), off))
-    default: return .decoded(.prefetchLiteral(PrefetchOperation(rawValue: UInt8(f[.rt])), off))
+    default: return .decoded(.prefetchLiteral(PrefetchOperation(unchecked: UInt8(f[.rt])), off))
     }
   }
 
@@ -87,7 +87,7 @@ extension A64Decoder {
     case .prefetch:
       switch address {
       case .unsignedOffset, .unscaled, .registerOffset:
-        return .decoded(.prefetch(PrefetchOperation(rawValue: UInt8(f[.rt])), address))
+        return .decoded(.prefetch(PrefetchOperation(unchecked: UInt8(f[.rt])), address))
       default: return .undefined(f.word)
       }
     case .access(let kind, let w):
@@ -209,6 +209,14 @@ extension A64Decoder {
     return .decoded(i)
   }
 
+  /// LDAPR{B,H}.
+  static let decodeLoadAcquirePC: DecodeHandler = { f in
+    let size = AccessSize(rawValue: UInt8(f[.size])) ?? .byte
+    return .decoded(
+      .loadAcquirePC(
+        size, rt: .zr(f[.rt], size == .doubleword ? .x : .w), rn: .sp(f[.rn], .x)))
+  }
+
   /// LDADD…LDUMIN and SWP (+A/L/AL, B/H); LDAPR and the other o3 = 1 forms are not covered.
   static let decodeAtomic: DecodeHandler = { f in
     let ops: [AtomicOp] = [.add, .clr, .eor, .set, .smax, .smin, .umax, .umin]
@@ -326,6 +334,18 @@ extension A64Encoder {
   }
 
   static func exclusive(_ e: Exclusive) throws(EncodingError) -> UInt32 {
+    if e.load && e.rs != nil {
+      throw EncodingError(
+        .invalidRegister, operand: "rs", "a load exclusive has no status register")
+    }
+    if e.pair != (e.rt2 != nil) {
+      throw EncodingError(
+        .invalidRegister, operand: "rt2", e.pair ? "a pair needs Rt2" : "only pairs have Rt2")
+    }
+    if e.pair && e.size != (e.rt.width == .x ? .doubleword : .word) {
+      throw EncodingError(
+        .widthMismatch, operand: "size", "a pair's size follows Rt (word for w, doubleword for x)")
+    }
     let rs: UInt32
     if e.load {
       rs = 31
@@ -382,6 +402,15 @@ extension A64Encoder {
     ])
   }
 
+  static func loadAcquirePC(_ size: AccessSize, _ rt: Register, _ rn: Register)
+    throws(EncodingError) -> UInt32
+  {
+    try A64Spec.pattern(.LDAPR).assemble([
+      .size: UInt32(size.rawValue), .rn: rn.encoded("rn", .sp, .x),
+      .rt: rt.encoded("rt", .zr, size == .doubleword ? .x : .w),
+    ])
+  }
+
   static func compareAndSwap(_ c: CompareAndSwap) throws(EncodingError) -> UInt32 {
     let w: Width = c.size == .doubleword ? .x : .w
     return try A64Spec.pattern(.CAS).assemble([
@@ -393,6 +422,10 @@ extension A64Encoder {
 
   static func compareAndSwapPair(_ c: CompareAndSwap) throws(EncodingError) -> UInt32 {
     let w = c.rt.width
+    if c.size != (w == .x ? .doubleword : .word) {
+      throw EncodingError(
+        .widthMismatch, operand: "size", "casp's size follows Rt (word for w, doubleword for x)")
+    }
     let rs = try c.rs.encoded("rs", .zr, w)
     let rt = try c.rt.encoded("rt", .zr, w)
     if rs & 1 != 0 || rt & 1 != 0 || c.rs.isZR || c.rt.isZR {

@@ -75,6 +75,8 @@ public enum Instruction: Sendable, Hashable {
   /// `LDAR`/`STLR` (ordered) and `LDLAR`/`STLLR` (LORegion), +B/H.
   case acquireRelease(AcquireRelease)
   case atomic(AtomicMemory)
+  /// `LDAPR{B,H} Rt, [Xn|SP]` (FEAT_LRCPC load-acquire RCpc).
+  case loadAcquirePC(AccessSize, rt: Register, rn: Register)
   case compareAndSwap(CompareAndSwap)
   /// `CASP` (acquire/release variants); Rs and Rt are the first of even/odd register pairs.
   case compareAndSwapPair(CompareAndSwap)

@@ -38,40 +38,46 @@ public enum Extend: UInt8, Sendable, Hashable, CaseIterable, CustomStringConvert
 /// (`AARCH64_INSN_HINT_BTIC` is `.btiC`).
 public struct Hint: RawRepresentable, Sendable, Hashable {
   public var rawValue: UInt8
-  public init(rawValue: UInt8) { self.rawValue = rawValue & 0x7f }
+  /// The hint `HINT #rawValue`; nil unless 0…127.
+  public init?(rawValue: UInt8) {
+    guard rawValue < 128 else { return nil }
+    self.rawValue = rawValue
+  }
+  /// For values known to be in range (masked to 7 bits).
+  init(unchecked v: UInt8) { rawValue = v & 0x7f }
 
-  public static let nop = Hint(rawValue: 0)
-  public static let yield = Hint(rawValue: 1)
-  public static let wfe = Hint(rawValue: 2)
-  public static let wfi = Hint(rawValue: 3)
-  public static let sev = Hint(rawValue: 4)
-  public static let sevl = Hint(rawValue: 5)
-  public static let xpaclri = Hint(rawValue: 7)
-  public static let pacia1716 = Hint(rawValue: 8)
-  public static let pacib1716 = Hint(rawValue: 10)
-  public static let autia1716 = Hint(rawValue: 12)
-  public static let autib1716 = Hint(rawValue: 14)
-  public static let esb = Hint(rawValue: 16)
-  public static let psbCSync = Hint(rawValue: 17)
-  public static let tsbCSync = Hint(rawValue: 18)
-  public static let csdb = Hint(rawValue: 20)
-  public static let clearbhb = Hint(rawValue: 22)
-  public static let paciaz = Hint(rawValue: 24)
-  public static let paciasp = Hint(rawValue: 25)
-  public static let pacibz = Hint(rawValue: 26)
-  public static let pacibsp = Hint(rawValue: 27)
-  public static let autiaz = Hint(rawValue: 28)
-  public static let autiasp = Hint(rawValue: 29)
-  public static let autibz = Hint(rawValue: 30)
-  public static let autibsp = Hint(rawValue: 31)
+  public static let nop = Hint(unchecked: 0)
+  public static let yield = Hint(unchecked: 1)
+  public static let wfe = Hint(unchecked: 2)
+  public static let wfi = Hint(unchecked: 3)
+  public static let sev = Hint(unchecked: 4)
+  public static let sevl = Hint(unchecked: 5)
+  public static let xpaclri = Hint(unchecked: 7)
+  public static let pacia1716 = Hint(unchecked: 8)
+  public static let pacib1716 = Hint(unchecked: 10)
+  public static let autia1716 = Hint(unchecked: 12)
+  public static let autib1716 = Hint(unchecked: 14)
+  public static let esb = Hint(unchecked: 16)
+  public static let psbCSync = Hint(unchecked: 17)
+  public static let tsbCSync = Hint(unchecked: 18)
+  public static let csdb = Hint(unchecked: 20)
+  public static let clearbhb = Hint(unchecked: 22)
+  public static let paciaz = Hint(unchecked: 24)
+  public static let paciasp = Hint(unchecked: 25)
+  public static let pacibz = Hint(unchecked: 26)
+  public static let pacibsp = Hint(unchecked: 27)
+  public static let autiaz = Hint(unchecked: 28)
+  public static let autiasp = Hint(unchecked: 29)
+  public static let autibz = Hint(unchecked: 30)
+  public static let autibsp = Hint(unchecked: 31)
   /// `BTI` with no target (HINT #32). Kernel: `AARCH64_INSN_HINT_BTI`.
-  public static let bti = Hint(rawValue: 32)
+  public static let bti = Hint(unchecked: 32)
   /// `BTI c` (HINT #34). Kernel: `AARCH64_INSN_HINT_BTIC`.
-  public static let btiC = Hint(rawValue: 34)
+  public static let btiC = Hint(unchecked: 34)
   /// `BTI j` (HINT #36). Kernel: `AARCH64_INSN_HINT_BTIJ`.
-  public static let btiJ = Hint(rawValue: 36)
+  public static let btiJ = Hint(unchecked: 36)
   /// `BTI jc` (HINT #38). Kernel: `AARCH64_INSN_HINT_BTIJC`.
-  public static let btiJC = Hint(rawValue: 38)
+  public static let btiJC = Hint(unchecked: 38)
 
   /// The BTI target kind if this hint is a BTI (HINT #32, #34, #36, #38).
   public var btiTarget: BTITarget? {
@@ -104,19 +110,25 @@ public enum BTITarget: UInt8, Sendable, Hashable {
 /// A DMB/DSB barrier option, the 4-bit `CRm` field (`sy`, `ish`, …, or `#imm`).
 public struct BarrierOption: RawRepresentable, Sendable, Hashable {
   public var rawValue: UInt8
-  public init(rawValue: UInt8) { self.rawValue = rawValue & 15 }
-  public static let oshld = BarrierOption(rawValue: 1)
-  public static let oshst = BarrierOption(rawValue: 2)
-  public static let osh = BarrierOption(rawValue: 3)
-  public static let nshld = BarrierOption(rawValue: 5)
-  public static let nshst = BarrierOption(rawValue: 6)
-  public static let nsh = BarrierOption(rawValue: 7)
-  public static let ishld = BarrierOption(rawValue: 9)
-  public static let ishst = BarrierOption(rawValue: 10)
-  public static let ish = BarrierOption(rawValue: 11)
-  public static let ld = BarrierOption(rawValue: 13)
-  public static let st = BarrierOption(rawValue: 14)
-  public static let sy = BarrierOption(rawValue: 15)
+  /// The option with CRm = `rawValue`; nil unless 0…15.
+  public init?(rawValue: UInt8) {
+    guard rawValue < 16 else { return nil }
+    self.rawValue = rawValue
+  }
+  /// For values known to be in range (masked to 4 bits).
+  init(unchecked v: UInt8) { rawValue = v & 15 }
+  public static let oshld = BarrierOption(unchecked: 1)
+  public static let oshst = BarrierOption(unchecked: 2)
+  public static let osh = BarrierOption(unchecked: 3)
+  public static let nshld = BarrierOption(unchecked: 5)
+  public static let nshst = BarrierOption(unchecked: 6)
+  public static let nsh = BarrierOption(unchecked: 7)
+  public static let ishld = BarrierOption(unchecked: 9)
+  public static let ishst = BarrierOption(unchecked: 10)
+  public static let ish = BarrierOption(unchecked: 11)
+  public static let ld = BarrierOption(unchecked: 13)
+  public static let st = BarrierOption(unchecked: 14)
+  public static let sy = BarrierOption(unchecked: 15)
 
   /// The objdump name, or nil for options printed as `#0x..`.
   public var name: String? { BarrierOption.names[Int(rawValue)] }
@@ -267,9 +279,15 @@ public struct SystemRegister: Sendable, Hashable {
 /// The prefetch operation of PRFM/PRFUM (`pldl1keep`, …, or `#imm` for unnamed values).
 public struct PrefetchOperation: RawRepresentable, Sendable, Hashable {
   public var rawValue: UInt8
-  public init(rawValue: UInt8) { self.rawValue = rawValue & 31 }
-  public static let pldl1keep = PrefetchOperation(rawValue: 0)
-  public static let pstl1keep = PrefetchOperation(rawValue: 16)
+  /// The operation with Rt = `rawValue`; nil unless 0…31.
+  public init?(rawValue: UInt8) {
+    guard rawValue < 32 else { return nil }
+    self.rawValue = rawValue
+  }
+  /// For values known to be in range (masked to 5 bits).
+  init(unchecked v: UInt8) { rawValue = v & 31 }
+  public static let pldl1keep = PrefetchOperation(unchecked: 0)
+  public static let pstl1keep = PrefetchOperation(unchecked: 16)
 
   /// `pld|pli|pst` `l1|l2|l3` `keep|strm`, or nil.
   public var name: String? {
@@ -281,8 +299,8 @@ public struct PrefetchOperation: RawRepresentable, Sendable, Hashable {
   }
 
   public init?(name: String) {
-    for v in UInt8(0)..<32 where PrefetchOperation(rawValue: v).name == name.lowercased() {
-      self.init(rawValue: v)
+    for v in UInt8(0)..<32 where PrefetchOperation(unchecked: v).name == name.lowercased() {
+      self.init(unchecked: v)
       return
     }
     return nil

@@ -5,7 +5,7 @@ public enum PatternName: String, Sendable, Hashable, CaseIterable {
   case B_cond, SVC, HVC, SMC, BRK, HLT, DCPS
   case HINT, CLREX, SSBB, PSSBB, DSB, DMB, ISB, SB, MSR_i, SYS, MRS_MSR
   case BR, BLR, RET, ERET, DRPS, BRAZ, BLRAZ, RETA, ERETA, BRA, BLRA, B, CB, TB
-  case LDST_EXCL, LDST_EXCLP, CASP, LDAR_STLR, CAS, LDR_lit, LDSTP, LDST_imm9, ATOMIC
+  case LDST_EXCL, LDST_EXCLP, CASP, LDAR_STLR, CAS, LDR_lit, LDSTP, LDST_imm9, LDAPR, ATOMIC
   case LDST_reg, LDST_uimm
   case LOGIC_r, ADDSUB_r, ADDSUB_x, ADC, CCMP_r, CCMP_i, CSEL, DP_3, DP_2, DP_1
 }
@@ -102,8 +102,11 @@ public enum A64Spec {
     // Load/store register (unscaled, post-indexed, unprivileged, pre-indexed):
     // size 111 V=0 00 opc 0 imm9 idx Rn Rt
     PatternRow(.LDST_imm9, "size:2 111 0 00 opc:2 0 imm9:9 idx:2 rn:5 rt:5"),
-    // Atomic memory operations: size 111 V=0 00 A R 1 Rs o3 opc 00 Rn Rt
-    PatternRow(.ATOMIC, "size:2 111 0 00 a:1 r:1 1 rs:5 o3:1 opc:3 00 rn:5 rt:5"),
+    // Atomic memory operations: size 111 V=0 00 A R 1 Rs o3 opc 00 Rn Rt. LDAPR{B,H}
+    // (FEAT_LRCPC) is the A=1 R=0 Rs=11111 o3=1 opc=100 corner of the same space, listed first.
+    PatternRow(.LDAPR, "size:2 111 0 00 1 0 1 11111 1 100 00 rn:5 rt:5", group: "atomic-rcpc"),
+    PatternRow(
+      .ATOMIC, "size:2 111 0 00 a:1 r:1 1 rs:5 o3:1 opc:3 00 rn:5 rt:5", group: "atomic-rcpc"),
     // Load/store register (register offset): size 111 V=0 00 opc 1 Rm option S 10 Rn Rt
     PatternRow(.LDST_reg, "size:2 111 0 00 opc:2 1 rm:5 option:3 s:1 10 rn:5 rt:5"),
     // Load/store register (unsigned immediate): size 111 V=0 01 opc imm12 Rn Rt

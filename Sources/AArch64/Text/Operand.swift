@@ -51,12 +51,17 @@ public enum AsmOperand: Sendable, Hashable {
   case identifier(String)
   /// A symbol name in a target slot (left to the assembler); not produced by `parse`.
   case symbol(String)
+  /// `#expr` that is not a plain number (`#FREGS_SIZE + 16`), as written: an assembler resolves
+  /// it and substitutes `.immediate` before matching.
+  case expression(String)
 }
 
 /// The part of a memory operand after the base register.
 public enum MemoryIndex: Sendable, Hashable {
   case none
   case immediate(Int64)
+  /// An offset that is not a plain number (`#S_X8`, `:lo12:sym`), as written.
+  case expression(String)
   case register(Register, Extend?, Int64?)
   /// `lsl #n` written with a register index (UXTX).
   case shiftedRegister(Register, Int64)
@@ -66,9 +71,12 @@ public enum MemoryIndex: Sendable, Hashable {
 public struct LocatedOperand: Sendable, Hashable {
   public var operand: AsmOperand
   public var column: Int
-  public init(operand: AsmOperand, column: Int) {
+  /// The operand's text as written (trimmed, original case).
+  public var text: String
+  public init(operand: AsmOperand, column: Int, text: String = "") {
     self.operand = operand
     self.column = column
+    self.text = text
   }
 }
 
@@ -110,7 +118,8 @@ public enum AsmParser {
             throw AsmParseError("asm.syntax", column: start + 1, "empty operand")
           }
           let col = start + lead + 1
-          operands.append(LocatedOperand(operand: try operand(trimmed, column: col), column: col))
+          operands.append(
+            LocatedOperand(operand: try operand(trimmed, column: col), column: col, text: trimmed))
         }
         start = i + 1
       }
@@ -123,10 +132,12 @@ public enum AsmParser {
   /// Parses one operand's text.
   public static func operand(_ s: String, column: Int) throws(AsmParseError) -> AsmOperand {
     let t = s.lowercased()
-    if t.hasPrefix("[") { return try memory(t, column: column) }
+    if t.hasPrefix("[") { return try memory(s, column: column) }
     if t.hasPrefix("#") {
       guard let v = number(String(t.dropFirst()).trimmingSpaces) else {
-        throw AsmParseError("asm.syntax", column: column, "bad immediate '\(s)'")
+        let e = String(s.dropFirst()).trimmingSpaces
+        if e.isEmpty { throw AsmParseError("asm.syntax", column: column, "empty immediate") }
+        return .expression(e)
       }
       return .immediate(v)
     }
@@ -161,7 +172,8 @@ public enum AsmParser {
     return .identifier(t)
   }
 
-  static func memory(_ t: String, column: Int) throws(AsmParseError) -> AsmOperand {
+  static func memory(_ original: String, column: Int) throws(AsmParseError) -> AsmOperand {
+    let t = original
     var body = Substring(t)
     var pre = false
     if body.hasSuffix("!") {
@@ -172,7 +184,10 @@ public enum AsmParser {
     guard body.hasPrefix("["), body.hasSuffix("]") else {
       throw AsmParseError("asm.syntax", column: column, "bad memory operand '\(t)'")
     }
-    let parts = body.dropFirst().dropLast().split(separator: ",").map { String($0).trimmingSpaces }
+    let rawParts = body.dropFirst().dropLast().split(separator: ",").map {
+      String($0).trimmingSpaces
+    }
+    let parts = rawParts.map { $0.lowercased() }
     guard let b = parts.first, let base = register(b) else {
       throw AsmParseError("asm.syntax", column: column, "bad base register in '\(t)'")
     }
@@ -180,12 +195,20 @@ public enum AsmParser {
     let second = parts[1]
     if second.hasPrefix("#") || second.first?.isNumber == true || second.hasPrefix("-") {
       let n = second.hasPrefix("#") ? String(second.dropFirst()) : second
-      guard parts.count == 2, let v = number(n.trimmingSpaces) else {
+      guard parts.count == 2 else {
         throw AsmParseError("asm.syntax", column: column, "bad offset in '\(t)'")
+      }
+      guard let v = number(n.trimmingSpaces) else {
+        let raw = rawParts[1]
+        let e = raw.hasPrefix("#") ? String(raw.dropFirst()).trimmingSpaces : raw
+        return .memory(base: base, index: .expression(e), preIndex: pre)
       }
       return .memory(base: base, index: .immediate(v), preIndex: pre)
     }
     guard let index = register(second) else {
+      if parts.count == 2 {
+        return .memory(base: base, index: .expression(rawParts[1]), preIndex: pre)
+      }
       throw AsmParseError("asm.syntax", column: column, "bad index register in '\(t)'")
     }
     if parts.count == 2 {

@@ -54,6 +54,7 @@ extension Matcher {
     }
     switch index {
     case .none, .immediate(0): return b
+    case .expression(let e): throw unresolved(i, "expression '\(e)'")
     default: throw fail(i, "expected [Xn|SP] with no offset")
     }
   }
@@ -84,7 +85,7 @@ extension Matcher {
         guard let q = PrefetchOperation(name: n) else { throw fail(0, "unknown prefetch operation '\(n)'") }
         p = q
       } else {
-        p = PrefetchOperation(rawValue: try immBits(0, 5, "prfop"))
+        p = PrefetchOperation(unchecked: try immBits(0, 5, "prfop"))
       }
       if m == "prfm", case .memory? = op(1) {
         return .prefetch(p, try address(1, size: .doubleword, cls: .normal))
@@ -102,6 +103,7 @@ extension Matcher {
       switch index {
       case .none: break
       case .immediate(let v): off = v
+      case .expression(let e): throw unresolved(2, "expression '\(e)'")
       default: throw fail(2, "pairs take an immediate offset")
       }
       var mode: PairMode = pre ? .preIndex : .signedOffset
@@ -155,6 +157,12 @@ extension Matcher {
         return .acquireRelease(AcquireRelease(load: load, ordered: ordered, size: access(rt, size: size), rt: rt, rn: try baseOnly(1)))
       }
     }
+    if m == "ldapr" || m == "ldaprb" || m == "ldaprh" {
+      try count(2...2)
+      let rt = try reg(0)
+      let size: AccessSize? = m == "ldaprb" ? .byte : m == "ldaprh" ? .halfword : nil
+      return .loadAcquirePC(access(rt, size: size), rt: rt, rn: try baseOnly(1))
+    }
     // LSE atomics.
     if m.hasPrefix("ld") || m.hasPrefix("st") {
       let load = m.hasPrefix("ld")
@@ -205,6 +213,7 @@ extension Matcher {
     }
     try count((i + 1)...(i + 1))
     switch index {
+    case .expression(let e): throw unresolved(i, "expression '\(e)'")
     case .none, .immediate:
       var off: Int64 = 0
       if case .immediate(let v) = index { off = v }

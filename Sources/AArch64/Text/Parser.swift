@@ -31,7 +31,7 @@ extension AsmParser {
       _ = try encode(i)
     } catch {
       throw AsmParseError(
-        "asm.encoding", column: m.column(of: error.operand), error.description, encoding: error)
+        "asm.encoding", column: m.column(of: error), error.description, encoding: error)
     }
     return i
   }
@@ -44,7 +44,42 @@ struct Matcher {
   let pc: UInt64
   let syntax: TargetSyntax
 
-  func column(of operand: String) -> Int { ops.first?.column ?? 1 }
+  /// The column of the operand an encoding error is about: the register it names, else the
+  /// first immediate or memory operand, else the first operand.
+  func column(of e: EncodingError) -> Int {
+    func registers(_ o: AsmOperand) -> [Register] {
+      switch o {
+      case .register(let r): [r]
+      case .memory(let b, .register(let r, _, _), _), .memory(let b, .shiftedRegister(let r, _), _):
+        [b, r]
+      case .memory(let b, _, _): [b]
+      default: []
+      }
+    }
+    switch e.code {
+    case .invalidRegister, .widthMismatch:
+      let named = e.message.split(separator: " ").map { String($0.filter { $0 != "," }) }
+      if let o = ops.first(where: { registers($0.operand).contains { named.contains("\($0)") } }) {
+        return o.column
+      }
+    default:
+      if let o = ops.first(where: {
+        switch $0.operand {
+        case .immediate, .number, .memory, .shift, .extend, .relative: true
+        default: false
+        }
+      }) {
+        return o.column
+      }
+    }
+    return ops.first?.column ?? 1
+  }
+
+  /// A symbol or expression the one-line parser cannot evaluate (`asm.unresolved`): a full
+  /// assembler resolves it and substitutes the value in the operand list.
+  func unresolved(_ i: Int, _ what: String) -> AsmParseError {
+    AsmParseError("asm.unresolved", column: i < ops.count ? ops[i].column : 1, "unresolved \(what)")
+  }
 
   func fail(_ i: Int, _ msg: String) -> AsmParseError {
     AsmParseError(
@@ -79,6 +114,7 @@ struct Matcher {
     case .number(let s)?:
       guard let v = AsmParser.number(s) else { throw fail(i, "bad number '\(s)'") }
       return v
+    case .expression(let e)?: throw unresolved(i, "expression '\(e)'")
     default: throw fail(i, "expected an immediate")
     }
   }
@@ -142,8 +178,13 @@ struct Matcher {
         addr = UInt64(s.hasPrefix("0x") ? String(s.dropFirst(2)) : s, radix: 16)
       case .gnu: addr = AsmParser.number(s).map { UInt64(bitPattern: $0) }
       }
-      guard let a = addr else { throw fail(i, "bad address '\(s)'") }
+      guard let a = addr else {
+        if case .identifier? = op(i) { throw unresolved(i, "symbol '\(ops[i].text)'") }
+        throw fail(i, "bad address '\(s)'")
+      }
       offset = Int64(bitPattern: a &- base)
+    case .identifier?, .symbol?, .expression?:
+      throw unresolved(i, "symbol '\(ops[i].text)'")
     default: throw fail(i, "expected a branch target")
     }
     do {
@@ -153,9 +194,10 @@ struct Matcher {
     }
   }
 
+  /// True for an immediate slot value (a number, or an expression still to be resolved).
   func isImmediate(_ i: Int) -> Bool {
     switch op(i) {
-    case .immediate?, .number?: true
+    case .immediate?, .number?, .expression?: true
     default: false
     }
   }
@@ -178,8 +220,9 @@ struct Matcher {
       return .compareAndBranch(nonZero: m == "cbnz", try reg(0), try target(1, .imm19))
     case "tbz", "tbnz":
       try count(3...3)
-      let r = try reg(0)
+      var r = try reg(0)
       let bit = try immU(1, UInt8.self, "bit")
+      if r.width == .x && bit < 32 { r = r.with(.w) }  // GNU as: bits 0-31 test the W form (b5 = 0)
       return .testAndBranch(nonZero: m == "tbnz", r, bit: bit, try target(2, .imm14))
     case "br", "blr":
       try count(1...1)
@@ -284,9 +327,15 @@ struct Matcher {
       let rn = try reg(1)
       if isImmediate(2) {
         try count(3...3)
-        let lops: [String: LogicalOp] = ["and": .and, "orr": .orr, "eor": .eor, "ands": .ands]
-        guard let op = lops[m] else { throw fail(2, "\(m) has no immediate form") }
-        return .logicalImmediate(LogicalImmediate(op: op, rd: rd, rn: rn, value: try bitmask(2, rd.width)))
+        // BIC/BICS/ORN/EON #imm are GNU as aliases of AND/ANDS/ORR/EOR with the inverted mask.
+        let lops: [String: (LogicalOp, Bool)] = [
+          "and": (.and, false), "orr": (.orr, false), "eor": (.eor, false), "ands": (.ands, false),
+          "bic": (.and, true), "bics": (.ands, true), "orn": (.orr, true), "eon": (.eor, true),
+        ]
+        guard let (op, invert) = lops[m] else { throw fail(2, "\(m) has no immediate form") }
+        var v = try bitmask(2, rd.width)
+        if invert { v = ~v & (rd.width == .x ? ~0 : 0xffff_ffff) }
+        return .logicalImmediate(LogicalImmediate(op: op, rd: rd, rn: rn, value: v))
       }
       let rops: [String: LogicalRegisterOp] = [
         "and": .and, "bic": .bic, "orr": .orr, "orn": .orn, "eor": .eor, "eon": .eon, "ands": .ands, "bics": .bics,
@@ -430,7 +479,7 @@ struct Matcher {
       return .dataProcessing1(k[m] ?? .rbit, rd: try reg(0), rn: try reg(1))
     case "hint":
       try count(1...1)
-      return .hint(Hint(rawValue: try immBits(0, 7, "imm7")))
+      return .hint(Hint(unchecked: try immBits(0, 7, "imm7")))
     default:
       throw AsmParseError("asm.unknown-mnemonic", column: 1, "unknown mnemonic '\(m)'")
     }
@@ -446,7 +495,7 @@ struct Matcher {
     var name = mnemonic
     if case .identifier(let s)? = op(0) { name += " " + s }
     for (k, n) in Hint.names.enumerated() where n == name || (n == mnemonic && ops.isEmpty) {
-      return .hint(Hint(rawValue: UInt8(k)))
+      return .hint(Hint(unchecked: UInt8(k)))
     }
     return nil
   }
@@ -456,9 +505,9 @@ struct Matcher {
       guard let k = BarrierOption.names.firstIndex(where: { $0 == s }) else {
         throw fail(i, "unknown barrier option '\(s)'")
       }
-      return BarrierOption(rawValue: UInt8(k))
+      return BarrierOption(unchecked: UInt8(k))
     }
-    return BarrierOption(rawValue: try immBits(i, 4, "crm"))
+    return BarrierOption(unchecked: try immBits(i, 4, "crm"))
   }
 
   func sysreg(_ i: Int) throws(AsmParseError) -> SystemRegister {
@@ -506,8 +555,13 @@ struct Matcher {
   /// ADD/SUB with operands from `from`: immediate, shifted or extended register.
   func addSub(sub: Bool, s: Bool, rd: Register, from k: Int) throws(AsmParseError) -> Instruction {
     let rn = try reg(k)
+    var sub = sub
     if isImmediate(k + 1) {
       var v = try imm(k + 1)
+      if v < 0 && v > Int64.min {  // GNU as and llvm-mc: add #-n is sub #n (and cmp/cmn swap)
+        v = -v
+        sub.toggle()
+      }
       var sh = false
       if let _ = op(k + 2) {
         let a = try lslAmount(k + 2)

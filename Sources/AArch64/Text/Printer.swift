@@ -1,15 +1,6 @@
 // The printer: objdump's (binutils 2.40) canonical text, preferred aliases included.
 
-/// Namespaced entry points of the instruction layer.
-public enum A64 {
-  /// Encodes `i`; see the free function `encode(_:)`.
-  public static func encode(_ i: Instruction) throws(EncodingError) -> UInt32 {
-    try AArch64.encode(i)
-  }
-
-  /// Decodes `w`; see the free function `decode(_:)`.
-  public static func decode(_ w: UInt32) -> DecodeResult { AArch64.decode(w) }
-
+extension A64 {
   /// The instruction as `aarch64-linux-gnu-objdump -d` prints it, without objdump's trailing
   /// `// …` comments and `<symbol+off>` annotations: mnemonic, a tab, operands separated by
   /// `, `. PC-relative targets print as absolute hexadecimal addresses without `0x` (`b 1c`),
@@ -275,6 +266,8 @@ enum Printer {
       }
       return ("ld" + name + (a.acquire ? "a" : "") + (a.release ? "l" : "") + sfx,
         ["\(a.rs)", "\(a.rt)", "[\(a.rn)]"])
+    case .loadAcquirePC(let size, let rt, let rn):
+      return ("ldapr" + sizeSuffix(size), ["\(rt)", "[\(rn)]"])
     case .compareAndSwap(let c):
       return ("cas" + (c.acquire ? "a" : "") + (c.release ? "l" : "") + sizeSuffix(c.size),
         ["\(c.rs)", "\(c.rt)", "[\(c.rn)]"])
