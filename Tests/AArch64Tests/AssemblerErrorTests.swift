@@ -69,8 +69,8 @@ struct AssemblerErrorTests {
       source: "\t.quad\ta ⟪1⟫- b\n", id: "asm.expression",
       message: "cannot subtract symbols from different sections or undefined symbols"),
     Case(
-      source: "\t.data\nd:\t.text\n\t.word\td ⟪1⟫- .\n", id: "asm.expression",
-      message: "cannot subtract symbols from different sections or undefined symbols"),
+      source: "\t.data\nd:\t.text\n\t.word\t⟪1⟫. - d\n", id: "asm.expression",
+      message: "difference with a location in another section"),
     Case(
       source: "\tmov\tx0, #sym ⟪1⟫* 2\n", id: "asm.expression",
       message: "operator needs absolute operands, not symbols"),

@@ -126,6 +126,16 @@ struct AssemblerLinkTests {
     #expect(partial.sections[0].base == 0x100)
   }
 
+  /// `.word d - .` with `d` in another section is PREL32 against that section, as in GNU as.
+  @Test func crossSectionDifferenceLinks() throws {
+    let o = try object("\t.data\n\t.word 0\nd:\t.text\n\tnop\n\t.word\td - .\n")
+    let r = try #require(o.section(".text")?.relocations.first)
+    #expect(r.type == .prel32 && r.symbol == ".data" && r.sectionRelative && r.addend == 4)
+    let l = try o.link(bases: [".text": 0x1000, ".data": 0x2000])
+    // d = 0x2004, the field is at 0x1004: 0x1000.
+    #expect(l.section(".text")?.bytes.suffix(4) == [0x00, 0x10, 0x00, 0x00])
+  }
+
   @Test func dataRelocationRanges() throws {
     let o = try object("\t.data\n\t.word\ts\n\t.short\tt - .\n")
     let l = try o.link(bases: [".data": 0x1000], symbols: ["s": 0xffff_ffff, "t": 0x1004 + 0x7fff])

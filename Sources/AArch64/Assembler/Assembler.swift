@@ -321,7 +321,7 @@ struct AssemblerState: SymbolResolver {
   /// The object after pass 2.
   func object() -> AssembledObject {
     var outSections: [Section] = []
-    for s in sections where !(s.items.isEmpty && s.name != ".text") {
+    for s in sections {
       outSections.append(
         Section(
           name: s.name, executable: s.executable, items: s.items, relocations: s.relocations))
