@@ -5,6 +5,91 @@
 // forms) returns nil and takes the general path, which owns every diagnostic. Tests assemble the
 // same programs with the fast path on and off and require identical words.
 
+/// The mnemonics of the fast path, keyed by their lower-case bytes packed little-endian.
+enum FastMnemonic: UInt64 {
+  case nop = 0x706f6e  // nop
+  case paciasp = 0x70736169636170  // paciasp
+  case autiasp = 0x70736169747561  // autiasp
+  case bti = 0x697462  // bti
+  case ret = 0x746572  // ret
+  case mov = 0x766f6d  // mov
+  case add = 0x646461  // add
+  case sub = 0x627573  // sub
+  case adds = 0x73646461  // adds
+  case subs = 0x73627573  // subs
+  case cmp = 0x706d63  // cmp
+  case cmn = 0x6e6d63  // cmn
+  case ldr = 0x72646c  // ldr
+  case str = 0x727473  // str
+  case ldp = 0x70646c  // ldp
+  case stp = 0x707473  // stp
+  case b = 0x62  // b
+  case bl = 0x6c62  // bl
+  case cbz = 0x7a6263  // cbz
+  case cbnz = 0x7a6e6263  // cbnz
+  case adrp = 0x70726461  // adrp
+  case tbz = 0x7a6274  // tbz
+  case tbnz = 0x7a6e6274  // tbnz
+  case lsl = 0x6c736c  // lsl
+  case orr = 0x72726f  // orr
+  case and_ = 0x646e61  // and
+  case eor = 0x726f65  // eor
+  case ands = 0x73646e61  // ands
+  case csel = 0x6c657363  // csel
+  case csinc = 0x636e697363  // csinc
+  case csinv = 0x766e697363  // csinv
+  case csneg = 0x67656e7363  // csneg
+  case madd = 0x6464616d  // madd
+  case msub = 0x6275736d  // msub
+  case dmb = 0x626d64  // dmb
+  case dsb = 0x627364  // dsb
+  /// `b.cond`: the condition is passed separately.
+  case bcond = 1
+
+  var name: String {
+    var v = rawValue
+    var s = ""
+    while v != 0 {
+      s.unicodeScalars.append(Unicode.Scalar(UInt8(v & 0xff)))
+      v >>= 8
+    }
+    return s
+  }
+
+  /// The mnemonic of `bytes[a..<e]` (any case), with the condition code for `b.cond`.
+  static func lookup(_ bytes: [UInt8], _ a: Int, _ e: Int) -> (FastMnemonic, UInt32?)? {
+    let n = e - a
+    guard n >= 1, n <= 8 else { return nil }
+    var key: UInt64 = 0
+    for k in 0..<n { key |= UInt64(lower(bytes[a + k])) << UInt64(8 * k) }
+    if n == 4, key & 0xffff == 0x2e62 {  // "b.cc"
+      let code: UInt32?
+      switch key >> 16 {
+      case 0x7165: code = 0  // eq
+      case 0x656e: code = 1  // ne
+      case 0x7363, 0x7368: code = 2  // cs, hs
+      case 0x6363, 0x6f6c: code = 3  // cc, lo
+      case 0x696d: code = 4  // mi
+      case 0x6c70: code = 5  // pl
+      case 0x7376: code = 6  // vs
+      case 0x6376: code = 7  // vc
+      case 0x6968: code = 8  // hi
+      case 0x736c: code = 9  // ls
+      case 0x6567: code = 10  // ge
+      case 0x746c: code = 11  // lt
+      case 0x7467: code = 12  // gt
+      case 0x656c: code = 13  // le
+      case 0x6c61: code = 14  // al
+      default: code = nil
+      }
+      guard let code else { return nil }
+      return (.bcond, code)
+    }
+    guard let m = FastMnemonic(rawValue: key) else { return nil }
+    return (m, nil)
+  }
+}
+
 extension AssemblerState {
   /// A general-purpose register operand: number 0…31 (31 = SP or ZR as flagged) and width.
   struct FastRegister {
@@ -202,15 +287,16 @@ extension AssemblerState {
 
   /// The word for the statement, or nil to take the general path.
   func fastPath(
-    _ m: String, _ ranges: [(Int, Int)], pc: Int, pending: inout PendingRelocation?
+    _ m: FastMnemonic, _ ranges: [(Int, Int)], pc: Int, pending: inout PendingRelocation?,
+    conditionCode: UInt32? = nil
   ) -> UInt32? {
     let src = source.bytes
     let n = ranges.count
     switch m {
-    case "nop": return n == 0 ? 0xd503_201f : nil
-    case "paciasp": return n == 0 ? 0xd503_233f : nil
-    case "autiasp": return n == 0 ? 0xd503_23bf : nil
-    case "bti":
+    case .nop: return n == 0 ? 0xd503_201f : nil
+    case .paciasp: return n == 0 ? 0xd503_233f : nil
+    case .autiasp: return n == 0 ? 0xd503_23bf : nil
+    case .bti:
       if n == 0 { return 0xd503_241f }
       guard n == 1, ranges[0].1 - ranges[0].0 <= 2 else { return nil }
       switch source.string(ranges[0].0, ranges[0].1).lowercased() {
@@ -219,13 +305,13 @@ extension AssemblerState {
       case "jc": return 0xd503_24df
       default: return nil
       }
-    case "ret":
+    case .ret:
       if n == 0 { return 0xd65f_03c0 }
       guard n == 1, let r = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1), r.is64,
         !r.isSP
       else { return nil }
       return 0xd65f_0000 | r.number << 5
-    case "mov":
+    case .mov:
       guard n == 2, let d = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1) else {
         return nil
       }
@@ -245,8 +331,8 @@ extension AssemblerState {
       }
       // MOV (register) = ORR Rd, ZR, Rm.
       return sf | 0x2a00_03e0 | s.number << 16 | d.number
-    case "add", "sub", "adds", "subs", "cmp", "cmn":
-      let isCompare = m == "cmp" || m == "cmn"
+    case .add, .sub, .adds, .subs, .cmp, .cmn:
+      let isCompare = m == .cmp || m == .cmn
       let first = isCompare ? 1 : 0  // operands start at rn for cmp/cmn (rd = ZR)
       if n + first >= 3, n + first <= 4,
         let q = AssemblerState.fastReg(src, ranges[2 - first].0, ranges[2 - first].1)
@@ -269,8 +355,8 @@ extension AssemblerState {
           shift = sh
         }
         guard shift.1 >= 0, shift.1 < (d.is64 ? 64 : 32) else { return nil }
-        let op: UInt32 = (m == "sub" || m == "subs" || m == "cmp") ? 1 << 30 : 0
-        let sflag: UInt32 = (isCompare || m.utf8.count == 4) ? 1 << 29 : 0
+        let op: UInt32 = (m == .sub || m == .subs || m == .cmp) ? 1 << 30 : 0
+        let sflag: UInt32 = (isCompare || m.name.utf8.count == 4) ? 1 << 29 : 0
         return (d.is64 ? 1 << 31 : 0) | op | sflag | 0x0b00_0000 | shift.0 << 22 | q.number << 16
           | UInt32(shift.1) << 10 | r.number << 5 | d.number
       }
@@ -283,13 +369,13 @@ extension AssemblerState {
       let imm: Int64
       if let v = AssemblerState.fastImmediate(src, ranges[n - 1].0, ranges[n - 1].1) {
         imm = v
-      } else if m == "add", fastLo12(ranges[2].0, ranges[2].1, .addAbsLo12NC, &pending) {
+      } else if m == .add, fastLo12(ranges[2].0, ranges[2].1, .addAbsLo12NC, &pending) {
         imm = 0
       } else {
         return nil
       }
       guard imm >= 0, imm <= 4095 else { return nil }
-      let setFlags = isCompare || m.utf8.count == 4
+      let setFlags = isCompare || m.name.utf8.count == 4
       if isCompare {
         d = FastRegister(number: 31, is64: rn.is64, isSP: false, isZR: true)
       } else {
@@ -298,10 +384,10 @@ extension AssemblerState {
       }
       guard d.is64 == rn.is64, setFlags ? !d.isSP : !d.isZR else { return nil }
       let sf: UInt32 = d.is64 ? 1 << 31 : 0
-      let op: UInt32 = (m == "sub" || m == "subs" || m == "cmp") ? 1 << 30 : 0
+      let op: UInt32 = (m == .sub || m == .subs || m == .cmp) ? 1 << 30 : 0
       let s: UInt32 = setFlags ? 1 << 29 : 0
       return sf | op | s | 0x1100_0000 | UInt32(imm) << 10 | rn.number << 5 | d.number
-    case "ldr", "str":
+    case .ldr, .str:
       guard n == 2, let t = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1), !t.isSP
       else { return nil }
       guard let (base, imm) = fastMemory(ranges[1].0, ranges[1].1, lo12: &pending) else {
@@ -311,10 +397,10 @@ extension AssemblerState {
       let scale: Int64 = t.is64 ? 8 : 4
       guard imm >= 0, imm % scale == 0, imm / scale <= 4095 else { return nil }
       let size: UInt32 = t.is64 ? 3 : 2
-      let opc: UInt32 = m == "ldr" ? 1 : 0
+      let opc: UInt32 = m == .ldr ? 1 : 0
       return size << 30 | 0x3900_0000 | opc << 22 | UInt32(imm / scale) << 10 | base << 5
         | t.number
-    case "ldp", "stp":
+    case .ldp, .stp:
       guard n == 2 || n == 3, let t1 = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1),
         let t2 = AssemblerState.fastReg(src, ranges[1].0, ranges[1].1), t1.is64, t2.is64,
         !t1.isSP, !t2.isSP
@@ -338,7 +424,7 @@ extension AssemblerState {
         else { return nil }
         (base, imm, mode) = (b, post, 1)
       }
-      let load = m == "ldp"
+      let load = m == .ldp
       // Unpredictable forms (Rt == Rt2 on loads, writeback into a transfer register) go the
       // general way.
       if load && t1.number == t2.number { return nil }
@@ -347,30 +433,30 @@ extension AssemblerState {
       return 0xa800_0000 | mode << 23 | (load ? 1 << 22 : 0)
         | (UInt32(truncatingIfNeeded: imm / 8) & 0x7f) << 15 | t2.number << 10 | base << 5
         | t1.number
-    case "b", "bl":
+    case .b, .bl:
       guard n == 1,
         let off = fastTarget(
-          ranges[0].0, ranges[0].1, pc: pc, m == "bl" ? .call26 : .jump26, &pending),
+          ranges[0].0, ranges[0].1, pc: pc, m == .bl ? .call26 : .jump26, &pending),
         off & 3 == 0,
         off >= -(1 << 27), off < 1 << 27
       else { return nil }
-      return (m == "bl" ? 0x9400_0000 : 0x1400_0000)
+      return (m == .bl ? 0x9400_0000 : 0x1400_0000)
         | (UInt32(truncatingIfNeeded: off >> 2) & 0x3ff_ffff)
-    case "cbz", "cbnz":
+    case .cbz, .cbnz:
       guard n == 2, let t = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1), !t.isSP,
         let off = fastTarget(ranges[1].0, ranges[1].1, pc: pc, .condbr19, &pending),
         off & 3 == 0,
         off >= -(1 << 20), off < 1 << 20
       else { return nil }
-      return (t.is64 ? 1 << 31 : 0) | 0x3400_0000 | (m == "cbnz" ? 1 << 24 : 0)
+      return (t.is64 ? 1 << 31 : 0) | 0x3400_0000 | (m == .cbnz ? 1 << 24 : 0)
         | (UInt32(truncatingIfNeeded: off >> 2) & 0x7ffff) << 5 | t.number
-    case "adrp":
+    case .adrp:
       guard n == 2, let d = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1), d.is64,
         !d.isSP, fastTarget(ranges[1].0, ranges[1].1, pc: pc, .adrPrelPgHi21, &pending) != nil,
         pending != nil
       else { return nil }
       return 0x9000_0000 | d.number
-    case "tbz", "tbnz":
+    case .tbz, .tbnz:
       guard n == 3, let t = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1), !t.isSP,
         let bit = AssemblerState.fastImmediate(src, ranges[1].0, ranges[1].1), bit >= 0,
         bit < (t.is64 ? 64 : 32),
@@ -378,9 +464,9 @@ extension AssemblerState {
         off & 3 == 0, off >= -(1 << 15), off < 1 << 15
       else { return nil }
       let b = UInt32(bit)
-      return (b >> 5) << 31 | 0x3600_0000 | (m == "tbnz" ? 1 << 24 : 0) | (b & 31) << 19
+      return (b >> 5) << 31 | 0x3600_0000 | (m == .tbnz ? 1 << 24 : 0) | (b & 31) << 19
         | (UInt32(truncatingIfNeeded: off >> 2) & 0x3fff) << 5 | t.number
-    case "lsl":
+    case .lsl:
       guard n == 3, let d = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1),
         let r = AssemblerState.fastReg(src, ranges[1].0, ranges[1].1), d.is64 == r.is64,
         !d.isSP, !r.isSP, src[ranges[2].0] == 0x23,
@@ -392,17 +478,17 @@ extension AssemblerState {
       let imms = UInt32(bits - 1 - sh)
       return (d.is64 ? 0xd340_0000 : 0x5300_0000) | immr << 16 | imms << 10 | r.number << 5
         | d.number
-    case "orr", "and", "eor", "ands":
+    case .orr, .and_, .eor, .ands:
       if n == 3, let d = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1),
         let r = AssemblerState.fastReg(src, ranges[1].0, ranges[1].1),
         src[ranges[2].0] == 0x23 || isDigit(src[ranges[2].0])
       {
         // Logical (immediate): Rd may be SP except for ANDS; Rn may be ZR, not SP.
-        guard d.is64 == r.is64, !r.isSP, m == "ands" ? !d.isSP : !d.isZR,
+        guard d.is64 == r.is64, !r.isSP, m == .ands ? !d.isSP : !d.isZR,
           let v = AssemblerState.fastImmediate(src, ranges[2].0, ranges[2].1), v >= 0,
           let (nbit, immr, imms) = AssemblerState.bitmask(UInt64(v), is64: d.is64)
         else { return nil }
-        let opc: UInt32 = m == "and" ? 0 : m == "orr" ? 1 : m == "eor" ? 2 : 3
+        let opc: UInt32 = m == .and_ ? 0 : m == .orr ? 1 : m == .eor ? 2 : 3
         return (d.is64 ? 1 << 31 : 0) | opc << 29 | 0x1200_0000 | nbit << 22 | immr << 16
           | imms << 10 | r.number << 5 | d.number
       }
@@ -417,10 +503,10 @@ extension AssemblerState {
         shift = s
       }
       guard shift.1 >= 0, shift.1 < (d.is64 ? 64 : 32) else { return nil }
-      let opc: UInt32 = m == "and" ? 0 : m == "orr" ? 1 : m == "eor" ? 2 : 3
+      let opc: UInt32 = m == .and_ ? 0 : m == .orr ? 1 : m == .eor ? 2 : 3
       return (d.is64 ? 1 << 31 : 0) | opc << 29 | 0x0a00_0000 | shift.0 << 22 | q.number << 16
         | UInt32(shift.1) << 10 | r.number << 5 | d.number
-    case "csel", "csinc", "csinv", "csneg":
+    case .csel, .csinc, .csinv, .csneg:
       guard n == 4, let d = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1),
         let r = AssemblerState.fastReg(src, ranges[1].0, ranges[1].1),
         let q = AssemblerState.fastReg(src, ranges[2].0, ranges[2].1),
@@ -428,11 +514,11 @@ extension AssemblerState {
         ranges[3].1 - ranges[3].0 == 2,
         let c = AssemblerState.conditions[source.string(ranges[3].0, ranges[3].1).lowercased()]
       else { return nil }
-      let op: UInt32 = m == "csinv" || m == "csneg" ? 1 << 30 : 0
-      let o2: UInt32 = m == "csinc" || m == "csneg" ? 1 << 10 : 0
+      let op: UInt32 = m == .csinv || m == .csneg ? 1 << 30 : 0
+      let o2: UInt32 = m == .csinc || m == .csneg ? 1 << 10 : 0
       return (d.is64 ? 1 << 31 : 0) | op | 0x1a80_0000 | q.number << 16 | c << 12 | o2
         | r.number << 5 | d.number
-    case "madd", "msub":
+    case .madd, .msub:
       guard n == 4, let d = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1),
         let r = AssemblerState.fastReg(src, ranges[1].0, ranges[1].1),
         let q = AssemblerState.fastReg(src, ranges[2].0, ranges[2].1),
@@ -440,19 +526,17 @@ extension AssemblerState {
         d.is64 == r.is64, r.is64 == q.is64, q.is64 == a.is64, !d.isSP, !r.isSP, !q.isSP,
         !a.isSP
       else { return nil }
-      return (d.is64 ? 1 << 31 : 0) | 0x1b00_0000 | q.number << 16 | (m == "msub" ? 1 << 15 : 0)
+      return (d.is64 ? 1 << 31 : 0) | 0x1b00_0000 | q.number << 16 | (m == .msub ? 1 << 15 : 0)
         | a.number << 10 | r.number << 5 | d.number
-    case "dmb", "dsb":
+    case .dmb, .dsb:
       guard n == 1, ranges[0].1 - ranges[0].0 <= 5,
         let o = AssemblerState.barriers[source.string(ranges[0].0, ranges[0].1).lowercased()]
       else { return nil }
-      return (m == "dmb" ? 0xd503_30bf : 0xd503_309f) | o << 8
-    default:
-      if m.utf8.count == 4 || m.utf8.count == 5, m.hasPrefix("b."), n == 1,
-        let c = AssemblerState.conditions[String(m.dropFirst(2))],
+      return (m == .dmb ? 0xd503_30bf : 0xd503_309f) | o << 8
+    case .bcond:
+      if n == 1, let c = conditionCode,
         let off = fastTarget(ranges[0].0, ranges[0].1, pc: pc, .condbr19, &pending),
-        off & 3 == 0,
-        off >= -(1 << 20), off < 1 << 20
+        off & 3 == 0, off >= -(1 << 20), off < 1 << 20
       {
         return 0x5400_0000 | (UInt32(truncatingIfNeeded: off >> 2) & 0x7ffff) << 5 | c
       }

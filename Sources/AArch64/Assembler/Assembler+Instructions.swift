@@ -36,13 +36,12 @@ extension AssemblerState {
   /// `bytes[a..<e]` is the mnemonic, `e..<b` the operands.
   mutating func instruction(_ a: Int, _ e: Int, _ b: Int) throws(AssemblyError) {
     let src = source.bytes
-    let mnemonic = lowercasedString(a, e)
     let pc = sections[current].offset
     dotOffset = Int64(pc)
     let ranges = splitOperands(e, b)
-    if fastPathEnabled {
+    if fastPathEnabled, let (fm, cond) = FastMnemonic.lookup(src, a, e) {
       var fastPending: PendingRelocation? = nil
-      if let w = fastPath(mnemonic, ranges, pc: pc, pending: &fastPending) {
+      if let w = fastPath(fm, ranges, pc: pc, pending: &fastPending, conditionCode: cond) {
         if let p = fastPending, let t = p.type {
           try relocate(t, p.value, at: pc, column: p.column)
         }
@@ -50,6 +49,7 @@ extension AssemblerState {
         return
       }
     }
+    let mnemonic = lowercasedString(a, e)
     let slot = AssemblerState.targetSlot(mnemonic)
     var operands: [LocatedOperand] = []
     operands.reserveCapacity(ranges.count)

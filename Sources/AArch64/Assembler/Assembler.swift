@@ -81,8 +81,11 @@ struct AssemblerState: SymbolResolver {
   var symbols: [String: SymbolEntry] = [:]
   /// Definitions of numeric labels in source order: (section, offset).
   var numericDefinitions: [Int: [(Int, Int64)]] = [:]
+  /// The same for labels 0…99, without hashing (they are by far the most common).
+  var smallNumericDefinitions = [[(Int, Int64)]](repeating: [], count: 100)
   /// How many definitions of each numeric label have been passed.
   var numericSeen: [Int: Int] = [:]
+  var smallNumericSeen = [Int](repeating: 0, count: 100)
   /// The location counter while evaluating (start of the current item).
   var dotOffset: Int64 = 0
   /// The statement being processed.
@@ -104,6 +107,7 @@ struct AssemblerState: SymbolResolver {
     previous = 0
     sectionStack = []
     numericSeen = [:]
+    smallNumericSeen = [Int](repeating: 0, count: 100)
   }
 
   mutating func section(named name: String, executable: Bool? = nil) -> Int {
@@ -128,8 +132,9 @@ struct AssemblerState: SymbolResolver {
   }
 
   func resolve(numericLabel n: Int, forward: Bool) -> ExprValue? {
-    let seen = numericSeen[n] ?? 0
-    let defs = numericDefinitions[n] ?? []
+    let small = n < 100
+    let seen = small ? smallNumericSeen[n] : numericSeen[n] ?? 0
+    let defs = small ? smallNumericDefinitions[n] : numericDefinitions[n] ?? []
     let k = forward ? seen : seen - 1
     guard k >= 0, k < defs.count else {
       // Forward references are not known yet in pass 1.
@@ -299,8 +304,13 @@ struct AssemblerState: SymbolResolver {
         }
         n = n * 10 + Int(bytes[k] - 48)
       }
-      if pass == 1 { numericDefinitions[n, default: []].append((current, off)) }
-      numericSeen[n, default: 0] += 1
+      if n < 100 {
+        if pass == 1 { smallNumericDefinitions[n].append((current, off)) }
+        smallNumericSeen[n] += 1
+      } else {
+        if pass == 1 { numericDefinitions[n, default: []].append((current, off)) }
+        numericSeen[n, default: 0] += 1
+      }
       return
     }
     let name = source.string(a, b)
