@@ -45,7 +45,7 @@ extension AssemblerState {
         if let p = fastPending, let t = p.type {
           try relocate(t, p.value, at: pc, column: p.column)
         }
-        emit(.insn(w), size: 4, text: source.string(a, b))
+        emit(.insn(w), size: 4, textFrom: a, to: b)
         return
       }
     }
@@ -107,7 +107,7 @@ extension AssemblerState {
       }
       if let t = type { try relocate(t, p.value, at: pc, column: p.column) }
     }
-    emit(.insn(word), size: 4, text: source.string(a, b))
+    emit(.insn(word), size: 4, textFrom: a, to: b)
   }
 
   /// `bytes[a..<e]` in lower case, without an intermediate array.

@@ -360,24 +360,33 @@ struct AssemblerState: SymbolResolver {
         }
       }
     }
+    // Sort by (section order, offset, name) on precomputed integer keys.
     let order = Dictionary(uniqueKeysWithValues: sections.enumerated().map { ($1.name, $0) })
-    syms.sort {
-      let a = $0.section.flatMap { order[$0] } ?? -1
-      let b = $1.section.flatMap { order[$0] } ?? -1
-      if a != b { return a < b }
-      if $0.offset != $1.offset { return $0.offset < $1.offset }
-      return $0.name < $1.name
+    let keys = syms.map { ($0.section.flatMap { order[$0] } ?? -1, $0.offset) }
+    let sortedIndices = syms.indices.sorted { i, j in
+      if keys[i] != keys[j] { return keys[i] < keys[j] }
+      return syms[i].name < syms[j].name
     }
+    syms = sortedIndices.map { syms[$0] }
     return AssembledObject(sections: outSections, symbols: syms)
   }
 
   // MARK: items
 
   mutating func emit(_ kind: Item.Kind, size: Int, text: String) {
+    emit(kind, size: size, slice: TextSlice(text))
+  }
+
+  /// Emits an item whose text is `bytes[a..<b]` of the source.
+  mutating func emit(_ kind: Item.Kind, size: Int, textFrom a: Int, to b: Int) {
+    emit(kind, size: size, slice: TextSlice(bytes: source.bytes, start: a, end: b))
+  }
+
+  mutating func emit(_ kind: Item.Kind, size: Int, slice: TextSlice) {
     if pass == 2 {
       let loc = source.location(line: statement.line, column: statement.column)
       sections[current].items.append(
-        Item(offset: sections[current].offset, kind: kind, source: loc, text: text))
+        Item(offset: sections[current].offset, kind: kind, source: loc, text: slice))
     }
     sections[current].offset += size
   }
