@@ -66,10 +66,10 @@ struct AsmCommand: ParsableCommand {
     out.reserveCapacity(linked.sections.reduce(0) { $0 + $1.items.count } * 48)
     if format == .json { out += "[" }
     var first = true
-    for section in linked.sections {
+    for section in linked.sections where !section.items.isEmpty {
       var pending: [Int: Relocation] = [:]
       for r in section.relocations { pending[r.offset] = r }
-      if format == .text && linked.sections.count > 1 {
+      if format == .text && linked.sections.filter({ !$0.items.isEmpty }).count > 1 {
         out += "\(first ? "" : "\n")\(section.name):\n"
       }
       for item in section.items {

@@ -31,6 +31,15 @@ struct AssemblerGNUTests {
     #expect(seen == Set(RelocationType.allCases).subtracting([.ldst128AbsLo12NC]))
   }
 
+  /// `ASM_COMPARE_FILE=path` compares any file (the benchmark input, a kernel file) with GNU as.
+  @Test(.enabled(if: ProcessInfo.processInfo.environment["ASM_COMPARE_FILE"] != nil))
+  func fileFromEnvironmentMatchesGNU() throws {
+    let path = ProcessInfo.processInfo.environment["ASM_COMPARE_FILE"] ?? ""
+    let diffs = try GNUAssembler.compare(
+      try String(contentsOfFile: path, encoding: .utf8), file: path)
+    #expect(diffs.isEmpty, "\(path):\n\(Array(diffs.prefix(20)).joined(separator: "\n"))")
+  }
+
   /// Generated programs: random instructions of every class, labels, numeric labels in both
   /// directions, branches of every kind to them and to externals, data and alignment.
   @Test func randomProgramsMatchGNU() throws {

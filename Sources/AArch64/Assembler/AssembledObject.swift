@@ -75,13 +75,25 @@ public struct Item: Sendable, Hashable {
   /// Where the statement was written.
   public var source: SourceLocation
   /// The statement as written, without comments and surrounding blanks.
-  public var text: String
+  public var text: String {
+    get { storedText.string }
+    set { storedText = TextSlice(newValue) }
+  }
+  /// The text as a slice of the assembled source (no allocation per item).
+  var storedText: TextSlice
 
   public init(offset: Int, kind: Kind, source: SourceLocation, text: String) {
     self.offset = offset
     self.kind = kind
     self.source = source
-    self.text = text
+    self.storedText = TextSlice(text)
+  }
+
+  init(offset: Int, kind: Kind, source: SourceLocation, text: TextSlice) {
+    self.offset = offset
+    self.kind = kind
+    self.source = source
+    self.storedText = text
   }
 
   /// Bytes the item occupies.
@@ -96,6 +108,36 @@ public struct Item: Sendable, Hashable {
   public var word: UInt32? {
     if case .insn(let w) = kind { return w }
     return nil
+  }
+}
+
+/// A range of UTF-8 bytes in a shared buffer; equal and hashed by content.
+struct TextSlice: Sendable, Hashable {
+  var bytes: [UInt8]
+  var start: Int32
+  var end: Int32
+
+  init(_ s: String) {
+    bytes = Array(s.utf8)
+    start = 0
+    end = Int32(bytes.count)
+  }
+
+  init(bytes: [UInt8], start: Int, end: Int) {
+    self.bytes = bytes
+    self.start = Int32(start)
+    self.end = Int32(end)
+  }
+
+  var string: String { String(decoding: bytes[Int(start)..<Int(end)], as: UTF8.self) }
+
+  static func == (a: TextSlice, b: TextSlice) -> Bool {
+    a.bytes[Int(a.start)..<Int(a.end)].elementsEqual(b.bytes[Int(b.start)..<Int(b.end)])
+  }
+
+  func hash(into h: inout Hasher) {
+    h.combine(end - start)
+    for k in Int(start)..<Int(end) { h.combine(bytes[k]) }
   }
 }
 

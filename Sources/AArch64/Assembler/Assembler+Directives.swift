@@ -6,10 +6,7 @@ import Diagnostics
 extension AssemblerState {
   /// `bytes[a..<e]` is the directive name, `e..<b` its operands.
   mutating func directive(_ a: Int, _ e: Int, _ b: Int) throws(AssemblyError) {
-    var nameBytes = [UInt8]()
-    nameBytes.reserveCapacity(e - a)
-    for k in a..<e { nameBytes.append(lower(source.bytes[k])) }
-    let name = String(decoding: nameBytes, as: UTF8.self)
+    let name = lowercasedString(a, e)
     let (oa, ob) = trim(e, b)
     if name.hasPrefix(".cfi_") { return }
     switch name {

@@ -36,13 +36,20 @@ extension AssemblerState {
   /// `bytes[a..<e]` is the mnemonic, `e..<b` the operands.
   mutating func instruction(_ a: Int, _ e: Int, _ b: Int) throws(AssemblyError) {
     let src = source.bytes
-    var mb = [UInt8]()
-    mb.reserveCapacity(e - a)
-    for k in a..<e { mb.append(lower(src[k])) }
-    let mnemonic = String(decoding: mb, as: UTF8.self)
     let pc = sections[current].offset
     dotOffset = Int64(pc)
     let ranges = splitOperands(e, b)
+    if fastPathEnabled, let (fm, cond) = FastMnemonic.lookup(src, a, e) {
+      var fastPending: PendingRelocation? = nil
+      if let w = fastPath(fm, ranges, pc: pc, pending: &fastPending, conditionCode: cond) {
+        if let p = fastPending, let t = p.type {
+          try relocate(t, p.value, at: pc, column: p.column)
+        }
+        emit(.insn(w), size: 4, textFrom: a, to: b)
+        return
+      }
+    }
+    let mnemonic = lowercasedString(a, e)
     let slot = AssemblerState.targetSlot(mnemonic)
     var operands: [LocatedOperand] = []
     operands.reserveCapacity(ranges.count)
@@ -74,9 +81,10 @@ extension AssemblerState {
       inst = try AsmParser.instruction(
         mnemonic: mnemonic, operands: operands, pc: UInt64(pc), syntax: .gnu)
     } catch {
+      let column = error.id == "asm.unknown-mnemonic" ? statement.column : Int32(error.column)
       throw AssemblyError(
-        error.id, at: source.location(line: statement.line, column: Int32(error.column)),
-        error.message, encoding: error.encoding)
+        error.id, at: source.location(line: statement.line, column: column), error.message,
+        encoding: error.encoding)
     }
     let word: UInt32
     do {
@@ -99,7 +107,16 @@ extension AssemblerState {
       }
       if let t = type { try relocate(t, p.value, at: pc, column: p.column) }
     }
-    emit(.insn(word), size: 4, text: source.string(a, b))
+    emit(.insn(word), size: 4, textFrom: a, to: b)
+  }
+
+  /// `bytes[a..<e]` in lower case, without an intermediate array.
+  func lowercasedString(_ a: Int, _ e: Int) -> String {
+    let src = source.bytes
+    return String(unsafeUninitializedCapacity: e - a) { buf in
+      for k in a..<e { buf[k - a] = lower(src[k]) }
+      return e - a
+    }
   }
 
   /// LDST{8,16,32,64,128}_ABS_LO12_NC for a load/store (unsigned immediate) word.

@@ -24,8 +24,15 @@ public enum Assembler {
   public static func assemble(bytes: [UInt8], file: String = "<input>") throws(AssemblyError)
     -> AssembledObject
   {
+    try assemble(bytes: bytes, file: file, fastPath: true)
+  }
+
+  static func assemble(bytes: [UInt8], file: String, fastPath: Bool) throws(AssemblyError)
+    -> AssembledObject
+  {
     let source = try SourceText(file: file, text: bytes)
     var state = AssemblerState(source: source)
+    state.fastPathEnabled = fastPath
     try state.run(pass: 1)
     state.beginPass2()
     try state.run(pass: 2)
@@ -63,6 +70,8 @@ struct SectionState: Sendable {
 /// The mutable state of both passes.
 struct AssemblerState: SymbolResolver {
   let source: SourceText
+  /// Off only in tests that check the fast path against the general one.
+  var fastPathEnabled = true
   var pass = 1
   var sections: [SectionState] = []
   var sectionIndex: [String: Int] = [:]
@@ -72,8 +81,11 @@ struct AssemblerState: SymbolResolver {
   var symbols: [String: SymbolEntry] = [:]
   /// Definitions of numeric labels in source order: (section, offset).
   var numericDefinitions: [Int: [(Int, Int64)]] = [:]
+  /// The same for labels 0…99, without hashing (they are by far the most common).
+  var smallNumericDefinitions = [[(Int, Int64)]](repeating: [], count: 100)
   /// How many definitions of each numeric label have been passed.
   var numericSeen: [Int: Int] = [:]
+  var smallNumericSeen = [Int](repeating: 0, count: 100)
   /// The location counter while evaluating (start of the current item).
   var dotOffset: Int64 = 0
   /// The statement being processed.
@@ -88,13 +100,14 @@ struct AssemblerState: SymbolResolver {
   mutating func beginPass2() {
     pass = 2
     for k in sections.indices {
+      sections[k].items.reserveCapacity(sections[k].offset / 4 + 16)
       sections[k].offset = 0
-      sections[k].items.reserveCapacity(sections[k].items.capacity)
     }
     current = 0
     previous = 0
     sectionStack = []
     numericSeen = [:]
+    smallNumericSeen = [Int](repeating: 0, count: 100)
   }
 
   mutating func section(named name: String, executable: Bool? = nil) -> Int {
@@ -119,8 +132,9 @@ struct AssemblerState: SymbolResolver {
   }
 
   func resolve(numericLabel n: Int, forward: Bool) -> ExprValue? {
-    let seen = numericSeen[n] ?? 0
-    let defs = numericDefinitions[n] ?? []
+    let small = n < 100
+    let seen = small ? smallNumericSeen[n] : numericSeen[n] ?? 0
+    let defs = small ? smallNumericDefinitions[n] : numericDefinitions[n] ?? []
     let k = forward ? seen : seen - 1
     guard k >= 0, k < defs.count else {
       // Forward references are not known yet in pass 1.
@@ -176,6 +190,7 @@ struct AssemblerState: SymbolResolver {
   /// Splits `bytes[a..<b]` at top-level commas (outside brackets, parentheses and strings).
   func splitOperands(_ a: Int, _ b: Int) -> [(Int, Int)] {
     var out: [(Int, Int)] = []
+    out.reserveCapacity(4)
     var depth = 0
     var start = a
     var k = a
@@ -289,8 +304,13 @@ struct AssemblerState: SymbolResolver {
         }
         n = n * 10 + Int(bytes[k] - 48)
       }
-      if pass == 1 { numericDefinitions[n, default: []].append((current, off)) }
-      numericSeen[n, default: 0] += 1
+      if n < 100 {
+        if pass == 1 { smallNumericDefinitions[n].append((current, off)) }
+        smallNumericSeen[n] += 1
+      } else {
+        if pass == 1 { numericDefinitions[n, default: []].append((current, off)) }
+        numericSeen[n, default: 0] += 1
+      }
       return
     }
     let name = source.string(a, b)
@@ -311,7 +331,7 @@ struct AssemblerState: SymbolResolver {
   /// The object after pass 2.
   func object() -> AssembledObject {
     var outSections: [Section] = []
-    for s in sections where !(s.items.isEmpty && s.name != ".text") {
+    for s in sections {
       outSections.append(
         Section(
           name: s.name, executable: s.executable, items: s.items, relocations: s.relocations))
@@ -340,17 +360,33 @@ struct AssemblerState: SymbolResolver {
         }
       }
     }
-    syms.sort { ($0.section ?? "", $0.offset, $0.name) < ($1.section ?? "", $1.offset, $1.name) }
+    // Sort by (section order, offset, name) on precomputed integer keys.
+    let order = Dictionary(uniqueKeysWithValues: sections.enumerated().map { ($1.name, $0) })
+    let keys = syms.map { ($0.section.flatMap { order[$0] } ?? -1, $0.offset) }
+    let sortedIndices = syms.indices.sorted { i, j in
+      if keys[i] != keys[j] { return keys[i] < keys[j] }
+      return syms[i].name < syms[j].name
+    }
+    syms = sortedIndices.map { syms[$0] }
     return AssembledObject(sections: outSections, symbols: syms)
   }
 
   // MARK: items
 
   mutating func emit(_ kind: Item.Kind, size: Int, text: String) {
+    emit(kind, size: size, slice: TextSlice(text))
+  }
+
+  /// Emits an item whose text is `bytes[a..<b]` of the source.
+  mutating func emit(_ kind: Item.Kind, size: Int, textFrom a: Int, to b: Int) {
+    emit(kind, size: size, slice: TextSlice(bytes: source.bytes, start: a, end: b))
+  }
+
+  mutating func emit(_ kind: Item.Kind, size: Int, slice: TextSlice) {
     if pass == 2 {
       let loc = source.location(line: statement.line, column: statement.column)
       sections[current].items.append(
-        Item(offset: sections[current].offset, kind: kind, source: loc, text: text))
+        Item(offset: sections[current].offset, kind: kind, source: loc, text: slice))
     }
     sections[current].offset += size
   }

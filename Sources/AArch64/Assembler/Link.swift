@@ -15,11 +15,11 @@ extension AssembledObject {
   ///   range or alignment) or `asm.undefined-symbol`, located at the statement that asked.
   ///
   /// ELF ABI for AArch64: S + A - P for PC-relative types, Page(S + A) - Page(P) for ADRP.
-  public func link(
+  public consuming func link(
     bases: [String: UInt64], symbols externals: [String: UInt64] = [:],
     allowUndefined: Bool = false
   ) throws(AssemblyError) -> AssembledObject {
-    var out = self
+    var out = consume self
     var next: UInt64 = 0
     var sectionBase: [String: UInt64] = [:]
     for k in out.sections.indices {
@@ -29,7 +29,7 @@ extension AssembledObject {
       next = max(next, base &+ UInt64(out.sections[k].size))
     }
     var defined: [String: UInt64] = [:]
-    for s in symbols {
+    for s in out.symbols {
       if let sec = s.section, let b = sectionBase[sec] {
         defined[s.name] = b &+ UInt64(bitPattern: s.offset)
       }

@@ -50,6 +50,7 @@ struct SourceText: Sendable {
     var lineStart = 0
     var stmtStart = 0
     var inString = false
+    var stringStart = (line: Int32(1), col: Int32(1))
     var commentStart: (line: Int32, col: Int32)? = nil
     var progress = LoopProgress()
     while i <= n, progress.advanced(to: i) {
@@ -60,7 +61,7 @@ struct SourceText: Sendable {
         }
         if inString {
           throw AssemblyError(
-            "asm.syntax", at: location(line: line, column: Int32(stmtStart - lineStart + 1)),
+            "asm.syntax", at: location(line: stringStart.line, column: stringStart.col),
             "unterminated string")
         }
         addStatement(from: stmtStart, to: n, line: line, lineStart: lineStart)
@@ -94,7 +95,7 @@ struct SourceText: Sendable {
         if c == UInt8(ascii: "\"") { inString = false }
         if c == 10 {
           throw AssemblyError(
-            "asm.syntax", at: location(line: line, column: Int32(i - lineStart + 1)),
+            "asm.syntax", at: location(line: stringStart.line, column: stringStart.col),
             "unterminated string")
         }
         i += 1
@@ -114,6 +115,7 @@ struct SourceText: Sendable {
         i += 1
       case UInt8(ascii: "\""):
         inString = true
+        stringStart = (line, Int32(i - lineStart + 1))
         i += 1
       case UInt8(ascii: "/") where i + 1 < n && bytes[i + 1] == UInt8(ascii: "/"):
         while i < n, bytes[i] != 10 {

@@ -14,6 +14,9 @@ start:	mov	x29, sp		// a trailing comment
 1:	nop
 2:	b	1b
 	b	2b
+123456:	b	123456f
+123456:	cbz	x1, 123456b
+99:	b.eq	99b
 	/* a block comment
 	   over lines; with b 1f inside */
 3: 4:	b	3b

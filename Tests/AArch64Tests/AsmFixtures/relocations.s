@@ -52,6 +52,8 @@ func:	bl	ext_call
 	.short	ext_rel16 - .
 	.word	.Llocal - .
 	.word	.Llocal - func
+	.word	other - .
+	.quad	.Ldata + 2 - .
 
 	.data
 other:	.quad	func
