@@ -153,6 +153,24 @@ enum LayoutPipeline {
             l.state("compiled").map { Int($0.functionAddress % 8) }
           }.first
         out += built
+      } else {
+        let why =
+          v.patches.contains { $0.applies == false }
+          ? "a patch does not apply to the base (see `patchsite series`)"
+          : v.patches.isEmpty
+            ? "the version has no patches in the input"
+            : "no base tree was given (--tree DIR, or --repo PATH --base REV)"
+        out.append(
+          Layout(
+            version: v.version, source: "v\(v.version) (no post-image)", configName: "none",
+            diagnostics: [
+              Diagnostic(
+                "layout.no-post-image", .note,
+                at: v.cover?.location ?? v.patches.first?.message.location
+                  ?? SourceLocation(file: "<input>"),
+                "could not rebuild the callsite of v\(v.version) from its files: \(why); only "
+                  + "the layouts sketched in its messages are shown")
+            ]))
       }
       for m in messages {
         let listings = ProseListings.extract(
