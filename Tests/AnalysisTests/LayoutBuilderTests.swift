@@ -138,6 +138,8 @@ enum Fixture {
     ("state a\n0: frob x1\n", 2, "cannot encode"),
     ("state a\n0: .quad nowhere\n", 2, "unknown symbol"),
     ("state a\nnonsense\n", 2, "expected `OFFSET"),
+    ("state a\n0x8000000000000000: nop\n", 2, "within ±1 MiB"),
+    ("state a\n-0x8000000000000000: nop\n", 2, "multiple of 4"),
   ])
   func badInputNamesTheLine(_ text: String, _ line: Int, _ reason: String) {
     do {
@@ -229,5 +231,60 @@ enum Fixture {
       #expect(h.offset(of: "stub + AARCH64_INSN_SIZE", in: "user") == (bti ? -16 : -12))
       #expect(h.offset(of: "unknown_helper(rec)", in: nil) == nil)
     }
+  }
+}
+
+/// Mutated copies of the example base (lines dropped, duplicated, swapped, bytes flipped) never
+/// crash the readers or the builder; what is not modelled is said.
+@Suite struct LayoutRobustnessTests {
+  static let paths = [
+    "arch/arm64/kernel/ftrace.c", "arch/arm64/include/asm/ftrace.h", "arch/arm64/Makefile",
+    "arch/arm64/kernel/entry-ftrace.S",
+  ]
+
+  @Test func mutatedTreesNeverCrash() {
+    let seed: UInt64 = 0x5eed_1a70
+    var g = SeededGenerator(seed: seed)
+    var files: [String: String] = [:]
+    for p in Self.paths { files[p] = Fixture.base.contents(of: p) ?? "" }
+    let config = Fixture.regs.setting("ARM64_BTI_KERNEL", .yes)
+    var diagnosed = 0
+    for round in 0..<60 {
+      var tree = files
+      let path = Self.paths[Int.random(in: 0..<Self.paths.count, using: &g)]
+      var lines = (tree[path] ?? "").split(separator: "\n", omittingEmptySubsequences: false)
+        .map(String.init)
+      for _ in 0..<Int.random(in: 1...6, using: &g) where !lines.isEmpty {
+        let k = Int.random(in: 0..<lines.count, using: &g)
+        switch Int.random(in: 0..<4, using: &g) {
+        case 0: lines.remove(at: k)
+        case 1: lines.insert(lines[k], at: k)
+        case 2: lines.swapAt(k, Int.random(in: 0..<lines.count, using: &g))
+        default:
+          var b = Array(lines[k].utf8)
+          if !b.isEmpty {
+            b[Int.random(in: 0..<b.count, using: &g)] = UInt8.random(in: 32...126, using: &g)
+          }
+          lines[k] = String(decoding: b, as: UTF8.self)
+        }
+      }
+      tree[path] = lines.joined(separator: "\n")
+      let l = Fixture.layout(InMemoryTree(tree), config)
+      if !l.diagnostics.isEmpty { diagnosed += 1 }
+      #expect(l.states.allSatisfy { !$0.words.isEmpty }, "seed \(seed) round \(round)")
+    }
+    #expect(diagnosed > 0, "seed \(seed): no mutation was ever reported")
+  }
+
+  @Test func hugeArithmeticDoesNotTrap() {
+    let c = KernelConfig()
+    #expect(AddressArithmetic.evaluate("addr + 99999999999 * 99999999999", config: c) == nil)
+    #expect(AddressArithmetic.evaluate("addr + 9223372036854775807 + 1", config: c) == nil)
+    #expect(
+      AddressArithmetic.evaluate(String(repeating: "(", count: 500) + "addr", config: c) == nil)
+    #expect(AddressArithmetic.evaluate("addr - -4", config: c) == 4)
+    let ctx = ScenarioContext(
+      config: c, module: false, bti: false, entryAligned: true, target: "x", branchOffset: 0)
+    #expect(ctx.evaluate(String(repeating: "!", count: 5000) + "mod") == nil)
   }
 }

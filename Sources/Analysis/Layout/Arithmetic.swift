@@ -7,6 +7,7 @@ struct AddressArithmetic {
   var i = 0
   var config: KernelConfig
   var sawAddress = false
+  var depth = 0
 
   static let constants = ["AARCH64_INSN_SIZE": 4, "MCOUNT_INSN_SIZE": 4, "sizeof(u32)": 4]
 
@@ -66,7 +67,10 @@ struct AddressArithmetic {
       guardCount += 1
       i += 1
       guard let r = product() else { return nil }
-      v = op == "+" ? v + r : v - r
+      let (x, overflow) =
+        op == "+" ? v.addingReportingOverflow(r) : v.subtractingReportingOverflow(r)
+      guard !overflow else { return nil }
+      v = x
     }
     return v
   }
@@ -78,15 +82,31 @@ struct AddressArithmetic {
       guardCount += 1
       i += 1
       guard let r = primary() else { return nil }
-      if op == "*" { v *= r } else if r != 0 { v /= r } else { return nil }
+      if op == "*" {
+        let (x, overflow) = v.multipliedReportingOverflow(by: r)
+        guard !overflow else { return nil }
+        v = x
+      } else if r != 0, !(v == .min && r == -1) {
+        v /= r
+      } else {
+        return nil
+      }
     }
     return v
   }
 
   mutating func primary() -> Int? {
     guard let t = next() else { return nil }
-    if t == "-" { return primary().map { -$0 } }
+    if t == "-" {
+      guard depth < 64 else { return nil }
+      depth += 1
+      defer { depth -= 1 }
+      return primary().flatMap { $0 == .min ? nil : -$0 }
+    }
     if t == "(" {
+      guard depth < 64 else { return nil }
+      depth += 1
+      defer { depth -= 1 }
       let v = ternary()
       guard next() == ")" else { return nil }
       return v

@@ -118,8 +118,13 @@ struct ConditionParser {
     return v
   }
 
+  var depth = 0
+
   mutating func parseUnary() -> Bool? {
     skip()
+    guard depth < 64 else { return nil }
+    depth += 1
+    defer { depth -= 1 }
     if peek("!") && !peek("!=") {
       i += 1
       return parseUnary().map { !$0 }

@@ -100,6 +100,13 @@ struct Run {
           + "modelled)")
       return
     }
+    guard pe.total <= 64 else {
+      diagnose(
+        LayoutMessage.couldNotModel, .warning, pe.origin,
+        "could not model -fpatchable-function-entry=\(pe.total),\(pe.before) at \(pe.origin): more "
+          + "than 64 NOPs")
+      return
+    }
     let bti = flags.branchProtection?.bti ?? false
     if flags.branchProtection == nil { assume("no -mbranch-protection flag: no BTI landing pads") }
     let c = CompiledCallsite(

@@ -79,10 +79,11 @@ public enum LayoutFile {
       }
       guard
         let off = number(String(line[..<colon]).trimmingCharacters(in: .whitespaces)).map(Int.init),
-        off % 4 == 0
+        off % 4 == 0, off >= -(1 << 20), off <= 1 << 20
       else {
         throw InputError(
-          LayoutMessage.syntax, at: at, "the offset must be a multiple of 4 (decimal or 0x hex)")
+          LayoutMessage.syntax, at: at,
+          "the offset must be a multiple of 4 within ±1 MiB (decimal or 0x hex)")
       }
       let insn = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
       let pc = state.address(off)
@@ -170,6 +171,6 @@ public enum LayoutFile {
     }
     guard let v else { return nil }
     let i = Int64(bitPattern: v)
-    return neg ? -i : i
+    return neg ? (i == .min ? nil : -i) : i
   }
 }
