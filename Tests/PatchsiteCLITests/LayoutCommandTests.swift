@@ -101,6 +101,12 @@ private func diagnostics(_ u: [String: Any]?) -> [String] {
     #expect(writes.map { $0["width"] as? Int } == [8, 4])
     #expect(writes.map { $0["api"] as? String } == ["write_literal_u64", "patch_text_nosync"])
     #expect(!diagnostics(u).contains("layout.literal-misaligned"))
+    // ftrace_modify_call from near reaches the same list state as ftrace_make_call.
+    let modify = (u["transitions"] as? [[String: Any]])?.first {
+      $0["function"] as? String == "ftrace_modify_call"
+    }
+    #expect(modify?["from"] as? String == "near" && modify?["to"] as? String == "list")
+    #expect(!diagnostics(u).contains("layout.fact"))
     // Without BTI the BL slot is func+4.
     #expect(unit(us, version: 1, bti: false)?["recordOffset"] as? Int == 4)
   }

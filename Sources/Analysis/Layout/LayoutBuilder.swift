@@ -225,7 +225,32 @@ struct Run {
         layout.transitions.append(tr)
       }
     }
+    modifyCall(from: near, concurrent: concurrent)
     checkLiterals()
+  }
+
+  /// `ftrace_modify_call` from `near` to the state `ftrace_make_call` gives directly (a direct
+  /// trampoline, or the list ops): the two pictures must agree.
+  mutating func modifyCall(from near: LayoutState, concurrent: Bool) {
+    guard let mc = transitions["ftrace_modify_call"] else { return }
+    let direct = config.isEnabled("DYNAMIC_FTRACE_WITH_DIRECT_CALLS")
+    let to = direct ? "direct-near" : "list"
+    guard let expected = layout.state(to) else { return }
+    let (s, tr) = apply(
+      mc, to: near, name: to, target: direct ? "<direct trampoline>" : "FTRACE_ADDR",
+      ops: direct ? "<direct ops>" : "ftrace_list_ops", api: nil, concurrent: concurrent,
+      oldTarget: "FTRACE_ADDR")
+    layout.transitions.append(tr)
+    let got = s.words.map { "\($0.offset):\($0.word)" }
+    let want = expected.words.map { "\($0.offset):\($0.word)" }
+    if got != want {
+      let differ = s.words.filter { expected.word(at: $0.offset)?.word != $0.word }.map(\.offset)
+      diagnose(
+        LayoutMessage.fact, .warning, mc.location,
+        "ftrace_modify_call from near does not give the \(to) state ftrace_make_call gives: "
+          + "they differ at \(differ.map { "func\(sign($0))" }.joined(separator: ", ")) "
+          + "(\(mc.location))")
+    }
   }
 
   /// `rec->ip` from the extracted `ftrace_call_adjust`, or the generic identity.
@@ -424,12 +449,14 @@ struct Run {
   /// Applies the path of `t` that fits the scenario to `state`.
   mutating func apply(
     _ t: CTransition, to state: LayoutState, name: String, target: String, ops: String,
-    api forced: WriteAPI?, concurrent: Bool
+    api forced: WriteAPI?, concurrent: Bool, oldTarget: String? = nil
   ) -> (LayoutState, LayoutTransition) {
     var out = state
     out.name = name
     var target = target
-    var bindings = ["addr": target, "old_addr": target, "ops": ops, "arm64_rec_get_ops(rec)": ops]
+    var bindings = [
+      "addr": target, "old_addr": oldTarget ?? target, "ops": ops, "arm64_rec_get_ops(rec)": ops,
+    ]
     let rec = layout.recordOffset ?? 0
     let pc = state.address(rec)
     func distance(_ run: inout Run, _ sym: String) -> Int64? {
