@@ -233,7 +233,7 @@ enum LayoutPipeline {
         let words = line.dropFirst().split(whereSeparator: { $0 == " " || $0 == "\t" })
         let kconfigLine =
           words.first.map {
-            ["config", "menuconfig", "select", "depends", "if", "imply"].contains($0)
+            ["config", "menuconfig", "select", "depends", "imply"].contains($0)
           }
           ?? false
         for name in identifiers(in: String(line)) {

@@ -199,3 +199,28 @@ private func diagnostics(_ u: [String: Any]?) -> [String] {
     #expect(Patchsite.run(["layout", "--help"]) == 0)
   }
 }
+
+@Test func ownOptionsComeFromConfigAndKconfigLines() {
+  let body = """
+    +config ARM64_FTRACE_LITERAL_CALL
+    +\tselect HAVE_DYNAMIC_FTRACE_WITH_CALL_OPS
+    +ifeq ($(CONFIG_DYNAMIC_FTRACE_WITH_ARGS),y)
+    +\tif (rec->flags & FTRACE_FL_CALL_OPS_EN)
+    +\tdepends on ARM64_BTI_KERNEL
+    -config DYNAMIC_FTRACE_WITH_REGS
+    """
+  #expect(
+    LayoutPipeline.ownOptions([body]) == [
+      "ARM64_FTRACE_LITERAL_CALL", "DYNAMIC_FTRACE_WITH_CALL_OPS", "DYNAMIC_FTRACE_WITH_ARGS",
+    ])
+}
+
+@Test func textTableOfCallOps() throws {
+  let (status, text) = try run([
+    "layout", root + "/Series/call-ops/series.mbox", "--tree", root + "/Series/base",
+  ])
+  #expect(status == 0)
+  #expect(text.contains("    pre func-8 "))
+  let portable = text.replacingOccurrences(of: root + "/", with: "")
+  #expect(Snapshot.check(portable, named: "layout-call-ops", extension: "txt") == nil)
+}
