@@ -30,6 +30,11 @@ public enum ProseLayouts {
     return layout.states.isEmpty ? nil : layout
   }
 
+  /// Assembler text with blanks collapsed (`.quad\tx` → `.quad x`).
+  static func clean(_ s: String) -> String {
+    s.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+  }
+
   static func stateName(_ l: Listing) -> String? {
     let words = l.states.joined(separator: "-")
     switch (l.letter, words.isEmpty) {
@@ -171,7 +176,8 @@ public enum ProseLayouts {
             UInt32(bytes[k]) | UInt32(bytes[k + 1]) << 8 | UInt32(bytes[k + 2]) << 16 | UInt32(
               bytes[k + 3]) << 24
           let half = bytes.count == 8 ? (k == 0 ? " (low)" : " (high)") : ""
-          words.append(LayoutWord(offset: off + k, word: w, kind: .literal, text: item.text + half))
+          words.append(
+            LayoutWord(offset: off + k, word: w, kind: .literal, text: clean(item.text) + half))
           k += 4
         }
       }
