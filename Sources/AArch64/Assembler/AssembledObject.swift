@@ -1,0 +1,267 @@
+import Diagnostics
+
+/// The result of assembling one GNU-as-syntax file: sections of items, pending relocations and
+/// the symbols defined or declared.
+///
+/// Addresses are section offsets until `link(bases:symbols:)` places the sections. Words of
+/// instructions whose target lies in the same section are final; the rest carry a
+/// `Relocation` and a zero field, as in an ELF relocatable object (`as -o x.o`).
+public struct AssembledObject: Sendable, Hashable {
+  public var sections: [Section]
+  public var symbols: [Symbol]
+
+  public init(sections: [Section], symbols: [Symbol]) {
+    self.sections = sections
+    self.symbols = symbols
+  }
+
+  /// The section called `name`, if the file used it.
+  public func section(_ name: String) -> Section? { sections.first { $0.name == name } }
+}
+
+/// One output section (`.text`, `.data`, `.section .rodata`…).
+public struct Section: Sendable, Hashable {
+  public var name: String
+  /// Where `link` places it; 0 until then (`--at ADDR` sets `.text`'s base).
+  public var base: UInt64
+  /// True for code sections (`.text*`, or `.section` with the `x` flag): alignment pads with NOP.
+  public var executable: Bool
+  public var items: [Item]
+  public var relocations: [Relocation]
+
+  public init(
+    name: String, base: UInt64 = 0, executable: Bool, items: [Item] = [],
+    relocations: [Relocation] = []
+  ) {
+    self.name = name
+    self.base = base
+    self.executable = executable
+    self.items = items
+    self.relocations = relocations
+  }
+
+  /// The section's size in bytes.
+  public var size: Int {
+    guard let last = items.last else { return 0 }
+    return last.offset + last.size
+  }
+
+  /// The section's contents, little-endian, as `objcopy -O binary -j NAME` writes them.
+  public var bytes: [UInt8] {
+    var out = [UInt8](repeating: 0, count: size)
+    for item in items {
+      switch item.kind {
+      case .insn(let w):
+        for k in 0..<4 { out[item.offset + k] = UInt8(truncatingIfNeeded: w >> (8 * UInt32(k))) }
+      case .data(let b):
+        for (k, v) in b.enumerated() { out[item.offset + k] = v }
+      }
+    }
+    return out
+  }
+}
+
+/// One instruction or data item at a section offset.
+public struct Item: Sendable, Hashable {
+  public enum Kind: Sendable, Hashable {
+    /// A 32-bit instruction word (`.inst` too).
+    case insn(UInt32)
+    /// Data bytes in memory order (`.quad`, `.byte`, `.ascii`, alignment fill…).
+    case data([UInt8])
+  }
+
+  public var offset: Int
+  public var kind: Kind
+  /// Where the statement was written.
+  public var source: SourceLocation
+  /// The statement as written, without comments and surrounding blanks.
+  public var text: String {
+    get { storedText.string }
+    set { storedText = TextSlice(newValue) }
+  }
+  /// The text as a slice of the assembled source (no allocation per item).
+  var storedText: TextSlice
+
+  public init(offset: Int, kind: Kind, source: SourceLocation, text: String) {
+    self.offset = offset
+    self.kind = kind
+    self.source = source
+    self.storedText = TextSlice(text)
+  }
+
+  init(offset: Int, kind: Kind, source: SourceLocation, text: TextSlice) {
+    self.offset = offset
+    self.kind = kind
+    self.source = source
+    self.storedText = text
+  }
+
+  /// Bytes the item occupies.
+  public var size: Int {
+    switch kind {
+    case .insn: 4
+    case .data(let b): b.count
+    }
+  }
+
+  /// The instruction word, or nil for data.
+  public var word: UInt32? {
+    if case .insn(let w) = kind { return w }
+    return nil
+  }
+}
+
+/// A range of UTF-8 bytes in a shared buffer; equal and hashed by content.
+struct TextSlice: Sendable, Hashable {
+  var bytes: [UInt8]
+  var start: Int32
+  var end: Int32
+
+  init(_ s: String) {
+    bytes = Array(s.utf8)
+    start = 0
+    end = Int32(bytes.count)
+  }
+
+  init(bytes: [UInt8], start: Int, end: Int) {
+    self.bytes = bytes
+    self.start = Int32(start)
+    self.end = Int32(end)
+  }
+
+  var string: String { String(decoding: bytes[Int(start)..<Int(end)], as: UTF8.self) }
+
+  static func == (a: TextSlice, b: TextSlice) -> Bool {
+    a.bytes[Int(a.start)..<Int(a.end)].elementsEqual(b.bytes[Int(b.start)..<Int(b.end)])
+  }
+
+  func hash(into h: inout Hasher) {
+    h.combine(end - start)
+    for k in Int(start)..<Int(end) { h.combine(bytes[k]) }
+  }
+}
+
+/// The ELF relocation types the assembler emits (AArch64 ELF ABI names without `R_AARCH64_`).
+///
+/// LLVM fixups: `fixup_aarch64_pcrel_call26`, `_branch26`, `_pcrel_branch19`, `_pcrel_branch14`,
+/// `_ldr_pcrel_imm19`, `_pcrel_adr_imm21`, `_pcrel_adrp_imm21`, `_add_imm12`,
+/// `_ldst_imm12_scale{1,2,4,8,16}`, `FK_Data_8/4/2`, `FK_Data_4` pc-relative.
+public enum RelocationType: String, Sendable, Hashable, CaseIterable {
+  case abs64 = "ABS64"
+  case abs32 = "ABS32"
+  case abs16 = "ABS16"
+  case prel64 = "PREL64"
+  case prel32 = "PREL32"
+  case prel16 = "PREL16"
+  case ldPrelLo19 = "LD_PREL_LO19"
+  case adrPrelLo21 = "ADR_PREL_LO21"
+  case adrPrelPgHi21 = "ADR_PREL_PG_HI21"
+  case addAbsLo12NC = "ADD_ABS_LO12_NC"
+  case ldst8AbsLo12NC = "LDST8_ABS_LO12_NC"
+  case ldst16AbsLo12NC = "LDST16_ABS_LO12_NC"
+  case ldst32AbsLo12NC = "LDST32_ABS_LO12_NC"
+  case ldst64AbsLo12NC = "LDST64_ABS_LO12_NC"
+  case ldst128AbsLo12NC = "LDST128_ABS_LO12_NC"
+  case tstbr14 = "TSTBR14"
+  case condbr19 = "CONDBR19"
+  case jump26 = "JUMP26"
+  case call26 = "CALL26"
+
+  /// The full ELF name, as `readelf -r` prints it: `R_AARCH64_CALL26`.
+  public var elfName: String { "R_AARCH64_" + rawValue }
+}
+
+/// A reference that a layout resolves: patch `type` at `offset` with `symbol + addend`.
+///
+/// As in ELF, references to local labels are made against the section (`symbol` is the section
+/// name, `sectionRelative` true, `addend` the label's offset plus the written addend); references
+/// to global, weak or undefined symbols keep the symbol name.
+public struct Relocation: Sendable, Hashable {
+  public var offset: Int
+  public var type: RelocationType
+  public var symbol: String
+  public var sectionRelative: Bool
+  public var addend: Int64
+  /// The statement that asked for it.
+  public var source: SourceLocation
+
+  public init(
+    offset: Int, type: RelocationType, symbol: String, sectionRelative: Bool = false,
+    addend: Int64, source: SourceLocation
+  ) {
+    self.offset = offset
+    self.type = type
+    self.symbol = symbol
+    self.sectionRelative = sectionRelative
+    self.addend = addend
+    self.source = source
+  }
+}
+
+/// A symbol the file defines (a label, an `.equ`) or declares (`.globl`, `.weak` of an
+/// undefined name).
+public struct Symbol: Sendable, Hashable {
+  public enum Kind: String, Sendable, Hashable {
+    /// A label with no `.type`.
+    case label
+    /// `.type sym, %function`.
+    case function
+    /// `.type sym, %object`.
+    case object
+    /// `.equ`/`.set` value; `offset` holds it.
+    case constant
+    /// Declared (`.globl`, `.weak`) but not defined here.
+    case undefined
+  }
+
+  public var name: String
+  /// Section name, nil for constants and undefined symbols.
+  public var section: String?
+  /// Offset in the section (the value for constants).
+  public var offset: Int64
+  /// `.size sym, expr`, if given.
+  public var size: Int64?
+  public var global: Bool
+  public var weak: Bool
+  public var kind: Kind
+
+  public init(
+    name: String, section: String?, offset: Int64, size: Int64? = nil, global: Bool,
+    weak: Bool = false, kind: Kind
+  ) {
+    self.name = name
+    self.section = section
+    self.offset = offset
+    self.size = size
+    self.global = global
+    self.weak = weak
+    self.kind = kind
+  }
+}
+
+/// Why a file could not be assembled: a stable id, the `file:line:column` and a reason.
+///
+/// Ids: `asm.syntax`, `asm.unknown-mnemonic`, `asm.operands`, `asm.encoding` (with the
+/// encoder's `EncodingError`), `asm.expression`, `asm.undefined-symbol`, `asm.redefined-symbol`,
+/// `asm.unsupported`.
+public struct AssemblyError: Error, Sendable, Hashable, CustomStringConvertible {
+  public var id: MessageID
+  public var location: SourceLocation
+  public var message: String
+  public var encoding: EncodingError?
+
+  public init(
+    _ id: MessageID, at location: SourceLocation, _ message: String, encoding: EncodingError? = nil
+  ) {
+    self.id = id
+    self.location = location
+    self.message = message
+    self.encoding = encoding
+  }
+
+  /// `file:line:column: message`.
+  public var description: String { "\(location): \(message)" }
+
+  /// The same problem as the `InputError` the CLI reports (exit 2).
+  public var inputError: InputError { InputError(id, at: location, message) }
+}

@@ -1,0 +1,350 @@
+import Diagnostics
+
+// Instructions: operands are evaluated here (expressions, `.equ` constants, labels, `:lo12:`),
+// turned into `AsmOperand`s, and matched by `AsmParser.instruction`; symbol slots become
+// relocations with a zero field.
+
+/// The operand that names a PC-relative target, and the relocation it needs.
+struct TargetSlot {
+  var index: Int
+  var type: RelocationType
+}
+
+extension AssemblerState {
+  static func targetSlot(_ m: String) -> TargetSlot? {
+    switch m {
+    case "b": return TargetSlot(index: 0, type: .jump26)
+    case "bl": return TargetSlot(index: 0, type: .call26)
+    case "cbz", "cbnz": return TargetSlot(index: 1, type: .condbr19)
+    case "tbz", "tbnz": return TargetSlot(index: 2, type: .tstbr14)
+    case "adr": return TargetSlot(index: 1, type: .adrPrelLo21)
+    case "adrp": return TargetSlot(index: 1, type: .adrPrelPgHi21)
+    case "ldr", "ldrsw", "prfm": return TargetSlot(index: 1, type: .ldPrelLo19)
+    default:
+      if m.utf8.count > 2, m.hasPrefix("b.") { return TargetSlot(index: 0, type: .condbr19) }
+      return nil
+    }
+  }
+
+  /// A pending relocation for the instruction being assembled.
+  struct PendingRelocation {
+    var type: RelocationType?
+    var value: ExprValue
+    var column: Int
+  }
+
+  /// `bytes[a..<e]` is the mnemonic, `e..<b` the operands.
+  mutating func instruction(_ a: Int, _ e: Int, _ b: Int) throws(AssemblyError) {
+    let src = source.bytes
+    let pc = sections[current].offset
+    dotOffset = Int64(pc)
+    let ranges = splitOperands(e, b)
+    if fastPathEnabled, let (fm, cond) = FastMnemonic.lookup(src, a, e) {
+      var fastPending: PendingRelocation? = nil
+      if let w = fastPath(fm, ranges, pc: pc, pending: &fastPending, conditionCode: cond) {
+        if let p = fastPending, let t = p.type {
+          try relocate(t, p.value, at: pc, column: p.column)
+        }
+        emit(.insn(w), size: 4, textFrom: a, to: b)
+        return
+      }
+    }
+    let mnemonic = lowercasedString(a, e)
+    let slot = AssemblerState.targetSlot(mnemonic)
+    var operands: [LocatedOperand] = []
+    operands.reserveCapacity(ranges.count)
+    var pending: PendingRelocation? = nil
+    for (n, (x, y)) in ranges.enumerated() {
+      let col = Int(source.column(of: x, line: statement.line))
+      guard x < y else { throw error("asm.syntax", at: x, "empty operand") }
+      if let slot, slot.index == n, src[x] != UInt8(ascii: "["), src[x] != UInt8(ascii: "#") {
+        if src[x] == UInt8(ascii: "=") {
+          throw error("asm.unsupported", at: x, "unsupported: ldr =value (literal pools)")
+        }
+        let v = try evaluate(x, y)
+        let op = try target(v, slot: slot, pc: pc, at: x, pending: &pending)
+        operands.append(LocatedOperand(operand: op, column: col))
+        continue
+      }
+      operands.append(
+        LocatedOperand(operand: try operand(x, y, pending: &pending), column: col))
+    }
+    // GNU as accepts `tbz x1, #3, l` and encodes the W form (b5 = 0), as objdump prints it.
+    if mnemonic == "tbz" || mnemonic == "tbnz", operands.count == 3,
+      case .register(let r) = operands[0].operand, r.width == .x,
+      case .immediate(let bit) = operands[1].operand, bit >= 0, bit < 32
+    {
+      operands[0].operand = .register(r.with(.w))
+    }
+    let inst: Instruction
+    do {
+      inst = try AsmParser.instruction(
+        mnemonic: mnemonic, operands: operands, pc: UInt64(pc), syntax: .gnu)
+    } catch {
+      let column = error.id == "asm.unknown-mnemonic" ? statement.column : Int32(error.column)
+      throw AssemblyError(
+        error.id, at: source.location(line: statement.line, column: column), error.message,
+        encoding: error.encoding)
+    }
+    let word: UInt32
+    do {
+      word = try encode(inst)
+    } catch {
+      throw AssemblyError(
+        "asm.encoding", at: source.location(line: statement.line, column: statement.column),
+        error.description, encoding: error)
+    }
+    if let p = pending {
+      var type = p.type
+      if type == nil {
+        // `[xn, :lo12:sym]`: the scale follows the access size of the encoded load/store.
+        type = AssemblerState.lo12LoadStoreType(word)
+        if type == nil {
+          throw error(
+            "asm.unsupported", at: p.column,
+            "unsupported: :lo12: in this instruction (needs an unsigned-offset load/store)")
+        }
+      }
+      if let t = type { try relocate(t, p.value, at: pc, column: p.column) }
+    }
+    emit(.insn(word), size: 4, textFrom: a, to: b)
+  }
+
+  /// `bytes[a..<e]` in lower case, without an intermediate array.
+  func lowercasedString(_ a: Int, _ e: Int) -> String {
+    let src = source.bytes
+    return String(unsafeUninitializedCapacity: e - a) { buf in
+      for k in a..<e { buf[k - a] = lower(src[k]) }
+      return e - a
+    }
+  }
+
+  /// LDST{8,16,32,64,128}_ABS_LO12_NC for a load/store (unsigned immediate) word.
+  static func lo12LoadStoreType(_ w: UInt32) -> RelocationType? {
+    // size:2 111 V:1 01 opc:2 imm12:12 Rn:5 Rt:5
+    guard w & 0x3b00_0000 == 0x3900_0000 else { return nil }
+    let size = w >> 30
+    let v = (w >> 26) & 1
+    let opc = (w >> 22) & 3
+    if v == 1 && size == 0 && opc >= 2 { return .ldst128AbsLo12NC }
+    switch size {
+    case 0: return .ldst8AbsLo12NC
+    case 1: return .ldst16AbsLo12NC
+    case 2: return .ldst32AbsLo12NC
+    default: return .ldst64AbsLo12NC
+    }
+  }
+
+  /// A branch/literal/ADR(P) target: a resolved offset or a relocation with a zero field.
+  func target(
+    _ v: ExprValue, slot: TargetSlot, pc: Int, at x: Int, pending: inout PendingRelocation?
+  ) throws(AssemblyError) -> AsmOperand {
+    if v.minus != nil {
+      throw error("asm.expression", at: x, "a PC-relative difference cannot be a branch target")
+    }
+    switch v.base {
+    case .absolute:
+      throw error(
+        "asm.unsupported", at: x,
+        "unsupported: absolute address as a target (write a label or .+offset)")
+    case .section(let s) where s == current && slot.type != .adrPrelPgHi21:
+      return .immediate(v.add &- Int64(pc))
+    default:
+      pending = PendingRelocation(type: slot.type, value: v, column: x)
+      return .immediate(0)
+    }
+  }
+
+  /// Any other operand: register, immediate/expression, `:lo12:`, memory, shift, name.
+  func operand(_ x: Int, _ y: Int, pending: inout PendingRelocation?) throws(AssemblyError)
+    -> AsmOperand
+  {
+    let src = source.bytes
+    var s = x
+    if src[s] == UInt8(ascii: "[") { return try memory(x, y, pending: &pending) }
+    if src[s] == UInt8(ascii: "#") {
+      s += 1
+      while s < y, isBlank(src[s]) { s += 1 }
+    }
+    if s < y, src[s] == UInt8(ascii: ":") {
+      return try lo12(s, y, memory: false, pending: &pending)
+    }
+    if src[x] == UInt8(ascii: "#") {
+      return .immediate(try absolute(s, y))
+    }
+    let c = src[x]
+    if isDigit(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c == UInt8(ascii: "(")
+      || c == UInt8(ascii: "~")
+    {
+      return .immediate(try absolute(x, y))
+    }
+    // A word: register, shift/extend, an `.equ` constant, or a name (condition, sysreg…).
+    var wordEnd = x
+    while wordEnd < y, isSymbolChar(src[wordEnd]) { wordEnd += 1 }
+    if wordEnd == y, let r = AssemblerState.register(src, x, y) { return .register(r) }
+    if wordEnd < y, isBlank(src[wordEnd]), isShiftOrExtend(x, wordEnd) {
+      var k = wordEnd
+      while k < y, isBlank(src[k]) { k += 1 }
+      if k < y, src[k] == UInt8(ascii: "#") { k += 1 }
+      let amount = try absolute(k, y)
+      let head = source.string(x, wordEnd).lowercased()
+      return try parserOperand(head + " #\(amount)", column: x)
+    }
+    if let v = try? evaluate(x, y), v.isAbsolute { return .immediate(v.add) }
+    let text = source.string(x, y)
+    return try parserOperand(text, column: x)
+  }
+
+  func wordEnd(_ x: Int, _ y: Int) -> Int {
+    var k = x
+    while k < y, isSymbolChar(source.bytes[k]) { k += 1 }
+    return k
+  }
+
+  func symbolIsConstant(_ x: Int, _ y: Int) -> Bool {
+    guard y > x else { return false }
+    if case .constant(let v)? = symbols[source.string(x, y)]?.definition { return v.isAbsolute }
+    return false
+  }
+
+  func isShiftOrExtend(_ x: Int, _ y: Int) -> Bool {
+    switch source.string(x, y).lowercased() {
+    case "lsl", "lsr", "asr", "ror", "msl", "uxtb", "uxth", "uxtw", "uxtx", "sxtb", "sxth", "sxtw",
+      "sxtx":
+      true
+    default: false
+    }
+  }
+
+  func parserOperand(_ text: String, column x: Int) throws(AssemblyError) -> AsmOperand {
+    do {
+      return try AsmParser.operand(text, column: Int(source.column(of: x, line: statement.line)))
+    } catch {
+      throw AssemblyError(
+        error.id, at: source.location(line: statement.line, column: Int32(error.column)),
+        error.message)
+    }
+  }
+
+  /// `:lo12:expr` (the only relocation operator supported).
+  func lo12(_ s: Int, _ y: Int, memory: Bool, pending: inout PendingRelocation?)
+    throws(AssemblyError) -> AsmOperand
+  {
+    let src = source.bytes
+    var k = s + 1
+    while k < y, src[k] != UInt8(ascii: ":") { k += 1 }
+    guard k < y else { throw error("asm.syntax", at: s, "unterminated relocation operator") }
+    var op = [UInt8]()
+    for j in (s + 1)..<k { op.append(lower(src[j])) }
+    guard op == Array("lo12".utf8) else {
+      throw error(
+        "asm.unsupported", at: s,
+        "unsupported: relocation operator :\(String(decoding: op, as: UTF8.self)):")
+    }
+    let v = try evaluate(k + 1, y)
+    if v.isAbsolute { return .immediate(v.add & 0xfff) }
+    if v.minus != nil {
+      throw error("asm.expression", at: k + 1, ":lo12: of a PC-relative difference")
+    }
+    pending = PendingRelocation(type: memory ? nil : .addAbsLo12NC, value: v, column: s)
+    return .immediate(0)
+  }
+
+  /// `[base]`, `[base, #expr]`, `[base, #expr]!`, `[base, :lo12:sym]`; register-index forms are
+  /// handed to the line parser.
+  func memory(_ x: Int, _ y: Int, pending: inout PendingRelocation?) throws(AssemblyError)
+    -> AsmOperand
+  {
+    let src = source.bytes
+    var close = y - 1
+    var pre = false
+    if src[close] == UInt8(ascii: "!") {
+      pre = true
+      close -= 1
+      while close > x, isBlank(src[close]) { close -= 1 }
+    }
+    guard close > x, src[close] == UInt8(ascii: "]") else {
+      throw error("asm.syntax", at: x, "bad memory operand '\(source.string(x, y))'")
+    }
+    let parts = splitOperands(x + 1, close)
+    guard let first = parts.first, let base = AssemblerState.register(src, first.0, first.1)
+    else {
+      throw error("asm.syntax", at: x, "bad base register in '\(source.string(x, y))'")
+    }
+    if parts.count == 1 { return .memory(base: base, index: .none, preIndex: pre) }
+    let (p, q) = parts[1]
+    guard p < q else { throw error("asm.syntax", at: p, "empty offset") }
+    var s = p
+    if src[s] == UInt8(ascii: "#") {
+      s += 1
+      while s < q, isBlank(src[s]) { s += 1 }
+    }
+    let c = s < q ? src[s] : 0
+    if c == UInt8(ascii: ":") {
+      guard parts.count == 2 else { throw error("asm.syntax", at: x, "too many parts") }
+      guard case .immediate(let v) = try lo12(s, q, memory: true, pending: &pending) else {
+        throw error("asm.syntax", at: s, "bad :lo12: operand")
+      }
+      return .memory(base: base, index: .immediate(v), preIndex: pre)
+    }
+    let isImm =
+      src[p] == UInt8(ascii: "#") || isDigit(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: "(")
+      || c == UInt8(ascii: "+") || c == UInt8(ascii: "~")
+      || (isSymbolChar(c) && AssemblerState.register(src, p, wordEnd(p, q)) == nil)
+    if isImm {
+      guard parts.count == 2 else { throw error("asm.syntax", at: x, "too many parts") }
+      return .memory(base: base, index: .immediate(try absolute(s, q)), preIndex: pre)
+    }
+    // Register index: evaluate an amount expression, then let the line parser read it.
+    var text = "[" + source.string(first.0, first.1) + ", " + source.string(p, q)
+    if parts.count >= 3 {
+      let (u, w) = parts[2]
+      var k = u
+      while k < w, isSymbolChar(src[k]) { k += 1 }
+      text += ", " + source.string(u, k)
+      var m = k
+      while m < w, isBlank(src[m]) { m += 1 }
+      if m < w {
+        if src[m] == UInt8(ascii: "#") { m += 1 }
+        text += " #\(try absolute(m, w))"
+      }
+    }
+    if parts.count > 3 { throw error("asm.syntax", at: x, "too many parts in memory operand") }
+    text += pre ? "]!" : "]"
+    return try parserOperand(text, column: x)
+  }
+
+  /// A register name (`x0`, `w30`, `sp`, `wsp`, `xzr`, `wzr`, `lr`, `fp`), any case.
+  static func register(_ src: [UInt8], _ x: Int, _ y: Int) -> Register? {
+    let n = y - x
+    guard n >= 2, n <= 3 else { return nil }
+    let c0 = lower(src[x])
+    let c1 = lower(src[x + 1])
+    if n == 2 {
+      switch (c0, c1) {
+      case (UInt8(ascii: "s"), UInt8(ascii: "p")): return .sp
+      case (UInt8(ascii: "l"), UInt8(ascii: "r")): return .lr
+      case (UInt8(ascii: "f"), UInt8(ascii: "p")): return .fp
+      default: break
+      }
+      guard c0 == UInt8(ascii: "x") || c0 == UInt8(ascii: "w"), isDigit(c1) else { return nil }
+      let r = UInt8(c1 - 48)
+      return c0 == UInt8(ascii: "x") ? .x(r) : .w(r)
+    }
+    let c2 = lower(src[x + 2])
+    if c1 == UInt8(ascii: "z") && c2 == UInt8(ascii: "r") {
+      if c0 == UInt8(ascii: "x") { return .xzr }
+      if c0 == UInt8(ascii: "w") { return .wzr }
+      return nil
+    }
+    if c0 == UInt8(ascii: "w") && c1 == UInt8(ascii: "s") && c2 == UInt8(ascii: "p") {
+      return .wsp
+    }
+    guard c0 == UInt8(ascii: "x") || c0 == UInt8(ascii: "w"), isDigit(c1), isDigit(c2),
+      c1 != UInt8(ascii: "0")
+    else { return nil }
+    let r = (c1 - 48) * 10 + (c2 - 48)
+    guard r <= 30 else { return nil }
+    return c0 == UInt8(ascii: "x") ? .x(r) : .w(r)
+  }
+}

@@ -1,0 +1,206 @@
+import AArch64
+import Diagnostics
+import Foundation
+import KernelSource
+
+/// Candidate layouts from assembly listings in message bodies: one state per listing that
+/// has a heading (`b) disabled:` → state `b-disabled`), assembled with the project's assembler
+/// so labels (`literal`, `func_body`) resolve as GNU as would; names the listing does not
+/// define (`ftrace_caller`, `<custom trampoline>`) get assumed addresses, listed.
+public enum ProseLayouts {
+  /// The layout sketched in one message, or nil when it has no listing with instructions.
+  public static func layout(
+    from listings: [Listing], source: String, version: Int? = nil,
+    placement: Placement = Placement(), functionModulo8: Int? = nil
+  ) -> Layout? {
+    var layout = Layout(version: version, source: source, configName: "prose")
+    layout.assumptions += placement.description
+    var used = Set<String>()
+    for (n, l) in listings.enumerated() where !l.quoted {
+      guard l.lines.contains(where: { $0.mnemonic != nil }) else { continue }
+      var name = stateName(l) ?? "listing-\(n + 1)"
+      while used.contains(name) { name += "'" }
+      used.insert(name)
+      if let s = state(
+        l, name: name, placement: placement, functionModulo8: functionModulo8, layout: &layout)
+      {
+        layout.states.append(s)
+      }
+    }
+    return layout.states.isEmpty ? nil : layout
+  }
+
+  /// Assembler text with blanks collapsed (`.quad\tx` → `.quad x`).
+  static func clean(_ s: String) -> String {
+    s.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
+  }
+
+  static func stateName(_ l: Listing) -> String? {
+    let words = l.states.joined(separator: "-")
+    switch (l.letter, words.isEmpty) {
+    case (let letter?, false): return "\(letter)-\(words)"
+    case (let letter?, true): return letter
+    case (nil, false): return words
+    default: return nil
+    }
+  }
+
+  /// `<custom trampoline>` → `custom_trampoline`.
+  static func identifier(_ s: String) -> String {
+    var out = ""
+    for c in s {
+      if c.isLetter || c.isNumber || c == "_" {
+        out.append(c)
+      } else if c == " " || c == "-" {
+        out.append("_")
+      }
+    }
+    return out
+  }
+
+  static func rewrite(_ text: String) -> String {
+    var out = ""
+    var rest = Substring(text)
+    while let open = rest.firstIndex(of: "<"), let close = rest[open...].firstIndex(of: ">") {
+      out += rest[..<open]
+      out += identifier(String(rest[rest.index(after: open)..<close]))
+      rest = rest[rest.index(after: close)...]
+    }
+    return out + rest
+  }
+
+  static func state(
+    _ l: Listing, name: String, placement: Placement, functionModulo8: Int?,
+    layout: inout Layout
+  ) -> LayoutState? {
+    var lines: [String] = []
+    var lineOf: [Int] = []
+    var labels: [String] = []
+    for line in l.lines {
+      if let label = line.label {
+        lines.append(rewrite(label) + ":")
+        lineOf.append(line.line)
+        labels.append(rewrite(label))
+      }
+      if line.mnemonic != nil, let i = line.instruction {
+        lines.append("\t" + rewrite(i))
+        lineOf.append(line.line)
+      }
+    }
+    let file = l.location.file
+    let object: AssembledObject
+    do throws(AssemblyError) {
+      object = try Assembler.assemble(lines.joined(separator: "\n"), file: file)
+    } catch {
+      let line =
+        error.location.line >= 1 && error.location.line <= lineOf.count
+        ? lineOf[error.location.line - 1] : l.location.line
+      layout.diagnostics.append(
+        Diagnostic(
+          LayoutMessage.couldNotModel, .warning, at: SourceLocation(file: file, line: line),
+          "could not model listing \(name): \(error.message)"))
+      return nil
+    }
+    guard let text = object.sections.first(where: { $0.executable }) ?? object.sections.first
+    else { return nil }
+    let funcLabel =
+      ["func", "f", "function", "foo"].first { labels.contains($0) } ?? labels.first
+    let funcOffset =
+      object.symbols.first { $0.name == funcLabel && $0.section == text.name }
+      .map(\.offset) ?? 0
+    if funcLabel == nil {
+      layout.assumptions.append(
+        "listing \(name) has no label: its first word is taken as the function symbol")
+    }
+    let funcAddress = placement.coreFunctionArea + 0x100 + UInt64(functionModulo8 ?? 0)
+    if let m = functionModulo8 {
+      let note =
+        "listing \(name): the function symbol is placed \(m) mod 8, as GCC places it for this version's flags"
+      if !layout.assumptions.contains(note) { layout.assumptions.append(note) }
+    }
+    let base = funcAddress &- UInt64(bitPattern: funcOffset)
+    // Names the listing does not define get assumed addresses.
+    var externals: [String: UInt64] = [:]
+    let defined = Set(object.symbols.filter { $0.section != nil }.map(\.name))
+    let fixed = Dictionary(placement.fixedSymbols, uniquingKeysWith: { a, _ in a })
+    let far = (l.heading ?? "").lowercased().contains("out of")
+    for sec in object.sections {
+      for r in sec.relocations where !defined.contains(r.symbol) && !r.sectionRelative {
+        guard externals[r.symbol] == nil else { continue }
+        let a: UInt64
+        switch r.symbol {
+        case "ftrace_caller", "ftrace_regs_caller": a = placement.entryText
+        case "custom_trampoline", "tramp", "trampoline", "direct_trampoline":
+          a = far ? placement.farTrampoline : placement.nearTrampoline
+        default:
+          a = fixed[r.symbol] ?? (placement.entryText + 0x800 + UInt64(externals.count) * 0x100)
+        }
+        externals[r.symbol] = a
+        let note =
+          "listing \(name): \(r.symbol) is not defined in the listing: assumed at 0x\(Words.hex(a))"
+          + (r.symbol == "custom_trampoline"
+            ? (far ? " (out of BL range, as the heading says)" : " (in BL range)") : "")
+        if !layout.assumptions.contains(note) { layout.assumptions.append(note) }
+      }
+    }
+    let linked: AssembledObject
+    do throws(AssemblyError) {
+      linked = try object.link(bases: [text.name: base], symbols: externals, allowUndefined: true)
+    } catch {
+      layout.diagnostics.append(
+        Diagnostic(
+          LayoutMessage.couldNotModel, .warning,
+          at: SourceLocation(file: file, line: l.location.line),
+          "could not model listing \(name): \(error.message)"))
+      return nil
+    }
+    guard let sec = linked.section(text.name) else { return nil }
+    var names: [UInt64: String] = [:]
+    for (n, a) in externals { names[a] = n }
+    for s in linked.symbols where s.section == text.name {
+      names[sec.base &+ UInt64(bitPattern: s.offset)] = s.name
+    }
+    var words: [LayoutWord] = []
+    for item in sec.items {
+      let off = Int(Int64(item.offset) - funcOffset)
+      switch item.kind {
+      case .insn(let w):
+        words.append(
+          LayoutWord(
+            offset: off, word: w, kind: .insn,
+            text: Words.text(w, at: base &+ UInt64(item.offset), symbols: names)))
+      case .data(let bytes):
+        var k = 0
+        while k + 4 <= bytes.count {
+          let w =
+            UInt32(bytes[k]) | UInt32(bytes[k + 1]) << 8 | UInt32(bytes[k + 2]) << 16 | UInt32(
+              bytes[k + 3]) << 24
+          let half = bytes.count == 8 ? (k == 0 ? " (low)" : " (high)") : ""
+          words.append(
+            LayoutWord(offset: off + k, word: w, kind: .literal, text: clean(item.text) + half))
+          k += 4
+        }
+      }
+      if case .data = item.kind, item.size == 8 {
+        let a = funcAddress &+ UInt64(bitPattern: Int64(off))
+        let where_ = "func\(off >= 0 ? "+" : "")\(off)"
+        if a % 8 != 0 {
+          layout.diagnostics.append(
+            Diagnostic(
+              LayoutMessage.literalMisaligned, .warning,
+              at: SourceLocation(file: file, line: l.location.line),
+              "listing \(name): the 64-bit literal at \(where_) is not 8-byte aligned when the "
+                + "function symbol is \(funcAddress % 8) mod 8"
+                + (functionModulo8 != nil ? " (GCC's placement for this version's flags)" : "")))
+        } else if functionModulo8 == nil {
+          let note =
+            "listing \(name): the literal at \(where_) is 8-byte aligned only if the function symbol is \((8 - ((off % 8) + 8) % 8) % 8) mod 8"
+          if !layout.assumptions.contains(note) { layout.assumptions.append(note) }
+        }
+      }
+    }
+    return LayoutState(
+      name: name, words: words, placement: .core, functionAddress: funcAddress,
+      note: (l.heading ?? "") + " (\(file):\(l.location.line))")
+  }
+}

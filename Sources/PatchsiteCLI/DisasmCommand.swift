@@ -1,0 +1,113 @@
+import AArch64
+import ArgumentParser
+import Diagnostics
+
+/// `patchsite disasm`: decode 32-bit words and print them in objdump syntax.
+struct DisasmCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "disasm",
+    abstract: "Disassemble AArch64 instruction words (objdump syntax).",
+    discussion: """
+      Prints one line per word: the word as eight lowercase hex digits, two spaces, and the \
+      disassembly as aarch64-linux-gnu-objdump -d prints it (branch targets are absolute \
+      addresses, counted from --at). Words that are not instructions print as .inst or udf.
+
+      Examples:
+        patchsite disasm d503201f 0xd503233f 94000010
+        patchsite disasm --file text.bin --at 0xffff800010000000
+
+      --file reads little-endian words (the file size must be a multiple of 4). Bad input \
+      exits 2 with FILE:LINE:COLUMN: reason (<arguments>:1:COLUMN for words on the command \
+      line).
+      """
+  )
+
+  @Argument(help: "Words in hex: d503201f or 0xd503201f.")
+  var words: [String] = []
+
+  @Option(name: .long, help: "A binary file of little-endian 32-bit words.")
+  var file: String?
+
+  @Option(name: .long, help: "Address of the first word (hex with 0x, or decimal). Default 0.")
+  var at: String = "0"
+
+  func validate() throws {
+    if file == nil && words.isEmpty {
+      throw ValidationError("give words to disassemble or --file BIN")
+    }
+    if file != nil && !words.isEmpty {
+      throw ValidationError("give either words or --file, not both")
+    }
+  }
+
+  func run() throws {
+    let base = try CLIInput.address(at, option: "--at")
+    let list: [UInt32]
+    if let file {
+      list = try DisasmCommand.words(file: file)
+    } else {
+      list = try DisasmCommand.parse(words)
+    }
+    DisasmCommand.write(list, base: base)
+  }
+
+  /// Parses `d503201f` / `0xd503201f` arguments.
+  static func parse(_ args: [String]) throws(InputError) -> [UInt32] {
+    var out: [UInt32] = []
+    var column = 1
+    for a in args {
+      var t = Substring(a)
+      if t.hasPrefix("0x") || t.hasPrefix("0X") { t = t.dropFirst(2) }
+      guard !t.isEmpty, t.count <= 8, let w = UInt32(t, radix: 16) else {
+        throw InputError(
+          "cli.bad-word", at: SourceLocation(file: "<arguments>", line: 1, column: column),
+          "bad word '\(a)' (expected up to 8 hex digits, e.g. d503201f or 0xd503201f)")
+      }
+      out.append(w)
+      column += a.utf8.count + 1
+    }
+    return out
+  }
+
+  /// Little-endian words of `file`.
+  static func words(file: String) throws(InputError) -> [UInt32] {
+    let (bytes, name) = try CLIInput.read(file)
+    guard bytes.count % 4 == 0 else {
+      throw InputError(
+        "cli.bad-size", at: SourceLocation(file: name),
+        "size \(bytes.count) is not a multiple of 4")
+    }
+    var out = [UInt32](repeating: 0, count: bytes.count / 4)
+    for k in out.indices {
+      out[k] =
+        UInt32(bytes[4 * k]) | UInt32(bytes[4 * k + 1]) << 8 | UInt32(bytes[4 * k + 2]) << 16
+        | UInt32(bytes[4 * k + 3]) << 24
+    }
+    return out
+  }
+
+  /// `WORD  TEXT` lines for `words` starting at `base`.
+  static func lines(_ words: ArraySlice<UInt32>, base: UInt64) -> String {
+    var out = ""
+    out.reserveCapacity(words.count * 40)
+    var pc = base &+ UInt64(words.startIndex - (words.startIndex)) * 4
+    for w in words {
+      out += Hex.word(w)
+      out += "  "
+      out += A64.print(A64.decode(w), pc: pc)
+      out += "\n"
+      pc &+= 4
+    }
+    return out
+  }
+
+  /// Writes the listing in chunks.
+  static func write(_ words: [UInt32], base: UInt64) {
+    var start = 0
+    while start < words.count {
+      let end = min(words.count, start + 65536)
+      Console.write(lines(words[start..<end], base: base &+ UInt64(start) * 4), fd: 1)
+      start = end
+    }
+  }
+}

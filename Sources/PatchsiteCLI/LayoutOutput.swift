@@ -1,0 +1,155 @@
+import Analysis
+import Diagnostics
+
+/// Renders layouts as text tables or as the fixed JSON contract.
+enum LayoutOutput {
+  static func hex8(_ v: UInt64) -> String { Words.hex(v, digits: 8) }
+
+  static func json(_ units: [Layout]) -> JSON {
+    .object([("units", .array(units.map(unit)))])
+  }
+
+  static func unit(_ l: Layout) -> JSON {
+    .object([
+      ("version", .optional(l.version)),
+      ("source", .string(l.source)),
+      ("configName", .string(l.configName)),
+      ("config", .object(l.config.map { ($0.name, .string($0.value)) })),
+      ("recordOffset", .optional(l.recordOffset)),
+      ("patchEntryOffset", .optional(l.patchEntryOffset)),
+      (
+        "states",
+        .array(
+          l.states.map { s in
+            .object([
+              ("name", .string(s.name)),
+              ("placement", .string(s.placement.rawValue)),
+              ("functionAddress", .string(Words.hex(s.functionAddress))),
+              ("note", .string(s.note)),
+              (
+                "words",
+                .array(
+                  s.words.map { w in
+                    .object([
+                      ("offset", .int(w.offset)),
+                      ("address", .string(Words.hex(s.address(w.offset)))),
+                      ("word", .string(hex8(UInt64(w.word)))),
+                      ("text", .string(w.text)),
+                      ("kind", .string(w.kind.rawValue)),
+                      ("symbol", .optional(w.symbol)),
+                      ("preEntry", .bool(w.offset < 0)),
+                    ])
+                  })
+              ),
+            ])
+          })
+      ),
+      (
+        "transitions",
+        .array(
+          l.transitions.map { t in
+            .object([
+              ("from", .string(t.from)),
+              ("to", .string(t.to)),
+              ("function", .string(t.function)),
+              ("concurrent", .bool(t.concurrent)),
+              (
+                "writes",
+                .array(
+                  t.writes.map { w in
+                    .object([
+                      ("offset", .int(w.offset)),
+                      ("old", .string(Words.hex(w.old, digits: w.width * 2))),
+                      ("new", .string(Words.hex(w.new, digits: w.width * 2))),
+                      ("width", .int(w.width)),
+                      ("api", .string(w.api.rawValue)),
+                      ("function", .string(w.function)),
+                      ("text", .string(w.text)),
+                      ("location", .optional(w.location?.description)),
+                    ])
+                  })
+              ),
+            ])
+          })
+      ),
+      (
+        "trampolines",
+        .array(
+          l.trampolines.map { t in
+            .object([
+              ("name", .string(t.name)),
+              ("kind", .string(t.kind)),
+              ("location", .string(t.location.description)),
+              ("address", .optional(t.address.map { Words.hex($0) })),
+              ("firstWord", .optional(t.firstWord.map { hex8(UInt64($0)) })),
+              ("firstText", .optional(t.firstText)),
+              ("landingPad", .optional(t.landingPad)),
+            ])
+          })
+      ),
+      ("assumptions", .array(l.assumptions.map { .string($0) })),
+      (
+        "diagnostics",
+        .array(
+          l.diagnostics.map { d in
+            .object([
+              ("id", .string(d.id.rawValue)),
+              ("severity", .string(d.severity.rawValue)),
+              ("location", .string(d.location.description)),
+              ("message", .string(d.message)),
+            ])
+          })
+      ),
+    ])
+  }
+
+  static func text(_ units: [Layout]) -> String {
+    var out = ""
+    for l in units {
+      out += "== \(l.version.map { "v\($0) " } ?? "")\(l.source) [\(l.configName)]\n"
+      if let r = l.recordOffset { out += "rec->ip = func\(r >= 0 ? "+" : "")\(r)\n" }
+      for s in l.states {
+        out +=
+          "\n  state \(s.name) (\(s.placement.rawValue), func at 0x\(Words.hex(s.functionAddress)))"
+        out += s.note.isEmpty ? "\n" : ": \(s.note)\n"
+        for w in s.words {
+          let off = w.offset >= 0 ? "+\(w.offset)" : "\(w.offset)"
+          let pre = w.offset < 0 ? "pre" : "   "
+          out +=
+            "    \(pre) func\(off.padding(4)) \(Words.hex(s.address(w.offset)))  \(hex8(UInt64(w.word)))  \(w.kind.rawValue.padding(7)) \(w.text)\n"
+        }
+      }
+      if !l.transitions.isEmpty { out += "\n  transitions:\n" }
+      for t in l.transitions {
+        out +=
+          "    \(t.from) -> \(t.to) by \(t.function)\(t.concurrent ? " (other CPUs may run the function)" : " (nothing runs it)")\n"
+        for (k, w) in t.writes.enumerated() {
+          let off = w.offset >= 0 ? "+\(w.offset)" : "\(w.offset)"
+          out +=
+            "      \(k + 1). func\(off): \(Words.hex(w.old, digits: w.width * 2)) -> \(Words.hex(w.new, digits: w.width * 2)) (\(w.width) bytes, \(w.api.rawValue)) \(w.text)\n"
+        }
+      }
+      if !l.trampolines.isEmpty { out += "\n  trampolines:\n" }
+      for t in l.trampolines {
+        let first =
+          t.firstWord.map { "\(hex8(UInt64($0))) \(t.firstText ?? "")" } ?? "words unavailable"
+        out +=
+          "    \(t.name) (\(t.kind), \(t.location)): \(first)\(t.landingPad.map { " — landing pad \($0)" } ?? "")\n"
+      }
+      if !l.assumptions.isEmpty { out += "\n  assumptions:\n" }
+      for a in l.assumptions { out += "    - \(a)\n" }
+      if !l.diagnostics.isEmpty { out += "\n  diagnostics:\n" }
+      for d in l.diagnostics {
+        out += "    \(d.location): \(d.severity.rawValue): \(d.message) [\(d.id)]\n"
+      }
+      out += "\n"
+    }
+    return out
+  }
+}
+
+extension String {
+  func padding(_ n: Int) -> String {
+    count >= n ? self : self + String(repeating: " ", count: n - count)
+  }
+}

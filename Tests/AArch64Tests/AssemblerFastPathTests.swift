@@ -1,0 +1,140 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import AArch64
+
+/// The fast path (common forms encoded from bytes) gives exactly the words of the general path
+/// (operands → `AsmParser.instruction` → `encode`), and falls back wherever the general path
+/// would diagnose.
+struct AssemblerFastPathTests {
+  func bothPaths(_ text: String) throws -> (fast: AssembledObject, general: AssembledObject) {
+    let bytes = Array(text.utf8)
+    return (
+      try Assembler.assemble(bytes: bytes, file: "f.s", fastPath: true),
+      try Assembler.assemble(bytes: bytes, file: "f.s", fastPath: false)
+    )
+  }
+
+  /// Every fast-path form at and just beyond its edges, every register class.
+  @Test func edgeFormsAgree() throws {
+    let seed: UInt64 = 0xfa57
+    var rng = SeededGenerator(seed: seed)
+    let regs64 = ["x0", "x1", "x9", "x17", "x29", "x30", "lr", "fp", "sp", "xzr", "X3"]
+    let regs32 = ["w0", "w1", "w17", "w30", "wsp", "wzr", "W5"]
+    let imms = [
+      "#0", "#1", "#8", "#16", "#-8", "#-16", "#504", "#512", "#-512", "#-520", "#4095",
+      "#4096", "#0x10", "#0xfff", "#0X8", "#07", "32", "#3", "#32760", "#32768", "#16380",
+    ]
+    var lines: [String] = ["1:"]
+    func r64() -> String { regs64[Int.random(in: 0..<regs64.count, using: &rng)] }
+    func r32() -> String { regs32[Int.random(in: 0..<regs32.count, using: &rng)] }
+    func imm() -> String { imms[Int.random(in: 0..<imms.count, using: &rng)] }
+    for k in 0..<6000 {
+      let any = Bool.random(using: &rng) ? r64() : r32()
+      switch k % 13 {
+      case 0: lines.append("\tmov\t\(any), \(Bool.random(using: &rng) ? r64() : r32())")
+      case 1: lines.append("\t\(["add", "sub", "adds", "subs"][k % 4])\t\(any), \(r64()), \(imm())")
+      case 2: lines.append("\t\(["cmp", "cmn"][k % 2])\t\(any), \(imm())")
+      case 3: lines.append("\t\(["ldr", "str"][k % 2])\t\(any), [\(r64()), \(imm())]")
+      case 4: lines.append("\t\(["ldr", "str"][k % 2])\t\(any), [\(r64())]")
+      case 5: lines.append("\t\(["ldp", "stp"][k % 2])\t\(r64()), \(r64()), [\(r64()), \(imm())]!")
+      case 6: lines.append("\t\(["ldp", "stp"][k % 2])\t\(r64()), \(r64()), [\(r64())], \(imm())")
+      case 7: lines.append("\t\(["ldp", "stp"][k % 2])\t\(r64()), \(r64()), [\(r64()), \(imm())]")
+      case 8:
+        lines.append(
+          "\t\(["b", "bl", "b.ne", "b.hs", "b.al"][k % 5])\t\(["1b", "1f", ".", ".+8", ".-4"][k % 5])"
+        )
+      case 9: lines.append("\t\(["cbz", "cbnz"][k % 2])\t\(any), \(["1b", "1f", ".+4"][k % 3])")
+      case 10:
+        lines.append(
+          "\t\(["ret", "nop", "paciasp", "autiasp", "bti", "bti c", "bti j", "bti jc"][k % 8])")
+      case 11: lines.append("\tret\t\(any)")
+      default:
+        let forms = [
+          "\tmov\t\(any), \(imm())", "\tlsl\t\(any), \(any), \(imm())",
+          "\t\(["orr", "and", "eor", "ands"][k % 4])\t\(any), \(any), \(any)",
+          "\torr\t\(any), \(any), \(any), \(["lsl", "lsr", "asr", "ror"][k % 4]) \(imm())",
+          "\t\(["csel", "csinc", "csinv", "csneg"][k % 4])\t\(any), \(any), \(any), \(["eq", "hs", "nv", "al"][k % 4])",
+          "\t\(["add", "sub", "adds", "subs"][k % 4])\t\(any), \(any), \(any)",
+          "\t\(["add", "subs"][k % 2])\t\(any), \(any), \(any), \(["lsl", "lsr", "asr", "ror"][k % 4]) \(imm())",
+          "\t\(["cmp", "cmn"][k % 2])\t\(any), \(any)",
+          "\tcmp\t\(any), \(any), lsl \(imm())",
+          "\t\(["and", "orr", "eor", "ands"][k % 4])\t\(any), \(any), #\(["0xff", "0x1", "0xfffffffe", "0x5555555555555555", "0xf0f0f0f0", "0x3fc", "0", "0xffffffffffffffff", "0x7fffffffffffffff", "0x80000000", "0xffff0000ffff", "0x6", "12", "0x100000000"][Int.random(in: 0..<14, using: &rng)])",
+          "\t\(["madd", "msub"][k % 2])\t\(any), \(any), \(any), \(any)",
+          "\t\(["dmb", "dsb"][k % 2])\t\(["ish", "ishld", "sy", "oshst", "#5"][k % 5])",
+          "\t\(["tbz", "tbnz"][k % 2])\t\(any), \(imm()), \(["1b", "1f", "ext", ".+0x8000"][k % 4])",
+          "\tadrp\t\(any), \(["ext", "1b", "ext+8"][k % 3])",
+          "\tadd\t\(any), \(any), \(["#:lo12:ext", ":lo12:ext+4", ":lo12:1b"][k % 3])",
+          "\t\(["ldr", "str"][k % 2])\t\(any), [\(r64()), \([":lo12:ext", "#:lo12:ext+8"][k % 2])]",
+          "\t\(["b", "bl", "b.eq", "cbz x1,"][k % 4])\t\(["ext", "ext+4", "ext-8"][k % 3])",
+        ]
+        lines.append(forms[Int.random(in: 0..<forms.count, using: &rng)])
+      }
+      if k % 50 == 0 { lines.append("1:") }
+    }
+    lines.append("1:")
+    // Assemble line by line: lines the general path rejects must be rejected by both.
+    var agreed = 0
+    var rejected = 0
+    for (k, line) in lines.enumerated() where !line.hasSuffix(":") {
+      let text = "1:\n\(line)\n1:\n"
+      let fast = Result { () throws(AssemblyError) in
+        try Assembler.assemble(bytes: Array(text.utf8), file: "f.s", fastPath: true)
+      }
+      let general = Result { () throws(AssemblyError) in
+        try Assembler.assemble(bytes: Array(text.utf8), file: "f.s", fastPath: false)
+      }
+      switch (fast, general) {
+      case (.success(let f), .success(let g)):
+        #expect(f == g, "seed \(seed) line \(k): \(line)")
+        agreed += 1
+      case (.failure(let f), .failure(let g)):
+        #expect(f == g, "seed \(seed) line \(k): \(line)")
+        rejected += 1
+      default:
+        Issue.record("seed \(seed) line \(k): \(line): fast \(fast), general \(general)")
+      }
+    }
+    #expect(agreed > 1000 && rejected > 50)
+  }
+
+  /// Every logical-immediate encoding (N:immr:imms, X and W): the fast bitmask encoder gives the
+  /// canonical fields of the value the decoder reads, and rejects nothing encodable.
+  @Test func bitmaskEncoderIsExhaustivelyRight() {
+    var checked = 0
+    for is64 in [true, false] {
+      for fields in 0..<(1 << 13) {
+        let nbit = UInt32(fields >> 12)
+        if !is64 && nbit == 1 { continue }
+        let word: UInt32 =
+          (is64 ? 0x9200_0000 : 0x1200_0000) | nbit << 22 | UInt32(fields & 0xfff) << 10 | 1 << 5
+        guard case .decoded(.logicalImmediate(let l)) = decode(word), l.ignoredImmrBits == 0
+        else { continue }
+        let got = AssemblerState.bitmask(l.value, is64: is64)
+        #expect(
+          got.map { $0.0 << 22 | $0.1 << 16 | $0.2 << 10 } == word & 0x007f_fc00,
+          "word \(String(word, radix: 16)) value \(String(l.value, radix: 16))")
+        checked += 1
+      }
+    }
+    #expect(checked == 5334 + 1302)
+    #expect(AssemblerState.bitmask(0, is64: true) == nil)
+    #expect(AssemblerState.bitmask(~0, is64: true) == nil)
+    #expect(AssemblerState.bitmask(0xffff_ffff, is64: false) == nil)
+    #expect(AssemblerState.bitmask(0x1_0000_0000, is64: false) == nil)
+    #expect(AssemblerState.bitmask(0b101, is64: true) == nil)
+  }
+
+  @Test func programsAgree() throws {
+    var gen = ProgramGenerator(seed: 0xfa57_0001)
+    for _ in 0..<5 {
+      let (f, g) = try bothPaths(gen.program(statements: 500))
+      #expect(f == g)
+    }
+    for name in AssemblerGNUTests.fixtures {
+      let (f, g) = try bothPaths(try AssemblerGNUTests.fixture(name))
+      #expect(f == g, "\(name)")
+    }
+  }
+}

@@ -1,7 +1,0 @@
-import Testing
-
-@testable import Analysis
-
-@Test func moduleName() {
-  #expect(AnalysisModule.name == "Analysis")
-}

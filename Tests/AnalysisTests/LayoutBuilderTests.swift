@@ -1,0 +1,290 @@
+import AArch64
+import Diagnostics
+import Foundation
+import KernelSource
+import TestSupport
+import Testing
+
+@testable import Analysis
+
+/// A folder on disk as a kernel tree.
+struct FolderTree: KernelTree {
+  var root: String
+  func contents(of path: String) -> String? {
+    FileManager.default.contents(atPath: root + "/" + path).map {
+      String(decoding: $0, as: UTF8.self)
+    }
+  }
+}
+
+enum Fixture {
+  static let root = Tools.packageRoot()
+  static let base = FolderTree(root: root + "/Series/base")
+  static let regs = Kconfig.defaultBase.setting("DYNAMIC_FTRACE_WITH_REGS", .yes)
+
+  static func layout(_ tree: any KernelTree, _ config: KernelConfig) -> Layout {
+    LayoutBuilder(
+      sources: FtraceSources.read(tree: tree, config: config), source: "test", configName: "test"
+    ).build()
+  }
+
+  static func text(_ s: LayoutState?, _ offset: Int) -> String? { s?.word(at: offset)?.text }
+}
+
+@Suite struct LayoutBuilderTests {
+  @Test func seriesBaseWithRegsAndBTI() throws {
+    let l = Fixture.layout(Fixture.base, Fixture.regs.setting("ARM64_BTI_KERNEL", .yes))
+    let compiled = try #require(l.state("compiled"))
+    #expect(compiled.words.map(\.text) == ["bti c", "nop", "nop"])
+    #expect(l.patchEntryOffset == 4)
+    #expect(l.recordOffset == 8)
+    #expect(Fixture.text(l.state("init"), 4) == "mov x9, x30")
+    #expect(Fixture.text(l.state("near"), 8)?.hasSuffix("<ftrace_caller>") == true)
+    #expect(Fixture.text(l.state("disabled"), 8) == "nop")
+    #expect(l.state("far")?.placement == .module)
+    #expect(Fixture.text(l.state("far"), 8)?.hasSuffix("<<module ftrace PLT>>") == true)
+    let initT = try #require(l.transitions.first { $0.to == "init" })
+    #expect(!initT.concurrent)
+    #expect(initT.writes.map(\.api) == [.initTime])
+    let near = try #require(l.transitions.first { $0.to == "near" })
+    #expect(near.writes.count == 1 && near.writes[0].offset == 8 && near.writes[0].width == 4)
+    #expect(near.writes[0].old == UInt64(Words.nop))
+    #expect(near.writes[0].api == .patchTextNosync)
+    #expect(!l.diagnostics.contains { $0.severity >= .warning }, "\(l.diagnostics)")
+  }
+
+  @Test func seriesBaseWithRegsWithoutBTI() throws {
+    let l = Fixture.layout(Fixture.base, Fixture.regs.setting("ARM64_BTI_KERNEL", .no))
+    #expect(l.recordOffset == 4)
+    #expect(l.state("init")?.words.map(\.text) == ["mov x9, x30", "nop"])
+    let near = try #require(l.state("near"))
+    // BL encoded with the project's encoder at the assumed addresses.
+    let bl = try #require(near.word(at: 4))
+    let target = try #require(Words.branchTarget(A64.decode(bl.word), pc: near.address(4)))
+    #expect(l.trampolines.contains { $0.name == "ftrace_caller" && $0.address == target })
+    #expect(l.assumptions.contains { $0.contains("core kernel text") })
+  }
+
+  @Test func theMcountFallbackSaysItCannotModelTheCompiledCallsite() {
+    let l = Fixture.layout(Fixture.base, Kconfig.defaultBase)
+    #expect(l.states.isEmpty)
+    #expect(l.diagnostics.contains { $0.id == LayoutMessage.couldNotModel })
+  }
+
+  @Test func trampolinesAreAssembledWithTheirLandingPads() throws {
+    let l = Fixture.layout(Fixture.base, Fixture.regs.setting("ARM64_BTI_KERNEL", .yes))
+    let stub = try #require(l.trampolines.first { $0.name == "ftrace_stub" })
+    #expect(stub.kind == "func")
+    #expect(stub.landingPad == "bti c")  // SYM_FUNC_START emits bti c with BTI on
+    #expect(l.trampolines.allSatisfy { $0.firstWord != nil })
+  }
+
+  @Test func conditionsOfExtractedPaths() {
+    let ctx = ScenarioContext(
+      config: KernelConfig(enabled: ["DYNAMIC_FTRACE_WITH_DIRECT_CALLS"]), module: true,
+      bti: true, entryAligned: true, target: "<far direct trampoline>",
+      branchOffset: -(1 << 31))
+    #expect(ctx.evaluate("offset >= -SZ_128M && offset < SZ_128M") == false)
+    #expect(ctx.evaluate("!(offset >= -SZ_128M && offset < SZ_128M)") == true)
+    #expect(ctx.evaluate("offset < -SZ_128M || offset >= SZ_128M") == true)
+    #expect(
+      ctx.evaluate(
+        "IS_ENABLED(CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS) &&*addr != FTRACE_ADDR && *addr != FTRACE_REGS_ADDR"
+      ) == true)
+    #expect(ctx.evaluate("WARN_ON(!mod)") == false)
+    #expect(ctx.evaluate("mod") == true)
+    #expect(ctx.evaluate("something_else(rec)") == nil)
+    #expect(ctx.evaluate("mod && something_else(rec)") == nil)
+    #expect(ctx.evaluate("!mod && something_else(rec)") == false)
+  }
+
+  @Test func addressArithmetic() {
+    let on = KernelConfig(enabled: ["ARM64_BTI_KERNEL"])
+    let text =
+      "addr + 5 * AARCH64_INSN_SIZE +(IS_ENABLED(CONFIG_ARM64_BTI_KERNEL) ? AARCH64_INSN_SIZE : 0) +AARCH64_INSN_SIZE"
+    #expect(AddressArithmetic.evaluate(text, config: on) == 28)
+    #expect(AddressArithmetic.evaluate(text, config: KernelConfig()) == 24)
+    #expect(AddressArithmetic.evaluate("addr + addr", config: on) == nil)
+    #expect(AddressArithmetic.evaluate("4 + (", config: on) == nil)
+  }
+}
+
+@Suite struct LayoutFileTests {
+  @Test func handWrittenCallOpsLayout() throws {
+    let l = try LayoutFile.parse(
+      """
+      # CALL_OPS, BTI
+      state enabled
+      symbol my_ops = 0xffff800082000400
+      -8: .quad my_ops
+      0: bti c
+      4: mov x9, x30
+      8: bl ftrace_caller
+      state far module
+      8: bl <module ftrace PLT>
+      """, file: "l.txt")
+    let s = try #require(l.state("enabled"))
+    #expect(s.words.map(\.kind) == [.literal, .literal, .insn, .insn, .insn])
+    #expect(s.words.map(\.word).prefix(2) == [0x8200_0400, 0xffff_8000])
+    #expect(s.word(at: 8)?.text.hasSuffix("<ftrace_caller>") == true)
+    #expect(l.state("far")?.placement == .module)
+    #expect(l.assumptions.contains { $0.contains("my_ops") })
+  }
+
+  @Test(arguments: [
+    ("state\n", 1, "expected `state NAME"),
+    ("0: nop\n", 1, "before the first"),
+    ("state a\n3: nop\n", 2, "multiple of 4"),
+    ("state a\n0: frob x1\n", 2, "cannot encode"),
+    ("state a\n0: .quad nowhere\n", 2, "unknown symbol"),
+    ("state a\nnonsense\n", 2, "expected `OFFSET"),
+    ("state a\n0x8000000000000000: nop\n", 2, "within ±1 MiB"),
+    ("state a\n-0x8000000000000000: nop\n", 2, "multiple of 4"),
+  ])
+  func badInputNamesTheLine(_ text: String, _ line: Int, _ reason: String) {
+    do {
+      _ = try LayoutFile.parse(text, file: "bad.txt")
+      Issue.record("no error for \(text)")
+    } catch {
+      #expect(error.location == SourceLocation(file: "bad.txt", line: line))
+      #expect(error.reason.contains(reason), "\(error.reason)")
+    }
+  }
+
+  @Test func randomBytesNeverCrash() {
+    var g = SeededGenerator(seed: 0x1a70)
+    for _ in 0..<300 {
+      let n = Int.random(in: 0..<200, using: &g)
+      let alphabet = Array("state symbol=0x-8: .quad bl nop ftrace_caller\n#<>,x9")
+      let s = String((0..<n).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &g)] })
+      _ = try? LayoutFile.parse(s, file: "r.txt")
+    }
+  }
+}
+
+@Suite struct ProseLayoutTests {
+  @Test func letteredListingsBecomeStatesWithLabelsResolved() throws {
+    let body = """
+      The states:
+
+      a) compiled:
+
+      \tfunc:
+      \t\tbti\tc
+      \t\tnop
+      \t\tnop
+
+      b) enabled, trampoline out of BL range:
+
+      \tfunc:
+      \t\tbti\tc
+      \t\tb\tliteral_call
+      \tliteral:
+      \t\t.quad\t<custom trampoline>
+      \tliteral_call:
+      \t\tldr\tx16, literal
+      \t\tbr\tx16
+      """
+    let listings = ProseListings.extract(body: body, file: "m.eml")
+    let l = try #require(ProseLayouts.layout(from: listings, source: "reply"))
+    #expect(l.states.count == 2)
+    #expect(l.states.first?.name == "a-compiled")
+    #expect(l.states.last?.name.hasPrefix("b-enabled") == true)
+    let b = try #require(l.states.last)
+    #expect(b.word(at: 4)?.text.hasSuffix("<literal_call>") == true)
+    #expect(b.word(at: 8)?.kind == .literal)
+    #expect(b.word(at: 16)?.text.hasPrefix("ldr x16") == true)
+    // "out of BL range" in the heading: the custom trampoline is placed far.
+    let far = Placement().farTrampoline
+    #expect(b.word(at: 8)?.word == UInt32(truncatingIfNeeded: far))
+    #expect(l.assumptions.contains { $0.contains("custom_trampoline") })
+  }
+}
+
+@Suite struct AddressHelperTests {
+  @Test func helpersFollowedToRecordOffsets() throws {
+    let text = """
+      static unsigned long ftrace_func_entry(const struct dyn_ftrace *rec)
+      {
+      	unsigned long entry = rec->ip - 2 * AARCH64_INSN_SIZE;
+
+      	if (IS_ENABLED(CONFIG_ARM64_BTI_KERNEL))
+      		entry -= AARCH64_INSN_SIZE;
+      	return entry;
+      }
+      static unsigned long ftrace_literal(const struct dyn_ftrace *rec)
+      {
+      	return ftrace_func_entry(rec) - 16;
+      }
+      static int user(struct dyn_ftrace *rec)
+      {
+      	unsigned long stub = ftrace_literal(rec) + 8;
+      	return 0;
+      }
+      """
+    for bti in [false, true] {
+      let config = KernelConfig(enabled: bti ? ["ARM64_BTI_KERNEL"] : [])
+      let x = TransitionExtractor(text: text, file: "f.c", config: config)
+      let h = AddressHelpers(functions: x.functions, config: config)
+      #expect(h.call("ftrace_func_entry") == (bti ? -12 : -8))
+      #expect(h.offset(of: "ftrace_literal(rec)", in: nil) == (bti ? -28 : -24))
+      #expect(h.offset(of: "stub + AARCH64_INSN_SIZE", in: "user") == (bti ? -16 : -12))
+      #expect(h.offset(of: "unknown_helper(rec)", in: nil) == nil)
+    }
+  }
+}
+
+/// Mutated copies of the example base (lines dropped, duplicated, swapped, bytes flipped) never
+/// crash the readers or the builder; what is not modelled is said.
+@Suite struct LayoutRobustnessTests {
+  static let paths = [
+    "arch/arm64/kernel/ftrace.c", "arch/arm64/include/asm/ftrace.h", "arch/arm64/Makefile",
+    "arch/arm64/kernel/entry-ftrace.S",
+  ]
+
+  @Test func mutatedTreesNeverCrash() {
+    let seed: UInt64 = 0x5eed_1a70
+    var g = SeededGenerator(seed: seed)
+    var files: [String: String] = [:]
+    for p in Self.paths { files[p] = Fixture.base.contents(of: p) ?? "" }
+    let config = Fixture.regs.setting("ARM64_BTI_KERNEL", .yes)
+    var diagnosed = 0
+    for round in 0..<60 {
+      var tree = files
+      let path = Self.paths[Int.random(in: 0..<Self.paths.count, using: &g)]
+      var lines = (tree[path] ?? "").split(separator: "\n", omittingEmptySubsequences: false)
+        .map(String.init)
+      for _ in 0..<Int.random(in: 1...6, using: &g) where !lines.isEmpty {
+        let k = Int.random(in: 0..<lines.count, using: &g)
+        switch Int.random(in: 0..<4, using: &g) {
+        case 0: lines.remove(at: k)
+        case 1: lines.insert(lines[k], at: k)
+        case 2: lines.swapAt(k, Int.random(in: 0..<lines.count, using: &g))
+        default:
+          var b = Array(lines[k].utf8)
+          if !b.isEmpty {
+            b[Int.random(in: 0..<b.count, using: &g)] = UInt8.random(in: 32...126, using: &g)
+          }
+          lines[k] = String(decoding: b, as: UTF8.self)
+        }
+      }
+      tree[path] = lines.joined(separator: "\n")
+      let l = Fixture.layout(InMemoryTree(tree), config)
+      if !l.diagnostics.isEmpty { diagnosed += 1 }
+      #expect(l.states.allSatisfy { !$0.words.isEmpty }, "seed \(seed) round \(round)")
+    }
+    #expect(diagnosed > 0, "seed \(seed): no mutation was ever reported")
+  }
+
+  @Test func hugeArithmeticDoesNotTrap() {
+    let c = KernelConfig()
+    #expect(AddressArithmetic.evaluate("addr + 99999999999 * 99999999999", config: c) == nil)
+    #expect(AddressArithmetic.evaluate("addr + 9223372036854775807 + 1", config: c) == nil)
+    #expect(
+      AddressArithmetic.evaluate(String(repeating: "(", count: 500) + "addr", config: c) == nil)
+    #expect(AddressArithmetic.evaluate("addr - -4", config: c) == 4)
+    let ctx = ScenarioContext(
+      config: c, module: false, bti: false, entryAligned: true, target: "x", branchOffset: 0)
+    #expect(ctx.evaluate(String(repeating: "!", count: 5000) + "mod") == nil)
+  }
+}

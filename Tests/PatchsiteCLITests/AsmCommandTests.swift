@@ -1,0 +1,147 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import PatchsiteCLI
+
+/// `patchsite asm` and `patchsite disasm`: output contract, exit codes, help.
+struct AsmCommandTests {
+  static let source = """
+    \t.text
+    \t.globl\tftrace_caller
+    ftrace_caller:
+    \tbti\tc
+    \tmov\tx9, x30
+    \tbl\tftrace_stub + 8
+    1:\tb.ne\t1b
+    \tadrp\tx0, .Lop
+    \tldr\tx0, [x0, :lo12:.Lop]
+    \t.p2align 3
+    .Lop:\t.quad\tfunction_trace_op
+    \t.word\t0x12345678
+
+    """
+
+  func json(_ text: String, base: UInt64 = 0) throws -> [[String: Any]] {
+    let out = try AsmCommand.listing(
+      bytes: Array(text.utf8), file: "t.s", base: base, format: .json)
+    let value = try JSONSerialization.jsonObject(with: Data(out.utf8))
+    return try #require(value as? [[String: Any]])
+  }
+
+  @Test func jsonFollowsTheContract() throws {
+    let rows = try json(Self.source, base: 0xffff_8000_1000_0000)
+    #expect(rows.count == 8)
+    for row in rows {
+      #expect(Set(row.keys) == ["address", "word", "text", "relocation"])
+      #expect(row["address"] is Int || row["address"] is UInt64 || row["address"] is NSNumber)
+      if let w = row["word"] as? String {
+        #expect(w.count == 8 && w.allSatisfy { "0123456789abcdef".contains($0) })
+      } else {
+        #expect(row["word"] is NSNull)
+      }
+    }
+    #expect(rows[0]["word"] as? String == "d503245f")
+    #expect(rows[0]["text"] as? String == "bti\tc")
+    let bl = try #require(rows[2]["relocation"] as? [String: Any])
+    #expect(bl["type"] as? String == "R_AARCH64_CALL26")
+    #expect(bl["symbol"] as? String == "ftrace_stub")
+    #expect(bl["addend"] as? Int == 8)
+    #expect(rows[3]["text"] as? String == "b.ne\tffff80001000000c")
+    #expect(rows[3]["relocation"] is NSNull)
+    // ADRP/LDR of a local label resolve once .text is placed: the page and #0x18.
+    #expect(rows[4]["text"] as? String == "adrp\tx0, ffff800010000000")
+    #expect(rows[5]["text"] as? String == "ldr\tx0, [x0, #24]")
+    // Data has no word.
+    #expect(rows[6]["word"] is NSNull)
+    #expect((rows[6]["address"] as? NSNumber)?.uint64Value == 0xffff_8000_1000_0018)
+    let q = try #require(rows[6]["relocation"] as? [String: Any])
+    #expect(q["type"] as? String == "R_AARCH64_ABS64")
+    #expect(q["symbol"] as? String == "function_trace_op")
+    #expect(rows[7]["text"] as? String == ".word 0x12345678")
+  }
+
+  @Test func textListing() throws {
+    let out = try AsmCommand.listing(
+      bytes: Array("\tnop\n\tbl\tfoo\n\t.quad\t1\n".utf8), file: "t.s", base: 0x1000, format: .text)
+    #expect(
+      out == """
+        0000000000001000  d503201f  nop
+        0000000000001004  94000000  bl\t1004\t// R_AARCH64_CALL26 foo
+        0000000000001008  0100000000000000  .quad 1
+
+        """)
+    let none = try AsmCommand.listing(
+      bytes: Array("\tnop\n".utf8), file: "t.s", base: 0, format: .none)
+    #expect(none.isEmpty)
+  }
+
+  @Test func badInputIsLocated() {
+    do {
+      _ = try AsmCommand.listing(
+        bytes: Array("\tnop\n\tb.zz\t.+8\n".utf8), file: "t.s", base: 0, format: .text)
+      Issue.record("expected an error")
+    } catch {
+      #expect(error.location.description == "t.s:2:2")
+      #expect(error.description.hasPrefix("t.s:2:2: "))
+    }
+  }
+
+  @Test func exitCodes() throws {
+    let dir = try Tools.makeTemporaryDirectory("asm-cli")
+    defer { Tools.removeTemporaryDirectory(dir) }
+    try "\tnop\n\t.foo\n".write(toFile: "\(dir)/bad.s", atomically: true, encoding: .utf8)
+    try "\tnop\n".write(toFile: "\(dir)/good.s", atomically: true, encoding: .utf8)
+    #expect(Patchsite.run(["asm", "\(dir)/bad.s", "--format", "none"]) == 2)
+    #expect(Patchsite.run(["asm", "\(dir)/good.s", "--format", "none"]) == 0)
+    #expect(Patchsite.run(["asm", "\(dir)/missing.s"]) == 2)
+    #expect(Patchsite.run(["asm", "\(dir)/good.s", "--at", "zz"]) == 2)
+    #expect(Patchsite.run(["disasm", "xyz"]) == 2)
+    #expect(Patchsite.run(["disasm"]) == 2)
+    #expect(Patchsite.run(["asm", "--help"]) == 0)
+    #expect(Patchsite.run(["disasm", "--help"]) == 0)
+    try Data([1, 2, 3]).write(to: URL(fileURLWithPath: "\(dir)/odd.bin"))
+    #expect(Patchsite.run(["disasm", "--file", "\(dir)/odd.bin"]) == 2)
+  }
+
+  @Test func disasmWords() throws {
+    let words = try DisasmCommand.parse(["d503201f", "0x94000010", "0XD65F03C0"])
+    #expect(words == [0xd503_201f, 0x9400_0010, 0xd65f_03c0])
+    let out = DisasmCommand.lines(words[...], base: 0x1000)
+    #expect(out == "d503201f  nop\n94000010  bl\t1044\nd65f03c0  ret\n")
+    do {
+      _ = try DisasmCommand.parse(["d503201f", "123456789"])
+      Issue.record("expected an error")
+    } catch {
+      #expect(error.location.description == "<arguments>:1:10")
+    }
+  }
+
+  @Test(.enabled(if: AArch64Oracles.haveBinutils))
+  func disasmFileMatchesObjdump() throws {
+    var rng = SeededGenerator(seed: 0xd15a_5e11)
+    var words: [UInt32] = []
+    for _ in 0..<2000 {
+      // Mostly instructions of the covered classes, some random words.
+      let w = UInt32.random(in: 0...UInt32.max, using: &rng)
+      words.append(w)
+    }
+    let dir = try Tools.makeTemporaryDirectory("disasm")
+    defer { Tools.removeTemporaryDirectory(dir) }
+    var data = Data()
+    for w in words { withUnsafeBytes(of: w.littleEndian) { data.append(contentsOf: $0) } }
+    try data.write(to: URL(fileURLWithPath: "\(dir)/w.bin"))
+    let fromFile = try DisasmCommand.words(file: "\(dir)/w.bin")
+    #expect(fromFile == words)
+    let ours = DisasmCommand.lines(fromFile[...], base: 0x40_0000).split(separator: "\n")
+    let theirs = try AArch64Oracles.objdumpWords(words, vma: 0x40_0000)
+    #expect(ours.count == words.count)
+    // Same words in the same eight-digit form; texts agree wherever the word is modelled.
+    var agree = 0
+    for (k, line) in ours.enumerated() {
+      #expect(line.prefix(10) == Substring(String(format: "%08x  ", words[k])))
+      if k < theirs.count, String(line.dropFirst(10)) == theirs[k] { agree += 1 }
+    }
+    #expect(agree > 0)
+  }
+}
