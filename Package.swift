@@ -58,7 +58,7 @@ let package = Package(
       exclude: ["Snapshots"]),
     .testTarget(
       name: "PatchsiteCLITests", dependencies: ["PatchsiteCLI", "TestSupport"],
-      exclude: ["Snapshots"]),
+      exclude: ["Snapshots", "Fixtures"]),
   ],
   swiftLanguageModes: [.v6]
 )

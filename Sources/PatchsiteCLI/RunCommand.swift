@@ -1,0 +1,169 @@
+import AArch64
+import AArch64Emulator
+import ArgumentParser
+import Diagnostics
+import Foundation
+
+/// `patchsite run`: assemble a snippet and run it in Patchsite's AArch64 emulator.
+struct RunCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract: "Assemble a snippet (GNU as syntax) and run it in the AArch64 emulator.",
+    discussion: """
+      The file is assembled with Patchsite's own assembler and linked with .text at --at \
+      (other sections follow). Each section is mapped with its permissions (.text r-x, data \
+      rw-), with the BTI guarded bit on the text pages when --guarded is given, and a 64 KiB \
+      stack is mapped below 0x7fff0000 with SP at its top. The program starts at --entry (a \
+      symbol of the file, default the start of .text) with X30 set to a sentinel return \
+      address; it ends when it returns there, at a fault, or after --max-steps instructions.
+
+      SCTLR_EL1 is Linux's: BT0/BT1 set, so PACIASP is not a landing pad for BR Xn (n not 16 \
+      or 17); --bt0 clears them.
+
+      Exit status: 0 when the program returned, 1 when it faulted or ran out of steps, 2 when \
+      the file could not be read, assembled or linked.
+
+      Examples:
+        patchsite run loop.S --set x0=10
+        patchsite run stub.S --entry caller --guarded --trace
+        patchsite run callsite.S --format json
+      """
+  )
+
+  @Argument(help: "The assembly file, or '-' for stdin.")
+  var file: String
+
+  @Option(help: "Symbol to start at (default: the start of .text).")
+  var entry: String?
+
+  @Option(help: "Address of .text (default 0x400000).")
+  var at: String = "0x400000"
+
+  @Option(parsing: .singleValue, help: "Set a register before running: x0=5, x1=0x10, sp=0x7ffe0000 (repeatable).")
+  var set: [String] = []
+
+  @Flag(help: "Print every instruction executed, with symbols, register writes and memory accesses.")
+  var trace = false
+
+  @Flag(help: "Map the text pages as BTI guarded pages.")
+  var guarded = false
+
+  @Flag(help: "Run with SCTLR_EL1.BT0/BT1 clear (PACIxSP accepts BR from any register).")
+  var bt0 = false
+
+  @Option(help: "Stop after this many instructions.")
+  var maxSteps: Int = 10_000_000
+
+  @Option(help: "Output format: text or json.")
+  var format: OutputFormat = .text
+
+  @Option(name: .shortAndLong, help: "Write the output to this file instead of stdout.")
+  var output: String?
+
+  enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+  static let stackTop: UInt64 = 0x7FFF_0000
+  static let stackSize: UInt64 = 64 * 1024
+
+  func run() throws {
+    let (bytes, name) = try CLIInput.read(file)
+    let textBase = try CLIInput.address(at, option: "--at")
+    let object: AssembledObject
+    do throws(AssemblyError) {
+      object = try Assembler.assemble(bytes: bytes, file: name).link(bases: [".text": textBase])
+    } catch {
+      throw error.inputError
+    }
+    var machine = Machine()
+    if bt0 {
+      machine.system.sctlrEL1 &= ~(SystemRegisters.SCTLR.bt0 | SystemRegisters.SCTLR.bt1)
+    }
+    var symbols: [AArch64Emulator.Symbol] = []
+    for section in object.sections where section.size > 0 {
+      let start = section.base & ~0xFFF
+      let end = (section.base + UInt64(section.size) + 0xFFF) & ~0xFFF
+      let perms: Permissions = section.executable ? .readExecute : .readWrite
+      do throws(MemoryError) {
+        try machine.map(
+          address: start, size: end - start, permissions: perms,
+          guarded: guarded && section.executable)
+        try machine.memory.write(bytes: section.bytes, at: section.base)
+      } catch {
+        throw InputError(
+          "run.memory", at: SourceLocation(file: name),
+          "cannot map section \(section.name) at 0x\(String(section.base, radix: 16)): \(error)")
+      }
+    }
+    for s in object.symbols {
+      guard let sec = s.section, let section = object.section(sec) else { continue }
+      symbols.append(
+        AArch64Emulator.Symbol(
+          name: s.name, address: section.base &+ UInt64(bitPattern: s.offset),
+          size: UInt64(max(0, s.size ?? 0)), isCode: section.executable))
+    }
+    let table = SymbolTable(symbols)
+    do throws(MemoryError) {
+      try machine.map(
+        address: Self.stackTop - Self.stackSize, size: Self.stackSize, permissions: .readWrite)
+    } catch {
+      throw InputError("run.memory", at: SourceLocation(file: name), "cannot map the stack: \(error)")
+    }
+    machine.sp = Self.stackTop
+    for assignment in set { try apply(assignment, to: &machine) }
+
+    var start = object.section(".text")?.base ?? textBase
+    if let entry {
+      guard let s = symbols.first(where: { $0.name == entry }) else {
+        throw InputError("run.no-entry", at: SourceLocation(file: name), "no symbol '\(entry)' in the file")
+      }
+      start = s.address
+    }
+    machine.pc = start
+    machine.setX(30, Machine.returnAddress)
+    let result: RunResult
+    var tracer = Tracer(machine: machine)
+    if trace {
+      result = machine.run(maxSteps: maxSteps, observer: &tracer)
+    } else {
+      result = machine.run(maxSteps: maxSteps)
+    }
+    let report = RunReport(machine: machine, result: result)
+    var text: String
+    switch format {
+    case .json: text = report.json()
+    case .text:
+      text = trace ? tracer.render(symbols: table) + "\n" : ""
+      text += report.text(symbols: table)
+    }
+    if !text.hasSuffix("\n") { text += "\n" }
+    try Output.write(text, to: output)
+    if case .returned = result.stop { return }
+    throw ExitCode(ExitStatus.findings)
+  }
+
+  private func apply(_ assignment: String, to machine: inout Machine) throws(InputError) {
+    let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
+    let at = SourceLocation(file: "--set \(assignment)")
+    guard parts.count == 2, let value = Self.parseNumber(parts[1]) else {
+      throw InputError("usage.bad-set", at: at, "expected REGISTER=VALUE, e.g. x0=5 or sp=0x7ffe0000")
+    }
+    let name = parts[0].lowercased()
+    if name == "sp" {
+      machine.sp = value
+      return
+    }
+    if name.hasPrefix("x"), let n = Int(name.dropFirst()), (0...30).contains(n) {
+      machine.setX(n, value)
+      return
+    }
+    throw InputError("usage.bad-set", at: at, "unknown register '\(parts[0])' (x0…x30 or sp)")
+  }
+
+  /// `123`, `0x7b`, `-4` (two's complement).
+  static func parseNumber(_ s: String) -> UInt64? {
+    let t = s.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")
+    if t.hasPrefix("-"), let v = Int64(t) { return UInt64(bitPattern: v) }
+    if t.lowercased().hasPrefix("0x") { return UInt64(t.dropFirst(2), radix: 16) }
+    return UInt64(t)
+  }
+}
