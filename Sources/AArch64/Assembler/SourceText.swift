@@ -31,11 +31,16 @@ struct SourceText: Sendable {
 
   init(file: String, text: [UInt8]) throws(AssemblyError) {
     self.file = file
-    bytes = text
-    lineStarts = [0]
-    statements = []
-    statements.reserveCapacity(text.count / 16)
-    try scan()
+    var buffer = text
+    var starts: [Int32] = [0]
+    var found: [Statement] = []
+    found.reserveCapacity(text.count / 16)
+    try buffer.withUnsafeMutableBufferPointer { (p) throws(AssemblyError) in
+      try SourceText.scan(p, file: file, statements: &found, lineStarts: &starts)
+    }
+    bytes = buffer
+    lineStarts = starts
+    statements = found
   }
 
   func location(line: Int32, column: Int32) -> SourceLocation {
@@ -43,7 +48,13 @@ struct SourceText: Sendable {
   }
 
   /// Blanks comments and splits statements.
-  private mutating func scan() throws(AssemblyError) {
+  private static func scan(
+    _ bytes: UnsafeMutableBufferPointer<UInt8>, file: String, statements: inout [Statement],
+    lineStarts: inout [Int32]
+  ) throws(AssemblyError) {
+    func location(line: Int32, column: Int32) -> SourceLocation {
+      SourceLocation(file: file, line: Int(line), column: Int(column))
+    }
     let n = bytes.count
     var i = 0
     var line: Int32 = 1
@@ -64,7 +75,7 @@ struct SourceText: Sendable {
             "asm.syntax", at: location(line: stringStart.line, column: stringStart.col),
             "unterminated string")
         }
-        addStatement(from: stmtStart, to: n, line: line, lineStart: lineStart)
+        addStatement(bytes, &statements, from: stmtStart, to: n, line: line, lineStart: lineStart)
         break
       }
       let c = bytes[i]
@@ -103,14 +114,14 @@ struct SourceText: Sendable {
       }
       switch c {
       case 10:
-        addStatement(from: stmtStart, to: i, line: line, lineStart: lineStart)
+        addStatement(bytes, &statements, from: stmtStart, to: i, line: line, lineStart: lineStart)
         line += 1
         lineStart = i + 1
         lineStarts.append(Int32(i + 1))
         stmtStart = i + 1
         i += 1
       case UInt8(ascii: ";"):
-        addStatement(from: stmtStart, to: i, line: line, lineStart: lineStart)
+        addStatement(bytes, &statements, from: stmtStart, to: i, line: line, lineStart: lineStart)
         stmtStart = i + 1
         i += 1
       case UInt8(ascii: "\""):
@@ -140,7 +151,10 @@ struct SourceText: Sendable {
   }
 
   /// Peels labels off `start..<end` and records what is left.
-  private mutating func addStatement(from start: Int, to end: Int, line: Int32, lineStart: Int) {
+  private static func addStatement(
+    _ bytes: UnsafeMutableBufferPointer<UInt8>, _ statements: inout [Statement], from start: Int,
+    to end: Int, line: Int32, lineStart: Int
+  ) {
     var s = start
     var progress = LoopProgress()
     while progress.advanced(to: s) {
