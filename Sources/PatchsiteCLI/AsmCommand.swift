@@ -62,68 +62,83 @@ struct AsmCommand: ParsableCommand {
       throw error.inputError
     }
     if format == .none { return "" }
-    var out = ""
-    out.reserveCapacity(linked.sections.reduce(0) { $0 + $1.items.count } * 48)
-    if format == .json { out += "[" }
+    var out = ByteOutput()
+    out.bytes.reserveCapacity(linked.sections.reduce(0) { $0 + $1.items.count } * 56)
+    var cache = DisassemblyCache()
+    if format == .json { out.append("[") }
     var first = true
-    for section in linked.sections where !section.items.isEmpty {
-      var pending: [Int: Relocation] = [:]
-      for r in section.relocations { pending[r.offset] = r }
-      if format == .text && linked.sections.filter({ !$0.items.isEmpty }).count > 1 {
-        out += "\(first ? "" : "\n")\(section.name):\n"
+    let nonEmpty = linked.sections.filter { !$0.items.isEmpty }
+    for section in nonEmpty {
+      // Relocations in offset order, walked alongside the items.
+      let pending = section.relocations.sorted { $0.offset < $1.offset }
+      var next = 0
+      if format == .text && nonEmpty.count > 1 {
+        out.append(first ? "" : "\n")
+        out.append(section.name)
+        out.append(":\n")
       }
       for item in section.items {
         let address = section.base &+ UInt64(item.offset)
         var reloc: Relocation? = nil
-        if !pending.isEmpty {
-          for k in item.offset..<(item.offset + item.size) {
-            if let r = pending[k] {
-              reloc = r
-              break
-            }
-          }
+        while next < pending.count, pending[next].offset < item.offset { next += 1 }
+        if next < pending.count, pending[next].offset < item.offset + item.size {
+          reloc = pending[next]
         }
         let disassembly: String
         if let w = item.word {
-          disassembly = A64.print(A64.decode(w), pc: address)
+          disassembly = cache.text(w, pc: address)
         } else {
           disassembly = item.text
         }
         switch format {
         case .json:
-          out += first ? "\n  " : ",\n  "
-          out += "{\"address\": \(address), \"word\": "
-          if let w = item.word { out += "\"" + Hex.word(w) + "\"" } else { out += "null" }
-          out += ", \"text\": " + JSON.string(disassembly) + ", \"relocation\": "
-          if let r = reloc {
-            out += "{\"type\": \"\(r.type.elfName)\", \"symbol\": " + JSON.string(r.symbol)
-            out += ", \"addend\": \(r.addend)}"
-          } else {
-            out += "null"
-          }
-          out += "}"
-        case .text:
-          out += Hex.address(address) + "  "
+          out.append(first ? "\n  " : ",\n  ")
+          out.append("{\"address\": ")
+          out.append(String(address))
+          out.append(", \"word\": ")
           if let w = item.word {
-            out += Hex.word(w)
-          } else if case .data(let b) = item.kind {
-            out += Hex.bytes(b.prefix(8)) + (b.count > 8 ? "…" : "")
+            out.append("\"")
+            out.appendHex(UInt64(w), digits: 8)
+            out.append("\"")
+          } else {
+            out.append("null")
           }
-          out += "  " + disassembly
+          out.append(", \"text\": ")
+          out.append(JSON.string(disassembly))
+          out.append(", \"relocation\": ")
           if let r = reloc {
-            out += "\t// \(r.type.elfName) \(r.symbol)"
+            out.append("{\"type\": \"\(r.type.elfName)\", \"symbol\": ")
+            out.append(JSON.string(r.symbol))
+            out.append(", \"addend\": \(r.addend)}")
+          } else {
+            out.append("null")
+          }
+          out.append("}")
+        case .text:
+          out.appendHex(address, digits: 16)
+          out.append("  ")
+          if let w = item.word {
+            out.appendHex(UInt64(w), digits: 8)
+          } else if case .data(let b) = item.kind {
+            out.append(Hex.bytes(b.prefix(8)) + (b.count > 8 ? "…" : ""))
+          }
+          out.append("  ")
+          out.append(disassembly)
+          if let r = reloc {
+            out.append("\t// \(r.type.elfName) \(r.symbol)")
             if r.addend != 0 {
-              out += r.addend < 0 ? "-\(hex(r.addend.magnitude))" : "+\(hex(UInt64(r.addend)))"
+              out.append(
+                r.addend < 0 ? "-\(hex(r.addend.magnitude))" : "+\(hex(UInt64(r.addend)))")
             }
           }
-          out += "\n"
+          out.append("\n")
         case .none: break
         }
         first = false
       }
     }
-    if format == .json { out += first ? "]\n" : "\n]\n" }
-    return out
+    if format == .json { out.append(first ? "]\n" : "\n]\n") }
+    return String(decoding: out.bytes, as: UTF8.self)
   }
 
   static func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
@@ -181,6 +196,46 @@ enum Hex {
       s.unicodeScalars.append(Unicode.Scalar(digits[Int(v & 0xf)]))
     }
     return s
+  }
+}
+
+/// An output buffer of UTF-8 bytes (appending to a `String` piece by piece is slower).
+struct ByteOutput {
+  var bytes: [UInt8] = []
+
+  mutating func append(_ s: String) {
+    var s = s
+    s.withUTF8 { bytes.append(contentsOf: $0) }
+  }
+
+  mutating func appendHex(_ v: UInt64, digits: Int) {
+    for k in stride(from: digits - 1, through: 0, by: -1) {
+      bytes.append(Hex.digits[Int((v >> UInt64(4 * k)) & 0xf)])
+    }
+  }
+}
+
+/// The objdump text of words, memoised for words whose text does not depend on the address
+/// (everything but PC-relative branches, ADR/ADRP and literal loads).
+struct DisassemblyCache {
+  private var table: [UInt32: String] = [:]
+
+  /// True for words whose printed operands depend on the PC.
+  static func isPCRelative(_ w: UInt32) -> Bool {
+    w & 0x7c00_0000 == 0x1400_0000  // B, BL
+      || w & 0xff00_0010 == 0x5400_0000  // B.cond
+      || w & 0x7e00_0000 == 0x3400_0000  // CBZ, CBNZ
+      || w & 0x7e00_0000 == 0x3600_0000  // TBZ, TBNZ
+      || w & 0x1f00_0000 == 0x1000_0000  // ADR, ADRP
+      || w & 0x3b00_0000 == 0x1800_0000  // LDR/LDRSW/PRFM (literal)
+  }
+
+  mutating func text(_ w: UInt32, pc: UInt64) -> String {
+    if DisassemblyCache.isPCRelative(w) { return A64.print(A64.decode(w), pc: pc) }
+    if let t = table[w] { return t }
+    let t = A64.print(A64.decode(w), pc: 0)
+    if table.count < 1 << 20 { table[w] = t }
+    return t
   }
 }
 
