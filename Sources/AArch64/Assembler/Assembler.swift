@@ -163,12 +163,14 @@ struct AssemblerState: SymbolResolver {
 
   /// Evaluates `bytes[a..<b]`.
   func evaluate(_ a: Int, _ b: Int) throws(AssemblyError) -> ExprValue {
-    var p = ExpressionParser(
-      bytes: source.bytes, start: a, end: b, resolver: self, source: source,
-      line: statement.line)
+    let l = Int(statement.line) - 1
+    let lineStart = l >= 0 && l < source.lineStarts.count ? Int(source.lineStarts[l]) : 0
+    var p = ExpressionParser<AssemblerState>(
+      bytes: source.bytes, start: a, end: b, file: source.file, line: statement.line,
+      lineStart: lineStart)
     p.skipBlanks()
     if p.i >= b { throw error("asm.expression", at: a, "missing expression") }
-    return try p.parseAll()
+    return try p.parseAll(self)
   }
 
   /// Evaluates `bytes[a..<b]` and requires an absolute value.
