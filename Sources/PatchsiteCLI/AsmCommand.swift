@@ -51,12 +51,13 @@ struct AsmCommand: ParsableCommand {
   }
 
   /// The listing of `bytes` in `format` (empty for `.none`).
-  static func listing(bytes: [UInt8], file: String, base: UInt64, format: Format) throws(InputError)
+  static func listing(bytes: consuming [UInt8], file: String, base: UInt64, format: Format)
+    throws(InputError)
     -> String
   {
     let linked: AssembledObject
     do {
-      let object = try Assembler.assemble(bytes: bytes, file: file)
+      let object = try Assembler.assemble(bytes: consume bytes, file: file)
       linked = try object.link(bases: [".text": base], allowUndefined: true)
     } catch {
       throw error.inputError
@@ -151,6 +152,19 @@ enum CLIInput {
     if path == "-" {
       let data = FileHandle.standardInput.readDataToEndOfFile()
       return ([UInt8](data), "<stdin>")
+    }
+    // Regular files are read straight into the array (one copy instead of three).
+    if let f = fopen(path, "rb") {
+      defer { fclose(f) }
+      if fseek(f, 0, SEEK_END) == 0 {
+        let size = ftell(f)
+        if size >= 0, fseek(f, 0, SEEK_SET) == 0 {
+          let bytes = [UInt8](unsafeUninitializedCapacity: size) { buf, n in
+            n = size == 0 ? 0 : fread(buf.baseAddress, 1, size, f)
+          }
+          if bytes.count == size { return (bytes, path) }
+        }
+      }
     }
     guard let data = FileManager.default.contents(atPath: path) else {
       throw InputError("cli.unreadable", at: SourceLocation(file: path), "cannot read file")

@@ -21,14 +21,14 @@ public enum Assembler {
   }
 
   /// Assembles UTF-8 `bytes`.
-  public static func assemble(bytes: [UInt8], file: String = "<input>") throws(AssemblyError)
-    -> AssembledObject
+  public static func assemble(bytes: consuming [UInt8], file: String = "<input>")
+    throws(AssemblyError) -> AssembledObject
   {
     try assemble(bytes: bytes, file: file, fastPath: true)
   }
 
-  static func assemble(bytes: [UInt8], file: String, fastPath: Bool) throws(AssemblyError)
-    -> AssembledObject
+  static func assemble(bytes: consuming [UInt8], file: String, fastPath: Bool)
+    throws(AssemblyError) -> AssembledObject
   {
     let source = try SourceText(file: file, text: bytes)
     var state = AssemblerState(source: source)

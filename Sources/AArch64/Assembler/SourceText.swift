@@ -29,12 +29,12 @@ struct SourceText: Sendable {
   var statements: [Statement]
   let file: String
 
-  init(file: String, text: [UInt8]) throws(AssemblyError) {
+  init(file: String, text: consuming [UInt8]) throws(AssemblyError) {
     self.file = file
     var buffer = text
     var starts: [Int32] = [0]
     var found: [Statement] = []
-    found.reserveCapacity(text.count / 16)
+    found.reserveCapacity(buffer.count / 16)
     try buffer.withUnsafeMutableBufferPointer { (p) throws(AssemblyError) in
       try SourceText.scan(p, file: file, statements: &found, lineStarts: &starts)
     }
