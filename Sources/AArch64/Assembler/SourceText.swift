@@ -78,6 +78,22 @@ struct SourceText: Sendable {
         addStatement(bytes, &statements, from: stmtStart, to: n, line: line, lineStart: lineStart)
         break
       }
+      if commentStart == nil && !inString {
+        // Skip ordinary bytes quickly: only \n " # / ; matter here ('#' only at line start).
+        var k = i
+        while k < n {
+          let b = bytes[k]
+          if b > 0x3b || (b != 10 && b != 0x22 && b != 0x23 && b != 0x2f && b != 0x3b) {
+            k += 1
+          } else {
+            break
+          }
+        }
+        if k > i {
+          i = k
+          continue
+        }
+      }
       let c = bytes[i]
       if commentStart != nil {
         if c == UInt8(ascii: "*"), i + 1 < n, bytes[i + 1] == UInt8(ascii: "/") {
