@@ -70,6 +70,8 @@ struct SectionState: Sendable {
 /// The mutable state of both passes.
 struct AssemblerState: SymbolResolver {
   let source: SourceText
+  /// A reusable buffer for operand ranges.
+  var operandScratch: [(Int, Int)] = []
   /// Off only in tests that check the fast path against the general one.
   var fastPathEnabled = true
   var pass = 1
@@ -193,6 +195,12 @@ struct AssemblerState: SymbolResolver {
   func splitOperands(_ a: Int, _ b: Int) -> [(Int, Int)] {
     var out: [(Int, Int)] = []
     out.reserveCapacity(4)
+    splitOperands(a, b, into: &out)
+    return out
+  }
+
+  /// As above, appending to `out` (so that a caller can reuse one buffer).
+  func splitOperands(_ a: Int, _ b: Int, into out: inout [(Int, Int)]) {
     var depth = 0
     var start = a
     var k = a
@@ -220,7 +228,6 @@ struct AssemblerState: SymbolResolver {
     }
     let last = trim(start, min(k, b))
     if !(out.isEmpty && last.0 == last.1) { out.append(last) }
-    return out
   }
 
   func trim(_ a: Int, _ b: Int) -> (Int, Int) {
@@ -406,8 +413,7 @@ struct AssemblerState: SymbolResolver {
           offset: offset, type: type, symbol: sections[s].name, sectionRelative: true,
           addend: v.add, source: loc))
     case .symbol(let name):
-      if symbols[name] == nil { symbols[name] = SymbolEntry() }
-      symbols[name]?.referenced = true
+      symbols[name, default: SymbolEntry()].referenced = true
       sections[current].relocations.append(
         Relocation(offset: offset, type: type, symbol: name, addend: v.add, source: loc))
     }
