@@ -47,6 +47,9 @@ struct SourceText: Sendable {
     SourceLocation(file: file, line: Int(line), column: Int(column))
   }
 
+  /// Bytes the scanner must look at: newline, `"`, `#`, `/`, `;`.
+  static let special: [Bool] = (0..<256).map { [10, 0x22, 0x23, 0x2f, 0x3b].contains($0) }
+
   /// Blanks comments and splits statements.
   private static func scan(
     _ bytes: UnsafeMutableBufferPointer<UInt8>, file: String, statements: inout [Statement],
@@ -81,14 +84,7 @@ struct SourceText: Sendable {
       if commentStart == nil && !inString {
         // Skip ordinary bytes quickly: only \n " # / ; matter here ('#' only at line start).
         var k = i
-        while k < n {
-          let b = bytes[k]
-          if b > 0x3b || (b != 10 && b != 0x22 && b != 0x23 && b != 0x2f && b != 0x3b) {
-            k += 1
-          } else {
-            break
-          }
-        }
+        while k < n, !SourceText.special[Int(bytes[k])] { k += 1 }
         if k > i {
           i = k
           continue
