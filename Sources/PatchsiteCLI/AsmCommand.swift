@@ -224,7 +224,8 @@ struct ByteOutput {
 
   mutating func appendHex(_ v: UInt64, digits: Int) {
     for k in stride(from: digits - 1, through: 0, by: -1) {
-      bytes.append(Hex.digits[Int((v >> UInt64(4 * k)) & 0xf)])
+      let d = UInt8((v >> UInt64(4 * k)) & 0xf)
+      bytes.append(d < 10 ? 48 + d : 87 + d)
     }
   }
 }

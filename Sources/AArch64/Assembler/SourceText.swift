@@ -67,6 +67,7 @@ struct SourceText: Sendable {
     var stringStart = (line: Int32(1), col: Int32(1))
     var commentStart: (line: Int32, col: Int32)? = nil
     var progress = LoopProgress()
+    let special = SourceText.special  // read once: each access to a static runs swift_once
     while i <= n, progress.advanced(to: i) {
       if i == n {
         if let c = commentStart {
@@ -84,7 +85,7 @@ struct SourceText: Sendable {
       if commentStart == nil && !inString {
         // Skip ordinary bytes quickly: only \n " # / ; matter here ('#' only at line start).
         var k = i
-        while k < n, !SourceText.special[Int(bytes[k])] { k += 1 }
+        while k < n, !special[Int(bytes[k])] { k += 1 }
         if k > i {
           i = k
           continue
