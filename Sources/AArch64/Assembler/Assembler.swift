@@ -243,6 +243,7 @@ struct AssemblerState: SymbolResolver {
   mutating func run(pass p: Int) throws(AssemblyError) {
     pass = p
     let statements = source.statements
+    let bytes = source.bytes
     for k in statements.indices {
       statement = statements[k]
       let a = Int(statement.start)
@@ -250,15 +251,19 @@ struct AssemblerState: SymbolResolver {
       switch statement.kind {
       case .label: try defineLabel(a, b, order: k)
       case .operation:
-        let bytes = source.bytes
-        var e = a
-        while e < b, !isBlank(bytes[e]) { e += 1 }
         if let eq = assignment(a, b) {
           try assign(a, eq.nameEnd, eq.valueStart, b)
-        } else if bytes[a] == UInt8(ascii: ".") {
+          continue
+        }
+        let isDirective = bytes[a] == UInt8(ascii: ".")
+        if pass == 1 && !isDirective {
+          sections[current].offset += 4  // every instruction is 4 bytes
+          continue
+        }
+        var e = a
+        while e < b, !isBlank(bytes[e]) { e += 1 }
+        if isDirective {
           try directive(a, e, b)
-        } else if pass == 1 {
-          sections[current].offset += 4
         } else {
           try instruction(a, e, b)
         }
