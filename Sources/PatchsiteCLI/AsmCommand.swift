@@ -85,9 +85,10 @@ struct AsmCommand: ParsableCommand {
         if next < pending.count, pending[next].offset < item.offset + item.size {
           reloc = pending[next]
         }
+        // JSON needs the text as a string (to escape it); the text listing copies bytes.
         let disassembly: String
         if let w = item.word {
-          disassembly = cache.text(w, pc: address)
+          disassembly = format == .json ? cache.text(w, pc: address) : ""
         } else {
           disassembly = item.text
         }
@@ -124,7 +125,11 @@ struct AsmCommand: ParsableCommand {
             out.append(Hex.bytes(b.prefix(8)) + (b.count > 8 ? "…" : ""))
           }
           out.append("  ")
-          out.append(disassembly)
+          if let w = item.word {
+            cache.append(w, pc: address, to: &out)
+          } else {
+            out.append(disassembly)
+          }
           if let r = reloc {
             out.append("\t// \(r.type.elfName) \(r.symbol)")
             if r.addend != 0 {
@@ -232,8 +237,15 @@ struct ByteOutput {
 
 /// The objdump text of words, memoised for words whose text does not depend on the address
 /// (everything but PC-relative branches, ADR/ADRP and literal loads).
+///
+/// A direct-mapped table of 64 Ki slots over a byte arena: a lookup is a multiply and a
+/// compare, and a hit copies bytes without touching a `String`.
 struct DisassemblyCache {
-  private var table: [UInt32: String] = [:]
+  private static let slots = 1 << 16
+  private var keys = [UInt32](repeating: 0, count: DisassemblyCache.slots)
+  /// Arena offset << 16 | length, 0 for an empty slot.
+  private var spans = [UInt64](repeating: 0, count: DisassemblyCache.slots)
+  private var arena: [UInt8] = [0]
 
   /// True for words whose printed operands depend on the PC.
   static func isPCRelative(_ w: UInt32) -> Bool {
@@ -245,12 +257,39 @@ struct DisassemblyCache {
       || w & 0x3b00_0000 == 0x1800_0000  // LDR/LDRSW/PRFM (literal)
   }
 
+  /// Appends the text of `w` at `pc` to `out`.
+  mutating func append(_ w: UInt32, pc: UInt64, to out: inout ByteOutput) {
+    if DisassemblyCache.isPCRelative(w) {
+      out.append(A64.print(A64.decode(w), pc: pc))
+      return
+    }
+    let slot = Int((w &* 0x9e37_79b1) >> 16)
+    let span = spans[slot]
+    if span != 0 && keys[slot] == w {
+      let start = Int(span >> 16)
+      out.bytes.append(contentsOf: arena[start..<(start + Int(span & 0xffff))])
+      return
+    }
+    var text = A64.print(A64.decode(w), pc: 0)
+    text.withUTF8 { utf8 in
+      out.bytes.append(contentsOf: utf8)
+      if arena.count > 1 << 26 {  // bound the memory: start over
+        arena.removeAll(keepingCapacity: true)
+        arena.append(0)
+        for k in spans.indices { spans[k] = 0 }
+      }
+      guard utf8.count < 1 << 16 else { return }
+      spans[slot] = UInt64(arena.count) << 16 | UInt64(utf8.count)
+      keys[slot] = w
+      arena.append(contentsOf: utf8)
+    }
+  }
+
+  /// The text of `w` at `pc`.
   mutating func text(_ w: UInt32, pc: UInt64) -> String {
-    if DisassemblyCache.isPCRelative(w) { return A64.print(A64.decode(w), pc: pc) }
-    if let t = table[w] { return t }
-    let t = A64.print(A64.decode(w), pc: 0)
-    if table.count < 1 << 20 { table[w] = t }
-    return t
+    var out = ByteOutput()
+    append(w, pc: pc, to: &out)
+    return String(decoding: out.bytes, as: UTF8.self)
   }
 }
 

@@ -102,7 +102,7 @@ struct DisasmCommand: ParsableCommand {
       out.appendHex(UInt64(w), digits: 8)
       out.bytes.append(32)
       out.bytes.append(32)
-      out.append(cache.text(w, pc: pc))
+      cache.append(w, pc: pc, to: &out)
       out.bytes.append(10)
       pc &+= 4
     }
