@@ -43,7 +43,8 @@ let package = Package(
       dependencies: ["PatchSeries", "Git", "Mail", "Diff", "TestSupport"],
       exclude: ["Fixtures"]),
     .testTarget(
-      name: "AArch64Tests", dependencies: ["AArch64", "TestSupport"], exclude: ["Vectors", "AsmFixtures"]),
+      name: "AArch64Tests", dependencies: ["AArch64", "TestSupport"],
+      exclude: ["Vectors", "AsmFixtures"]),
     .testTarget(
       name: "PatchsiteCLITests", dependencies: ["PatchsiteCLI", "TestSupport"],
       exclude: ["Snapshots"]),
