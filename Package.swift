@@ -47,7 +47,8 @@ let package = Package(
       dependencies: ["PatchSeries", "Git", "Mail", "Diff", "TestSupport"],
       exclude: ["Fixtures"]),
     .testTarget(
-      name: "AArch64Tests", dependencies: ["AArch64", "TestSupport"], exclude: ["Vectors", "AsmFixtures"]),
+      name: "AArch64Tests", dependencies: ["AArch64", "TestSupport"],
+      exclude: ["Vectors", "AsmFixtures"]),
     .testTarget(
       name: "AArch64EmulatorTests", dependencies: ["AArch64Emulator", "AArch64", "TestSupport"]),
     .testTarget(

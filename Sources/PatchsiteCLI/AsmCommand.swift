@@ -51,79 +51,100 @@ struct AsmCommand: ParsableCommand {
   }
 
   /// The listing of `bytes` in `format` (empty for `.none`).
-  static func listing(bytes: [UInt8], file: String, base: UInt64, format: Format) throws(InputError)
+  static func listing(bytes: consuming [UInt8], file: String, base: UInt64, format: Format)
+    throws(InputError)
     -> String
   {
     let linked: AssembledObject
     do {
-      let object = try Assembler.assemble(bytes: bytes, file: file)
+      let object = try Assembler.assemble(bytes: consume bytes, file: file)
       linked = try object.link(bases: [".text": base], allowUndefined: true)
     } catch {
       throw error.inputError
     }
     if format == .none { return "" }
-    var out = ""
-    out.reserveCapacity(linked.sections.reduce(0) { $0 + $1.items.count } * 48)
-    if format == .json { out += "[" }
+    var out = ByteOutput()
+    out.bytes.reserveCapacity(linked.sections.reduce(0) { $0 + $1.items.count } * 56)
+    var cache = DisassemblyCache()
+    if format == .json { out.append("[") }
     var first = true
-    for section in linked.sections where !section.items.isEmpty {
-      var pending: [Int: Relocation] = [:]
-      for r in section.relocations { pending[r.offset] = r }
-      if format == .text && linked.sections.filter({ !$0.items.isEmpty }).count > 1 {
-        out += "\(first ? "" : "\n")\(section.name):\n"
+    let nonEmpty = linked.sections.filter { !$0.items.isEmpty }
+    for section in nonEmpty {
+      // Relocations in offset order, walked alongside the items.
+      let pending = section.relocations.sorted { $0.offset < $1.offset }
+      var next = 0
+      if format == .text && nonEmpty.count > 1 {
+        out.append(first ? "" : "\n")
+        out.append(section.name)
+        out.append(":\n")
       }
       for item in section.items {
         let address = section.base &+ UInt64(item.offset)
         var reloc: Relocation? = nil
-        if !pending.isEmpty {
-          for k in item.offset..<(item.offset + item.size) {
-            if let r = pending[k] {
-              reloc = r
-              break
-            }
-          }
+        while next < pending.count, pending[next].offset < item.offset { next += 1 }
+        if next < pending.count, pending[next].offset < item.offset + item.size {
+          reloc = pending[next]
         }
+        // JSON needs the text as a string (to escape it); the text listing copies bytes.
         let disassembly: String
         if let w = item.word {
-          disassembly = A64.print(A64.decode(w), pc: address)
+          disassembly = format == .json ? cache.text(w, pc: address) : ""
         } else {
           disassembly = item.text
         }
         switch format {
         case .json:
-          out += first ? "\n  " : ",\n  "
-          out += "{\"address\": \(address), \"word\": "
-          if let w = item.word { out += "\"" + Hex.word(w) + "\"" } else { out += "null" }
-          out += ", \"text\": " + AsmJSON.string(disassembly) + ", \"relocation\": "
-          if let r = reloc {
-            out += "{\"type\": \"\(r.type.elfName)\", \"symbol\": " + AsmJSON.string(r.symbol)
-            out += ", \"addend\": \(r.addend)}"
-          } else {
-            out += "null"
-          }
-          out += "}"
-        case .text:
-          out += Hex.address(address) + "  "
+          out.append(first ? "\n  " : ",\n  ")
+          out.append("{\"address\": ")
+          out.append(String(address))
+          out.append(", \"word\": ")
           if let w = item.word {
-            out += Hex.word(w)
-          } else if case .data(let b) = item.kind {
-            out += Hex.bytes(b.prefix(8)) + (b.count > 8 ? "…" : "")
+            out.append("\"")
+            out.appendHex(UInt64(w), digits: 8)
+            out.append("\"")
+          } else {
+            out.append("null")
           }
-          out += "  " + disassembly
+          out.append(", \"text\": ")
+          out.append(JSON.literal(disassembly))
+          out.append(", \"relocation\": ")
           if let r = reloc {
-            out += "\t// \(r.type.elfName) \(r.symbol)"
+            out.append("{\"type\": \"\(r.type.elfName)\", \"symbol\": ")
+            out.append(JSON.literal(r.symbol))
+            out.append(", \"addend\": \(r.addend)}")
+          } else {
+            out.append("null")
+          }
+          out.append("}")
+        case .text:
+          out.appendHex(address, digits: 16)
+          out.append("  ")
+          if let w = item.word {
+            out.appendHex(UInt64(w), digits: 8)
+          } else if case .data(let b) = item.kind {
+            out.append(Hex.bytes(b.prefix(8)) + (b.count > 8 ? "…" : ""))
+          }
+          out.append("  ")
+          if let w = item.word {
+            cache.append(w, pc: address, to: &out)
+          } else {
+            out.append(disassembly)
+          }
+          if let r = reloc {
+            out.append("\t// \(r.type.elfName) \(r.symbol)")
             if r.addend != 0 {
-              out += r.addend < 0 ? "-\(hex(r.addend.magnitude))" : "+\(hex(UInt64(r.addend)))"
+              out.append(
+                r.addend < 0 ? "-\(hex(r.addend.magnitude))" : "+\(hex(UInt64(r.addend)))")
             }
           }
-          out += "\n"
+          out.append("\n")
         case .none: break
         }
         first = false
       }
     }
-    if format == .json { out += first ? "]\n" : "\n]\n" }
-    return out
+    if format == .json { out.append(first ? "]\n" : "\n]\n") }
+    return String(decoding: out.bytes, as: UTF8.self)
   }
 
   static func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
@@ -136,6 +157,19 @@ enum CLIInput {
     if path == "-" {
       let data = FileHandle.standardInput.readDataToEndOfFile()
       return ([UInt8](data), "<stdin>")
+    }
+    // Regular files are read straight into the array (one copy instead of three).
+    if let f = fopen(path, "rb") {
+      defer { fclose(f) }
+      if fseek(f, 0, SEEK_END) == 0 {
+        let size = ftell(f)
+        if size >= 0, fseek(f, 0, SEEK_SET) == 0 {
+          let bytes = [UInt8](unsafeUninitializedCapacity: size) { buf, n in
+            n = size == 0 ? 0 : fread(buf.baseAddress, 1, size, f)
+          }
+          if bytes.count == size { return (bytes, path) }
+        }
+      }
     }
     guard let data = FileManager.default.contents(atPath: path) else {
       throw InputError("cli.unreadable", at: SourceLocation(file: path), "cannot read file")
@@ -184,26 +218,77 @@ enum Hex {
   }
 }
 
-/// Minimal JSON string escaping.
-enum AsmJSON {
-  static func string(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-      switch u {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\t": out += "\\t"
-      case "\r": out += "\\r"
-      default:
-        if u.value < 0x20 {
-          let h = String(u.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-        } else {
-          out.unicodeScalars.append(u)
-        }
-      }
+/// An output buffer of UTF-8 bytes (appending to a `String` piece by piece is slower).
+struct ByteOutput {
+  var bytes: [UInt8] = []
+
+  mutating func append(_ s: String) {
+    var s = s
+    s.withUTF8 { bytes.append(contentsOf: $0) }
+  }
+
+  mutating func appendHex(_ v: UInt64, digits: Int) {
+    for k in stride(from: digits - 1, through: 0, by: -1) {
+      let d = UInt8((v >> UInt64(4 * k)) & 0xf)
+      bytes.append(d < 10 ? 48 + d : 87 + d)
     }
-    return out + "\""
+  }
+}
+
+/// The objdump text of words, memoised for words whose text does not depend on the address
+/// (everything but PC-relative branches, ADR/ADRP and literal loads).
+///
+/// A direct-mapped table of 64 Ki slots over a byte arena: a lookup is a multiply and a
+/// compare, and a hit copies bytes without touching a `String`.
+struct DisassemblyCache {
+  private static let slots = 1 << 16
+  private var keys = [UInt32](repeating: 0, count: DisassemblyCache.slots)
+  /// Arena offset << 16 | length, 0 for an empty slot.
+  private var spans = [UInt64](repeating: 0, count: DisassemblyCache.slots)
+  private var arena: [UInt8] = [0]
+
+  /// True for words whose printed operands depend on the PC.
+  static func isPCRelative(_ w: UInt32) -> Bool {
+    w & 0x7c00_0000 == 0x1400_0000  // B, BL
+      || w & 0xff00_0010 == 0x5400_0000  // B.cond
+      || w & 0x7e00_0000 == 0x3400_0000  // CBZ, CBNZ
+      || w & 0x7e00_0000 == 0x3600_0000  // TBZ, TBNZ
+      || w & 0x1f00_0000 == 0x1000_0000  // ADR, ADRP
+      || w & 0x3b00_0000 == 0x1800_0000  // LDR/LDRSW/PRFM (literal)
+  }
+
+  /// Appends the text of `w` at `pc` to `out`.
+  mutating func append(_ w: UInt32, pc: UInt64, to out: inout ByteOutput) {
+    if DisassemblyCache.isPCRelative(w) {
+      out.append(A64.print(A64.decode(w), pc: pc))
+      return
+    }
+    let slot = Int((w &* 0x9e37_79b1) >> 16)
+    let span = spans[slot]
+    if span != 0 && keys[slot] == w {
+      let start = Int(span >> 16)
+      out.bytes.append(contentsOf: arena[start..<(start + Int(span & 0xffff))])
+      return
+    }
+    var text = A64.print(A64.decode(w), pc: 0)
+    text.withUTF8 { utf8 in
+      out.bytes.append(contentsOf: utf8)
+      if arena.count > 1 << 26 {  // bound the memory: start over
+        arena.removeAll(keepingCapacity: true)
+        arena.append(0)
+        for k in spans.indices { spans[k] = 0 }
+      }
+      guard utf8.count < 1 << 16 else { return }
+      spans[slot] = UInt64(arena.count) << 16 | UInt64(utf8.count)
+      keys[slot] = w
+      arena.append(contentsOf: utf8)
+    }
+  }
+
+  /// The text of `w` at `pc`.
+  mutating func text(_ w: UInt32, pc: UInt64) -> String {
+    var out = ByteOutput()
+    append(w, pc: pc, to: &out)
+    return String(decoding: out.bytes, as: UTF8.self)
   }
 }

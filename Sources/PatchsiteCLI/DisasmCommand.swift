@@ -88,25 +88,35 @@ struct DisasmCommand: ParsableCommand {
 
   /// `WORD  TEXT` lines for `words` starting at `base`.
   static func lines(_ words: ArraySlice<UInt32>, base: UInt64) -> String {
-    var out = ""
-    out.reserveCapacity(words.count * 40)
-    var pc = base &+ UInt64(words.startIndex - (words.startIndex)) * 4
+    var cache = DisassemblyCache()
+    return lines(words, base: base, cache: &cache)
+  }
+
+  static func lines(_ words: ArraySlice<UInt32>, base: UInt64, cache: inout DisassemblyCache)
+    -> String
+  {
+    var out = ByteOutput()
+    out.bytes.reserveCapacity(words.count * 40)
+    var pc = base
     for w in words {
-      out += Hex.word(w)
-      out += "  "
-      out += A64.print(A64.decode(w), pc: pc)
-      out += "\n"
+      out.appendHex(UInt64(w), digits: 8)
+      out.bytes.append(32)
+      out.bytes.append(32)
+      cache.append(w, pc: pc, to: &out)
+      out.bytes.append(10)
       pc &+= 4
     }
-    return out
+    return String(decoding: out.bytes, as: UTF8.self)
   }
 
   /// Writes the listing in chunks.
   static func write(_ words: [UInt32], base: UInt64) {
+    var cache = DisassemblyCache()
     var start = 0
     while start < words.count {
       let end = min(words.count, start + 65536)
-      Console.write(lines(words[start..<end], base: base &+ UInt64(start) * 4), fd: 1)
+      Console.write(
+        lines(words[start..<end], base: base &+ UInt64(start) * 4, cache: &cache), fd: 1)
       start = end
     }
   }

@@ -71,6 +71,13 @@ public enum JSON: Sendable, Equatable {
     }
   }
 
+  /// `s` as a JSON string literal, quotes included.
+  static func literal(_ s: String) -> String {
+    var out = ""
+    quote(s, into: &out)
+    return out
+  }
+
   /// Appends `s` as a JSON string literal (RFC 8259 escapes; non-ASCII kept as UTF-8).
   static func quote(_ s: String, into out: inout String) {
     out.append("\"")

@@ -1,3 +1,4 @@
+import AArch64
 import Foundation
 import TestSupport
 import Testing
@@ -114,6 +115,30 @@ struct AsmCommandTests {
       Issue.record("expected an error")
     } catch {
       #expect(error.location.description == "<arguments>:1:10")
+    }
+  }
+
+  /// The disassembly cache only memoises words whose text does not depend on the PC.
+  @Test func disassemblyCacheIsExact() {
+    let seed: UInt64 = 0xcac4e
+    var rng = SeededGenerator(seed: seed)
+    var cache = DisassemblyCache()
+    for _ in 0..<200_000 {
+      // Half random words, half words from the PC-relative classes.
+      var w = UInt32.random(in: 0...UInt32.max, using: &rng)
+      if Bool.random(using: &rng) {
+        let classes: [UInt32] = [
+          0x1400_0000, 0x9400_0000, 0x5400_0000, 0x3400_0000, 0x3600_0000, 0x1000_0000, 0x9000_0000,
+          0x1800_0000, 0x5800_0000, 0x9800_0000, 0xd800_0000,
+        ]
+        w = classes[Int.random(in: 0..<classes.count, using: &rng)] | (w & 0x00ff_ffff)
+      }
+      let pc = UInt64.random(in: 0...0xffff_ffff_fffc, using: &rng) & ~3
+      let direct = A64.print(A64.decode(w), pc: pc)
+      if !DisassemblyCache.isPCRelative(w) {
+        #expect(direct == A64.print(A64.decode(w), pc: 0), "seed \(seed): \(String(w, radix: 16))")
+      }
+      #expect(cache.text(w, pc: pc) == direct, "seed \(seed): \(String(w, radix: 16))")
     }
   }
 

@@ -10,40 +10,7 @@ extension AssemblerState {
     let (oa, ob) = trim(e, b)
     if name.hasPrefix(".cfi_") { return }
     switch name {
-    case ".text": switchTo(section(named: ".text", executable: true))
-    case ".data": switchTo(section(named: ".data", executable: false))
-    case ".bss": switchTo(section(named: ".bss", executable: false))
-    case ".rodata": switchTo(section(named: ".rodata", executable: false))
-    case ".section", ".pushsection":
-      let ops = splitOperands(oa, ob)
-      guard let first = ops.first, first.0 < first.1 else {
-        throw error("asm.syntax", at: oa, "\(name) needs a section name")
-      }
-      var sname = source.string(first.0, first.1)
-      if sname.hasPrefix("\""), sname.hasSuffix("\""), sname.count >= 2 {
-        sname = String(sname.dropFirst().dropLast())
-      }
-      var exec: Bool? = nil
-      if ops.count > 1 {
-        let flags = source.string(ops[1].0, ops[1].1)
-        exec = flags.contains("x") || sname.hasPrefix(".text")
-      }
-      let k = section(named: sname, executable: exec)
-      if name == ".pushsection" {
-        sectionStack.append((current, previous))
-        if sectionStack.count > 1024 {
-          throw error("asm.syntax", at: a, ".pushsection nested too deeply")
-        }
-      }
-      switchTo(k)
-    case ".popsection":
-      guard let (c, p) = sectionStack.popLast() else {
-        throw error("asm.syntax", at: a, ".popsection without .pushsection")
-      }
-      current = c
-      previous = p
-    case ".previous":
-      swap(&current, &previous)
+    // The most frequent directives first: a switch over strings tests the cases in order.
     case ".globl", ".global", ".weak", ".local", ".hidden", ".protected", ".internal":
       guard pass == 1 else { return }
       for (x, y) in splitOperands(oa, ob) {
@@ -79,6 +46,43 @@ extension AssemblerState {
       let s = source.string(ops[0].0, ops[0].1)
       dotOffset = Int64(sections[current].offset)
       symbols[s, default: SymbolEntry()].size = try absolute(ops[1].0, ops[1].1)
+    case ".word", ".long", ".int", ".4byte": try data(name, size: 4, oa, ob)
+    case ".quad", ".xword", ".dword", ".8byte": try data(name, size: 8, oa, ob)
+    case ".align", ".p2align", ".balign": try align(name, a, oa, ob)
+    case ".text": switchTo(section(named: ".text", executable: true))
+    case ".data": switchTo(section(named: ".data", executable: false))
+    case ".bss": switchTo(section(named: ".bss", executable: false))
+    case ".rodata": switchTo(section(named: ".rodata", executable: false))
+    case ".section", ".pushsection":
+      let ops = splitOperands(oa, ob)
+      guard let first = ops.first, first.0 < first.1 else {
+        throw error("asm.syntax", at: oa, "\(name) needs a section name")
+      }
+      var sname = source.string(first.0, first.1)
+      if sname.hasPrefix("\""), sname.hasSuffix("\""), sname.count >= 2 {
+        sname = String(sname.dropFirst().dropLast())
+      }
+      var exec: Bool? = nil
+      if ops.count > 1 {
+        let flags = source.string(ops[1].0, ops[1].1)
+        exec = flags.contains("x") || sname.hasPrefix(".text")
+      }
+      let k = section(named: sname, executable: exec)
+      if name == ".pushsection" {
+        sectionStack.append((current, previous))
+        if sectionStack.count > 1024 {
+          throw error("asm.syntax", at: a, ".pushsection nested too deeply")
+        }
+      }
+      switchTo(k)
+    case ".popsection":
+      guard let (c, p) = sectionStack.popLast() else {
+        throw error("asm.syntax", at: a, ".popsection without .pushsection")
+      }
+      current = c
+      previous = p
+    case ".previous":
+      swap(&current, &previous)
     case ".equ", ".set", ".equiv", ".eqv":
       let ops = splitOperands(oa, ob)
       guard ops.count == 2, ops[0].0 < ops[0].1 else {
@@ -93,11 +97,8 @@ extension AssemblerState {
       try setSymbol(s, at: ops[0].0, ops[1].0, ops[1].1)
     case ".byte": try data(name, size: 1, oa, ob)
     case ".short", ".hword", ".2byte", ".value": try data(name, size: 2, oa, ob)
-    case ".word", ".long", ".int", ".4byte": try data(name, size: 4, oa, ob)
-    case ".quad", ".xword", ".dword", ".8byte": try data(name, size: 8, oa, ob)
     case ".inst": try inst(oa, ob)
     case ".ascii", ".asciz", ".string": try strings(name, oa, ob)
-    case ".align", ".p2align", ".balign": try align(name, a, oa, ob)
     case ".space", ".skip", ".zero": try space(name, a, oa, ob)
     case ".file", ".ident", ".arch", ".arch_extension", ".cpu", ".loc", ".note.gnu.property":
       return

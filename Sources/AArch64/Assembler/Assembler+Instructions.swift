@@ -38,7 +38,11 @@ extension AssemblerState {
     let src = source.bytes
     let pc = sections[current].offset
     dotOffset = Int64(pc)
-    let ranges = splitOperands(e, b)
+    var ranges = operandScratch
+    operandScratch = []
+    ranges.removeAll(keepingCapacity: true)
+    splitOperands(e, b, into: &ranges)
+    defer { operandScratch = ranges }
     if fastPathEnabled, let (fm, cond) = FastMnemonic.lookup(src, a, e) {
       var fastPending: PendingRelocation? = nil
       if let w = fastPath(fm, ranges, pc: pc, pending: &fastPending, conditionCode: cond) {

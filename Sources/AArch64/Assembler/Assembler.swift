@@ -21,14 +21,14 @@ public enum Assembler {
   }
 
   /// Assembles UTF-8 `bytes`.
-  public static func assemble(bytes: [UInt8], file: String = "<input>") throws(AssemblyError)
-    -> AssembledObject
+  public static func assemble(bytes: consuming [UInt8], file: String = "<input>")
+    throws(AssemblyError) -> AssembledObject
   {
     try assemble(bytes: bytes, file: file, fastPath: true)
   }
 
-  static func assemble(bytes: [UInt8], file: String, fastPath: Bool) throws(AssemblyError)
-    -> AssembledObject
+  static func assemble(bytes: consuming [UInt8], file: String, fastPath: Bool)
+    throws(AssemblyError) -> AssembledObject
   {
     let source = try SourceText(file: file, text: bytes)
     var state = AssemblerState(source: source)
@@ -70,6 +70,8 @@ struct SectionState: Sendable {
 /// The mutable state of both passes.
 struct AssemblerState: SymbolResolver {
   let source: SourceText
+  /// A reusable buffer for operand ranges.
+  var operandScratch: [(Int, Int)] = []
   /// Off only in tests that check the fast path against the general one.
   var fastPathEnabled = true
   var pass = 1
@@ -163,12 +165,14 @@ struct AssemblerState: SymbolResolver {
 
   /// Evaluates `bytes[a..<b]`.
   func evaluate(_ a: Int, _ b: Int) throws(AssemblyError) -> ExprValue {
-    var p = ExpressionParser(
-      bytes: source.bytes, start: a, end: b, resolver: self, source: source,
-      line: statement.line)
+    let l = Int(statement.line) - 1
+    let lineStart = l >= 0 && l < source.lineStarts.count ? Int(source.lineStarts[l]) : 0
+    var p = ExpressionParser<AssemblerState>(
+      bytes: source.bytes, start: a, end: b, file: source.file, line: statement.line,
+      lineStart: lineStart)
     p.skipBlanks()
     if p.i >= b { throw error("asm.expression", at: a, "missing expression") }
-    return try p.parseAll()
+    return try p.parseAll(self)
   }
 
   /// Evaluates `bytes[a..<b]` and requires an absolute value.
@@ -191,6 +195,12 @@ struct AssemblerState: SymbolResolver {
   func splitOperands(_ a: Int, _ b: Int) -> [(Int, Int)] {
     var out: [(Int, Int)] = []
     out.reserveCapacity(4)
+    splitOperands(a, b, into: &out)
+    return out
+  }
+
+  /// As above, appending to `out` (so that a caller can reuse one buffer).
+  func splitOperands(_ a: Int, _ b: Int, into out: inout [(Int, Int)]) {
     var depth = 0
     var start = a
     var k = a
@@ -218,7 +228,6 @@ struct AssemblerState: SymbolResolver {
     }
     let last = trim(start, min(k, b))
     if !(out.isEmpty && last.0 == last.1) { out.append(last) }
-    return out
   }
 
   func trim(_ a: Int, _ b: Int) -> (Int, Int) {
@@ -234,6 +243,7 @@ struct AssemblerState: SymbolResolver {
   mutating func run(pass p: Int) throws(AssemblyError) {
     pass = p
     let statements = source.statements
+    let bytes = source.bytes
     for k in statements.indices {
       statement = statements[k]
       let a = Int(statement.start)
@@ -241,15 +251,19 @@ struct AssemblerState: SymbolResolver {
       switch statement.kind {
       case .label: try defineLabel(a, b, order: k)
       case .operation:
-        let bytes = source.bytes
-        var e = a
-        while e < b, !isBlank(bytes[e]) { e += 1 }
         if let eq = assignment(a, b) {
           try assign(a, eq.nameEnd, eq.valueStart, b)
-        } else if bytes[a] == UInt8(ascii: ".") {
+          continue
+        }
+        let isDirective = bytes[a] == UInt8(ascii: ".")
+        if pass == 1 && !isDirective {
+          sections[current].offset += 4  // every instruction is 4 bytes
+          continue
+        }
+        var e = a
+        while e < b, !isBlank(bytes[e]) { e += 1 }
+        if isDirective {
           try directive(a, e, b)
-        } else if pass == 1 {
-          sections[current].offset += 4
         } else {
           try instruction(a, e, b)
         }
@@ -404,8 +418,7 @@ struct AssemblerState: SymbolResolver {
           offset: offset, type: type, symbol: sections[s].name, sectionRelative: true,
           addend: v.add, source: loc))
     case .symbol(let name):
-      if symbols[name] == nil { symbols[name] = SymbolEntry() }
-      symbols[name]?.referenced = true
+      symbols[name, default: SymbolEntry()].referenced = true
       sections[current].relocations.append(
         Relocation(offset: offset, type: type, symbol: name, addend: v.add, source: loc))
     }

@@ -43,23 +43,30 @@ struct ExpressionParser<R: SymbolResolver> {
   let bytes: [UInt8]
   var i: Int
   let end: Int
-  let resolver: R
-  let source: SourceText
+  let file: String
   let line: Int32
+  /// Byte offset of the start of `line`, for columns.
+  let lineStart: Int
 
-  init(bytes: [UInt8], start: Int, end: Int, resolver: R, source: SourceText, line: Int32) {
+  /// The resolver is passed to each parse call (not stored) so that evaluating does not copy
+  /// the assembler state.
+  init(bytes: [UInt8], start: Int, end: Int, file: String, line: Int32, lineStart: Int) {
     self.bytes = bytes
     self.i = start
     self.end = end
-    self.resolver = resolver
-    self.source = source
+    self.file = file
     self.line = line
+    self.lineStart = lineStart
   }
 
+  func location(_ pos: Int) -> SourceLocation {
+    SourceLocation(file: file, line: Int(line), column: pos - lineStart + 1)
+  }
+
+  func text(_ a: Int, _ b: Int) -> String { String(decoding: bytes[a..<b], as: UTF8.self) }
+
   func error(_ msg: String, at pos: Int? = nil) -> AssemblyError {
-    AssemblyError(
-      "asm.expression",
-      at: source.location(line: line, column: source.column(of: pos ?? i, line: line)), msg)
+    AssemblyError("asm.expression", at: location(pos ?? i), msg)
   }
 
   mutating func skipBlanks() {
@@ -67,15 +74,15 @@ struct ExpressionParser<R: SymbolResolver> {
   }
 
   /// Parses the whole range as one expression.
-  mutating func parseAll() throws(AssemblyError) -> ExprValue {
-    let v = try parseLogical()
+  mutating func parseAll(_ r: R) throws(AssemblyError) -> ExprValue {
+    let v = try parseLogical(r)
     skipBlanks()
-    if i < end { throw error("junk at end of expression: '\(source.string(i, end))'") }
+    if i < end { throw error("junk at end of expression: '\(text(i, end))'") }
     return v
   }
 
-  mutating func parseLogical() throws(AssemblyError) -> ExprValue {
-    var lhs = try parseAdditive()
+  mutating func parseLogical(_ r: R) throws(AssemblyError) -> ExprValue {
+    var lhs = try parseAdditive(r)
     var progress = LoopProgress()
     while progress.advanced(to: i) {
       skipBlanks()
@@ -87,15 +94,15 @@ struct ExpressionParser<R: SymbolResolver> {
       guard isAnd || isOr else { break }
       let at = i
       i += 2
-      let rhs = try parseAdditive()
+      let rhs = try parseAdditive(r)
       let (x, y) = try absolutes(lhs, rhs, at: at)
       lhs = .absolute(isAnd ? ((x != 0 && y != 0) ? 1 : 0) : ((x != 0 || y != 0) ? 1 : 0))
     }
     return lhs
   }
 
-  mutating func parseAdditive() throws(AssemblyError) -> ExprValue {
-    var lhs = try parseBitwise()
+  mutating func parseAdditive(_ r: R) throws(AssemblyError) -> ExprValue {
+    var lhs = try parseBitwise(r)
     var progress = LoopProgress()
     while progress.advanced(to: i) {
       skipBlanks()
@@ -104,14 +111,14 @@ struct ExpressionParser<R: SymbolResolver> {
       guard c == UInt8(ascii: "+") || c == UInt8(ascii: "-") else { break }
       let at = i
       i += 1
-      let rhs = try parseBitwise()
-      lhs = c == UInt8(ascii: "+") ? try add(lhs, rhs, at: at) : try subtract(lhs, rhs, at: at)
+      let rhs = try parseBitwise(r)
+      lhs = c == UInt8(ascii: "+") ? try add(lhs, rhs, at: at) : try subtract(lhs, rhs, at: at, r)
     }
     return lhs
   }
 
-  mutating func parseBitwise() throws(AssemblyError) -> ExprValue {
-    var lhs = try parseMultiplicative()
+  mutating func parseBitwise(_ r: R) throws(AssemblyError) -> ExprValue {
+    var lhs = try parseMultiplicative(r)
     var progress = LoopProgress()
     while progress.advanced(to: i) {
       skipBlanks()
@@ -125,7 +132,7 @@ struct ExpressionParser<R: SymbolResolver> {
       if (c == UInt8(ascii: "|") || c == UInt8(ascii: "&")) && next == c { break }
       let at = i
       i += 1
-      let rhs = try parseMultiplicative()
+      let rhs = try parseMultiplicative(r)
       let (x, y) = try absolutes(lhs, rhs, at: at)
       switch c {
       case UInt8(ascii: "|"): lhs = .absolute(x | y)
@@ -137,8 +144,8 @@ struct ExpressionParser<R: SymbolResolver> {
     return lhs
   }
 
-  mutating func parseMultiplicative() throws(AssemblyError) -> ExprValue {
-    var lhs = try parseUnary()
+  mutating func parseMultiplicative(_ r: R) throws(AssemblyError) -> ExprValue {
+    var lhs = try parseUnary(r)
     var progress = LoopProgress()
     while progress.advanced(to: i) {
       skipBlanks()
@@ -154,7 +161,7 @@ struct ExpressionParser<R: SymbolResolver> {
       }
       let at = i
       i += 1
-      let rhs = try parseUnary()
+      let rhs = try parseUnary(r)
       let (x, y) = try absolutes(lhs, rhs, at: at)
       switch op {
       case UInt8(ascii: "*"): lhs = .absolute(x &* y)
@@ -173,7 +180,7 @@ struct ExpressionParser<R: SymbolResolver> {
     return lhs
   }
 
-  mutating func parseUnary() throws(AssemblyError) -> ExprValue {
+  mutating func parseUnary(_ r: R) throws(AssemblyError) -> ExprValue {
     skipBlanks()
     guard i < end else { throw error("missing operand") }
     let c = bytes[i]
@@ -181,38 +188,38 @@ struct ExpressionParser<R: SymbolResolver> {
     case UInt8(ascii: "-"):
       let at = i
       i += 1
-      let v = try parseUnary()
+      let v = try parseUnary(r)
       guard v.isAbsolute else { throw error("cannot negate a symbol", at: at) }
       return .absolute(0 &- v.add)
     case UInt8(ascii: "+"):
       i += 1
-      return try parseUnary()
+      return try parseUnary(r)
     case UInt8(ascii: "~"):
       let at = i
       i += 1
-      let v = try parseUnary()
+      let v = try parseUnary(r)
       guard v.isAbsolute else { throw error("cannot complement a symbol", at: at) }
       return .absolute(~v.add)
     case UInt8(ascii: "!"):
       let at = i
       i += 1
-      let v = try parseUnary()
+      let v = try parseUnary(r)
       guard v.isAbsolute else { throw error("cannot apply ! to a symbol", at: at) }
       return .absolute(v.add == 0 ? 1 : 0)
     case UInt8(ascii: "("):
       let at = i
       i += 1
-      let v = try parseLogical()
+      let v = try parseLogical(r)
       skipBlanks()
       guard i < end, bytes[i] == UInt8(ascii: ")") else { throw error("missing ')'", at: at) }
       i += 1
       return v
     default:
-      return try parsePrimary()
+      return try parsePrimary(r)
     }
   }
 
-  mutating func parsePrimary() throws(AssemblyError) -> ExprValue {
+  mutating func parsePrimary(_ r: R) throws(AssemblyError) -> ExprValue {
     let start = i
     let c = bytes[i]
     if isDigit(c) {
@@ -227,10 +234,10 @@ struct ExpressionParser<R: SymbolResolver> {
         if j - i > 9 { throw error("numeric label too long", at: start) }
         let forward = bytes[j] == UInt8(ascii: "f")
         i = j + 1
-        guard let v = resolver.resolve(numericLabel: n, forward: forward) else {
+        guard let v = r.resolve(numericLabel: n, forward: forward) else {
           throw AssemblyError(
             "asm.undefined-symbol",
-            at: source.location(line: line, column: source.column(of: start, line: line)),
+            at: location(start),
             "undefined local label '\(n)\(forward ? "f" : "b")'")
         }
         return v
@@ -249,8 +256,8 @@ struct ExpressionParser<R: SymbolResolver> {
     var j = i
     while j < end, isSymbolChar(bytes[j]) { j += 1 }
     i = j
-    if j == start + 1, c == UInt8(ascii: ".") { return resolver.dot }
-    return resolver.resolve(symbol: source.string(start, j))
+    if j == start + 1, c == UInt8(ascii: ".") { return r.dot }
+    return r.resolve(symbol: text(start, j))
   }
 
   /// Decimal, `0x` hex, `0b` binary, leading-`0` octal.
@@ -322,7 +329,9 @@ struct ExpressionParser<R: SymbolResolver> {
     throw error("cannot add two symbols", at: at)
   }
 
-  func subtract(_ a: ExprValue, _ b: ExprValue, at: Int) throws(AssemblyError) -> ExprValue {
+  func subtract(_ a: ExprValue, _ b: ExprValue, at: Int, _ r: R) throws(AssemblyError)
+    -> ExprValue
+  {
     if b.minus != nil { throw error("cannot subtract a difference", at: at) }
     switch b.base {
     case .absolute:
@@ -331,16 +340,16 @@ struct ExpressionParser<R: SymbolResolver> {
       if case .section(let t) = a.base, t == s {
         return ExprValue(base: .absolute, minus: a.minus, add: a.add &- b.add)
       }
-      if case .symbol(let name) = a.base, let d = resolver.definition(of: name), d.section == s {
+      if case .symbol(let name) = a.base, let d = r.definition(of: name), d.section == s {
         return ExprValue(base: .absolute, minus: a.minus, add: a.add &+ d.offset &- b.add)
       }
       if a.minus == nil {
         return ExprValue(base: a.base, minus: s, add: a.add &- b.add)
       }
     case .symbol(let name):
-      if let d = resolver.definition(of: name) {
+      if let d = r.definition(of: name) {
         let bb = ExprValue(base: .section(d.section), minus: nil, add: b.add &+ d.offset)
-        return try subtract(a, bb, at: at)
+        return try subtract(a, bb, at: at, r)
       }
     }
     throw error("cannot subtract symbols from different sections or undefined symbols", at: at)

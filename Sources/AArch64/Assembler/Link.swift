@@ -41,7 +41,7 @@ extension AssembledObject {
         let s: UInt64
         if r.sectionRelative, let b = sectionBase[r.symbol] {
           s = b
-        } else if let d = defined[r.symbol] ?? externals[r.symbol] {
+        } else if let d = defined[r.symbol] ?? (externals.isEmpty ? nil : externals[r.symbol]) {
           s = d
         } else if allowUndefined {
           left.append(r)

@@ -29,21 +29,35 @@ struct SourceText: Sendable {
   var statements: [Statement]
   let file: String
 
-  init(file: String, text: [UInt8]) throws(AssemblyError) {
+  init(file: String, text: consuming [UInt8]) throws(AssemblyError) {
     self.file = file
-    bytes = text
-    lineStarts = [0]
-    statements = []
-    statements.reserveCapacity(text.count / 16)
-    try scan()
+    var buffer = text
+    var starts: [Int32] = [0]
+    var found: [Statement] = []
+    found.reserveCapacity(buffer.count / 16)
+    try buffer.withUnsafeMutableBufferPointer { (p) throws(AssemblyError) in
+      try SourceText.scan(p, file: file, statements: &found, lineStarts: &starts)
+    }
+    bytes = buffer
+    lineStarts = starts
+    statements = found
   }
 
   func location(line: Int32, column: Int32) -> SourceLocation {
     SourceLocation(file: file, line: Int(line), column: Int(column))
   }
 
+  /// Bytes the scanner must look at: newline, `"`, `#`, `/`, `;`.
+  static let special: [Bool] = (0..<256).map { [10, 0x22, 0x23, 0x2f, 0x3b].contains($0) }
+
   /// Blanks comments and splits statements.
-  private mutating func scan() throws(AssemblyError) {
+  private static func scan(
+    _ bytes: UnsafeMutableBufferPointer<UInt8>, file: String, statements: inout [Statement],
+    lineStarts: inout [Int32]
+  ) throws(AssemblyError) {
+    func location(line: Int32, column: Int32) -> SourceLocation {
+      SourceLocation(file: file, line: Int(line), column: Int(column))
+    }
     let n = bytes.count
     var i = 0
     var line: Int32 = 1
@@ -53,6 +67,7 @@ struct SourceText: Sendable {
     var stringStart = (line: Int32(1), col: Int32(1))
     var commentStart: (line: Int32, col: Int32)? = nil
     var progress = LoopProgress()
+    let special = SourceText.special  // read once: each access to a static runs swift_once
     while i <= n, progress.advanced(to: i) {
       if i == n {
         if let c = commentStart {
@@ -64,8 +79,17 @@ struct SourceText: Sendable {
             "asm.syntax", at: location(line: stringStart.line, column: stringStart.col),
             "unterminated string")
         }
-        addStatement(from: stmtStart, to: n, line: line, lineStart: lineStart)
+        addStatement(bytes, &statements, from: stmtStart, to: n, line: line, lineStart: lineStart)
         break
+      }
+      if commentStart == nil && !inString {
+        // Skip ordinary bytes quickly: only \n " # / ; matter here ('#' only at line start).
+        var k = i
+        while k < n, !special[Int(bytes[k])] { k += 1 }
+        if k > i {
+          i = k
+          continue
+        }
       }
       let c = bytes[i]
       if commentStart != nil {
@@ -103,14 +127,14 @@ struct SourceText: Sendable {
       }
       switch c {
       case 10:
-        addStatement(from: stmtStart, to: i, line: line, lineStart: lineStart)
+        addStatement(bytes, &statements, from: stmtStart, to: i, line: line, lineStart: lineStart)
         line += 1
         lineStart = i + 1
         lineStarts.append(Int32(i + 1))
         stmtStart = i + 1
         i += 1
       case UInt8(ascii: ";"):
-        addStatement(from: stmtStart, to: i, line: line, lineStart: lineStart)
+        addStatement(bytes, &statements, from: stmtStart, to: i, line: line, lineStart: lineStart)
         stmtStart = i + 1
         i += 1
       case UInt8(ascii: "\""):
@@ -140,7 +164,10 @@ struct SourceText: Sendable {
   }
 
   /// Peels labels off `start..<end` and records what is left.
-  private mutating func addStatement(from start: Int, to end: Int, line: Int32, lineStart: Int) {
+  private static func addStatement(
+    _ bytes: UnsafeMutableBufferPointer<UInt8>, _ statements: inout [Statement], from start: Int,
+    to end: Int, line: Int32, lineStart: Int
+  ) {
     var s = start
     var progress = LoopProgress()
     while progress.advanced(to: s) {
