@@ -92,34 +92,15 @@ struct BTIQemuTests {
       table +=
         "  { \(c.sourceGuarded ? 1 : 0), {\(try words(source(c)))}, \(source(c).count), {\(try words(target(c)))} },\n"
     }
-    let main = """
-      #include <setjmp.h>
-      #include <signal.h>
-      #include <stdint.h>
-      #include <stdio.h>
-      #include <string.h>
-      #include <sys/mman.h>
-      #include <ucontext.h>
+    let main =
+      QemuSignalCatcher.prelude(signals: ["SIGILL", "SIGTRAP", "SIGSEGV"])
+      + """
       #define PROT_BTI 0x10
       struct cell { int guarded; uint32_t s[8]; int ns; uint32_t t[4]; };
       static const struct cell cells[] = {
       \(table)};
-      static sigjmp_buf jb;
-      static volatile int sig;
-      static volatile uint64_t fpc;
-      static void handler(int s, siginfo_t *si, void *ctx) {
-        sig = s;
-        fpc = ((ucontext_t *)ctx)->uc_mcontext.pc;
-        siglongjmp(jb, 1);
-      }
       int main(void) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_sigaction = handler;
-        sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-        sigaction(SIGILL, &sa, 0);
-        sigaction(SIGTRAP, &sa, 0);
-        sigaction(SIGSEGV, &sa, 0);
+        catch_signals();
         for (unsigned i = 0; i < sizeof cells / sizeof cells[0]; i++) {
           uint32_t *s = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
           uint32_t *t = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -102,34 +102,14 @@ struct FaultQemuTests {
       table += "  { \(code.count), {\(words.joined(separator: ", "))} },\n"
     }
     table += "  { 1, {0x00000000u} },\n"  // UDF #0
-    let main = """
-      #include <setjmp.h>
-      #include <signal.h>
-      #include <stdint.h>
-      #include <stdio.h>
-      #include <string.h>
-      #include <sys/mman.h>
-      #include <ucontext.h>
+    let main =
+      QemuSignalCatcher.prelude(signals: ["SIGILL", "SIGTRAP", "SIGSEGV", "SIGBUS"])
+      + """
       struct cell { int n; uint32_t w[8]; };
       static const struct cell cells[] = {
       \(table)};
-      static sigjmp_buf jb;
-      static volatile int sig;
-      static volatile uint64_t fpc;
-      static void handler(int s, siginfo_t *si, void *ctx) {
-        sig = s;
-        fpc = ((ucontext_t *)ctx)->uc_mcontext.pc;
-        siglongjmp(jb, 1);
-      }
       int main(void) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_sigaction = handler;
-        sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-        sigaction(SIGILL, &sa, 0);
-        sigaction(SIGTRAP, &sa, 0);
-        sigaction(SIGSEGV, &sa, 0);
-        sigaction(SIGBUS, &sa, 0);
+        catch_signals();
         for (unsigned i = 0; i < sizeof cells / sizeof cells[0]; i++) {
           uint8_t *area = mmap(0, 5 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
           uint8_t *s = area, *d = area + 4096, *r = area + 3 * 4096, *u = area + 4 * 4096;
