@@ -33,7 +33,7 @@ release: deps-build
 demo: build
 	@scripts/demo $(DEBUG_BIN)
 
-test: deps-test
+test: deps-test lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2
 	@scripts/cli-checks $(DEBUG_BIN)
@@ -51,7 +51,7 @@ format:
 	$(SWIFT) format -i -r Sources Tests Package.swift
 
 lint:
-	$(SWIFT) format lint -r Sources Tests Package.swift
+	$(SWIFT) format lint --strict -r Sources Tests Package.swift
 
 clean:
 	rm -rf $(BUILD_DIR)

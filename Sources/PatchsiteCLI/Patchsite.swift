@@ -14,7 +14,8 @@ public struct Patchsite: ParsableCommand {
       Exit codes: 0 success (no finding at or above --fail-on), 1 findings, 2 bad input or usage.
       """,
     subcommands: [
-      SeriesCommand.self, MailCommand.self, AsmCommand.self, DisasmCommand.self, LayoutCommand.self, RunCommand.self,
+      SeriesCommand.self, MailCommand.self, AsmCommand.self, DisasmCommand.self, LayoutCommand.self,
+      RunCommand.self,
     ]
   )
 

@@ -39,10 +39,13 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Address of .text (default 0x400000).")
   var at: String = "0x400000"
 
-  @Option(parsing: .singleValue, help: "Set a register before running: x0=5, x1=0x10, sp=0x7ffe0000 (repeatable).")
+  @Option(
+    parsing: .singleValue,
+    help: "Set a register before running: x0=5, x1=0x10, sp=0x7ffe0000 (repeatable).")
   var set: [String] = []
 
-  @Flag(help: "Print every instruction executed, with symbols, register writes and memory accesses.")
+  @Flag(
+    help: "Print every instruction executed, with symbols, register writes and memory accesses.")
   var trace = false
 
   @Flag(help: "Map the text pages as BTI guarded pages.")
@@ -106,7 +109,8 @@ struct RunCommand: ParsableCommand {
       try machine.map(
         address: Self.stackTop - Self.stackSize, size: Self.stackSize, permissions: .readWrite)
     } catch {
-      throw InputError("run.memory", at: SourceLocation(file: name), "cannot map the stack: \(error)")
+      throw InputError(
+        "run.memory", at: SourceLocation(file: name), "cannot map the stack: \(error)")
     }
     machine.sp = Self.stackTop
     for assignment in set { try apply(assignment, to: &machine) }
@@ -114,7 +118,8 @@ struct RunCommand: ParsableCommand {
     var start = object.section(".text")?.base ?? textBase
     if let entry {
       guard let s = symbols.first(where: { $0.name == entry }) else {
-        throw InputError("run.no-entry", at: SourceLocation(file: name), "no symbol '\(entry)' in the file")
+        throw InputError(
+          "run.no-entry", at: SourceLocation(file: name), "no symbol '\(entry)' in the file")
       }
       start = s.address
     }
@@ -145,7 +150,8 @@ struct RunCommand: ParsableCommand {
     let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
     let at = SourceLocation(file: "--set \(assignment)")
     guard parts.count == 2, let value = Self.parseNumber(parts[1]) else {
-      throw InputError("usage.bad-set", at: at, "expected REGISTER=VALUE, e.g. x0=5 or sp=0x7ffe0000")
+      throw InputError(
+        "usage.bad-set", at: at, "expected REGISTER=VALUE, e.g. x0=5 or sp=0x7ffe0000")
     }
     let name = parts[0].lowercased()
     if name == "sp" {

@@ -94,45 +94,45 @@ struct BTIQemuTests {
     }
     let main =
       QemuSignalCatcher.prelude(signals: ["SIGILL", "SIGTRAP", "SIGSEGV"])
-      + """
-      #define PROT_BTI 0x10
-      struct cell { int guarded; uint32_t s[8]; int ns; uint32_t t[4]; };
-      static const struct cell cells[] = {
-      \(table)};
-      int main(void) {
-        catch_signals();
-        for (unsigned i = 0; i < sizeof cells / sizeof cells[0]; i++) {
-          uint32_t *s = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-          uint32_t *t = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-          memcpy(s, cells[i].s, 4 * cells[i].ns);
-          memcpy(t, cells[i].t, 16);
-          if (mprotect(s, 4096, PROT_READ | PROT_EXEC | (cells[i].guarded ? PROT_BTI : 0)) ||
-              mprotect(t, 4096, PROT_READ | PROT_EXEC | PROT_BTI)) {
-            printf("C %u mprotect failed\\n", i);
-            return 2;
+        + """
+        #define PROT_BTI 0x10
+        struct cell { int guarded; uint32_t s[8]; int ns; uint32_t t[4]; };
+        static const struct cell cells[] = {
+        \(table)};
+        int main(void) {
+          catch_signals();
+          for (unsigned i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+            uint32_t *s = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            uint32_t *t = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            memcpy(s, cells[i].s, 4 * cells[i].ns);
+            memcpy(t, cells[i].t, 16);
+            if (mprotect(s, 4096, PROT_READ | PROT_EXEC | (cells[i].guarded ? PROT_BTI : 0)) ||
+                mprotect(t, 4096, PROT_READ | PROT_EXEC | PROT_BTI)) {
+              printf("C %u mprotect failed\\n", i);
+              return 2;
+            }
+            __builtin___clear_cache((char *)s, (char *)s + 4096);
+            __builtin___clear_cache((char *)t, (char *)t + 4096);
+            sig = 0;
+            if (sigsetjmp(jb, 1) == 0) {
+              long r = ((long (*)(void *))(void *)s)(t);
+              printf("C %u ret %ld\\n", i, r);
+            } else {
+              uint64_t p = fpc;
+              if (p >= (uint64_t)t && p < (uint64_t)t + 4096)
+                printf("C %u sig %d T %llu\\n", i, sig, (unsigned long long)(p - (uint64_t)t));
+              else if (p >= (uint64_t)s && p < (uint64_t)s + 4096)
+                printf("C %u sig %d S %llu\\n", i, sig, (unsigned long long)(p - (uint64_t)s));
+              else
+                printf("C %u sig %d X %llx\\n", i, sig, (unsigned long long)p);
+            }
+            munmap(s, 4096);
+            munmap(t, 4096);
           }
-          __builtin___clear_cache((char *)s, (char *)s + 4096);
-          __builtin___clear_cache((char *)t, (char *)t + 4096);
-          sig = 0;
-          if (sigsetjmp(jb, 1) == 0) {
-            long r = ((long (*)(void *))(void *)s)(t);
-            printf("C %u ret %ld\\n", i, r);
-          } else {
-            uint64_t p = fpc;
-            if (p >= (uint64_t)t && p < (uint64_t)t + 4096)
-              printf("C %u sig %d T %llu\\n", i, sig, (unsigned long long)(p - (uint64_t)t));
-            else if (p >= (uint64_t)s && p < (uint64_t)s + 4096)
-              printf("C %u sig %d S %llu\\n", i, sig, (unsigned long long)(p - (uint64_t)s));
-            else
-              printf("C %u sig %d X %llx\\n", i, sig, (unsigned long long)p);
-          }
-          munmap(s, 4096);
-          munmap(t, 4096);
+          return 0;
         }
-        return 0;
-      }
 
-      """
+        """
     try main.write(toFile: "\(dir)/bti.c", atomically: true, encoding: .utf8)
     let cc = try Tools.run(
       "aarch64-linux-gnu-gcc",

@@ -104,39 +104,39 @@ struct FaultQemuTests {
     table += "  { 1, {0x00000000u} },\n"  // UDF #0
     let main =
       QemuSignalCatcher.prelude(signals: ["SIGILL", "SIGTRAP", "SIGSEGV", "SIGBUS"])
-      + """
-      struct cell { int n; uint32_t w[8]; };
-      static const struct cell cells[] = {
-      \(table)};
-      int main(void) {
-        catch_signals();
-        for (unsigned i = 0; i < sizeof cells / sizeof cells[0]; i++) {
-          uint8_t *area = mmap(0, 5 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-          uint8_t *s = area, *d = area + 4096, *r = area + 3 * 4096, *u = area + 4 * 4096;
-          munmap(area + 2 * 4096, 4096);
-          munmap(u, 4096);
-          memcpy(s, cells[i].w, 4 * cells[i].n);
-          mprotect(s, 4096, PROT_READ | PROT_EXEC);
-          mprotect(r, 4096, PROT_READ);
-          __builtin___clear_cache((char *)s, (char *)s + 4096);
-          if (sigsetjmp(jb, 1) == 0) {
-            ((void (*)(void *, void *, void *, void *))(void *)s)(d, r, u, s);
-            printf("F %u ret\\n", i);
-          } else {
-            uint64_t p = fpc;
-            if (p >= (uint64_t)s && p < (uint64_t)s + 4096)
-              printf("F %u sig %d S %llu\\n", i, sig, (unsigned long long)(p - (uint64_t)s));
-            else if (p >= (uint64_t)d && p < (uint64_t)d + 4096)
-              printf("F %u sig %d D %llu\\n", i, sig, (unsigned long long)(p - (uint64_t)d));
-            else
-              printf("F %u sig %d X 0\\n", i, sig);
+        + """
+        struct cell { int n; uint32_t w[8]; };
+        static const struct cell cells[] = {
+        \(table)};
+        int main(void) {
+          catch_signals();
+          for (unsigned i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+            uint8_t *area = mmap(0, 5 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            uint8_t *s = area, *d = area + 4096, *r = area + 3 * 4096, *u = area + 4 * 4096;
+            munmap(area + 2 * 4096, 4096);
+            munmap(u, 4096);
+            memcpy(s, cells[i].w, 4 * cells[i].n);
+            mprotect(s, 4096, PROT_READ | PROT_EXEC);
+            mprotect(r, 4096, PROT_READ);
+            __builtin___clear_cache((char *)s, (char *)s + 4096);
+            if (sigsetjmp(jb, 1) == 0) {
+              ((void (*)(void *, void *, void *, void *))(void *)s)(d, r, u, s);
+              printf("F %u ret\\n", i);
+            } else {
+              uint64_t p = fpc;
+              if (p >= (uint64_t)s && p < (uint64_t)s + 4096)
+                printf("F %u sig %d S %llu\\n", i, sig, (unsigned long long)(p - (uint64_t)s));
+              else if (p >= (uint64_t)d && p < (uint64_t)d + 4096)
+                printf("F %u sig %d D %llu\\n", i, sig, (unsigned long long)(p - (uint64_t)d));
+              else
+                printf("F %u sig %d X 0\\n", i, sig);
+            }
+            munmap(area, 5 * 4096);
           }
-          munmap(area, 5 * 4096);
+          return 0;
         }
-        return 0;
-      }
 
-      """
+        """
     try main.write(toFile: "\(dir)/faults.c", atomically: true, encoding: .utf8)
     let cc = try Tools.run(
       "aarch64-linux-gnu-gcc", ["-static", "-O1", "-o", "\(dir)/f", "\(dir)/faults.c"])
