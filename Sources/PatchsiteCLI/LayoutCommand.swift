@@ -139,7 +139,9 @@ struct TreeBridge: KernelTree {
 enum LayoutPipeline {
   static func layouts(set: SeriesSet, overrides: [String: ConfigValue]) -> [Layout] {
     var out: [Layout] = []
-    for v in set.versions {
+    // Where each version's post-image layouts are in `out`, to compare consecutive versions.
+    var rebuilt: [Int: Range<Int>] = [:]
+    for (vi, v) in set.versions.enumerated() {
       let messages = versionMessages(v)
       var modulo8: Int?
       if let post = v.patches.last(where: { $0.postImage != nil })?.postImage {
@@ -152,6 +154,7 @@ enum LayoutPipeline {
           built.lazy.compactMap { l in
             l.state("compiled").map { Int($0.functionAddress % 8) }
           }.first
+        rebuilt[vi] = out.count..<(out.count + built.count)
         out += built
       } else {
         let why =
@@ -181,6 +184,16 @@ enum LayoutPipeline {
           functionModulo8: modulo8)
         {
           out.append(l)
+        }
+      }
+    }
+    // The semantic range-diff: each rebuilt layout against the previous version's layout
+    // under the same configuration.
+    for (vi, v) in set.versions.enumerated() {
+      guard let p = v.previous, let mine = rebuilt[vi], let theirs = rebuilt[p] else { continue }
+      for i in mine {
+        if let j = theirs.first(where: { out[$0].configName == out[i].configName }) {
+          out[i].changes = out[i].changes(since: out[j])
         }
       }
     }

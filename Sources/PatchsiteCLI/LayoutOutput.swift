@@ -88,6 +88,7 @@ enum LayoutOutput {
           })
       ),
       ("assumptions", .array(l.assumptions.map { .string($0) })),
+      ("changesSincePrevious", l.changes.map(changes) ?? .null),
       (
         "diagnostics",
         .array(
@@ -101,6 +102,59 @@ enum LayoutOutput {
           })
       ),
     ])
+  }
+
+  static func changes(_ c: LayoutChanges) -> JSON {
+    func word(_ w: LayoutWord?) -> JSON {
+      guard let w else { return .null }
+      return .object([
+        ("word", .string(hex8(UInt64(w.word)))), ("text", .string(w.text)),
+        ("kind", .string(w.kind.rawValue)),
+      ])
+    }
+    return .object([
+      ("since", .int(c.since)),
+      ("summary", .array(c.summary.map(JSON.string))),
+      (
+        "states",
+        .array(
+          c.states.map { st in
+            .object([
+              ("name", .string(st.name)), ("presence", .string(st.presence.rawValue)),
+              (
+                "words",
+                .array(
+                  st.words.map { w in
+                    .object([
+                      ("offset", .int(w.offset)), ("old", word(w.old)), ("new", word(w.new)),
+                    ])
+                  })
+              ),
+            ])
+          })
+      ),
+    ])
+  }
+
+  /// The range-diff as text, under the unit it belongs to.
+  static func changesText(_ c: LayoutChanges) -> String {
+    var out = "\n  changes since v\(c.since):\n"
+    if c.isEmpty { return out + "    none: every state has the same words\n" }
+    for line in c.summary { out += "    - \(line)\n" }
+    for st in c.states {
+      switch st.presence {
+      case .added: out += "    state \(st.name): new in this version\n"
+      case .removed: out += "    state \(st.name): gone in this version\n"
+      case .both:
+        out += "    state \(st.name):\n"
+        for w in st.words {
+          let old = w.old.map { "\(hex8(UInt64($0.word))) \($0.text)" } ?? "(no word)"
+          let new = w.new.map { "\(hex8(UInt64($0.word))) \($0.text)" } ?? "(no word)"
+          out += "      \(Layout.offsetName(w.offset).padding(9)) \(old)  ->  \(new)\n"
+        }
+      }
+    }
+    return out
   }
 
   static func text(_ units: [Layout]) -> String {
@@ -136,6 +190,7 @@ enum LayoutOutput {
         out +=
           "    \(t.name) (\(t.kind), \(t.location)): \(first)\(t.landingPad.map { " — landing pad \($0)" } ?? "")\n"
       }
+      if let c = l.changes { out += changesText(c) }
       if !l.assumptions.isEmpty { out += "\n  assumptions:\n" }
       for a in l.assumptions { out += "    - \(a)\n" }
       if !l.diagnostics.isEmpty { out += "\n  diagnostics:\n" }

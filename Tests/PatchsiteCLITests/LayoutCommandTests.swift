@@ -226,3 +226,36 @@ private func diagnostics(_ u: [String: Any]?) -> [String] {
   let portable = text.replacingOccurrences(of: root + "/", with: "")
   #expect(Snapshot.check(portable, named: "layout-call-ops", extension: "txt") == nil)
 }
+
+/// The semantic range-diff: v2 of with-args fixes where v1 put the MOV X9, X30.
+@Test func withArgsV2ComparedWithV1() throws {
+  let dir = try Tools.makeTemporaryDirectory()
+  defer { Tools.removeTemporaryDirectory(dir) }
+  let root = Tools.packageRoot()
+  let out = dir + "/out.txt"
+  let status = Patchsite.run([
+    "layout", root + "/Series/with-args/series.mbox", "--tree", root + "/Series/base", "-o", out,
+  ])
+  #expect(status == 0)
+  let text = try String(contentsOfFile: out, encoding: .utf8)
+  // With BTI, v1's init wrote MOV X9, X30 over the BTI at func+0.
+  #expect(text.contains("rec->ip (the BL slot) moved from func+4 to func+8"))
+  #expect(text.contains("func+0    aa1e03e9 mov x9, x30  ->  d503245f bti c"))
+  // Without BTI, v1 wrote it below the function symbol.
+  #expect(text.contains("rec->ip (the BL slot) moved from func+0 to func+4"))
+  #expect(text.contains("func-4    aa1e03e9 mov x9, x30  ->  (no word)"))
+}
+
+/// direct-calls v2 changes only the jump in ftrace_caller_direct; the range-diff says so.
+@Test func directCallsV2ComparedWithV1() throws {
+  let dir = try Tools.makeTemporaryDirectory()
+  defer { Tools.removeTemporaryDirectory(dir) }
+  let root = Tools.packageRoot()
+  let out = dir + "/out.txt"
+  let status = Patchsite.run([
+    "layout", root + "/Series/direct-calls/series.mbox", "--tree", root + "/Series/base", "-o", out,
+  ])
+  #expect(status == 0)
+  let text = try String(contentsOfFile: out, encoding: .utf8)
+  #expect(text.contains("trampoline ftrace_caller_direct starts with br x17 instead of br x10"))
+}

@@ -195,6 +195,8 @@ public struct Layout: Sendable {
   public var assumptions: [String]
   /// Facts later checks may use ("the literal at f-16 is not 8-byte aligned").
   public var diagnostics: [Diagnostic]
+  /// What changed since the previous version of the series under the same configuration.
+  public var changes: LayoutChanges?
 
   public init(
     version: Int? = nil, source: String, configName: String = "",
