@@ -69,13 +69,23 @@ struct TextOutput {
       bytes.append(48 + UInt8(v))
       return
     }
-    let start = bytes.count
-    var x = v
-    while x > 0 {
-      bytes.append(48 + UInt8(x % 10))
-      x /= 10
+    if v < 100 {
+      bytes.append(48 + UInt8(v / 10))
+      bytes.append(48 + UInt8(v % 10))
+      return
     }
-    bytes[start...].reverse()
+    if v < 1000 {
+      bytes.append(48 + UInt8(v / 100))
+      bytes.append(48 + UInt8(v / 10 % 10))
+      bytes.append(48 + UInt8(v % 10))
+      return
+    }
+    var p: UInt64 = 1000
+    while p <= v / 10 { p *= 10 }
+    while p > 0 {
+      bytes.append(48 + UInt8(v / p % 10))
+      p /= 10
+    }
   }
 
   mutating func signed(_ v: Int64) {
