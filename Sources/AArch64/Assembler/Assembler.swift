@@ -201,40 +201,57 @@ struct AssemblerState: SymbolResolver {
 
   /// As above, appending to `out` (so that a caller can reuse one buffer).
   func splitOperands(_ a: Int, _ b: Int, into out: inout [(Int, Int)]) {
-    var depth = 0
-    var start = a
-    var k = a
-    var inString = false
-    let bytes = source.bytes
-    while k < b {
-      let c = bytes[k]
-      if inString {
-        if c == UInt8(ascii: "\\") {
-          k += 2
+    let splitSpecial = AssemblerState.splitSpecial  // read once: a static access runs swift_once
+    source.bytes.withUnsafeBufferPointer { bytes in
+      // One pass over raw bytes (no bounds check or retain per byte); `b` is clamped so the
+      // loop can never read past the buffer.
+      let b = min(b, bytes.count)
+      var depth = 0
+      var start = a
+      var k = a
+      var inString = false
+      while k < b {
+        let c = bytes[k]
+        if !splitSpecial[Int(c)] {  // letters, digits, blanks…: nothing to do
+          k += 1
           continue
         }
-        if c == UInt8(ascii: "\"") { inString = false }
-      } else if c == UInt8(ascii: "\"") {
-        inString = true
-      } else if c == UInt8(ascii: "[") || c == UInt8(ascii: "(") || c == UInt8(ascii: "{") {
-        depth += 1
-      } else if c == UInt8(ascii: "]") || c == UInt8(ascii: ")") || c == UInt8(ascii: "}") {
-        depth -= 1
-      } else if c == UInt8(ascii: ","), depth == 0 {
-        out.append(trim(start, k))
-        start = k + 1
+        if inString {
+          if c == UInt8(ascii: "\\") {
+            k += 2
+            continue
+          }
+          if c == UInt8(ascii: "\"") { inString = false }
+        } else if c == UInt8(ascii: "\"") {
+          inString = true
+        } else if c == UInt8(ascii: "[") || c == UInt8(ascii: "(") || c == UInt8(ascii: "{") {
+          depth += 1
+        } else if c == UInt8(ascii: "]") || c == UInt8(ascii: ")") || c == UInt8(ascii: "}") {
+          depth -= 1
+        } else if c == UInt8(ascii: ","), depth == 0 {
+          out.append(AssemblerState.trim(bytes, start, k))
+          start = k + 1
+        }
+        k += 1
       }
-      k += 1
+      let last = AssemblerState.trim(bytes, start, min(k, b))
+      if !(out.isEmpty && last.0 == last.1) { out.append(last) }
     }
-    let last = trim(start, min(k, b))
-    if !(out.isEmpty && last.0 == last.1) { out.append(last) }
   }
 
+  /// The bytes `splitOperands` acts on: `\\ " [ ( { ] ) } ,`.
+  static let splitSpecial: [Bool] = (0..<256).map { Array("\\\"[({])},".utf8).contains(UInt8($0)) }
+
   func trim(_ a: Int, _ b: Int) -> (Int, Int) {
+    source.bytes.withUnsafeBufferPointer { AssemblerState.trim($0, a, b) }
+  }
+
+  @inline(__always)
+  static func trim(_ bytes: UnsafeBufferPointer<UInt8>, _ a: Int, _ b: Int) -> (Int, Int) {
     var x = a
     var y = b
-    while x < y, isBlank(source.bytes[x]) { x += 1 }
-    while y > x, isBlank(source.bytes[y - 1]) { y -= 1 }
+    while x < y, isBlank(bytes[x]) { x += 1 }
+    while y > x, isBlank(bytes[y - 1]) { y -= 1 }
     return (x, y)
   }
 
