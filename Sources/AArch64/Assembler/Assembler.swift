@@ -70,6 +70,8 @@ struct SectionState: Sendable {
 /// The mutable state of both passes.
 struct AssemblerState: SymbolResolver {
   let source: SourceText
+  /// The source bytes and file name that every item's text slice points into.
+  let shared: SharedSource
   /// A reusable buffer for operand ranges.
   var operandScratch: [(Int, Int)] = []
   /// Off only in tests that check the fast path against the general one.
@@ -96,6 +98,7 @@ struct AssemblerState: SymbolResolver {
 
   init(source: SourceText) {
     self.source = source
+    shared = SharedSource(bytes: source.bytes, file: source.file)
     _ = section(named: ".text", executable: true)
   }
 
@@ -405,19 +408,20 @@ struct AssemblerState: SymbolResolver {
   // MARK: items
 
   mutating func emit(_ kind: Item.Kind, size: Int, text: String) {
-    emit(kind, size: size, slice: TextSlice(text))
+    emit(kind, size: size, slice: TextSlice(text, file: source.file))
   }
 
   /// Emits an item whose text is `bytes[a..<b]` of the source.
   mutating func emit(_ kind: Item.Kind, size: Int, textFrom a: Int, to b: Int) {
-    emit(kind, size: size, slice: TextSlice(bytes: source.bytes, start: a, end: b))
+    emit(kind, size: size, slice: TextSlice(storage: shared, start: a, end: b))
   }
 
   mutating func emit(_ kind: Item.Kind, size: Int, slice: TextSlice) {
     if pass == 2 {
-      let loc = source.location(line: statement.line, column: statement.column)
       sections[current].items.append(
-        Item(offset: sections[current].offset, kind: kind, source: loc, text: slice))
+        Item(
+          offset: sections[current].offset, kind: kind, line: statement.line,
+          column: statement.column, text: slice))
     }
     sections[current].offset += size
   }
