@@ -72,28 +72,60 @@ public struct Item: Sendable, Hashable {
 
   public var offset: Int
   public var kind: Kind
-  /// Where the statement was written.
-  public var source: SourceLocation
+  /// Line and column of `source`; the file name lives in `storedText`'s shared buffer, so an
+  /// item is 48 bytes instead of 72 and copying one retains a single object.
+  var line: Int32
+  var column: Int32
+  /// The text as a slice of the assembled source (no allocation per item).
+  var storedText: TextSlice
+
+  /// Where the statement was written (line and column are kept as 32-bit values).
+  public var source: SourceLocation {
+    get { SourceLocation(file: storedText.storage.file, line: Int(line), column: Int(column)) }
+    set {
+      line = Int32(clamping: newValue.line)
+      column = Int32(clamping: newValue.column)
+      if newValue.file != storedText.storage.file {
+        storedText = TextSlice(storedText.string, file: newValue.file)
+      }
+    }
+  }
+
   /// The statement as written, without comments and surrounding blanks.
   public var text: String {
     get { storedText.string }
-    set { storedText = TextSlice(newValue) }
+    set { storedText = TextSlice(newValue, file: storedText.storage.file) }
   }
-  /// The text as a slice of the assembled source (no allocation per item).
-  var storedText: TextSlice
 
   public init(offset: Int, kind: Kind, source: SourceLocation, text: String) {
     self.offset = offset
     self.kind = kind
-    self.source = source
-    self.storedText = TextSlice(text)
+    self.line = Int32(clamping: source.line)
+    self.column = Int32(clamping: source.column)
+    self.storedText = TextSlice(text, file: source.file)
   }
 
-  init(offset: Int, kind: Kind, source: SourceLocation, text: TextSlice) {
+  /// An item whose file name is the one of `text`'s buffer.
+  init(offset: Int, kind: Kind, line: Int32, column: Int32, text: TextSlice) {
     self.offset = offset
     self.kind = kind
-    self.source = source
+    self.line = line
+    self.column = column
     self.storedText = text
+  }
+
+  public static func == (a: Item, b: Item) -> Bool {
+    a.offset == b.offset && a.kind == b.kind && a.line == b.line && a.column == b.column
+      && a.storedText.storage.file == b.storedText.storage.file && a.storedText == b.storedText
+  }
+
+  public func hash(into h: inout Hasher) {
+    h.combine(offset)
+    h.combine(kind)
+    h.combine(line)
+    h.combine(column)
+    h.combine(storedText.storage.file)
+    h.combine(storedText)
   }
 
   /// Bytes the item occupies.
@@ -111,20 +143,34 @@ public struct Item: Sendable, Hashable {
   }
 }
 
-/// A range of UTF-8 bytes in a shared buffer; equal and hashed by content.
+/// The bytes of one assembled source and its file name, shared by all items' text slices.
+final class SharedSource: Sendable {
+  let bytes: [UInt8]
+  let file: String
+  init(bytes: [UInt8], file: String) {
+    self.bytes = bytes
+    self.file = file
+  }
+}
+
+/// A range of UTF-8 bytes in a shared buffer; equal and hashed by content (the file name is
+/// carried along for `Item.source` and is not part of the slice's value).
 struct TextSlice: Sendable, Hashable {
-  var bytes: [UInt8]
+  var storage: SharedSource
   var start: Int32
   var end: Int32
 
-  init(_ s: String) {
-    bytes = Array(s.utf8)
+  var bytes: [UInt8] { storage.bytes }
+
+  init(_ s: String, file: String) {
+    let b = Array(s.utf8)
+    storage = SharedSource(bytes: b, file: file)
     start = 0
-    end = Int32(bytes.count)
+    end = Int32(b.count)
   }
 
-  init(bytes: [UInt8], start: Int, end: Int) {
-    self.bytes = bytes
+  init(storage: SharedSource, start: Int, end: Int) {
+    self.storage = storage
     self.start = Int32(start)
     self.end = Int32(end)
   }
@@ -132,12 +178,14 @@ struct TextSlice: Sendable, Hashable {
   var string: String { String(decoding: bytes[Int(start)..<Int(end)], as: UTF8.self) }
 
   static func == (a: TextSlice, b: TextSlice) -> Bool {
-    a.bytes[Int(a.start)..<Int(a.end)].elementsEqual(b.bytes[Int(b.start)..<Int(b.end)])
+    let (x, y) = (a.storage.bytes, b.storage.bytes)
+    return x[Int(a.start)..<Int(a.end)].elementsEqual(y[Int(b.start)..<Int(b.end)])
   }
 
   func hash(into h: inout Hasher) {
     h.combine(end - start)
-    for k in Int(start)..<Int(end) { h.combine(bytes[k]) }
+    let b = storage.bytes
+    for k in Int(start)..<Int(end) { h.combine(b[k]) }
   }
 }
 

@@ -70,6 +70,8 @@ struct SectionState: Sendable {
 /// The mutable state of both passes.
 struct AssemblerState: SymbolResolver {
   let source: SourceText
+  /// The source bytes and file name that every item's text slice points into.
+  let shared: SharedSource
   /// A reusable buffer for operand ranges.
   var operandScratch: [(Int, Int)] = []
   /// Off only in tests that check the fast path against the general one.
@@ -96,6 +98,7 @@ struct AssemblerState: SymbolResolver {
 
   init(source: SourceText) {
     self.source = source
+    shared = SharedSource(bytes: source.bytes, file: source.file)
     _ = section(named: ".text", executable: true)
   }
 
@@ -201,40 +204,57 @@ struct AssemblerState: SymbolResolver {
 
   /// As above, appending to `out` (so that a caller can reuse one buffer).
   func splitOperands(_ a: Int, _ b: Int, into out: inout [(Int, Int)]) {
-    var depth = 0
-    var start = a
-    var k = a
-    var inString = false
-    let bytes = source.bytes
-    while k < b {
-      let c = bytes[k]
-      if inString {
-        if c == UInt8(ascii: "\\") {
-          k += 2
+    let splitSpecial = AssemblerState.splitSpecial  // read once: a static access runs swift_once
+    source.bytes.withUnsafeBufferPointer { bytes in
+      // One pass over raw bytes (no bounds check or retain per byte); `b` is clamped so the
+      // loop can never read past the buffer.
+      let b = min(b, bytes.count)
+      var depth = 0
+      var start = a
+      var k = a
+      var inString = false
+      while k < b {
+        let c = bytes[k]
+        if !splitSpecial[Int(c)] {  // letters, digits, blanks…: nothing to do
+          k += 1
           continue
         }
-        if c == UInt8(ascii: "\"") { inString = false }
-      } else if c == UInt8(ascii: "\"") {
-        inString = true
-      } else if c == UInt8(ascii: "[") || c == UInt8(ascii: "(") || c == UInt8(ascii: "{") {
-        depth += 1
-      } else if c == UInt8(ascii: "]") || c == UInt8(ascii: ")") || c == UInt8(ascii: "}") {
-        depth -= 1
-      } else if c == UInt8(ascii: ","), depth == 0 {
-        out.append(trim(start, k))
-        start = k + 1
+        if inString {
+          if c == UInt8(ascii: "\\") {
+            k += 2
+            continue
+          }
+          if c == UInt8(ascii: "\"") { inString = false }
+        } else if c == UInt8(ascii: "\"") {
+          inString = true
+        } else if c == UInt8(ascii: "[") || c == UInt8(ascii: "(") || c == UInt8(ascii: "{") {
+          depth += 1
+        } else if c == UInt8(ascii: "]") || c == UInt8(ascii: ")") || c == UInt8(ascii: "}") {
+          depth -= 1
+        } else if c == UInt8(ascii: ","), depth == 0 {
+          out.append(AssemblerState.trim(bytes, start, k))
+          start = k + 1
+        }
+        k += 1
       }
-      k += 1
+      let last = AssemblerState.trim(bytes, start, min(k, b))
+      if !(out.isEmpty && last.0 == last.1) { out.append(last) }
     }
-    let last = trim(start, min(k, b))
-    if !(out.isEmpty && last.0 == last.1) { out.append(last) }
   }
 
+  /// The bytes `splitOperands` acts on: `\\ " [ ( { ] ) } ,`.
+  static let splitSpecial: [Bool] = (0..<256).map { Array("\\\"[({])},".utf8).contains(UInt8($0)) }
+
   func trim(_ a: Int, _ b: Int) -> (Int, Int) {
+    source.bytes.withUnsafeBufferPointer { AssemblerState.trim($0, a, b) }
+  }
+
+  @inline(__always)
+  static func trim(_ bytes: UnsafeBufferPointer<UInt8>, _ a: Int, _ b: Int) -> (Int, Int) {
     var x = a
     var y = b
-    while x < y, isBlank(source.bytes[x]) { x += 1 }
-    while y > x, isBlank(source.bytes[y - 1]) { y -= 1 }
+    while x < y, isBlank(bytes[x]) { x += 1 }
+    while y > x, isBlank(bytes[y - 1]) { y -= 1 }
     return (x, y)
   }
 
@@ -388,19 +408,20 @@ struct AssemblerState: SymbolResolver {
   // MARK: items
 
   mutating func emit(_ kind: Item.Kind, size: Int, text: String) {
-    emit(kind, size: size, slice: TextSlice(text))
+    emit(kind, size: size, slice: TextSlice(text, file: source.file))
   }
 
   /// Emits an item whose text is `bytes[a..<b]` of the source.
   mutating func emit(_ kind: Item.Kind, size: Int, textFrom a: Int, to b: Int) {
-    emit(kind, size: size, slice: TextSlice(bytes: source.bytes, start: a, end: b))
+    emit(kind, size: size, slice: TextSlice(storage: shared, start: a, end: b))
   }
 
   mutating func emit(_ kind: Item.Kind, size: Int, slice: TextSlice) {
     if pass == 2 {
-      let loc = source.location(line: statement.line, column: statement.column)
       sections[current].items.append(
-        Item(offset: sections[current].offset, kind: kind, source: loc, text: slice))
+        Item(
+          offset: sections[current].offset, kind: kind, line: statement.line,
+          column: statement.column, text: slice))
     }
     sections[current].offset += size
   }

@@ -29,6 +29,7 @@ extension AssembledObject {
       next = max(next, base &+ UInt64(out.sections[k].size))
     }
     var defined: [String: UInt64] = [:]
+    defined.reserveCapacity(out.symbols.count)
     for s in out.symbols {
       if let sec = s.section, let b = sectionBase[sec] {
         defined[s.name] = b &+ UInt64(bitPattern: s.offset)
@@ -36,6 +37,7 @@ extension AssembledObject {
     }
     for k in out.sections.indices {
       var left: [Relocation] = []
+      var hint = 0
       let base = out.sections[k].base
       for r in out.sections[k].relocations {
         let s: UInt64
@@ -52,7 +54,7 @@ extension AssembledObject {
             "undefined symbol '\(r.symbol)' (\(r.type.elfName))")
         }
         let p = base &+ UInt64(r.offset)
-        try out.sections[k].apply(r, s: s &+ UInt64(bitPattern: r.addend), p: p)
+        try out.sections[k].apply(r, s: s &+ UInt64(bitPattern: r.addend), p: p, hint: &hint)
       }
       out.sections[k].relocations = left
     }
@@ -74,8 +76,23 @@ extension Section {
   }
 
   /// Patches relocation `r` with the value `sa` = S + A at address `p`.
-  mutating func apply(_ r: Relocation, s sa: UInt64, p: UInt64) throws(AssemblyError) {
-    guard let k = itemIndex(containing: r.offset) else {
+  /// `itemIndex(containing:)`, trying `hint` and the item after it first (relocations mostly
+  /// come in offset order, so this usually avoids the binary search).
+  func itemIndex(containing offset: Int, near hint: Int) -> Int? {
+    var k = hint
+    while k >= 0 && k < items.count && k <= hint + 1 {
+      // An item that contains the offset is the one the binary search finds: every earlier
+      // item ends at or before its start.
+      if items[k].offset <= offset && offset < items[k].offset + items[k].size { return k }
+      k += 1
+    }
+    return itemIndex(containing: offset)
+  }
+
+  mutating func apply(_ r: Relocation, s sa: UInt64, p: UInt64, hint: inout Int)
+    throws(AssemblyError)
+  {
+    guard let k = itemIndex(containing: r.offset, near: hint) else {
       throw AssemblyError("asm.link-range", at: r.source, "relocation outside the section")
     }
     let pcrel = Int64(bitPattern: sa &- p)
@@ -114,6 +131,7 @@ extension Section {
         throw AssemblyError("asm.link-range", at: r.source, "data relocation on an instruction")
       }
     }
+    hint = k
     guard case .insn(var w) = items[k].kind else {
       switch r.type {
       case .abs64: try data(sa, size: 8, signed: Int64.min, hi: UInt64.max)

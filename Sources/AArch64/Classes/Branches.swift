@@ -26,7 +26,7 @@ extension A64Decoder {
   /// BRAAZ/BRABZ, BLRAAZ/BLRABZ, RETAA/RETAB, ERETAA/ERETAB, BRAA/BRAB, BLRAA/BLRAB.
   static let decodeAuthenticatedBranch: DecodeHandler = { f in
     let b = f[.m] == 1
-    switch f.pattern.name {
+    switch f.name {
     case .BRAZ: return .decoded(.branchAuthenticated(.braz(keyB: b, .zr(f[.rn], .x))))
     case .BLRAZ: return .decoded(.branchAuthenticated(.blraz(keyB: b, .zr(f[.rn], .x))))
     case .RETA: return .decoded(.branchAuthenticated(.reta(keyB: b)))

@@ -66,7 +66,7 @@ extension A64Decoder {
   /// ADR/ADRP: `op immlo 10000 immhi Rd`.
   static let decodePCRelative: DecodeHandler = { f in
     let imm = f[.immhi] << 2 | f[.immlo]
-    let page = f.pattern.name == .ADRP
+    let page = f.name == .ADRP
     return .decoded(.pcRelative(.zr(f[.rd], .x), BranchOffset(field: imm, page ? .adrp21 : .adr21)))
   }
 

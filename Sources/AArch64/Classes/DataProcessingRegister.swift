@@ -53,7 +53,7 @@ extension A64Decoder {
   static let decodeConditionalCompare: DecodeHandler = { f in
     let w = Width(sf: f[.sf])
     let operand: ConditionalCompare.Operand =
-      f.pattern.name == .CCMP_i ? .immediate(UInt8(f[.imm5])) : .register(.zr(f[.rm], w))
+      f.name == .CCMP_i ? .immediate(UInt8(f[.imm5])) : .register(.zr(f[.rm], w))
     return .decoded(
       .conditionalCompare(
         ConditionalCompare(

@@ -59,7 +59,7 @@ extension A64Decoder {
     let base = Register.sp(f[.rn], .x)
     let address: Address
     var writeback = false
-    switch f.pattern.name {
+    switch f.name {
     case .LDST_uimm:
       address = .unsignedOffset(base: base, offset: Int64(f[.imm12]) << Int64(size))
     case .LDST_reg:
@@ -141,7 +141,7 @@ extension A64Decoder {
 
   /// LDXR/LDAXR/STXR/STLXR (+B/H) and the pair forms.
   static let decodeExclusive: DecodeHandler = { f in
-    let pair = f.pattern.name == .LDST_EXCLP
+    let pair = f.name == .LDST_EXCLP
     let load = f[.l] == 1
     let size: AccessSize
     let w: Width

@@ -8,8 +8,42 @@ extension A64 {
   public static func print(_ i: Instruction, pc: UInt64 = 0, targets: TargetStyle = .address)
     -> String
   {
+    if targets == .address {
+      var o = TextOutput(bytes: [])
+      o.bytes.reserveCapacity(32)
+      if Printer.emit(i, pc: pc, into: &o) { return String(decoding: o.bytes, as: UTF8.self) }
+    }
     let (m, ops) = Printer.parts(i, pc: pc, style: targets)
     return ops.isEmpty ? m : m + "\t" + ops.joined(separator: ", ")
+  }
+
+  /// Appends the text of `r` (as `print(_:pc:)` returns it) to `out` as UTF-8, without building
+  /// intermediate strings for the common classes.
+  public static func print(_ r: DecodeResult, pc: UInt64 = 0, into out: inout [UInt8]) {
+    var o = TextOutput(bytes: out)
+    out = []
+    switch r {
+    case .decoded(let i), .unpredictable(let i, _):
+      if !Printer.emit(i, pc: pc, into: &o) {
+        let (m, ops) = Printer.parts(i, pc: pc, style: .address)
+        o.string(m)
+        for op in ops {
+          o.next()
+          o.string(op)
+        }
+      }
+    case .undefined(let w), .notCovered(let w):
+      if w >> 16 == 0 {
+        o.literal("udf\t#")
+        o.decimal(UInt64(w))
+      } else {
+        o.literal(".inst\t0x")
+        for k in stride(from: 28, through: 0, by: -4) {
+          o.bytes.append(TextOutput.hexDigits[Int((w >> UInt32(k)) & 15)])
+        }
+      }
+    }
+    out = o.bytes
   }
 
   /// The text of a decode result: the instruction (unpredictable ones too), `udf #n` for UDF,
