@@ -3,6 +3,10 @@ import ArgumentParser
 import Diagnostics
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// `patchsite asm`: assemble a GNU-as-syntax file and list address, word, disassembly and
 /// pending relocation per item.
 struct AsmCommand: ParsableCommand {
@@ -171,10 +175,36 @@ enum CLIInput {
         }
       }
     }
-    guard let data = FileManager.default.contents(atPath: path) else {
+    guard let bytes = readFile(path) else {
       throw InputError("cli.unreadable", at: SourceLocation(file: path), "cannot read file")
     }
-    return ([UInt8](data), path)
+    return (bytes, path)
+  }
+
+  /// The whole file in one allocation, no zero-filling; nil if it cannot be read.
+  static func readFile(_ path: String) -> [UInt8]? {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var st = stat()
+    guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+      // Not a regular file (a pipe, a device): let Foundation read it to the end.
+      return FileManager.default.contents(atPath: path).map { [UInt8]($0) }
+    }
+    let size = Int(st.st_size)
+    var failed = false
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buf, count in
+      count = 0
+      guard let base = buf.baseAddress else { return }
+      while count < size {
+        let got = Glibc.read(fd, base + count, size - count)
+        if got < 0 && errno == EINTR { continue }
+        if got < 0 { failed = true }
+        if got <= 0 { break }
+        count += got
+      }
+    }
+    return failed ? nil : bytes
   }
 
   /// `0x…` hex or decimal.
@@ -227,10 +257,28 @@ struct ByteOutput {
     s.withUTF8 { bytes.append(contentsOf: $0) }
   }
 
+  /// `w` as eight hex digits and two spaces, in one append (the disasm hot path).
+  mutating func appendWordColumn(_ w: UInt32) {
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { buf in
+      for k in 0..<8 {
+        let d = UInt8((w >> UInt32(28 - 4 * k)) & 0xf)
+        buf[k] = d < 10 ? 48 + d : 87 + d
+      }
+      buf[8] = 32
+      buf[9] = 32
+      bytes.append(contentsOf: UnsafeBufferPointer(buf))
+    }
+  }
+
   mutating func appendHex(_ v: UInt64, digits: Int) {
-    for k in stride(from: digits - 1, through: 0, by: -1) {
-      let d = UInt8((v >> UInt64(4 * k)) & 0xf)
-      bytes.append(d < 10 ? 48 + d : 87 + d)
+    let n = min(max(digits, 0), 16)
+    // Fill the digits on the stack and append them at once: one capacity check, not n.
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { buf in
+      for k in 0..<n {
+        let d = UInt8((v >> UInt64(4 * (n - 1 - k))) & 0xf)
+        buf[k] = d < 10 ? 48 + d : 87 + d
+      }
+      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[0..<n]))
     }
   }
 }
@@ -260,29 +308,31 @@ struct DisassemblyCache {
   /// Appends the text of `w` at `pc` to `out`.
   mutating func append(_ w: UInt32, pc: UInt64, to out: inout ByteOutput) {
     if DisassemblyCache.isPCRelative(w) {
-      out.append(A64.print(A64.decode(w), pc: pc))
+      A64.print(A64.decode(w), pc: pc, into: &out.bytes)
       return
     }
     let slot = Int((w &* 0x9e37_79b1) >> 16)
     let span = spans[slot]
     if span != 0 && keys[slot] == w {
       let start = Int(span >> 16)
-      out.bytes.append(contentsOf: arena[start..<(start + Int(span & 0xffff))])
+      arena.withUnsafeBufferPointer {
+        out.bytes.append(
+          contentsOf: UnsafeBufferPointer(rebasing: $0[start..<(start + Int(span & 0xffff))]))
+      }
       return
     }
-    var text = A64.print(A64.decode(w), pc: 0)
-    text.withUTF8 { utf8 in
-      out.bytes.append(contentsOf: utf8)
-      if arena.count > 1 << 26 {  // bound the memory: start over
-        arena.removeAll(keepingCapacity: true)
-        arena.append(0)
-        for k in spans.indices { spans[k] = 0 }
-      }
-      guard utf8.count < 1 << 16 else { return }
-      spans[slot] = UInt64(arena.count) << 16 | UInt64(utf8.count)
-      keys[slot] = w
-      arena.append(contentsOf: utf8)
+    let start = out.bytes.count
+    A64.print(A64.decode(w), pc: 0, into: &out.bytes)
+    let length = out.bytes.count - start
+    if arena.count > 1 << 26 {  // bound the memory: start over
+      arena.removeAll(keepingCapacity: true)
+      arena.append(0)
+      for k in spans.indices { spans[k] = 0 }
     }
+    guard length < 1 << 16 else { return }
+    spans[slot] = UInt64(arena.count) << 16 | UInt64(length)
+    keys[slot] = w
+    arena.append(contentsOf: out.bytes[start...])
   }
 
   /// The text of `w` at `pc`.

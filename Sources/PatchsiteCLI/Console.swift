@@ -14,25 +14,32 @@ enum Console {
     write(text + terminator, fd: 2)
   }
 
-  /// Writes raw bytes to a file descriptor, retrying short writes and EINTR.
+  /// Writes a string's UTF-8 bytes to a file descriptor, retrying short writes and EINTR.
   static func write(_ text: String, fd: Int32) {
     var text = text
-    text.withUTF8 { buf in
-      guard var p = buf.baseAddress else { return }
-      var left = buf.count
-      while left > 0 {
-        #if canImport(Glibc)
-          let n = Glibc.write(fd, p, left)
-        #else
-          let n = Darwin.write(fd, p, left)
-        #endif
-        if n < 0 {
-          if errno == EINTR { continue }
-          return
-        }
-        left -= n
-        p += n
+    text.withUTF8 { write(buffer: $0, fd: fd) }
+  }
+
+  /// Writes bytes to a file descriptor, retrying short writes and EINTR.
+  static func write(bytes: [UInt8], fd: Int32) {
+    bytes.withUnsafeBufferPointer { write(buffer: $0, fd: fd) }
+  }
+
+  private static func write(buffer buf: UnsafeBufferPointer<UInt8>, fd: Int32) {
+    guard var p = buf.baseAddress else { return }
+    var left = buf.count
+    while left > 0 {
+      #if canImport(Glibc)
+        let n = Glibc.write(fd, p, left)
+      #else
+        let n = Darwin.write(fd, p, left)
+      #endif
+      if n < 0 {
+        if errno == EINTR { continue }
+        return
       }
+      left -= n
+      p += n
     }
   }
 

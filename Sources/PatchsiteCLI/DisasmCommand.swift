@@ -77,13 +77,15 @@ struct DisasmCommand: ParsableCommand {
         "cli.bad-size", at: SourceLocation(file: name),
         "size \(bytes.count) is not a multiple of 4")
     }
-    var out = [UInt32](repeating: 0, count: bytes.count / 4)
-    for k in out.indices {
-      out[k] =
-        UInt32(bytes[4 * k]) | UInt32(bytes[4 * k + 1]) << 8 | UInt32(bytes[4 * k + 2]) << 16
-        | UInt32(bytes[4 * k + 3]) << 24
+    // One copy, straight into the words (little-endian, converted on big-endian hosts).
+    return [UInt32](unsafeUninitializedCapacity: bytes.count / 4) { buf, count in
+      bytes.withUnsafeBytes { raw in
+        for k in 0..<(bytes.count / 4) {
+          buf[k] = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self))
+        }
+      }
+      count = bytes.count / 4
     }
-    return out
   }
 
   /// `WORD  TEXT` lines for `words` starting at `base`.
@@ -96,27 +98,35 @@ struct DisasmCommand: ParsableCommand {
     -> String
   {
     var out = ByteOutput()
-    out.bytes.reserveCapacity(words.count * 40)
+    lines(words, base: base, cache: &cache, into: &out)
+    return String(decoding: out.bytes, as: UTF8.self)
+  }
+
+  /// Appends the `WORD  TEXT` lines of `words` to `out`.
+  static func lines(
+    _ words: ArraySlice<UInt32>, base: UInt64, cache: inout DisassemblyCache,
+    into out: inout ByteOutput
+  ) {
+    out.bytes.reserveCapacity(out.bytes.count + words.count * 40)
     var pc = base
     for w in words {
-      out.appendHex(UInt64(w), digits: 8)
-      out.bytes.append(32)
-      out.bytes.append(32)
+      out.appendWordColumn(w)
       cache.append(w, pc: pc, to: &out)
       out.bytes.append(10)
       pc &+= 4
     }
-    return String(decoding: out.bytes, as: UTF8.self)
   }
 
   /// Writes the listing in chunks.
   static func write(_ words: [UInt32], base: UInt64) {
     var cache = DisassemblyCache()
+    var out = ByteOutput()
     var start = 0
     while start < words.count {
-      let end = min(words.count, start + 65536)
-      Console.write(
-        lines(words[start..<end], base: base &+ UInt64(start) * 4, cache: &cache), fd: 1)
+      let end = min(words.count, start + 8192)
+      out.bytes.removeAll(keepingCapacity: true)
+      lines(words[start..<end], base: base &+ UInt64(start) * 4, cache: &cache, into: &out)
+      Console.write(bytes: out.bytes, fd: 1)
       start = end
     }
   }
