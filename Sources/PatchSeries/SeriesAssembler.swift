@@ -61,6 +61,8 @@ private struct Builder {
   var groups: [Group] = []
   var groupOf: [Int: Int] = [:]  // message index → group index (covers and patches)
   var unassigned: [Int] = []
+  /// Reply index → the cover or patch index it answers (absent when that message is missing).
+  var replyTarget: [Int: Int] = [:]
   var diagnostics: [Diagnostic] = []
 
   init(messages: [Message]) {
@@ -259,8 +261,6 @@ private struct Builder {
       }
     }
   }
-
-  var replyTarget: [Int: Int] = [:]
 
   // MARK: Result
 

@@ -6,15 +6,8 @@ import Testing
 
 private let root = Tools.packageRoot()
 
-/// Runs `patchsite` with `-o` into a temporary file and returns (exit status, output).
-private func run(_ args: [String]) throws -> (Int32, String) {
-  let dir = try Tools.makeTemporaryDirectory()
-  defer { Tools.removeTemporaryDirectory(dir) }
-  let out = dir + "/out"
-  let status = Patchsite.run(args + ["-o", out])
-  let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
-  return (status, text)
-}
+/// `patchsite ARGS`, with what it wrote to `-o`.
+private func run(_ args: [String]) throws -> (Int32, String) { try runCapturing(args) }
 
 /// The JSON units of `patchsite layout … --format json`.
 private func units(_ example: String, tree: Bool = true) throws -> [[String: Any]] {
@@ -229,15 +222,10 @@ private func diagnostics(_ u: [String: Any]?) -> [String] {
 
 /// The semantic range-diff: v2 of with-args fixes where v1 put the MOV X9, X30.
 @Test func withArgsV2ComparedWithV1() throws {
-  let dir = try Tools.makeTemporaryDirectory()
-  defer { Tools.removeTemporaryDirectory(dir) }
-  let root = Tools.packageRoot()
-  let out = dir + "/out.txt"
-  let status = Patchsite.run([
-    "layout", root + "/Series/with-args/series.mbox", "--tree", root + "/Series/base", "-o", out,
+  let (status, text) = try run([
+    "layout", root + "/Series/with-args/series.mbox", "--tree", root + "/Series/base",
   ])
   #expect(status == 0)
-  let text = try String(contentsOfFile: out, encoding: .utf8)
   // With BTI, v1's init wrote MOV X9, X30 over the BTI at func+0.
   #expect(text.contains("rec->ip (the BL slot) moved from func+4 to func+8"))
   #expect(text.contains("func+0    aa1e03e9 mov x9, x30  ->  d503245f bti c"))
@@ -248,14 +236,9 @@ private func diagnostics(_ u: [String: Any]?) -> [String] {
 
 /// direct-calls v2 changes only the jump in ftrace_caller_direct; the range-diff says so.
 @Test func directCallsV2ComparedWithV1() throws {
-  let dir = try Tools.makeTemporaryDirectory()
-  defer { Tools.removeTemporaryDirectory(dir) }
-  let root = Tools.packageRoot()
-  let out = dir + "/out.txt"
-  let status = Patchsite.run([
-    "layout", root + "/Series/direct-calls/series.mbox", "--tree", root + "/Series/base", "-o", out,
+  let (status, text) = try run([
+    "layout", root + "/Series/direct-calls/series.mbox", "--tree", root + "/Series/base",
   ])
   #expect(status == 0)
-  let text = try String(contentsOfFile: out, encoding: .utf8)
   #expect(text.contains("trampoline ftrace_caller_direct starts with br x17 instead of br x10"))
 }

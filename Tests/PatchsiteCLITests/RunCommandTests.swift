@@ -5,14 +5,8 @@ import Testing
 
 private let fixtures = Tools.packageRoot() + "/Tests/PatchsiteCLITests/Fixtures"
 
-/// Runs `patchsite run` with `-o` into a temporary file; returns (status, output).
-private func run(_ args: [String]) throws -> (Int32, String) {
-  let dir = try Tools.makeTemporaryDirectory()
-  defer { Tools.removeTemporaryDirectory(dir) }
-  let out = dir + "/out"
-  let status = Patchsite.run(["run"] + args + ["-o", out])
-  return (status, (try? String(contentsOfFile: out, encoding: .utf8)) ?? "")
-}
+/// `patchsite run ARGS`, with what it wrote to `-o`.
+private func run(_ args: [String]) throws -> (Int32, String) { try runCapturing(["run"] + args) }
 
 private func json(_ text: String) throws -> [String: Any] {
   try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])

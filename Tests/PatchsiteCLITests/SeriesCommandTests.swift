@@ -5,15 +5,8 @@ import Testing
 
 private let root = Tools.packageRoot()
 
-/// Runs `patchsite` with `-o` into a temporary file and returns (exit status, output).
-private func run(_ args: [String]) throws -> (Int32, String) {
-  let dir = try Tools.makeTemporaryDirectory()
-  defer { Tools.removeTemporaryDirectory(dir) }
-  let out = dir + "/out"
-  let status = Patchsite.run(args + ["-o", out])
-  let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
-  return (status, text)
-}
+/// `patchsite ARGS`, with what it wrote to `-o`.
+private func run(_ args: [String]) throws -> (Int32, String) { try runCapturing(args) }
 
 @Test func seriesJSONOfTheExample() throws {
   let (status, text) = try run([
