@@ -58,7 +58,7 @@ enum Lowering {
         return .undefined(word: word, detail: "\(text): halting debug is not modelled")
       }
       return .undefined(word: word, detail: "\(text): not modelled by the emulator")
-    case .unpredictable(let i, let reason):
+    case .unpredictable(_, let reason):
       return .unpredictable(word: word, detail: "\(disassemble(word)): \(reason)")
     case .undefined: return .undefined(word: word, detail: "unallocated encoding")
     case .notCovered:

@@ -117,17 +117,26 @@ struct DisasmCommand: ParsableCommand {
     }
   }
 
-  /// Writes the listing in chunks.
+  /// Writes the listing in chunks. Large inputs are listed by `Parallel.workers` threads at
+  /// once, each with its own cache and buffer; after each round the buffers are written in
+  /// order, so the output is the same as with one thread.
   static func write(_ words: [UInt32], base: UInt64) {
-    var cache = DisassemblyCache()
-    var out = ByteOutput()
+    let batch = 8192
+    let threads = max(1, min(Parallel.workers, words.count / batch))
+    var workers = WorkerSlots(count: threads) { (cache: DisassemblyCache(), out: ByteOutput()) }
     var start = 0
     while start < words.count {
-      let end = min(words.count, start + 8192)
-      out.bytes.removeAll(keepingCapacity: true)
-      lines(words[start..<end], base: base &+ UInt64(start) * 4, cache: &cache, into: &out)
-      Console.write(bytes: out.bytes, fd: 1)
-      start = end
+      let round = start
+      workers.parallelForEach { k, worker in
+        let a = min(words.count, round + k * batch)
+        let b = min(words.count, a + batch)
+        worker.out.bytes.removeAll(keepingCapacity: true)
+        lines(words[a..<b], base: base &+ UInt64(a) * 4, cache: &worker.cache, into: &worker.out)
+      }
+      for k in 0..<threads where !workers[k].out.bytes.isEmpty {
+        Console.write(bytes: workers[k].out.bytes, fd: 1)
+      }
+      start = min(words.count, start + threads * batch)
     }
   }
 }
