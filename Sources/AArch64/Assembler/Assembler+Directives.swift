@@ -36,7 +36,11 @@ extension AssemblerState {
       let kind: Symbol.Kind? =
         t.hasSuffix("function") || t == "stt_func"
         ? .function : t.hasSuffix("object") || t == "stt_object" ? .object : nil
-      symbols[s, default: SymbolEntry()].type = kind
+      if symbolLog != nil {
+        symbolLog?.append(.type(s, kind))
+      } else {
+        symbols[s, default: SymbolEntry()].type = kind
+      }
     case ".size":
       guard pass == 2 else { return }
       let ops = splitOperands(oa, ob)
@@ -45,7 +49,12 @@ extension AssemblerState {
       }
       let s = source.string(ops[0].0, ops[0].1)
       dotOffset = Int64(sections[current].offset)
-      symbols[s, default: SymbolEntry()].size = try absolute(ops[1].0, ops[1].1)
+      let size = try absolute(ops[1].0, ops[1].1)
+      if symbolLog != nil {
+        symbolLog?.append(.size(s, size))
+      } else {
+        symbols[s, default: SymbolEntry()].size = size
+      }
     case ".word", ".long", ".int", ".4byte": try data(name, size: 4, oa, ob)
     case ".quad", ".xword", ".dword", ".8byte": try data(name, size: 8, oa, ob)
     case ".align", ".p2align", ".balign": try align(name, a, oa, ob)
@@ -110,6 +119,12 @@ extension AssemblerState {
     }
   }
 
+  /// Pass 1: `bytes` bytes in `items` items that pass 2 will emit here.
+  mutating func place(bytes: Int, items: Int) {
+    sections[current].offset += bytes
+    sections[current].itemCount += items
+  }
+
   mutating func switchTo(_ k: Int) {
     if k != current { previous = current }
     current = k
@@ -119,7 +134,7 @@ extension AssemblerState {
   mutating func data(_ name: String, size: Int, _ oa: Int, _ ob: Int) throws(AssemblyError) {
     let ops = splitOperands(oa, ob)
     if pass == 1 {
-      sections[current].offset += size * ops.count
+      place(bytes: size * ops.count, items: ops.count)
       return
     }
     for (x, y) in ops {
@@ -175,7 +190,7 @@ extension AssemblerState {
   mutating func inst(_ oa: Int, _ ob: Int) throws(AssemblyError) {
     let ops = splitOperands(oa, ob)
     if pass == 1 {
-      sections[current].offset += 4 * ops.count
+      place(bytes: 4 * ops.count, items: ops.count)
       return
     }
     for (x, y) in ops {
@@ -284,7 +299,11 @@ extension AssemblerState {
     if pad == 0 || pad > maxSkip { return }
     let text = source.string(a, Int(statement.end))
     if pass == 1 {
-      sections[current].offset += pad
+      // The items pass 2 emits below: one fill, or zero bytes up to a word and then NOPs.
+      let zeros = (4 - off % 4) % 4
+      let items =
+        fill != nil || !sections[current].executable ? 1 : (zeros > 0 ? 1 : 0) + (pad - zeros) / 4
+      place(bytes: pad, items: items)
       return
     }
     if let fill {
@@ -315,7 +334,7 @@ extension AssemblerState {
     if ops.count == 2 { fill = UInt8(truncatingIfNeeded: try absolute(ops[1].0, ops[1].1)) }
     if n == 0 { return }
     if pass == 1 {
-      sections[current].offset += Int(n)
+      place(bytes: Int(n), items: 1)
       return
     }
     emit(

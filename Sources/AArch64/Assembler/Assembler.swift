@@ -24,20 +24,74 @@ public enum Assembler {
   public static func assemble(bytes: consuming [UInt8], file: String = "<input>")
     throws(AssemblyError) -> AssembledObject
   {
-    try assemble(bytes: bytes, file: file, fastPath: true)
+    try assemble(bytes: consume bytes, file: file, fastPath: true)
   }
 
-  static func assemble(bytes: consuming [UInt8], file: String, fastPath: Bool)
-    throws(AssemblyError) -> AssembledObject
-  {
-    let source = try SourceText(file: file, text: bytes)
+  /// Files with at least this many statements run their second pass in chunks, one per worker.
+  static let parallelThreshold = 20_000
+
+  /// `chunks`: how many pieces the second pass is cut into (nil: one per worker for large
+  /// files, else 1). Tests force several pieces on small files to check they change nothing.
+  static func assemble(
+    bytes: consuming [UInt8], file: String, fastPath: Bool, chunks: Int? = nil
+  ) throws(AssemblyError) -> AssembledObject {
+    try assembleCountingChunks(bytes: consume bytes, file: file, fastPath: fastPath, chunks: chunks)
+      .object
+  }
+
+  /// As above, also saying in how many chunks the second pass really ran.
+  static func assembleCountingChunks(
+    bytes: consuming [UInt8], file: String, fastPath: Bool, chunks: Int? = nil
+  ) throws(AssemblyError) -> (object: AssembledObject, chunksRun: Int) {
+    let source = try SourceText(file: file, text: consume bytes)
     var state = AssemblerState(source: source)
     state.fastPathEnabled = fastPath
+    let n = source.statements.count
+    let pieces =
+      chunks ?? (n >= parallelThreshold && Parallel.workers > 1 ? Parallel.workers : 1)
+    state.planCheckpoints(pieces: max(1, min(pieces, n)))
     try state.run(pass: 1)
     state.beginPass2()
+    if state.checkpoints.count > 1, state.assignmentsStable, try state.runPass2InChunks() {
+      return (state.object(), state.checkpoints.count)
+    }
     try state.run(pass: 2)
-    return state.object()
+    return (state.object(), 1)
   }
+}
+
+/// Where a chunk of the second pass starts: the state the first pass had just before that
+/// statement (everything the second pass needs that depends on earlier statements).
+struct Checkpoint: Sendable {
+  var statement: Int
+  var current = 0
+  var previous = 0
+  var sectionStack: [(Int, Int)] = []
+  var offsets: [Int] = []
+  var itemCounts: [Int] = []
+  var smallNumericSeen: [Int] = []
+  var numericSeen: [Int: Int] = [:]
+
+  /// The offset in section `k` (0 for a section the file had not opened yet).
+  func offset(_ k: Int) -> Int { k < offsets.count ? offsets[k] : 0 }
+  /// Items placed in section `k` before this point.
+  func itemCount(_ k: Int) -> Int { k < itemCounts.count ? itemCounts[k] : 0 }
+
+  /// True if `state` is where this checkpoint says (used to check each chunk ended exactly
+  /// where the next one began).
+  func matches(_ state: AssemblerState) -> Bool {
+    state.current == current && state.previous == previous
+      && state.sectionStack.elementsEqual(sectionStack, by: { $0 == $1 })
+      && state.sections.indices.allSatisfy { state.sections[$0].offset == offset($0) }
+      && state.smallNumericSeen == smallNumericSeen && state.numericSeen == numericSeen
+  }
+}
+
+/// A change to the symbol table made by a chunk of a parallel second pass; applied in order
+/// once every chunk has finished.
+enum SymbolUpdate: Sendable {
+  case type(String, Symbol.Kind?)
+  case size(String, Int64)
 }
 
 /// A symbol while assembling.
@@ -63,15 +117,17 @@ struct SectionState: Sendable {
   var name: String
   var executable: Bool
   var offset: Int = 0
+  /// Items pass 1 placed (instructions and directives' items): the second pass emits the same.
+  var itemCount = 0
   var items: [Item] = []
   var relocations: [Relocation] = []
 }
 
 /// The mutable state of both passes.
 struct AssemblerState: SymbolResolver {
-  let source: SourceText
+  var source: SourceText
   /// The source bytes and file name that every item's text slice points into.
-  let shared: SharedSource
+  var shared: SharedSource
   /// A reusable buffer for operand ranges.
   var operandScratch: [(Int, Int)] = []
   /// Off only in tests that check the fast path against the general one.
@@ -94,6 +150,20 @@ struct AssemblerState: SymbolResolver {
   var dotOffset: Int64 = 0
   /// The statement being processed.
   var statement = Statement(kind: .operation, line: 1, column: 1, start: 0, end: 0)
+  /// Chunk starts of the second pass; pass 1 fills in each one's state.
+  var checkpoints: [Checkpoint] = []
+  /// Pass 1 clears this when the second pass must run in one piece: a symbol assigned twice
+  /// (`.set` again) or assigned a value that is not a constant yet (the second pass may find a
+  /// different value, which statements before the assignment would not see in a chunk).
+  var assignmentsStable = true
+  var assignedNames: Set<String> = []
+  /// Non-nil in a chunk of a parallel second pass: symbol changes are logged here instead of
+  /// written to the table that all chunks read.
+  var symbolLog: [SymbolUpdate]? = nil
+  /// In a chunk: where each section's items go (the chunk's slice of the final arrays).
+  var sinks: [ItemSink] = []
+  /// In a chunk: the symbols its relocations refer to (marked referenced after the merge).
+  var referencedNames: Set<String> = []
   var file: String { source.file }
 
   init(source: SourceText) {
@@ -261,10 +331,22 @@ struct AssemblerState: SymbolResolver {
   // MARK: the passes
 
   mutating func run(pass p: Int) throws(AssemblyError) {
+    try run(pass: p, statements: 0..<source.statements.count)
+  }
+
+  mutating func run(pass p: Int, statements range: Range<Int>) throws(AssemblyError) {
     pass = p
     let statements = source.statements
     let bytes = source.bytes
-    for k in statements.indices {
+    // In pass 1, the state just before each chunk start is recorded.
+    var next = pass == 1 && checkpoints.count > 1 ? 1 : checkpoints.count
+    var nextAt = next < checkpoints.count ? checkpoints[next].statement : Int.max
+    for k in range {
+      if k == nextAt {
+        checkpoints[next] = checkpoint(at: k)
+        next += 1
+        nextAt = next < checkpoints.count ? checkpoints[next].statement : Int.max
+      }
       statement = statements[k]
       let a = Int(statement.start)
       let b = Int(statement.end)
@@ -278,6 +360,7 @@ struct AssemblerState: SymbolResolver {
         let isDirective = bytes[a] == UInt8(ascii: ".")
         if pass == 1 && !isDirective {
           sections[current].offset += 4  // every instruction is 4 bytes
+          sections[current].itemCount += 1
           continue
         }
         var e = a
@@ -289,6 +372,142 @@ struct AssemblerState: SymbolResolver {
         }
       }
     }
+  }
+
+  // MARK: the second pass in chunks
+
+  /// Cuts the statements into `pieces` chunks of about equal length.
+  mutating func planCheckpoints(pieces: Int) {
+    let n = source.statements.count
+    checkpoints = (0..<max(1, pieces)).map { Checkpoint(statement: $0 * n / max(1, pieces)) }
+  }
+
+  func checkpoint(at k: Int) -> Checkpoint {
+    Checkpoint(
+      statement: k, current: current, previous: previous, sectionStack: sectionStack,
+      offsets: sections.map(\.offset), itemCounts: sections.map(\.itemCount),
+      smallNumericSeen: smallNumericSeen, numericSeen: numericSeen)
+  }
+
+  /// This state (after `beginPass2`) set to start the second pass at checkpoint `c`.
+  func chunkState(_ c: Checkpoint) -> AssemblerState {
+    var s = self
+    if c.statement > 0 {
+      // Every item retains the holder of the source text, and the code for each statement
+      // retains the source bytes; two threads retaining one object contend for its reference
+      // count (each ran ~35% slower). So every chunk but the first gets its own holder and its
+      // own copy of the bytes it reads: from the start of its first line to the end of the file.
+      // Bytes before that are never read by this chunk (its statements, their lines and the
+      // text of its items all lie after), so they are left as the allocator gave them.
+      let n = source.bytes.count
+      let line = Int(source.statements[c.statement].line) - 1
+      let from = line >= 0 && line < source.lineStarts.count ? Int(source.lineStarts[line]) : 0
+      s.source.bytes = [UInt8](unsafeUninitializedCapacity: n) { buf, count in
+        source.bytes.withUnsafeBufferPointer { src in
+          _ = UnsafeMutableBufferPointer(rebasing: buf[from..<n])
+            .initialize(fromContentsOf: UnsafeBufferPointer(rebasing: src[from..<n]))
+        }
+        count = n
+      }
+      s.shared = SharedSource(bytes: s.source.bytes, file: source.file)
+    }
+    s.symbolLog = []
+    s.checkpoints = []
+    s.current = c.current
+    s.previous = c.previous
+    s.sectionStack = c.sectionStack
+    s.smallNumericSeen = c.smallNumericSeen
+    s.numericSeen = c.numericSeen
+    for k in s.sections.indices {
+      s.sections[k].offset = c.offset(k)
+      s.sections[k].items = []
+      s.sections[k].relocations = []
+    }
+    return s
+  }
+
+  /// Runs the second pass as one chunk per checkpoint, in parallel, and puts the pieces back
+  /// together in order into this state. Returns false, leaving the state as it was, if a chunk
+  /// did not end exactly where the next one began (the caller then runs the pass in one
+  /// piece); throws the first error in source order.
+  ///
+  /// Pass 1 counted each section's items, so every chunk writes its items straight into its
+  /// own stretch of the final arrays: nothing is copied afterwards.
+  mutating func runPass2InChunks() throws(AssemblyError) -> Bool {
+    let first = Checkpoint(
+      statement: 0, current: current, previous: previous, sectionStack: sectionStack,
+      offsets: sections.map { _ in 0 }, itemCounts: sections.map { _ in 0 },
+      smallNumericSeen: smallNumericSeen, numericSeen: numericSeen)
+    let starts = [first] + checkpoints.dropFirst()
+    let ends = starts.dropFirst().map(\.statement) + [source.statements.count]
+    let totals = sections.map(\.itemCount)
+    var outcome: [Result<AssemblerState, AssemblyError>] = []
+    var complete = false
+    let arrays = ItemBuffers.make(counts: totals) { buffers in
+      outcome = Parallel.map(starts.count) { i in
+        var chunk = chunkState(starts[i])
+        chunk.sinks = buffers.indices.map { k in
+          let from = starts[i].itemCount(k)
+          let to = i + 1 < starts.count ? starts[i + 1].itemCount(k) : totals[k]
+          return ItemSink(buffer: buffers[k], start: from, end: max(from, to))
+        }
+        do throws(AssemblyError) {
+          try chunk.run(pass: 2, statements: starts[i].statement..<ends[i])
+          return .success(chunk)
+        } catch {
+          return .failure(error)
+        }
+      }
+      // Complete only if every chunk succeeded, filled exactly its stretch, and ended where
+      // the next began; otherwise whatever was written is torn down again.
+      complete = outcome.enumerated().allSatisfy { i, r in
+        guard case .success(let c) = r else { return false }
+        return c.sinks.allSatisfy(\.isFull) && (i + 1 == starts.count || starts[i + 1].matches(c))
+      }
+      if !complete {
+        for case .success(let c) in outcome { for sink in c.sinks { sink.deinitializeWritten() } }
+      }
+      return complete
+    }
+    for r in outcome { if case .failure(let e) = r { throw e } }
+    guard complete else { return false }
+    // Take the pieces over: items are in place; relocations in chunk order; the last chunk's
+    // position; then the symbol changes in order, once no chunk shares the table any more.
+    var chunks: [AssemblerState] = []
+    for case .success(let c) in outcome { chunks.append(c) }
+    outcome = []
+    guard let last = chunks.last else { return false }
+    current = last.current
+    previous = last.previous
+    sectionStack = last.sectionStack
+    smallNumericSeen = last.smallNumericSeen
+    numericSeen = last.numericSeen
+    dotOffset = last.dotOffset
+    statement = last.statement
+    for k in sections.indices {
+      var relocations = chunks[0].sections[k].relocations
+      chunks[0].sections[k].relocations = []
+      relocations.reserveCapacity(chunks.reduce(0) { $0 + $1.sections[k].relocations.count })
+      for c in chunks.dropFirst() { relocations.append(contentsOf: c.sections[k].relocations) }
+      sections[k].offset = last.sections[k].offset
+      sections[k].items = arrays[k]
+      sections[k].relocations = relocations
+    }
+    let referenced = chunks.map(\.referencedNames)
+    let updates = chunks.map { $0.symbolLog ?? [] }
+    chunks = []
+    for names in referenced {
+      for name in names { symbols[name, default: SymbolEntry()].referenced = true }
+    }
+    for log in updates {
+      for u in log {
+        switch u {
+        case .type(let name, let kind): symbols[name, default: SymbolEntry()].type = kind
+        case .size(let name, let v): symbols[name, default: SymbolEntry()].size = v
+        }
+      }
+    }
+    return true
   }
 
   /// `name = expr`: returns where the name ends and the value starts.
@@ -311,13 +530,22 @@ struct AssemblerState: SymbolResolver {
   }
 
   mutating func setSymbol(_ name: String, at a: Int, _ v0: Int, _ b: Int) throws(AssemblyError) {
+    // In a chunk of the parallel second pass the value is the one pass 1 found (see
+    // `assignmentsStable`), already in the table.
+    if symbolLog != nil { return }
     dotOffset = Int64(sections[current].offset)
     let value: ExprValue
     do {
       value = try evaluate(v0, b)
     } catch {
-      if pass == 1 { return }  // may use a label defined later; pass 2 decides
+      if pass == 1 {  // may use a label defined later; pass 2 decides
+        assignmentsStable = false
+        return
+      }
       throw error
+    }
+    if pass == 1 {
+      if !value.isAbsolute || !assignedNames.insert(name).inserted { assignmentsStable = false }
     }
     var e = symbols[name] ?? SymbolEntry()
     if case .label = e.definition {
@@ -418,10 +646,16 @@ struct AssemblerState: SymbolResolver {
 
   mutating func emit(_ kind: Item.Kind, size: Int, slice: TextSlice) {
     if pass == 2 {
-      sections[current].items.append(
-        Item(
-          offset: sections[current].offset, kind: kind, line: statement.line,
-          column: statement.column, text: slice))
+      let item = Item(
+        offset: sections[current].offset, kind: kind, line: statement.line,
+        column: statement.column, text: slice)
+      if sinks.isEmpty {
+        sections[current].items.append(item)
+      } else {
+        sinks[current].put(item)
+      }
+    } else {
+      sections[current].itemCount += 1
     }
     sections[current].offset += size
   }
@@ -439,9 +673,78 @@ struct AssemblerState: SymbolResolver {
           offset: offset, type: type, symbol: sections[s].name, sectionRelative: true,
           addend: v.add, source: loc))
     case .symbol(let name):
-      symbols[name, default: SymbolEntry()].referenced = true
+      if symbolLog != nil {
+        referencedNames.insert(name)
+      } else {
+        symbols[name, default: SymbolEntry()].referenced = true
+      }
       sections[current].relocations.append(
         Relocation(offset: offset, type: type, symbol: name, addend: v.add, source: loc))
     }
+  }
+}
+
+/// A chunk's stretch `start..<end` of one section's final item array, filled in order.
+struct ItemSink: @unchecked Sendable {
+  let buffer: UnsafeMutableBufferPointer<Item>
+  let start: Int
+  let end: Int
+  var next: Int
+  /// Set when the chunk emitted more items than pass 1 counted (then the chunks are not used).
+  var overflowed = false
+
+  init(buffer: UnsafeMutableBufferPointer<Item>, start: Int, end: Int) {
+    self.buffer = buffer
+    self.start = start
+    self.end = end
+    next = start
+  }
+
+  mutating func put(_ item: Item) {
+    guard next < end, let base = buffer.baseAddress else {
+      overflowed = true
+      return
+    }
+    (base + next).initialize(to: item)
+    next += 1
+  }
+
+  var isFull: Bool { next == end && !overflowed }
+
+  func deinitializeWritten() {
+    guard let base = buffer.baseAddress, next > start else { return }
+    (base + start).deinitialize(count: next - start)
+  }
+}
+
+/// Uninitialised arrays of items, one per section, filled in place.
+enum ItemBuffers {
+  /// Makes arrays of `counts[k]` items; `fill` gets their buffers and returns true once every
+  /// item is initialised, false after it has deinitialised whatever it wrote (the arrays are
+  /// then empty).
+  static func make(
+    counts: [Int], _ fill: ([UnsafeMutableBufferPointer<Item>]) -> Bool
+  ) -> [[Item]] {
+    var filled = false
+    var out: [[Item]] = []
+    nest(counts[...], [], &out, &filled, fill)
+    return out
+  }
+
+  /// One `Array(unsafeUninitializedCapacity:)` per section, nested, `fill` in the innermost.
+  private static func nest(
+    _ counts: ArraySlice<Int>, _ buffers: [UnsafeMutableBufferPointer<Item>], _ out: inout [[Item]],
+    _ filled: inout Bool, _ fill: ([UnsafeMutableBufferPointer<Item>]) -> Bool
+  ) {
+    guard let count = counts.first else {
+      filled = fill(buffers)
+      return
+    }
+    var inner: [[Item]] = []
+    let array = [Item](unsafeUninitializedCapacity: count) { buffer, initialized in
+      nest(counts.dropFirst(), buffers + [buffer], &inner, &filled, fill)
+      initialized = filled ? count : 0
+    }
+    out = [array] + inner
   }
 }

@@ -28,12 +28,27 @@ extension AssembledObject {
       sectionBase[out.sections[k].name] = base
       next = max(next, base &+ UInt64(out.sections[k].size))
     }
-    var defined: [String: UInt64] = [:]
-    defined.reserveCapacity(out.symbols.count)
-    for s in out.symbols {
-      if let sec = s.section, let b = sectionBase[sec] {
-        defined[s.name] = b &+ UInt64(bitPattern: s.offset)
+    // Relocations that name a symbol (not a section) name a global, weak or undefined one: the
+    // assembler turns references to local labels into section-relative ones. So only those
+    // symbols are indexed (nil for undefined); the other definitions only if a name is missing
+    // (a file has many more local labels than globals).
+    func index(_ include: (Symbol) -> Bool) -> [String: UInt64?] {
+      var table: [String: UInt64?] = [:]
+      for s in out.symbols where include(s) {
+        if let sec = s.section, let b = sectionBase[sec] {
+          table[s.name] = .some(b &+ UInt64(bitPattern: s.offset))
+        } else if s.kind == .undefined {
+          table[s.name] = .some(nil)
+        }
       }
+      return table
+    }
+    let named = index { $0.global || $0.weak || $0.kind == .undefined }
+    var everything: [String: UInt64?]? = nil
+    func definition(_ name: String) -> UInt64? {
+      if let d = named[name] { return d }
+      if everything == nil { everything = index { _ in true } }
+      return everything?[name] ?? nil
     }
     for k in out.sections.indices {
       var left: [Relocation] = []
@@ -43,7 +58,7 @@ extension AssembledObject {
         let s: UInt64
         if r.sectionRelative, let b = sectionBase[r.symbol] {
           s = b
-        } else if let d = defined[r.symbol] ?? (externals.isEmpty ? nil : externals[r.symbol]) {
+        } else if let d = definition(r.symbol) ?? (externals.isEmpty ? nil : externals[r.symbol]) {
           s = d
         } else if allowUndefined {
           left.append(r)
@@ -79,14 +94,25 @@ extension Section {
   /// `itemIndex(containing:)`, trying `hint` and the item after it first (relocations mostly
   /// come in offset order, so this usually avoids the binary search).
   func itemIndex(containing offset: Int, near hint: Int) -> Int? {
-    var k = hint
-    while k >= 0 && k < items.count && k <= hint + 1 {
-      // An item that contains the offset is the one the binary search finds: every earlier
-      // item ends at or before its start.
-      if items[k].offset <= offset && offset < items[k].offset + items[k].size { return k }
-      k += 1
+    guard hint >= 0, hint < items.count, items[hint].offset <= offset else {
+      return itemIndex(containing: offset)
     }
-    return itemIndex(containing: offset)
+    // Gallop forward from the hint (1, 2, 4… items) to bracket the offset, then search inside:
+    // relocations come in offset order a few items apart. An item that contains the offset is
+    // the one the plain binary search finds: every earlier item ends at or before its start.
+    var lo = hint
+    var step = 1
+    var hi = hint + 1
+    while hi < items.count, items[hi].offset <= offset {
+      lo = hi
+      step *= 2
+      hi = min(items.count, hi + step)
+    }
+    while lo + 1 < hi {
+      let mid = (lo + hi) / 2
+      if items[mid].offset <= offset { lo = mid } else { hi = mid }
+    }
+    return offset < items[lo].offset + items[lo].size ? lo : nil
   }
 
   mutating func apply(_ r: Relocation, s sa: UInt64, p: UInt64, hint: inout Int)

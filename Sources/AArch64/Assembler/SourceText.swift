@@ -4,7 +4,7 @@ import Diagnostics
 // Works on UTF-8 bytes; columns are 1-based byte columns within the line.
 
 /// One statement of the source after comment removal: labels are separate statements.
-struct Statement: Sendable {
+struct Statement: Sendable, Equatable {
   enum Kind: UInt8, Sendable {
     /// `name:` (`start..<end` is the name).
     case label
@@ -28,19 +28,121 @@ struct SourceText: Sendable {
   var lineStarts: [Int32]
   var statements: [Statement]
   let file: String
+  /// How many pieces the scan really ran in (1 when it fell back to one scan).
+  var scannedPieces = 1
 
-  init(file: String, text: consuming [UInt8]) throws(AssemblyError) {
+  /// Sources at least this large are scanned in pieces, one per worker.
+  static let piecewiseThreshold = 1 << 20
+
+  init(file: String, text: consuming [UInt8], pieces: Int? = nil) throws(AssemblyError) {
     self.file = file
-    var buffer = text
+    var buffer = consume text
+    let count = pieces ?? (buffer.count >= SourceText.piecewiseThreshold ? Parallel.workers : 1)
+    if count > 1,
+      let (found, starts) = buffer.withUnsafeMutableBufferPointer({
+        SourceText.scanInPieces($0, file: file, pieces: count)
+      })
+    {
+      bytes = buffer
+      lineStarts = starts
+      statements = found
+      scannedPieces = count
+      return
+    }
     var starts: [Int32] = [0]
     var found: [Statement] = []
     found.reserveCapacity(buffer.count / 16)
     try buffer.withUnsafeMutableBufferPointer { (p) throws(AssemblyError) in
-      try SourceText.scan(p, file: file, statements: &found, lineStarts: &starts)
+      var log: BlankLog? = nil
+      try SourceText.scan(p, file: file, statements: &found, lineStarts: &starts, log: &log)
     }
     bytes = buffer
     lineStarts = starts
     statements = found
+  }
+
+  /// Scans `bytes` cut at line starts into `pieces` pieces, in parallel, or returns nil with
+  /// the bytes as they were (the caller then scans in one piece, which also finds the first
+  /// error exactly).
+  ///
+  /// Why the pieces agree with one scan: only a `/* */` comment carries state across a line
+  /// end (a string may not), and the first piece starts where one scan starts. If a piece ends
+  /// without error it ends outside any comment, so the next piece starts in the state one scan
+  /// would have there; by induction every piece is right when none fails. When one fails, the
+  /// later pieces may have blanked the wrong bytes (and a comment opened in an earlier piece
+  /// would not be seen again once blanked), so every piece logs what it blanks and all of it is
+  /// undone before the one-piece scan.
+  static func scanInPieces(
+    _ bytes: UnsafeMutableBufferPointer<UInt8>, file: String, pieces: Int
+  ) -> ([Statement], [Int32])? {
+    let n = bytes.count
+    var cuts = [0]
+    for k in 1..<pieces {
+      var c = max(k * n / pieces, cuts[cuts.count - 1])
+      while c < n, bytes[c] != 10 { c += 1 }
+      if c + 1 < n, c + 1 > cuts[cuts.count - 1] { cuts.append(c + 1) }
+    }
+    cuts.append(n)
+    if cuts.count < 3 { return nil }
+    struct Piece {
+      var statements: [Statement] = []
+      var lineStarts: [Int32] = []
+      var log: BlankLog? = nil
+      var failed = false
+    }
+    let done: [Piece] = Parallel.map(cuts.count - 1) { i in
+      let part = UnsafeMutableBufferPointer(rebasing: bytes[cuts[i]..<cuts[i + 1]])
+      var piece = Piece()
+      piece.statements.reserveCapacity(part.count / 16)
+      piece.lineStarts = i == 0 ? [0] : []
+      piece.log = BlankLog()
+      do throws(AssemblyError) {
+        try scan(
+          part, file: file, statements: &piece.statements, lineStarts: &piece.lineStarts,
+          log: &piece.log)
+      } catch {
+        piece.failed = true
+      }
+      return piece
+    }
+    if done.contains(where: \.failed) {
+      for k in done.indices { done[k].log?.undo(bytes, base: cuts[k]) }
+      return nil
+    }
+    // Put the pieces together: offsets and line numbers were counted from each piece's start.
+    var firstStatement = [0]
+    var firstLine: [Int32] = [0]  // lines before each piece
+    var firstLineStart = [0]
+    for (k, p) in done.enumerated() {
+      firstStatement.append(firstStatement[k] + p.statements.count)
+      firstLine.append(firstLine[k] + Int32(k == 0 ? p.lineStarts.count - 1 : p.lineStarts.count))
+      firstLineStart.append(firstLineStart[k] + p.lineStarts.count)
+    }
+    let statementCount = firstStatement[done.count]
+    let lineCount = firstLineStart[done.count]
+    var statements: [Statement] = []
+    var lineStarts: [Int32] = []
+    statements = [Statement](unsafeUninitializedCapacity: statementCount) { out, initialized in
+      lineStarts = [Int32](unsafeUninitializedCapacity: lineCount) { lines, linesInitialized in
+        Parallel.forEach(done.count) { k in
+          let base = Int32(cuts[k])
+          let lineBase = firstLine[k]
+          for (j, st) in done[k].statements.enumerated() {
+            var t = st
+            t.line += lineBase
+            t.start += base
+            t.end += base
+            out.initializeElement(at: firstStatement[k] + j, to: t)
+          }
+          for (j, l) in done[k].lineStarts.enumerated() {
+            lines.initializeElement(at: firstLineStart[k] + j, to: l + base)
+          }
+        }
+        linesInitialized = lineCount
+      }
+      initialized = statementCount
+    }
+    return (statements, lineStarts)
   }
 
   func location(line: Int32, column: Int32) -> SourceLocation {
@@ -53,8 +155,14 @@ struct SourceText: Sendable {
   /// Blanks comments and splits statements.
   private static func scan(
     _ bytes: UnsafeMutableBufferPointer<UInt8>, file: String, statements: inout [Statement],
-    lineStarts: inout [Int32]
+    lineStarts: inout [Int32], log: inout BlankLog?
   ) throws(AssemblyError) {
+    /// Blanks `bytes[a..<b]` to spaces (remembering them first if there is a log).
+    func blank(_ a: Int, _ b: Int) {
+      guard a < b else { return }
+      log?.save(bytes, a, b)
+      for k in a..<b { bytes[k] = 32 }
+    }
     func location(line: Int32, column: Int32) -> SourceLocation {
       SourceLocation(file: file, line: Int(line), column: Int(column))
     }
@@ -94,8 +202,7 @@ struct SourceText: Sendable {
       let c = bytes[i]
       if commentStart != nil {
         if c == UInt8(ascii: "*"), i + 1 < n, bytes[i + 1] == UInt8(ascii: "/") {
-          bytes[i] = 32
-          bytes[i + 1] = 32
+          blank(i, i + 2)
           commentStart = nil
           i += 2
           continue
@@ -105,10 +212,18 @@ struct SourceText: Sendable {
           lineStart = i + 1
           lineStarts.append(Int32(i + 1))
           stmtStart = i + 1
-        } else {
-          bytes[i] = 32
+          i += 1
+          continue
         }
-        i += 1
+        // The run of comment text up to the next newline or `*/`, blanked at once.
+        var k = i + 1
+        while k < n, bytes[k] != 10,
+          !(bytes[k] == UInt8(ascii: "*") && k + 1 < n && bytes[k + 1] == UInt8(ascii: "/"))
+        {
+          k += 1
+        }
+        blank(i, k)
+        i = k
         continue
       }
       if inString {
@@ -142,21 +257,20 @@ struct SourceText: Sendable {
         stringStart = (line, Int32(i - lineStart + 1))
         i += 1
       case UInt8(ascii: "/") where i + 1 < n && bytes[i + 1] == UInt8(ascii: "/"):
-        while i < n, bytes[i] != 10 {
-          bytes[i] = 32
-          i += 1
-        }
+        var k = i
+        while k < n, bytes[k] != 10 { k += 1 }
+        blank(i, k)
+        i = k
       case UInt8(ascii: "/") where i + 1 < n && bytes[i + 1] == UInt8(ascii: "*"):
         commentStart = (line, Int32(i - lineStart + 1))
-        bytes[i] = 32
-        bytes[i + 1] = 32
+        blank(i, i + 2)
         i += 2
       case UInt8(ascii: "#") where i == lineStart:
         // A cpp line marker (`# 1 "file.S"`) or a whole-line comment.
-        while i < n, bytes[i] != 10 {
-          bytes[i] = 32
-          i += 1
-        }
+        var k = i
+        while k < n, bytes[k] != 10 { k += 1 }
+        blank(i, k)
+        i = k
       default:
         i += 1
       }
@@ -203,6 +317,29 @@ struct SourceText: Sendable {
 
   func string(_ a: Int, _ b: Int) -> String {
     String(decoding: bytes[a..<b], as: UTF8.self)
+  }
+}
+
+/// What a piece of a parallel scan blanked, so that it can be undone: ranges relative to the
+/// piece and their original bytes, end to end.
+struct BlankLog {
+  var ranges: [(start: Int, end: Int)] = []
+  var saved: [UInt8] = []
+
+  mutating func save(_ bytes: UnsafeMutableBufferPointer<UInt8>, _ a: Int, _ b: Int) {
+    ranges.append((a, b))
+    saved.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[a..<b]))
+  }
+
+  /// Puts the saved bytes back into `bytes` (the whole buffer; the piece starts at `base`).
+  func undo(_ bytes: UnsafeMutableBufferPointer<UInt8>, base: Int) {
+    var k = 0
+    for r in ranges {
+      for j in r.start..<r.end {
+        bytes[base + j] = saved[k]
+        k += 1
+      }
+    }
   }
 }
 

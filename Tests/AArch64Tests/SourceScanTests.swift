@@ -1,0 +1,105 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import AArch64
+
+/// The source scanned in pieces (in parallel, for large files) gives exactly what one scan
+/// gives: the blanked bytes, the statements and the line starts, or the same first error.
+struct SourceScanTests {
+  func scan(_ text: String, pieces: Int) -> Result<SourceText, AssemblyError> {
+    do throws(AssemblyError) {
+      return .success(try SourceText(file: "s.s", text: Array(text.utf8), pieces: pieces))
+    } catch {
+      return .failure(error)
+    }
+  }
+
+  /// Compares the one-piece scan with scans in several pieces; returns how many of those
+  /// really ran in pieces.
+  @discardableResult
+  func expectSame(
+    _ text: String, _ label: String, sourceLocation: Testing.SourceLocation = #_sourceLocation
+  ) -> Int {
+    let whole = scan(text, pieces: 1)
+    var piecewise = 0
+    for pieces in [2, 3, 4, 7, 16] {
+      switch (whole, scan(text, pieces: pieces)) {
+      case (.success(let a), .success(let b)):
+        if b.scannedPieces > 1 { piecewise += 1 }
+        #expect(
+          a.bytes == b.bytes, "\(label), \(pieces) pieces: bytes", sourceLocation: sourceLocation)
+        #expect(
+          a.statements == b.statements, "\(label), \(pieces) pieces: statements",
+          sourceLocation: sourceLocation)
+        #expect(
+          a.lineStarts == b.lineStarts, "\(label), \(pieces) pieces: line starts",
+          sourceLocation: sourceLocation)
+      case (.failure(let a), .failure(let b)):
+        #expect(
+          a == b, "\(label), \(pieces) pieces: \(b) instead of \(a)", sourceLocation: sourceLocation
+        )
+      case (let a, let b):
+        Issue.record(
+          "\(label), \(pieces) pieces: \(b) instead of \(a)", sourceLocation: sourceLocation)
+      }
+    }
+    return piecewise
+  }
+
+  /// Random lines of code, labels, `;`-separated statements, strings with comment markers in
+  /// them, `//` and `#` comments, and `/* */` comments spanning lines (so that cuts fall inside
+  /// them and the pieces after must be undone).
+  @Test func randomSourcesAgree() {
+    let seed = UInt64(ProcessInfo.processInfo.environment["SCAN_SEED"] ?? "") ?? 0x5ca9
+    var rng = SeededGenerator(seed: seed)
+    let pieces = [
+      "\tadd\tx0, x1, #1", "lab:", "1:\tb\t1b", "\tnop; nop", "\t.ascii\t\"a // b /* c\"",
+      "// a comment", "# 1 \"file.S\"", "\tmov\tx1, x2 // trailing", "/* one line */ nop",
+      "/* starts here", "still in it \"", "ends */ ret", "", "   ", "\t.quad\t1, 2 /* x */, 3",
+      "x = 4", "\t.string\t\"\\\"q\\\\\"",
+    ]
+    var piecewise = 0
+    for round in 0..<40 {
+      var lines: [String] = []
+      for _ in 0..<Int.random(in: 1..<80, using: &rng) {
+        lines.append(pieces[Int.random(in: 0..<pieces.count, using: &rng)])
+      }
+      if round % 2 == 0 { lines.removeAll { $0.contains("/*") || $0.contains("\"") } }
+      piecewise += expectSame(lines.joined(separator: "\n") + "\n", "seed \(seed) round \(round)")
+      expectSame(
+        lines.joined(separator: "\r\n"), "seed \(seed) round \(round), CRLF, no final newline")
+    }
+    // Both paths ran: pieces that were kept, and pieces undone after an error.
+    #expect(piecewise > 0)
+  }
+
+  @Test func errorsAgree() {
+    let body = (0..<50).map { "\tadd\tx\($0 % 30), x1, #\($0)" }
+    // An unterminated comment in the middle (it runs over every later cut).
+    var a = body
+    a[25] = "/* never closed"
+    expectSame(a.joined(separator: "\n"), "open comment")
+    // An unterminated string late in the file, after a comment that spans a cut.
+    var b = body
+    b[10] = "/* spans"
+    b[30] = "*/"
+    b[45] = "\t.ascii\t\"open"
+    expectSame(b.joined(separator: "\n"), "open string")
+  }
+
+  /// Large enough for the default (parallel) scan; equal to the one-piece scan.
+  @Test func defaultScanOfALargeFileAgrees() throws {
+    var gen = ProgramGenerator(seed: 0x5ca9)
+    var text = ""
+    while text.utf8.count < SourceText.piecewiseThreshold + 1000 {
+      text += "/* block\n comment */\n" + gen.program(statements: 500)
+    }
+    let piecewise = try SourceText(file: "s.s", text: Array(text.utf8))
+    let whole = try SourceText(file: "s.s", text: Array(text.utf8), pieces: 1)
+    #expect(piecewise.bytes == whole.bytes)
+    #expect(piecewise.statements == whole.statements)
+    #expect(piecewise.lineStarts == whole.lineStarts)
+    #expect(piecewise.scannedPieces == Parallel.workers)
+  }
+}
