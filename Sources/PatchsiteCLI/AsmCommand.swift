@@ -24,18 +24,22 @@ struct AsmCommand: ParsableCommand {
         text  ADDRESS  WORD  DISASSEMBLY  [// RELOCATION]   (data items show their bytes)
         json  an array of {address, word, text, relocation}: address an integer, word eight \
       lowercase hex digits or null for data, relocation null or {type, symbol, addend}
+        bin   the linked bytes, as objcopy -O binary writes them: every section at its \
+      address (--at places .text, the others follow 16-byte aligned), gaps zero; fields of \
+      pending relocations are zero
         none  assemble and link only (for timing and checking); prints nothing
 
       Examples:
         patchsite asm entry.S --at 0xffff800010000000
         printf 'bti c\\nbl ftrace_caller\\n' | patchsite asm - --format json
+        patchsite asm entry.S --format bin > entry.bin && patchsite disasm --file entry.bin
 
       Bad input exits 2 with FILE:LINE:COLUMN: reason.
       """
   )
 
   enum Format: String, ExpressibleByArgument, CaseIterable {
-    case text, json, none
+    case text, json, bin, none
   }
 
   @Argument(help: "The assembly file, or '-' for standard input.")
@@ -44,29 +48,72 @@ struct AsmCommand: ParsableCommand {
   @Option(name: .long, help: "Address of .text (hex with 0x, or decimal). Default 0.")
   var at: String = "0"
 
-  @Option(name: .long, help: "Output format: text, json or none.")
+  @Option(name: .long, help: "Output format: text, json, bin or none.")
   var format: Format = .text
 
   func run() throws {
     let base = try CLIInput.address(at, option: "--at")
     let (bytes, name) = try CLIInput.read(file)
+    if format == .bin {
+      Console.write(bytes: try AsmCommand.image(bytes: bytes, file: name, base: base), fd: 1)
+      return
+    }
     let text = try AsmCommand.listing(bytes: bytes, file: name, base: base, format: format)
     Console.write(text, fd: 1)
   }
 
-  /// The listing of `bytes` in `format` (empty for `.none`).
+  /// Assembles `bytes` and places `.text` at `base` (externals stay pending).
+  static func assembleAndLink(bytes: consuming [UInt8], file: String, base: UInt64)
+    throws(InputError) -> AssembledObject
+  {
+    do {
+      let object = try Assembler.assemble(bytes: consume bytes, file: file)
+      return try object.link(bases: [".text": base], allowUndefined: true)
+    } catch {
+      throw error.inputError
+    }
+  }
+
+  /// The linked image of `bytes`: from the lowest section address to the end of the highest
+  /// section, every section's bytes at its address and zeros between (objcopy -O binary).
+  static func image(bytes: consuming [UInt8], file: String, base: UInt64) throws(InputError)
+    -> [UInt8]
+  {
+    let linked = try assembleAndLink(bytes: bytes, file: file, base: base)
+    let placed = linked.sections.filter { $0.size > 0 }
+    guard let low = placed.map(\.base).min() else { return [] }
+    let high = placed.map { $0.base &+ UInt64($0.size) }.max() ?? low
+    guard high &- low <= 1 << 32 else {
+      throw InputError(
+        "cli.image-too-large", at: SourceLocation(file: file),
+        "the sections span \(high &- low) bytes (more than 4 GiB): place them closer with --at")
+    }
+    var out = [UInt8](repeating: 0, count: Int(high &- low))
+    for section in placed {
+      let start = Int(section.base &- low)
+      for item in section.items {
+        let at = start + item.offset
+        switch item.kind {
+        case .insn(let w):
+          out[at] = UInt8(truncatingIfNeeded: w)
+          out[at + 1] = UInt8(truncatingIfNeeded: w >> 8)
+          out[at + 2] = UInt8(truncatingIfNeeded: w >> 16)
+          out[at + 3] = UInt8(truncatingIfNeeded: w >> 24)
+        case .data(let b):
+          out.replaceSubrange(at..<(at + b.count), with: b)
+        }
+      }
+    }
+    return out
+  }
+
+  /// The listing of `bytes` in `format` (empty for `.none`; `.bin` is `image`).
   static func listing(bytes: consuming [UInt8], file: String, base: UInt64, format: Format)
     throws(InputError)
     -> String
   {
-    let linked: AssembledObject
-    do {
-      let object = try Assembler.assemble(bytes: consume bytes, file: file)
-      linked = try object.link(bases: [".text": base], allowUndefined: true)
-    } catch {
-      throw error.inputError
-    }
-    if format == .none { return "" }
+    let linked = try assembleAndLink(bytes: bytes, file: file, base: base)
+    if format == .none || format == .bin { return "" }
     var out = ByteOutput()
     out.bytes.reserveCapacity(linked.sections.reduce(0) { $0 + $1.items.count } * 56)
     var cache = DisassemblyCache()
@@ -142,7 +189,7 @@ struct AsmCommand: ParsableCommand {
             }
           }
           out.append("\n")
-        case .none: break
+        case .none, .bin: break
         }
         first = false
       }
@@ -188,8 +235,16 @@ enum CLIInput {
     defer { close(fd) }
     var st = stat()
     guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-      // Not a regular file (a pipe, a device): let Foundation read it to the end.
-      return FileManager.default.contents(atPath: path).map { [UInt8]($0) }
+      // Not a regular file (a pipe such as /dev/stdin, a device): read it to the end.
+      var all: [UInt8] = []
+      var chunk = [UInt8](repeating: 0, count: 1 << 16)
+      while true {
+        let got = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        if got < 0 && errno == EINTR { continue }
+        if got < 0 { return nil }
+        if got == 0 { return all }
+        all.append(contentsOf: chunk[0..<got])
+      }
     }
     let size = Int(st.st_size)
     var failed = false

@@ -77,6 +77,30 @@ struct AsmCommandTests {
     #expect(none.isEmpty)
   }
 
+  /// `--format bin`: every section at its linked address, zeros between, pending fields zero;
+  /// the words are the ones the JSON listing shows.
+  @Test func binaryImage() throws {
+    let text = "\tbti\tc\n\tbl\tfoo\n\tnop\n\t.section\t.rodata\n\t.quad\t0x1122334455667788\n"
+    let image = try AsmCommand.image(bytes: Array(text.utf8), file: "t.s", base: 0x1000)
+    #expect(
+      image == [
+        0x5f, 0x24, 0x03, 0xd5, 0x00, 0x00, 0x00, 0x94, 0x1f, 0x20, 0x03, 0xd5, 0, 0, 0, 0,
+        0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,
+      ])
+    let whole = try AsmCommand.image(
+      bytes: Array(Self.source.utf8), file: "t.s", base: 0xffff_8000_1000_0000)
+    let words = try json(Self.source, base: 0xffff_8000_1000_0000).compactMap {
+      ($0["word"] as? String).flatMap { UInt32($0, radix: 16) }
+    }
+    for (k, w) in words.enumerated() {
+      let at = 4 * k
+      #expect(
+        UInt32(whole[at]) | UInt32(whole[at + 1]) << 8 | UInt32(whole[at + 2]) << 16
+          | UInt32(whole[at + 3]) << 24 == w)
+    }
+    #expect(try AsmCommand.image(bytes: [], file: "t.s", base: 0).isEmpty)
+  }
+
   @Test func badInputIsLocated() {
     do {
       _ = try AsmCommand.listing(
