@@ -68,7 +68,10 @@ public struct WorkerSlots<T> {
     stride = max(1, (128 + MemoryLayout<T>.stride - 1) / max(1, MemoryLayout<T>.stride))
     storage = []
     storage.reserveCapacity(count * stride)
-    for _ in 0..<(count * stride) { storage.append(make()) }
+    for _ in 0..<count {
+      // The padding slots share the worker's value (copy on write; nobody writes them).
+      storage.append(contentsOf: repeatElement(make(), count: stride))
+    }
   }
 
   public subscript(k: Int) -> T {

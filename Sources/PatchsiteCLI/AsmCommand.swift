@@ -58,8 +58,8 @@ struct AsmCommand: ParsableCommand {
       Console.write(bytes: try AsmCommand.image(bytes: bytes, file: name, base: base), fd: 1)
       return
     }
-    let text = try AsmCommand.listing(bytes: bytes, file: name, base: base, format: format)
-    Console.write(text, fd: 1)
+    let linked = try AsmCommand.assembleAndLink(bytes: bytes, file: name, base: base)
+    AsmCommand.list(linked, format: format) { Console.write(bytes: $0, fd: 1) }
   }
 
   /// Assembles `bytes` and places `.text` at `base` (externals stay pending).
@@ -113,89 +113,159 @@ struct AsmCommand: ParsableCommand {
     -> String
   {
     let linked = try assembleAndLink(bytes: bytes, file: file, base: base)
-    if format == .none || format == .bin { return "" }
-    var out = ByteOutput()
-    out.bytes.reserveCapacity(linked.sections.reduce(0) { $0 + $1.items.count } * 56)
-    var cache = DisassemblyCache()
-    if format == .json { out.append("[") }
+    var all: [UInt8] = []
+    list(linked, format: format) { all.append(contentsOf: $0) }
+    return String(decoding: all, as: UTF8.self)
+  }
+
+  /// Hands the listing of `linked` in `format` to `emit`, piece by piece in order. Large
+  /// sections are listed by `Parallel.workers` threads in rounds of `batch` items each, every
+  /// thread with its own cache and buffer, so the output is the same as with one thread.
+  static func list(_ linked: AssembledObject, format: Format, emit: ([UInt8]) -> Void) {
+    if format == .none || format == .bin { return }
+    let batch = 8192
+    var head = ByteOutput()
+    if format == .json { head.append("[") }
     var first = true
+    // One thread keeps its cache in `solo`; several make their slots when first needed.
+    var solo = (cache: DisassemblyCache(), out: ByteOutput())
+    var workers = WorkerSlots(count: 0) { solo }
     let nonEmpty = linked.sections.filter { !$0.items.isEmpty }
     for section in nonEmpty {
-      // Relocations in offset order, walked alongside the items.
+      // Relocations in offset order; each batch starts at its first item's offset.
       let pending = section.relocations.sorted { $0.offset < $1.offset }
-      var next = 0
       if format == .text && nonEmpty.count > 1 {
-        out.append(first ? "" : "\n")
-        out.append(section.name)
-        out.append(":\n")
+        head.append(first ? "" : "\n")
+        head.append(section.name)
+        head.append(":\n")
       }
-      for item in section.items {
-        let address = section.base &+ UInt64(item.offset)
-        var reloc: Relocation? = nil
-        while next < pending.count, pending[next].offset < item.offset { next += 1 }
-        if next < pending.count, pending[next].offset < item.offset + item.size {
-          reloc = pending[next]
+      emit(head.bytes)
+      head.bytes.removeAll(keepingCapacity: true)
+      let items = section.items
+      let threads = max(1, min(Parallel.workers, items.count / batch))
+      if threads > 1 && workers.count == 0 {
+        workers = WorkerSlots(count: Parallel.workers) {
+          (cache: DisassemblyCache(), out: ByteOutput())
         }
-        // JSON needs the text as a string (to escape it); the text listing copies bytes.
-        let disassembly: String
-        if let w = item.word {
-          disassembly = format == .json ? cache.text(w, pc: address) : ""
+      }
+      let sectionFirst = first
+      var start = 0
+      while start < items.count {
+        let round = start
+        let listBatch = { (k: Int, worker: inout (cache: DisassemblyCache, out: ByteOutput)) in
+          let a = min(items.count, round + k * batch)
+          let b = min(items.count, a + batch)
+          worker.out.bytes.removeAll(keepingCapacity: true)
+          guard a < b else { return }
+          let from = firstRelocation(in: pending, atOrAfter: items[a].offset)
+          listItems(
+            items[a..<b], of: section, relocations: pending, from: from, format: format,
+            first: sectionFirst && a == 0, cache: &worker.cache, into: &worker.out)
+        }
+        if threads == 1 {
+          listBatch(0, &solo)
+          emit(solo.out.bytes)
+          start = min(items.count, start + batch)
+          continue
+        }
+        workers.parallelForEach(listBatch)
+        for k in 0..<workers.count where !workers[k].out.bytes.isEmpty {
+          emit(workers[k].out.bytes)
+        }
+        start = min(items.count, start + workers.count * batch)
+      }
+      first = false
+    }
+    if format == .json { emit(Array((first ? "]\n" : "\n]\n").utf8)) }
+  }
+
+  /// The index of the first relocation at or after `offset` in `pending` (sorted by offset).
+  static func firstRelocation(in pending: [Relocation], atOrAfter offset: Int) -> Int {
+    var low = 0
+    var high = pending.count
+    while low < high {
+      let mid = (low + high) / 2
+      if pending[mid].offset < offset { low = mid + 1 } else { high = mid }
+    }
+    return low
+  }
+
+  /// Appends the listing lines of `items` (a run of `section`'s items) to `out`. `next` is the
+  /// first relocation at or after the first item; `first` is true for the listing's first item.
+  static func listItems(
+    _ items: ArraySlice<Item>, of section: Section,
+    relocations pending: [Relocation], from next: Int, format: Format, first: Bool,
+    cache: inout DisassemblyCache, into out: inout ByteOutput
+  ) {
+    var next = next
+    var first = first
+    var scratch = ByteOutput()
+    // Items are read in place: copying one would retain its source buffer, which all items
+    // share, and the threads listing neighbouring batches would contend for its count.
+    for i in items.indices {
+      let offset = items[i].offset
+      let word = items[i].word
+      let address = section.base &+ UInt64(offset)
+      var reloc: Relocation? = nil
+      while next < pending.count, pending[next].offset < offset { next += 1 }
+      if next < pending.count, pending[next].offset < offset + items[i].size {
+        reloc = pending[next]
+      }
+      switch format {
+      case .json:
+        out.append(first ? "\n  " : ",\n  ")
+        out.append("{\"address\": ")
+        out.append(String(address))
+        out.append(", \"word\": ")
+        if let w = word {
+          out.append("\"")
+          out.appendHex(UInt64(w), digits: 8)
+          out.append("\"")
         } else {
-          disassembly = item.text
+          out.append("null")
         }
-        switch format {
-        case .json:
-          out.append(first ? "\n  " : ",\n  ")
-          out.append("{\"address\": ")
-          out.append(String(address))
-          out.append(", \"word\": ")
-          if let w = item.word {
-            out.append("\"")
-            out.appendHex(UInt64(w), digits: 8)
-            out.append("\"")
-          } else {
-            out.append("null")
-          }
-          out.append(", \"text\": ")
-          out.append(JSON.literal(disassembly))
-          out.append(", \"relocation\": ")
-          if let r = reloc {
-            out.append("{\"type\": \"\(r.type.elfName)\", \"symbol\": ")
-            out.append(JSON.literal(r.symbol))
-            out.append(", \"addend\": \(r.addend)}")
-          } else {
-            out.append("null")
-          }
-          out.append("}")
-        case .text:
-          out.appendHex(address, digits: 16)
-          out.append("  ")
-          if let w = item.word {
-            out.appendHex(UInt64(w), digits: 8)
-          } else if case .data(let b) = item.kind {
+        out.append(", \"text\": ")
+        if let w = word {
+          scratch.bytes.removeAll(keepingCapacity: true)
+          cache.append(w, pc: address, to: &scratch)
+          JSON.quote(utf8: scratch.bytes, into: &out.bytes)
+        } else {
+          out.append(JSON.literal(items[i].text))
+        }
+        out.append(", \"relocation\": ")
+        if let r = reloc {
+          out.append("{\"type\": \"\(r.type.elfName)\", \"symbol\": ")
+          out.append(JSON.literal(r.symbol))
+          out.append(", \"addend\": \(r.addend)}")
+        } else {
+          out.append("null")
+        }
+        out.append("}")
+      case .text:
+        out.appendHex(address, digits: 16)
+        out.append("  ")
+        if let w = word {
+          out.appendWordColumn(w)
+          cache.append(w, pc: address, to: &out)
+        } else {
+          if case .data(let b) = items[i].kind {
             out.append(Hex.bytes(b.prefix(8)) + (b.count > 8 ? "…" : ""))
           }
           out.append("  ")
-          if let w = item.word {
-            cache.append(w, pc: address, to: &out)
-          } else {
-            out.append(disassembly)
-          }
-          if let r = reloc {
-            out.append("\t// \(r.type.elfName) \(r.symbol)")
-            if r.addend != 0 {
-              out.append(
-                r.addend < 0 ? "-\(hex(r.addend.magnitude))" : "+\(hex(UInt64(r.addend)))")
-            }
-          }
-          out.append("\n")
-        case .none, .bin: break
+          out.append(items[i].text)
         }
-        first = false
+        if let r = reloc {
+          out.append("\t// \(r.type.elfName) \(r.symbol)")
+          if r.addend != 0 {
+            out.append(
+              r.addend < 0 ? "-\(hex(r.addend.magnitude))" : "+\(hex(UInt64(r.addend)))")
+          }
+        }
+        out.append("\n")
+      case .none, .bin: break
       }
+      first = false
     }
-    if format == .json { out.append(first ? "]\n" : "\n]\n") }
-    return String(decoding: out.bytes, as: UTF8.self)
   }
 
   static func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
@@ -341,14 +411,14 @@ struct ByteOutput {
 /// The objdump text of words, memoised for words whose text does not depend on the address
 /// (everything but PC-relative branches, ADR/ADRP and literal loads).
 ///
-/// A direct-mapped table of 64 Ki slots over a byte arena: a lookup is a multiply and a
-/// compare, and a hit copies bytes without touching a `String`.
+/// A direct-mapped table of 64 Ki slots over a byte arena. A slot is one 64-bit entry, the
+/// word << 32 | arena offset << 8 | length (0 for empty), so a lookup is a multiply, one load
+/// (one cache miss at most) and a compare, and a hit copies bytes without touching a `String`.
 struct DisassemblyCache {
-  private static let slots = 1 << 16
-  private var keys = [UInt32](repeating: 0, count: DisassemblyCache.slots)
-  /// Arena offset << 16 | length, 0 for an empty slot.
-  private var spans = [UInt64](repeating: 0, count: DisassemblyCache.slots)
-  private var arena: [UInt8] = [0]
+  private static let slotBits = 16
+  private static let arenaLimit = 1 << 24
+  private var entries = [UInt64](repeating: 0, count: 1 << DisassemblyCache.slotBits)
+  private var arena: [UInt8] = []
 
   /// True for words whose printed operands depend on the PC.
   static func isPCRelative(_ w: UInt32) -> Bool {
@@ -366,27 +436,25 @@ struct DisassemblyCache {
       A64.print(A64.decode(w), pc: pc, into: &out.bytes)
       return
     }
-    let slot = Int((w &* 0x9e37_79b1) >> 16)
-    let span = spans[slot]
-    if span != 0 && keys[slot] == w {
-      let start = Int(span >> 16)
+    let slot = Int((w &* 0x9e37_79b1) >> UInt32(32 - DisassemblyCache.slotBits))
+    let entry = entries[slot]
+    if entry & 0xff != 0 && UInt32(truncatingIfNeeded: entry >> 32) == w {
+      let start = Int((entry >> 8) & 0xff_ffff)
       arena.withUnsafeBufferPointer {
         out.bytes.append(
-          contentsOf: UnsafeBufferPointer(rebasing: $0[start..<(start + Int(span & 0xffff))]))
+          contentsOf: UnsafeBufferPointer(rebasing: $0[start..<(start + Int(entry & 0xff))]))
       }
       return
     }
     let start = out.bytes.count
     A64.print(A64.decode(w), pc: 0, into: &out.bytes)
     let length = out.bytes.count - start
-    if arena.count > 1 << 26 {  // bound the memory: start over
+    guard length > 0 && length < 256 else { return }
+    if arena.count + length > DisassemblyCache.arenaLimit {  // bound the memory: start over
       arena.removeAll(keepingCapacity: true)
-      arena.append(0)
-      for k in spans.indices { spans[k] = 0 }
+      for k in entries.indices { entries[k] = 0 }
     }
-    guard length < 1 << 16 else { return }
-    spans[slot] = UInt64(arena.count) << 16 | UInt64(length)
-    keys[slot] = w
+    entries[slot] = UInt64(w) << 32 | UInt64(arena.count) << 8 | UInt64(length)
     arena.append(contentsOf: out.bytes[start...])
   }
 

@@ -78,6 +78,28 @@ public enum JSON: Sendable, Equatable {
     return out
   }
 
+  /// Appends the UTF-8 text `bytes` as a JSON string literal, escaped as `quote(_:into:)`
+  /// escapes a string (the listing's path: no String per line).
+  static func quote(utf8 bytes: some Collection<UInt8>, into out: inout [UInt8]) {
+    out.append(0x22)
+    for b in bytes {
+      switch b {
+      case 0x22: out.append(contentsOf: [0x5c, 0x22])
+      case 0x5c: out.append(contentsOf: [0x5c, 0x5c])
+      case 0x0a: out.append(contentsOf: [0x5c, 0x6e])
+      case 0x0d: out.append(contentsOf: [0x5c, 0x72])
+      case 0x09: out.append(contentsOf: [0x5c, 0x74])
+      case 0x08: out.append(contentsOf: [0x5c, 0x62])
+      case 0x0c: out.append(contentsOf: [0x5c, 0x66])
+      case 0..<0x20, 0x7f:
+        let digits = Array("0123456789abcdef".utf8)
+        out.append(contentsOf: [0x5c, 0x75, 0x30, 0x30, digits[Int(b >> 4)], digits[Int(b & 15)]])
+      default: out.append(b)
+      }
+    }
+    out.append(0x22)
+  }
+
   /// Appends `s` as a JSON string literal (RFC 8259 escapes; non-ASCII kept as UTF-8).
   static func quote(_ s: String, into out: inout String) {
     out.append("\"")

@@ -101,6 +101,54 @@ struct AsmCommandTests {
     #expect(try AsmCommand.image(bytes: [], file: "t.s", base: 0).isEmpty)
   }
 
+  /// Listing in batches (on several threads when there are several cores) gives the bytes one
+  /// sequential pass over all items gives, relocations and JSON separators included.
+  @Test func batchedListingEqualsOnePass() throws {
+    var lines = ""
+    for k in 0..<20_000 {
+      switch k % 5 {
+      case 0: lines += "\tbl\tfunc\(k % 7)\n"
+      case 1: lines += "\tadrp\tx0, sym\(k % 3)+\(k)\n"
+      case 2: lines += "\t.quad\tother - \(k)\n"
+      case 3: lines += "1:\tb.ne\t1b\n"
+      default: lines += "\tadd\tx\(k % 31), x1, #\(k % 4096)\n"
+      }
+    }
+    let linked = try AsmCommand.assembleAndLink(bytes: Array(lines.utf8), file: "t.s", base: 0x4000)
+    let section = try #require(linked.sections.first { $0.name == ".text" })
+    let pending = section.relocations.sorted { $0.offset < $1.offset }
+    for format in [AsmCommand.Format.text, .json] {
+      var batched: [UInt8] = []
+      AsmCommand.list(linked, format: format) { batched.append(contentsOf: $0) }
+      var cache = DisassemblyCache()
+      var one = ByteOutput()
+      if format == .json { one.append("[") }
+      AsmCommand.listItems(
+        section.items[...], of: section, relocations: pending, from: 0, format: format,
+        first: true, cache: &cache, into: &one)
+      if format == .json { one.append("\n]\n") }
+      #expect(batched == one.bytes, "\(format)")
+    }
+    #expect(
+      JSONSerialization.isValidJSONObject(
+        try JSONSerialization.jsonObject(
+          with: Data(
+            try AsmCommand.listing(
+              bytes: Array(lines.utf8), file: "t.s", base: 0, format: .json
+            ).utf8))))
+  }
+
+  /// The byte-level JSON quoting escapes exactly as the string one does.
+  @Test func jsonQuotingOfBytes() {
+    var samples = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
+    samples += ["ldr\tx0, [x1]", "a\"b\\c", "é→\u{7f}\u{1f}", ""]
+    for s in samples {
+      var bytes: [UInt8] = []
+      JSON.quote(utf8: Array(s.utf8), into: &bytes)
+      #expect(String(decoding: bytes, as: UTF8.self) == JSON.literal(s), "\(Array(s.utf8))")
+    }
+  }
+
   @Test func badInputIsLocated() {
     do {
       _ = try AsmCommand.listing(
