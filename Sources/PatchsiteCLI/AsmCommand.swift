@@ -118,18 +118,13 @@ struct AsmCommand: ParsableCommand {
     return String(decoding: all, as: UTF8.self)
   }
 
-  /// Hands the listing of `linked` in `format` to `emit`, piece by piece in order. Large
-  /// sections are listed by `Parallel.workers` threads in rounds of `batch` items each, every
-  /// thread with its own cache and buffer, so the output is the same as with one thread.
+  /// Hands the listing of `linked` in `format` to `emit`, piece by piece in order; large
+  /// sections are listed on every core (`BatchedListing`), with the same output.
   static func list(_ linked: AssembledObject, format: Format, emit: ([UInt8]) -> Void) {
     if format == .none || format == .bin { return }
-    let batch = 8192
     var head = ByteOutput()
     if format == .json { head.append("[") }
     var first = true
-    // One thread keeps its cache in `solo`; several make their slots when first needed.
-    var solo = (cache: DisassemblyCache(), out: ByteOutput())
-    var workers = WorkerSlots(count: 0) { solo }
     let nonEmpty = linked.sections.filter { !$0.items.isEmpty }
     for section in nonEmpty {
       // Relocations in offset order; each batch starts at its first item's offset.
@@ -142,37 +137,15 @@ struct AsmCommand: ParsableCommand {
       emit(head.bytes)
       head.bytes.removeAll(keepingCapacity: true)
       let items = section.items
-      let threads = max(1, min(Parallel.workers, items.count / batch))
-      if threads > 1 && workers.count == 0 {
-        workers = WorkerSlots(count: Parallel.workers) {
-          (cache: DisassemblyCache(), out: ByteOutput())
-        }
-      }
       let sectionFirst = first
-      var start = 0
-      while start < items.count {
-        let round = start
-        let listBatch = { (k: Int, worker: inout (cache: DisassemblyCache, out: ByteOutput)) in
-          let a = min(items.count, round + k * batch)
-          let b = min(items.count, a + batch)
-          worker.out.bytes.removeAll(keepingCapacity: true)
-          guard a < b else { return }
-          let from = firstRelocation(in: pending, atOrAfter: items[a].offset)
-          listItems(
-            items[a..<b], of: section, relocations: pending, from: from, format: format,
-            first: sectionFirst && a == 0, cache: &worker.cache, into: &worker.out)
-        }
-        if threads == 1 {
-          listBatch(0, &solo)
-          emit(solo.out.bytes)
-          start = min(items.count, start + batch)
-          continue
-        }
-        workers.parallelForEach(listBatch)
-        for k in 0..<workers.count where !workers[k].out.bytes.isEmpty {
-          emit(workers[k].out.bytes)
-        }
-        start = min(items.count, start + workers.count * batch)
+      BatchedListing.run(count: items.count) { range, cache, out in
+        listItems(
+          items[range], of: section, relocations: pending,
+          from: firstRelocation(in: pending, atOrAfter: items[range.lowerBound].offset),
+          format: format, first: sectionFirst && range.lowerBound == 0, cache: &cache,
+          into: &out)
+      } emit: {
+        emit($0)
       }
       first = false
     }

@@ -117,26 +117,12 @@ struct DisasmCommand: ParsableCommand {
     }
   }
 
-  /// Writes the listing in chunks. Large inputs are listed by `Parallel.workers` threads at
-  /// once, each with its own cache and buffer; after each round the buffers are written in
-  /// order, so the output is the same as with one thread.
+  /// Writes the listing, large inputs on every core (`BatchedListing`).
   static func write(_ words: [UInt32], base: UInt64) {
-    let batch = 8192
-    let threads = max(1, min(Parallel.workers, words.count / batch))
-    var workers = WorkerSlots(count: threads) { (cache: DisassemblyCache(), out: ByteOutput()) }
-    var start = 0
-    while start < words.count {
-      let round = start
-      workers.parallelForEach { k, worker in
-        let a = min(words.count, round + k * batch)
-        let b = min(words.count, a + batch)
-        worker.out.bytes.removeAll(keepingCapacity: true)
-        lines(words[a..<b], base: base &+ UInt64(a) * 4, cache: &worker.cache, into: &worker.out)
-      }
-      for k in 0..<threads where !workers[k].out.bytes.isEmpty {
-        Console.write(bytes: workers[k].out.bytes, fd: 1)
-      }
-      start = min(words.count, start + threads * batch)
+    BatchedListing.run(count: words.count) { range, cache, out in
+      lines(words[range], base: base &+ UInt64(range.lowerBound) * 4, cache: &cache, into: &out)
+    } emit: {
+      Console.write(bytes: $0, fd: 1)
     }
   }
 }
