@@ -90,19 +90,7 @@ struct AsmCommand: ParsableCommand {
     }
     var out = [UInt8](repeating: 0, count: Int(high &- low))
     for section in placed {
-      let start = Int(section.base &- low)
-      for item in section.items {
-        let at = start + item.offset
-        switch item.kind {
-        case .insn(let w):
-          out[at] = UInt8(truncatingIfNeeded: w)
-          out[at + 1] = UInt8(truncatingIfNeeded: w >> 8)
-          out[at + 2] = UInt8(truncatingIfNeeded: w >> 16)
-          out[at + 3] = UInt8(truncatingIfNeeded: w >> 24)
-        case .data(let b):
-          out.replaceSubrange(at..<(at + b.count), with: b)
-        }
-      }
+      section.write(into: &out, at: Int(section.base &- low))
     }
     return out
   }

@@ -78,8 +78,17 @@ public enum JSON: Sendable, Equatable {
     return out
   }
 
-  /// Appends the UTF-8 text `bytes` as a JSON string literal, escaped as `quote(_:into:)`
-  /// escapes a string (the listing's path: no String per line).
+  /// Appends `s` as a JSON string literal (RFC 8259 escapes; non-ASCII kept as UTF-8).
+  static func quote(_ s: String, into out: inout String) {
+    var bytes: [UInt8] = []
+    quote(utf8: s.utf8, into: &bytes)
+    out += String(decoding: bytes, as: UTF8.self)
+  }
+
+  private static let hexDigits = Array("0123456789abcdef".utf8)
+
+  /// Appends the UTF-8 text `bytes` as a JSON string literal: `"` and `\` escaped, control
+  /// characters and DEL as `\n`, `\t`… or `\u00XX`, everything else (UTF-8 included) as is.
   static func quote(utf8 bytes: some Collection<UInt8>, into out: inout [UInt8]) {
     out.append(0x22)
     for b in bytes {
@@ -92,35 +101,13 @@ public enum JSON: Sendable, Equatable {
       case 0x08: out.append(contentsOf: [0x5c, 0x62])
       case 0x0c: out.append(contentsOf: [0x5c, 0x66])
       case 0..<0x20, 0x7f:
-        let digits = Array("0123456789abcdef".utf8)
-        out.append(contentsOf: [0x5c, 0x75, 0x30, 0x30, digits[Int(b >> 4)], digits[Int(b & 15)]])
+        out.append(contentsOf: [
+          0x5c, 0x75, 0x30, 0x30, hexDigits[Int(b >> 4)], hexDigits[Int(b & 15)],
+        ])
       default: out.append(b)
       }
     }
     out.append(0x22)
   }
 
-  /// Appends `s` as a JSON string literal (RFC 8259 escapes; non-ASCII kept as UTF-8).
-  static func quote(_ s: String, into out: inout String) {
-    out.append("\"")
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out.append("\\\"")
-      case "\\": out.append("\\\\")
-      case "\n": out.append("\\n")
-      case "\r": out.append("\\r")
-      case "\t": out.append("\\t")
-      case "\u{08}": out.append("\\b")
-      case "\u{0C}": out.append("\\f")
-      default:
-        if scalar.value < 0x20 || scalar.value == 0x7F {
-          let hex = String(scalar.value, radix: 16)
-          out.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    out.append("\"")
-  }
 }

@@ -49,15 +49,22 @@ public struct Section: Sendable, Hashable {
   /// The section's contents, little-endian, as `objcopy -O binary -j NAME` writes them.
   public var bytes: [UInt8] {
     var out = [UInt8](repeating: 0, count: size)
+    write(into: &out, at: 0)
+    return out
+  }
+
+  /// Writes the section's contents into `out` from index `start` (which must have room for
+  /// `size` bytes); bytes no item covers are left as they are.
+  public func write(into out: inout [UInt8], at start: Int) {
     for item in items {
+      let at = start + item.offset
       switch item.kind {
       case .insn(let w):
-        for k in 0..<4 { out[item.offset + k] = UInt8(truncatingIfNeeded: w >> (8 * UInt32(k))) }
+        for k in 0..<4 { out[at + k] = UInt8(truncatingIfNeeded: w >> (8 * UInt32(k))) }
       case .data(let b):
-        for (k, v) in b.enumerated() { out[item.offset + k] = v }
+        out.replaceSubrange(at..<(at + b.count), with: b)
       }
     }
-    return out
   }
 }
 
