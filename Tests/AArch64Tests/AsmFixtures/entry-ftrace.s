@@ -76,19 +76,18 @@ ftrace_common_return:
  .type ftrace_stub, @function; .size ftrace_stub, .-ftrace_stub
 
  .globl return_to_handler ; .balign 4 ; return_to_handler:
- sub sp, sp, #64
- stp x0, x1, [sp]
+ // x0-x7 may hold the traced function's return value: keep them, pre-indexed
+ stp x0, x1, [sp, #-64]!
  stp x2, x3, [sp, #16]
- stp x4, x5, [sp, #32]
  stp x6, x7, [sp, #48]
- mov x0, x29
+ stp x4, x5, [sp, #32]
+ mov x0, x29 // the frame the graph tracer keyed its entry on
  bl ftrace_return_to_handler
- mov x30, x0
- ldp x0, x1, [sp]
- ldp x2, x3, [sp, #16]
- ldp x4, x5, [sp, #32]
+ mov x30, x0 // the real return address
  ldp x6, x7, [sp, #48]
- add sp, sp, #64
+ ldp x4, x5, [sp, #32]
+ ldp x2, x3, [sp, #16]
+ ldp x0, x1, [sp], #64 // post-indexed: pops the block
  ret
  .type return_to_handler, @function; .size return_to_handler, .-return_to_handler
 

@@ -1,69 +1,71 @@
-// A ftrace.c in the shape of the 2022 pre-entry literal proposal (written for Patchsite's
-// tests): seven NOPs, a literal before the function, LDR X16 + BR X16 as a far call stub.
+// Patchsite test fixture: an ftrace.c shaped like the 2022 pre-entry literal proposal.
+// Seven NOPs per function; five sit in front of it and hold a 64-bit literal (the far
+// trampoline) and a two-word call stub, LDR X16 <literal> then BR X16.
 
 #define LITERAL_CALL_OFFSET (3 * AARCH64_INSN_SIZE)
 
+/* Read-compare-write of one instruction word. */
 static int ftrace_modify_code(unsigned long pc, u32 old, u32 new, bool validate)
 {
-	u32 replaced;
+	u32 cur;
 
-	if (validate) {
-		if (aarch64_insn_read((void *)pc, &replaced))
-			return -EFAULT;
-		if (replaced != old)
-			return -EINVAL;
-	}
-	if (aarch64_insn_patch_text_nosync((void *)pc, new))
-		return -EPERM;
-	return 0;
+	if (validate && aarch64_insn_read((void *)pc, &cur))
+		return -EFAULT;
+	if (validate && cur != old)
+		return -EINVAL;
+	return aarch64_insn_patch_text_nosync((void *)pc, new) ? -EPERM : 0;
 }
 
+/* The literal first (so the stub never loads garbage), then the stub's two words. */
 static int ftrace_init_literal(struct module *mod, struct dyn_ftrace *rec)
 {
 	unsigned long literal = rec->ip - 5 * AARCH64_INSN_SIZE;
 	unsigned long pc = rec->ip - LITERAL_CALL_OFFSET;
-	u32 ldr, br;
-	int ret;
+	u32 load, jump;
+	int err;
 
-	ret = aarch64_insn_write_literal_u64((void *)literal, (unsigned long)&ftrace_dummy_tramp);
-	if (ret)
-		return ret;
+	err = aarch64_insn_write_literal_u64((void *)literal, (unsigned long)&ftrace_dummy_tramp);
+	if (err)
+		return err;
 
-	ldr = aarch64_insn_gen_load_literal(pc, literal, AARCH64_INSN_REG_16, true);
-	ret = ftrace_modify_code(pc, aarch64_insn_gen_nop(), ldr, true);
-	if (ret)
-		return ret;
+	load = aarch64_insn_gen_load_literal(pc, literal, AARCH64_INSN_REG_16, true);
+	err = ftrace_modify_code(pc, aarch64_insn_gen_nop(), load, true);
+	if (err)
+		return err;
 
-	br = aarch64_insn_gen_branch_reg(AARCH64_INSN_REG_16, AARCH64_INSN_BRANCH_NOLINK);
-	return ftrace_modify_code(pc + AARCH64_INSN_SIZE, aarch64_insn_gen_nop(), br, true);
+	jump = aarch64_insn_gen_branch_reg(AARCH64_INSN_REG_16, AARCH64_INSN_BRANCH_NOLINK);
+	return ftrace_modify_code(pc + AARCH64_INSN_SIZE, aarch64_insn_gen_nop(), jump, true);
 }
 
+/* Boot time: the stub, then MOV X9, X30 just before the BL slot. */
 int ftrace_init_nop(struct module *mod, struct dyn_ftrace *rec)
 {
 	unsigned long pc = rec->ip - AARCH64_INSN_SIZE;
-	int ret = ftrace_init_literal(mod, rec);
+	int err = ftrace_init_literal(mod, rec);
 
-	if (ret)
-		return ret;
+	if (err)
+		return err;
 	return ftrace_modify_code(pc, aarch64_insn_gen_nop(),
 				  aarch64_insn_gen_move_reg(AARCH64_INSN_REG_9, AARCH64_INSN_REG_LR,
 							    AARCH64_INSN_VARIANT_64BIT),
 				  true);
 }
 
+/* Near targets get a BL of their own; far ones go through the stub. */
 int ftrace_make_call(struct dyn_ftrace *rec, unsigned long addr)
 {
 	unsigned long pc = rec->ip;
-	u32 new;
+	u32 call;
 
 	if (reachable_by_bl(addr, pc))
-		new = aarch64_insn_gen_branch_imm(pc, addr, AARCH64_INSN_BRANCH_LINK);
+		call = aarch64_insn_gen_branch_imm(pc, addr, AARCH64_INSN_BRANCH_LINK);
 	else
-		new = aarch64_insn_gen_branch_imm(pc, pc - LITERAL_CALL_OFFSET,
-						  AARCH64_INSN_BRANCH_LINK);
-	return ftrace_modify_code(pc, aarch64_insn_gen_nop(), new, true);
+		call = aarch64_insn_gen_branch_imm(pc, pc - LITERAL_CALL_OFFSET,
+						   AARCH64_INSN_BRANCH_LINK);
+	return ftrace_modify_code(pc, aarch64_insn_gen_nop(), call, true);
 }
 
+/* Two odd generators, so the extractor's hint and ADRP forms are exercised too. */
 int ftrace_update_landing_pad(unsigned long pc)
 {
 	return aarch64_insn_patch_text_nosync((void *)pc,
