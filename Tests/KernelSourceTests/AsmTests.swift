@@ -22,12 +22,13 @@ import Testing
         ".globl ftrace_regs_caller", ".balign 4", "ftrace_regs_caller:",
         "bti c", "sub sp, sp, #(336 + 16)",
       ])
-    #expect(body.contains("stp x28, x29, [sp, #224]"))
+    // `spill 28, 29` addresses the pt_regs slot as S_X0 + 8 * 28.
+    #expect(body.contains("stp x28, x29, [sp, #(0 + 8 * 28)]"))
     #expect(!body.contains("str x29, [sp, #232]"))
     #expect(body.last == ".size ftrace_regs_caller, . - ftrace_regs_caller")
     let caller = out.body(of: "ftrace_caller").map(\.text)
     #expect(caller.contains("str x29, [sp, #232]"))
-    #expect(!caller.contains("stp x28, x29, [sp, #224]"))
+    #expect(!caller.contains("stp x28, x29, [sp, #(0 + 8 * 28)]"))
     // ldr_l becomes adrp + ldr :lo12:
     let common = out.body(of: "ftrace_common").map(\.text)
     #expect(common.contains("adrp x2, function_trace_op"))
@@ -42,9 +43,13 @@ import Testing
     #expect(out.missingIncludes.contains("asm/asm-offsets.h"))
     #expect(out.assumptions.contains { $0.message.hasPrefix("assumed PT_REGS_SIZE = 336") })
     #expect(out.diagnostics.filter { $0.severity >= .warning }.isEmpty, "\(out.diagnostics)")
-    // Origins point into the real file: the macro's first line is line 24.
+    // Origins point into the real file: the line of the macro that holds the `sub`.
     let sub = try #require(out.body(of: "ftrace_regs_caller").first { $0.text.hasPrefix("sub sp") })
-    #expect(sub.origin == SourceLocation(file: "arch/arm64/kernel/entry-ftrace.S", line: 24))
+    let path = "arch/arm64/kernel/entry-ftrace.S"
+    #expect(
+      sub.origin
+        == SourceLocation(file: path, line: Paths.baseLine("sub\tsp, sp, #(PT_REGS_SIZE", in: path))
+    )
   }
 
   @Test func symFuncStartGetsBTIOnlyWhenBTIIsOn() throws {

@@ -15,12 +15,17 @@ import Testing
     let flags = FtraceBuildFlags(from: vars)
     let pfe = try #require(flags.patchableEntry)
     #expect(pfe.total == 2 && pfe.before == 0)
-    #expect(flags.patchableEntryValue?.origin.line == 29)
-    #expect(flags.usingPatchableFunctionEntry?.line == 28)
+    let makefile = "arch/arm64/Makefile"
+    #expect(
+      flags.patchableEntryValue?.origin.line
+        == Paths.baseLine("-fpatchable-function-entry=2", in: makefile))
+    #expect(
+      flags.usingPatchableFunctionEntry?.line
+        == Paths.baseLine("-DCC_USING_PATCHABLE_FUNCTION_ENTRY", in: makefile))
     let bp = try #require(flags.branchProtection)
     #expect(bp.bti && bp.pacRet && bp.leaf)
-    #expect(bp.origin.line == 17)
-    #expect(vars.value("KBUILD_CFLAGS").contains("-Wno-psabi"))
+    #expect(bp.origin.line == Paths.baseLine("pac-ret+leaf+bti", in: makefile))
+    #expect(vars.value("KBUILD_CFLAGS").hasPrefix("-mgeneral-regs-only"))
     #expect(vars.diagnostics.isEmpty, "\(vars.diagnostics)")
   }
 
@@ -34,6 +39,6 @@ import Testing
     #expect(flags.patchableEntry == nil)
     let bp = try #require(flags.branchProtection)
     #expect(!bp.bti && bp.pacRet && bp.leaf)
-    #expect(bp.origin.line == 19)
+    #expect(bp.origin.line == Paths.baseLine("BRANCH_PROT_PAC_RET)", in: "arch/arm64/Makefile"))
   }
 }

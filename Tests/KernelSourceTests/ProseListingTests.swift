@@ -121,13 +121,10 @@ import Testing
   // The cover letter's sketch and the reviewer's two: the patches' diff lines are not listings.
   #expect(
     ls.map { $0.lines.compactMap(\.mnemonic) } == [["mov", "nop"], ["nop", "bl"], ["mov", "bl"]])
-  #expect(ls.first?.heading == "The callsite keeps its shape:")
-  #expect(ls.first?.lines.first?.comment == "// written once by ftrace_init_nop()")
-  #expect(
-    ls.dropFirst().first?.heading
-      == "The record then points at the first NOP and the callsite of a traced function ends up as:"
-  )
-  #expect(ls.last?.heading == "It should stay:")
+  #expect(ls.first?.heading == "After ftrace has prepared it, an untraced function begins with:")
+  #expect(ls.first?.lines.first?.comment == "// stored once by ftrace_init_nop()")
+  #expect(ls.dropFirst().first?.heading == "What a traced function really begins with is then:")
+  #expect(ls.last?.heading == "The entry has to keep looking like this:")
   #expect(ls.last?.lines.first?.instruction == "mov x9, x30")
 }
 

@@ -18,6 +18,14 @@ enum Paths {
     return nil
   }()
 
+  /// The 1-based line of `Series/base/<file>` whose text contains `needle` (0 when none does),
+  /// so tests about the base tree do not pin its line numbers.
+  static func baseLine(_ needle: String, in file: String) -> Int {
+    let lines = (read(seriesBase + "/" + file) ?? "").split(
+      separator: "\n", omittingEmptySubsequences: false)
+    return (lines.firstIndex { $0.contains(needle) } ?? -1) + 1
+  }
+
   static func read(_ path: String) -> String? {
     guard let data = FileManager.default.contents(atPath: path) else { return nil }
     return String(decoding: data, as: UTF8.self)

@@ -37,7 +37,11 @@ func summary(_ t: CTransition?) -> [String] {
     #expect(w.new == .moveRegister(destination: "x9", source: "x30", is64Bit: true))
     #expect(w.api == .ftraceModifyCode && w.validate)
     #expect(w.underlying == .patchTextNosync)
-    #expect(w.location == SourceLocation(file: "arch/arm64/kernel/ftrace.c", line: 154))
+    let path = "arch/arm64/kernel/ftrace.c"
+    #expect(
+      w.location
+        == SourceLocation(
+          file: path, line: Paths.baseLine("return ftrace_modify_code(slot0", in: path)))
     #expect(t.diagnostics.isEmpty, "\(t.diagnostics)")
   }
 
@@ -74,10 +78,11 @@ func summary(_ t: CTransition?) -> [String] {
       adjust.conditions.contains {
         $0.hasPrefix("IS_ENABLED(CONFIG_DYNAMIC_FTRACE_WITH_REGS) is true")
       })
+    let header = "arch/arm64/include/asm/ftrace.h"
     #expect(
       adjust.conditions.prefix(2) == [
-        "#ifndef __ASM_FTRACE_H at arch/arm64/include/asm/ftrace.h:5",
-        "#ifndef __ASSEMBLY__ at arch/arm64/include/asm/ftrace.h:25",
+        "#ifndef __ASM_FTRACE_H at \(header):\(Paths.baseLine("#ifndef __ASM_FTRACE_H", in: header))",
+        "#ifndef __ASSEMBLY__ at \(header):\(Paths.baseLine("#ifndef __ASSEMBLY__", in: header))",
       ])
     #expect(x.transition("arch_ftrace_update_code")?.writes.isEmpty == true)
   }

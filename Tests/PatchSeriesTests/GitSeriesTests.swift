@@ -93,3 +93,25 @@ private struct CLIFailure: Error { var text: String }
   let header = set.versions[1].patches[2].postImage?.contents(of: "arch/arm64/include/asm/ftrace.h")
   #expect(header?.contains("#define NR_FTRACE_PLTS\t\t1") == true)
 }
+
+/// `scripts/series-base-repo` makes the commit every example's `base-commit:` names, and each
+/// example applies to it found that way, with no --base.
+@Test func theExamplesNameTheCommitTheBaseScriptMakes() throws {
+  let dir = try Tools.makeTemporaryDirectory("series-base")
+  defer { Tools.removeTemporaryDirectory(dir) }
+  let made = try Tools.run(root + "/scripts/series-base-repo", [dir + "/repo"])
+  #expect(made.status == 0, "\(made.stderr)")
+  let head = made.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+  let r = try Repository.open(path: dir + "/repo")
+  for example in ["with-args", "call-ops", "direct-calls", "literal-call"] {
+    let mail = try MailInput.load(path: root + "/Series/\(example)/series.mbox")
+    var set = SeriesAssembler.assemble(mail.messages)
+    for v in set.versions {
+      #expect(v.baseCommit == head, "\(example) v\(v.version)")
+    }
+    let base = try #require(set.versions.first?.baseCommit)
+    BaseApplier.apply(&set, base: try GitTree(repository: r, rev: base))
+    let patches = set.versions.flatMap(\.patches)
+    #expect(!patches.isEmpty && patches.allSatisfy { $0.applies == true }, "\(example)")
+  }
+}

@@ -1,101 +1,123 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * arch/arm64/kernel/entry-ftrace.S (reduced for Patchsite's example base tree)
+ * Patchsite teaching tree: the arm64 ftrace trampolines of the
+ * -fpatchable-function-entry=2 era (DYNAMIC_FTRACE_WITH_REGS).
  *
- * The callsite of every traced function is, once ftrace_init_nop() ran:
+ * How a traced function f gets here. Once ftrace has initialised and
+ * enabled it, f begins
  *
- *	mov	x9, x30			// keep the caller's return address
- *	bl	<trampoline>		// or a NOP while tracing is off
+ *	f+0:	mov	x9, x30		// written once by ftrace_init_nop()
+ *	f+4:	bl	<trampoline>	// NOP <-> BL, by ftrace_make_{call,nop}()
  *
- * so the trampolines below are entered with x9 = return into the traced
- * function's caller and x30 = return into the traced function after the BL.
- * x9 is free to use (AAPCS64 caller-saved) and x10-x17 likewise.
+ * so on entry x30 is f+8 (where f carries on once we return) and x9 is
+ * the address f itself will return to. AAPCS64 lets a callee clobber
+ * x9-x17, and f has not started yet, so all of them are ours to use.
  */
 
-#include <linux/linkage.h>
-#include <asm/asm-offsets.h>
-#include <asm/assembler.h>
+#include <asm/asm-offsets.h>	/* pt_regs layout: S_X0, S_FP, S_LR, ... */
+#include <asm/assembler.h>	/* ldr_l */
 #include <asm/ftrace.h>
-#include <asm/insn.h>
+#include <linux/linkage.h>	/* SYM_CODE_START and friends */
 
 #ifdef CONFIG_DYNAMIC_FTRACE_WITH_REGS
-	.macro  ftrace_regs_entry, allregs=0
-	/* room for a pt_regs and, above it, the callsite's frame record */
+
+/* Spill x\a and x\b into their pt_regs slots. */
+	.macro	spill, a, b
+	stp	x\a, x\b, [sp, #(S_X0 + 8 * \a)]
+	.endm
+
+/* Refill x\a and x\b from their pt_regs slots. */
+	.macro	refill, a, b
+	ldp	x\a, x\b, [sp, #(S_X0 + 8 * \a)]
+	.endm
+
+/* Push the frame record {x29, \lr} at sp + \at and make x29 point at it. */
+	.macro	link_frame, at, lr
+	stp	x29, \lr, [sp, #\at]
+	add	x29, sp, #\at
+	.endm
+
+/*
+ * Lay out, from sp upwards:
+ *
+ *	sp + 0			struct pt_regs for the tracers
+ *	sp + PT_REGS_SIZE	a frame record standing in for f's caller
+ *
+ * The pt_regs gets the argument registers (every GPR for a REGS
+ * caller), the frame pointer, the LR and SP that f was entered with,
+ * and the PC where f resumes. Then two frame records make a backtrace
+ * taken inside a tracer read tracer -> trampoline -> f -> f's caller.
+ */
+	.macro	enter_trampoline, gprs
 	sub	sp, sp, #(PT_REGS_SIZE + 16)
 
-	/* the argument registers, and x9 along with them */
-	stp	x0, x1, [sp, #S_X0]
-	stp	x2, x3, [sp, #S_X2]
-	stp	x4, x5, [sp, #S_X4]
-	stp	x6, x7, [sp, #S_X6]
-	stp	x8, x9, [sp, #S_X8]
+	spill	0, 1
+	spill	2, 3
+	spill	4, 5
+	spill	6, 7
+	spill	8, 9
 
-	.if \allregs == 1
-	stp	x10, x11, [sp, #S_X10]
-	stp	x12, x13, [sp, #S_X12]
-	stp	x14, x15, [sp, #S_X14]
-	stp	x16, x17, [sp, #S_X16]
-	stp	x18, x19, [sp, #S_X18]
-	stp	x20, x21, [sp, #S_X20]
-	stp	x22, x23, [sp, #S_X22]
-	stp	x24, x25, [sp, #S_X24]
-	stp	x26, x27, [sp, #S_X26]
-	stp	x28, x29, [sp, #S_X28]
+	.if	\gprs
+	spill	10, 11
+	spill	12, 13
+	spill	14, 15
+	spill	16, 17
+	spill	18, 19
+	spill	20, 21
+	spill	22, 23
+	spill	24, 25
+	spill	26, 27
+	spill	28, 29
 	.else
 	str	x29, [sp, #S_FP]
 	.endif
 
-	/* what the traced function will return to, and its SP */
+	// f's return address (x9) and f's SP, side by side in pt_regs
 	add	x10, sp, #(PT_REGS_SIZE + 16)
 	stp	x9, x10, [sp, #S_LR]
-
-	/* where execution resumes in the traced function */
+	// resume point inside f
 	str	x30, [sp, #S_PC]
 
-	/* frame record of the callsite: { caller's fp, caller's return } */
-	stp	x29, x9, [sp, #PT_REGS_SIZE]
-	add	x29, sp, #PT_REGS_SIZE
-
-	/* our own frame record, chained to the callsite's */
-	stp	x29, x30, [sp, #S_STACKFRAME]
-	add	x29, sp, #S_STACKFRAME
+	link_frame	PT_REGS_SIZE, x9	// f's caller
+	link_frame	S_STACKFRAME, x30	// f itself, at the BL
 	.endm
 
 SYM_CODE_START(ftrace_regs_caller)
 	bti	c
-	ftrace_regs_entry	1
+	enter_trampoline	1
 	b	ftrace_common
 SYM_CODE_END(ftrace_regs_caller)
 
 SYM_CODE_START(ftrace_caller)
 	bti	c
-	ftrace_regs_entry	0
+	enter_trampoline	0
 	b	ftrace_common
 SYM_CODE_END(ftrace_caller)
 
+/* Call the tracer as tracer(ip, parent_ip, op, regs). */
 SYM_CODE_START(ftrace_common)
-	sub	x0, x30, #AARCH64_INSN_SIZE	// ip: the callsite's BL
-	mov	x1, x9				// parent_ip
-	ldr_l	x2, function_trace_op		// op
-	mov	x3, sp				// regs
+	sub	x0, x30, #AARCH64_INSN_SIZE	// ip = the BL in f
+	mov	x1, x9				// parent_ip = f's return address
+	ldr_l	x2, function_trace_op
+	mov	x3, sp
 
 SYM_INNER_LABEL(ftrace_call, SYM_L_GLOBAL)
-	bl	ftrace_stub			// patched to the tracer
+	bl	ftrace_stub			// becomes "bl <tracer>"
 
 #ifdef CONFIG_FUNCTION_GRAPH_TRACER
 SYM_INNER_LABEL(ftrace_graph_call, SYM_L_GLOBAL)
-	nop					// patched to "b ftrace_graph_caller"
+	nop					// becomes "b ftrace_graph_caller"
 #endif
 
 ftrace_common_return:
-	/* x0-x8 may carry arguments of the traced function */
-	ldp	x0, x1, [sp, #S_X0]
-	ldp	x2, x3, [sp, #S_X2]
-	ldp	x4, x5, [sp, #S_X4]
-	ldp	x6, x7, [sp, #S_X6]
+	// the arguments go back as the tracers may have left them
+	refill	0, 1
+	refill	2, 3
+	refill	4, 5
+	refill	6, 7
 	ldr	x8, [sp, #S_X8]
 
-	/* fp, the caller's return address, and where to resume */
+	// f's frame pointer, f's return address, then where to go on in f
 	ldr	x29, [sp, #S_FP]
 	ldr	x30, [sp, #S_LR]
 	ldr	x9, [sp, #S_PC]
@@ -105,11 +127,12 @@ ftrace_common_return:
 SYM_CODE_END(ftrace_common)
 
 #ifdef CONFIG_FUNCTION_GRAPH_TRACER
+/* prepare_ftrace_return(ip, &regs->lr, fp) may swap f's return address. */
 SYM_CODE_START(ftrace_graph_caller)
 	ldr	x0, [sp, #S_PC]
-	sub	x0, x0, #AARCH64_INSN_SIZE	// ip: the callsite's BL
-	add	x1, sp, #S_LR			// parent: &regs->lr
-	ldr	x2, [sp, #PT_REGS_SIZE]		// parent's fp
+	sub	x0, x0, #AARCH64_INSN_SIZE	// ip: the BL in f
+	add	x1, sp, #S_LR			// where f's return address is kept
+	ldr	x2, [sp, #PT_REGS_SIZE]		// f's frame pointer
 	bl	prepare_ftrace_return
 	b	ftrace_common_return
 SYM_CODE_END(ftrace_graph_caller)
@@ -117,6 +140,7 @@ SYM_CODE_END(ftrace_graph_caller)
 
 #endif /* CONFIG_DYNAMIC_FTRACE_WITH_REGS */
 
+/* The tracer that does nothing, for ftrace_call to point at by default. */
 SYM_FUNC_START(ftrace_stub)
 	ret
 SYM_FUNC_END(ftrace_stub)

@@ -1,121 +1,119 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * arch/arm64/kernel/patching.c (reduced for Patchsite's example base tree)
+ * Patchsite teaching tree: how arm64 rewrites its own text.
  *
- * Writing kernel text: one aligned 32-bit word at a time, through a
- * writable alias of the page, followed by cache maintenance for that word.
+ * Kernel text is mapped read-only, so a word is written through a
+ * temporary writable alias of its page (a fixmap slot), under a lock
+ * that keeps two writers from sharing the slot. The new instruction then
+ * has to be pushed out of the data cache and the stale copy dropped from
+ * the instruction cache, or a CPU may go on fetching the old word.
  */
-#include <linux/kernel.h>
+#include <asm/cacheflush.h>
+#include <asm/fixmap.h>
+#include <asm/patching.h>
 #include <linux/spinlock.h>
 #include <linux/stop_machine.h>
 #include <linux/uaccess.h>
 
-#include <asm/cacheflush.h>
-#include <asm/fixmap.h>
-#include <asm/insn.h>
-#include <asm/patching.h>
+static DEFINE_RAW_SPINLOCK(text_poke_lock);
 
-static DEFINE_RAW_SPINLOCK(patch_lock);
-
-static void __kprobes *patch_map(void *addr, int fixmap);
-static void __kprobes patch_unmap(int fixmap);
+/* Map the page holding @addr writable at fixmap slot @slot. */
+static void __kprobes *text_poke_map(void *addr, int slot);
+static void __kprobes text_poke_unmap(int slot);
 
 int __kprobes aarch64_insn_read(void *addr, u32 *insnp)
 {
-	__le32 val;
-	int ret;
+	__le32 raw;
 
-	ret = copy_from_kernel_nofault(&val, addr, AARCH64_INSN_SIZE);
-	if (!ret)
-		*insnp = le32_to_cpu(val);
-
-	return ret;
-}
-
-static int __kprobes __aarch64_insn_write(void *addr, __le32 insn)
-{
-	void *waddr = addr;
-	unsigned long flags = 0;
-	int ret;
-
-	raw_spin_lock_irqsave(&patch_lock, flags);
-	waddr = patch_map(addr, FIX_TEXT_POKE0);
-
-	ret = copy_to_kernel_nofault(waddr, &insn, AARCH64_INSN_SIZE);
-
-	patch_unmap(FIX_TEXT_POKE0);
-	raw_spin_unlock_irqrestore(&patch_lock, flags);
-
-	return ret;
+	if (copy_from_kernel_nofault(&raw, addr, AARCH64_INSN_SIZE))
+		return -EFAULT;
+	*insnp = le32_to_cpu(raw);
+	return 0;
 }
 
 int __kprobes aarch64_insn_write(void *addr, u32 insn)
 {
-	return __aarch64_insn_write(addr, cpu_to_le32(insn));
+	__le32 raw = cpu_to_le32(insn);
+	unsigned long irqflags;
+	void *alias;
+	int err;
+
+	raw_spin_lock_irqsave(&text_poke_lock, irqflags);
+	alias = text_poke_map(addr, FIX_TEXT_POKE0);
+	err = copy_to_kernel_nofault(alias, &raw, AARCH64_INSN_SIZE);
+	text_poke_unmap(FIX_TEXT_POKE0);
+	raw_spin_unlock_irqrestore(&text_poke_lock, irqflags);
+
+	return err;
 }
 
 /*
- * Replace one instruction. Safe against other CPUs running the same code
- * only when both the old and the new word are in the architecture's
- * concurrent-modification set (B, BL, NOP, BRK, SVC, HVC, SMC, ISB).
+ * Replace the instruction at @addr while other CPUs may be executing it.
+ *
+ * The architecture only promises that a concurrent fetch sees the old or
+ * the new word when both are among B, BL, NOP, BRK, SVC, HVC, SMC and ISB
+ * ("concurrent modification and execution of instructions"). Callers
+ * must keep to that set; this function cannot check it for them.
  */
 int __kprobes aarch64_insn_patch_text_nosync(void *addr, u32 insn)
 {
-	u32 *tp = addr;
-	int ret;
+	unsigned long start = (unsigned long)addr;
+	int err;
 
-	/* A64 instructions must be word aligned */
-	if ((uintptr_t)tp & 0x3)
+	if (!IS_ALIGNED(start, AARCH64_INSN_SIZE))
 		return -EINVAL;
 
-	ret = aarch64_insn_write(tp, insn);
-	if (ret == 0)
-		caches_clean_inval_pou((uintptr_t)tp,
-				       (uintptr_t)tp + AARCH64_INSN_SIZE);
-
-	return ret;
+	err = aarch64_insn_write(addr, insn);
+	if (!err)
+		caches_clean_inval_pou(start, start + AARCH64_INSN_SIZE);
+	return err;
 }
 
-struct aarch64_insn_patch {
-	void		**text_addrs;
-	u32		*new_insns;
-	int		insn_cnt;
-	atomic_t	cpu_count;
+/* Shared by the CPUs that stop_machine() gathers for one batch of writes. */
+struct text_batch {
+	void	**addrs;
+	u32	*insns;
+	int	count;
+	atomic_t arrived;
 };
 
-static int __kprobes aarch64_insn_patch_text_cb(void *arg)
+/*
+ * Runs on every online CPU. The last one to arrive does the writes and
+ * then bumps the counter once more, which releases the others; they
+ * resynchronise their instruction stream with an ISB before going back
+ * to whatever they were running.
+ */
+static int __kprobes text_batch_write(void *data)
 {
-	int i, ret = 0;
-	struct aarch64_insn_patch *pp = arg;
+	struct text_batch *batch = data;
+	int i, err = 0;
 
-	/* The last CPU to arrive writes; the others wait, then resync. */
-	if (atomic_inc_return(&pp->cpu_count) == num_online_cpus()) {
-		for (i = 0; ret == 0 && i < pp->insn_cnt; i++)
-			ret = aarch64_insn_patch_text_nosync(pp->text_addrs[i],
-							     pp->new_insns[i]);
-		atomic_inc(&pp->cpu_count);
-	} else {
-		while (atomic_read(&pp->cpu_count) <= num_online_cpus())
+	if (atomic_inc_return(&batch->arrived) != num_online_cpus()) {
+		while (atomic_read(&batch->arrived) <= num_online_cpus())
 			cpu_relax();
 		isb();
+		return 0;
 	}
 
-	return ret;
+	for (i = 0; i < batch->count && !err; i++)
+		err = aarch64_insn_patch_text_nosync(batch->addrs[i],
+						     batch->insns[i]);
+	atomic_inc(&batch->arrived);
+	return err;
 }
 
-/* Replace instructions with every other CPU held in stop_machine(). */
+/* Write any instructions at all: nothing else runs while we do. */
 int __kprobes aarch64_insn_patch_text(void *addrs[], u32 insns[], int cnt)
 {
-	struct aarch64_insn_patch patch = {
-		.text_addrs = addrs,
-		.new_insns = insns,
-		.insn_cnt = cnt,
-		.cpu_count = ATOMIC_INIT(0),
+	struct text_batch batch = {
+		.addrs	= addrs,
+		.insns	= insns,
+		.count	= cnt,
+		.arrived = ATOMIC_INIT(0),
 	};
 
 	if (cnt <= 0)
 		return -EINVAL;
-
-	return stop_machine_cpuslocked(aarch64_insn_patch_text_cb, &patch,
+	return stop_machine_cpuslocked(text_batch_write, &batch,
 				       cpu_online_mask);
 }
