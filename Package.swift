@@ -26,12 +26,25 @@ let package = Package(
     .target(name: "AArch64", dependencies: ["Diagnostics"]),
     .target(name: "AArch64Emulator", dependencies: ["AArch64"]),
     .target(name: "KernelSource", dependencies: ["AArch64", "Diff", "Diagnostics"]),
-    .target(name: "Analysis", dependencies: ["AArch64", "KernelSource", "Diagnostics"]),
+    .target(
+      name: "Analysis", dependencies: ["AArch64", "AArch64Emulator", "KernelSource", "Diagnostics"]),
+    // The one path every command takes: inputs, series, post-images, layouts.
+    .target(
+      name: "Pipeline",
+      dependencies: [
+        "PatchSeries", "Git", "Mail", "Diff", "KernelSource", "Analysis", "Diagnostics",
+      ]),
+    // Renderers: one JSON writer, one diagnostic shape, the text and JSON reports.
+    .target(
+      name: "Reporting",
+      dependencies: [
+        "Pipeline", "Analysis", "AArch64Emulator", "PatchSeries", "Mail", "Diff", "Diagnostics",
+      ]),
     .target(
       name: "PatchsiteCLI",
       dependencies: [
         "Diagnostics", "Git", "Mail", "Diff", "PatchSeries", "AArch64", "AArch64Emulator",
-        "KernelSource", "Analysis",
+        "KernelSource", "Analysis", "Pipeline", "Reporting",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -58,7 +71,15 @@ let package = Package(
       name: "AnalysisTests", dependencies: ["Analysis", "KernelSource", "AArch64", "TestSupport"],
       exclude: ["Snapshots"]),
     .testTarget(
-      name: "PatchsiteCLITests", dependencies: ["PatchsiteCLI", "TestSupport"],
+      name: "PipelineTests",
+      dependencies: [
+        "Pipeline", "Analysis", "KernelSource", "PatchSeries", "Git", "Diagnostics", "TestSupport",
+      ]),
+    .testTarget(
+      name: "ReportingTests",
+      dependencies: ["Reporting", "AArch64Emulator", "AArch64", "Diagnostics", "TestSupport"]),
+    .testTarget(
+      name: "PatchsiteCLITests", dependencies: ["PatchsiteCLI", "Reporting", "TestSupport"],
       exclude: ["Snapshots", "Fixtures"]),
   ],
   swiftLanguageModes: [.v6]

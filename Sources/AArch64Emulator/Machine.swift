@@ -199,10 +199,12 @@ public struct Machine: Sendable {
   }
 }
 
-/// Why `Machine.write(instructions:at:)` failed.
+/// Why `Machine.write(instructions:at:)` or `Machine.load(object:guarded:)` failed.
 public enum LoadError: Error, Sendable, Hashable, CustomStringConvertible {
   case encoding(index: Int, EncodingError)
   case memory(MemoryError)
+  /// A section of a linked object that could not be mapped or written at its base.
+  case section(String, address: UInt64, MemoryError)
   /// Line `line` (1-based) of `write(assembly:at:)` did not parse.
   case parse(line: Int, AsmParseError)
   public var description: String {
@@ -210,6 +212,8 @@ public enum LoadError: Error, Sendable, Hashable, CustomStringConvertible {
     case .parse(let line, let e): "line \(line): \(e)"
     case .encoding(let i, let e): "instruction \(i): \(e)"
     case .memory(let e): "\(e)"
+    case .section(let name, let address, let e):
+      "cannot map section \(name) at 0x\(String(address, radix: 16)): \(e)"
     }
   }
 }

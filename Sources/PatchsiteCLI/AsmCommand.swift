@@ -2,6 +2,7 @@ import AArch64
 import ArgumentParser
 import Diagnostics
 import Foundation
+import Reporting
 
 #if canImport(Glibc)
   import Glibc

@@ -11,7 +11,9 @@ public struct Patchsite: ParsableCommand {
       message, stdin, or a revision range in a git repository) and rebuilds the arm64 ftrace \
       callsite it proposes.
 
-      Exit codes: 0 success (no finding at or above --fail-on), 1 findings, 2 bad input or usage.
+      Exit codes: 0 success; 1 something was found (a patch that does not apply, an \
+      error-level diagnostic, a program that faults in `run`); 2 bad input or usage, with the \
+      file, line and reason.
       """,
     subcommands: [
       SeriesCommand.self, MailCommand.self, AsmCommand.self, DisasmCommand.self, LayoutCommand.self,

@@ -3,6 +3,7 @@ import AArch64Emulator
 import ArgumentParser
 import Diagnostics
 import Foundation
+import Reporting
 
 /// `patchsite run`: assemble a snippet and run it in Patchsite's AArch64 emulator.
 struct RunCommand: ParsableCommand {
@@ -57,13 +58,7 @@ struct RunCommand: ParsableCommand {
   @Option(help: "Stop after this many instructions.")
   var maxSteps: Int = 10_000_000
 
-  @Option(help: "Output format: text or json.")
-  var format: OutputFormat = .text
-
-  @Option(name: .shortAndLong, help: "Write the output to this file instead of stdout.")
-  var output: String?
-
-  enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+  @OptionGroup var output: OutputOptions
 
   static let stackTop: UInt64 = 0x7FFF_0000
   static let stackSize: UInt64 = 64 * 1024
@@ -81,30 +76,12 @@ struct RunCommand: ParsableCommand {
     if bt0 {
       machine.system.sctlrEL1 &= ~(SystemRegisters.SCTLR.bt0 | SystemRegisters.SCTLR.bt1)
     }
-    var symbols: [AArch64Emulator.Symbol] = []
-    for section in object.sections where section.size > 0 {
-      let start = section.base & ~0xFFF
-      let end = (section.base + UInt64(section.size) + 0xFFF) & ~0xFFF
-      let perms: Permissions = section.executable ? .readExecute : .readWrite
-      do throws(MemoryError) {
-        try machine.map(
-          address: start, size: end - start, permissions: perms,
-          guarded: guarded && section.executable)
-        try machine.memory.write(bytes: section.bytes, at: section.base)
-      } catch {
-        throw InputError(
-          "run.memory", at: SourceLocation(file: name),
-          "cannot map section \(section.name) at 0x\(String(section.base, radix: 16)): \(error)")
-      }
+    do throws(LoadError) {
+      try machine.load(object: object, guarded: guarded)
+    } catch {
+      throw InputError("run.memory", at: SourceLocation(file: name), error.description)
     }
-    for s in object.symbols {
-      guard let sec = s.section, let section = object.section(sec) else { continue }
-      symbols.append(
-        AArch64Emulator.Symbol(
-          name: s.name, address: section.base &+ UInt64(bitPattern: s.offset),
-          size: UInt64(max(0, s.size ?? 0)), isCode: section.executable))
-    }
-    let table = SymbolTable(symbols)
+    let table = SymbolTable(object: object)
     do throws(MemoryError) {
       try machine.map(
         address: Self.stackTop - Self.stackSize, size: Self.stackSize, permissions: .readWrite)
@@ -117,7 +94,7 @@ struct RunCommand: ParsableCommand {
 
     var start = object.section(".text")?.base ?? textBase
     if let entry {
-      guard let s = symbols.first(where: { $0.name == entry }) else {
+      guard let s = table.symbol(named: entry) else {
         throw InputError(
           "run.no-entry", at: SourceLocation(file: name), "no symbol '\(entry)' in the file")
       }
@@ -134,14 +111,14 @@ struct RunCommand: ParsableCommand {
     }
     let report = RunReport(machine: machine, result: result)
     var text: String
-    switch format {
-    case .json: text = report.json()
+    switch output.format {
+    case .json: text = RunReportRendering.json(report).rendered()
     case .text:
       text = trace ? tracer.render(symbols: table) + "\n" : ""
-      text += report.text(symbols: table)
+      text += RunReportRendering.text(report, symbols: table)
     }
     if !text.hasSuffix("\n") { text += "\n" }
-    try Output.write(text, to: output)
+    try output.write(text)
     if case .returned = result.stop { return }
     throw ExitCode(ExitStatus.findings)
   }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Diagnostics
 import PatchSeries
+import Pipeline
+import Reporting
 
 /// `patchsite series`: how the input was assembled into series versions.
 struct SeriesCommand: ParsableCommand {
@@ -28,43 +30,18 @@ struct SeriesCommand: ParsableCommand {
       """
   )
 
-  @Argument(help: "Mbox, maildir, folder of .patch files, message, '-', or a range with --repo.")
-  var inputs: [String]
-
-  @Option(help: "A git repository (for revision ranges and --base).")
-  var repo: String?
-
-  @Option(help: "The revision the series applies to (needs --repo).")
-  var base: String?
-
-  @Option(help: "A folder to use as the base tree instead of a git revision.")
-  var tree: String?
-
-  @Option(parsing: .upToNextOption, help: "Limit git ranges to these paths.")
-  var paths: [String] = []
-
-  @Option(help: "Output format: text or json.")
-  var format: OutputFormat = .text
-
-  @Option(name: .shortAndLong, help: "Write the output to this file instead of stdout.")
-  var output: String?
-
-  enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
-  }
+  @OptionGroup var input: InputOptions
+  @OptionGroup var output: OutputOptions
 
   func run() throws {
-    let source = SeriesSource(inputs: inputs, repo: repo, base: base, tree: tree, paths: paths)
-    let set = try source.load()
+    guard !input.inputs.isEmpty else { throw ValidationError("give at least one INPUT") }
+    let set = try input.source.load()
     let text =
-      switch format {
-      case .text: SeriesOutput.text(set)
-      case .json: SeriesOutput.json(set).rendered()
+      switch output.format {
+      case .text: SeriesReport.text(set)
+      case .json: SeriesReport.json(set).rendered()
       }
-    try Output.write(text, to: output)
-    let failed =
-      set.versions.contains { $0.patches.contains { $0.applies == false } }
-      || set.diagnostics.contains { $0.severity == .error }
-    if failed { throw ExitCode(ExitStatus.findings) }
+    try output.write(text)
+    if Outcome.somethingFound(series: set) { throw ExitCode(ExitStatus.findings) }
   }
 }

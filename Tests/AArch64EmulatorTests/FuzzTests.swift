@@ -40,7 +40,7 @@ struct FuzzTests {
       case .fault(let f):
         kinds[f.kind, default: 0] += 1
         #expect(!f.description.isEmpty)
-        _ = RunReport(machine: m, result: r).json()
+        #expect(RunReport(machine: m, result: r).fault == f)
       case .returned, .stepLimit: break
       }
     }

@@ -138,26 +138,6 @@ struct AsmCommandTests {
             ).utf8))))
   }
 
-  /// JSON quoting: Foundation's parser reads every quoted text back unchanged, and the
-  /// escapes are the short ones where JSON has them, `\u00XX` for the other controls.
-  @Test func jsonQuoting() throws {
-    var samples = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
-    samples += ["ldr\tx0, [x1]", "a\"b\\c", "é→\u{7f}\u{1f}", ""]
-    for s in samples {
-      var bytes: [UInt8] = []
-      JSON.quote(utf8: Array(s.utf8), into: &bytes)
-      let back = try JSONSerialization.jsonObject(with: Data(bytes), options: .fragmentsAllowed)
-      #expect(back as? String == s, "\(Array(s.utf8))")
-      #expect(String(decoding: bytes, as: UTF8.self) == JSON.literal(s))
-    }
-    let expected: [(String, String)] = [
-      ("\t", #""\t""#), ("\n", #""\n""#), ("\r", #""\r""#), ("\u{08}", #""\b""#),
-      ("\u{0C}", #""\f""#), ("\u{01}", #""\u0001""#), ("\u{1f}", #""\u001f""#),
-      ("\u{7f}", #""\u007f""#), ("\"", #""\"""#), ("\\", #""\\""#), ("é", "\"é\""),
-    ]
-    for (s, quoted) in expected { #expect(JSON.literal(s) == quoted, "\(Array(s.utf8))") }
-  }
-
   @Test func badInputIsLocated() {
     do {
       _ = try AsmCommand.listing(

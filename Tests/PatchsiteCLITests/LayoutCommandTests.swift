@@ -180,6 +180,25 @@ private func diagnostics(_ u: [String: Any]?) -> [String] {
     #expect(Patchsite.run(["layout", "--layout", dir + "/bad.txt"]) == 2)
   }
 
+  /// The exit contract: a version whose patch does not apply to the base is "something found".
+  @Test func aPatchThatDoesNotApplyExitsOne() throws {
+    let dir = try Tools.makeTemporaryDirectory()
+    defer { Tools.removeTemporaryDirectory(dir) }
+    _ = try Tools.run("/bin/cp", ["-R", root + "/Series/base/.", dir])
+    let path = dir + "/arch/arm64/kernel/ftrace.c"
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    try text.replacingOccurrences(of: "ftrace_regs_caller: one BL replaced", with: "another")
+      .write(toFile: path, atomically: true, encoding: .utf8)
+    let (status, out) = try run([
+      "layout", root + "/Series/with-args/series.mbox", "--tree", dir, "--format", "json",
+    ])
+    #expect(status == 1)
+    #expect(out.contains("\"layout.partial-post-image\""))
+    #expect(
+      try run(["layout", root + "/Series/with-args/series.mbox", "--tree", root + "/Series/base"]).0
+        == 0)
+  }
+
   @Test func badInputExitsTwo() {
     #expect(Patchsite.run(["layout", root + "/Series/nope.mbox"]) == 2)
     #expect(Patchsite.run(["layout", "--tree", root + "/Series/base", "--config", "NOVALUE"]) == 2)
@@ -193,21 +212,6 @@ private func diagnostics(_ u: [String: Any]?) -> [String] {
     #expect(help.contains("--layout FILE"))
     #expect(Patchsite.run(["layout", "--help"]) == 0)
   }
-}
-
-@Test func ownOptionsComeFromConfigAndKconfigLines() {
-  let body = """
-    +config ARM64_FTRACE_LITERAL_CALL
-    +\tselect HAVE_DYNAMIC_FTRACE_WITH_CALL_OPS
-    +ifeq ($(CONFIG_DYNAMIC_FTRACE_WITH_ARGS),y)
-    +\tif (rec->flags & FTRACE_FL_CALL_OPS_EN)
-    +\tdepends on ARM64_BTI_KERNEL
-    -config DYNAMIC_FTRACE_WITH_REGS
-    """
-  #expect(
-    LayoutPipeline.ownOptions([body]) == [
-      "ARM64_FTRACE_LITERAL_CALL", "DYNAMIC_FTRACE_WITH_CALL_OPS", "DYNAMIC_FTRACE_WITH_ARGS",
-    ])
 }
 
 @Test func textTableOfCallOps() throws {

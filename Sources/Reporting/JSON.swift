@@ -1,3 +1,5 @@
+import Diagnostics
+
 /// A JSON value with object keys kept in the order they were given, so output is stable and reads
 /// in a sensible order (Foundation's encoder can only sort keys alphabetically).
 public enum JSON: Sendable, Equatable {
@@ -27,6 +29,18 @@ public enum JSON: Sendable, Equatable {
   public static func optional(_ i: Int?) -> JSON { i.map { .int($0) } ?? .null }
   /// `.bool` or `.null`.
   public static func optional(_ b: Bool?) -> JSON { b.map { .bool($0) } ?? .null }
+
+  /// The one JSON shape of a diagnostic, in every report:
+  /// `{"id", "severity", "file", "line", "message"}` (`line` 0 when the location has none).
+  public static func diagnostic(_ d: Diagnostic) -> JSON {
+    .object([
+      ("id", .string(d.id.rawValue)),
+      ("severity", .string(d.severity.rawValue)),
+      ("file", .string(d.location.file)),
+      ("line", .int(d.location.line)),
+      ("message", .string(d.message)),
+    ])
+  }
 
   /// Pretty-printed with two-space indentation and a final newline.
   public func rendered() -> String {
@@ -72,14 +86,14 @@ public enum JSON: Sendable, Equatable {
   }
 
   /// `s` as a JSON string literal, quotes included.
-  static func literal(_ s: String) -> String {
+  public static func literal(_ s: String) -> String {
     var out = ""
     quote(s, into: &out)
     return out
   }
 
   /// Appends `s` as a JSON string literal (RFC 8259 escapes; non-ASCII kept as UTF-8).
-  static func quote(_ s: String, into out: inout String) {
+  public static func quote(_ s: String, into out: inout String) {
     var bytes: [UInt8] = []
     quote(utf8: s.utf8, into: &bytes)
     out += String(decoding: bytes, as: UTF8.self)
@@ -89,7 +103,7 @@ public enum JSON: Sendable, Equatable {
 
   /// Appends the UTF-8 text `bytes` as a JSON string literal: `"` and `\` escaped, control
   /// characters and DEL as `\n`, `\t`… or `\u00XX`, everything else (UTF-8 included) as is.
-  static func quote(utf8 bytes: some Collection<UInt8>, into out: inout [UInt8]) {
+  public static func quote(utf8 bytes: some Collection<UInt8>, into out: inout [UInt8]) {
     out.append(0x22)
     for b in bytes {
       switch b {

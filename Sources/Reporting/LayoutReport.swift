@@ -2,10 +2,10 @@ import Analysis
 import Diagnostics
 
 /// Renders layouts as text tables or as the fixed JSON contract.
-enum LayoutOutput {
+public enum LayoutReport {
   static func hex8(_ v: UInt64) -> String { Words.hex(v, digits: 8) }
 
-  static func json(_ units: [Layout]) -> JSON {
+  public static func json(_ units: [Layout]) -> JSON {
     .object([("units", .array(units.map(unit)))])
   }
 
@@ -89,18 +89,7 @@ enum LayoutOutput {
       ),
       ("assumptions", .array(l.assumptions.map { .string($0) })),
       ("changesSincePrevious", l.changes.map(changes) ?? .null),
-      (
-        "diagnostics",
-        .array(
-          l.diagnostics.map { d in
-            .object([
-              ("id", .string(d.id.rawValue)),
-              ("severity", .string(d.severity.rawValue)),
-              ("location", .string(d.location.description)),
-              ("message", .string(d.message)),
-            ])
-          })
-      ),
+      ("diagnostics", .array(l.diagnostics.map(JSON.diagnostic))),
     ])
   }
 
@@ -157,7 +146,7 @@ enum LayoutOutput {
     return out
   }
 
-  static func text(_ units: [Layout]) -> String {
+  public static func text(_ units: [Layout]) -> String {
     var out = ""
     for l in units {
       out += "== \(l.version.map { "v\($0) " } ?? "")\(l.source) [\(l.configName)]\n"
@@ -204,6 +193,7 @@ enum LayoutOutput {
 }
 
 extension String {
+  /// The string padded with spaces to `n` characters (unchanged when longer).
   func padding(_ n: Int) -> String {
     count >= n ? self : self + String(repeating: " ", count: n - count)
   }

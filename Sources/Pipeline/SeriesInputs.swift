@@ -4,18 +4,31 @@ import Git
 import Mail
 import PatchSeries
 
-/// Where a series comes from and what it applies to: the options `series`, `layout` and `review`
-/// share, and the one function that turns them into a `SeriesSet`.
-struct SeriesSource {
-  var inputs: [String]
-  var repo: String?
-  var base: String?
-  var tree: String?
-  var paths: [String] = []
+/// The first stage: where a series comes from and what it applies to (the inputs every command
+/// shares), and the one function that turns them into a `SeriesSet`.
+public struct SeriesInputs: Sendable, Hashable {
+  /// Mbox, maildir, folder of `.patch` files, message, `-`, or a revision range with `repo`.
+  public var inputs: [String]
+  public var repo: String?
+  public var base: String?
+  public var tree: String?
+  /// Limits git ranges to these paths.
+  public var paths: [String]
 
-  /// Reads the inputs (mail, or a revision range with `--repo`), assembles the series and, when a
+  public init(
+    inputs: [String], repo: String? = nil, base: String? = nil, tree: String? = nil,
+    paths: [String] = []
+  ) {
+    self.inputs = inputs
+    self.repo = repo
+    self.base = base
+    self.tree = tree
+    self.paths = paths
+  }
+
+  /// Reads the inputs (mail, or a revision range with `repo`), assembles the series and, when a
   /// base is known, applies every version to it.
-  func load() throws(InputError) -> SeriesSet {
+  public func load() throws(InputError) -> SeriesSet {
     var repository: Repository?
     if let repo {
       do throws(GitError) {

@@ -2,24 +2,14 @@ import Diagnostics
 import PatchSeries
 
 /// Renders a `SeriesSet` for `patchsite series`, as JSON (the documented contract) or text.
-enum SeriesOutput {
+public enum SeriesReport {
   // MARK: JSON
 
-  static func json(_ set: SeriesSet) -> JSON {
+  public static func json(_ set: SeriesSet) -> JSON {
     .object([
       ("versions", .array(set.versions.map { version($0, in: set) })),
       ("unassigned", .array(set.unassigned.map(reply))),
-      ("diagnostics", .array(set.diagnostics.map(diagnostic))),
-    ])
-  }
-
-  static func diagnostic(_ d: Diagnostic) -> JSON {
-    .object([
-      ("id", .string(d.id.rawValue)),
-      ("severity", .string(d.severity.rawValue)),
-      ("file", .string(d.location.file)),
-      ("line", .int(d.location.line)),
-      ("message", .string(d.message)),
+      ("diagnostics", .array(set.diagnostics.map(JSON.diagnostic))),
     ])
   }
 
@@ -82,7 +72,7 @@ enum SeriesOutput {
       ),
       ("replies", .array(p.replies.map(reply))),
       ("applies", .optional(p.applies)),
-      ("problems", .array(p.applyProblems.map(diagnostic))),
+      ("problems", .array(p.applyProblems.map(JSON.diagnostic))),
       ("files", .array(p.files.map(file))),
     ])
   }
@@ -111,7 +101,7 @@ enum SeriesOutput {
 
   // MARK: Text
 
-  static func text(_ set: SeriesSet) -> String {
+  public static func text(_ set: SeriesSet) -> String {
     var out = ""
     func line(_ s: String = "", _ indent: Int = 0) {
       out += String(repeating: " ", count: indent) + s + "\n"
