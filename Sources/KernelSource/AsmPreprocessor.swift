@@ -405,9 +405,10 @@ struct AsmState {
         return nil
       }
     }
-    var p = CExpressionParser(tokens: tokens)
-    let v = p.parse()
-    guard !p.failed, p.pos == tokens.count else { return nil }
+    let expression = CExprParser.parse(tokens)
+    guard expression.isIntegerConstantExpression,
+      let v = CEvaluator.evaluate(expression, in: PreprocessorEnvironment())
+    else { return nil }
     return Int(truncatingIfNeeded: v)
   }
 

@@ -110,7 +110,7 @@ public enum CFunctionFinder {
 }
 
 /// A C statement, as much as the transition extractor needs.
-indirect enum CStatement {
+indirect enum CStatement: Sendable {
   case block([CStatement])
   case ifStatement(condition: CExpr, then: CStatement, otherwise: CStatement?, line: Int)
   case returnStatement(CExpr?, line: Int)
@@ -119,44 +119,6 @@ indirect enum CStatement {
   /// Loops, switches, gotos: not followed; the tokens are kept to look for writes inside.
   case unmodelled(kind: String, tokens: [CToken], line: Int)
   case empty
-}
-
-/// A C expression tree with the source text of each node.
-indirect enum CExpr {
-  case identifier(String)
-  case number(Int64, String)
-  case string(String)
-  case call(String, [CExpr], text: String)
-  case member(CExpr, String, text: String)
-  case unary(String, CExpr, text: String)
-  case binary(String, CExpr, CExpr, text: String)
-  case assign(String, CExpr, CExpr, text: String)
-  case cast(CExpr, text: String)
-  case ternary(CExpr, CExpr, CExpr, text: String)
-  case index(CExpr, CExpr, text: String)
-  case unknown(String)
-
-  var text: String {
-    switch self {
-    case .identifier(let s), .string(let s), .unknown(let s): s
-    case .number(_, let t): t
-    case .call(_, _, let t), .member(_, _, let t), .unary(_, _, let t), .binary(_, _, _, let t),
-      .assign(_, _, _, let t), .cast(_, let t), .ternary(_, _, _, let t), .index(_, _, let t):
-      t
-    }
-  }
-
-  /// Every call name inside the expression.
-  var callNames: [String] {
-    switch self {
-    case .call(let n, let args, _): [n] + args.flatMap(\.callNames)
-    case .member(let e, _, _), .unary(_, let e, _), .cast(let e, _): e.callNames
-    case .binary(_, let a, let b, _), .assign(_, let a, let b, _), .index(let a, let b, _):
-      a.callNames + b.callNames
-    case .ternary(let a, let b, let c, _): a.callNames + b.callNames + c.callNames
-    default: []
-    }
-  }
 }
 
 /// Recursive-descent parser for function bodies.
@@ -317,7 +279,8 @@ struct CParser {
   }
 }
 
-/// Precedence-climbing C expression parser.
+/// Precedence-climbing C expression parser: tokens to a ``CExpr`` tree. Whatever it cannot
+/// read becomes `.unknown` with the tokens' text, never a guess.
 struct CExprParser {
   var tokens: [CToken]
   var pos = 0
@@ -337,52 +300,53 @@ struct CExprParser {
   func text(_ from: Int) -> String { CTokenizer.join(Array(tokens[from..<min(pos, tokens.count)])) }
 
   mutating func assignment() -> CExpr {
-    let start = pos
     let l = ternary()
-    if let op = peek, ["=", "+=", "-=", "|=", "&=", "^=", "<<=", ">>=", "*=", "/="].contains(op) {
+    if let op = peek,
+      ["=", "+=", "-=", "|=", "&=", "^=", "<<=", ">>=", "*=", "/=", "%="].contains(op)
+    {
       pos += 1
       let r = assignment()
-      return .assign(op, l, r, text: text(start))
+      return .assign(op, l, r)
     }
     return l
   }
 
   mutating func ternary() -> CExpr {
-    let start = pos
-    let c = binary(0)
+    let c = binary(4)
     if peek == "?" {
       pos += 1
       let a = assignment()
       if peek == ":" { pos += 1 }
       let b = ternary()
-      return .ternary(c, a, b, text: text(start))
+      return .ternary(c, a, b)
     }
     return c
   }
 
-  static let levels: [[String]] = [
-    ["||"], ["&&"], ["|"], ["^"], ["&"], ["==", "!="], ["<", "<=", ">", ">="], ["<<", ">>"],
-    ["+", "-"], ["*", "/", "%"],
-  ]
-
-  mutating func binary(_ level: Int) -> CExpr {
-    guard level < Self.levels.count else { return unary() }
-    let start = pos
-    var l = binary(level + 1)
-    while let op = peek, Self.levels[level].contains(op) {
+  mutating func binary(_ precedence: Int) -> CExpr {
+    guard precedence <= 13 else { return unary() }
+    var l = binary(precedence + 1)
+    while let t = peek, let op = CBinaryOperator(rawValue: t), op.precedence == precedence {
       pos += 1
-      let r = binary(level + 1)
-      l = .binary(op, l, r, text: text(start))
+      let r = binary(precedence + 1)
+      l = .binary(op, l, r)
     }
     return l
   }
 
-  func isCast() -> Bool {
-    guard peek == "(", pos + 1 < tokens.count else { return false }
+  /// The type inside `( … )` at `pos` when it is a cast, with the position after `)`.
+  func castType() -> (String, Int)? {
+    guard peek == "(", pos + 1 < tokens.count else { return nil }
     let t = tokens[pos + 1]
     guard t.kind == .identifier, CParser.typeWords.contains(t.text) || t.text.hasSuffix("_t")
-    else { return false }
-    return true
+    else { return nil }
+    var j = pos + 1
+    while j < tokens.count, tokens[j].text != ")" {
+      guard tokens[j].kind == .identifier || tokens[j].text == "*" else { return nil }
+      j += 1
+    }
+    guard j < tokens.count else { return nil }
+    return (CTokenizer.join(Array(tokens[(pos + 1)..<j])), j + 1)
   }
 
   mutating func unary() -> CExpr {
@@ -394,14 +358,14 @@ struct CExprParser {
     }
     depth += 1
     defer { depth -= 1 }
-    if ["!", "~", "-", "+", "*", "&", "++", "--"].contains(t) {
+    if let op = CUnaryOperator(prefix: t) {
       pos += 1
-      let e = unary()
-      return .unary(t, e, text: text(start))
+      return .unary(op, unary())
     }
     if t == "sizeof" {
       pos += 1
       if peek == "(" {
+        let open = pos + 1
         var level = 0
         while pos < tokens.count {
           if tokens[pos].text == "(" { level += 1 }
@@ -411,23 +375,21 @@ struct CExprParser {
           }
           pos += 1
         }
+        let inner = CTokenizer.join(Array(tokens[open..<min(pos, tokens.count)]))
         pos += 1
-      } else {
-        _ = unary()
+        return .sizeof(inner)
       }
-      return .unknown(text(start))
-    }
-    if isCast() {
-      while pos < tokens.count, tokens[pos].text != ")" { pos += 1 }
-      pos += 1
       let e = unary()
-      return .cast(e, text: text(start))
+      return .sizeof(e.description)
+    }
+    if let (type, after) = castType() {
+      pos = after
+      return .cast(type, unary())
     }
     return postfix()
   }
 
   mutating func postfix() -> CExpr {
-    let start = pos
     var e = primary()
     var progress = LoopProgress()
     while let t = peek, progress.advanced(to: pos) {
@@ -440,23 +402,26 @@ struct CExprParser {
         }
         if peek == ")" { pos += 1 }
         if case .identifier(let n) = e {
-          e = .call(n, args, text: text(start))
+          e = .call(n, args)
         } else {
-          e = .call(e.text, args, text: text(start))
+          e = .call(e.description, args)
         }
       } else if t == "->" || t == "." {
         pos += 1
         let name = peek ?? ""
         pos += 1
-        e = .member(e, name, text: text(start))
+        e = .member(e, name, arrow: t == "->")
       } else if t == "[" {
         pos += 1
         let i = assignment()
         if peek == "]" { pos += 1 }
-        e = .index(e, i, text: text(start))
-      } else if t == "++" || t == "--" {
+        e = .index(e, i)
+      } else if t == "++" {
         pos += 1
-        e = .unary(t, e, text: text(start))
+        e = .unary(.postIncrement, e)
+      } else if t == "--" {
+        pos += 1
+        e = .unary(.postDecrement, e)
       } else {
         break
       }
@@ -471,8 +436,13 @@ struct CExprParser {
     switch t.kind {
     case .identifier: return .identifier(t.text)
     case .number:
-      return .number(CExpressionParser.integer(t.text) ?? 0, t.text)
-    case .string, .character: return .string(t.text)
+      guard let v = CEvaluator.integer(t.text) else { return .unknown(t.text) }
+      return .number(v, spelling: t.text)
+    case .string: return .string(t.text)
+    case .character:
+      let inner = t.text.dropFirst().dropLast()
+      let v = Int64(inner.unicodeScalars.first?.value ?? 0)
+      return .number(v, spelling: t.text)
     case .punctuator:
       if t.text == "(" {
         let e = assignment()

@@ -9,6 +9,8 @@ public struct FtraceSources: Sendable {
   public var entry: AsmSource?
   /// The ftrace functions present in this configuration, by name.
   public var transitions: [String: CTransition]
+  /// ftrace.c's integer `#define`s (its own and its headers'), for evaluating its values.
+  public var constants: [String: Int64]
   /// Problems and assumptions from every reader, in reading order.
   public var diagnostics: [Diagnostic]
   /// The files the tree did not have.
@@ -45,16 +47,18 @@ public struct FtraceSources: Sendable {
       missing.append(entryPath)
     }
     var transitions: [String: CTransition] = [:]
+    var constants: [String: Int64] = [:]
     if let text = tree.contents(of: ftracePath) {
       let x = TransitionExtractor(text: text, file: ftracePath, config: config, tree: tree)
       diagnostics += x.diagnostics
       transitions = x.transitions()
+      constants = x.constants
       for n in FtraceFunctions.names { diagnostics += transitions[n]?.diagnostics ?? [] }
     } else {
       missing.append(ftracePath)
     }
     return FtraceSources(
       config: config, flags: flags, entry: entry, transitions: transitions,
-      diagnostics: diagnostics, missingFiles: missing)
+      constants: constants, diagnostics: diagnostics, missingFiles: missing)
   }
 }

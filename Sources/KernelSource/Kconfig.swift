@@ -77,6 +77,10 @@ public struct KconfigChoice: Hashable, Sendable {
 /// One configuration to review, or one rejected, with the reasons.
 public struct ReviewConfiguration: Hashable, Sendable {
   public var name: String
+  /// The options turned on for it, in order (the BTI option apart).
+  public var options: [String]
+  /// Whether the BTI option is on.
+  public var bti: Bool
   public var config: KernelConfig
   /// Why the configuration cannot exist (a `depends on` that fails), empty if it can.
   public var rejections: [Diagnostic]
@@ -381,7 +385,8 @@ public struct Kconfig: Sendable {
       }
       out.append(
         ReviewConfiguration(
-          name: name, config: resolved, rejections: rejections, warnings: warnings))
+          name: name, options: own, bti: btiOn, config: resolved, rejections: rejections,
+          warnings: warnings))
     }
     return out
   }

@@ -522,9 +522,9 @@ struct PreprocessorState {
       i += 1
     }
     tokens = expand(pre)
-    var parser = CExpressionParser(tokens: tokens)
-    let value = parser.parse()
-    if parser.failed || parser.pos < tokens.count {
+    let expression = CExprParser.parse(tokens)
+    let value = CEvaluator.evaluate(expression, in: PreprocessorEnvironment())
+    guard expression.isIntegerConstantExpression, let value else {
       result.diagnostics.append(
         Diagnostic(
           KernelSourceMessage.couldNotModel, .warning, at: loc,
@@ -535,145 +535,28 @@ struct PreprocessorState {
   }
 }
 
-/// Integer expressions of `#if` (and of assembler `.if`): `?:`, `|| && | ^ &`, comparisons,
-/// shifts, `+ - * / %`, unary `! ~ - +`, parentheses, decimal/hex/octal literals with `U`/`L`
-/// suffixes. An identifier left after expansion is 0, as in C.
-struct CExpressionParser {
-  var tokens: [CToken]
-  var pos = 0
-  var failed = false
-  var depth = 0
-  var unknownIdentifiers: [String] = []
+/// How `#if` reads an expression once macros are expanded: an identifier left over is 0, as
+/// in C; a call of something that is not a macro cannot be evaluated.
+struct PreprocessorEnvironment: CEnvironment {
+  func value(of name: String) -> Int64? { 0 }
+  func call(_ name: String, _ arguments: [CExpr], evaluate: (CExpr) -> Int64?) -> Int64? { nil }
+}
 
-  init(tokens: [CToken]) { self.tokens = tokens }
-
-  var peek: String? { pos < tokens.count ? tokens[pos].text : nil }
-
-  mutating func parse() -> Int64 { conditional() }
-
-  mutating func conditional() -> Int64 {
-    let c = binary(0)
-    if peek == "?" {
-      pos += 1
-      let a = conditional()
-      guard peek == ":" else {
-        failed = true
-        return 0
-      }
-      pos += 1
-      let b = conditional()
-      return c != 0 ? a : b
-    }
-    return c
-  }
-
-  static let levels: [[String]] = [
-    ["||"], ["&&"], ["|"], ["^"], ["&"], ["==", "!="], ["<", "<=", ">", ">="], ["<<", ">>"],
-    ["+", "-"], ["*", "/", "%"],
-  ]
-
-  mutating func binary(_ level: Int) -> Int64 {
-    guard level < Self.levels.count else { return unary() }
-    var l = binary(level + 1)
-    while let op = peek, Self.levels[level].contains(op) {
-      pos += 1
-      let r = binary(level + 1)
-      switch op {
-      case "||": l = (l != 0 || r != 0) ? 1 : 0
-      case "&&": l = (l != 0 && r != 0) ? 1 : 0
-      case "|": l |= r
-      case "^": l ^= r
-      case "&": l &= r
-      case "==": l = l == r ? 1 : 0
-      case "!=": l = l != r ? 1 : 0
-      case "<": l = l < r ? 1 : 0
-      case "<=": l = l <= r ? 1 : 0
-      case ">": l = l > r ? 1 : 0
-      case ">=": l = l >= r ? 1 : 0
-      case "<<": l = r >= 0 && r < 64 ? l << r : 0
-      case ">>": l = r >= 0 && r < 64 ? l >> r : 0
-      case "+": l = l &+ r
-      case "-": l = l &- r
-      case "*": l = l &* r
-      case "/":
-        if r == 0 { failed = true } else { l = l.dividedReportingOverflow(by: r).partialValue }
-      default:
-        if r == 0 {
-          failed = true
-        } else {
-          l = l.remainderReportingOverflow(dividingBy: r).partialValue
-        }
+extension CExpr {
+  /// Whether the tree holds only what an integer constant expression of `#if` or `.if` may:
+  /// no assignments, no members, no calls, no strings, nothing unread.
+  var isIntegerConstantExpression: Bool {
+    var ok = true
+    visit { e in
+      switch e {
+      case .assign, .member, .index, .call, .string, .unknown, .sizeof: ok = false
+      case .unary(let op, _)
+      where op == .dereference || op == .addressOf || op == .preIncrement || op == .preDecrement
+        || op == .postIncrement || op == .postDecrement:
+        ok = false
+      default: break
       }
     }
-    return l
-  }
-
-  mutating func unary() -> Int64 {
-    guard depth < 200 else {
-      failed = true
-      pos = tokens.count
-      return 0
-    }
-    depth += 1
-    defer { depth -= 1 }
-    switch peek {
-    case "!":
-      pos += 1
-      return unary() == 0 ? 1 : 0
-    case "~":
-      pos += 1
-      return ~unary()
-    case "-":
-      pos += 1
-      return 0 &- unary()
-    case "+":
-      pos += 1
-      return unary()
-    default: return primary()
-    }
-  }
-
-  mutating func primary() -> Int64 {
-    guard pos < tokens.count else {
-      failed = true
-      return 0
-    }
-    let t = tokens[pos]
-    pos += 1
-    if t.text == "(" {
-      // A cast such as (unsigned long) is skipped.
-      if pos < tokens.count, ["unsigned", "long", "int", "signed"].contains(tokens[pos].text) {
-        while pos < tokens.count, tokens[pos].text != ")" { pos += 1 }
-        pos += 1
-        return unary()
-      }
-      let v = conditional()
-      if peek == ")" { pos += 1 } else { failed = true }
-      return v
-    }
-    switch t.kind {
-    case .number:
-      if let v = Self.integer(t.text) { return v }
-      failed = true
-      return 0
-    case .character:
-      let inner = t.text.dropFirst().dropLast()
-      return Int64(inner.unicodeScalars.first?.value ?? 0)
-    case .identifier:
-      unknownIdentifiers.append(t.text)
-      return 0
-    default:
-      failed = true
-      return 0
-    }
-  }
-
-  static func integer(_ text: String) -> Int64? {
-    var s = Substring(text.lowercased())
-    while let l = s.last, l == "u" || l == "l" { s = s.dropLast() }
-    if s.hasPrefix("0x") { return UInt64(s.dropFirst(2), radix: 16).map { Int64(bitPattern: $0) } }
-    if s.hasPrefix("0b") { return Int64(s.dropFirst(2), radix: 2) }
-    if s.count > 1, s.hasPrefix("0") { return Int64(s.dropFirst(), radix: 8) }
-    return Int64(s)
+    return ok
   }
 }

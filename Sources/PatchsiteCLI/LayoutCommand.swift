@@ -91,7 +91,7 @@ struct LayoutCommand: ParsableCommand {
       units = units.map { u in
         var u = u
         u.states = u.states.filter { $0.name == state }
-        u.transitions = u.transitions.filter { $0.to == state }
+        u.transitions = u.transitions.filter { $0.to == StateID(state) }
         return u
       }
     }

@@ -45,7 +45,8 @@ public enum LayoutPipeline {
             : "no base tree was given (--tree DIR, or --repo PATH --base REV)"
         out.append(
           Layout(
-            version: v.version, source: "v\(v.version) (no post-image)", configName: "none",
+            version: v.version, source: "v\(v.version) (no post-image)",
+            configuration: LayoutConfiguration(name: "none"),
             diagnostics: [
               Diagnostic(
                 "layout.no-post-image", .note,
@@ -72,7 +73,8 @@ public enum LayoutPipeline {
     for (vi, v) in set.versions.enumerated() {
       guard let p = v.previous, let mine = rebuilt[vi], let theirs = rebuilt[p] else { continue }
       for i in mine {
-        if let j = theirs.first(where: { out[$0].configName == out[i].configName }) {
+        let mine = out[i].configuration
+        if let j = theirs.first(where: { out[$0].configuration.sameChoices(as: mine) }) {
           out[i].changes = out[i].changes(since: out[j])
         }
       }
@@ -191,12 +193,15 @@ public enum LayoutPipeline {
       for (n, v) in overrides { config = config.setting(n, v) }
       let sources = FtraceSources.read(tree: tree, config: config)
       var l = LayoutBuilder(
-        sources: sources, version: version, source: source, configName: rc.name, tree: tree
+        sources: sources, version: version, source: source,
+        configuration: LayoutConfiguration(name: rc.name, options: rc.options, bti: rc.bti)
       ).build()
       l.diagnostics = rc.rejections + l.diagnostics
       if !ownOptions.isEmpty {
         l.assumptions.insert(
-          "the series' own options: \(ownOptions.joined(separator: ", "))", at: 0)
+          Assumption(
+            .configuration, "the series' own options: \(ownOptions.joined(separator: ", "))"),
+          at: 0)
       }
       out.append(l)
     }

@@ -95,11 +95,15 @@ public struct SeriesInputs: Sendable, Hashable {
       }
     }
     if let commit = set.versions.lazy.compactMap(\.baseCommit).first {
-      if let t = try? GitTree(repository: repository, rev: commit) { return t }
-      set.diagnostics.append(
-        Diagnostic(
-          "series.base-not-found", .warning, at: SourceLocation(file: repo ?? ""),
-          "base-commit \(commit) is not in the repository; give --base REV to apply the series"))
+      do throws(GitError) {
+        return try GitTree(repository: repository, rev: commit)
+      } catch {
+        set.diagnostics.append(
+          Diagnostic(
+            "series.base-not-found", .warning, at: SourceLocation(file: repo ?? ""),
+            "base-commit \(commit) is not in the repository (\(error.message)); give --base REV "
+              + "to apply the series"))
+      }
     }
     return nil
   }

@@ -14,7 +14,7 @@ public enum LayoutReport {
       ("version", .optional(l.version)),
       ("source", .string(l.source)),
       ("configName", .string(l.configName)),
-      ("config", .object(l.config.map { ($0.name, .string($0.value)) })),
+      ("config", .object(l.configuration.shown.map { ($0.name, .string($0.value)) })),
       ("recordOffset", .optional(l.recordOffset)),
       ("patchEntryOffset", .optional(l.patchEntryOffset)),
       (
@@ -49,8 +49,8 @@ public enum LayoutReport {
         .array(
           l.transitions.map { t in
             .object([
-              ("from", .string(t.from)),
-              ("to", .string(t.to)),
+              ("from", .string(t.from.description)),
+              ("to", .string(t.to.description)),
               ("function", .string(t.function)),
               ("concurrent", .bool(t.concurrent)),
               (
@@ -87,7 +87,7 @@ public enum LayoutReport {
             ])
           })
       ),
-      ("assumptions", .array(l.assumptions.map { .string($0) })),
+      ("assumptions", .array(l.assumptions.map { .string($0.text) })),
       ("changesSincePrevious", l.changes.map(changes) ?? .null),
       ("diagnostics", .array(l.diagnostics.map(JSON.diagnostic))),
     ])
@@ -181,7 +181,7 @@ public enum LayoutReport {
       }
       if let c = l.changes { out += changesText(c) }
       if !l.assumptions.isEmpty { out += "\n  assumptions:\n" }
-      for a in l.assumptions { out += "    - \(a)\n" }
+      for a in l.assumptions { out += "    - \(a.text)\n" }
       if !l.diagnostics.isEmpty { out += "\n  diagnostics:\n" }
       for d in l.diagnostics {
         out += "    \(d.location): \(d.severity.rawValue): \(d.message) [\(d.id)]\n"

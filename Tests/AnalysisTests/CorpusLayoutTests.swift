@@ -57,7 +57,8 @@ enum Corpus {
     config = config.setting("ARM64_BTI_KERNEL", bti ? .yes : .no)
     let sources = FtraceSources.read(tree: InMemoryTree(files), config: config)
     return LayoutBuilder(
-      sources: sources, source: "corpus", configName: options.joined(separator: " ")
+      sources: sources, source: "corpus",
+      configuration: LayoutConfiguration(name: options.joined(separator: " "), options: options)
     )
     .build()
   }

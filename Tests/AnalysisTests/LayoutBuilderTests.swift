@@ -24,7 +24,8 @@ enum Fixture {
 
   static func layout(_ tree: any KernelTree, _ config: KernelConfig) -> Layout {
     LayoutBuilder(
-      sources: FtraceSources.read(tree: tree, config: config), source: "test", configName: "test"
+      sources: FtraceSources.read(tree: tree, config: config), source: "test",
+      configuration: LayoutConfiguration(name: "test")
     ).build()
   }
 
@@ -43,10 +44,10 @@ enum Fixture {
     #expect(Fixture.text(l.state("disabled"), 8) == "nop")
     #expect(l.state("far")?.placement == .module)
     #expect(Fixture.text(l.state("far"), 8)?.hasSuffix("<<module ftrace PLT>>") == true)
-    let initT = try #require(l.transitions.first { $0.to == "init" })
+    let initT = try #require(l.transitions.first { $0.to == .initialized })
     #expect(!initT.concurrent)
     #expect(initT.writes.map(\.api) == [.initTime])
-    let near = try #require(l.transitions.first { $0.to == "near" })
+    let near = try #require(l.transitions.first { $0.to == .near })
     #expect(near.writes.count == 1 && near.writes[0].offset == 8 && near.writes[0].width == 4)
     #expect(near.writes[0].old == UInt64(Words.nop))
     #expect(near.writes[0].api == .patchTextNosync)
@@ -62,7 +63,7 @@ enum Fixture {
     let bl = try #require(near.word(at: 4))
     let target = try #require(Words.branchTarget(A64.decode(bl.word), pc: near.address(4)))
     #expect(l.trampolines.contains { $0.name == "ftrace_caller" && $0.address == target })
-    #expect(l.assumptions.contains { $0.contains("core kernel text") })
+    #expect(l.assumptions.contains { $0.kind == .address && $0.text.contains("core kernel text") })
   }
 
   @Test func theMcountFallbackSaysItCannotModelTheCompiledCallsite() {
@@ -79,33 +80,40 @@ enum Fixture {
     #expect(l.trampolines.allSatisfy { $0.firstWord != nil })
   }
 
-  @Test func conditionsOfExtractedPaths() {
-    let ctx = ScenarioContext(
-      config: KernelConfig(enabled: ["DYNAMIC_FTRACE_WITH_DIRECT_CALLS"]), module: true,
-      bti: true, entryAligned: true, target: "<far direct trampoline>",
-      branchOffset: -(1 << 31))
-    #expect(ctx.evaluate("offset >= -SZ_128M && offset < SZ_128M") == false)
-    #expect(ctx.evaluate("!(offset >= -SZ_128M && offset < SZ_128M)") == true)
-    #expect(ctx.evaluate("offset < -SZ_128M || offset >= SZ_128M") == true)
+  /// Conditions of extracted paths are evaluated against the scenario: the record, the target,
+  /// the module, the configuration.
+  @Test func scenarioAnswersTheConditions() {
+    let symbols = SymbolSpace(firstFree: 0x1000)
+    symbols.define("ftrace_caller", 0xffff_8000_8001_0000)
+    var env = ScenarioEnvironment(
+      config: KernelConfig(enabled: ["DYNAMIC_FTRACE_WITH_DIRECT_CALLS"]), constants: [:],
+      symbols: symbols, placement: Placement())
+    env.module = true
+    env.recordParameter = "rec"
+    env.recordIP = 0xffff_8000_0020_0008
+    env.parameters = ["addr": Int64(bitPattern: 0xffff_8000_1000_0000), "mod": 0]
+    func holds(_ text: String) -> Bool? { CEvaluator.truth(CExpr.parse(text), in: env) }
+    let inRange = "(long)addr - (long)rec->ip >= -SZ_128M && (long)addr - (long)rec->ip < SZ_128M"
+    #expect(holds(inRange) == false)
+    #expect(holds("!(" + inRange + ")") == true)
     #expect(
-      ctx.evaluate(
-        "IS_ENABLED(CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS) &&*addr != FTRACE_ADDR && *addr != FTRACE_REGS_ADDR"
+      holds(
+        "IS_ENABLED(CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS) && addr != FTRACE_ADDR && addr != FTRACE_REGS_ADDR"
       ) == true)
-    #expect(ctx.evaluate("WARN_ON(!mod)") == false)
-    #expect(ctx.evaluate("mod") == true)
-    #expect(ctx.evaluate("something_else(rec)") == nil)
-    #expect(ctx.evaluate("mod && something_else(rec)") == nil)
-    #expect(ctx.evaluate("!mod && something_else(rec)") == false)
-  }
-
-  @Test func addressArithmetic() {
-    let on = KernelConfig(enabled: ["ARM64_BTI_KERNEL"])
-    let text =
-      "addr + 5 * AARCH64_INSN_SIZE +(IS_ENABLED(CONFIG_ARM64_BTI_KERNEL) ? AARCH64_INSN_SIZE : 0) +AARCH64_INSN_SIZE"
-    #expect(AddressArithmetic.evaluate(text, config: on) == 28)
-    #expect(AddressArithmetic.evaluate(text, config: KernelConfig()) == 24)
-    #expect(AddressArithmetic.evaluate("addr + addr", config: on) == nil)
-    #expect(AddressArithmetic.evaluate("4 + (", config: on) == nil)
+    #expect(holds("WARN_ON(!__module_text_address(rec->ip))") == false)
+    #expect(holds("mod") == false)
+    #expect(holds("something_else(rec)") == nil)
+    #expect(holds("__module_text_address(rec->ip) && something_else(rec)") == nil)
+    #expect(holds("!__module_text_address(rec->ip) && something_else(rec)") == false)
+    // `&mod->arch.ftrace_trampolines[1]`: the module's second PLT entry, 12 bytes in.
+    #expect(
+      CEvaluator.evaluate(
+        CExpr.parse("&__module_text_address(rec->ip)->arch.ftrace_trampolines[1]"), in: env)
+        == Int64(bitPattern: Placement().modulePLT) + 12)
+    // A word in memory read through a cast pointer.
+    env.memory[0xffff_8000_0020_0000] = 0xd503_245f
+    env.parameters["entry"] = Int64(bitPattern: 0xffff_8000_0020_0000)
+    #expect(holds("aarch64_insn_is_bti(le32_to_cpu(*(__le32 *)entry))") == true)
   }
 }
 
@@ -128,14 +136,14 @@ enum Fixture {
     #expect(s.words.map(\.word).prefix(2) == [0x8200_0400, 0xffff_8000])
     #expect(s.word(at: 8)?.text.hasSuffix("<ftrace_caller>") == true)
     #expect(l.state("far")?.placement == .module)
-    #expect(l.assumptions.contains { $0.contains("my_ops") })
+    #expect(l.assumptions.contains { $0.text.contains("my_ops") })
   }
 
   @Test(arguments: [
     ("state\n", 1, "expected `state NAME"),
     ("0: nop\n", 1, "before the first"),
     ("state a\n3: nop\n", 2, "multiple of 4"),
-    ("state a\n0: frob x1\n", 2, "cannot encode"),
+    ("state a\n0: frob x1\n", 2, "cannot read"),
     ("state a\n0: .quad nowhere\n", 2, "unknown symbol"),
     ("state a\nnonsense\n", 2, "expected `OFFSET"),
     ("state a\n0x8000000000000000: nop\n", 2, "within ±1 MiB"),
@@ -197,10 +205,12 @@ enum Fixture {
     // "out of BL range" in the heading: the custom trampoline is placed far.
     let far = Placement().farTrampoline
     #expect(b.word(at: 8)?.word == UInt32(truncatingIfNeeded: far))
-    #expect(l.assumptions.contains { $0.contains("custom_trampoline") })
+    #expect(l.assumptions.contains { $0.text.contains("custom_trampoline") })
   }
 }
 
+/// Helpers that compute addresses are followed like any local function: their results are
+/// offsets from `rec->ip`, whatever the configuration makes of them.
 @Suite struct AddressHelperTests {
   @Test func helpersFollowedToRecordOffsets() throws {
     let text = """
@@ -216,20 +226,25 @@ enum Fixture {
       {
       	return ftrace_func_entry(rec) - 16;
       }
-      static int user(struct dyn_ftrace *rec)
+      int ftrace_init_nop(struct module *mod, struct dyn_ftrace *rec)
       {
       	unsigned long stub = ftrace_literal(rec) + 8;
-      	return 0;
+
+      	aarch64_insn_write_literal_u64((void *)ftrace_literal(rec), 0);
+      	return aarch64_insn_patch_text_nosync((void *)(stub + AARCH64_INSN_SIZE),
+      					      aarch64_insn_gen_nop());
       }
       """
     for bti in [false, true] {
       let config = KernelConfig(enabled: bti ? ["ARM64_BTI_KERNEL"] : [])
       let x = TransitionExtractor(text: text, file: "f.c", config: config)
-      let h = AddressHelpers(functions: x.functions, config: config)
-      #expect(h.call("ftrace_func_entry") == (bti ? -12 : -8))
-      #expect(h.offset(of: "ftrace_literal(rec)", in: nil) == (bti ? -28 : -24))
-      #expect(h.offset(of: "stub + AARCH64_INSN_SIZE", in: "user") == (bti ? -16 : -12))
-      #expect(h.offset(of: "unknown_helper(rec)", in: nil) == nil)
+      let t = try #require(x.transition("ftrace_init_nop"))
+      #expect(
+        t.writes.map(\.target) == [
+          OffsetExpr(.recordIP, offset: bti ? -28 : -24),
+          OffsetExpr(.recordIP, offset: bti ? -16 : -12),
+        ])
+      #expect(t.diagnostics.isEmpty, "\(t.diagnostics)")
     }
   }
 }
@@ -277,14 +292,14 @@ enum Fixture {
   }
 
   @Test func hugeArithmeticDoesNotTrap() {
-    let c = KernelConfig()
-    #expect(AddressArithmetic.evaluate("addr + 99999999999 * 99999999999", config: c) == nil)
-    #expect(AddressArithmetic.evaluate("addr + 9223372036854775807 + 1", config: c) == nil)
-    #expect(
-      AddressArithmetic.evaluate(String(repeating: "(", count: 500) + "addr", config: c) == nil)
-    #expect(AddressArithmetic.evaluate("addr - -4", config: c) == 4)
-    let ctx = ScenarioContext(
-      config: c, module: false, bti: false, entryAligned: true, target: "x", branchOffset: 0)
-    #expect(ctx.evaluate(String(repeating: "!", count: 5000) + "mod") == nil)
+    let env = ConstantEnvironment(names: ["addr": 0])
+    func value(_ text: String) -> Int64? { CEvaluator.evaluate(CExpr.parse(text), in: env) }
+    // C's unsigned long arithmetic wraps; Patchsite's does too, and never traps.
+    #expect(value("addr + 99999999999 * 99999999999") == 99_999_999_999 &* 99_999_999_999)
+    #expect(value("addr + 9223372036854775807 + 1") == Int64.min)
+    #expect(value("1 / (addr - addr)") == nil)
+    #expect(value(String(repeating: "(", count: 500) + "addr") == nil)
+    #expect(value("addr - -4") == 4)
+    #expect(value(String(repeating: "!", count: 5000) + "addr") == nil)
   }
 }

@@ -9,7 +9,7 @@ private func state(_ name: String, _ words: [(Int, UInt32, WordKind, String)]) -
 
 @Test func movedLiteralAndRecordAreSummarised() {
   let v1 = Layout(
-    version: 1, source: "v1", configName: "c",
+    version: 1, source: "v1", configuration: LayoutConfiguration(name: "c"),
     states: [
       state(
         "compiled",
@@ -25,7 +25,7 @@ private func state(_ name: String, _ words: [(Int, UInt32, WordKind, String)]) -
         ]),
     ], recordOffset: 4)
   let v2 = Layout(
-    version: 2, source: "v2", configName: "c",
+    version: 2, source: "v2", configuration: LayoutConfiguration(name: "c"),
     states: [
       state(
         "compiled",
@@ -55,7 +55,9 @@ private func state(_ name: String, _ words: [(Int, UInt32, WordKind, String)]) -
 
 @Test func identicalLayoutsHaveNoChanges() {
   let s = state("init", [(0, 0xaa1e03e9, .insn, "mov x9, x30"), (4, 0xd503201f, .insn, "nop")])
-  let a = Layout(version: 1, source: "a", configName: "c", states: [s], recordOffset: 4)
+  let a = Layout(
+    version: 1, source: "a", configuration: LayoutConfiguration(name: "c"), states: [s],
+    recordOffset: 4)
   var b = a
   b.version = 2
   #expect(b.changes(since: a).isEmpty)

@@ -69,7 +69,8 @@ private func diagnostics(_ u: [String: Any]?) -> [String] {
     }
     // v1 kept the REGS-only ftrace_call_adjust: rec->ip lands on the first NOP, so
     // ftrace_init_nop writes the MOV in front of the function (or over the BTI).
-    #expect(diagnostics(unit(us, version: 1, bti: false)).contains("layout.fact"))
+    #expect(
+      diagnostics(unit(us, version: 1, bti: false)).contains("layout.write-outside-patch-area"))
     #expect(diagnostics(unit(us, version: 1, bti: true)).contains("layout.validation-mismatch"))
   }
 

@@ -39,9 +39,47 @@ public enum PlacementKind: String, Sendable, Hashable {
   case module
 }
 
-/// One named state of the callsite: the full picture of its words.
+/// Which state of the callsite a picture shows.
+public enum StateID: Hashable, Sendable, CustomStringConvertible {
+  /// As the compiler emitted it.
+  case compiled
+  /// After `ftrace_init_nop` (boot or module load).
+  case initialized
+  /// Enabled, calling the core trampoline in BL range.
+  case near
+  /// Disabled again by `ftrace_make_nop`.
+  case disabled
+  /// Enabled with several ops on the site (the list ops).
+  case list
+  /// Enabled, the traced function in a module out of BL range of the trampoline.
+  case far
+  /// A direct-call trampoline in BL range, and one out of it.
+  case directNear, directFar
+  /// A trampoline of the design's own (not direct calls) in BL range, and one out of it.
+  case trampolineNear, trampolineFar
+  /// A state sketched in a message or a hand-written file, by its own name.
+  case named(String)
+
+  static let spellings: [(StateID, String)] = [
+    (.compiled, "compiled"), (.initialized, "init"), (.near, "near"), (.disabled, "disabled"),
+    (.list, "list"), (.far, "far"), (.directNear, "direct-near"), (.directFar, "direct-far"),
+    (.trampolineNear, "tramp-near"), (.trampolineFar, "tramp-far"),
+  ]
+
+  /// The state named `name` as the reports spell it (`init`, `direct-far`, `b-disabled`).
+  public init(_ name: String) {
+    self = Self.spellings.first { $0.1 == name }?.0 ?? .named(name)
+  }
+
+  public var description: String {
+    if case .named(let n) = self { return n }
+    return Self.spellings.first { $0.0 == self }?.1 ?? "?"
+  }
+}
+
+/// One state of the callsite: the full picture of its words, and the names it knows.
 public struct LayoutState: Hashable, Sendable {
-  public var name: String
+  public var id: StateID
   /// Ordered by offset, one entry per word.
   public var words: [LayoutWord]
   public var placement: PlacementKind
@@ -49,16 +87,32 @@ public struct LayoutState: Hashable, Sendable {
   public var functionAddress: UInt64
   /// How the state was reached ("ftrace_make_call with addr = FTRACE_ADDR, near").
   public var note: String
+  /// Every symbol the state's words may refer to, by name: the trampolines, the ops, the
+  /// module PLT, the direct trampolines, a listing's labels.
+  public var symbols: [String: UInt64]
+
+  /// The name reports use (`init`, `direct-far`, `b-disabled`).
+  public var name: String { id.description }
 
   public init(
-    name: String, words: [LayoutWord], placement: PlacementKind, functionAddress: UInt64,
-    note: String = ""
+    id: StateID, words: [LayoutWord], placement: PlacementKind, functionAddress: UInt64,
+    note: String = "", symbols: [String: UInt64] = [:]
   ) {
-    self.name = name
+    self.id = id
     self.words = words.sorted { $0.offset < $1.offset }
     self.placement = placement
     self.functionAddress = functionAddress
     self.note = note
+    self.symbols = symbols
+  }
+
+  public init(
+    name: String, words: [LayoutWord], placement: PlacementKind, functionAddress: UInt64,
+    note: String = "", symbols: [String: UInt64] = [:]
+  ) {
+    self.init(
+      id: StateID(name), words: words, placement: placement, functionAddress: functionAddress,
+      note: note, symbols: symbols)
   }
 
   public func word(at offset: Int) -> LayoutWord? { words.first { $0.offset == offset } }
@@ -122,8 +176,8 @@ public struct LayoutWrite: Hashable, Sendable {
 
 /// The writes that take the callsite from one state to another, in order.
 public struct LayoutTransition: Hashable, Sendable {
-  public var from: String
-  public var to: String
+  public var from: StateID
+  public var to: StateID
   /// The ftrace.c function (or prose) that performs it.
   public var function: String
   public var writes: [LayoutWrite]
@@ -132,7 +186,7 @@ public struct LayoutTransition: Hashable, Sendable {
   public var location: SourceLocation?
 
   public init(
-    from: String, to: String, function: String, writes: [LayoutWrite], concurrent: Bool,
+    from: StateID, to: StateID, function: String, writes: [LayoutWrite], concurrent: Bool,
     location: SourceLocation?
   ) {
     self.from = from
@@ -173,42 +227,110 @@ public struct Trampoline: Hashable, Sendable {
   }
 }
 
+/// The configuration a layout was rebuilt in.
+public struct LayoutConfiguration: Hashable, Sendable {
+  /// `DYNAMIC_FTRACE DYNAMIC_FTRACE_WITH_CALL_OPS ARM64_BTI_KERNEL`, or `prose`,
+  /// `hand-written`, `none` for layouts that were not rebuilt from a tree.
+  public var name: String
+  /// The options the pipeline turned on, in order (`DYNAMIC_FTRACE_WITH_CALL_OPS`).
+  public var options: [String]
+  /// Whether the kernel is built with BTI (`ARM64_BTI_KERNEL`).
+  public var bti: Bool?
+  /// The options shown for it (ftrace, BTI, alignment, PLTs), by name, as `y`, `n`, numbers.
+  public var shown: [ShownOption]
+
+  public struct ShownOption: Hashable, Sendable {
+    public var name: String
+    public var value: String
+    public init(name: String, value: String) {
+      self.name = name
+      self.value = value
+    }
+  }
+
+  public init(
+    name: String, options: [String] = [], bti: Bool? = nil, shown: [ShownOption] = []
+  ) {
+    self.name = name
+    self.options = options
+    self.bti = bti
+    self.shown = shown
+  }
+
+  /// Whether two layouts were rebuilt under the same choices (the same options turned on and
+  /// the same BTI setting), whatever the names say: how versions are matched for the range-diff.
+  public func sameChoices(as other: LayoutConfiguration) -> Bool {
+    Set(options) == Set(other.options) && bti == other.bti
+  }
+}
+
+/// Something a layout rests on that the files do not say: an address, an alignment, a
+/// compiler's behaviour, a default. Findings cite these.
+public struct Assumption: Hashable, Sendable, CustomStringConvertible {
+  public enum Kind: String, Hashable, Sendable {
+    /// Where something is placed in the address space.
+    case address
+    /// How a function or literal is aligned.
+    case alignment
+    /// What the compiler emits or supports.
+    case compiler
+    /// The configuration or an option taken as set.
+    case configuration
+    /// A file the tree does not have, or a constant not read from one.
+    case source
+    /// How ftrace.c was read (a helper followed, a substitution the C makes).
+    case model
+  }
+  public var kind: Kind
+  public var text: String
+  public var location: SourceLocation?
+
+  public init(_ kind: Kind, _ text: String, at location: SourceLocation? = nil) {
+    self.kind = kind
+    self.text = text
+    self.location = location
+  }
+
+  public var description: String { text }
+}
+
 /// The callsite a series version proposes, in one configuration: states, transitions,
 /// trampolines, and everything assumed on the way.
-public struct Layout: Sendable {
+public struct Layout: Hashable, Sendable {
   /// Series version (nil for a tree or a hand-written file).
   public var version: Int?
   /// The patch, message or file it came from.
   public var source: String
-  /// The configuration's name (`DYNAMIC_FTRACE_WITH_CALL_OPS ARM64_BTI_KERNEL`).
-  public var configName: String
-  /// The options assumed, by name (`CONFIG_` dropped), as `y`, `n`, numbers or strings.
-  public var config: [(name: String, value: String)]
+  public var configuration: LayoutConfiguration
   public var states: [LayoutState]
   public var transitions: [LayoutTransition]
   public var trampolines: [Trampoline]
+  /// `entry-ftrace.S` assembled and linked at the assumed address: every trampoline's words,
+  /// for the emulator. Nil when the file is missing or could not be assembled.
+  public var entryObject: AssembledObject?
   /// `rec->ip` (the adjusted record) as an offset from the function symbol.
   public var recordOffset: Int?
   /// The `__patchable_function_entries` address as an offset from the function symbol.
   public var patchEntryOffset: Int?
-  /// Everything assumed, in plain words.
-  public var assumptions: [String]
-  /// Facts later checks may use ("the literal at f-16 is not 8-byte aligned").
+  /// Everything assumed.
+  public var assumptions: [Assumption]
+  /// Facts the checks will use ("the literal at f-16 is not 8-byte aligned").
   public var diagnostics: [Diagnostic]
   /// What changed since the previous version of the series under the same configuration.
   public var changes: LayoutChanges?
 
+  /// The configuration's name (`DYNAMIC_FTRACE_WITH_CALL_OPS ARM64_BTI_KERNEL`).
+  public var configName: String { configuration.name }
+
   public init(
-    version: Int? = nil, source: String, configName: String = "",
-    config: [(name: String, value: String)] = [], states: [LayoutState] = [],
-    transitions: [LayoutTransition] = [], trampolines: [Trampoline] = [],
-    recordOffset: Int? = nil, patchEntryOffset: Int? = nil, assumptions: [String] = [],
-    diagnostics: [Diagnostic] = []
+    version: Int? = nil, source: String, configuration: LayoutConfiguration,
+    states: [LayoutState] = [], transitions: [LayoutTransition] = [],
+    trampolines: [Trampoline] = [], recordOffset: Int? = nil, patchEntryOffset: Int? = nil,
+    assumptions: [Assumption] = [], diagnostics: [Diagnostic] = []
   ) {
     self.version = version
     self.source = source
-    self.configName = configName
-    self.config = config
+    self.configuration = configuration
     self.states = states
     self.transitions = transitions
     self.trampolines = trampolines
@@ -219,35 +341,56 @@ public struct Layout: Sendable {
   }
 
   public func state(_ name: String) -> LayoutState? { states.first { $0.name == name } }
+  public func state(_ id: StateID) -> LayoutState? { states.first { $0.id == id } }
+
+  /// Adds `a` unless an assumption with the same text is there.
+  public mutating func assume(_ a: Assumption) {
+    if !assumptions.contains(where: { $0.text == a.text }) { assumptions.append(a) }
+  }
 }
 
-/// Stable identifiers of the diagnostics layouts carry.
+/// The catalogue of the diagnostics layouts carry: one stable ID per fact. The ones marked
+/// "check" become findings of the checks; until then they are reported here.
 public enum LayoutMessage {
   /// Something the builder cannot model (with the file and line it is about).
   public static let couldNotModel: MessageID = "layout.could-not-model"
-  /// A 64-bit literal the layout writes at an address that is not 8-byte aligned.
+  /// Check: a 64-bit literal written at an address that is not 8-byte aligned.
   public static let literalMisaligned: MessageID = "layout.literal-misaligned"
-  /// A validated write whose expected old word is not what the state holds.
+  /// A 64-bit literal that is 8-byte aligned only under the assumed placement (no alignment
+  /// flag guarantees it).
+  public static let literalAlignmentAssumed: MessageID = "layout.literal-alignment-assumed"
+  /// Check: a validated write whose expected old word is not what the state holds.
   public static let validationMismatch: MessageID = "layout.validation-mismatch"
-  /// A branch the generator cannot encode (out of range): the kernel writes a BRK.
+  /// Check: a branch the generator cannot encode (out of range): the kernel writes a BRK.
   public static let branchOutOfRange: MessageID = "layout.branch-out-of-range"
-  /// A fact about the layout worth a later check.
-  public static let fact: MessageID = "layout.fact"
+  /// Check: a write outside the compiled patch area (into the previous function).
+  public static let writeOutsidePatchArea: MessageID = "layout.write-outside-patch-area"
+  /// Check: `ftrace_modify_call` from near does not give the state `ftrace_make_call` gives.
+  public static let modifyCallDisagrees: MessageID = "layout.modify-call-disagrees"
+  /// GCC's placement puts the function symbol at 4 mod 8 (pre-entry NOPs after `.p2align 3`).
+  public static let symbolAlignment: MessageID = "layout.symbol-alignment"
+  /// `ftrace_call_adjust` returns 0 for the compiled layout: the record is dropped.
+  public static let recordDropped: MessageID = "layout.record-dropped"
+  /// A version with no post-image: only its sketched layouts are shown.
+  public static let noPostImage: MessageID = "layout.no-post-image"
+  /// A post-image where a patch did not apply fully.
+  public static let partialPostImage: MessageID = "layout.partial-post-image"
   /// A syntax problem in a hand-written layout file.
   public static let syntax: MessageID = "layout.syntax"
+
+  /// Every ID above, for the catalogue listing and its test.
+  public static let all: [MessageID] = [
+    couldNotModel, literalMisaligned, literalAlignmentAssumed, validationMismatch,
+    branchOutOfRange, writeOutsidePatchArea, modifyCallDisagrees, symbolAlignment, recordDropped,
+    noPostImage, partialPostImage, syntax,
+  ]
 }
 
-/// Encoding words with the project's encoder.
+/// Encoding and printing words with the project's encoder, decoder and printer.
 public enum Words {
   public static let nop: UInt32 = 0xd503_201f
   /// `AARCH64_BREAK_FAULT`: `brk #0x100`, what `aarch64_insn_gen_*` return on failure.
   public static let breakFault: UInt32 = 0xd420_2000
-
-  /// Encodes one line of GNU as syntax at `pc` (absolute targets as C numbers).
-  public static func assemble(_ text: String, at pc: UInt64) -> UInt32? {
-    guard let i = try? A64.parse(text, pc: pc, syntax: .gnu) else { return nil }
-    return try? A64.encode(i)
-  }
 
   /// objdump's text of `w` at `pc`, tab as one space, `<name>` after a known target.
   public static func text(_ w: UInt32, at pc: UInt64, symbols: [UInt64: String] = [:]) -> String {
@@ -257,21 +400,20 @@ public enum Words {
     return s
   }
 
-  /// The target of a PC-relative branch or literal load.
+  /// The address a PC-relative instruction refers to: a branch's target, a literal load's
+  /// literal, ADR's address, ADRP's page.
   public static func branchTarget(_ r: DecodeResult, pc: UInt64) -> UInt64? {
     guard let i = r.instruction else { return nil }
-    let text = A64.print(i, pc: pc)
-    let m = text.split(separator: "\t")
-    guard m.count == 2 else { return nil }
-    let mnemonic = m[0]
-    guard
-      ["b", "bl", "adr", "ldr", "cbz", "cbnz", "tbz", "tbnz"].contains(mnemonic)
-        || mnemonic.hasPrefix("b.")
-    else { return nil }
-    guard let last = m[1].split(separator: ",").last?.trimmingCharacters(in: .whitespaces),
-      let v = UInt64(last, radix: 16)
-    else { return nil }
-    return v
+    let offset: BranchOffset
+    switch i {
+    case .branch(_, let o), .branchConditional(_, let o), .compareAndBranch(_, _, let o),
+      .testAndBranch(_, _, _, let o), .pcRelative(_, let o), .loadLiteral(_, _, let o),
+      .prefetchLiteral(_, let o):
+      offset = o
+    default: return nil
+    }
+    let base = offset.width == .adrp21 ? pc & ~0xfff : pc
+    return base &+ UInt64(bitPattern: offset.bytes)
   }
 
   public static func hex(_ v: UInt64, digits: Int = 16) -> String {

@@ -1,3 +1,4 @@
+import AArch64
 import Diagnostics
 import Foundation
 
@@ -26,8 +27,8 @@ public enum LayoutFile {
   public static func parse(
     _ text: String, file: String, placement: Placement = Placement()
   ) throws(InputError) -> Layout {
-    var layout = Layout(source: file, configName: "hand-written")
-    layout.assumptions += placement.description
+    var layout = Layout(source: file, configuration: LayoutConfiguration(name: "hand-written"))
+    for a in placement.description { layout.assume(Assumption(.address, a)) }
     var symbols: [String: UInt64] = [:]
     for (n, a) in placement.fixedSymbols { symbols[n] = a }
     symbols["ftrace_caller"] = placement.entryText
@@ -64,8 +65,10 @@ public enum LayoutFile {
           throw InputError(LayoutMessage.syntax, at: at, "expected `symbol NAME = ADDRESS`")
         }
         symbols[words[1]] = UInt64(bitPattern: v)
-        layout.assumptions.append(
-          "\(words[1]) at 0x\(Words.hex(UInt64(bitPattern: v))) (\(file):\(k + 1))")
+        layout.assume(
+          Assumption(
+            .address, "\(words[1]) at 0x\(Words.hex(UInt64(bitPattern: v))) (\(file):\(k + 1))",
+            at: at))
         continue
       }
       guard let colon = line.firstIndex(of: ":") else {
@@ -127,9 +130,20 @@ public enum LayoutFile {
           target = name
           break
         }
-        guard let w = Words.assemble(t, at: pc) else {
+        let i: Instruction
+        do throws(AsmParseError) {
+          i = try A64.parse(t, pc: pc, syntax: .gnu)
+        } catch {
           throw InputError(
-            LayoutMessage.syntax, at: at, "cannot encode `\(insn)` at 0x\(Words.hex(pc))")
+            LayoutMessage.syntax, at: at, "cannot read `\(insn)`: \(error.message)")
+        }
+        let w: UInt32
+        do throws(EncodingError) {
+          w = try A64.encode(i)
+        } catch {
+          throw InputError(
+            LayoutMessage.syntax, at: at,
+            "cannot encode `\(insn)` at 0x\(Words.hex(pc)): \(error.operand): \(error.message)")
         }
         var names: [UInt64: String] = [:]
         for (n, a) in symbols { names[a] = n }
@@ -141,6 +155,7 @@ public enum LayoutFile {
       current = state
     }
     if let c = current { layout.states.append(c) }
+    for k in layout.states.indices { layout.states[k].symbols = symbols }
     return layout
   }
 

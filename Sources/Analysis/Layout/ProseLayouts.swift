@@ -13,8 +13,9 @@ public enum ProseLayouts {
     from listings: [Listing], source: String, version: Int? = nil,
     placement: Placement = Placement(), functionModulo8: Int? = nil
   ) -> Layout? {
-    var layout = Layout(version: version, source: source, configName: "prose")
-    layout.assumptions += placement.description
+    var layout = Layout(
+      version: version, source: source, configuration: LayoutConfiguration(name: "prose"))
+    for a in placement.description { layout.assume(Assumption(.address, a)) }
     var used = Set<String>()
     for (n, l) in listings.enumerated() where !l.quoted {
       guard l.lines.contains(where: { $0.mnemonic != nil }) else { continue }
@@ -109,14 +110,18 @@ public enum ProseLayouts {
       object.symbols.first { $0.name == funcLabel && $0.section == text.name }
       .map(\.offset) ?? 0
     if funcLabel == nil {
-      layout.assumptions.append(
-        "listing \(name) has no label: its first word is taken as the function symbol")
+      layout.assume(
+        Assumption(
+          .model, "listing \(name) has no label: its first word is taken as the function symbol",
+          at: l.location))
     }
     let funcAddress = placement.coreFunctionArea + 0x100 + UInt64(functionModulo8 ?? 0)
     if let m = functionModulo8 {
-      let note =
-        "listing \(name): the function symbol is placed \(m) mod 8, as GCC places it for this version's flags"
-      if !layout.assumptions.contains(note) { layout.assumptions.append(note) }
+      layout.assume(
+        Assumption(
+          .alignment,
+          "listing \(name): the function symbol is placed \(m) mod 8, as GCC places it for this version's flags"
+        ))
     }
     let base = funcAddress &- UInt64(bitPattern: funcOffset)
     // Names the listing does not define get assumed addresses.
@@ -140,7 +145,7 @@ public enum ProseLayouts {
           "listing \(name): \(r.symbol) is not defined in the listing: assumed at 0x\(Words.hex(a))"
           + (r.symbol == "custom_trampoline"
             ? (far ? " (out of BL range, as the heading says)" : " (in BL range)") : "")
-        if !layout.assumptions.contains(note) { layout.assumptions.append(note) }
+        layout.assume(Assumption(.address, note, at: l.location))
       }
     }
     let linked: AssembledObject
@@ -193,14 +198,18 @@ public enum ProseLayouts {
                 + "function symbol is \(funcAddress % 8) mod 8"
                 + (functionModulo8 != nil ? " (GCC's placement for this version's flags)" : "")))
         } else if functionModulo8 == nil {
-          let note =
-            "listing \(name): the literal at \(where_) is 8-byte aligned only if the function symbol is \((8 - ((off % 8) + 8) % 8) % 8) mod 8"
-          if !layout.assumptions.contains(note) { layout.assumptions.append(note) }
+          layout.assume(
+            Assumption(
+              .alignment,
+              "listing \(name): the literal at \(where_) is 8-byte aligned only if the function symbol is \((8 - ((off % 8) + 8) % 8) % 8) mod 8",
+              at: l.location))
         }
       }
     }
+    var known: [String: UInt64] = [:]
+    for (a, n) in names { known[n] = a }
     return LayoutState(
       name: name, words: words, placement: .core, functionAddress: funcAddress,
-      note: (l.heading ?? "") + " (\(file):\(l.location.line))")
+      note: (l.heading ?? "") + " (\(file):\(l.location.line))", symbols: known)
   }
 }
