@@ -10,7 +10,12 @@ public enum BaseApplier {
   /// Applies every version of `set` to `base`, filling `applies`, `applyProblems` and
   /// `postImage` of each patch; problems also go to `set.diagnostics`.
   public static func apply(_ set: inout SeriesSet, base: any SourceTree) {
-    for v in set.versions.indices {
+    for v in set.versions.indices { apply(&set, version: v, base: base) }
+  }
+
+  /// Applies version `v` of `set` to `base` (each version may have a base of its own).
+  public static func apply(_ set: inout SeriesSet, version v: Int, base: any SourceTree) {
+    do {
       var tree = OverlayTree(base: base)
       for p in set.versions[v].patches.indices {
         let problems = apply(set.versions[v].patches[p].diff, to: &tree)

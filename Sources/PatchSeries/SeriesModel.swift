@@ -40,6 +40,8 @@ public struct SeriesVersion: Sendable {
   public var replies: [ReplyRef]
   /// `base-commit:` as given in the cover letter or a patch.
   public var baseCommit: String?
+  /// The base found from the patches' blob IDs when the input named none the repository has.
+  public var guessedBase: String?
   /// The index into `SeriesSet.versions` of the previous version of the same series.
   public var previous: Int?
   /// Where the version came from: `mail` or `git`.

@@ -67,44 +67,88 @@ public struct SeriesInputs: Sendable, Hashable {
       set.unassigned.append(contentsOf: s.unassigned)
       set.diagnostics.append(contentsOf: s.diagnostics)
     }
-    if let baseTree = try baseTree(repository: repository, set: &set), !fromGit {
-      BaseApplier.apply(&set, base: baseTree)
-    }
+    if !fromGit { try applyToBases(repository: repository, set: &set) }
     return set
   }
 
-  /// The base tree: `--tree DIR`, or `--repo` with `--base REV`, or `--repo` with the series'
-  /// own `base-commit:` when that commit is in the repository.
-  private func baseTree(repository: Repository?, set: inout SeriesSet) throws(InputError)
-    -> (any SourceTree)?
-  {
-    if let tree { return try DirectoryTree(root: tree) }
+  /// Applies every version to its base: `--tree DIR`, or `--repo` with `--base REV`, or with
+  /// `--repo` alone the version's own `base-commit:` when the repository has it, else the
+  /// commit whose files have the blobs the version's patches expect (as `b4 am --guess-base`).
+  private func applyToBases(repository: Repository?, set: inout SeriesSet) throws(InputError) {
+    if let tree {
+      BaseApplier.apply(&set, base: try DirectoryTree(root: tree))
+      return
+    }
     guard let repository else {
       if base != nil {
         throw InputError(
           "usage.base-without-repo", at: SourceLocation(file: "--base"),
           "--base needs --repo PATH (or use --tree DIR for a folder)")
       }
-      return nil
+      return
     }
     if let base {
       do throws(GitError) {
-        return try GitTree(repository: repository, rev: base)
+        BaseApplier.apply(&set, base: try GitTree(repository: repository, rev: base))
       } catch {
         throw error.inputError(at: SourceLocation(file: "--base \(base)"))
       }
+      return
     }
-    if let commit = set.versions.lazy.compactMap(\.baseCommit).first {
+    let at = SourceLocation(file: repo ?? "")
+    for v in set.versions.indices {
+      let version = set.versions[v]
+      if let commit = version.baseCommit {
+        do throws(GitError) {
+          BaseApplier.apply(
+            &set, version: v, base: try GitTree(repository: repository, rev: commit))
+          continue
+        } catch {
+          set.diagnostics.append(
+            Diagnostic(
+              "series.base-not-found", .warning, at: at,
+              "v\(version.version): base-commit \(commit) is not in the repository "
+                + "(\(error.message)); looking for the blobs its patches expect instead"))
+        }
+      }
       do throws(GitError) {
-        return try GitTree(repository: repository, rev: commit)
+        let want = BaseGuess.expectations(of: version)
+        let found = try BaseGuess.search(version, in: repository)
+        guard let commit = found.commit else {
+          var why: String
+          if want.isEmpty {
+            why = "the patches name no blobs (no `index` lines)"
+          } else {
+            why =
+              "none of the \(found.examined) commits examined has all \(want.count) blobs the "
+              + "patches expect (\(want.map(\.description).joined(separator: ", ")))"
+            if let (c, matched) = found.closest {
+              why +=
+                "; the closest, \(c.abbreviated(12)), has \(matched.count) of them "
+                + "(\(matched.map(\.path).joined(separator: ", ")))"
+            }
+          }
+          set.diagnostics.append(
+            Diagnostic(
+              "series.base-not-found", .warning, at: at,
+              "v\(version.version): no base: \(why); give --base REV"))
+          continue
+        }
+        let expected = want
+        set.versions[v].guessedBase = commit.description
+        set.diagnostics.append(
+          Diagnostic(
+            "series.base-guessed", .note, at: at,
+            "v\(version.version) applies to \(commit.abbreviated(12)), found from the blobs its "
+              + "patches expect (\(expected.count) file\(expected.count == 1 ? "" : "s"))"))
+        BaseApplier.apply(
+          &set, version: v, base: try GitTree(repository: repository, rev: commit.description))
       } catch {
         set.diagnostics.append(
           Diagnostic(
-            "series.base-not-found", .warning, at: SourceLocation(file: repo ?? ""),
-            "base-commit \(commit) is not in the repository (\(error.message)); give --base REV "
-              + "to apply the series"))
+            "series.base-not-found", .warning, at: at,
+            "v\(version.version): could not search the repository for a base: \(error.message)"))
       }
     }
-    return nil
   }
 }

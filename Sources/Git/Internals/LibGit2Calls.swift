@@ -266,6 +266,40 @@ enum LibGit2 {
     return out
   }
 
+  /// Walks the commits reachable from HEAD and from every reference matching `globs`
+  /// (`refs/heads/*`), newest first by committer date, until `body` returns false.
+  static func walkReachable(
+    _ repo: OpaquePointer, globs: [String], _ body: (ObjectID) throws(GitError) -> Bool
+  ) throws(GitError) {
+    var walker: OpaquePointer?
+    try check(git_revwalk_new(&walker, repo), "git_revwalk_new")
+    defer { git_revwalk_free(walker) }
+    try check(git_revwalk_sorting(walker, GIT_SORT_TIME.rawValue), "git_revwalk_sorting")
+    // An unborn HEAD has nothing to push; the globs may still find commits.
+    let head = git_revwalk_push_head(walker)
+    if head != 0 && head != GIT_ENOTFOUND.rawValue && head != GIT_EUNBORNBRANCH.rawValue {
+      try check(head, "git_revwalk_push_head")
+    }
+    for g in globs {
+      let glob = try cString(g, for: "git_revwalk_push_glob")
+      try check(git_revwalk_push_glob(walker, glob), "git_revwalk_push_glob")
+    }
+    var next = git_oid()
+    while true {
+      let result = git_revwalk_next(&next, walker)
+      if result == GIT_ITEROVER.rawValue { break }
+      try check(result, "git_revwalk_next")
+      guard try body(objectID(&next)) else { break }
+    }
+  }
+
+  /// The tree of the commit `id`.
+  static func commitTreeID(_ repo: OpaquePointer, _ id: ObjectID) throws(GitError) -> ObjectID {
+    let commit = try lookupCommit(repo, id)
+    defer { git_commit_free(commit) }
+    return objectID(git_commit_tree_id(commit))
+  }
+
   // MARK: Commits
 
   /// `git_commit_lookup`.
