@@ -8,6 +8,9 @@ public struct CFunction: Hashable, Sendable {
   public var location: SourceLocation
   /// `static` or `static inline` (a local helper).
   public var isStatic: Bool
+  /// Whether the closing brace was found (a function cut short by the end of a fragment is
+  /// not).
+  public var isComplete: Bool = true
 }
 
 /// Finds function definitions at file scope: `type name(params) { … }`.
@@ -78,7 +81,8 @@ public enum CFunctionFinder {
         CFunction(
           name: t.text, parameters: params,
           body: Array(tokens[(k + 1)..<min(end, tokens.count)]),
-          location: SourceLocation(file: file, line: t.line), isStatic: prefix.contains("static")))
+          location: SourceLocation(file: file, line: t.line), isStatic: prefix.contains("static"),
+          isComplete: end < tokens.count))
       i = end + 1
       statementStart = i
       depth = 0

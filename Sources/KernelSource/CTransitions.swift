@@ -185,11 +185,20 @@ public struct TransitionExtractor: Sendable {
   public var constants: [String: Int64]
   /// Each function's body, parsed once.
   let bodies: [String: CStatement]
+  /// The functions taken from `fallback` because the file does not show them whole, in order.
+  public var defaulted: [String] = []
 
   /// Preprocesses `text` with cpp-lite over `config` (includes looked up in `tree`), keeps the
   /// C identifiers unexpanded, and finds the functions (also those of included headers, such
   /// as `ftrace_call_adjust` in `asm/ftrace.h`).
-  public init(text: String, file: String, config: KernelConfig, tree: (any KernelTree)? = nil) {
+  ///
+  /// A file known only from hunks (`tree` reports unknown lines) is read fragment by fragment,
+  /// and only functions shown whole are kept; `fallback` (the era's defaults) provides the
+  /// functions the file does not show, listed in ``defaulted``.
+  public init(
+    text: String, file: String, config: KernelConfig, tree: (any KernelTree)? = nil,
+    fallback: TransitionExtractor? = nil
+  ) {
     let pp = Preprocessor(tree: tree, config: config, expandMacrosInOutput: false)
     let pre = pp.run(text: text, file: file)
     var byFile: [String: [CToken]] = [:]
@@ -203,12 +212,26 @@ public struct TransitionExtractor: Sendable {
     var fns: [String: CFunction] = [:]
     var order: [String] = []
     for f in fileOrder {
-      for fn in CFunctionFinder.functions(in: byFile[f] ?? [], file: f) {
-        if fns[fn.name] == nil { order.append(fn.name) }
-        fns[fn.name] = fn
+      let gaps = tree?.unknownLines(in: f) ?? []
+      for fragment in Self.fragments(byFile[f] ?? [], gaps) {
+        for fn in CFunctionFinder.functions(in: fragment, file: f)
+        where gaps.isEmpty || fn.isComplete {
+          if fns[fn.name] == nil { order.append(fn.name) }
+          fns[fn.name] = fn
+        }
+      }
+    }
+    var defaulted: [String] = []
+    if let fallback {
+      for n in fallback.order where fns[n] == nil {
+        guard let fn = fallback.functions[n] else { continue }
+        fns[n] = fn
+        order.append(n)
+        defaulted.append(n)
       }
     }
     self.functions = fns
+    self.defaulted = defaulted
     var bodies: [String: CStatement] = [:]
     for (n, f) in fns {
       var p = CParser(tokens: f.body)
@@ -218,9 +241,28 @@ public struct TransitionExtractor: Sendable {
     self.order = order
     self.guards = guards
     self.constants = Self.integerMacros(pre.macros)
+    for (k, v) in fallback?.constants ?? [:] where constants[k] == nil { constants[k] = v }
     self.config = config
     self.file = file
     self.diagnostics = pre.diagnostics.filter { $0.severity >= .warning }
+  }
+
+  /// `tokens` cut where unknown lines lie between two of them: the fragments a file known
+  /// from hunks is read in.
+  static func fragments(_ tokens: [CToken], _ gaps: [ClosedRange<Int>]) -> [[CToken]] {
+    guard !gaps.isEmpty else { return [tokens] }
+    var out: [[CToken]] = [[]]
+    var previous: Int?
+    for t in tokens {
+      if let p = previous, p < t.line,
+        gaps.contains(where: { $0.lowerBound > p && $0.lowerBound < t.line })
+      {
+        out.append([])
+      }
+      out[out.count - 1].append(t)
+      previous = t.line
+    }
+    return out
   }
 
   /// The object-like macros whose bodies evaluate to integers, following one another.

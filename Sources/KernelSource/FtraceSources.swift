@@ -15,27 +15,73 @@ public struct FtraceSources: Sendable {
   public var diagnostics: [Diagnostic]
   /// The files the tree did not have.
   public var missingFiles: [String]
+  /// What was taken from the era's defaults because the tree (rebuilt from hunks) does not
+  /// show it.
+  public var defaulted: [DefaultedFact] = []
+  /// Files known only in fragments (a tree rebuilt from hunks).
+  public var partialFiles: Set<String> = []
 
   public static let makefiles = ["Makefile", "arch/arm64/Makefile"]
   public static let entryPath = "arch/arm64/kernel/entry-ftrace.S"
   public static let ftracePath = "arch/arm64/kernel/ftrace.c"
 
   /// Reads the Makefiles (top-level first, when present), `entry-ftrace.S` and `ftrace.c`.
-  public static func read(tree: any KernelTree, config: KernelConfig) -> FtraceSources {
+  ///
+  /// With `defaults` (a tree rebuilt from a series' hunks), what the tree does not show is
+  /// taken from the era's defaults and listed in ``defaulted``: the patchable entry, the BTI
+  /// flag, the CALL_OPS alignment, and every `ftrace.c` function not shown whole.
+  public static func read(
+    tree: any KernelTree, config: KernelConfig, defaults: EraDefaults? = nil
+  ) -> FtraceSources {
     var diagnostics: [Diagnostic] = []
     var missing: [String] = []
+    var defaulted: [DefaultedFact] = []
     var vars: MakeVariables?
     for path in makefiles {
       guard let text = tree.contents(of: path) else {
         missing.append(path)
         continue
       }
-      vars = MakefileFlags.evaluate(text: text, file: path, config: config, into: vars)
+      vars = MakefileFlags.evaluate(
+        text: text, file: path, config: config, into: vars,
+        fragmentStarts: tree.fragmentStarts(in: path))
     }
     var flags: FtraceBuildFlags?
     if let vars {
       let f = FtraceBuildFlags(from: vars, config: config)
       diagnostics += vars.diagnostics + f.diagnostics + f.assumptions
+      flags = f
+    }
+    if let defaults {
+      let d = FtraceBuildFlags(
+        from: MakefileFlags.evaluate(
+          text: defaults.makefile, file: EraDefaults.makefilePath, config: config),
+        config: config)
+      var f = flags ?? d
+      if flags?.patchableEntryValue == nil, let pe = d.patchableEntryValue {
+        f.patchableEntryValue = pe
+        defaulted.append(
+          DefaultedFact(
+            subjects: ["-fpatchable-function-entry"],
+            text: "-fpatchable-function-entry=\(pe.total)\(pe.before > 0 ? ",\(pe.before)" : ""), "
+              + "the \(defaults.era.rawValue) default: the hunks do not show the flag"))
+      }
+      if flags?.branchProtection == nil, let bp = d.branchProtection {
+        f.branchProtection = bp
+        defaulted.append(
+          DefaultedFact(
+            subjects: ["-mbranch-protection"],
+            text: "-mbranch-protection=\(bp.raw) with ARM64_BTI_KERNEL: the hunks do not show "
+              + "the flag"))
+      }
+      if flags?.functionAlignment == nil, let a = d.functionAlignment {
+        f.functionAlignment = a
+        defaulted.append(
+          DefaultedFact(
+            subjects: ["function alignment"],
+            text: "functions aligned to \(a.bytes) bytes, as CALL_OPS needs: the hunks do not "
+              + "show how"))
+      }
       flags = f
     }
     var entry: AsmSource?
@@ -48,17 +94,48 @@ public struct FtraceSources: Sendable {
     }
     var transitions: [String: CTransition] = [:]
     var constants: [String: Int64] = [:]
-    if let text = tree.contents(of: ftracePath) {
-      let x = TransitionExtractor(text: text, file: ftracePath, config: config, tree: tree)
+    let fallback = defaults.map {
+      TransitionExtractor(text: $0.ftrace, file: EraDefaults.ftracePath, config: config)
+    }
+    if let text = tree.contents(of: ftracePath) ?? (fallback != nil ? "" : nil) {
+      let x = TransitionExtractor(
+        text: text, file: ftracePath, config: config, tree: tree, fallback: fallback)
       diagnostics += x.diagnostics
       transitions = x.transitions()
       constants = x.constants
       for n in FtraceFunctions.names { diagnostics += transitions[n]?.diagnostics ?? [] }
+      let used = x.defaulted.filter { FtraceFunctions.names.contains($0) }
+      if let defaults, !used.isEmpty {
+        defaulted.append(
+          DefaultedFact(
+            subjects: used,
+            text: "\(used.joined(separator: ", ")) as in the \(defaults.era.rawValue) era: the "
+              + "hunks do not show \(used.count == 1 ? "it" : "them") whole"))
+      }
     } else {
       missing.append(ftracePath)
     }
+    var partial = Set<String>()
+    for p in makefiles + [entryPath, ftracePath] where !tree.unknownLines(in: p).isEmpty {
+      partial.insert(p)
+    }
     return FtraceSources(
       config: config, flags: flags, entry: entry, transitions: transitions,
-      constants: constants, diagnostics: diagnostics, missingFiles: missing)
+      constants: constants, diagnostics: diagnostics, missingFiles: missing,
+      defaulted: defaulted, partialFiles: partial)
+  }
+}
+
+/// Something a layout takes from the era's defaults: the flags or functions it concerns, and
+/// what was assumed, in plain words.
+public struct DefaultedFact: Hashable, Sendable {
+  /// `-fpatchable-function-entry`, `-mbranch-protection`, `function alignment`, or the names of
+  /// the `ftrace.c` functions.
+  public var subjects: [String]
+  public var text: String
+
+  public init(subjects: [String], text: String) {
+    self.subjects = subjects
+    self.text = text
   }
 }

@@ -99,8 +99,11 @@ public struct Kconfig: Sendable {
   public init() {}
 
   /// Parses one Kconfig file; call ``merge(_:)`` to combine several.
-  public static func parse(text: String, file: String) -> Kconfig {
+  /// `fragmentStarts`: the lines after unknown ones in a file known only from hunks; a
+  /// fragment may start in the middle of a property continued from the line above.
+  public static func parse(text: String, file: String, fragmentStarts: Set<Int> = []) -> Kconfig {
     var parser = KconfigParser(file: file)
+    parser.fragmentStarts = fragmentStarts
     parser.parse(text)
     return parser.result
   }
@@ -124,7 +127,7 @@ public struct Kconfig: Sendable {
             "Kconfig file \(path) is not in the tree"))
         continue
       }
-      let k = parse(text: text, file: path)
+      let k = parse(text: text, file: path, fragmentStarts: tree.fragmentStarts(in: path))
       result.merge(k)
       queue += k.sources.map { ($0.path.replacingAll("$(SRCARCH)", with: "arm64"), $0.location) }
     }
@@ -404,6 +407,15 @@ struct KconfigParser {
   /// Open `if`/`menu`/`choice` blocks and how many conditions each added to ``ifStack``.
   var scopes: [(kind: String, pushed: Int, location: SourceLocation)] = []
   var inMenuHeader = false
+  /// First lines of the fragments of a file known only from hunks.
+  var fragmentStarts: Set<Int> = []
+
+  /// The words that start a property line inside an entry.
+  static let propertyWords: Set<String> = [
+    "select", "imply", "depends", "default", "def_bool", "def_tristate", "bool", "tristate",
+    "int", "hex", "string", "prompt", "range", "help", "---help---", "option", "visible",
+    "modules", "transitional",
+  ]
 
   mutating func closeScope(_ kind: String, _ loc: SourceLocation) {
     guard let top = scopes.last, top.kind == kind else {
@@ -431,6 +443,15 @@ struct KconfigParser {
     while i < raw.count, progress.advanced(to: i) {
       let lineNo = i + 1
       var line = raw[i]
+      // A fragment that starts inside a property continued from an unknown line: skip the
+      // rest of that property, whose head is not known.
+      if fragmentStarts.contains(lineNo), line.first == " " || line.first == "\t",
+        !Self.propertyWords.contains(splitWord(line.trimmed).0)
+      {
+        while i < raw.count, raw[i].hasSuffix("\\") { i += 1 }
+        i += 1
+        continue
+      }
       while line.hasSuffix("\\"), i + 1 < raw.count {
         line = String(line.dropLast()) + " " + raw[i + 1].trimmed
         i += 1

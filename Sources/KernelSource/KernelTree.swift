@@ -7,6 +7,19 @@ import Diagnostics
 public protocol KernelTree: Sendable {
   /// The text of the file at `path`, or nil when the tree has no such file.
   func contents(of path: String) -> String?
+  /// The runs of lines of `path` whose text is not known (a tree rebuilt from a series' hunks
+  /// alone): they read as empty lines, and the readers treat each known run as a fragment of
+  /// its own. Empty for a real tree.
+  func unknownLines(in path: String) -> [ClosedRange<Int>]
+}
+
+extension KernelTree {
+  public func unknownLines(in path: String) -> [ClosedRange<Int>] { [] }
+
+  /// The first lines of the known runs that follow unknown lines.
+  public func fragmentStarts(in path: String) -> Set<Int> {
+    Set(unknownLines(in: path).map { $0.upperBound + 1 })
+  }
 }
 
 /// A tree held in memory: path → text. Handy for tests and for post-images.

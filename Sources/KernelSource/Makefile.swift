@@ -361,9 +361,11 @@ extension String {
 /// their recipes (skipped), line continuations and comments. Config options are visible as
 /// `$(CONFIG_X)`. See ``MakeExpander`` for the functions and the probe assumption.
 public enum MakefileFlags {
+  /// Evaluates `text`. `fragmentStarts` are the lines after unknown ones in a file known only
+  /// from hunks: conditionals do not reach across them.
   public static func evaluate(
     text: String, file: String, config: KernelConfig,
-    into previous: MakeVariables? = nil
+    into previous: MakeVariables? = nil, fragmentStarts: Set<Int> = []
   ) -> MakeVariables {
     var vars = previous ?? MakeVariables(config: config)
     let raw = splitLines(text)
@@ -396,6 +398,11 @@ public enum MakefileFlags {
 
     for (text, lineNo, recipe) in logical {
       let loc = SourceLocation(file: file, line: lineNo)
+      if fragmentStarts.contains(lineNo) {
+        stack.removeAll()
+        inRule = false
+        inDefine = false
+      }
       if inDefine {
         if text.trimmed.hasPrefix("endef") { inDefine = false }
         continue
@@ -415,6 +422,7 @@ public enum MakefileFlags {
         continue
       case "else":
         guard var top = stack.popLast() else {
+          if !fragmentStarts.isEmpty { continue }
           vars.diagnostics.append(
             Diagnostic(KernelSourceMessage.syntax, .error, at: loc, "else without ifeq/ifdef"))
           continue
@@ -432,7 +440,7 @@ public enum MakefileFlags {
         stack.append(top)
         continue
       case "endif":
-        if stack.popLast() == nil {
+        if stack.popLast() == nil, fragmentStarts.isEmpty {
           vars.diagnostics.append(
             Diagnostic(KernelSourceMessage.syntax, .error, at: loc, "endif without ifeq/ifdef"))
         }
@@ -469,7 +477,7 @@ public enum MakefileFlags {
             "could not model Makefile line at \(loc): \(line)"))
       }
     }
-    if let open = stack.last {
+    if let open = stack.last, fragmentStarts.isEmpty {
       vars.diagnostics.append(
         Diagnostic(
           KernelSourceMessage.conditional, .error, at: SourceLocation(file: file, line: open.line),

@@ -117,10 +117,14 @@ struct PreprocessorState {
     func active(_ stack: [Frame]) -> Bool {
       stack.last.map { $0.parentActive && $0.active } ?? true
     }
+    // A file known only in fragments (from hunks): a conditional does not reach across the
+    // unknown lines, each fragment starts outside any.
+    let fragmentStarts = pp.tree?.fragmentStarts(in: file) ?? []
     while i < lines.count, progress.advanced(to: i) {
       let lineNo = i + 1
       var line = lines[i]
       i += 1
+      if fragmentStarts.contains(lineNo) { stack.removeAll() }
       let loc = SourceLocation(file: file, line: lineNo)
       let trimmedStart = line.drop { $0 == " " || $0 == "\t" }
       guard trimmedStart.hasPrefix("#") else {
@@ -173,6 +177,7 @@ struct PreprocessorState {
             branch: "#\(name) \(argument) at \(loc)"))
       case "elif", "elifdef", "elifndef":
         guard var top = stack.popLast() else {
+          if !fragmentStarts.isEmpty { continue }
           result.diagnostics.append(
             Diagnostic(KernelSourceMessage.conditional, .error, at: loc, "#\(name) without #if"))
           continue
@@ -191,6 +196,7 @@ struct PreprocessorState {
         stack.append(top)
       case "else":
         guard var top = stack.popLast() else {
+          if !fragmentStarts.isEmpty { continue }
           result.diagnostics.append(
             Diagnostic(KernelSourceMessage.conditional, .error, at: loc, "#else without #if"))
           continue
@@ -201,7 +207,7 @@ struct PreprocessorState {
         top.branch = "#else at \(loc) (of the #if at \(top.location))"
         stack.append(top)
       case "endif":
-        if stack.popLast() == nil {
+        if stack.popLast() == nil, fragmentStarts.isEmpty {
           result.diagnostics.append(
             Diagnostic(KernelSourceMessage.conditional, .error, at: loc, "#endif without #if"))
         }
@@ -224,7 +230,7 @@ struct PreprocessorState {
         }
       }
     }
-    for open in stack {
+    for open in stack where fragmentStarts.isEmpty {
       result.diagnostics.append(
         Diagnostic(
           KernelSourceMessage.conditional, .error, at: open.location,

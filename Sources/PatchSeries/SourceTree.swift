@@ -9,6 +9,13 @@ public protocol SourceTree: Sendable {
   var name: String { get }
   /// The file's text, or nil if the tree has no such file.
   func contents(of path: String) -> String?
+  /// The runs of lines of `path` whose text the tree does not know (a tree rebuilt from hunks
+  /// alone); they read as empty lines. Empty for a real tree.
+  func unknownLines(in path: String) -> [ClosedRange<Int>]
+}
+
+extension SourceTree {
+  public func unknownLines(in path: String) -> [ClosedRange<Int>] { [] }
 }
 
 /// A folder on disk used as a tree (`--tree DIR`).

@@ -25,6 +25,10 @@ struct LayoutCommand: ParsableCommand {
       at assumed addresses, all listed under "assumptions". The trampolines of entry-ftrace.S \
       are assembled and listed with their first word.
 
+      Without a base, each version is rebuilt from what its hunks show; what they do not show \
+      (a flag, an ftrace.c function not shown whole) comes from the era's defaults and is \
+      listed under assumptions ("era default: …").
+
       Listings sketched in message bodies (covers, commit messages, replies) become candidate \
       layouts too: one state per lettered or named listing ("b) disabled:").
 

@@ -16,9 +16,11 @@ public enum LayoutPipeline {
       if let post = v.patches.last(where: { $0.postImage != nil })?.postImage {
         let last = v.patches.last { $0.postImage != nil }
         let src = last.map { "v\(v.version) \($0.index)/\($0.total) post-image" } ?? "v\(v.version)"
+        let base = (post as? OverlayTree)?.base
+        let own = base.map { ownOptions(post: KernelTreeOf(post), base: KernelTreeOf($0)) } ?? []
         var built = layouts(
-          tree: KernelTreeOf(post), ownOptions: ownOptions(messages.map(\.body)),
-          overrides: overrides, version: v.version, source: src)
+          tree: KernelTreeOf(post), ownOptions: own, overrides: overrides, version: v.version,
+          source: src)
         // A file that did not apply keeps the base's text in the post-image: say so on every
         // layout built from it, with the place the patch failed.
         for p in v.patches where p.applies == false {
@@ -36,13 +38,31 @@ public enum LayoutPipeline {
           }.first
         rebuilt[vi] = out.count..<(out.count + built.count)
         out += built
+      } else if v.patches.contains(where: { $0.diff?.files.isEmpty == false }) {
+        // No base: rebuild what the hunks allow, the rest from the era's defaults, said.
+        let image = HunkImage.of(v.patches, name: "v\(v.version) hunks")
+        let own = ownOptions(post: KernelTreeOf(image), base: KernelTreeOf(image.base))
+        var built = layouts(
+          tree: KernelTreeOf(image), ownOptions: own, overrides: overrides, version: v.version,
+          source: "v\(v.version) hunks only", defaults: true)
+        for k in built.indices {
+          built[k].assumptions.insert(
+            Assumption(
+              .source,
+              "no base tree was given: rebuilt from what the hunks of v\(v.version) show (give "
+                + "--tree DIR or --repo PATH to read whole files)"), at: 0)
+        }
+        modulo8 =
+          built.lazy.compactMap { l in
+            l.state("compiled").map { Int($0.functionAddress % 8) }
+          }.first
+        rebuilt[vi] = out.count..<(out.count + built.count)
+        out += built
       } else {
         let why =
-          v.patches.contains { $0.applies == false }
-          ? "a patch does not apply to the base (see `patchsite series`)"
-          : v.patches.isEmpty
-            ? "the version has no patches in the input"
-            : "no base tree was given (--tree DIR, or --repo PATH --base REV)"
+          v.patches.isEmpty
+          ? "the version has no patches in the input"
+          : "its patches change no file"
         out.append(
           Layout(
             version: v.version, source: "v\(v.version) (no post-image)",
@@ -120,78 +140,94 @@ public enum LayoutPipeline {
     return out
   }
 
-  /// The ftrace options the series adds or tests on its `+` lines (`HAVE_` dropped).
-  static func ownOptions(_ bodies: [String]) -> [String] {
+  /// The arch Kconfig of `tree` (the top-level one and what it sources when there is one).
+  static func kconfig(_ tree: any KernelTree) -> Kconfig {
+    Kconfig.load(
+      tree: tree, root: tree.contents(of: "Kconfig") != nil ? "Kconfig" : "arch/arm64/Kconfig")
+  }
+
+  /// The `HAVE_DYNAMIC_FTRACE_WITH_*` options the Kconfig selects, as the user options
+  /// kernel/trace/Kconfig turns on by default (`HAVE_` dropped), in file order.
+  static func selectedOptions(_ k: Kconfig) -> [String] {
     var out: [String] = []
-    for body in bodies {
-      for line in body.split(separator: "\n") where line.hasPrefix("+") && !line.hasPrefix("+++") {
-        let words = line.dropFirst().split(whereSeparator: { $0 == " " || $0 == "\t" })
-        let kconfigLine =
-          words.first.map {
-            ["config", "menuconfig", "select", "depends", "imply"].contains($0)
-          }
-          ?? false
-        for name in identifiers(in: String(line)) {
-          guard name.hasPrefix("CONFIG_") || kconfigLine else { continue }
-          var n = name.hasPrefix("CONFIG_") ? String(name.dropFirst(7)) : name
-          guard n.contains("FTRACE"), !n.contains("BTI"), n == n.uppercased() else { continue }
-          if n.hasPrefix("HAVE_") { n = String(n.dropFirst(5)) }
-          if n.hasPrefix("CC_") || n.hasPrefix("ARCH_") || n.hasSuffix("_H") { continue }
-          if !out.contains(n) { out.append(n) }
+    for name in k.order {
+      for e in k.entries[name] ?? [] {
+        for sel in e.selects where sel.value.hasPrefix("HAVE_DYNAMIC_FTRACE_WITH_") {
+          let o = String(sel.value.dropFirst(5))
+          if !out.contains(o) { out.append(o) }
         }
       }
     }
     return out
   }
 
-  static func identifiers(in s: String) -> [String] {
+  /// The ftrace options a version brings, read with the Kconfig reader from its post-image and
+  /// its base: the `HAVE_DYNAMIC_FTRACE_WITH_*` it newly selects (as the options they allow),
+  /// then the ftrace options it newly defines (`ARM64_FTRACE_LITERAL_CALL`).
+  public static func ownOptions(post: any KernelTree, base: any KernelTree) -> [String] {
+    let p = kconfig(post)
+    let b = kconfig(base)
+    let before = Set(selectedOptions(b))
     var out: [String] = []
-    var cur = ""
-    for c in s {
-      if c == "_" || (c.isASCII && (c.isLetter || c.isNumber)) {
-        cur.append(c)
-      } else {
-        if cur.count > 3 { out.append(cur) }
-        cur = ""
+    for name in p.order {
+      for e in p.entries[name] ?? [] {
+        for sel in e.selects where sel.value.hasPrefix("HAVE_DYNAMIC_FTRACE_WITH_") {
+          let o = String(sel.value.dropFirst(5))
+          guard !before.contains(o), !out.contains(o) else { continue }
+          // The ftrace options the select needs (`if DYNAMIC_FTRACE_WITH_REGS && …`) come on
+          // with it: the new option means nothing without them.
+          for needed in sel.condition.map(positiveSymbols) ?? []
+          where needed.contains("FTRACE") && !out.contains(needed) {
+            out.append(needed)
+          }
+          out.append(o)
+        }
       }
     }
-    if cur.count > 3 { out.append(cur) }
+    for name in p.order where name.contains("FTRACE") && b.entries[name] == nil {
+      // A new option comes with the ftrace options it depends on.
+      for e in p.entries[name] ?? [] {
+        for d in e.dependsOn {
+          for needed in positiveSymbols(d.value) where needed.contains("FTRACE") {
+            if !out.contains(needed) { out.append(needed) }
+          }
+        }
+      }
+      if !out.contains(name) { out.append(name) }
+    }
     return out
   }
 
-  /// The `HAVE_DYNAMIC_FTRACE_WITH_*` options the arch Kconfig selects, as the user options
-  /// kernel/trace/Kconfig turns on by default.
-  static func selectedOptions(_ kconfigText: String?) -> [String] {
-    guard let t = kconfigText else { return [] }
-    var out: [String] = []
-    for line in t.split(separator: "\n") {
-      let w = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-      if w.count >= 2, w[0] == "select", w[1].hasPrefix("HAVE_DYNAMIC_FTRACE_WITH_") {
-        let n = String(w[1].dropFirst(5))
-        if !out.contains(n) { out.append(n) }
-      }
+  /// The symbols an expression needs set (not under a negation), in order.
+  static func positiveSymbols(_ e: KconfigExpr) -> [String] {
+    switch e {
+    case .symbol(let s): [s]
+    case .and(let a, let b): positiveSymbols(a) + positiveSymbols(b)
+    case .or, .not, .constant, .macro, .compare: []
     }
-    return out
   }
 
   /// The layouts of one tree, in every configuration reviewed: the tree's own ftrace options
   /// and `ownOptions` on, BTI on and off.
+  ///
+  /// With `defaults` (a tree rebuilt from hunks), what the tree does not show comes from the
+  /// era's defaults, each one listed.
   public static func layouts(
     tree: any KernelTree, ownOptions: [String] = [], overrides: [String: ConfigValue] = [:],
-    version: Int? = nil, source: String
+    version: Int? = nil, source: String, defaults: Bool = false
   ) -> [Layout] {
-    let root = tree.contents(of: "Kconfig") != nil ? "Kconfig" : "arch/arm64/Kconfig"
-    let kconfig = Kconfig.load(tree: tree, root: root)
+    let kconfig = kconfig(tree)
     var base = Kconfig.defaultBase
     for (n, v) in overrides { base = base.setting(n, v) }
-    var options = ["DYNAMIC_FTRACE"] + selectedOptions(tree.contents(of: "arch/arm64/Kconfig"))
+    var options = ["DYNAMIC_FTRACE"] + selectedOptions(kconfig)
     for o in ownOptions where !options.contains(o) { options.append(o) }
     options = options.filter { overrides[$0] == nil }
     var out: [Layout] = []
     for rc in kconfig.configurations(for: options, base: base) {
       var config = rc.config
       for (n, v) in overrides { config = config.setting(n, v) }
-      let sources = FtraceSources.read(tree: tree, config: config)
+      let sources = FtraceSources.read(
+        tree: tree, config: config, defaults: defaults ? EraDefaults(config: config) : nil)
       var l = LayoutBuilder(
         sources: sources, version: version, source: source,
         configuration: LayoutConfiguration(name: rc.name, options: rc.options, bti: rc.bti)

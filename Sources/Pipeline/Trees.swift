@@ -8,4 +8,5 @@ public struct KernelTreeOf: KernelTree {
   public init(_ tree: any SourceTree) { self.tree = tree }
 
   public func contents(of path: String) -> String? { tree.contents(of: path) }
+  public func unknownLines(in path: String) -> [ClosedRange<Int>] { tree.unknownLines(in: path) }
 }

@@ -31,11 +31,16 @@ private func example(_ name: String) -> SeriesInputs {
     #expect(units.contains { $0.configName == "prose" })
   }
 
-  /// Without a base the post-image is missing, and the unit says why.
-  @Test func noBaseSaysSo() throws {
+  /// Without a base the layouts are rebuilt from the hunks, and say so; a version with no
+  /// patches (a reply alone) has no post-image at all, and says why.
+  @Test func noBaseMeansTheHunks() throws {
     let set = try SeriesInputs(inputs: [root + "/Series/call-ops/series.mbox"]).load()
-    let units = LayoutPipeline.layouts(set: set)
-    let none = try #require(units.first { $0.configName == "none" })
+    let units = LayoutPipeline.layouts(set: set).filter { $0.configName != "prose" }
+    #expect(!units.isEmpty && units.allSatisfy { $0.source == "v1 hunks only" })
+    #expect(units.allSatisfy { $0.assumptions.first?.kind == .source })
+    #expect(units.allSatisfy { $0.state(.near) != nil })
+    let reply = try SeriesInputs(inputs: [root + "/Series/in-function-literal/series.mbox"]).load()
+    let none = try #require(LayoutPipeline.layouts(set: reply).first { $0.configName == "none" })
     #expect(none.diagnostics.map(\.id.rawValue) == ["layout.no-post-image"])
   }
 
@@ -54,19 +59,36 @@ private func example(_ name: String) -> SeriesInputs {
   }
 }
 
-@Test func ownOptionsComeFromConfigAndKconfigLines() {
-  let body = """
-    +config ARM64_FTRACE_LITERAL_CALL
-    +\tselect HAVE_DYNAMIC_FTRACE_WITH_CALL_OPS
-    +ifeq ($(CONFIG_DYNAMIC_FTRACE_WITH_ARGS),y)
-    +\tif (rec->flags & FTRACE_FL_CALL_OPS_EN)
-    +\tdepends on ARM64_BTI_KERNEL
-    -config DYNAMIC_FTRACE_WITH_REGS
+/// The series' own options come from the Kconfig reader: what the post-image selects or
+/// defines that the base does not, with the ftrace options those need (the select's `if`).
+@Test func ownOptionsAreWhatTheKconfigNewlySelectsOrDefines() {
+  let base = InMemoryTree([
+    "arch/arm64/Kconfig": """
+    config ARM64
+    \tdef_bool y
+    \tselect HAVE_DYNAMIC_FTRACE_WITH_REGS
     """
+  ])
+  let post = InMemoryTree([
+    "arch/arm64/Kconfig": """
+    config ARM64
+    \tdef_bool y
+    \tselect HAVE_DYNAMIC_FTRACE_WITH_REGS
+    \tselect HAVE_DYNAMIC_FTRACE_WITH_CALL_OPS \\
+    \t\tif DYNAMIC_FTRACE_WITH_REGS
+
+    config ARM64_FTRACE_LITERAL_CALL
+    \tbool "a literal in front of each function"
+
+    config UNRELATED
+    \tbool "not about ftrace"
+    """
+  ])
   #expect(
-    LayoutPipeline.ownOptions([body]) == [
-      "ARM64_FTRACE_LITERAL_CALL", "DYNAMIC_FTRACE_WITH_CALL_OPS", "DYNAMIC_FTRACE_WITH_ARGS",
+    LayoutPipeline.ownOptions(post: post, base: base) == [
+      "DYNAMIC_FTRACE_WITH_REGS", "DYNAMIC_FTRACE_WITH_CALL_OPS", "ARM64_FTRACE_LITERAL_CALL",
     ])
+  #expect(LayoutPipeline.ownOptions(post: base, base: base).isEmpty)
 }
 
 /// A repository with several commits; the series was made against the first. With `--repo`
@@ -109,4 +131,66 @@ private func example(_ name: String) -> SeriesInputs {
       "arch/arm64/Kconfig", "arch/arm64/Makefile", "arch/arm64/kernel/entry-ftrace.S",
       "arch/arm64/kernel/ftrace.c", "arch/arm64/include/asm/ftrace.h",
     ])
+}
+
+/// A bare mbox is enough: without a base, each example is rebuilt from its hunks, and every
+/// state whose facts the hunks contain has the same words as with the tree. A state built on
+/// something the hunks do not show (a flag, an ftrace.c function taken from the era's defaults)
+/// may differ, and the layout lists what it assumed.
+@Suite struct HunkOnlyTests {
+  /// The facts each state rests on: the flags, and the functions that build it.
+  static func facts(_ state: StateID) -> [String] {
+    let flags = ["-fpatchable-function-entry", "-mbranch-protection", "function alignment"]
+    switch state {
+    case .compiled: return flags
+    case .initialized: return flags + ["ftrace_call_adjust", "ftrace_init_nop"]
+    case .disabled:
+      return flags + [
+        "ftrace_call_adjust", "ftrace_init_nop", "ftrace_make_call", "ftrace_make_nop",
+      ]
+    default: return flags + ["ftrace_call_adjust", "ftrace_init_nop", "ftrace_make_call"]
+    }
+  }
+
+  /// The same word, or a branch to the same named target (whose address is assumed).
+  static func sameWord(_ a: LayoutWord, _ b: LayoutWord) -> Bool {
+    if a.word == b.word && a.kind == b.kind { return true }
+    guard a.kind == .insn, b.kind == .insn, let sa = a.symbol, sa == b.symbol else { return false }
+    return a.text.split(separator: " ").first == b.text.split(separator: " ").first
+  }
+
+  @Test(arguments: ["with-args", "call-ops", "direct-calls", "literal-call"])
+  func hunksAloneGiveTheTreesWords(_ example: String) throws {
+    let path = root + "/Series/\(example)/series.mbox"
+    let withTree = LayoutPipeline.layouts(
+      set: try SeriesInputs(inputs: [path], tree: root + "/Series/base").load())
+    let hunksOnly = LayoutPipeline.layouts(set: try SeriesInputs(inputs: [path]).load())
+    var compared = 0
+    for h in hunksOnly where h.source.hasSuffix("hunks only") {
+      #expect(h.assumptions.first?.text.hasPrefix("no base tree was given") == true)
+      let t = try #require(
+        withTree.first {
+          $0.version == h.version && $0.configuration.bti == h.configuration.bti
+            && $0.configName != "prose"
+        },
+        "\(example) v\(h.version ?? 0)")
+      let defaulted = Set(h.assumptions.flatMap(\.subjects))
+      for s in h.states {
+        guard let ts = t.state(s.id) else { continue }
+        let assumed = Self.facts(s.id).filter { defaulted.contains($0) }
+        if !assumed.isEmpty { continue }
+        #expect(
+          s.words.map(\.offset) == ts.words.map(\.offset), "\(example) v\(h.version ?? 0) \(s.name)"
+        )
+        for (a, b) in zip(s.words, ts.words) {
+          #expect(
+            Self.sameWord(a, b),
+            "\(example) v\(h.version ?? 0) \(s.name) func\(a.offset): \(a.text) vs \(b.text)")
+        }
+        compared += 1
+      }
+    }
+    #expect(compared > 0, "\(example): no state's facts are all in the hunks")
+    print("\(example): \(compared) states compared with the tree")
+  }
 }

@@ -284,12 +284,21 @@ public struct Assumption: Hashable, Sendable, CustomStringConvertible {
   public var kind: Kind
   public var text: String
   public var location: SourceLocation?
+  /// What it is about, when it stands for facts the files do not show: the flags
+  /// (`-fpatchable-function-entry`) or `ftrace.c` functions taken from the era's defaults.
+  public var subjects: [String]
 
-  public init(_ kind: Kind, _ text: String, at location: SourceLocation? = nil) {
+  public init(
+    _ kind: Kind, _ text: String, at location: SourceLocation? = nil, subjects: [String] = []
+  ) {
     self.kind = kind
     self.text = text
     self.location = location
+    self.subjects = subjects
   }
+
+  /// Whether this is an era default standing in for something the hunks do not show.
+  public var isEraDefault: Bool { !subjects.isEmpty }
 
   public var description: String { text }
 }

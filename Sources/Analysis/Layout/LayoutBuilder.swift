@@ -84,6 +84,12 @@ struct Run {
       diagnose(d.id, d.severity, d.location, d.message)
     }
     for m in builder.sources.missingFiles { assume(.source, "\(m) is not in the tree: not read") }
+    for p in builder.sources.partialFiles.sorted() {
+      assume(.source, "\(p) is known only from the hunks: what they do not show is not read")
+    }
+    for d in builder.sources.defaulted {
+      layout.assume(Assumption(.source, "era default: \(d.text)", subjects: d.subjects))
+    }
     placeTrampolines()
     defer { noteUnknownSymbols() }
     guard let flags = builder.sources.flags, let pe = flags.patchableEntryValue else {
@@ -648,21 +654,55 @@ struct Run {
 
   // MARK: trampolines
 
-  mutating func placeTrampolines() {
-    guard let entry = builder.sources.entry else { return }
-    let text = entry.lines.map(\.text).joined(separator: "\n")
-    var assembled: AssembledObject?
+  /// Assembles `lines` (of `entry-ftrace.S`) linked at `base`; nil, said why, when it fails.
+  mutating func assemble(_ lines: [AsmLine], at base: UInt64, what: String) -> AssembledObject? {
+    let text = lines.map(\.text).joined(separator: "\n")
     do throws(AssemblyError) {
       let o = try Assembler.assemble(text, file: FtraceSources.entryPath)
-      assembled = try o.link(bases: [".text": builder.placement.entryText], allowUndefined: true)
+      return try o.link(bases: [".text": base], allowUndefined: true)
     } catch {
       let line = error.location.line
-      let origin =
-        line >= 1 && line <= entry.lines.count ? entry.lines[line - 1].origin : error.location
+      let origin = line >= 1 && line <= lines.count ? lines[line - 1].origin : error.location
       diagnose(
         LayoutMessage.couldNotModel, .note, origin,
-        "could not assemble \(FtraceSources.entryPath) (\(error.message) at \(origin)): "
-          + "trampoline symbols listed without their words")
+        "could not assemble \(what) (\(error.message) at \(origin)): listed without its words")
+      return nil
+    }
+  }
+
+  mutating func placeTrampolines() {
+    guard let entry = builder.sources.entry else { return }
+    var assembled: AssembledObject?
+    if builder.sources.partialFiles.contains(FtraceSources.entryPath) {
+      // Known from hunks only: each trampoline the hunks show whole is assembled on its own,
+      // one after the other; the file's layout between them is not known.
+      var next = builder.placement.entryText
+      for sym in entry.symbols where sym.kind != .inner && sym.end != nil {
+        let body = entry.body(of: sym.name)
+        guard let o = assemble(body, at: next, what: sym.name), let sec = o.section(".text")
+        else { continue }
+        // Each trampoline gets a section of its own, so the object holds them all.
+        var own = o
+        let name = ".text.\(sym.name)"
+        for k in own.sections.indices where own.sections[k].name == ".text" {
+          own.sections[k].name = name
+        }
+        for k in own.symbols.indices where own.symbols[k].section == ".text" {
+          own.symbols[k].section = name
+        }
+        var all = assembled ?? AssembledObject(sections: [], symbols: [])
+        all.sections += own.sections
+        all.symbols += own.symbols
+        assembled = all
+        next = (next + UInt64(sec.size) + 0xff) & ~0xff
+      }
+      assume(
+        .address,
+        "entry-ftrace.S is known only from the hunks: each trampoline they show whole is placed "
+          + "on its own from 0x\(Words.hex(builder.placement.entryText)), 256-byte aligned")
+    } else {
+      assembled = assemble(
+        entry.lines, at: builder.placement.entryText, what: FtraceSources.entryPath)
     }
     layout.entryObject = assembled
     var k: UInt64 = 0
