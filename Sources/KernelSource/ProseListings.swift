@@ -19,6 +19,12 @@ public struct ListingLine: Hashable, Sendable {
   public var comment: String?
   /// The line of the mail body (1-based, `firstLine` for the first body line).
   public var line: Int
+  /// When the comment makes the line conditional on the function's alignment ("extra NOP if
+  /// func is 8-byte aligned", "only when func is not 8-byte aligned"): the function symbol's
+  /// address modulo 8 for which the line is there.
+  public var onlyWhenFunctionModulo8: Int? {
+    comment.flatMap(ProseListings.alignmentCondition)
+  }
 }
 
 /// An assembly listing in a mail body, with the heading that introduces it.
@@ -64,6 +70,58 @@ public enum ProseListings {
   static let stateWords = [
     "compiled", "init", "disabled", "enabled", "near", "far", "direct", "list",
   ]
+
+  /// The `-fpatchable-function-entry=N[,M]` a message states (outside quotes and diffs), as
+  /// `(N, M)`; nil when it states none, or several that disagree.
+  public static func statedPatchableEntry(in body: String) -> (total: Int, before: Int)? {
+    var found: [(Int, Int)] = []
+    for raw in splitLines(body) {
+      let (depth, line) = unquote(raw)
+      guard depth == 0, !line.hasPrefix("+"), !line.hasPrefix("-") else { continue }
+      let key = "-fpatchable-function-entry="
+      for piece in pieces(of: line, after: key) {
+        let digits = piece.prefix { $0.isNumber || $0 == "," }
+        let parts = digits.split(separator: ",", omittingEmptySubsequences: false)
+        if let n = parts.first.flatMap({ Int($0) }) {
+          let m = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+          if !found.contains(where: { $0 == (n, m) }) { found.append((n, m)) }
+        }
+      }
+    }
+    return found.count == 1 ? found[0] : nil
+  }
+
+  /// The texts following each occurrence of `key` in `line`.
+  static func pieces(of line: String, after key: String) -> [Substring] {
+    var out: [Substring] = []
+    var rest = Substring(line)
+    while let start = rest.firstIndex(of: key.first ?? " ") {
+      if rest[start...].hasPrefix(key) {
+        let after = rest.index(start, offsetBy: key.count)
+        out.append(rest[after...])
+        rest = rest[after...]
+      } else {
+        rest = rest[rest.index(after: start)...]
+      }
+    }
+    return out
+  }
+
+  /// "if func is 8-byte aligned" → 0, "when func is not 8-byte aligned" → 4: the alignment a
+  /// comment makes its line depend on; nil when it does not.
+  static func alignmentCondition(_ comment: String) -> Int? {
+    let c = comment.lowercased()
+    guard ["if ", "when ", "only ", "unless "].contains(where: { c.contains($0) }) else {
+      return nil
+    }
+    let eight = [
+      "8-byte aligned", "8 byte aligned", "8-bytes aligned", "8 bytes aligned",
+      "aligned to 8", "8-byte-aligned", "64-bit aligned",
+    ]
+    guard eight.contains(where: { c.contains($0) }) else { return nil }
+    let negated = ["not ", "isn't", "n't ", "unless ", "mis"].contains { c.contains($0) }
+    return negated ? 4 : 0
+  }
 
   public static func extract(body: String, file: String, firstLine: Int = 1) -> [Listing] {
     let lines = splitLines(body)

@@ -13,6 +13,9 @@ public enum LayoutPipeline {
     for (vi, v) in set.versions.enumerated() {
       let messages = versionMessages(v)
       var modulo8: Int?
+      // The series' own symbols (its trampolines where its rebuilt layout placed them), for the
+      // names its messages' listings use.
+      var symbols: [String: UInt64] = [:]
       if let post = v.patches.last(where: { $0.postImage != nil })?.postImage {
         let last = v.patches.last { $0.postImage != nil }
         let src = last.map { "v\(v.version) \($0.index)/\($0.total) post-image" } ?? "v\(v.version)"
@@ -36,6 +39,7 @@ public enum LayoutPipeline {
           built.lazy.compactMap { l in
             l.state("compiled").map { Int($0.functionAddress % 8) }
           }.first
+        symbols = built.first?.states.last?.symbols ?? [:]
         rebuilt[vi] = out.count..<(out.count + built.count)
         out += built
       } else if v.patches.contains(where: { $0.diff?.files.isEmpty == false }) {
@@ -56,6 +60,7 @@ public enum LayoutPipeline {
           built.lazy.compactMap { l in
             l.state("compiled").map { Int($0.functionAddress % 8) }
           }.first
+        symbols = built.first?.states.last?.symbols ?? [:]
         rebuilt[vi] = out.count..<(out.count + built.count)
         out += built
       } else {
@@ -81,8 +86,8 @@ public enum LayoutPipeline {
           body: m.body, file: m.file, firstLine: m.line)
         if let l = ProseLayouts.layout(
           from: listings, source: "\(m.kind) \(m.subject) (\(m.file):\(m.line))",
-          version: v.version,
-          functionModulo8: modulo8)
+          version: v.version, functionModulo8: modulo8, knownSymbols: symbols,
+          statedEntry: ProseListings.statedPatchableEntry(in: m.body))
         {
           out.append(l)
         }

@@ -303,3 +303,72 @@ enum Fixture {
     #expect(value(String(repeating: "!", count: 5000) + "addr") == nil)
   }
 }
+
+@Suite struct ProseResolutionTests {
+  static let body = """
+    With -fpatchable-function-entry=7,5 each function starts as:
+
+    \tliteral:
+    \t\t.quad\tdummy_tramp
+    \tliteral_call:
+    \t\tldr\tx16, literal
+    \t\tbr\tx16
+    \t\tnop\t\t\t// only when func is not 8-byte aligned
+    \tfunc:
+    \t\tbti\tc
+    \t\tmov\tx9, x30
+    \t\tbl\ttramp
+    """
+
+  /// A listing's short name is the series' symbol (`dummy_tramp` → `ftrace_dummy_tramp`); a
+  /// one-word placeholder (`tramp`) is not.
+  @Test func namesAreLookedUpInTheSeries() throws {
+    let known: [String: UInt64] = [
+      "ftrace_dummy_tramp": 0xffff_8000_8001_0100,
+      "ftrace_stub_direct_tramp": 0xffff_8000_8001_0200,
+    ]
+    let l = try #require(
+      ProseLayouts.layout(
+        from: ProseListings.extract(body: Self.body, file: "m"), source: "m", knownSymbols: known,
+        statedEntry: ProseListings.statedPatchableEntry(in: Self.body)))
+    let s = try #require(l.states.first)
+    let literal = try #require(s.words.first { $0.kind == .literal })
+    #expect(literal.word == 0x8001_0100)
+    #expect(
+      l.assumptions.contains { $0.text.contains("dummy_tramp is the series' ftrace_dummy_tramp") })
+    let bl = try #require(s.words.last)
+    #expect(bl.text.hasSuffix("<tramp>"))
+    #expect(
+      Words.branchTarget(A64.decode(bl.word), pc: s.address(bl.offset))
+        == Placement().nearTrampoline)
+  }
+
+  /// The conditional NOP gives one picture per alignment; the message's =7,5 (five pre-entry
+  /// words) keeps the one where the NOP is there.
+  @Test func conditionalLinesGiveAlternativesCheckedAgainstTheFlags() throws {
+    #expect(
+      ProseListings.statedPatchableEntry(in: Self.body).map { [$0.total, $0.before] } == [7, 5])
+    let listings = ProseListings.extract(body: Self.body, file: "m")
+    #expect(listings.first?.lines.compactMap(\.onlyWhenFunctionModulo8) == [4])
+    let l = try #require(
+      ProseLayouts.layout(
+        from: listings, source: "m", statedEntry: ProseListings.statedPatchableEntry(in: Self.body))
+    )
+    #expect(l.states.map(\.name) == ["listing-1-func4mod8"])
+    let s = try #require(l.states.first)
+    #expect(s.functionAddress % 8 == 4)
+    #expect(s.words.filter { $0.offset < 0 }.count == 5)
+    #expect(s.address(-20) % 8 == 0)
+    #expect(l.diagnostics.map(\.id) == [LayoutMessage.listingDisagreesWithFlags])
+    // Stated =7,3: neither alternative has three pre-entry words; both are shown, and said.
+    let other = Self.body.replacingOccurrences(of: "=7,5", with: "=7,3")
+    let m = try #require(
+      ProseLayouts.layout(
+        from: ProseListings.extract(body: other, file: "m"), source: "m",
+        statedEntry: ProseListings.statedPatchableEntry(in: other)))
+    #expect(m.states.map(\.name) == ["listing-1-func0mod8", "listing-1-func4mod8"])
+    #expect(
+      m.diagnostics.first?.message.contains("does not agree with -fpatchable-function-entry=7,3")
+        == true)
+  }
+}

@@ -384,6 +384,9 @@ public enum LayoutMessage {
   public static let noPostImage: MessageID = "layout.no-post-image"
   /// A post-image where a patch did not apply fully.
   public static let partialPostImage: MessageID = "layout.partial-post-image"
+  /// A sketched listing whose pre-entry words do not number what the message's
+  /// `-fpatchable-function-entry=N,M` gives.
+  public static let listingDisagreesWithFlags: MessageID = "layout.listing-disagrees-with-flags"
   /// A syntax problem in a hand-written layout file.
   public static let syntax: MessageID = "layout.syntax"
 
@@ -391,7 +394,7 @@ public enum LayoutMessage {
   public static let all: [MessageID] = [
     couldNotModel, literalMisaligned, literalAlignmentAssumed, validationMismatch,
     branchOutOfRange, writeOutsidePatchArea, modifyCallDisagrees, symbolAlignment, recordDropped,
-    noPostImage, partialPostImage, syntax,
+    noPostImage, partialPostImage, listingDisagreesWithFlags, syntax,
   ]
 }
 

@@ -5,13 +5,24 @@ import KernelSource
 
 /// Candidate layouts from assembly listings in message bodies: one state per listing that
 /// has a heading (`b) disabled:` → state `b-disabled`), assembled with the project's assembler
-/// so labels (`literal`, `func_body`) resolve as GNU as would; names the listing does not
-/// define (`ftrace_caller`, `<custom trampoline>`) get assumed addresses, listed.
+/// so labels (`literal`, `func_body`) resolve as GNU as would. Names the listing does not
+/// define are looked up in the series' own code first (`dummy_tramp` is the series'
+/// `ftrace_dummy_tramp`), so a listing's words reach the trampoline the series has; the rest
+/// (`<custom trampoline>`) get assumed addresses, listed.
+///
+/// Lines a comment makes conditional on the function's alignment ("extra NOP if func is
+/// 8-byte aligned") give one state per alignment, each with only its lines; when the message
+/// states `-fpatchable-function-entry=N,M`, the pre-entry words must number M.
 public enum ProseLayouts {
   /// The layout sketched in one message, or nil when it has no listing with instructions.
+  ///
+  /// - Parameters:
+  ///   - knownSymbols: the series' own symbols (trampolines placed by its rebuilt layout).
+  ///   - statedEntry: the `-fpatchable-function-entry=N,M` the message states.
   public static func layout(
     from listings: [Listing], source: String, version: Int? = nil,
-    placement: Placement = Placement(), functionModulo8: Int? = nil
+    placement: Placement = Placement(), functionModulo8: Int? = nil,
+    knownSymbols: [String: UInt64] = [:], statedEntry: (total: Int, before: Int)? = nil
   ) -> Layout? {
     var layout = Layout(
       version: version, source: source, configuration: LayoutConfiguration(name: "prose"))
@@ -22,13 +33,75 @@ public enum ProseLayouts {
       var name = stateName(l) ?? "listing-\(n + 1)"
       while used.contains(name) { name += "'" }
       used.insert(name)
-      if let s = state(
-        l, name: name, placement: placement, functionModulo8: functionModulo8, layout: &layout)
-      {
-        layout.states.append(s)
+      let conditional = l.lines.contains { $0.onlyWhenFunctionModulo8 != nil }
+      // One alternative per alignment the conditional lines name; all lines otherwise.
+      let alternatives: [Int?] = conditional ? [0, 4] : [functionModulo8]
+      var kept: [LayoutState] = []
+      var rejected: [(Int?, Int)] = []
+      for alt in alternatives {
+        var variant = l
+        if let alt {
+          variant.lines = l.lines.filter { $0.onlyWhenFunctionModulo8.map { $0 == alt } ?? true }
+        }
+        let stateName = conditional ? "\(name)-func\(alt ?? 0)mod8" : name
+        guard
+          let s = state(
+            variant, name: stateName, placement: placement,
+            functionModulo8: conditional ? alt : functionModulo8, knownSymbols: knownSymbols,
+            layout: &layout)
+        else { continue }
+        let pre = s.words.filter { $0.offset < 0 }.count
+        let labelled = variant.lines.contains { $0.label != nil }
+        if let stated = statedEntry, labelled, pre != stated.before {
+          rejected.append((alt, pre))
+          continue
+        }
+        kept.append(s)
       }
+      if let stated = statedEntry, !rejected.isEmpty {
+        let detail = rejected.map { alt, pre in
+          (alt.map { "with the function \($0) mod 8: " } ?? "") + "\(pre) pre-entry words"
+        }.joined(separator: "; ")
+        layout.diagnostics.append(
+          Diagnostic(
+            LayoutMessage.listingDisagreesWithFlags, .warning, at: l.location,
+            "listing \(name) does not agree with -fpatchable-function-entry=\(stated.total),"
+              + "\(stated.before) stated in the same message (\(stated.before) pre-entry words): "
+              + detail
+              + (kept.isEmpty ? "" : "; the alternative that agrees is kept")))
+        // With no alternative that agrees, every one is still shown: the reviewer decides.
+        if kept.isEmpty {
+          for alt in alternatives {
+            var variant = l
+            if let alt, conditional {
+              variant.lines = l.lines.filter {
+                $0.onlyWhenFunctionModulo8.map { $0 == alt } ?? true
+              }
+            }
+            if let s = state(
+              variant, name: conditional ? "\(name)-func\(alt ?? 0)mod8" : name,
+              placement: placement, functionModulo8: conditional ? alt : functionModulo8,
+              knownSymbols: knownSymbols, layout: &layout)
+            {
+              kept.append(s)
+            }
+          }
+        }
+      }
+      layout.states += kept
     }
     return layout.states.isEmpty ? nil : layout
+  }
+
+  /// The series' symbol a listing's name stands for: the same name, or the one name that ends
+  /// in `_` + the listing's (prose drops prefixes: `dummy_tramp` for `ftrace_dummy_tramp`).
+  /// A one-word name (`tramp`, `ops`) is a placeholder, not a short name.
+  static func seriesSymbol(_ name: String, in known: [String: UInt64]) -> (String, UInt64)? {
+    if let a = known[name] { return (name, a) }
+    guard name.contains("_") else { return nil }
+    let matches = known.filter { $0.key.hasSuffix("_" + name) && !$0.key.hasPrefix("<") }
+    guard matches.count == 1, let m = matches.first else { return nil }
+    return (m.key, m.value)
   }
 
   /// Assembler text with blanks collapsed (`.quad\tx` → `.quad x`).
@@ -72,7 +145,7 @@ public enum ProseLayouts {
 
   static func state(
     _ l: Listing, name: String, placement: Placement, functionModulo8: Int?,
-    layout: inout Layout
+    knownSymbols: [String: UInt64] = [:], layout: inout Layout
   ) -> LayoutState? {
     var lines: [String] = []
     var lineOf: [Int] = []
@@ -132,6 +205,15 @@ public enum ProseLayouts {
     for sec in object.sections {
       for r in sec.relocations where !defined.contains(r.symbol) && !r.sectionRelative {
         guard externals[r.symbol] == nil else { continue }
+        if let (series, address) = seriesSymbol(r.symbol, in: knownSymbols) {
+          externals[r.symbol] = address
+          layout.assume(
+            Assumption(
+              .model,
+              "listing \(name): \(r.symbol) is the series' \(series) at 0x\(Words.hex(address))",
+              at: l.location))
+          continue
+        }
         let a: UInt64
         switch r.symbol {
         case "ftrace_caller", "ftrace_regs_caller": a = placement.entryText
