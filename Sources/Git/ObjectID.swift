@@ -100,3 +100,11 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible 
     }
   }
 }
+
+extension ObjectID {
+  /// The ID git gives `bytes` stored as a blob, as `git hash-object` prints it.
+  public static func blob(of bytes: [UInt8]) throws(GitError) -> ObjectID {
+    try LibGit2.ensureInitialized()
+    return try LibGit2.blobID(of: bytes)
+  }
+}

@@ -1,5 +1,6 @@
 import Analysis
 import Diagnostics
+import Git
 import KernelSource
 import PatchSeries
 
@@ -220,6 +221,49 @@ public enum LayoutPipeline {
   public static func layouts(
     tree: any KernelTree, ownOptions: [String] = [], overrides: [String: ConfigValue] = [:],
     version: Int? = nil, source: String, defaults: Bool = false
+  ) -> [Layout] {
+    rebuild(
+      tree: tree, ownOptions: ownOptions, overrides: overrides, version: version, source: source,
+      defaults: defaults
+    ).layouts
+  }
+
+  /// ``layouts(tree:ownOptions:overrides:version:source:defaults:)`` as a stage value: the
+  /// layouts and the blob of every file they were built from. With a `cache`, a tree with the
+  /// same blobs where a kept rebuild read gets its layouts (with this version and source)
+  /// instead of a new rebuild.
+  public static func rebuild(
+    tree: any KernelTree, ownOptions: [String] = [], overrides: [String: ConfigValue] = [:],
+    version: Int? = nil, source: String, defaults: Bool = false, cache: RebuildCache? = nil
+  ) -> Rebuild {
+    if let kept = cache?.lookup(
+      tree, ownOptions: ownOptions, overrides: overrides, defaults: defaults)
+    {
+      var r = kept
+      for k in r.layouts.indices {
+        r.layouts[k].version = version
+        r.layouts[k].source = source
+      }
+      return r
+    }
+    let log = ReadLog()
+    let recorded = RecordingTree(tree: tree, log: log)
+    let layouts = build(
+      tree: recorded, ownOptions: ownOptions, overrides: overrides, version: version,
+      source: source, defaults: defaults)
+    var files: [String: ObjectID?] = [:]
+    for (path, text) in log.read { files[path] = Rebuild.blobID(text) }
+    let r = Rebuild(
+      inputs: RebuildInputs(
+        files: files, ownOptions: ownOptions, overrides: overrides, defaults: defaults),
+      layouts: layouts)
+    cache?.keep(r)
+    return r
+  }
+
+  static func build(
+    tree: any KernelTree, ownOptions: [String], overrides: [String: ConfigValue],
+    version: Int?, source: String, defaults: Bool
   ) -> [Layout] {
     let kconfig = kconfig(tree)
     var base = Kconfig.defaultBase

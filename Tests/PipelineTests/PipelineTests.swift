@@ -194,3 +194,38 @@ private func example(_ name: String) -> SeriesInputs {
     print("\(example): \(compared) states compared with the tree")
   }
 }
+
+/// The rebuild stage is a value: its layouts and the blob ID of every file it read. A cache
+/// gives a tree the kept layouts when it has the same blobs at those paths, and rebuilds when a
+/// file it read changed; a file it never read does not matter.
+@Test func rebuildsAreKeptByTheBlobsTheyRead() throws {
+  let base = KernelTreeOf(try DirectoryTree(root: root + "/Series/base"))
+  var files: [String: String] = [:]
+  for p in [
+    "arch/arm64/Makefile", "arch/arm64/Kconfig", "arch/arm64/kernel/entry-ftrace.S",
+    "arch/arm64/kernel/ftrace.c", "arch/arm64/include/asm/ftrace.h",
+    "arch/arm64/kernel/patching.c",
+  ] {
+    files[p] = base.contents(of: p)
+  }
+  let cache = RebuildCache()
+  let first = LayoutPipeline.rebuild(tree: InMemoryTree(files), source: "one", cache: cache)
+  #expect(cache.misses == 1 && cache.hits == 0)
+  // The blob IDs are git's.
+  let makefile = try #require(first.inputs.files["arch/arm64/Makefile"] ?? nil)
+  let git = try Tools.run("git", ["hash-object", root + "/Series/base/arch/arm64/Makefile"])
+  #expect(makefile.description == git.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+  #expect(first.inputs.files["arch/arm64/kernel/patching.c"] == nil)  // never read
+  // A file the rebuild never read changes: the kept layouts come back, under the new name.
+  var other = files
+  other["arch/arm64/kernel/patching.c"] = "/* changed */\n"
+  let second = LayoutPipeline.rebuild(tree: InMemoryTree(other), source: "two", cache: cache)
+  #expect(cache.hits == 1)
+  #expect(second.layouts.map(\.source) == ["two", "two"])
+  #expect(second.layouts.map(\.states) == first.layouts.map(\.states))
+  // A file it read changes: rebuilt.
+  var third = files
+  third["arch/arm64/Makefile"] = (files["arch/arm64/Makefile"] ?? "") + "\n# changed\n"
+  _ = LayoutPipeline.rebuild(tree: InMemoryTree(third), source: "three", cache: cache)
+  #expect(cache.misses == 2)
+}

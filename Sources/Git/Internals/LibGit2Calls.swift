@@ -401,6 +401,16 @@ enum LibGit2 {
       id: objectID(git_tree_entry_id(e)), kind: kind)
   }
 
+  /// `git_odb_hash`: the ID git gives `bytes` stored as a blob (`git hash-object`).
+  static func blobID(of bytes: [UInt8]) throws(GitError) -> ObjectID {
+    var o = git_oid()
+    let result = bytes.withUnsafeBytes { raw in
+      git_odb_hash(&o, raw.baseAddress, raw.count, GIT_OBJECT_BLOB)
+    }
+    try check(result, "git_odb_hash")
+    return objectID(&o)
+  }
+
   /// `git_blob_lookup` + `git_blob_rawcontent`: the bytes of a blob.
   static func blobContents(_ repo: OpaquePointer, _ id: ObjectID) throws(GitError) -> [UInt8] {
     var o = oid(id)
