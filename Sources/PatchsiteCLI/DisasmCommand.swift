@@ -1,6 +1,7 @@
 import AArch64
 import ArgumentParser
 import Diagnostics
+import Reporting
 
 /// `patchsite disasm`: decode 32-bit words and print them in objdump syntax.
 struct DisasmCommand: ParsableCommand {
@@ -48,7 +49,7 @@ struct DisasmCommand: ParsableCommand {
     } else {
       list = try DisasmCommand.parse(words)
     }
-    DisasmCommand.write(list, base: base)
+    Disassembly.list(list, base: base) { Console.write(bytes: $0, fd: 1) }
   }
 
   /// Parses `d503201f` / `0xd503201f` arguments.
@@ -85,44 +86,6 @@ struct DisasmCommand: ParsableCommand {
         }
       }
       count = bytes.count / 4
-    }
-  }
-
-  /// `WORD  TEXT` lines for `words` starting at `base`.
-  static func lines(_ words: ArraySlice<UInt32>, base: UInt64) -> String {
-    var cache = DisassemblyCache()
-    return lines(words, base: base, cache: &cache)
-  }
-
-  static func lines(_ words: ArraySlice<UInt32>, base: UInt64, cache: inout DisassemblyCache)
-    -> String
-  {
-    var out = ByteOutput()
-    lines(words, base: base, cache: &cache, into: &out)
-    return String(decoding: out.bytes, as: UTF8.self)
-  }
-
-  /// Appends the `WORD  TEXT` lines of `words` to `out`.
-  static func lines(
-    _ words: ArraySlice<UInt32>, base: UInt64, cache: inout DisassemblyCache,
-    into out: inout ByteOutput
-  ) {
-    out.bytes.reserveCapacity(out.bytes.count + words.count * 40)
-    var pc = base
-    for w in words {
-      out.appendWordColumn(w)
-      cache.append(w, pc: pc, to: &out)
-      out.bytes.append(10)
-      pc &+= 4
-    }
-  }
-
-  /// Writes the listing, large inputs on every core (`BatchedListing`).
-  static func write(_ words: [UInt32], base: UInt64) {
-    BatchedListing.run(count: words.count) { range, cache, out in
-      lines(words[range], base: base &+ UInt64(range.lowerBound) * 4, cache: &cache, into: &out)
-    } emit: {
-      Console.write(bytes: $0, fd: 1)
     }
   }
 }

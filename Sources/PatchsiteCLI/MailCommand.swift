@@ -1,6 +1,7 @@
 import ArgumentParser
 import Diagnostics
 import Mail
+import Reporting
 
 /// `patchsite mail`: the messages an input holds, one line each — a quick look at how a mailbox
 /// was read, before any series is assembled.
@@ -33,25 +34,7 @@ struct MailCommand: ParsableCommand {
   func run() throws {
     let q: FromQuoting = quoting == .mboxrd ? .mboxrd : .mboxo
     let mail = try MailInput.load(path: input, quoting: q, bodies: count ? .lazy : .eager)
-    if count {
-      // Decode the headers a reviewer's tools read (as the benchmark's anchors do), so the
-      // count costs what a real scan costs.
-      var touched = 0
-      for m in mail.messages {
-        touched &+= (m.subject?.utf8.count ?? 0) &+ (m.from?.address.utf8.count ?? 0)
-        touched &+= (m.date?.epochSeconds ?? 0) &+ (m.messageID?.utf8.count ?? 0)
-        touched &+= (m.inReplyTo?.utf8.count ?? 0) &+ m.references.count
-      }
-      withExtendedLifetime(touched) {}
-      Console.out(String(mail.messages.count))
-    } else {
-      var out = ""
-      for m in mail.messages {
-        out += "\(m.location.line)\t<\(m.messageID ?? "")>\t\(m.date?.iso8601 ?? "-")\t"
-        out += "\(m.from?.description ?? "-")\t\(m.subject ?? "")\n"
-      }
-      Console.write(out, fd: 1)
-    }
+    Console.write(count ? MailReport.count(mail.messages) : MailReport.text(mail.messages), fd: 1)
     for d in mail.diagnostics { Console.error(d.description) }
     if mail.diagnostics.contains(where: { $0.severity == .error }) {
       throw ExitCode(ExitStatus.findings)

@@ -60,9 +60,6 @@ struct RunCommand: ParsableCommand {
 
   @OptionGroup var output: OutputOptions
 
-  static let stackTop: UInt64 = 0x7FFF_0000
-  static let stackSize: UInt64 = 64 * 1024
-
   func run() throws {
     let (bytes, name) = try CLIInput.read(file)
     let textBase = try CLIInput.address(at, option: "--at")
@@ -72,36 +69,21 @@ struct RunCommand: ParsableCommand {
     } catch {
       throw error.inputError
     }
-    var machine = Machine()
-    if bt0 {
-      machine.system.sctlrEL1 &= ~(SystemRegisters.SCTLR.bt0 | SystemRegisters.SCTLR.bt1)
-    }
-    do throws(LoadError) {
-      try machine.load(object: object, guarded: guarded)
+    let launch = ProgramLaunch(
+      entry: entry, guarded: guarded, clearBT: bt0,
+      registers: try set.map { a throws(InputError) in try Self.assignment(a) })
+    var machine: Machine
+    do throws(LaunchError) {
+      machine = try Machine.launching(object, launch)
     } catch {
-      throw InputError("run.memory", at: SourceLocation(file: name), error.description)
+      let id: MessageID
+      switch error {
+      case .noEntry: id = "run.no-entry"
+      case .load, .stack, .noText: id = "run.memory"
+      }
+      throw InputError(id, at: SourceLocation(file: name), error.description)
     }
     let table = SymbolTable(object: object)
-    do throws(MemoryError) {
-      try machine.map(
-        address: Self.stackTop - Self.stackSize, size: Self.stackSize, permissions: .readWrite)
-    } catch {
-      throw InputError(
-        "run.memory", at: SourceLocation(file: name), "cannot map the stack: \(error)")
-    }
-    machine.sp = Self.stackTop
-    for assignment in set { try apply(assignment, to: &machine) }
-
-    var start = object.section(".text")?.base ?? textBase
-    if let entry {
-      guard let s = table.symbol(named: entry) else {
-        throw InputError(
-          "run.no-entry", at: SourceLocation(file: name), "no symbol '\(entry)' in the file")
-      }
-      start = s.address
-    }
-    machine.pc = start
-    machine.setX(30, Machine.returnAddress)
     let result: RunResult
     var tracer = Tracer(machine: machine)
     if trace {
@@ -123,21 +105,18 @@ struct RunCommand: ParsableCommand {
     throw ExitCode(ExitStatus.findings)
   }
 
-  private func apply(_ assignment: String, to machine: inout Machine) throws(InputError) {
-    let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
-    let at = SourceLocation(file: "--set \(assignment)")
+  /// `x0=5`, `sp=0x7ffe0000`.
+  static func assignment(_ text: String) throws(InputError) -> (ProgramLaunch.Register, UInt64) {
+    let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+    let at = SourceLocation(file: "--set \(text)")
     guard parts.count == 2, let value = Self.parseNumber(parts[1]) else {
       throw InputError(
         "usage.bad-set", at: at, "expected REGISTER=VALUE, e.g. x0=5 or sp=0x7ffe0000")
     }
     let name = parts[0].lowercased()
-    if name == "sp" {
-      machine.sp = value
-      return
-    }
+    if name == "sp" { return (.sp, value) }
     if name.hasPrefix("x"), let n = Int(name.dropFirst()), (0...30).contains(n) {
-      machine.setX(n, value)
-      return
+      return (.x(n), value)
     }
     throw InputError("usage.bad-set", at: at, "unknown register '\(parts[0])' (x0…x30 or sp)")
   }

@@ -4,6 +4,20 @@ import TestSupport
 import Testing
 
 @testable import PatchsiteCLI
+@testable import Reporting
+
+/// The listing of `text` assembled and linked at `base`.
+private func listing(_ text: String, base: UInt64, format: AsmListing.Format) throws -> String {
+  AsmListing.listing(
+    try AsmCommand.assembleAndLink(bytes: Array(text.utf8), file: "t.s", base: base),
+    format: format)
+}
+
+/// The linked image of `text`, `.text` at `base`.
+private func image(_ text: String, base: UInt64) throws -> [UInt8] {
+  try AsmListing.image(
+    try AsmCommand.assembleAndLink(bytes: Array(text.utf8), file: "t.s", base: base), file: "t.s")
+}
 
 /// `patchsite asm` and `patchsite disasm`: output contract, exit codes, help.
 struct AsmCommandTests {
@@ -24,8 +38,7 @@ struct AsmCommandTests {
     """
 
   func json(_ text: String, base: UInt64 = 0) throws -> [[String: Any]] {
-    let out = try AsmCommand.listing(
-      bytes: Array(text.utf8), file: "t.s", base: base, format: .json)
+    let out = try listing(text, base: base, format: .json)
     let value = try JSONSerialization.jsonObject(with: Data(out.utf8))
     return try #require(value as? [[String: Any]])
   }
@@ -63,8 +76,7 @@ struct AsmCommandTests {
   }
 
   @Test func textListing() throws {
-    let out = try AsmCommand.listing(
-      bytes: Array("\tnop\n\tbl\tfoo\n\t.quad\t1\n".utf8), file: "t.s", base: 0x1000, format: .text)
+    let out = try listing("\tnop\n\tbl\tfoo\n\t.quad\t1\n", base: 0x1000, format: .text)
     #expect(
       out == """
         0000000000001000  d503201f  nop
@@ -72,23 +84,19 @@ struct AsmCommandTests {
         0000000000001008  0100000000000000  .quad 1
 
         """)
-    let none = try AsmCommand.listing(
-      bytes: Array("\tnop\n".utf8), file: "t.s", base: 0, format: .none)
-    #expect(none.isEmpty)
   }
 
   /// `--format bin`: every section at its linked address, zeros between, pending fields zero;
   /// the words are the ones the JSON listing shows.
   @Test func binaryImage() throws {
     let text = "\tbti\tc\n\tbl\tfoo\n\tnop\n\t.section\t.rodata\n\t.quad\t0x1122334455667788\n"
-    let image = try AsmCommand.image(bytes: Array(text.utf8), file: "t.s", base: 0x1000)
+    let bytes = try image(text, base: 0x1000)
     #expect(
-      image == [
+      bytes == [
         0x5f, 0x24, 0x03, 0xd5, 0x00, 0x00, 0x00, 0x94, 0x1f, 0x20, 0x03, 0xd5, 0, 0, 0, 0,
         0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,
       ])
-    let whole = try AsmCommand.image(
-      bytes: Array(Self.source.utf8), file: "t.s", base: 0xffff_8000_1000_0000)
+    let whole = try image(Self.source, base: 0xffff_8000_1000_0000)
     let words = try json(Self.source, base: 0xffff_8000_1000_0000).compactMap {
       ($0["word"] as? String).flatMap { UInt32($0, radix: 16) }
     }
@@ -98,7 +106,7 @@ struct AsmCommandTests {
         UInt32(whole[at]) | UInt32(whole[at + 1]) << 8 | UInt32(whole[at + 2]) << 16
           | UInt32(whole[at + 3]) << 24 == w)
     }
-    #expect(try AsmCommand.image(bytes: [], file: "t.s", base: 0).isEmpty)
+    #expect(try image("", base: 0).isEmpty)
   }
 
   /// Listing in batches (on several threads when there are several cores) gives the bytes one
@@ -117,13 +125,13 @@ struct AsmCommandTests {
     let linked = try AsmCommand.assembleAndLink(bytes: Array(lines.utf8), file: "t.s", base: 0x4000)
     let section = try #require(linked.sections.first { $0.name == ".text" })
     let pending = section.relocations.sorted { $0.offset < $1.offset }
-    for format in [AsmCommand.Format.text, .json] {
+    for format in [AsmListing.Format.text, .json] {
       var batched: [UInt8] = []
-      AsmCommand.list(linked, format: format) { batched.append(contentsOf: $0) }
+      AsmListing.list(linked, format: format) { batched.append(contentsOf: $0) }
       var cache = DisassemblyCache()
       var one = ByteOutput()
       if format == .json { one.append("[") }
-      AsmCommand.listItems(
+      AsmListing.listItems(
         section.items[...], of: section, relocations: pending, from: 0, format: format,
         first: true, cache: &cache, into: &one)
       if format == .json { one.append("\n]\n") }
@@ -132,16 +140,13 @@ struct AsmCommandTests {
     #expect(
       JSONSerialization.isValidJSONObject(
         try JSONSerialization.jsonObject(
-          with: Data(
-            try AsmCommand.listing(
-              bytes: Array(lines.utf8), file: "t.s", base: 0, format: .json
-            ).utf8))))
+          with: Data(try listing(lines, base: 0, format: .json).utf8))))
   }
 
   @Test func badInputIsLocated() {
     do {
-      _ = try AsmCommand.listing(
-        bytes: Array("\tnop\n\tb.zz\t.+8\n".utf8), file: "t.s", base: 0, format: .text)
+      _ = try AsmCommand.assembleAndLink(
+        bytes: Array("\tnop\n\tb.zz\t.+8\n".utf8), file: "t.s", base: 0)
       Issue.record("expected an error")
     } catch {
       #expect(error.location.description == "t.s:2:2")
@@ -169,7 +174,7 @@ struct AsmCommandTests {
   @Test func disasmWords() throws {
     let words = try DisasmCommand.parse(["d503201f", "0x94000010", "0XD65F03C0"])
     #expect(words == [0xd503_201f, 0x9400_0010, 0xd65f_03c0])
-    let out = DisasmCommand.lines(words[...], base: 0x1000)
+    let out = Disassembly.lines(words[...], base: 0x1000)
     #expect(out == "d503201f  nop\n94000010  bl\t1044\nd65f03c0  ret\n")
     do {
       _ = try DisasmCommand.parse(["d503201f", "123456789"])
@@ -219,7 +224,7 @@ struct AsmCommandTests {
     try data.write(to: URL(fileURLWithPath: "\(dir)/w.bin"))
     let fromFile = try DisasmCommand.words(file: "\(dir)/w.bin")
     #expect(fromFile == words)
-    let ours = DisasmCommand.lines(fromFile[...], base: 0x40_0000).split(separator: "\n")
+    let ours = Disassembly.lines(fromFile[...], base: 0x40_0000).split(separator: "\n")
     let theirs = try AArch64Oracles.objdumpWords(words, vma: 0x40_0000)
     #expect(ours.count == words.count)
     // Same words in the same eight-digit form; texts agree wherever the word is modelled.
