@@ -74,6 +74,7 @@ let package = Package(
       name: "PipelineTests",
       dependencies: [
         "Pipeline", "Analysis", "KernelSource", "PatchSeries", "Git", "Diagnostics", "TestSupport",
+        "AArch64", "AArch64Emulator",
       ]),
     .testTarget(
       name: "ReportingTests",

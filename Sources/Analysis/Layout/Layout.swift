@@ -317,6 +317,9 @@ public struct Layout: Hashable, Sendable {
   /// `entry-ftrace.S` assembled and linked at the assumed address: every trampoline's words,
   /// for the emulator. Nil when the file is missing or could not be assembled.
   public var entryObject: AssembledObject?
+  /// The direct trampolines the direct states call (`DirectTrampoline`), in and out of BL
+  /// range, linked at their assumed addresses. Nil when no state calls one.
+  public var directObject: AssembledObject?
   /// `rec->ip` (the adjusted record) as an offset from the function symbol.
   public var recordOffset: Int?
   /// The `__patchable_function_entries` address as an offset from the function symbol.

@@ -223,6 +223,18 @@ struct Run {
           "ftrace_make_call writes a literal when its target is out of BL range: states "
             + "tramp-near/tramp-far call a trampoline in and out of range")
       }
+      do throws(AssemblyError) {
+        layout.directObject = try DirectTrampoline.object(builder.placement)
+        assume(
+          .model,
+          "the direct trampolines are Patchsite's model (\(DirectTrampoline.nearSymbol), "
+            + "\(DirectTrampoline.farSymbol)): BTI C, save X9/X30, call a handler, restore, "
+            + "RET X9, as the kernel's ftrace-direct samples do")
+      } catch {
+        diagnose(
+          LayoutMessage.couldNotModel, .note, error.location,
+          "could not assemble the model direct trampoline: \(error.message)")
+      }
       let pairs: [(StateID, String)] =
         direct
         ? [(.directNear, "<direct trampoline>"), (.directFar, "<far direct trampoline>")]
