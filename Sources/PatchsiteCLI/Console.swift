@@ -45,4 +45,11 @@ enum Console {
 
   /// True if standard error is a terminal (progress is shown only then).
   static var stderrIsTerminal: Bool { isatty(2) != 0 }
+
+  /// Colour on standard output: only on a terminal, and never when NO_COLOR is set (to
+  /// anything non-empty, as no-color.org asks).
+  static var colorful: Bool {
+    if let v = getenv("NO_COLOR"), v.pointee != 0 { return false }
+    return isatty(1) != 0
+  }
 }

@@ -109,6 +109,11 @@ struct LayoutCommand: ParsableCommand {
   }
 
   func parseConfig() throws(InputError) -> [String: ConfigValue] {
+    try Self.parse(config: config)
+  }
+
+  /// `NAME=VALUE` options as configuration values.
+  static func parse(config: [String]) throws(InputError) -> [String: ConfigValue] {
     var out: [String: ConfigValue] = [:]
     for c in config {
       let parts = c.split(separator: "=", maxSplits: 1)

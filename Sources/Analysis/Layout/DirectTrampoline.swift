@@ -12,22 +12,33 @@ public enum DirectTrampoline {
   /// The symbol of the trampoline in range of `BL`, and of the one out of range.
   public static let nearSymbol = "patchsite_direct_tramp"
   public static let farSymbol = "patchsite_far_direct_tramp"
-  /// The handler both call (it returns at once).
-  public static let handlerSymbol = "patchsite_direct_handler"
 
-  static func source(symbol: String, handler: String) -> String {
+  /// The tracer the trampolines call: left undefined here, the scenario places it.
+  public static let tracerSymbol = "patchsite_tracer"
+
+  /// Like a BPF trampoline: a frame record for the traced function's caller ({X29, X9}) and
+  /// one for the traced function ({X29, X30}), a call, then back into the traced function
+  /// with X30 holding its return address (as `ftrace_stub_direct_tramp` leaves it).
+  static func source(symbol: String) -> String {
     """
     \t.text
     \t.globl \(symbol)
     \t.type \(symbol), %function
     \(symbol):
     \tbti c
-    \tstp x9, x30, [sp, #-16]!
-    \tbl \(handler)
-    \tldp x30, x9, [sp], #16
-    \tret x9
-    \(handler):
-    \tret
+    \tstp x29, x9, [sp, #-16]!
+    \tmov x29, sp
+    \tstp x29, x30, [sp, #-16]!
+    \tmov x29, sp
+    \tadrp x16, \(tracerSymbol)
+    \tadd x16, x16, :lo12:\(tracerSymbol)
+    \tblr x16
+    \tldp x29, x30, [sp], #16
+    \tldp x29, x9, [sp], #16
+    \tmov x10, x30
+    \tmov x30, x9
+    \tret x10
+    \t.size \(symbol), . - \(symbol)
     """
   }
 
@@ -35,12 +46,12 @@ public enum DirectTrampoline {
   public static func object(_ placement: Placement) throws(AssemblyError) -> AssembledObject {
     var all = AssembledObject(sections: [], symbols: [])
     let pairs = [
-      (nearSymbol, handlerSymbol, placement.nearTrampoline, ".text.direct"),
-      (farSymbol, handlerSymbol + "_far", placement.farTrampoline, ".text.far_direct"),
+      (nearSymbol, placement.nearTrampoline, ".text.direct"),
+      (farSymbol, placement.farTrampoline, ".text.far_direct"),
     ]
-    for (symbol, handler, address, section) in pairs {
-      var o = try Assembler.assemble(source(symbol: symbol, handler: handler), file: symbol)
-        .link(bases: [".text": address])
+    for (symbol, address, section) in pairs {
+      var o = try Assembler.assemble(source(symbol: symbol), file: symbol)
+        .link(bases: [".text": address], allowUndefined: true)
       for k in o.sections.indices where o.sections[k].name == ".text" {
         o.sections[k].name = section
       }

@@ -404,6 +404,8 @@ public enum LayoutMessage {
 /// Encoding and printing words with the project's encoder, decoder and printer.
 public enum Words {
   public static let nop: UInt32 = 0xd503_201f
+  /// `ret`.
+  public static let ret: UInt32 = 0xd65f_03c0
   /// `AARCH64_BREAK_FAULT`: `brk #0x100`, what `aarch64_insn_gen_*` return on failure.
   public static let breakFault: UInt32 = 0xd420_2000
 

@@ -40,7 +40,7 @@ public struct LayoutBuilder: Sendable {
 }
 
 /// What a scenario sets for one application of a transition.
-struct Scenario {
+struct CallArguments {
   /// The trampoline `addr` names: a symbol (`ftrace_caller`) or a placeholder
   /// (`<direct trampoline>`); `FTRACE_ADDR` is `ftrace_caller`.
   var target: String
@@ -155,7 +155,7 @@ struct Run {
     initState.id = .initialized
     if let t = transitions["ftrace_init_nop"] {
       let (s, tr) = apply(
-        t, to: compiledState, id: .initialized, Scenario(target: "FTRACE_ADDR"),
+        t, to: compiledState, id: .initialized, CallArguments(target: "FTRACE_ADDR"),
         api: .initTime, concurrent: false)
       initState = s
       layout.transitions.append(tr)
@@ -175,14 +175,14 @@ struct Run {
     let hasOps = makeCall.writes.contains { $0.api == .writeLiteralU64 }
     var (near, nearT) = apply(
       makeCall, to: initState, id: .near,
-      Scenario(target: "FTRACE_ADDR", uniqueOps: "<callsite ops>"), api: nil,
+      CallArguments(target: "FTRACE_ADDR", uniqueOps: "<callsite ops>"), api: nil,
       concurrent: concurrent)
     near.note = "ftrace_make_call, addr = FTRACE_ADDR, in BL range"
     layout.states.append(relabel(near))
     layout.transitions.append(nearT)
     if let t = transitions["ftrace_make_nop"] {
       var (s, tr) = apply(
-        t, to: near, id: .disabled, Scenario(target: "FTRACE_ADDR"), api: nil,
+        t, to: near, id: .disabled, CallArguments(target: "FTRACE_ADDR"), api: nil,
         concurrent: concurrent)
       s.note = "ftrace_make_nop from near"
       layout.states.append(relabel(s))
@@ -190,7 +190,7 @@ struct Run {
     }
     if hasOps {
       var (s, tr) = apply(
-        makeCall, to: initState, id: .list, Scenario(target: "FTRACE_ADDR"), api: nil,
+        makeCall, to: initState, id: .list, CallArguments(target: "FTRACE_ADDR"), api: nil,
         concurrent: concurrent)
       s.note = "ftrace_make_call with several ops on the site: the literal holds ftrace_list_ops"
       layout.states.append(relabel(s))
@@ -203,7 +203,7 @@ struct Run {
       builder.placement.moduleFunctionArea + UInt64(c.symbolFromAreaStart)
     var (far, farT) = apply(
       makeCall, to: moduleInit, id: .far,
-      Scenario(target: "FTRACE_ADDR", uniqueOps: "<callsite ops>"), api: nil,
+      CallArguments(target: "FTRACE_ADDR", uniqueOps: "<callsite ops>"), api: nil,
       concurrent: concurrent)
     far.note = "ftrace_make_call, traced function in a module out of BL range of ftrace_caller"
     layout.states.append(relabel(far))
@@ -228,8 +228,9 @@ struct Run {
         assume(
           .model,
           "the direct trampolines are Patchsite's model (\(DirectTrampoline.nearSymbol), "
-            + "\(DirectTrampoline.farSymbol)): BTI C, save X9/X30, call a handler, restore, "
-            + "RET X9, as the kernel's ftrace-direct samples do")
+            + "\(DirectTrampoline.farSymbol)): BTI C, a frame record for the caller {X29, "
+            + "X9} and one for the traced function {X29, X30}, a call to the tracer, then MOV X30, "
+            + "X9 and RET to the traced function, as BPF trampolines do")
       } catch {
         diagnose(
           LayoutMessage.couldNotModel, .note, error.location,
@@ -241,7 +242,7 @@ struct Run {
         : [(.trampolineNear, "<direct trampoline>"), (.trampolineFar, "<far direct trampoline>")]
       for (id, tramp) in pairs {
         var (s, tr) = apply(
-          makeCall, to: initState, id: id, Scenario(target: tramp, uniqueOps: "<direct ops>"),
+          makeCall, to: initState, id: id, CallArguments(target: tramp, uniqueOps: "<direct ops>"),
           api: nil, concurrent: concurrent)
         s.note =
           "ftrace_make_call, addr = a trampoline \(tramp == "<direct trampoline>" ? "in" : "out of") BL range"
@@ -277,8 +278,9 @@ struct Run {
     guard let expected = layout.state(to) else { return }
     let scenario =
       direct
-      ? Scenario(target: "<direct trampoline>", oldTarget: "FTRACE_ADDR", uniqueOps: "<direct ops>")
-      : Scenario(target: "FTRACE_ADDR", oldTarget: "FTRACE_ADDR")
+      ? CallArguments(
+        target: "<direct trampoline>", oldTarget: "FTRACE_ADDR", uniqueOps: "<direct ops>")
+      : CallArguments(target: "FTRACE_ADDR", oldTarget: "FTRACE_ADDR")
     let (s, tr) = apply(mc, to: near, id: to, scenario, api: nil, concurrent: concurrent)
     layout.transitions.append(tr)
     let got = s.words.map { "\($0.offset):\($0.word)" }
@@ -299,7 +301,7 @@ struct Run {
       assume(.model, "no ftrace_call_adjust: rec->ip is the __patchable_function_entries address")
       return c.patchEntryOffset
     }
-    var env = environment(s, Scenario(target: "FTRACE_ADDR"), for: t)
+    var env = environment(s, CallArguments(target: "FTRACE_ADDR"), for: t)
     let entry = s.address(c.patchEntryOffset)
     if let p = parameter(.patchEntry, of: t) { env.parameters[p] = Int64(bitPattern: entry) }
     guard let path = choosePath(t, env) else { return nil }
@@ -322,7 +324,7 @@ struct Run {
   // MARK: evaluation
 
   /// What the scenario knows when `t` runs on `state`.
-  func environment(_ state: LayoutState, _ scenario: Scenario, for t: CTransition)
+  func environment(_ state: LayoutState, _ scenario: CallArguments, for t: CTransition)
     -> ScenarioEnvironment
   {
     var env = ScenarioEnvironment(
@@ -526,7 +528,7 @@ struct Run {
 
   /// Applies the path of `t` that fits `scenario` to `state`.
   mutating func apply(
-    _ t: CTransition, to state: LayoutState, id: StateID, _ scenario: Scenario,
+    _ t: CTransition, to state: LayoutState, id: StateID, _ scenario: CallArguments,
     api forced: WriteAPI?, concurrent: Bool
   ) -> (LayoutState, LayoutTransition) {
     var out = state
@@ -717,6 +719,12 @@ struct Run {
         entry.lines, at: builder.placement.entryText, what: FtraceSources.entryPath)
     }
     layout.entryObject = assembled
+    // Names the file declares without words, and a missing ftrace_caller, are placed after
+    // everything assembled, so they never alias real code.
+    var free = builder.placement.entryText + 0x1000
+    for sec in assembled?.sections ?? [] {
+      free = max(free, (sec.base + UInt64(sec.size) + 0xfff) & ~0xfff)
+    }
     var k: UInt64 = 0
     for sym in entry.symbols {
       var t = Trampoline(name: sym.name, kind: sym.kind.rawValue, location: sym.location)
@@ -737,7 +745,7 @@ struct Run {
         }
         symbols.define(sym.name, addr)
       } else {
-        let addr = builder.placement.entryText + 0x1000 + 0x100 * k
+        let addr = free + 0x100 * k
         k += 1
         t.address = addr
         symbols.define(sym.name, addr)
@@ -746,11 +754,9 @@ struct Run {
       layout.trampolines.append(t)
     }
     if symbols.addresses["ftrace_caller"] == nil {
-      symbols.define("ftrace_caller", builder.placement.entryText)
-      assume(
-        .address,
-        "ftrace_caller is not in entry-ftrace.S: placed at 0x\(Words.hex(builder.placement.entryText))"
-      )
+      let addr = assembled == nil ? builder.placement.entryText : free + 0x100 * k
+      symbols.define("ftrace_caller", addr)
+      assume(.address, "ftrace_caller is not in entry-ftrace.S: placed at 0x\(Words.hex(addr))")
     }
   }
 }

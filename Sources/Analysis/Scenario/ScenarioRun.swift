@@ -1,0 +1,110 @@
+import AArch64
+import AArch64Emulator
+
+/// What happened when a scenario ran: every instruction fetched with the BTYPE it was
+/// fetched under, every branch, and how the run ended.
+public struct ScenarioRun: Sendable {
+  public struct Step: Sendable, Hashable {
+    public var pc: UInt64
+    public var word: UInt32
+    public var btype: UInt8
+  }
+
+  public var scenario: Scenario
+  public var steps: [Step]
+  public var branches: [BranchEvent]
+  public var result: RunResult
+  /// The machine where the run stopped.
+  public var machine: Machine
+  /// Reliable walks taken at the tracer's probe point (`NOP` after its frame record), one
+  /// per time the tracer ran.
+  public var tracerWalks: [Unwinder.Walk]
+  /// The walk an interrupt would get at each instruction of the callsite and the trampolines
+  /// (not the caller, the tracer or the stubs Patchsite models), before it executes.
+  public var interruptWalks: [InterruptWalk]
+
+  /// The fault the run stopped at, if any.
+  public var fault: Fault? {
+    if case .fault(let f) = result.stop { return f }
+    return nil
+  }
+
+  /// The step budget of a scenario: a callsite and a trampoline run a few hundred.
+  public static let budget = 20_000
+}
+
+/// The unwinder's walk from an interrupt at `pc`, and where the caller's return address was
+/// then.
+public struct InterruptWalk: Sendable {
+  public var pc: UInt64
+  public var walk: Unwinder.Walk
+  /// The registers that held the return address into the traced function's caller.
+  public var holders: [Int]
+  /// Whether the walk reported the return into the caller.
+  public var reportsCaller: Bool
+}
+
+private struct Recorder: MachineObserver {
+  var steps: [ScenarioRun.Step] = []
+  var branches: [BranchEvent] = []
+  mutating func fetch(pc: UInt64, word: UInt32, btype: UInt8) {
+    steps.append(ScenarioRun.Step(pc: pc, word: word, btype: btype))
+  }
+  mutating func branch(_ event: BranchEvent) { branches.append(event) }
+}
+
+extension Scenario {
+  /// Runs the scenario from the caller until it returns, faults or runs out of budget. The
+  /// run stops at the tracer's probe point each time it gets there, to take the reliable walk
+  /// a tracer calling `stack_trace_save_tsk_reliable` would get.
+  public func run(budget: Int = ScenarioRun.budget) -> ScenarioRun {
+    var m = machine
+    var recorder = Recorder()
+    var walks: [Unwinder.Walk] = []
+    let probe = tracer.address + 12
+    let unwinder = self.unwinder
+    var left = budget
+    var result = RunResult(steps: 0, stop: .stepLimit)
+    var total = 0
+    var interrupts: [InterruptWalk] = []
+    let skip = modelled.map { $0.address..<($0.address + max($0.size, 4)) }
+    while left > 0 {
+      if m.memory.isMapped(m.pc) && !skip.contains(where: { $0.contains(m.pc) }) {
+        let w = unwinder.walk(m)
+        let back = callSite + 4
+        var holders: [Int] = []
+        for n in 0...30 where m.x(n) == back { holders.append(n) }
+        interrupts.append(
+          InterruptWalk(
+            pc: m.pc, walk: w, holders: holders, reportsCaller: w.pcs.contains(back)))
+      }
+      let r = m.run(maxSteps: 1, observer: &recorder)
+      total += r.steps
+      left -= max(1, r.steps)
+      result = RunResult(steps: total, stop: r.stop)
+      if case .stepLimit = r.stop {
+        if m.pc == probe {
+          walks.append(
+            unwinder.walk(
+              pc: m.pc, fp: m.x(29), source: .caller, memory: m.memory, reliable: true))
+        }
+        continue
+      }
+      break
+    }
+    return ScenarioRun(
+      scenario: self, steps: recorder.steps, branches: recorder.branches, result: result,
+      machine: m, tracerWalks: walks, interruptWalks: interrupts)
+  }
+
+  /// The symbol `pc` lies in (with its size), else the address.
+  public func name(_ pc: UInt64) -> String {
+    if let l = symbols.lookup(pc) { return l.description }
+    return "0x" + Words.hex(pc)
+  }
+
+  /// The kernel's unwinder over this scenario's symbols and task stack.
+  public var unwinder: Unwinder {
+    Unwinder(symbols: symbols, stacks: [stack], finalRecord: finalRecord)
+  }
+}

@@ -1,0 +1,204 @@
+import Analysis
+import Diagnostics
+import Pipeline
+
+/// `patchsite review`'s reports: text for a terminal, and the versioned JSON contract
+/// (`patchsite-review/1`, README "Review JSON").
+public enum ReviewRendering {
+  public static let schema = "patchsite-review/1"
+
+  // MARK: JSON
+
+  public static func json(_ r: ReviewReport) -> JSON {
+    .object([
+      ("schema", .string(schema)),
+      ("units", .array(r.units.map(unit))),
+      ("findings", .array(r.findings.map(finding))),
+      (
+        "comparison",
+        .array(
+          r.comparisons.map { c in
+            .object([
+              ("from", .int(c.from)), ("to", .int(c.to)),
+              ("config", .string(c.configuration)),
+              ("introduced", .array(c.introduced.map { .string($0.fingerprint) })),
+              ("fixed", .array(c.fixed.map { .string($0.fingerprint) })),
+              ("unchanged", .array(c.unchanged.map { .string($0.fingerprint) })),
+            ])
+          })
+      ),
+      ("diagnostics", .array(r.diagnostics.map(JSON.diagnostic))),
+      (
+        "summary",
+        .object([
+          ("error", .int(r.count(.error))), ("warning", .int(r.count(.warning))),
+          ("note", .int(r.count(.note))), ("scenarios", .int(r.scenarios)),
+          ("instructions", .int(r.instructions)),
+        ])
+      ),
+    ])
+  }
+
+  static func unit(_ u: ReviewUnit) -> JSON {
+    let l = u.layout
+    let kind: String =
+      l.configuration.name == "prose" ? "prose" : (l.version == nil ? "tree" : "patch")
+    return .object([
+      ("id", .string(u.id)),
+      ("version", .optional(l.version)),
+      (
+        "source",
+        .object([
+          ("kind", .string(kind)), ("messageId", .optional(u.messageID)),
+          ("file", .string(l.source)), ("line", .null),
+        ])
+      ),
+      ("configName", .string(l.configName)),
+      ("config", .object(l.configuration.shown.map { ($0.name, .string($0.value)) })),
+      ("states", .array(l.states.map { .string($0.name) })),
+      ("scenarios", .int(u.review.scenarios)),
+      ("instructions", .int(u.review.instructions)),
+    ])
+  }
+
+  static func finding(_ lf: LocatedFinding) -> JSON {
+    let f = lf.finding
+    return .object([
+      ("check", .string(f.check.id)),
+      ("category", .string(f.check.category.rawValue)),
+      ("severity", .string(f.severity.rawValue)),
+      ("title", .string(f.check.title)),
+      ("message", .string(f.message)),
+      ("explanation", .string(f.explanation)),
+      ("unit", .string(lf.unit)),
+      ("version", .optional(lf.version)),
+      ("state", .optional(f.state?.description)),
+      (
+        "transition",
+        f.transition.map {
+          .object([("from", .string($0.from.description)), ("to", .string($0.to.description))])
+        } ?? .null
+      ),
+      ("offset", .optional(f.offset)),
+      ("assumptions", .array(f.assumptions.map { .string($0) })),
+      ("evidence", evidence(f.evidence)),
+      (
+        "location",
+        .object([
+          ("file", .optional(f.location?.file)),
+          ("line", .optional(f.location.map(\.line))),
+          ("patch", .optional(lf.patch)),
+          ("messageId", .optional(lf.messageID)),
+        ])
+      ),
+      ("fingerprint", .string(f.fingerprint)),
+    ])
+  }
+
+  static func evidence(_ e: Evidence) -> JSON {
+    .object([
+      ("facts", .object(e.facts.map { ($0.0, .string($0.1)) })),
+      (
+        "blocks",
+        .array(
+          e.blocks.map { b in
+            .object([
+              ("heading", .string(b.heading)),
+              (
+                "lines",
+                .array(
+                  b.lines.map { l in
+                    .object([
+                      ("address", .optional(l.address.map { Words.hex($0) })),
+                      ("word", .optional(l.word.map { Words.hex(UInt64($0), digits: 8) })),
+                      ("text", .string(l.text)),
+                      ("note", .string(l.note)),
+                    ])
+                  })
+              ),
+            ])
+          })
+      ),
+    ])
+  }
+
+  // MARK: Text
+
+  /// The terminal report: one block per finding, the version comparison, the diagnostics and
+  /// a summary line. `color` adds ANSI colour to the severities.
+  public static func text(_ r: ReviewReport, color: Bool = false) -> String {
+    var out = ""
+    for u in r.units {
+      let l = u.layout
+      out += "== \(u.id) \(l.version.map { "v\($0) " } ?? "")\(l.source) [\(l.configName)]: "
+      let n = u.findings.count
+      out += n == 0 ? "no findings" : "\(n) finding\(n == 1 ? "" : "s")"
+      out += " (\(u.review.scenarios) scenarios, \(u.review.instructions) instructions)\n"
+      for lf in u.findings { out += "\n" + text(lf, color: color) }
+      if !u.findings.isEmpty { out += "\n" }
+    }
+    for c in r.comparisons {
+      out += "\nv\(c.from) -> v\(c.to) [\(c.configuration)]: \(c.introduced.count) introduced, "
+      out += "\(c.fixed.count) fixed, \(c.unchanged.count) unchanged\n"
+      for f in c.introduced { out += "  + \(f.check.id): \(f.message)\n" }
+      for f in c.fixed { out += "  - \(f.check.id): \(f.message)\n" }
+    }
+    if !r.diagnostics.isEmpty {
+      out += "\ndiagnostics:\n"
+      for d in r.diagnostics { out += "  \(d)\n" }
+    }
+    out += "\n\(r.count(.error)) errors, \(r.count(.warning)) warnings, \(r.count(.note)) notes"
+    out += " (\(r.scenarios) scenarios, \(r.instructions) instructions emulated)\n"
+    return out
+  }
+
+  static func paint(_ s: Severity, _ text: String, _ color: Bool) -> String {
+    guard color else { return text }
+    let code =
+      switch s {
+      case .error: "1;31"
+      case .warning: "1;33"
+      default: "1;36"
+      }
+    return "\u{1b}[\(code)m\(text)\u{1b}[0m"
+  }
+
+  public static func text(_ lf: LocatedFinding, color: Bool = false) -> String {
+    let f = lf.finding
+    var head = paint(
+      f.severity, f.severity.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0), color)
+    head += " \(f.check.id)"
+    if let l = f.location { head += "  \(l)" }
+    if let p = lf.patch { head += "   \(p)" }
+    if let m = lf.messageID { head += " <\(m)>" }
+    var out = head + "\n  \(f.message)\n"
+    if !f.explanation.isEmpty { out += "\n" + wrap(f.explanation, indent: "  ", width: 100) }
+    for b in f.evidence.blocks {
+      out += "\n  \(b.heading)\n"
+      for l in b.lines {
+        var line = "    "
+        if let a = l.address { line += Words.hex(a) + "  " }
+        if let w = l.word { line += Words.hex(UInt64(w), digits: 8) + "  " }
+        line += l.text
+        if !l.note.isEmpty { line += "    " + l.note }
+        out += line + "\n"
+      }
+    }
+    for a in f.assumptions { out += "  assumed: \(a)\n" }
+    return out
+  }
+
+  static func wrap(_ text: String, indent: String, width: Int) -> String {
+    var out = ""
+    var line = indent
+    for word in text.split(separator: " ") {
+      if line.count + word.count + 1 > width && line != indent {
+        out += line + "\n"
+        line = indent
+      }
+      line += (line == indent ? "" : " ") + word
+    }
+    if line != indent { out += line + "\n" }
+    return out
+  }
+}
