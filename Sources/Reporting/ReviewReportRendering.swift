@@ -129,11 +129,7 @@ public enum ReviewRendering {
   public static func text(_ r: ReviewReport, color: Bool = false) -> String {
     var out = ""
     for u in r.units {
-      let l = u.layout
-      out += "== \(u.id) \(l.version.map { "v\($0) " } ?? "")\(l.source) [\(l.configName)]: "
-      let n = u.findings.count
-      out += n == 0 ? "no findings" : "\(n) finding\(n == 1 ? "" : "s")"
-      out += " (\(u.review.scenarios) scenarios, \(u.review.instructions) instructions)\n"
+      out += heading(u) + "\n"
       for lf in u.findings { out += "\n" + text(lf, color: color) }
       if !u.findings.isEmpty { out += "\n" }
     }
@@ -150,6 +146,28 @@ public enum ReviewRendering {
     out += "\n\(r.count(.error)) errors, \(r.count(.warning)) warnings, \(r.count(.note)) notes"
     out += " (\(r.scenarios) scenarios, \(r.instructions) instructions emulated)\n"
     return out
+  }
+
+  /// A unit's heading line, without a newline: `== u1 v1 v1 4/4 post-image [CONFIG]: 4
+  /// findings (8 scenarios, 273 instructions)`.
+  public static func heading(_ u: ReviewUnit) -> String {
+    let l = u.layout
+    var out = "== \(u.id) \(l.version.map { "v\($0) " } ?? "")\(l.source) [\(l.configName)]: "
+    let n = u.findings.count
+    out += n == 0 ? "no findings" : "\(n) finding\(n == 1 ? "" : "s")"
+    out += " (\(u.review.scenarios) scenarios, \(u.review.instructions) instructions)"
+    return out
+  }
+
+  /// An evidence line as the text report prints it, without indentation: address, word,
+  /// disassembly or value, and the note, each present only when known.
+  public static func evidenceLine(_ l: EvidenceLine) -> String {
+    var line = ""
+    if let a = l.address { line += Words.hex(a) + "  " }
+    if let w = l.word { line += Words.hex(UInt64(w), digits: 8) + "  " }
+    line += l.text
+    if !l.note.isEmpty { line += "    " + l.note }
+    return line
   }
 
   static func paint(_ s: Severity, _ text: String, _ color: Bool) -> String {
@@ -175,14 +193,7 @@ public enum ReviewRendering {
     if !f.explanation.isEmpty { out += "\n" + wrap(f.explanation, indent: "  ", width: 100) }
     for b in f.evidence.blocks {
       out += "\n  \(b.heading)\n"
-      for l in b.lines {
-        var line = "    "
-        if let a = l.address { line += Words.hex(a) + "  " }
-        if let w = l.word { line += Words.hex(UInt64(w), digits: 8) + "  " }
-        line += l.text
-        if !l.note.isEmpty { line += "    " + l.note }
-        out += line + "\n"
-      }
+      for l in b.lines { out += "    " + evidenceLine(l) + "\n" }
     }
     for a in f.assumptions { out += "  assumed: \(a)\n" }
     return out

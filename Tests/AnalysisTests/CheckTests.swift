@@ -7,36 +7,9 @@ import Testing
 /// Each check fires on a small bad layout and stays quiet on the good one. The layouts are
 /// hand-written (LayoutFile) with a small `entry-ftrace.S` of the test's own, assembled at
 /// the placement's entry-text address.
-private let entryText: UInt64 = Placement().entryText
-
-/// The function symbol of a hand-written layout, and an address in it.
-private let F: UInt64 = Placement().coreFunctionArea + 0x100
-private func at(_ offset: Int) -> String {
-  "0x" + String(F &+ UInt64(bitPattern: Int64(offset)), radix: 16)
-}
-
-/// A trampoline that builds the callsite record {x29, x9} and its own {fp, x30}, calls the
-/// ops' func (the literal's ops, CALL_OPS style, or a fixed ops), and returns with RET X9.
-private let goodTrampoline = """
-  \t.text
-  \t.globl ftrace_caller
-  ftrace_caller:
-  \tbti c
-  \tstp x29, x9, [sp, #-16]!
-  \tmov x29, sp
-  \tstp x29, x30, [sp, #-16]!
-  \tmov x29, sp
-  \tadrp x2, ops
-  \tadd x2, x2, :lo12:ops
-  \tldr x4, [x2]
-  \tblr x4
-  \tldp x29, x30, [sp], #16
-  \tldp x29, x9, [sp], #16
-  \tmov x10, x30
-  \tmov x30, x9
-  \tret x10
-  \t.size ftrace_caller, . - ftrace_caller
-  """
+private let entryText = CheckFixtures.entryText
+private func at(_ offset: Int) -> String { CheckFixtures.at(offset) }
+private let goodTrampoline = CheckFixtures.trampoline
 
 private func layout(
   _ text: String, bti: Bool = true, entry: String? = goodTrampoline,

@@ -70,3 +70,25 @@ private func errors(_ r: ReviewReport, version: Int? = nil) -> [LocatedFinding] 
     #expect(errors(r, version: 2).isEmpty, "\(errors(r, version: 2).map(\.finding.message))")
   }
 }
+
+/// Each deliberately broken example gets the finding its README promises, with BTI on (the
+/// configuration every one of them is about).
+@Suite struct BrokenExampleTests {
+  @Test(arguments: [
+    ("broken-no-landing-pad", "bti.landing-pad", Severity.error),
+    ("broken-bl-out-of-range", "range.generator-sentinel", .error),
+    ("broken-bl-out-of-range", "range.branch-reach", .error),
+    ("broken-misaligned-literal", "alignment.literal", .error),
+    ("broken-unsafe-swap", "live-patch.unsafe-word-change", .error),
+    ("broken-ret-as-jump", "bti.ret-as-jump", .warning),
+    ("broken-blr-into-bti-j", "bti.landing-pad", .error),
+  ])
+  func promisedFinding(_ example: String, _ check: String, _ severity: Severity) throws {
+    let r = try review(example)
+    let withBTI = Set(r.units.filter { $0.layout.configuration.bti == true }.map(\.id))
+    let hits = r.findings.filter {
+      $0.finding.check.id == check && $0.finding.severity == severity && withBTI.contains($0.unit)
+    }
+    #expect(!hits.isEmpty, "\(r.findings.map { "\($0.finding.check.id): \($0.finding.message)" })")
+  }
+}

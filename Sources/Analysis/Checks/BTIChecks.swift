@@ -66,7 +66,8 @@ enum LandingPadCheck {
               ("btype", "\(btype)"), ("target", "0x" + Words.hex(f.pc)),
               ("esr", "0x" + String(f.syndrome ?? 0, radix: 16)),
             ]),
-          location: c.location(ofCodeAt: edge?.from ?? f.pc, in: s)))
+          location: c.location(ofCodeAt: f.pc, in: s)
+            ?? edge.flatMap { c.location(ofCodeAt: $0.from, in: s) }))
     }
     return Dedupe.byMessageShape(out)
   }

@@ -101,11 +101,19 @@ public enum CheckCatalogue {
     (landingPad, LandingPadCheck.run),
     (entryPad, EntryPadCheck.run),
     (unsafeWordChange, UnsafeWordChangeCheck.run),
+    (intermediateState, IntermediateStateCheck.run),
     (preEntryExecuted, PreEntryExecutedCheck.run),
     (walk, WalkCheck.run),
     (walk, InterruptWalkCheck.run),
     (returnAddressWindow, ReturnAddressWindowCheck.run),
     (registerContract, RegisterContractCheck.run),
+    (trampolinePad, TrampolinePadCheck.run),
+    (retAsJump, RetAsJumpCheck.run),
+    (paciaspPad, PaciaspPadCheck.run),
+    (unsymbolizedText, UnsymbolizedTextCheck.run),
+    (functionAlignment, FunctionAlignmentCheck.run),
+    (shortForm, ShortFormCheck.run),
+    (bytesPerFunction, BytesPerFunctionCheck.run),
   ]
 
   /// Whether `check` runs (the rest are listed as not yet implemented).

@@ -82,6 +82,7 @@ public struct LayoutReview: Sendable {
     let context = CheckContext(layout: layout, runs: runs, unplaced: unplaced)
     var findings: [Finding] = []
     for (_, run) in CheckCatalogue.runners { findings += run(context) }
+    findings = findings.map { conditional($0, on: layout) }
     for r in runs {
       guard let f = r.fault, !FaultClassifier.isFinding(f, in: r) else { continue }
       diagnostics.append(
@@ -94,6 +95,30 @@ public struct LayoutReview: Sendable {
       layout: layout, findings: findings, diagnostics: diagnostics, scenarios: runs.count,
       instructions: runs.reduce(0) { $0 + $1.steps.count })
   }
+}
+
+/// A finding that rests on an era default (a flag or an ftrace.c function the hunks do not
+/// show) cites it, and an error becomes a warning: the result holds only if the default does.
+func conditional(_ f: Finding, on layout: Layout) -> Finding {
+  let defaults = layout.assumptions.filter(\.isEraDefault).filter { d in
+    d.subjects.contains { subject in
+      switch subject {
+      case "-mbranch-protection": f.check.category == .bti
+      case "function alignment": f.check.category == .alignment
+      default: f.check.category != .size && f.check.category != .config
+      }
+    }
+  }
+  guard !defaults.isEmpty else { return f }
+  var out = f
+  for d in defaults where !out.assumptions.contains(d.text) { out.assumptions.append(d.text) }
+  if out.severity == .error {
+    out.severity = .warning
+    out.message +=
+      " (conditional: it rests on what the era's defaults say for "
+      + Set(defaults.flatMap(\.subjects)).sorted().joined(separator: ", ") + ")"
+  }
+  return out
 }
 
 /// IDs of the review's own diagnostics.

@@ -90,7 +90,65 @@ public enum ProseLayouts {
       }
       layout.states += kept
     }
+    // Only listings that name their state ("b) disabled:") are a sequence of states; bare
+    // listings are sketches side by side ("what it is" and "what it should be").
+    layout.transitions = sequence(
+      layout.states.filter { !$0.name.hasPrefix("listing-") },
+      location: listings.first?.location)
     return layout.states.isEmpty ? nil : layout
+  }
+
+  /// Sketched states follow each other in the order the message gives them: every word that
+  /// differs between two consecutive states is a write, made while other CPUs may run the
+  /// function unless the later state's heading says it happens at init (`init`, `boot`,
+  /// `load`). Alternatives of one listing (`-func0mod8`, `-func4mod8`) are not a sequence:
+  /// each follows the state before it with the same alignment.
+  static func sequence(_ states: [LayoutState], location: SourceLocation?) -> [LayoutTransition] {
+    func alignment(_ s: LayoutState) -> Substring? {
+      s.name.hasSuffix("mod8") ? s.name.suffix(8) : nil
+    }
+    // Two alternatives of the same alignment belong to different listings: a sequence.
+    func follows(_ a: LayoutState, _ b: LayoutState) -> Bool {
+      guard let x = alignment(a), let y = alignment(b) else { return true }
+      return x == y
+    }
+    var out: [LayoutTransition] = []
+    for (k, to) in states.enumerated() {
+      guard let from = states[..<k].last(where: { follows($0, to) }) else { continue }
+      var writes: [LayoutWrite] = []
+      var skip = Set<Int>()
+      for w in to.words where !skip.contains(w.offset) {
+        let old = from.word(at: w.offset)
+        if w.kind == .literal, let high = to.word(at: w.offset + 4), high.kind == .literal {
+          skip.insert(w.offset + 4)
+          let oldLow = UInt64(old?.word ?? 0)
+          let oldHigh = UInt64(from.word(at: w.offset + 4)?.word ?? 0)
+          let new = UInt64(w.word) | UInt64(high.word) << 32
+          let before = oldLow | oldHigh << 32
+          if before != new {
+            writes.append(
+              LayoutWrite(
+                offset: w.offset, old: before, new: new, width: 8, api: .writeLiteralU64,
+                function: "prose", text: w.text.replacingOccurrences(of: " (low)", with: ""),
+                location: location))
+          }
+        } else if old?.word != w.word {
+          writes.append(
+            LayoutWrite(
+              offset: w.offset, old: UInt64(old?.word ?? Words.nop), new: UInt64(w.word),
+              width: 4, api: .patchTextNosync, function: "prose", text: w.text,
+              location: location))
+        }
+      }
+      guard !writes.isEmpty else { continue }
+      let lowered = to.name.lowercased()
+      let initTime = ["init", "boot", "load"].contains { lowered.contains($0) }
+      out.append(
+        LayoutTransition(
+          from: from.id, to: to.id, function: "the sketch",
+          writes: writes, concurrent: !initTime, location: location))
+    }
+    return out
   }
 
   /// The series' symbol a listing's name stands for: the same name, or the one name that ends
@@ -290,6 +348,9 @@ public enum ProseLayouts {
     }
     var known: [String: UInt64] = [:]
     for (a, n) in names { known[n] = a }
+    // The names the listing leaves undefined, at their assumed addresses: a run that reaches
+    // one has reached code Patchsite does not have, not a wrong address.
+    for (n, a) in externals where known[n] == nil { known[n] = a }
     return LayoutState(
       name: name, words: words, placement: .core, functionAddress: funcAddress,
       note: (l.heading ?? "") + " (\(file):\(l.location.line))", symbols: known)
