@@ -78,6 +78,7 @@ private func errors(_ r: ReviewReport, version: Int? = nil) -> [LocatedFinding] 
     ("broken-no-landing-pad", "bti.landing-pad", Severity.error),
     ("broken-bl-out-of-range", "range.generator-sentinel", .error),
     ("broken-bl-out-of-range", "range.branch-reach", .error),
+    ("broken-bl-out-of-range", "range.far-fallback", .error),
     ("broken-misaligned-literal", "alignment.literal", .error),
     ("broken-unsafe-swap", "live-patch.unsafe-word-change", .error),
     ("broken-ret-as-jump", "bti.ret-as-jump", .warning),

@@ -114,6 +114,9 @@ public enum CheckCatalogue {
     (functionAlignment, FunctionAlignmentCheck.run),
     (shortForm, ShortFormCheck.run),
     (bytesPerFunction, BytesPerFunctionCheck.run),
+    (farFallback, FarFallbackCheck.run),
+    (recordOffset, RecordOffsetCheck.run),
+    (trampolineIdentification, TrampolineIdentificationCheck.run),
   ]
 
   /// Whether `check` runs (the rest are listed as not yet implemented).

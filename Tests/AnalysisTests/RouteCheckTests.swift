@@ -1,0 +1,68 @@
+import AArch64
+import Analysis
+import Testing
+
+private func layout(_ text: String, recordOffset: Int? = 8) throws -> Layout {
+  var l = try LayoutFile.parse(text, file: "route.layout")
+  l.configuration = LayoutConfiguration(name: "test", bti: true)
+  let p = Placement()
+  l.entryObject = try Assembler.assemble(CheckFixtures.trampoline, file: "entry-ftrace.S")
+    .link(bases: [".text": p.entryText], symbols: ["ops": p.data + 0x200])
+  l.recordOffset = recordOffset
+  return l
+}
+
+private func ids(_ l: Layout) -> [String] { LayoutReview.review(l).findings.map(\.check.id) }
+
+@Suite struct RouteCheckTests {
+  @Test func aFarStateThatNeverLeavesTheFunctionHasNoRoute() throws {
+    let bad = """
+      state far module
+      0: bti c
+      4: mov x9, x30
+      8: .inst 0xd4202000
+      """
+    #expect(ids(try layout(bad)).contains("range.far-fallback"))
+    // Through the module's PLT, it has one.
+    let good = bad.replacingOccurrences(
+      of: "8: .inst 0xd4202000", with: "8: bl 0x\(String(Placement().modulePLT, radix: 16))")
+    #expect(!ids(try layout(good)).contains("range.far-fallback"))
+  }
+
+  @Test func recordOffsetMustHoldTheCallInStateNear() throws {
+    let near = """
+      state near
+      0: bti c
+      4: mov x9, x30
+      8: bl ftrace_caller
+      """
+    #expect(!ids(try layout(near, recordOffset: 8)).contains("abi.record-offset"))
+    let l = try layout(near, recordOffset: 4)
+    let f = try #require(
+      LayoutReview.review(l).findings.first { $0.check.id == "abi.record-offset" })
+    #expect(f.message.contains("the call is at func+8"))
+  }
+
+  @Test func dynamicTrampolinesAreCounted() throws {
+    let direct = Placement().nearTrampoline
+    let viaTramp = """
+      state tramp-near
+      0: bti c
+      4: mov x9, x30
+      8: bl 0x\(String(direct, radix: 16))
+      """
+    let f = try #require(
+      LayoutReview.review(try layout(viaTramp)).findings.first {
+        $0.check.id == "unwind.trampoline-identification"
+      })
+    #expect(f.severity == .warning)
+    #expect(f.message.contains(DirectTrampoline.nearSymbol))
+    let viaCaller = """
+      state near
+      0: bti c
+      4: mov x9, x30
+      8: bl ftrace_caller
+      """
+    #expect(!ids(try layout(viaCaller)).contains("unwind.trampoline-identification"))
+  }
+}
