@@ -66,3 +66,51 @@ private func ids(_ l: Layout) -> [String] { LayoutReview.review(l).findings.map(
     #expect(!ids(try layout(viaCaller)).contains("unwind.trampoline-identification"))
   }
 }
+
+@Suite struct CacheMaintenanceCheckTests {
+  func transition(api: WriteAPI, width: Int, offset: Int, new: UInt64) -> LayoutTransition {
+    LayoutTransition(
+      from: .initialized, to: .near, function: "ftrace_make_call",
+      writes: [
+        LayoutWrite(
+          offset: offset, old: 0, new: new, width: width, api: api,
+          function: api == .writeLiteralU64
+            ? "aarch64_insn_write_literal_u64" : "aarch64_insn_patch_text_nosync",
+          text: "", location: nil)
+      ], concurrent: true, location: nil)
+  }
+
+  /// The literal two words below the call ops' usual place, so the data store is right.
+  let text = """
+    symbol ftrace_nop_ops = 0xffff800082000000
+    state init
+    -16: .quad ftrace_nop_ops
+    -8: nop
+    -4: nop
+    0: bti c
+    4: mov x9, x30
+    8: nop
+    state near
+    -16: .quad ftrace_nop_ops
+    -8: nop
+    -4: nop
+    0: bti c
+    4: mov x9, x30
+    8: bl ftrace_caller
+    """
+
+  @Test func anInstructionWrittenAsDataIsFlaggedAndALiteralIsNot() throws {
+    var l = try LayoutFile.parse(text, file: "cache.layout")
+    l.configuration = LayoutConfiguration(name: "test", bti: true)
+    let bl = UInt64(try #require(l.state(.near)?.word(at: 8)).word)
+    l.transitions = [transition(api: .writeLiteralU64, width: 8, offset: 4, new: bl << 32)]
+    let ids = LayoutReview.review(l).findings.map(\.check.id)
+    #expect(ids.contains("live-patch.cache-maintenance"))
+    l.transitions = [
+      transition(api: .writeLiteralU64, width: 8, offset: -16, new: 0xffff_8000_8200_0000),
+      transition(api: .patchTextNosync, width: 4, offset: 8, new: bl),
+    ]
+    #expect(
+      !LayoutReview.review(l).findings.map(\.check.id).contains("live-patch.cache-maintenance"))
+  }
+}

@@ -102,6 +102,7 @@ public enum CheckCatalogue {
     (entryPad, EntryPadCheck.run),
     (unsafeWordChange, UnsafeWordChangeCheck.run),
     (intermediateState, IntermediateStateCheck.run),
+    (cacheMaintenance, CacheMaintenanceCheck.run),
     (preEntryExecuted, PreEntryExecutedCheck.run),
     (walk, WalkCheck.run),
     (walk, InterruptWalkCheck.run),
