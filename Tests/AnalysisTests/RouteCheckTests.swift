@@ -114,3 +114,28 @@ private func ids(_ l: Layout) -> [String] { LayoutReview.review(l).findings.map(
       !LayoutReview.review(l).findings.map(\.check.id).contains("live-patch.cache-maintenance"))
   }
 }
+
+@Suite struct FrameRecordsCheckTests {
+  /// A trampoline that builds only its own record: the caller is in no record.
+  static let ownRecordOnly = CheckFixtures.trampoline
+    .replacingOccurrences(of: "\tstp x29, x9, [sp, #-16]!\n\tmov x29, sp\n", with: "")
+    .replacingOccurrences(of: "\tldp x29, x9, [sp], #16\n", with: "")
+
+  func review(_ entry: String) throws -> LayoutReview {
+    var l = try LayoutFile.parse(
+      "state near\n0: bti c\n4: mov x9, x30\n8: bl ftrace_caller\n", file: "records.layout")
+    l.configuration = LayoutConfiguration(name: "test", bti: true)
+    let p = Placement()
+    l.entryObject = try Assembler.assemble(entry, file: "entry-ftrace.S")
+      .link(bases: [".text": p.entryText], symbols: ["ops": p.data + 0x200])
+    return LayoutReview.review(l)
+  }
+
+  @Test func aMissingCallsiteRecordIsFlaggedAndBothRecordsAreQuiet() throws {
+    let bad = try review(Self.ownRecordOnly)
+    let f = try #require(bad.findings.first { $0.check.id == "unwind.frame-records" })
+    #expect(f.message.contains("the callsite record is missing"))
+    let good = try review(CheckFixtures.trampoline)
+    #expect(!good.findings.contains { $0.check.id == "unwind.frame-records" })
+  }
+}

@@ -106,6 +106,7 @@ public enum CheckCatalogue {
     (preEntryExecuted, PreEntryExecutedCheck.run),
     (walk, WalkCheck.run),
     (walk, InterruptWalkCheck.run),
+    (frameRecords, FrameRecordsCheck.run),
     (returnAddressWindow, ReturnAddressWindowCheck.run),
     (registerContract, RegisterContractCheck.run),
     (trampolinePad, TrampolinePadCheck.run),

@@ -19,6 +19,9 @@ public struct ScenarioRun: Sendable {
   /// Reliable walks taken at the tracer's probe point (`NOP` after its frame record), one
   /// per time the tracer ran.
   public var tracerWalks: [Unwinder.Walk]
+  /// The frame records on the stack where the tracer runs, newest first: the chain from X29,
+  /// as the bytes lie (at most 8 records, stopping at an unmapped or misaligned one).
+  public var tracerRecords: [[FrameRecord]]
   /// The walk an interrupt would get at each instruction of the callsite and the trampolines
   /// (not the caller, the tracer or the stubs Patchsite models), before it executes.
   public var interruptWalks: [InterruptWalk]
@@ -31,6 +34,13 @@ public struct ScenarioRun: Sendable {
 
   /// The step budget of a scenario: a callsite and a trampoline run a few hundred.
   public static let budget = 20_000
+}
+
+/// One frame record as it lies on the stack: its address, the saved X29 and the saved X30.
+public struct FrameRecord: Sendable, Hashable {
+  public var address: UInt64
+  public var fp: UInt64
+  public var lr: UInt64
 }
 
 /// The unwinder's walk from an interrupt at `pc`, and where the caller's return address was
@@ -61,6 +71,7 @@ extension Scenario {
     var m = machine
     var recorder = Recorder()
     var walks: [Unwinder.Walk] = []
+    var chains: [[FrameRecord]] = []
     let probe = tracer.address + 12
     let unwinder = self.unwinder
     var left = budget
@@ -87,6 +98,16 @@ extension Scenario {
           walks.append(
             unwinder.walk(
               pc: m.pc, fp: m.x(29), source: .caller, memory: m.memory, reliable: true))
+          var chain: [FrameRecord] = []
+          var fp = m.x(29)
+          while chain.count < 8, fp & 7 == 0, let saved = m.memory.quad(at: fp),
+            let lr = m.memory.quad(at: fp &+ 8)
+          {
+            chain.append(FrameRecord(address: fp, fp: saved, lr: lr))
+            if saved == 0 { break }
+            fp = saved
+          }
+          chains.append(chain)
         }
         continue
       }
@@ -94,7 +115,7 @@ extension Scenario {
     }
     return ScenarioRun(
       scenario: self, steps: recorder.steps, branches: recorder.branches, result: result,
-      machine: m, tracerWalks: walks, interruptWalks: interrupts)
+      machine: m, tracerWalks: walks, tracerRecords: chains, interruptWalks: interrupts)
   }
 
   /// The symbol `pc` lies in (with its size), else the address.
