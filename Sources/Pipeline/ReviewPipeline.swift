@@ -62,27 +62,10 @@ public enum ReviewPipeline {
     -> ReviewReport
   {
     let layouts = LayoutPipeline.layouts(set: set, overrides: overrides)
-    var units: [ReviewUnit] = []
-    for (k, layout) in layouts.enumerated() {
-      let id = "u\(k + 1)"
-      let review = LayoutReview.review(layout)
-      let version = set.versions.first { $0.version == layout.version }
-      let located = review.findings.map { f -> LocatedFinding in
-        var patch: String?
-        var messageID: String?
-        if let v = version, let file = f.location?.file,
-          let p = v.patches.last(where: { p in p.files.contains { $0.path == file } })
-        {
-          patch = "v\(v.version) \(p.index)/\(p.total)"
-          messageID = p.message.messageID
-        }
-        return LocatedFinding(
-          finding: f, unit: id, version: layout.version, patch: patch, messageID: messageID)
-      }
-      units.append(
-        ReviewUnit(
-          id: id, review: review, messageID: messageID(of: layout, in: version),
-          findings: located))
+    let units = layouts.enumerated().map { k, layout in
+      unit(
+        id: "u\(k + 1)", layout,
+        version: set.versions.first { $0.version == layout.version })
     }
     return ReviewReport(
       series: set, units: units, comparisons: compare(units),
@@ -95,17 +78,30 @@ public enum ReviewPipeline {
     tree: any KernelTree, source: String, overrides: [String: ConfigValue] = [:]
   ) -> ReviewReport {
     let layouts = LayoutPipeline.layouts(tree: tree, overrides: overrides, source: source)
-    let units = layouts.enumerated().map { k, l -> ReviewUnit in
-      let review = LayoutReview.review(l)
-      return ReviewUnit(
-        id: "u\(k + 1)", review: review, messageID: nil,
-        findings: review.findings.map {
-          LocatedFinding(finding: $0, unit: "u\(k + 1)", version: nil)
-        })
-    }
+    let units = layouts.enumerated().map { k, l in unit(id: "u\(k + 1)", l, version: nil) }
     return ReviewReport(
       series: nil, units: units, comparisons: [],
       diagnostics: layouts.flatMap(\.diagnostics) + units.flatMap(\.review.diagnostics))
+  }
+
+  /// One layout reviewed, its findings located in the version's patches (the last patch of
+  /// the version that changes the finding's file).
+  static func unit(id: String, _ layout: Layout, version: SeriesVersion?) -> ReviewUnit {
+    let review = LayoutReview.review(layout)
+    let located = review.findings.map { f -> LocatedFinding in
+      var patch: String?
+      var messageID: String?
+      if let v = version, let file = f.location?.file,
+        let p = v.patches.last(where: { p in p.files.contains { $0.path == file } })
+      {
+        patch = "v\(v.version) \(p.index)/\(p.total)"
+        messageID = p.message.messageID
+      }
+      return LocatedFinding(
+        finding: f, unit: id, version: layout.version, patch: patch, messageID: messageID)
+    }
+    return ReviewUnit(
+      id: id, review: review, messageID: messageID(of: layout, in: version), findings: located)
   }
 
   static func messageID(of layout: Layout, in version: SeriesVersion?) -> String? {

@@ -58,7 +58,7 @@ enum LandingPadCheck {
             + "pad that accepts the branch's BTYPE: here \(LandingPads.accepting(btype)). "
             + "Linux sets SCTLR_EL1.BT0/BT1, so PACIASP does not accept BTYPE 3.",
           state: s.state.id,
-          offset: edge.map { Int(Int64(bitPattern: $0.from &- s.function.address)) },
+          offset: edge.map { s.offset(of: $0.from) },
           assumptions: s.assumptions,
           evidence: Evidence(
             blocks: [.init(CheckContext.heading(r), CheckContext.tail(r, 4).dropLast() + lines)],
@@ -111,7 +111,7 @@ extension CheckContext {
   /// transition write that put the word there.
   func location(ofCodeAt pc: UInt64, in s: Scenario) -> SourceLocation? {
     if pc >= s.patchStart && pc < s.patchEnd {
-      let offset = Int(Int64(bitPattern: pc &- s.function.address))
+      let offset = s.offset(of: pc)
       for t in layout.transitions where t.to == s.state.id {
         if let w = t.writes.first(where: { $0.offset == offset }), let l = w.location { return l }
       }

@@ -14,6 +14,8 @@ enum IntermediateStateCheck {
 
   static func run(_ c: CheckContext) -> [Finding] {
     var out: [Finding] = []
+    // Faults the layout's own states already show are reported by the other checks.
+    let known = Set(c.runs.compactMap { $0.fault.map { "\($0.kind)@\($0.pc)" } })
     let clean = Set(
       c.runs.filter { $0.result.stop == .returned }.map(\.scenario.state.id))
     for t in c.layout.transitions where t.concurrent {
@@ -22,8 +24,6 @@ enum IntermediateStateCheck {
         clean.contains(t.from), clean.contains(t.to), let from = c.layout.state(t.from)
       else { continue }
       guard let to = c.layout.state(t.to) else { continue }
-      // Faults the layout's own states already show are reported by the other checks.
-      let known = Set(c.runs.compactMap { $0.fault.map { "\($0.kind)@\($0.pc)" } })
       for mask in 1..<((1 << writes.count) - 1) {
         var mixed = from
         // The old words where the new state is placed (a transition to `far` moves the

@@ -72,7 +72,7 @@ enum BranchReachCheck {
           explanation: "The target is neither the trampoline the state names nor any code "
             + "the series defines.",
           state: r.scenario.state.id,
-          offset: edge.map { Int(Int64(bitPattern: $0.from &- r.scenario.function.address)) },
+          offset: edge.map { r.scenario.offset(of: $0.from) },
           assumptions: c.placementAssumptions + r.scenario.assumptions,
           evidence: Evidence(blocks: [.init(CheckContext.heading(r), lines)])))
     }

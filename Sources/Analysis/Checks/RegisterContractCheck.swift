@@ -24,19 +24,19 @@ enum RegisterContractCheck {
         Finding(
           CheckCatalogue.registerContract,
           message: "state \(s.state.name): \(s.name(edge.from)) returns to "
-            + "0x\(Words.hex(address)) instead of 0x\(Words.hex(s.callSite + 4)) in its caller"
+            + "0x\(Words.hex(address)) instead of 0x\(Words.hex(s.returnIntoCaller)) in its caller"
             + (executedMove ? "" : "; the callsite never executed `mov x9, x30`"),
           explanation: "The trampoline returns to the traced function with RET X9 and restores "
             + "X30 from X9, so the callsite must copy the return address to X9 before the BL, "
             + "and nothing on the way may clobber it.",
           state: s.state.id,
-          offset: Int(Int64(bitPattern: edge.from &- s.function.address)),
+          offset: s.offset(of: edge.from),
           assumptions: s.assumptions,
           evidence: Evidence(
             blocks: [.init(CheckContext.heading(r), lines)],
             facts: [
               ("returnedTo", "0x" + Words.hex(address)),
-              ("expected", "0x" + Words.hex(s.callSite + 4)),
+              ("expected", "0x" + Words.hex(s.returnIntoCaller)),
             ]),
           location: c.location(ofCodeAt: s.function.address, in: s)))
     }

@@ -59,7 +59,7 @@ enum RetAsJumpCheck {
               + "BTYPE 1, which BTI C and PACIASP accept, and no RET that the return-address "
               + "predictor pairs with the wrong call (Rutland's review turned Revest's v1 "
               + "`ret x12` into `br x17`).",
-            state: s.state.id, offset: Int(Int64(bitPattern: e.from &- s.function.address)),
+            state: s.state.id, offset: s.offset(of: e.from),
             assumptions: s.assumptions,
             evidence: Evidence(
               blocks: [

@@ -27,11 +27,11 @@ enum FarFallbackCheck {
     var out: [Finding] = []
     for r in c.runs where farStates.contains(r.scenario.state.id) {
       let s = r.scenario
+      // Outside the function and the code that calls it.
+      let callers: Set<String> = ["patchsite_caller", "patchsite_task_entry"]
       let left = r.steps.contains { step in
         (step.pc < s.patchStart || step.pc >= s.function.address + s.function.size)
-          && !s.modelled.contains { $0.name == "patchsite_caller" && $0.address == step.pc }
-          && s.symbols.lookup(step.pc)?.symbol.name != "patchsite_caller"
-          && s.symbols.lookup(step.pc)?.symbol.name != "patchsite_task_entry"
+          && !callers.contains(s.symbols.lookup(step.pc)?.symbol.name ?? "")
       }
       guard !left else { continue }
       let slot = c.layout.recordOffset.flatMap { s.state.word(at: $0) }

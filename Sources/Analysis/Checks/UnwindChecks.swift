@@ -19,7 +19,7 @@ enum PreEntryExecutedCheck {
         let resolved = s.symbols.kallsyms(pc).map { "kallsyms: \($0)" } ?? "no symbol"
         return CheckContext.line(r, pc, note: resolved)
       }
-      let offset = Int(Int64(bitPattern: first &- s.function.address))
+      let offset = s.offset(of: first)
       out.append(
         Finding(
           CheckCatalogue.preEntryExecuted,
@@ -132,7 +132,7 @@ enum InterruptWalkCheck {
             explanation: "The unwinder names the interrupted PC by kallsyms, which has no "
               + "sizes: a PC below the function symbol belongs to the previous function.",
             state: s.state.id,
-            offset: Int(Int64(bitPattern: first.pc &- s.function.address)),
+            offset: s.offset(of: first.pc),
             assumptions: s.assumptions,
             evidence: Evidence(
               blocks: [

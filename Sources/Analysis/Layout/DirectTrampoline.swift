@@ -42,8 +42,18 @@ public enum DirectTrampoline {
     """
   }
 
+  /// Both trampolines at the default placement, assembled once: every scenario of a layout
+  /// without trampolines of its own (a sketched listing) and every mix of a transition uses it.
+  static let standard = Result { () throws(AssemblyError) -> AssembledObject in
+    try assemble(Placement())
+  }
+
   /// Both trampolines, each in a section of its own at its address in `placement`.
   public static func object(_ placement: Placement) throws(AssemblyError) -> AssembledObject {
+    placement == Placement() ? try standard.get() : try assemble(placement)
+  }
+
+  static func assemble(_ placement: Placement) throws(AssemblyError) -> AssembledObject {
     var all = AssembledObject(sections: [], symbols: [])
     let pairs = [
       (nearSymbol, placement.nearTrampoline, ".text.direct"),

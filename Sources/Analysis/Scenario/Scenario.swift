@@ -321,7 +321,6 @@ struct ScenarioBuilder {
     machine.setX(30, Machine.returnAddress)
     machine.setX(28, Machine.returnAddress)
     machine.pc = entryAddress
-    table.textEnd = nil
 
     assumptions.append(
       "the traced function's body after the patch-site builds a frame record and returns; its "

@@ -79,10 +79,10 @@ extension Scenario {
     var total = 0
     var interrupts: [InterruptWalk] = []
     let skip = modelled.map { $0.address..<($0.address + max($0.size, 4)) }
+    let back = returnIntoCaller
     while left > 0 {
       if m.memory.isMapped(m.pc) && !skip.contains(where: { $0.contains(m.pc) }) {
         let w = unwinder.walk(m)
-        let back = callSite + 4
         var holders: [Int] = []
         for n in 0...30 where m.x(n) == back { holders.append(n) }
         interrupts.append(
@@ -116,6 +116,11 @@ extension Scenario {
     return ScenarioRun(
       scenario: self, steps: recorder.steps, branches: recorder.branches, result: result,
       machine: m, tracerWalks: walks, tracerRecords: chains, interruptWalks: interrupts)
+  }
+
+  /// `pc` as bytes from the function symbol (negative before it).
+  public func offset(of pc: UInt64) -> Int {
+    Int(Int64(bitPattern: pc &- function.address))
   }
 
   /// The symbol `pc` lies in (with its size), else the address.
