@@ -35,6 +35,62 @@ public struct FtraceSources: Sendable {
   ) -> FtraceSources {
     var diagnostics: [Diagnostic] = []
     var missing: [String] = []
+    let read = readFlags(tree: tree, config: config, defaults: defaults)
+    diagnostics += read.diagnostics
+    missing += read.missing
+    var defaulted = read.defaulted
+    let flags = read.flags
+    var entry: AsmSource?
+    if let text = tree.contents(of: entryPath) {
+      let a = AsmPreprocessor(config: config).run(text: text, file: entryPath, tree: tree)
+      diagnostics += a.diagnostics + a.assumptions
+      entry = a
+    } else {
+      missing.append(entryPath)
+    }
+    var transitions: [String: CTransition] = [:]
+    var constants: [String: Int64] = [:]
+    let fallback = defaults.map {
+      TransitionExtractor(text: $0.ftrace, file: EraDefaults.ftracePath, config: config)
+    }
+    if let text = tree.contents(of: ftracePath) ?? (fallback != nil ? "" : nil) {
+      let x = TransitionExtractor(
+        text: text, file: ftracePath, config: config, tree: tree, fallback: fallback)
+      diagnostics += x.diagnostics
+      transitions = x.transitions()
+      constants = x.constants
+      for n in FtraceFunctions.names { diagnostics += transitions[n]?.diagnostics ?? [] }
+      let used = x.defaulted.filter { FtraceFunctions.names.contains($0) }
+      if let defaults, !used.isEmpty {
+        defaulted.append(
+          DefaultedFact(
+            subjects: used,
+            text: "\(used.joined(separator: ", ")) as in the \(defaults.era.rawValue) era: the "
+              + "hunks do not show \(used.count == 1 ? "it" : "them") whole"))
+      }
+    } else {
+      missing.append(ftracePath)
+    }
+    var partial = Set<String>()
+    for p in makefiles + [entryPath, ftracePath] where !tree.unknownLines(in: p).isEmpty {
+      partial.insert(p)
+    }
+    return FtraceSources(
+      config: config, flags: flags, entry: entry, transitions: transitions,
+      constants: constants, diagnostics: diagnostics, missingFiles: missing,
+      defaulted: defaulted, partialFiles: partial)
+  }
+
+  /// The flags alone (the Makefiles, with the era's defaults for what hunks do not show): what
+  /// a configuration compiles the callsite with, without reading the trampolines or the C.
+  public static func readFlags(
+    tree: any KernelTree, config: KernelConfig, defaults: EraDefaults? = nil
+  ) -> (
+    flags: FtraceBuildFlags?, diagnostics: [Diagnostic], missing: [String],
+    defaulted: [DefaultedFact]
+  ) {
+    var diagnostics: [Diagnostic] = []
+    var missing: [String] = []
     var defaulted: [DefaultedFact] = []
     var vars: MakeVariables?
     for path in makefiles {
@@ -84,45 +140,7 @@ public struct FtraceSources: Sendable {
       }
       flags = f
     }
-    var entry: AsmSource?
-    if let text = tree.contents(of: entryPath) {
-      let a = AsmPreprocessor(config: config).run(text: text, file: entryPath, tree: tree)
-      diagnostics += a.diagnostics + a.assumptions
-      entry = a
-    } else {
-      missing.append(entryPath)
-    }
-    var transitions: [String: CTransition] = [:]
-    var constants: [String: Int64] = [:]
-    let fallback = defaults.map {
-      TransitionExtractor(text: $0.ftrace, file: EraDefaults.ftracePath, config: config)
-    }
-    if let text = tree.contents(of: ftracePath) ?? (fallback != nil ? "" : nil) {
-      let x = TransitionExtractor(
-        text: text, file: ftracePath, config: config, tree: tree, fallback: fallback)
-      diagnostics += x.diagnostics
-      transitions = x.transitions()
-      constants = x.constants
-      for n in FtraceFunctions.names { diagnostics += transitions[n]?.diagnostics ?? [] }
-      let used = x.defaulted.filter { FtraceFunctions.names.contains($0) }
-      if let defaults, !used.isEmpty {
-        defaulted.append(
-          DefaultedFact(
-            subjects: used,
-            text: "\(used.joined(separator: ", ")) as in the \(defaults.era.rawValue) era: the "
-              + "hunks do not show \(used.count == 1 ? "it" : "them") whole"))
-      }
-    } else {
-      missing.append(ftracePath)
-    }
-    var partial = Set<String>()
-    for p in makefiles + [entryPath, ftracePath] where !tree.unknownLines(in: p).isEmpty {
-      partial.insert(p)
-    }
-    return FtraceSources(
-      config: config, flags: flags, entry: entry, transitions: transitions,
-      constants: constants, diagnostics: diagnostics, missingFiles: missing,
-      defaulted: defaulted, partialFiles: partial)
+    return (flags, diagnostics, missing, defaulted)
   }
 }
 

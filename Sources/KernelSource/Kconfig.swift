@@ -337,6 +337,40 @@ public struct Kconfig: Sendable {
     return out
   }
 
+  /// An option the files read do not define, whose `HAVE_` capability they select (the
+  /// arch Kconfig selects `HAVE_DYNAMIC_FTRACE_WITH_ARGS`, kernel/trace/Kconfig defines
+  /// `DYNAMIC_FTRACE_WITH_ARGS` on it): when no select of the capability holds in `config`,
+  /// the option cannot be on. Each select that does not hold is a reason, at its line.
+  public func unmetCapability(of name: String, in config: KernelConfig) -> [Diagnostic] {
+    let option = KernelConfig.bareName(name)
+    let capability = "HAVE_" + option
+    guard entries[option] == nil, !config.isEnabled(capability) else { return [] }
+    var out: [Diagnostic] = []
+    for (symbol, list) in entries {
+      for e in list {
+        for sel in e.selects where sel.value == capability {
+          let why =
+            sel.condition.map { c in
+              let symbols = c.symbols.filter { !["y", "n", "m"].contains($0) && Int($0) == nil }
+              return " if \(c), which is false"
+                + (symbols.isEmpty
+                  ? ""
+                  : " ("
+                    + symbols.map { "\($0)=\(config[$0]?.description ?? "n")" }
+                    .joined(separator: ", ") + ")")
+            } ?? " (\(symbol) is off)"
+          out.append(
+            Diagnostic(
+              KernelSourceMessage.dependsFailed, .error, at: sel.location,
+              "\(option) needs \(capability), which \(symbol) selects only\(why)"))
+        }
+      }
+    }
+    return out.sorted {
+      ($0.location.file, $0.location.line) < ($1.location.file, $1.location.line)
+    }
+  }
+
   /// The assumed toolchain and platform when a review names none: a Clang 18 build of an
   /// arm64 kernel with modules, the tracers on, and every `$(cc-option,…)` probe true.
   public static let defaultBase = KernelConfig([
@@ -368,6 +402,7 @@ public struct Kconfig: Sendable {
       var rejections: [Diagnostic] = []
       for o in own + (btiOn ? [bti] : []) {
         rejections += unmetDependencies(of: o, in: resolved)
+        rejections += unmetCapability(of: o, in: resolved)
       }
       var warnings = assumptions
       for o in own + [bti] where entries[o] == nil {

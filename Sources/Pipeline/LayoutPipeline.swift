@@ -261,6 +261,31 @@ public enum LayoutPipeline {
     return r
   }
 
+  /// The configurations of `options` under each probed compiler, and with `CFI_CLANG` on
+  /// when the Kconfig knows it (and the user did not set it): what `config.flags` and
+  /// `config.prefix-data` check the configuration against.
+  static func probes(
+    _ kconfig: Kconfig, options: [String], base: KernelConfig, overrides: [String: ConfigValue]
+  ) -> [(BuildFacts.Probe.Kind, [ReviewConfiguration])] {
+    var out: [(BuildFacts.Probe.Kind, [ReviewConfiguration])] = []
+    let compilerSet = ["CC_IS_GCC", "CC_IS_CLANG", "GCC_VERSION", "CLANG_VERSION"].contains {
+      overrides[$0] != nil
+    }
+    if !compilerSet {
+      for t in ToolchainProbe.all {
+        out.append(
+          (.toolchain(t), kconfig.configurations(for: options, base: t.configuration(from: base))))
+      }
+    }
+    if overrides["CFI_CLANG"] == nil, base.isEnabled("CC_IS_CLANG"),
+      kconfig.mentions("CFI_CLANG") || kconfig.mentions("ARCH_SUPPORTS_CFI_CLANG")
+    {
+      out.append(
+        (.cfiClang, kconfig.configurations(for: options, base: base.setting("CFI_CLANG", .yes))))
+    }
+    return out
+  }
+
   static func build(
     tree: any KernelTree, ownOptions: [String], overrides: [String: ConfigValue],
     version: Int?, source: String, defaults: Bool
@@ -272,6 +297,7 @@ public enum LayoutPipeline {
     for o in ownOptions where !options.contains(o) { options.append(o) }
     options = options.filter { overrides[$0] == nil }
     var out: [Layout] = []
+    let asked = probes(kconfig, options: options, base: base, overrides: overrides)
     for rc in kconfig.configurations(for: options, base: base) {
       var config = rc.config
       for (n, v) in overrides { config = config.setting(n, v) }
@@ -282,6 +308,20 @@ public enum LayoutPipeline {
         configuration: LayoutConfiguration(name: rc.name, options: rc.options, bti: rc.bti)
       ).build()
       l.diagnostics = rc.rejections + l.diagnostics
+      l.build?.rejections = rc.rejections
+      l.build?.probes = asked.compactMap { kind, configurations in
+        guard let other = configurations.first(where: { $0.bti == rc.bti }) else { return nil }
+        guard other.isValid else {
+          return BuildFacts.Probe(kind: kind, allowed: false, rejections: other.rejections)
+        }
+        var c = other.config
+        for (n, v) in overrides { c = c.setting(n, v) }
+        let flags = FtraceSources.readFlags(
+          tree: tree, config: c, defaults: defaults ? EraDefaults(config: c) : nil
+        ).flags
+        return BuildFacts.Probe(
+          kind: kind, allowed: true, patchableEntry: flags?.patchableEntryValue)
+      }
       if !ownOptions.isEmpty {
         l.assumptions.insert(
           Assumption(

@@ -119,6 +119,9 @@ public enum CheckCatalogue {
     (farFallback, FarFallbackCheck.run),
     (recordOffset, RecordOffsetCheck.run),
     (trampolineIdentification, TrampolineIdentificationCheck.run),
+    (pacOrder, PacOrderCheck.run),
+    (prefixData, PrefixDataCheck.run),
+    (flags, FlagsCheck.run),
   ]
 
   /// Whether `check` runs (the rest are listed as not yet implemented).

@@ -103,9 +103,9 @@ func conditional(_ f: Finding, on layout: Layout) -> Finding {
   let defaults = layout.assumptions.filter(\.isEraDefault).filter { d in
     d.subjects.contains { subject in
       switch subject {
-      case "-mbranch-protection": f.check.category == .bti
+      case "-mbranch-protection": f.check.category == .bti || f.check.category == .config
       case "function alignment": f.check.category == .alignment
-      default: f.check.category != .size && f.check.category != .config
+      default: f.check.category != .size
       }
     }
   }
@@ -131,8 +131,10 @@ public enum ReviewMessage {
 /// model (a branch to a symbol the files name but do not define).
 enum FaultClassifier {
   static func isFinding(_ f: Fault, in run: ScenarioRun) -> Bool {
+    // A fault on a word of the patch-site itself is the series' (the words are its own).
+    if f.pc >= run.scenario.patchStart && f.pc < run.scenario.patchEnd { return true }
     switch f.reason {
-    case .branchTarget, .breakpoint: return true
+    case .branchTarget, .breakpoint, .pointerAuthentication: return true
     case .unmapped(.fetch, let address):
       // A branch to a symbol the state knows but the scenario has no code for is a gap of the
       // model; a branch to nothing known is the series'.

@@ -3,7 +3,7 @@ import AArch64Emulator
 import Diagnostics
 
 /// The states that call a target out of BL range of the callsite.
-let farStates: Set<StateID> = [.far, .directFar, .trampolineFar]
+let farStates: Set<StateID> = [.far, .directFar, .trampolineFar, .directBeyond, .trampolineBeyond]
 
 /// The trampoline code a run executed that is neither the traced function, nor Patchsite's
 /// own helpers, nor `entry-ftrace.S`'s (`static`): its symbols, in order of first execution.
@@ -34,6 +34,13 @@ enum FarFallbackCheck {
           && !callers.contains(s.symbols.lookup(step.pc)?.symbol.name ?? "")
       }
       guard !left else { continue }
+      // A run that stopped before the call slot (a fault on a word in front of it) says
+      // nothing about the route; what stopped it is another finding's.
+      if let o = c.layout.recordOffset, r.fault != nil,
+        !r.steps.contains(where: { $0.pc == s.state.address(o) })
+      {
+        continue
+      }
       let slot = c.layout.recordOffset.flatMap { s.state.word(at: $0) }
       out.append(
         Finding(

@@ -12,6 +12,18 @@ public enum DirectTrampoline {
   /// The symbol of the trampoline in range of `BL`, and of the one out of range.
   public static let nearSymbol = "patchsite_direct_tramp"
   public static let farSymbol = "patchsite_far_direct_tramp"
+  /// The trampolines at the edge of BL's range from a layout's call slot: the last address it
+  /// reaches, and the first it does not.
+  public static let edgeSymbol = "patchsite_edge_direct_tramp"
+  public static let beyondSymbol = "patchsite_beyond_direct_tramp"
+  /// The names the layout's C sees for them (`addr` of `ftrace_make_call`).
+  public static let edgeName = "<edge direct trampoline>"
+  public static let beyondName = "<beyond-edge direct trampoline>"
+
+  /// The last address a BL at `pc` reaches, and the first beyond it.
+  public static func edges(from pc: UInt64) -> (edge: UInt64, beyond: UInt64) {
+    (pc &+ (1 << 27) &- 4, pc &+ (1 << 27))
+  }
 
   /// The tracer the trampolines call: left undefined here, the scenario places it.
   public static let tracerSymbol = "patchsite_tracer"
@@ -48,17 +60,34 @@ public enum DirectTrampoline {
     try assemble(Placement())
   }
 
-  /// Both trampolines, each in a section of its own at its address in `placement`.
-  public static func object(_ placement: Placement) throws(AssemblyError) -> AssembledObject {
-    placement == Placement() ? try standard.get() : try assemble(placement)
+  /// Both trampolines, each in a section of its own at its address in `placement`, and the
+  /// two at the edge of BL's range from `callSlot` when given.
+  public static func object(_ placement: Placement, callSlot: UInt64? = nil) throws(AssemblyError)
+    -> AssembledObject
+  {
+    var o = placement == Placement() ? try standard.get() : try assemble(placement)
+    if let callSlot {
+      let (edge, beyond) = edges(from: callSlot)
+      let more = try assemble([
+        (edgeSymbol, edge, ".text.edge_direct"), (beyondSymbol, beyond, ".text.beyond_direct"),
+      ])
+      o.sections += more.sections
+      o.symbols += more.symbols
+    }
+    return o
   }
 
   static func assemble(_ placement: Placement) throws(AssemblyError) -> AssembledObject {
-    var all = AssembledObject(sections: [], symbols: [])
-    let pairs = [
+    try assemble([
       (nearSymbol, placement.nearTrampoline, ".text.direct"),
       (farSymbol, placement.farTrampoline, ".text.far_direct"),
-    ]
+    ])
+  }
+
+  static func assemble(_ pairs: [(String, UInt64, String)]) throws(AssemblyError)
+    -> AssembledObject
+  {
+    var all = AssembledObject(sections: [], symbols: [])
     for (symbol, address, section) in pairs {
       var o = try Assembler.assemble(source(symbol: symbol), file: symbol)
         .link(bases: [".text": address], allowUndefined: true)

@@ -1,6 +1,7 @@
 import AArch64
 import Diagnostics
 import Foundation
+import KernelSource
 
 /// What a word of the callsite holds.
 public enum WordKind: String, Sendable, Hashable {
@@ -57,6 +58,11 @@ public enum StateID: Hashable, Sendable, CustomStringConvertible {
   case directNear, directFar
   /// A trampoline of the design's own (not direct calls) in BL range, and one out of it.
   case trampolineNear, trampolineFar
+  /// A direct trampoline at the last address BL reaches from the call slot (+128 MiB - 4), and
+  /// at the first it does not (+128 MiB): the range test of the C at its edge.
+  case directEdge, directBeyond
+  /// The same for a trampoline of the design's own.
+  case trampolineEdge, trampolineBeyond
   /// A state sketched in a message or a hand-written file, by its own name.
   case named(String)
 
@@ -64,6 +70,8 @@ public enum StateID: Hashable, Sendable, CustomStringConvertible {
     (.compiled, "compiled"), (.initialized, "init"), (.near, "near"), (.disabled, "disabled"),
     (.list, "list"), (.far, "far"), (.directNear, "direct-near"), (.directFar, "direct-far"),
     (.trampolineNear, "tramp-near"), (.trampolineFar, "tramp-far"),
+    (.directEdge, "direct-edge"), (.directBeyond, "direct-beyond"),
+    (.trampolineEdge, "tramp-edge"), (.trampolineBeyond, "tramp-beyond"),
   ]
 
   /// The state named `name` as the reports spell it (`init`, `direct-far`, `b-disabled`).
@@ -330,6 +338,9 @@ public struct Layout: Hashable, Sendable {
   public var diagnostics: [Diagnostic]
   /// What changed since the previous version of the series under the same configuration.
   public var changes: LayoutChanges?
+  /// The flags and configuration it was built with, and what the Kconfig says about other
+  /// compilers and options; nil for a sketched or hand-written layout.
+  public var build: BuildFacts?
 
   /// The configuration's name (`DYNAMIC_FTRACE_WITH_CALL_OPS ARM64_BTI_KERNEL`).
   public var configName: String { configuration.name }
@@ -359,6 +370,62 @@ public struct Layout: Hashable, Sendable {
   public mutating func assume(_ a: Assumption) {
     if !assumptions.contains(where: { $0.text == a.text }) { assumptions.append(a) }
   }
+}
+
+/// The build a layout was rebuilt for: the evaluated flags, the configuration values, and
+/// the Kconfig's answer for the same configuration under other compilers or with kCFI on.
+public struct BuildFacts: Hashable, Sendable {
+  public var flags: FtraceBuildFlags?
+  public var config: KernelConfig
+  /// The flags taken from the era's defaults (`-fpatchable-function-entry`, …).
+  public var defaulted: [String]
+  /// Why the Kconfig does not allow this configuration with the assumed compiler (a failing
+  /// `depends on` of an option turned on), empty when it does.
+  public var rejections: [Diagnostic]
+  /// The same configuration asked of the Kconfig under each probed compiler, and with
+  /// `CFI_CLANG` on when the Kconfig knows it.
+  public var probes: [Probe]
+
+  /// One question put to the Kconfig: would this configuration build with a different compiler
+  /// or option, and with which patchable entry?
+  public struct Probe: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable {
+      case toolchain(ToolchainProbe)
+      /// `CFI_CLANG=y` with the assumed compiler.
+      case cfiClang
+    }
+    public var kind: Kind
+    /// Whether the Kconfig allows the configuration (every option still on, none rejected).
+    public var allowed: Bool
+    /// Why it does not.
+    public var rejections: [Diagnostic]
+    /// The patchable entry the Makefiles give it, when allowed.
+    public var patchableEntry: FtraceBuildFlags.PatchableEntry?
+
+    public init(
+      kind: Kind, allowed: Bool, rejections: [Diagnostic] = [],
+      patchableEntry: FtraceBuildFlags.PatchableEntry? = nil
+    ) {
+      self.kind = kind
+      self.allowed = allowed
+      self.rejections = rejections
+      self.patchableEntry = patchableEntry
+    }
+  }
+
+  public init(
+    flags: FtraceBuildFlags?, config: KernelConfig, defaulted: [String] = [],
+    rejections: [Diagnostic] = [], probes: [Probe] = []
+  ) {
+    self.flags = flags
+    self.config = config
+    self.defaulted = defaulted
+    self.rejections = rejections
+    self.probes = probes
+  }
+
+  /// The compiler the configuration assumes (`Clang 18.0`), or nil.
+  public var compiler: String? { ToolchainProbe.compiler(of: config) }
 }
 
 /// The catalogue of the diagnostics layouts carry: one stable ID per fact. The ones marked
@@ -406,6 +473,11 @@ public enum Words {
   public static let nop: UInt32 = 0xd503_201f
   /// `ret`.
   public static let ret: UInt32 = 0xd65f_03c0
+  public static let paciasp: UInt32 = 0xd503_233f
+  public static let pacibsp: UInt32 = 0xd503_237f
+
+  /// PACIASP or PACIBSP: the hints that sign X30 against SP.
+  public static func isPACSign(_ w: UInt32) -> Bool { w == paciasp || w == pacibsp }
   /// `AARCH64_BREAK_FAULT`: `brk #0x100`, what `aarch64_insn_gen_*` return on failure.
   public static let breakFault: UInt32 = 0xd420_2000
 

@@ -63,6 +63,9 @@ struct Run {
     var configuration = builder.configuration
     configuration.shown = LayoutBuilder.shownOptions(builder.sources.config)
     layout = Layout(version: builder.version, source: builder.source, configuration: configuration)
+    layout.build = BuildFacts(
+      flags: builder.sources.flags, config: builder.sources.config,
+      defaulted: builder.sources.defaulted.flatMap(\.subjects))
     symbols = SymbolSpace(firstFree: builder.placement.data + 0x1000)
     for (n, a) in builder.placement.fixedSymbols { symbols.define(n, a) }
   }
@@ -223,8 +226,20 @@ struct Run {
           "ftrace_make_call writes a literal when its target is out of BL range: states "
             + "tramp-near/tramp-far call a trampoline in and out of range")
       }
+      // The call slot the edge trampolines are measured from: rec->ip in the core function.
+      let callSlot = layout.recordOffset.map { initState.address($0) }
+      if let callSlot {
+        let (edge, beyond) = DirectTrampoline.edges(from: callSlot)
+        symbols.define(DirectTrampoline.edgeName, edge)
+        symbols.define(DirectTrampoline.beyondName, beyond)
+        assume(
+          .address,
+          "two more direct trampolines at the edge of BL's range from the call slot at 0x"
+            + "\(Words.hex(callSlot)): 0x\(Words.hex(edge)) (+128 MiB - 4, the last address BL "
+            + "reaches) and 0x\(Words.hex(beyond)) (+128 MiB, the first it does not)")
+      }
       do throws(AssemblyError) {
-        layout.directObject = try DirectTrampoline.object(builder.placement)
+        layout.directObject = try DirectTrampoline.object(builder.placement, callSlot: callSlot)
         assume(
           .model,
           "the direct trampolines are Patchsite's model (\(DirectTrampoline.nearSymbol), "
@@ -236,16 +251,33 @@ struct Run {
           LayoutMessage.couldNotModel, .note, error.location,
           "could not assemble the model direct trampoline: \(error.message)")
       }
-      let pairs: [(StateID, String)] =
+      var pairs: [(StateID, String, String)] =
         direct
-        ? [(.directNear, "<direct trampoline>"), (.directFar, "<far direct trampoline>")]
-        : [(.trampolineNear, "<direct trampoline>"), (.trampolineFar, "<far direct trampoline>")]
-      for (id, tramp) in pairs {
+        ? [
+          (.directNear, "<direct trampoline>", "in BL range"),
+          (.directFar, "<far direct trampoline>", "out of BL range"),
+        ]
+        : [
+          (.trampolineNear, "<direct trampoline>", "in BL range"),
+          (.trampolineFar, "<far direct trampoline>", "out of BL range"),
+        ]
+      if callSlot != nil {
+        pairs += [
+          (
+            direct ? .directEdge : .trampolineEdge, DirectTrampoline.edgeName,
+            "at +128 MiB - 4 from the call slot, the last address BL reaches"
+          ),
+          (
+            direct ? .directBeyond : .trampolineBeyond, DirectTrampoline.beyondName,
+            "at +128 MiB from the call slot, the first address BL does not reach"
+          ),
+        ]
+      }
+      for (id, tramp, range) in pairs {
         var (s, tr) = apply(
           makeCall, to: initState, id: id, CallArguments(target: tramp, uniqueOps: "<direct ops>"),
           api: nil, concurrent: concurrent)
-        s.note =
-          "ftrace_make_call, addr = a trampoline \(tramp == "<direct trampoline>" ? "in" : "out of") BL range"
+        s.note = "ftrace_make_call, addr = a trampoline \(range)"
         layout.states.append(relabel(s))
         layout.transitions.append(tr)
       }

@@ -237,13 +237,21 @@ public enum ProseLayouts {
     else { return nil }
     let funcLabel =
       ["func", "f", "function", "foo"].first { labels.contains($0) } ?? labels.first
+    // Without a label, the function starts at the first instruction: literal words in front
+    // of it are pre-function data (the ops literal of a CALL_OPS sketch).
+    let firstInstruction = text.items.first { if case .insn = $0.kind { true } else { false } }
     let funcOffset =
-      object.symbols.first { $0.name == funcLabel && $0.section == text.name }
-      .map(\.offset) ?? 0
+      funcLabel == nil
+      ? Int64(firstInstruction?.offset ?? 0)
+      : object.symbols.first { $0.name == funcLabel && $0.section == text.name }
+        .map(\.offset) ?? 0
     if funcLabel == nil {
       layout.assume(
         Assumption(
-          .model, "listing \(name) has no label: its first word is taken as the function symbol",
+          .model,
+          "listing \(name) has no label: its first instruction is taken as the function symbol"
+            + (funcOffset > 0
+              ? ", the \(funcOffset) bytes of data before it as pre-function words" : ""),
           at: l.location))
     }
     let funcAddress = placement.coreFunctionArea + 0x100 + UInt64(functionModulo8 ?? 0)

@@ -33,6 +33,10 @@ public struct Scenario: Sendable {
   /// Code the scenario models rather than takes from the series (stubs for symbols the
   /// files leave undefined, the tracer, the caller).
   public var modelled: [EmulatorSymbol]
+  /// Where the function signs its return address: its own PACIASP/PACIBSP in the state's
+  /// words, else the body after the patch-site. What reaches it in X30 is what the callsite
+  /// handed back.
+  public var signPoint: UInt64 = 0
   public var assumptions: [String]
 
   public var returnIntoCaller: UInt64 { callSite + 4 }
@@ -251,9 +255,15 @@ struct ScenarioBuilder {
     }
 
     // The ops: func = the tracer; the direct ops' direct_call = the trampoline of the state.
-    let directCall: UInt64 =
-      state.id == .directFar || state.id == .trampolineFar
-      ? placement.farTrampoline : placement.nearTrampoline
+    let directCall: UInt64
+    switch state.id {
+    case .directFar, .trampolineFar: directCall = placement.farTrampoline
+    case .directEdge, .trampolineEdge:
+      directCall = state.symbols[DirectTrampoline.edgeName] ?? placement.nearTrampoline
+    case .directBeyond, .trampolineBeyond:
+      directCall = state.symbols[DirectTrampoline.beyondName] ?? placement.farTrampoline
+    default: directCall = placement.nearTrampoline
+    }
     for (name, address) in placement.fixedSymbols where address >= placement.data {
       try putQuad(tracer.address, at: address)
       if name == "<direct ops>" { try putQuad(directCall, at: address + 184) }
@@ -279,19 +289,35 @@ struct ScenarioBuilder {
     for w in state.words {
       try put([w.word], at: state.address(w.offset))
     }
-    let bodySource = """
-      \tstp x29, x30, [sp, #-16]!
-      \tmov x29, sp
-      \tldp x29, x30, [sp], #16
-      \tret
-      """
-    _ = try assemble(bodySource, at: patchEnd)
+    // With pac-ret the body signs the return address first, as the compiler emits it after
+    // the patchable NOPs, and authenticates it before returning: a trampoline that hands back
+    // another or a signed LR makes the AUT fail. A state that signs in its own words gets
+    // the matching AUT only.
+    let ownSign = state.words.first {
+      $0.offset >= 0 && $0.kind == .insn && Words.isPACSign($0.word)
+    }
+    let pacRet = layout.build?.flags?.branchProtection?.pacRet == true
+    let sign = pacRet && ownSign == nil ? "\tpaciasp\n" : ""
+    let auth =
+      ownSign.map { $0.word == Words.pacibsp ? "\tautibsp\n" : "\tautiasp\n" }
+      ?? (pacRet ? "\tautiasp\n" : "")
+    let bodySource =
+      sign + "\tstp x29, x30, [sp, #-16]!\n\tmov x29, sp\n\tldp x29, x30, [sp], #16\n" + auth
+      + "\tret\n"
+    let bodySize = UInt64(
+      try assemble(bodySource, at: patchEnd).section(".text")?.bytes.count ?? 16)
     let function = EmulatorSymbol(
-      name: "patchsite_traced_function", address: funcAddress, size: patchEnd + 16 - funcAddress)
+      name: "patchsite_traced_function", address: funcAddress,
+      size: patchEnd + bodySize - funcAddress)
     table.add(function)
+    if !sign.isEmpty {
+      assumptions.append(
+        "with pac-ret (\(layout.build?.flags?.branchProtection?.raw ?? "")) the body starts with "
+          + "PACIASP after the patch-site and ends with AUTIASP; RET")
+    }
 
     // The caller, after the body.
-    let callerAddress = (patchEnd + 16 + 0x3f) & ~0x3f
+    let callerAddress = (patchEnd + bodySize + 0x3f) & ~0x3f
     let callerSource = """
       \tbti c
       \tstp x29, x30, [sp, #-16]!
@@ -331,6 +357,7 @@ struct ScenarioBuilder {
       patchStart: patchStart, patchEnd: patchEnd, caller: caller, tracer: tracer,
       callSite: callerAddress + 12,
       stack: Unwinder.Stack(name: "task", low: top - own.stackSize, high: top),
-      finalRecord: finalRecord, modelled: modelled, assumptions: assumptions)
+      finalRecord: finalRecord, modelled: modelled,
+      signPoint: ownSign.map { state.address($0.offset) } ?? patchEnd, assumptions: assumptions)
   }
 }

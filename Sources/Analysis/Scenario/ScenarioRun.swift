@@ -25,6 +25,9 @@ public struct ScenarioRun: Sendable {
   /// The walk an interrupt would get at each instruction of the callsite and the trampolines
   /// (not the caller, the tracer or the stubs Patchsite models), before it executes.
   public var interruptWalks: [InterruptWalk]
+  /// X30 each time the run reached the scenario's `signPoint`: what the callsite and its
+  /// trampoline handed back before the function signs it.
+  public var bodyEntryLRs: [UInt64] = []
 
   /// The fault the run stopped at, if any.
   public var fault: Fault? {
@@ -80,7 +83,9 @@ extension Scenario {
     var interrupts: [InterruptWalk] = []
     let skip = modelled.map { $0.address..<($0.address + max($0.size, 4)) }
     let back = returnIntoCaller
+    var bodyLRs: [UInt64] = []
     while left > 0 {
+      if m.pc == signPoint { bodyLRs.append(m.x(30)) }
       if m.memory.isMapped(m.pc) && !skip.contains(where: { $0.contains(m.pc) }) {
         let w = unwinder.walk(m)
         var holders: [Int] = []
@@ -115,7 +120,8 @@ extension Scenario {
     }
     return ScenarioRun(
       scenario: self, steps: recorder.steps, branches: recorder.branches, result: result,
-      machine: m, tracerWalks: walks, tracerRecords: chains, interruptWalks: interrupts)
+      machine: m, tracerWalks: walks, tracerRecords: chains, interruptWalks: interrupts,
+      bodyEntryLRs: bodyLRs)
   }
 
   /// `pc` as bytes from the function symbol (negative before it).
