@@ -371,13 +371,14 @@ public struct Kconfig: Sendable {
     }
   }
 
-  /// The assumed toolchain and platform when a review names none: a Clang 18 build of an
-  /// arm64 kernel with modules, the tracers on, and every `$(cc-option,…)` probe true.
+  /// The assumed toolchain and platform when a review names none: a Clang 18 build (LLVM=1:
+  /// the integrated assembler and lld) of an arm64 kernel with modules, the tracers on, and every `$(cc-option,…)` probe true.
   public static let defaultBase = KernelConfig([
     "ARM64": .yes, "64BIT": .yes, "MODULES": .yes, "ARM64_MODULE_PLTS": .yes,
     "FTRACE": .yes, "FUNCTION_TRACER": .yes, "DYNAMIC_FTRACE": .yes,
     "FUNCTION_GRAPH_TRACER": .yes, "ARM64_PTR_AUTH": .yes, "ARM64_BTI": .yes,
     "CC_IS_CLANG": .yes, "CLANG_VERSION": .int(180_000), "CC_IS_GCC": .no,
+    "AS_IS_LLVM": .yes, "AS_IS_GNU": .no, "LD_IS_LLD": .yes, "LD_IS_BFD": .no,
     "AS_HAS_PAC": .yes, "CC_HAS_SIGN_RETURN_ADDRESS": .yes, "CC_HAS_BRANCH_PROT_PAC_RET": .yes,
     "CC_HAS_BRANCH_PROT_PAC_RET_BTI": .yes,
   ])

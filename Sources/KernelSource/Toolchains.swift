@@ -25,6 +25,7 @@ public struct ToolchainProbe: Hashable, Sendable {
       name: "GCC 9.3",
       values: [
         "CC_IS_GCC": .yes, "GCC_VERSION": .int(90300), "CC_IS_CLANG": .no, "CLANG_VERSION": .int(0),
+        "AS_IS_GNU": .yes, "AS_IS_LLVM": .no, "LD_IS_BFD": .yes, "LD_IS_LLD": .no,
       ],
       defect: .nopsBeforeLandingPad, reference: "GCC PR 92424 (fixed in GCC 10.1)")
   ]

@@ -190,7 +190,12 @@ public enum LayoutPipeline {
         }
       }
     }
-    for name in p.order where name.contains("FTRACE") && b.entries[name] == nil {
+    // New options a user can set (with a prompt): a `def_bool` (the compiler probes
+    // CLANG_SUPPORTS_…) takes its value from its default when the configuration is resolved.
+    for name in p.order
+    where name.contains("FTRACE") && b.entries[name] == nil
+      && (p.entries[name] ?? []).contains(where: \.hasPrompt)
+    {
       // A new option comes with the ftrace options it depends on.
       for e in p.entries[name] ?? [] {
         for d in e.dependsOn {
@@ -264,14 +269,24 @@ public enum LayoutPipeline {
   /// The configurations of `options` under each probed compiler, and with `CFI_CLANG` on
   /// when the Kconfig knows it (and the user did not set it): what `config.flags` and
   /// `config.prefix-data` check the configuration against.
+  ///
+  /// Only a Kconfig read whole answers: from hunks, the `depends on` that keeps a compiler or
+  /// kCFI out may be in a line the hunks do not show.
   static func probes(
-    _ kconfig: Kconfig, options: [String], base: KernelConfig, overrides: [String: ConfigValue]
+    _ kconfig: Kconfig, options: [String], base: KernelConfig, overrides: [String: ConfigValue],
+    tree: any KernelTree
   ) -> [(BuildFacts.Probe.Kind, [ReviewConfiguration])] {
     var out: [(BuildFacts.Probe.Kind, [ReviewConfiguration])] = []
+    let files = ["Kconfig", "arch/arm64/Kconfig"].filter { tree.contents(of: $0) != nil }
+    guard !files.isEmpty, files.allSatisfy({ tree.unknownLines(in: $0).isEmpty }) else {
+      return []
+    }
     let compilerSet = ["CC_IS_GCC", "CC_IS_CLANG", "GCC_VERSION", "CLANG_VERSION"].contains {
       overrides[$0] != nil
     }
-    if !compilerSet {
+    // The compiler defects are BTI's: without the option in the files read there is no gate
+    // to ask.
+    if !compilerSet, kconfig.entries["ARM64_BTI_KERNEL"] != nil {
       for t in ToolchainProbe.all {
         out.append(
           (.toolchain(t), kconfig.configurations(for: options, base: t.configuration(from: base))))
@@ -297,7 +312,8 @@ public enum LayoutPipeline {
     for o in ownOptions where !options.contains(o) { options.append(o) }
     options = options.filter { overrides[$0] == nil }
     var out: [Layout] = []
-    let asked = probes(kconfig, options: options, base: base, overrides: overrides)
+    let asked = probes(
+      kconfig, options: options, base: base, overrides: overrides, tree: tree)
     for rc in kconfig.configurations(for: options, base: base) {
       var config = rc.config
       for (n, v) in overrides { config = config.setting(n, v) }
@@ -309,6 +325,9 @@ public enum LayoutPipeline {
       ).build()
       l.diagnostics = rc.rejections + l.diagnostics
       l.build?.rejections = rc.rejections
+      l.build?.undefinedOptions = (rc.options + (rc.bti ? ["ARM64_BTI_KERNEL"] : [])).filter {
+        kconfig.entries[$0] == nil
+      }
       l.build?.probes = asked.compactMap { kind, configurations in
         guard let other = configurations.first(where: { $0.bti == rc.bti }) else { return nil }
         guard other.isValid else {

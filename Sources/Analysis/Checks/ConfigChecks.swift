@@ -84,7 +84,11 @@ enum FlagsCheck {
 
   /// `ARM64_BTI_KERNEL` against the `bti` of `-mbranch-protection`.
   static func btiAgreement(_ layout: Layout, _ build: BuildFacts) -> [Finding] {
-    guard let flags = build.flags, let kernelBTI = layout.configuration.bti else { return [] }
+    // Without the option's entry in the files read, the configuration is hypothetical: what
+    // it depends on (ARM64_PTR_AUTH_KERNEL, which the Makefile tests too) was never set.
+    guard let flags = build.flags, let kernelBTI = layout.configuration.bti,
+      !build.undefinedOptions.contains("ARM64_BTI_KERNEL")
+    else { return [] }
     let flagBTI = flags.branchProtection?.bti ?? false
     guard kernelBTI != flagBTI else { return [] }
     let flagText =

@@ -385,6 +385,9 @@ public struct BuildFacts: Hashable, Sendable {
   /// The same configuration asked of the Kconfig under each probed compiler, and with
   /// `CFI_CLANG` on when the Kconfig knows it.
   public var probes: [Probe]
+  /// Options turned on that the Kconfig files read do not define: taken as set, their
+  /// dependencies unchecked.
+  public var undefinedOptions: [String] = []
 
   /// One question put to the Kconfig: would this configuration build with a different compiler
   /// or option, and with which patchable entry?
