@@ -86,7 +86,8 @@ let package = Package(
         "PatchSeries", "Mail", "TestSupport",
       ]),
     .testTarget(
-      name: "PatchsiteCLITests", dependencies: ["PatchsiteCLI", "Reporting", "TestSupport"],
+      name: "PatchsiteCLITests",
+      dependencies: ["PatchsiteCLI", "Reporting", "Mail", "Diagnostics", "TestSupport"],
       exclude: ["Snapshots", "Fixtures"]),
   ],
   swiftLanguageModes: [.v6]

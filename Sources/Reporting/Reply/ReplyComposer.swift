@@ -119,6 +119,9 @@ public struct ReplyPlan: Sendable {
     var placed = Set<Int>()
     for start in byStart.keys.sorted() {
       let states = byStart[start] ?? []
+      // The listing's lines above the one its state points at (a literal before `func:`).
+      var first = start
+      while first > 0, start - first < 4, Self.isListingLine(body[first - 1]) { first -= 1 }
       var end = start
       while end + 1 < body.count, end - start < 11, !Self.isBlank(body[end + 1]) { end += 1 }
       var fs: [Finding] = []
@@ -132,7 +135,7 @@ public struct ReplyPlan: Sendable {
           if seen.insert(f.fingerprint).inserted { fs.append(f) }
         }
       }
-      listings.append((start...end, fs))
+      listings.append((first...end, fs))
     }
     for (k, lf) in u.findings.enumerated() where !placed.contains(k) {
       if seen.insert(lf.finding.fingerprint).inserted { general.append(lf.finding) }
@@ -143,6 +146,12 @@ public struct ReplyPlan: Sendable {
   static func trailingLine(_ note: String) -> Int? {
     guard note.hasSuffix(")"), let colon = note.lastIndex(of: ":") else { return nil }
     return Int(note[note.index(after: colon)..<note.index(before: note.endIndex)])
+  }
+
+  /// Indented (after any quote marks) and not blank: a line of a listing.
+  static func isListingLine(_ line: String) -> Bool {
+    let content = line.drop { $0 == ">" }.drop { $0 == " " && line.hasPrefix(">") }
+    return !isBlank(line) && (content.first == "\t" || content.hasPrefix("  "))
   }
 
   /// Blank once quote marks are taken off.
@@ -271,7 +280,7 @@ public enum ReplyComposer {
     if let d = m.date { said = "On \(ReplyDates.attribution(d)), " + said }
     let errors = all.filter { $0.severity == .error }.count
     let noFindings =
-      all.isEmpty
+      all.isEmpty && plan.listings.isEmpty
       ? ReplyText.wrap(
         plan.listings.isEmpty
           ? "I went through the callsite this leads to, state by state, and found nothing "

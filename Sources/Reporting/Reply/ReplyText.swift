@@ -56,12 +56,11 @@ enum ReplyText {
   /// The lines of evidence a reply keeps: all of a short block; the first line and the last
   /// four of a long one, with `[...]` for the cut.
   static func evidence(_ b: Evidence.Block) -> [String] {
-    var lines = b.lines.map { l -> (String, String) in
-      var main = ""
-      if let a = l.address { main += Words.hex(a) + "  " }
-      if let w = l.word { main += Words.hex(UInt64(w), digits: 8) + "  " }
-      main += l.text
-      return (main, l.note)
+    var lines = b.lines.map { l -> (lead: String, text: String, note: String) in
+      var lead = ""
+      if let a = l.address { lead += Words.hex(a) + "  " }
+      if let w = l.word { lead += Words.hex(UInt64(w), digits: 8) + "  " }
+      return (lead, l.text, l.note)
     }
     var cut = false
     if lines.count > 6 {
@@ -70,17 +69,22 @@ enum ReplyText {
     }
     var out = wrap(
       b.heading.hasSuffix(":") ? b.heading : b.heading + ":", first: "  ", rest: "    ")
-    for (k, (main, note)) in lines.enumerated() {
+    for (k, l) in lines.enumerated() {
       if cut && k == 1 { out.append("    [...]") }
-      let whole = "    " + main + (note.isEmpty ? "" : "    " + note)
+      let main = "    " + l.lead + l.text
+      let whole = main + (l.note.isEmpty ? "" : "    " + l.note)
       if whole.count <= width {
         out.append(whole)
         continue
       }
-      out +=
-        ("    " + main).count <= width
-        ? ["    " + main] : wrap(main, first: "    ", rest: "        ")
-      if !note.isEmpty { out += wrap(note, first: "        ", rest: "        ") }
+      if main.count <= width {
+        out.append(main)
+      } else {
+        // Address and word on their line, the disassembly under them.
+        if !l.lead.isEmpty { out.append("    " + String(l.lead.dropLast(2))) }
+        out += wrap(l.text, first: "        ", rest: "        ")
+      }
+      if !l.note.isEmpty { out += wrap(l.note, first: "        ", rest: "        ") }
     }
     return out
   }
