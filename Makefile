@@ -53,9 +53,9 @@ bench: deps-test release
 	@scripts/bench $(RELEASE_BIN)
 
 install: release
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/patchsite
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/patchsite/templates
 	install -m 755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/patchsite
-	cp -R Templates $(DESTDIR)$(PREFIX)/share/patchsite/ 2>/dev/null || true
+	install -m 644 Templates/*.mustache $(DESTDIR)$(PREFIX)/share/patchsite/templates/
 
 format:
 	$(SWIFT) format -i -r Sources Tests Package.swift

@@ -8,7 +8,8 @@ let package = Package(
     .executable(name: "patchsite", targets: ["patchsite"])
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
   ],
   targets: [
     // Source locations, stable message IDs, severities: the vocabulary every module reports in.
@@ -34,11 +35,13 @@ let package = Package(
       dependencies: [
         "PatchSeries", "Git", "Mail", "Diff", "KernelSource", "Analysis", "Diagnostics",
       ]),
-    // Renderers: one JSON writer, one diagnostic shape, the text and JSON reports.
+    // Renderers: one JSON writer, one diagnostic shape, the text and JSON reports; the
+    // mustache templates of Templates/ (reports, replies) and the reply composer.
     .target(
       name: "Reporting",
       dependencies: [
         "Pipeline", "Analysis", "AArch64Emulator", "PatchSeries", "Mail", "Diff", "Diagnostics",
+        .product(name: "Mustache", package: "swift-mustache"),
       ]),
     .target(
       name: "PatchsiteCLI",
@@ -80,10 +83,11 @@ let package = Package(
       name: "ReportingTests",
       dependencies: [
         "Reporting", "Pipeline", "Analysis", "AArch64Emulator", "AArch64", "Diagnostics",
-        "TestSupport",
+        "PatchSeries", "Mail", "TestSupport",
       ]),
     .testTarget(
-      name: "PatchsiteCLITests", dependencies: ["PatchsiteCLI", "Reporting", "TestSupport"],
+      name: "PatchsiteCLITests",
+      dependencies: ["PatchsiteCLI", "Reporting", "Mail", "Diagnostics", "TestSupport"],
       exclude: ["Snapshots", "Fixtures"]),
   ],
   swiftLanguageModes: [.v6]

@@ -31,6 +31,10 @@ struct ReviewCommand: ParsableCommand {
 
       For consecutive versions, the findings introduced, fixed and unchanged are listed.
 
+      The text and markdown reports are rendered with the mustache templates of Templates/ \
+      (review-text, review-markdown and their partials); --templates DIR, or \
+      PATCHSITE_TEMPLATES, names a folder whose templates replace those of the same name.
+
       Formats. text: for a terminal (colour when stdout is a terminal and NO_COLOR is \
       unset). markdown: a page for a web site, an issue or a pull request (a summary table, a \
       section per unit with a table of its findings, each finding's evidence and assumptions, \
@@ -83,6 +87,12 @@ struct ReviewCommand: ParsableCommand {
   @Option(name: .shortAndLong, help: "Write the output to this file instead of stdout.")
   var output: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "A folder of templates that overrides Templates/ for text and markdown.",
+      valueName: "DIR"))
+  var templates: String?
+
   enum FailOn: String, ExpressibleByArgument, CaseIterable { case error, warning, never }
 
   func validate() throws {
@@ -109,8 +119,12 @@ struct ReviewCommand: ParsableCommand {
     }
     let text =
       switch format {
-      case .text: ReviewRendering.text(report, color: output == nil && Console.colorful)
-      case .markdown: ReviewMarkdown.render(report)
+      case .text:
+        try ReviewRendering.text(
+          report, color: output == nil && Console.colorful,
+          templates: TemplateSet.standard(explicit: templates))
+      case .markdown:
+        try ReviewMarkdown.render(report, templates: TemplateSet.standard(explicit: templates))
       case .json: ReviewRendering.json(report).rendered()
       case .sarif: ReviewSARIF.render(report).rendered()
       case .b4: ReviewB4.render(report).rendered()

@@ -29,6 +29,13 @@ public struct SeriesInputs: Sendable, Hashable {
   /// Reads the inputs (mail, or a revision range with `repo`), assembles the series and, when a
   /// base is known, applies every version to it.
   public func load() throws(InputError) -> SeriesSet {
+    try loadWithMessages().set
+  }
+
+  /// ``load()``, with every mail message read from the inputs (in input order), for commands
+  /// that answer messages (`reply`); none for revision ranges.
+  public func loadWithMessages() throws(InputError) -> (set: SeriesSet, messages: [Message]) {
+    var messages: [Message] = []
     var repository: Repository?
     if let repo {
       do throws(GitError) {
@@ -56,6 +63,7 @@ public struct SeriesInputs: Sendable, Hashable {
         continue
       }
       let mail = try MailInput.load(path: input)
+      messages.append(contentsOf: mail.messages)
       let s = SeriesAssembler.assemble(mail.messages, diagnostics: mail.diagnostics)
       let offset = set.versions.count
       set.versions.append(
@@ -68,7 +76,7 @@ public struct SeriesInputs: Sendable, Hashable {
       set.diagnostics.append(contentsOf: s.diagnostics)
     }
     if !fromGit { try applyToBases(repository: repository, set: &set) }
-    return set
+    return (set, messages)
   }
 
   /// Applies every version to its base: `--tree DIR`, or `--repo` with `--base REV`, or with

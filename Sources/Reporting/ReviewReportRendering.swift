@@ -124,28 +124,13 @@ public enum ReviewRendering {
 
   // MARK: Text
 
-  /// The terminal report: one block per finding, the version comparison, the diagnostics and
-  /// a summary line. `color` adds ANSI colour to the severities.
-  public static func text(_ r: ReviewReport, color: Bool = false) -> String {
-    var out = ""
-    for u in r.units {
-      out += heading(u) + "\n"
-      for lf in u.findings { out += "\n" + text(lf, color: color) }
-      if !u.findings.isEmpty { out += "\n" }
-    }
-    for c in r.comparisons {
-      out += "\nv\(c.from) -> v\(c.to) [\(c.configuration)]: \(c.introduced.count) introduced, "
-      out += "\(c.fixed.count) fixed, \(c.unchanged.count) unchanged\n"
-      for f in c.introduced { out += "  + \(f.check.id): \(f.message)\n" }
-      for f in c.fixed { out += "  - \(f.check.id): \(f.message)\n" }
-    }
-    if !r.diagnostics.isEmpty {
-      out += "\ndiagnostics:\n"
-      for d in r.diagnostics { out += "  \(d)\n" }
-    }
-    out += "\n\(r.count(.error)) errors, \(r.count(.warning)) warnings, \(r.count(.note)) notes"
-    out += " (\(r.scenarios) scenarios, \(r.instructions) instructions emulated)\n"
-    return out
+  /// The terminal report, rendered with `review-text.mustache`: one block per finding, the
+  /// version comparison, the diagnostics and a summary line. `color` adds ANSI colour to the
+  /// severities.
+  public static func text(_ r: ReviewReport, color: Bool = false, templates: TemplateSet)
+    throws(InputError) -> String
+  {
+    try templates.render("review-text", ReviewTemplateModel(r, color: color))
   }
 
   /// A unit's heading line, without a newline: `== u1 v1 v1 4/4 post-image [CONFIG]: 4

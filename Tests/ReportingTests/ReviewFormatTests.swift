@@ -34,7 +34,7 @@ private func string(_ json: JSON?) -> String? {
 @Suite struct ReviewFormatTests {
   @Test func markdownHasTheSummaryAUnitSectionPerUnitAndTheEvidence() throws {
     let r = try review("direct-calls")
-    let md = ReviewMarkdown.render(r)
+    let md = try ReviewMarkdown.render(r, templates: TemplateSet.standard())
     #expect(md.hasPrefix("# Patchsite review: "))
     #expect(
       md.contains(
@@ -47,7 +47,9 @@ private func string(_ json: JSON?) -> String? {
     #expect(md.contains("Assumed:\n\n- "))
     #expect(md.contains("## Versions compared"))
     #expect(md.contains("## Diagnostics"))
-    #expect(md == ReviewMarkdown.render(r), "the same report gives the same page")
+    #expect(
+      try md == ReviewMarkdown.render(r, templates: TemplateSet.standard()),
+      "the same report gives the same page")
     // Every finding once in a table row and once as a section.
     #expect(md.components(separatedBy: "\n### ").count - 1 == r.findings.count)
   }
