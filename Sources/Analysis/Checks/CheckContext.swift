@@ -112,6 +112,7 @@ func conditional(_ f: Finding, on layout: Layout) -> Finding {
   guard !defaults.isEmpty else { return f }
   var out = f
   for d in defaults where !out.assumptions.contains(d.text) { out.assumptions.append(d.text) }
+  for d in defaults where !out.conditions.contains(d.text) { out.conditions.append(d.text) }
   if out.severity == .error {
     out.severity = .warning
     out.message +=

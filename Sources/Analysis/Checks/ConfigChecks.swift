@@ -15,8 +15,8 @@ enum FlagsCheck {
     var out: [Finding] = []
     out += outsideReservation(c.layout, build)
     out += btiAgreement(c.layout, build)
-    out += rejections(c.layout, build)
-    out += toolchains(c.layout, build)
+    out += rejections(c.layout, build).map(\.restingOnItsAssumptions)
+    out += toolchains(c.layout, build).map(\.restingOnItsAssumptions)
     return out
   }
 
@@ -183,11 +183,15 @@ enum FlagsCheck {
 /// without them (notrace) has its hash at func-4, so calls between the two kinds fail the
 /// check. CALL_OPS is kept off with CFI_CLANG for this reason.
 enum PrefixDataCheck {
+  static func run(_ c: CheckContext) -> [Finding] {
+    findings(c).map(\.restingOnItsAssumptions)
+  }
+
   /// Where Clang puts the kCFI type hash of a function with `before` pre-function NOPs, from
   /// the function symbol.
   static func hashOffset(before: Int) -> Int { -4 * (before + 1) }
 
-  static func run(_ c: CheckContext) -> [Finding] {
+  static func findings(_ c: CheckContext) -> [Finding] {
     guard let build = c.layout.build, let pe = build.flags?.patchableEntryValue else { return [] }
     let own = build.config.isEnabled("CFI_CLANG")
     let probe = build.probes.first { $0.kind == .cfiClang }

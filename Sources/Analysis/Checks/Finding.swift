@@ -97,6 +97,10 @@ public struct Finding: Sendable, Hashable {
   public var offset: Int?
   /// What the finding rests on that the files do not say.
   public var assumptions: [String]
+  /// The assumptions the result depends on (an era default, an assumed compiler, an alignment
+  /// no flag guarantees), as opposed to how the scenario was built: when there are any, the
+  /// finding holds only if they do, and a reply asks rather than states.
+  public var conditions: [String] = []
   public var evidence: Evidence
   /// Where in the post-image (or message) the problem is.
   public var location: SourceLocation?
@@ -116,6 +120,13 @@ public struct Finding: Sendable, Hashable {
     self.assumptions = assumptions
     self.evidence = evidence
     self.location = location
+  }
+
+  /// The finding with every assumption it states as a condition of its result.
+  var restingOnItsAssumptions: Finding {
+    var f = self
+    f.conditions = assumptions
+    return f
   }
 
   public static func == (a: Finding, b: Finding) -> Bool {

@@ -40,7 +40,8 @@ enum FunctionAlignmentCheck {
               ])
           ],
           facts: [("offset", "\(word.offset)")]),
-        location: assumption?.location ?? diagnostic?.location)
+        location: assumption?.location ?? diagnostic?.location
+      ).restingOnItsAssumptions
     ]
   }
 }

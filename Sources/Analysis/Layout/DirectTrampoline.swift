@@ -18,6 +18,10 @@ public enum DirectTrampoline {
   public static let beyondSymbol = "patchsite_beyond_direct_tramp"
   /// The names the layout's C sees for them (`addr` of `ftrace_make_call`).
   public static let edgeName = "<edge direct trampoline>"
+  /// The sections of the two edge trampolines: they lie 4 bytes apart, so a scenario loads
+  /// the one its state calls and never both.
+  public static let edgeSection = ".text.edge_direct"
+  public static let beyondSection = ".text.beyond_direct"
   public static let beyondName = "<beyond-edge direct trampoline>"
 
   /// The last address a BL at `pc` reaches, and the first beyond it.
@@ -69,7 +73,7 @@ public enum DirectTrampoline {
     if let callSlot {
       let (edge, beyond) = edges(from: callSlot)
       let more = try assemble([
-        (edgeSymbol, edge, ".text.edge_direct"), (beyondSymbol, beyond, ".text.beyond_direct"),
+        (edgeSymbol, edge, edgeSection), (beyondSymbol, beyond, beyondSection),
       ])
       o.sections += more.sections
       o.symbols += more.symbols

@@ -242,6 +242,15 @@ struct ScenarioBuilder {
       }
     }
     if var direct = layout.directObject ?? modelDirect {
+      // The edge trampolines overlap: only the one this state calls is loaded.
+      var skip: Set<String> = [DirectTrampoline.edgeSection, DirectTrampoline.beyondSection]
+      switch state.id {
+      case .directEdge, .trampolineEdge: skip.remove(DirectTrampoline.edgeSection)
+      case .directBeyond, .trampolineBeyond: skip.remove(DirectTrampoline.beyondSection)
+      default: break
+      }
+      direct.sections.removeAll { skip.contains($0.name) }
+      direct.symbols.removeAll { $0.section.map(skip.contains) ?? false }
       var bases: [String: UInt64] = [:]
       for s in direct.sections { bases[s.name] = s.base }
       do throws(AssemblyError) {

@@ -189,7 +189,7 @@ public enum ReplyComposer {
     var order: [String] = []
     for f in all {
       var once = Set<String>()
-      for a in f.assumptions where once.insert(a).inserted {
+      for a in f.conditions where once.insert(a).inserted {
         if uses[a] == nil { order.append(a) }
         uses[a, default: 0] += 1
       }
@@ -318,8 +318,10 @@ public enum ReplyComposer {
   /// One finding as a reviewer says it: the point, why it matters, the evidence, and where
   /// it rests on assumptions a question instead of a verdict.
   static func comment(_ f: Finding, shared: Set<String>) -> ReplyModel.Comment {
-    let tentative = !f.assumptions.isEmpty
-    let own = f.assumptions.filter { !shared.contains($0) }
+    // A question where the result rests on something the files do not say (an era default,
+    // an assumed compiler); how the scenario was built is the review report's business.
+    let tentative = !f.conditions.isEmpty
+    let own = f.conditions.filter { !shared.contains($0) }
     var point = ReplyText.sentence(f.message)
     if tentative {
       // "In state far, …" reads on as "…, in state far, …"; a name with a capital stays.
