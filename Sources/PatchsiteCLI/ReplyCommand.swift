@@ -138,6 +138,14 @@ struct ReplyCommand: ParsableCommand {
         .filter { !$0.findings.isEmpty }
       single = false
     }
+    // What the drafts leave out because the base tree has it too, said to the reviewer (not
+    // in the mail): `patchsite review` lists those findings with "inBase": true.
+    let carried = plans.reduce(0) { $0 + $1.carried }
+    if carried > 0 {
+      Console.error(
+        "patchsite: note: \(carried) finding\(carried == 1 ? "" : "s") the base tree has as well "
+          + "left out of the draft\(plans.count == 1 ? "" : "s") (patchsite review lists them)")
+    }
     let fixed = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int($0) }
     let now = fixed ?? Int(Date().timeIntervalSince1970)
     var replies: [ReplyMessage] = []

@@ -26,6 +26,9 @@ public struct LocatedFinding: Sendable, Hashable {
   /// `v2 3/3` and its Message-ID, when the finding's file is one a patch changes.
   public var patch: String?
   public var messageID: String?
+  /// Whether the base tree, reviewed under the same choices, has the same finding: the series
+  /// carries it rather than brings it.
+  public var inBase = false
 }
 
 /// What changed between two versions under the same configuration.
@@ -62,11 +65,12 @@ public enum ReviewPipeline {
     -> ReviewReport
   {
     let layouts = LayoutPipeline.layouts(set: set, overrides: overrides)
-    let units = layouts.enumerated().map { k, layout in
+    var units = layouts.enumerated().map { k, layout in
       unit(
         id: "u\(k + 1)", layout,
         version: set.versions.first { $0.version == layout.version })
     }
+    markCarried(&units, base: baseTree(of: set), overrides: overrides)
     return ReviewReport(
       series: set, units: units, comparisons: compare(units),
       diagnostics: set.diagnostics + layouts.flatMap(\.diagnostics)
@@ -82,6 +86,37 @@ public enum ReviewPipeline {
     return ReviewReport(
       series: nil, units: units, comparisons: [],
       diagnostics: layouts.flatMap(\.diagnostics) + units.flatMap(\.review.diagnostics))
+  }
+
+  /// The tree the series applies to, when it was given (a post-image over a base).
+  static func baseTree(of set: SeriesSet) -> (any SourceTree)? {
+    for v in set.versions {
+      for p in v.patches {
+        if let o = p.postImage as? OverlayTree { return o.base }
+      }
+    }
+    return nil
+  }
+
+  /// Marks the findings the base tree has too, under the same choices (options and BTI): what
+  /// a reviewer would not hold against the series. The base is reviewed once.
+  static func markCarried(
+    _ units: inout [ReviewUnit], base: (any SourceTree)?, overrides: [String: ConfigValue]
+  ) {
+    guard let base else { return }
+    let layouts = LayoutPipeline.layouts(
+      tree: KernelTreeOf(base), overrides: overrides, source: "base")
+    let reviews = layouts.map { LayoutReview.review($0) }
+    for k in units.indices where units[k].layout.configuration.name != "prose" {
+      let config = units[k].layout.configuration
+      guard let r = reviews.first(where: { $0.layout.configuration.sameChoices(as: config) })
+      else { continue }
+      let prints = Set(r.findings.map(\.fingerprint))
+      for j in units[k].findings.indices
+      where prints.contains(units[k].findings[j].finding.fingerprint) {
+        units[k].findings[j].inBase = true
+      }
+    }
   }
 
   /// One layout reviewed, its findings located in the version's patches (the last patch of

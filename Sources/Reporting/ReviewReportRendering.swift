@@ -92,6 +92,7 @@ public enum ReviewRendering {
         ])
       ),
       ("fingerprint", .string(f.fingerprint)),
+      ("inBase", .bool(lf.inBase)),
     ])
   }
 

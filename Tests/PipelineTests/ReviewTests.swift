@@ -61,6 +61,19 @@ private func errors(_ r: ReviewReport, version: Int? = nil) -> [LocatedFinding] 
     #expect(errors(r, version: 2).isEmpty)
   }
 
+  /// With a base tree, what the base already has is marked: the patch's own error is not,
+  /// and without a tree nothing is.
+  @Test func findingsTheBaseHasAreMarkedCarried() throws {
+    let r = try review("broken-no-landing-pad")
+    let carried = r.findings.filter(\.inBase)
+    #expect(!carried.isEmpty)
+    #expect(carried.allSatisfy { $0.finding.severity != .error })
+    let pad = r.findings.filter { $0.finding.check.id == "bti.landing-pad" }
+    #expect(!pad.isEmpty && pad.allSatisfy { !$0.inBase })
+    let hunks = try review("broken-no-landing-pad", tree: false)
+    #expect(hunks.findings.allSatisfy { !$0.inBase })
+  }
+
   @Test func withoutATreeTheHunksAreReviewedToo() throws {
     let r = try review("direct-calls", tree: false)
     // The hunks do not show ftrace_caller whole: the runs that reach it stop there, and the

@@ -33,6 +33,8 @@ public struct ReplyPlan: Sendable {
   public var listings: [(range: ClosedRange<Int>, findings: [Finding])]
   /// Findings tied to no line.
   public var general: [Finding]
+  /// Findings of this message the base tree has as well (left out: the series carries them).
+  public var carried = 0
 
   public var findings: [Finding] {
     anchored.flatMap(\.findings) + listings.flatMap(\.findings) + general
@@ -62,6 +64,13 @@ public struct ReplyPlan: Sendable {
     func fresh(_ f: Finding) -> Bool {
       seen.insert(f.fingerprint + "@" + (f.location?.description ?? "")).inserted
     }
+    // One comment per check and line: the same point in another state or configuration (BTI
+    // on and off) is one remark, the most severe kept.
+    var said = Set<String>()
+    func new(_ f: Finding) -> Bool {
+      guard let loc = f.location else { return true }
+      return said.insert(f.check.id + "@" + loc.description).inserted
+    }
     let inputLines = InputLineIndex(message: message, count: body.count)
     var anchors: [Int: [Finding]] = [:]
     let own = "(\(message.location.file):\(message.location.line))"
@@ -71,8 +80,14 @@ public struct ReplyPlan: Sendable {
         plan.addListings(u, seen: &seen)
         continue
       }
-      for lf in u.findings where id != nil && (lf.messageID ?? u.messageID) == id {
+      let mine = u.findings.filter { id != nil && ($0.messageID ?? u.messageID) == id }
+      for lf in mine.sorted(by: { $0.finding.severity > $1.finding.severity }) {
         guard fresh(lf.finding) else { continue }
+        if lf.inBase {
+          plan.carried += 1
+          continue
+        }
+        guard new(lf.finding) else { continue }
         if let line = plan.bodyLine(of: lf.finding, inputLines: inputLines) {
           anchors[line, default: []].append(lf.finding)
         } else {
