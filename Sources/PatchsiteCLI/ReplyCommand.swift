@@ -63,6 +63,11 @@ struct ReplyCommand: ParsableCommand {
 
   @OptionGroup var input: InputOptions
 
+  @Option(
+    parsing: .upToNextOption,
+    help: "Assumed configuration values for the review, NAME=VALUE (y, n, m, numbers).")
+  var config: [String] = []
+
   @Option(help: "Answer the message with this Message-ID (angle brackets optional).")
   var messageId: String?
 
@@ -114,7 +119,8 @@ struct ReplyCommand: ParsableCommand {
         "unsupported: reply answers mail messages, and the input has none (a revision range "
           + "gives commits; give the series as an mbox or maildir)")
     }
-    let report = ReviewPipeline.review(set: set)
+    let report = ReviewPipeline.review(
+      set: set, overrides: try LayoutCommand.parse(config: config))
     let extra = template.hasSuffix(".mustache") || template.contains("/") ? [template] : []
     let name =
       extra.isEmpty
