@@ -1,6 +1,7 @@
 import Analysis
 import Foundation
 import KernelSource
+import PatchSeries
 import TestSupport
 import Testing
 
@@ -165,5 +166,60 @@ import Testing
     #expect(lines[p - 1].hasPrefix(".word"))
     // The traced caller's check reads the hash at -(4 * 2 + 4).
     #expect(lines.contains { $0.hasPrefix("ldur") && $0.hasSuffix("#-12]") })
+  }
+}
+
+/// The trampolines at the edge of BL's range: the C's range test decides each, and an
+/// off-by-one in it writes the generator's BRK where the first unreachable address is.
+@Suite struct EdgePlacementTests {
+  /// direct-calls v2's post-image, as files in memory, and its own options.
+  static func directCalls() throws -> ([String: String], [String]) {
+    let root = Tools.packageRoot()
+    let set = try SeriesInputs(
+      inputs: [root + "/Series/direct-calls/series.mbox"], tree: root + "/Series/base"
+    ).load()
+    let v2 = try #require(set.versions.first { $0.version == 2 })
+    let post = try #require(v2.patches.last { $0.postImage != nil }?.postImage as? OverlayTree)
+    var files: [String: String] = [:]
+    for p in ConfigCheckTests.paths { files[p] = post.contents(of: p) }
+    let own = LayoutPipeline.ownOptions(post: KernelTreeOf(post), base: KernelTreeOf(post.base))
+    return (files, own)
+  }
+
+  static func layouts(_ files: [String: String], _ own: [String]) -> [Layout] {
+    LayoutPipeline.layouts(tree: InMemoryTree(files), ownOptions: own, source: "test")
+      .filter { $0.state(.directEdge) != nil }
+  }
+
+  @Test func theEdgeIsReachedWithBLAndTheFirstAddressBeyondIsNot() throws {
+    let (files, own) = try Self.directCalls()
+    let layouts = Self.layouts(files, own)
+    #expect(layouts.count == 2)
+    for l in layouts {
+      let slot = try #require(l.recordOffset)
+      let edge = try #require(l.state(.directEdge)?.word(at: slot))
+      let beyond = try #require(l.state(.directBeyond)?.word(at: slot))
+      #expect(edge.text.contains("<edge direct trampoline>"), "\(edge.text)")
+      #expect(beyond.text.contains("ftrace_caller"), "\(beyond.text)")
+      let findings = LayoutReview.review(l).findings.filter {
+        $0.severity == .error && ($0.state == .directEdge || $0.state == .directBeyond)
+      }
+      #expect(findings.isEmpty, "\(findings.map(\.message))")
+    }
+  }
+
+  @Test func anOffByOneInTheRangeTestShowsAtTheFirstAddressBeyond() throws {
+    var (files, own) = try Self.directCalls()
+    let c = try #require(files["arch/arm64/kernel/ftrace.c"])
+    let check = "if (offset >= -SZ_128M && offset < SZ_128M)"
+    #expect(c.contains(check))
+    files["arch/arm64/kernel/ftrace.c"] = c.replacingOccurrences(
+      of: check, with: "if (offset >= -SZ_128M && offset <= SZ_128M)")
+    for l in Self.layouts(files, own) {
+      let found = LayoutReview.review(l).findings.filter {
+        $0.state == .directBeyond && $0.check.id == "range.generator-sentinel"
+      }
+      #expect(!found.isEmpty, "\(l.configName)")
+    }
   }
 }
