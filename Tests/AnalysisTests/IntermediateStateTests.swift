@@ -54,6 +54,18 @@ private func layout(writes: [(Int, UInt32, UInt32)]) throws -> Layout {
     #expect(f.message.contains("func+8 new, func+4 old"))
   }
 
+  /// More writes than Patchsite enumerates: a note says the mixes were not emulated.
+  @Test func aTransitionWithTooManyWritesIsSaidNotSkipped() throws {
+    let writes = (0..<(IntermediateStateCheck.maxWrites + 1)).map { k in
+      (-4 * (k + 1), Words.nop, Words.ret)
+    }
+    let l = try layout(writes: writes)
+    let findings = IntermediateStateCheck.run(CheckContext(layout: l, runs: reviewRuns(l)))
+    let f = try #require(findings.first)
+    #expect(f.severity == .note)
+    #expect(f.message.contains("were not emulated"))
+  }
+
   @Test func everyOrderIsCheckedAndInitTimeWritesAreNot() throws {
     let probe = try layout(writes: [])
     let (mov, bl) = try words(probe)
