@@ -81,14 +81,7 @@ extension Repository {
       } else {
         ids = try LibGit2.walk(repo, push: [to], hide: [from])
       }
-      var commits: [Commit] = []
-      commits.reserveCapacity(ids.count)
-      for id in ids {
-        let commit = try LibGit2.lookupCommit(repo, id)
-        defer { LibGit2.freeCommit(commit) }
-        commits.append(LibGit2.readCommit(commit))
-      }
-      return Self.topologicalOrder(commits).reversed()
+      return try Self.inTopologicalOrder(repo, ids)
     }
   }
 
@@ -164,5 +157,31 @@ extension Repository {
     let commit = try LibGit2.peelToCommit(head)
     defer { LibGit2.freeObject(commit) }
     return LibGit2.objectID(of: commit)
+  }
+}
+
+extension Repository {
+  /// Every commit reachable from `rev`, oldest first in git's `--topo-order`: `git log --reverse
+  /// --topo-order <rev>`, the whole history up to it.
+  public func history(of rev: String) throws(GitError) -> [Commit] {
+    let tip = try revParseCommit(rev).id
+    return try withHandle { (repo) throws(GitError) -> [Commit] in
+      let ids = try LibGit2.walk(repo, push: [tip], hide: [])
+      return try Self.inTopologicalOrder(repo, ids)
+    }
+  }
+
+  /// The commits `ids` read from `repo`, oldest first in git's `--topo-order`.
+  static func inTopologicalOrder(_ repo: OpaquePointer, _ ids: [ObjectID]) throws(GitError)
+    -> [Commit]
+  {
+    var commits: [Commit] = []
+    commits.reserveCapacity(ids.count)
+    for id in ids {
+      let commit = try LibGit2.lookupCommit(repo, id)
+      defer { LibGit2.freeCommit(commit) }
+      commits.append(LibGit2.readCommit(commit))
+    }
+    return topologicalOrder(commits).reversed()
   }
 }

@@ -89,11 +89,46 @@ extension Repository {
   }
 
   /// `path` without leading `./`/`/` and trailing `/`, as tree lookups want it.
-  static func normalise(_ path: String) -> String {
+  public static func normalise(_ path: String) -> String {
     var p = Substring(path)
     while p.hasPrefix("./") { p = p.dropFirst(2) }
     while p.hasPrefix("/") { p = p.dropFirst() }
     while p.hasSuffix("/") { p = p.dropLast() }
     return String(p)
+  }
+}
+
+extension Repository {
+  /// The object ID at `path` in the tree `treeID` (a blob's or a folder's), or nil when there
+  /// is nothing there: what `git rev-parse <tree>:<path>` prints. Comparing these between a
+  /// commit and its parent says whether anything under `path` changed, without a diff.
+  public func entryID(at path: String, inTree treeID: ObjectID) throws(GitError) -> ObjectID? {
+    let p = Self.normalise(path)
+    if p.isEmpty { return treeID }
+    return try withHandle { (repo) throws(GitError) -> ObjectID? in
+      let tree = try LibGit2.lookupTree(repo, treeID)
+      defer { LibGit2.freeTree(tree) }
+      return try LibGit2.entry(tree, path: p)?.id
+    }
+  }
+
+  /// The names and object IDs of the entries directly in the folder `path` of `treeID`, in
+  /// tree order; empty when there is no such folder.
+  public func entries(in path: String, inTree treeID: ObjectID) throws(GitError)
+    -> [(name: String, id: ObjectID)]
+  {
+    let p = Self.normalise(path)
+    return try withHandle { (repo) throws(GitError) -> [(name: String, id: ObjectID)] in
+      var folder = treeID
+      if !p.isEmpty {
+        let root = try LibGit2.lookupTree(repo, treeID)
+        defer { LibGit2.freeTree(root) }
+        guard let e = try LibGit2.entry(root, path: p), e.kind == .tree else { return [] }
+        folder = e.id
+      }
+      let tree = try LibGit2.lookupTree(repo, folder)
+      defer { LibGit2.freeTree(tree) }
+      return LibGit2.entries(tree).map { ($0.name, $0.id) }
+    }
   }
 }

@@ -17,6 +17,13 @@ public struct GitTree: SourceTree {
     self.name = rev == commit ? rev : "\(rev) (\(commit))"
   }
 
+  /// The tree `treeID` (a commit's `treeID`), shown as `name`.
+  public init(repository: Repository, treeID: ObjectID, name: String) {
+    self.repository = repository
+    self.treeID = treeID
+    self.name = name
+  }
+
   public func contents(of path: String) -> String? {
     guard let bytes = try? repository.blob(at: path, inTree: treeID) else { return nil }
     return String(decoding: bytes, as: UTF8.self)

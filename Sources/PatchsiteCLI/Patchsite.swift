@@ -17,7 +17,7 @@ public struct Patchsite: ParsableCommand {
       """,
     subcommands: [
       SeriesCommand.self, MailCommand.self, AsmCommand.self, DisasmCommand.self, LayoutCommand.self,
-      RunCommand.self, ReviewCommand.self, ReplyCommand.self,
+      RunCommand.self, ReviewCommand.self, ReplyCommand.self, AuditCommand.self,
     ]
   )
 

@@ -61,39 +61,46 @@ public enum ReviewRendering {
     ])
   }
 
-  static func finding(_ lf: LocatedFinding) -> JSON {
-    let f = lf.finding
-    return .object([
+  /// The fields every finding's JSON starts with: what it is and what it says.
+  static func head(_ f: Finding) -> [(String, JSON)] {
+    [
       ("check", .string(f.check.id)),
       ("category", .string(f.check.category.rawValue)),
       ("severity", .string(f.severity.rawValue)),
       ("title", .string(f.check.title)),
       ("message", .string(f.message)),
       ("explanation", .string(f.explanation)),
-      ("unit", .string(lf.unit)),
-      ("version", .optional(lf.version)),
-      ("state", .optional(f.state?.description)),
-      (
-        "transition",
-        f.transition.map {
-          .object([("from", .string($0.from.description)), ("to", .string($0.to.description))])
-        } ?? .null
-      ),
-      ("offset", .optional(f.offset)),
-      ("assumptions", .array(f.assumptions.map { .string($0) })),
-      ("evidence", evidence(f.evidence)),
-      (
-        "location",
-        .object([
-          ("file", .optional(f.location?.file)),
-          ("line", .optional(f.location.map(\.line))),
-          ("patch", .optional(lf.patch)),
-          ("messageId", .optional(lf.messageID)),
-        ])
-      ),
-      ("fingerprint", .string(f.fingerprint)),
-      ("inBase", .bool(lf.inBase)),
-    ])
+    ]
+  }
+
+  static func finding(_ lf: LocatedFinding) -> JSON {
+    let f = lf.finding
+    return .object(
+      head(f) + [
+        ("unit", .string(lf.unit)),
+        ("version", .optional(lf.version)),
+        ("state", .optional(f.state?.description)),
+        (
+          "transition",
+          f.transition.map {
+            .object([("from", .string($0.from.description)), ("to", .string($0.to.description))])
+          } ?? .null
+        ),
+        ("offset", .optional(f.offset)),
+        ("assumptions", .array(f.assumptions.map { .string($0) })),
+        ("evidence", evidence(f.evidence)),
+        (
+          "location",
+          .object([
+            ("file", .optional(f.location?.file)),
+            ("line", .optional(f.location.map(\.line))),
+            ("patch", .optional(lf.patch)),
+            ("messageId", .optional(lf.messageID)),
+          ])
+        ),
+        ("fingerprint", .string(f.fingerprint)),
+        ("inBase", .bool(lf.inBase)),
+      ])
   }
 
   static func evidence(_ e: Evidence) -> JSON {

@@ -1,0 +1,418 @@
+import Analysis
+import Diagnostics
+import Dispatch
+import Foundation
+import Git
+import KernelSource
+import PatchSeries
+
+/// What `patchsite audit` is asked: a range of a repository, the paths that shape the callsite.
+public struct AuditRequest: Sendable {
+  public var repository: String
+  public var range: String
+  /// Paths (a folder, a file, or a name pattern with `*` in its last part) whose change makes
+  /// a commit worth rebuilding.
+  public var paths: [String]
+  /// Workers, each with its own repository handle.
+  public var jobs: Int
+  /// Follow every parent of a merge, not only the first.
+  public var allParents: Bool
+  public var overrides: [String: ConfigValue]
+
+  /// The files that shape the arm64 callsite.
+  public static let defaultPaths = [
+    "arch/arm64/Makefile", "arch/arm64/Kconfig", "arch/arm64/kernel/entry-ftrace.S",
+    "arch/arm64/kernel/ftrace.c", "arch/arm64/include/asm/ftrace.h",
+    "arch/arm64/include/asm/insn*", "arch/arm64/kernel/insn*", "arch/arm64/lib/insn*",
+    "arch/arm64/kernel/patching.c", "arch/arm64/kernel/module-plts.c",
+    "arch/arm64/kernel/stacktrace.c",
+  ]
+
+  public init(
+    repository: String, range: String, paths: [String] = AuditRequest.defaultPaths,
+    jobs: Int = ProcessInfo.processInfo.activeProcessorCount, allParents: Bool = false,
+    overrides: [String: ConfigValue] = [:]
+  ) {
+    self.repository = repository
+    self.range = range
+    self.paths = paths.isEmpty ? AuditRequest.defaultPaths : paths
+    self.jobs = max(1, jobs)
+    self.allParents = allParents
+    self.overrides = overrides
+  }
+}
+
+/// A commit as the reports show it (the renderers do not see libgit2's types).
+public struct AuditRevision: Sendable, Hashable {
+  /// The full hex ID, and its first 12 digits.
+  public var id: String
+  public var short: String
+  public var subject: String
+  /// The committer date, ISO 8601 with its offset.
+  public var date: String
+  public var author: String
+
+  init(_ c: Commit) {
+    id = c.id.description
+    short = c.id.abbreviated(12)
+    subject = c.summary
+    date = c.committer.iso8601
+    author = c.author.description
+  }
+}
+
+/// A finding in the audit's timeline: under which configuration, and the commit that brought it.
+public struct AuditFinding: Sendable {
+  public var finding: Finding
+  public var configuration: String
+  /// The commit whose tree first has it (nil: already in the range's base).
+  public var introducedBy: AuditRevision?
+}
+
+/// The callsite of one configuration at one commit: each state's words in a line.
+public struct AuditConfiguration: Sendable {
+  public var name: String
+  /// `(state, "bti c; mov x9, x30; bl ftrace_caller")`, in the layout's order.
+  public var signatures: [(state: String, words: String)]
+  public var findings: [Finding]
+}
+
+/// One commit of the range that touches the watched paths (or the range's base).
+public struct AuditCommit: Sendable {
+  public var commit: AuditRevision
+  public var configurations: [AuditConfiguration]
+  public var introduced: [AuditFinding]
+  public var fixed: [AuditFinding]
+  /// Findings it has that its predecessor had too.
+  public var carried: Int
+  /// Why the tree could not be modelled (wholly or in part).
+  public var problems: [Diagnostic]
+  /// Whether the layout differs from its predecessor's (an era change, a new state).
+  public var layoutChanged: Bool
+}
+
+/// The audit of a range: its relevant commits in order, what is still open at the tip.
+public struct AuditReport: Sendable {
+  public var range: String
+  public var paths: [String]
+  /// Commits walked, and how many touched the paths.
+  public var walked: Int
+  public var commits: [AuditCommit]
+  /// Findings of the tip, each with the commit that introduced it.
+  public var open: [AuditFinding]
+  /// Trees rebuilt, and how many rebuilds were kept ones (same blobs as an earlier commit).
+  public var rebuilt: Int
+  public var reused: Int
+}
+
+public enum AuditPipeline {
+  /// Walks `request.range`, finds the commits that change a watched path (by the object IDs of
+  /// the paths in each commit's tree against its parent's, before any diff), rebuilds and
+  /// reviews each one's tree (in `jobs` workers; a tree whose files have the blobs of one
+  /// already rebuilt is not rebuilt), and attributes each finding to the commit that brought it.
+  public static func audit(
+    _ request: AuditRequest, progress: (@Sendable (Int, Int) -> Void)? = nil
+  ) throws(GitError) -> AuditReport {
+    let repo = try Repository.open(path: request.repository)
+    // One revision stands for its whole history; a range for what git log shows of it.
+    let all =
+      request.range.contains("..")
+      ? try repo.commits(in: request.range) : try repo.history(of: request.range)
+    let order = request.allParents ? all : firstParentChain(all)
+    let inRange = Set(order.map(\.id))
+
+    // Relevance: the IDs of the watched paths against the first parent's.
+    let watch = Watch(paths: request.paths)
+    var relevant: [Commit] = []
+    var baseIDs: [ObjectID] = []
+    for c in order {
+      let parent = c.parents.first
+      if let parent, !inRange.contains(parent), !baseIDs.contains(parent) {
+        baseIDs.append(parent)
+      }
+      let changed: Bool
+      if let parent {
+        let p = try repo.commit(parent)
+        changed = try watch.differs(repo, c.treeID, p.treeID)
+      } else {
+        changed = true
+      }
+      if changed { relevant.append(c) }
+    }
+    // The range's base: where the first commits start from.
+    var bases: [Commit] = []
+    for id in baseIDs { bases.append(try repo.commit(id)) }
+
+    // Rebuild and review, in parallel, each worker with its own repository handle.
+    let todo = bases + relevant
+    let cache = RebuildCache()
+    let reviews = ReviewCache()
+    let jobs = min(request.jobs, max(1, todo.count))
+    let done = Counter()
+    var results = [Built?](repeating: nil, count: todo.count)
+    let slots = ResultSlots(count: todo.count)
+    DispatchQueue.concurrentPerform(iterations: jobs) { w in
+      let own: Repository
+      do throws(GitError) {
+        own = try Repository.open(path: request.repository)
+      } catch {
+        let d = Diagnostic(
+          error.messageID, .error, at: SourceLocation(file: request.repository),
+          "cannot open the repository for a worker: \(error)")
+        for k in stride(from: w, to: todo.count, by: jobs) {
+          slots.set(k, Built(configurations: [], problems: [d], layouts: []))
+        }
+        return
+      }
+      for k in stride(from: w, to: todo.count, by: jobs) {
+        let c = todo[k]
+        let tree = GitTree(repository: own, treeID: c.treeID, name: c.id.abbreviated(12))
+        let r = LayoutPipeline.rebuild(
+          tree: KernelTreeOf(tree), overrides: request.overrides, source: c.id.abbreviated(12),
+          cache: cache)
+        let findings = reviews.findings(r)
+        slots.set(k, built(r.layouts, findings))
+        progress?(done.next(), todo.count)
+      }
+    }
+    for k in todo.indices { results[k] = slots.get(k) }
+
+    // Attribution, in order: each commit against its nearest relevant ancestor (along the
+    // first parent), the base against nothing.
+    var state: [ObjectID: Built] = [:]
+    // "config|fingerprint" -> the commit that brought it (nil inside: the base had it).
+    var origin: [String: AuditRevision?] = [:]
+    for (k, b) in bases.enumerated() {
+      guard let r = results[k] else { continue }
+      state[b.id] = r
+      for cfg in r.configurations {
+        for f in cfg.findings { origin[key(cfg.name, f)] = .some(nil) }
+      }
+    }
+    var effective: [ObjectID: ObjectID] = [:]  // commit -> its nearest relevant commit or base
+    for b in bases { effective[b.id] = b.id }
+    let relevantIDs = Set(relevant.map(\.id))
+    var out: [AuditCommit] = []
+    var index = bases.count
+    for c in order {
+      guard relevantIDs.contains(c.id) else {
+        if let p = c.parents.first, let e = effective[p] { effective[c.id] = e }
+        continue
+      }
+      defer { index += 1 }
+      effective[c.id] = c.id
+      guard let now = results[index] else { continue }
+      state[c.id] = now
+      let before = c.parents.first.flatMap { effective[$0] }.flatMap { state[$0] }
+      var introduced: [AuditFinding] = []
+      var fixed: [AuditFinding] = []
+      var carried = 0
+      for cfg in now.configurations {
+        let old = before?.configurations.first { $0.name == cfg.name }
+        let oldPrints = Set(old?.findings.map(\.fingerprint) ?? [])
+        let newPrints = Set(cfg.findings.map(\.fingerprint))
+        for f in cfg.findings {
+          if oldPrints.contains(f.fingerprint) {
+            carried += 1
+          } else {
+            let rev = AuditRevision(c)
+            introduced.append(AuditFinding(finding: f, configuration: cfg.name, introducedBy: rev))
+            origin[key(cfg.name, f)] = .some(rev)
+          }
+        }
+        for f in old?.findings ?? [] where !newPrints.contains(f.fingerprint) {
+          let from = origin[key(cfg.name, f)] ?? nil
+          fixed.append(AuditFinding(finding: f, configuration: cfg.name, introducedBy: from))
+        }
+      }
+      let changed =
+        before.map { b in
+          b.configurations.map(\.signatureKey) != now.configurations.map(\.signatureKey)
+        } ?? true
+      out.append(
+        AuditCommit(
+          commit: AuditRevision(c), configurations: now.configurations, introduced: introduced,
+          fixed: fixed,
+          carried: carried, problems: now.problems, layoutChanged: changed))
+    }
+    // What is open at the tip, with where it came from.
+    var open: [AuditFinding] = []
+    if let tip = order.last, let e = effective[tip.id], let s = state[e] {
+      for cfg in s.configurations {
+        for f in cfg.findings {
+          open.append(
+            AuditFinding(
+              finding: f, configuration: cfg.name, introducedBy: origin[key(cfg.name, f)] ?? nil))
+        }
+      }
+    }
+    return AuditReport(
+      range: request.range, paths: request.paths, walked: order.count, commits: out, open: open,
+      rebuilt: cache.misses, reused: cache.hits)
+  }
+
+  static func key(_ config: String, _ f: Finding) -> String { config + "|" + f.fingerprint }
+
+  /// The commits of `all` (oldest first) on the first-parent line of the newest.
+  static func firstParentChain(_ all: [Commit]) -> [Commit] {
+    guard let tip = all.last else { return [] }
+    var byID: [ObjectID: Commit] = [:]
+    for c in all { byID[c.id] = c }
+    var chain: [Commit] = []
+    var next: Commit? = tip
+    while let c = next {
+      chain.append(c)
+      next = c.parents.first.flatMap { byID[$0] }
+    }
+    return chain.reversed()
+  }
+
+  /// One rebuilt tree: each configuration's signatures and findings, and what could not be
+  /// modelled.
+  struct Built: Sendable {
+    var configurations: [AuditConfiguration]
+    var problems: [Diagnostic]
+    var layouts: [Layout]
+  }
+
+  static func built(_ layouts: [Layout], _ findings: [[Finding]]) -> Built {
+    var configs: [AuditConfiguration] = []
+    var problems: [Diagnostic] = []
+    for (l, fs) in zip(layouts, findings) {
+      configs.append(
+        AuditConfiguration(
+          name: l.configName,
+          signatures: l.states.map { ($0.name, signature($0)) }, findings: fs))
+      for d in l.diagnostics where d.severity >= .warning && !problems.contains(d) {
+        problems.append(d)
+      }
+    }
+    return Built(configurations: configs, problems: problems, layouts: layouts)
+  }
+
+  /// A state's words as a reviewer names the era: `bti c; mov x9, x30; bl ftrace_caller`,
+  /// addresses left out (they move with the placement, not with the design).
+  public static func signature(_ s: LayoutState) -> String {
+    s.words.filter { !($0.kind == .literal && $0.text.hasSuffix("(high)")) }.map { w in
+      var t = w.text
+      if w.kind == .literal {
+        t = t.replacingOccurrences(of: " (low)", with: "")
+      }
+      // "bl ffff800080010000 <ftrace_caller>" -> "bl ftrace_caller"
+      if let open = t.firstIndex(of: "<"), let close = t.lastIndex(of: ">"), open < close {
+        let name = t[t.index(after: open)..<close].trimmingCharacters(
+          in: CharacterSet(charactersIn: "<>"))
+        let head = t[..<open].split(separator: " ").filter { !isAddress($0) }
+        t = (head + [Substring(name)]).joined(separator: " ")
+      }
+      return t
+    }.joined(separator: "; ")
+  }
+
+  static func isAddress(_ s: Substring) -> Bool {
+    s.count >= 8 && s.allSatisfy(\.isHexDigit)
+  }
+}
+
+extension AuditConfiguration {
+  var signatureKey: String {
+    name + ":" + signatures.map { $0.0 + "=" + $0.1 }.joined(separator: "|")
+  }
+}
+
+/// The watched paths, compared by object ID between two trees.
+struct Watch {
+  var exact: [String] = []
+  /// (folder, name prefix) for `folder/prefix*`.
+  var patterns: [(String, String)] = []
+  /// Folders holding every watched path: when none of them changed, nothing did.
+  var folders: [String] = []
+
+  init(paths: [String]) {
+    for p in paths {
+      let path = Repository.normalise(p)
+      if let star = path.firstIndex(of: "*") {
+        let head = path[..<star]
+        let slash = head.lastIndex(of: "/")
+        let folder = slash.map { String(head[..<$0]) } ?? ""
+        let prefix = slash.map { String(head[head.index(after: $0)...]) } ?? String(head)
+        patterns.append((folder, prefix))
+      } else {
+        exact.append(path)
+      }
+    }
+    var top = Set<String>()
+    for p in exact + patterns.map(\.0) {
+      top.insert(p.split(separator: "/").prefix(2).joined(separator: "/"))
+    }
+    folders = top.sorted()
+  }
+
+  func differs(_ repo: Repository, _ a: ObjectID, _ b: ObjectID) throws(GitError) -> Bool {
+    var any = false
+    for f in folders where try repo.entryID(at: f, inTree: a) != repo.entryID(at: f, inTree: b) {
+      any = true
+      break
+    }
+    guard any else { return false }
+    for p in exact where try repo.entryID(at: p, inTree: a) != repo.entryID(at: p, inTree: b) {
+      return true
+    }
+    for (folder, prefix) in patterns {
+      let x = try repo.entries(in: folder, inTree: a).filter { $0.name.hasPrefix(prefix) }
+      let y = try repo.entries(in: folder, inTree: b).filter { $0.name.hasPrefix(prefix) }
+      if x.map(\.name) != y.map(\.name) || x.map(\.id) != y.map(\.id) { return true }
+    }
+    return false
+  }
+}
+
+/// Reviews kept by the rebuild they come from: a tree with the blobs of one already reviewed
+/// gets its findings without running the scenarios again.
+final class ReviewCache: @unchecked Sendable {
+  private let lock = NSLock()
+  private var kept: [RebuildInputs: [[Finding]]] = [:]
+
+  func findings(_ r: Rebuild) -> [[Finding]] {
+    lock.lock()
+    if let f = kept[r.inputs] {
+      lock.unlock()
+      return f
+    }
+    lock.unlock()
+    let f = r.layouts.map { LayoutReview.review($0).findings }
+    lock.lock()
+    kept[r.inputs] = f
+    lock.unlock()
+    return f
+  }
+}
+
+/// One result per piece of work, written by the worker that owns it.
+final class ResultSlots: @unchecked Sendable {
+  private let lock = NSLock()
+  private var values: [AuditPipeline.Built?]
+  init(count: Int) { values = Array(repeating: nil, count: count) }
+  func set(_ k: Int, _ v: AuditPipeline.Built) {
+    lock.lock()
+    values[k] = v
+    lock.unlock()
+  }
+  func get(_ k: Int) -> AuditPipeline.Built? {
+    lock.lock()
+    defer { lock.unlock() }
+    return values[k]
+  }
+}
+
+/// A thread-safe count of finished pieces, for the progress bar.
+final class Counter: @unchecked Sendable {
+  private let lock = NSLock()
+  private var n = 0
+  func next() -> Int {
+    lock.lock()
+    defer { lock.unlock() }
+    n += 1
+    return n
+  }
+}

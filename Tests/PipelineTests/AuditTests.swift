@@ -1,0 +1,122 @@
+import Analysis
+import Foundation
+import PatchSeries
+import TestSupport
+import Testing
+
+@testable import Pipeline
+
+/// `AuditPipeline` on a history built in the test: the teaching tree (WITH_REGS), unrelated
+/// commits, a commit that drops the trampolines' landing pads and one that puts them back, then
+/// the WITH_ARGS design. The introduced/fixed attribution and the era change are checked.
+@Suite struct AuditTests {
+  static let root = Tools.packageRoot()
+
+  /// The files a version of an example series leaves in its post-image, over the base.
+  static func postImage(_ example: String, version: Int) throws -> [String: String] {
+    let set = try SeriesInputs(
+      inputs: [root + "/Series/\(example)/series.mbox"], tree: root + "/Series/base"
+    ).load()
+    let v = try #require(set.versions.first { $0.version == version })
+    let post = try #require(v.patches.last { $0.postImage != nil }?.postImage as? OverlayTree)
+    var out: [String: String] = [:]
+    for (path, text) in post.changes { if let text { out[path] = text } }
+    return out
+  }
+
+  static func baseFiles() throws -> [String: String] {
+    var out: [String: String] = [:]
+    let base = root + "/Series/base"
+    guard let walker = FileManager.default.enumerator(atPath: base) else { return out }
+    for case let p as String in walker where p.hasPrefix("arch/") {
+      var isDir: ObjCBool = false
+      if FileManager.default.fileExists(atPath: base + "/" + p, isDirectory: &isDir),
+        !isDir.boolValue
+      {
+        out[p] = try String(contentsOfFile: base + "/" + p, encoding: .utf8)
+      }
+    }
+    return out
+  }
+
+  struct History {
+    var repo: ScratchRepository
+    var base: String
+    var dropPads: String
+    var restorePads: String
+    var withArgs: String
+    var unrelated: [String]
+  }
+
+  static func history() throws -> History {
+    let repo = try ScratchRepository()
+    let base = try baseFiles()
+    for (p, t) in base { try repo.write(p, t) }
+    try repo.write("README", "a kernel\n")
+    let c0 = try repo.commit("base: the teaching tree")
+    try repo.write("README", "a kernel, documented\n")
+    let u1 = try repo.commit("docs: say what it is")
+    let broken = try postImage("broken-no-landing-pad", version: 1)
+    for (p, t) in broken { try repo.write(p, t) }
+    let c2 = try repo.commit("arm64: ftrace: drop the landing pads")
+    try repo.write("drivers/thing.c", "int thing;\n")
+    let u3 = try repo.commit("drivers: add a thing")
+    for p in broken.keys { try repo.write(p, try #require(base[p])) }
+    let c4 = try repo.commit("arm64: ftrace: put the landing pads back")
+    for (p, t) in try postImage("with-args", version: 2) { try repo.write(p, t) }
+    let c5 = try repo.commit("arm64: ftrace: move to WITH_ARGS")
+    return History(
+      repo: repo, base: c0, dropPads: c2, restorePads: c4, withArgs: c5, unrelated: [u1, u3])
+  }
+
+  @Test func theTimelineAttributesWhatEachCommitBroughtAndFixed() throws {
+    let h = try Self.history()
+    defer { h.repo.remove() }
+    let r = try AuditPipeline.audit(
+      AuditRequest(repository: h.repo.path, range: "\(h.base)..HEAD", jobs: 2))
+    #expect(r.walked == 5)
+    #expect(r.commits.map(\.commit.id) == [h.dropPads, h.restorePads, h.withArgs])
+    let drop = try #require(r.commits.first)
+    let pad = drop.introduced.filter { $0.finding.check.id == "bti.landing-pad" }
+    #expect(!pad.isEmpty && pad.allSatisfy { $0.finding.severity == .error })
+    #expect(pad.allSatisfy { $0.introducedBy?.id == h.dropPads })
+    let restore = r.commits[1]
+    let fixed = restore.fixed.filter { $0.finding.check.id == "bti.landing-pad" }
+    #expect(fixed.count == pad.count)
+    #expect(fixed.allSatisfy { $0.introducedBy?.id == h.dropPads })
+    #expect(restore.introduced.allSatisfy { $0.finding.severity != .error })
+    // The era change shows in the signatures; nothing open at the tip is an error.
+    let args = r.commits[2]
+    #expect(args.layoutChanged)
+    #expect(r.open.allSatisfy { $0.finding.severity != .error })
+    #expect(r.rebuilt >= 3)
+  }
+
+  @Test func pathsNarrowTheCommitsAndOneJobGivesTheSameTimeline() throws {
+    let h = try Self.history()
+    defer { h.repo.remove() }
+    let one = try AuditPipeline.audit(
+      AuditRequest(
+        repository: h.repo.path, range: "\(h.base)..HEAD",
+        paths: ["arch/arm64/kernel/entry-ftrace.S"], jobs: 1))
+    #expect(one.commits.map(\.commit.id) == [h.dropPads, h.restorePads, h.withArgs])
+    let readme = try AuditPipeline.audit(
+      AuditRequest(repository: h.repo.path, range: "\(h.base)..HEAD", paths: ["README"], jobs: 1))
+    #expect(readme.commits.map(\.commit.id) == [h.unrelated[0]])
+    let two = try AuditPipeline.audit(
+      AuditRequest(repository: h.repo.path, range: "\(h.base)..HEAD", jobs: 2))
+    let full = try AuditPipeline.audit(
+      AuditRequest(repository: h.repo.path, range: "\(h.base)..HEAD", jobs: 1))
+    #expect(
+      two.commits.map { $0.introduced.map(\.finding.fingerprint) }
+        == full.commits.map { $0.introduced.map(\.finding.fingerprint) })
+  }
+
+  @Test func aBadRangeIsAGitError() throws {
+    let h = try Self.history()
+    defer { h.repo.remove() }
+    #expect(throws: (any Error).self) {
+      try AuditPipeline.audit(AuditRequest(repository: h.repo.path, range: "nope..HEAD"))
+    }
+  }
+}
