@@ -42,7 +42,9 @@ public struct FtraceSources: Sendable {
     let flags = read.flags
     var entry: AsmSource?
     if let text = tree.contents(of: entryPath) {
-      let a = AsmPreprocessor(config: config).run(text: text, file: entryPath, tree: tree)
+      let a = memo.entries.value(file: entryPath, text: text, config: config, tree: tree) { t in
+        AsmPreprocessor(config: config).run(text: text, file: entryPath, tree: t)
+      }
       diagnostics += a.diagnostics + a.assumptions
       entry = a
     } else {
@@ -54,10 +56,21 @@ public struct FtraceSources: Sendable {
       TransitionExtractor(text: $0.ftrace, file: EraDefaults.ftracePath, config: config)
     }
     if let text = tree.contents(of: ftracePath) ?? (fallback != nil ? "" : nil) {
-      let x = TransitionExtractor(
-        text: text, file: ftracePath, config: config, tree: tree, fallback: fallback)
+      let extract = { (t: any KernelTree) -> ExtractedC in
+        let x = TransitionExtractor(
+          text: text, file: ftracePath, config: config, tree: t, fallback: fallback)
+        return ExtractedC(
+          transitions: x.transitions(), constants: x.constants, diagnostics: x.diagnostics,
+          defaulted: x.defaulted)
+      }
+      // With the era's defaults behind it the extraction depends on more than the tree: kept
+      // only for real trees.
+      let x =
+        fallback == nil
+        ? memo.transitions.value(file: ftracePath, text: text, config: config, tree: tree, extract)
+        : extract(tree)
       diagnostics += x.diagnostics
-      transitions = x.transitions()
+      transitions = x.transitions
       constants = x.constants
       for n in FtraceFunctions.names { diagnostics += transitions[n]?.diagnostics ?? [] }
       let used = x.defaulted.filter { FtraceFunctions.names.contains($0) }
@@ -142,6 +155,21 @@ public struct FtraceSources: Sendable {
     }
     return (flags, diagnostics, missing, defaulted)
   }
+}
+
+/// What the C extraction of `ftrace.c` gives, kept by ``FtraceSources/memo``.
+struct ExtractedC: Sendable {
+  var transitions: [String: CTransition]
+  var constants: [String: Int64]
+  var diagnostics: [Diagnostic]
+  var defaulted: [String]
+}
+
+extension FtraceSources {
+  /// The parses of `entry-ftrace.S` and `ftrace.c` kept across trees (see ``ParseMemo``).
+  static let memo = (
+    entries: ParseMemo<AsmSource>(), transitions: ParseMemo<ExtractedC>()
+  )
 }
 
 /// Something a layout takes from the era's defaults: the flags or functions it concerns, and

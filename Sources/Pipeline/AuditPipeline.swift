@@ -159,12 +159,14 @@ public enum AuditPipeline {
         let d = Diagnostic(
           error.messageID, .error, at: SourceLocation(file: request.repository),
           "cannot open the repository for a worker: \(error)")
-        for k in stride(from: w, to: todo.count, by: jobs) {
+        for k in chunk(w, of: jobs, todo.count) {
           slots.set(k, Built(configurations: [], problems: [d], layouts: []))
         }
         return
       }
-      for k in stride(from: w, to: todo.count, by: jobs) {
+      // Consecutive commits to one worker: one usually differs from the last in a file the
+      // rebuild does not read, and the cache only helps a worker that has kept the last.
+      for k in chunk(w, of: jobs, todo.count) {
         let c = todo[k]
         let tree = GitTree(repository: own, treeID: c.treeID, name: c.id.abbreviated(12))
         let r = LayoutPipeline.rebuild(
@@ -252,6 +254,11 @@ public enum AuditPipeline {
   }
 
   static func key(_ config: String, _ f: Finding) -> String { config + "|" + f.fingerprint }
+
+  /// Worker `w`'s share of `count` pieces: a contiguous run.
+  static func chunk(_ w: Int, of workers: Int, _ count: Int) -> Range<Int> {
+    (w * count / workers)..<((w + 1) * count / workers)
+  }
 
   /// The commits of `all` (oldest first) on the first-parent line of the newest.
   static func firstParentChain(_ all: [Commit]) -> [Commit] {
@@ -367,22 +374,29 @@ struct Watch {
   }
 }
 
-/// Reviews kept by the rebuild they come from: a tree with the blobs of one already reviewed
-/// gets its findings without running the scenarios again.
+/// Reviews kept by the layouts they come from (the source name left out): a tree rebuilt into
+/// the same layouts as one already reviewed (a change to a comment, to a file the callsite
+/// does not depend on) gets its findings without running the scenarios again.
 final class ReviewCache: @unchecked Sendable {
   private let lock = NSLock()
-  private var kept: [RebuildInputs: [[Finding]]] = [:]
+  private var kept: [[Layout]: [[Finding]]] = [:]
 
   func findings(_ r: Rebuild) -> [[Finding]] {
+    let key = r.layouts.map { l -> Layout in
+      var l = l
+      l.source = ""
+      l.version = nil
+      return l
+    }
     lock.lock()
-    if let f = kept[r.inputs] {
+    if let f = kept[key] {
       lock.unlock()
       return f
     }
     lock.unlock()
     let f = r.layouts.map { LayoutReview.review($0).findings }
     lock.lock()
-    kept[r.inputs] = f
+    kept[key] = f
     lock.unlock()
     return f
   }
