@@ -71,7 +71,8 @@ public struct AsmPreprocessor: Sendable {
     "SYM_TYPED_FUNC_START", "SYM_FUNC_END", "SYM_CODE_START", "SYM_CODE_START_LOCAL",
     "SYM_CODE_START_NOALIGN", "SYM_CODE_START_LOCAL_NOALIGN", "SYM_CODE_END",
     "SYM_INNER_LABEL", "SYM_INNER_LABEL_ALIGN", "SYM_FUNC_ALIAS", "SYM_FUNC_ALIAS_LOCAL",
-    "SYM_FUNC_ALIAS_WEAK", "ENTRY", "ENDPROC", "END", "EXPORT_SYMBOL", "EXPORT_SYMBOL_GPL",
+    "SYM_FUNC_ALIAS_WEAK", "ENTRY", "ENDPROC", "END", "GLOBAL", "EXPORT_SYMBOL",
+    "EXPORT_SYMBOL_GPL",
     "NOKPROBE", "_ASM_NOKPROBE", "ASM_BUG", "SYM_DATA_START", "SYM_DATA_END",
   ]
 
@@ -86,9 +87,15 @@ public struct AsmPreprocessor: Sendable {
     self.offsets = offsets
   }
 
-  /// Runs cpp-lite (with `__ASSEMBLY__` defined) and then this layer over `text`.
+  /// The names defined before the first line of a `.S` file: `__ASSEMBLER__`, which GCC and
+  /// Clang define for every preprocessed assembler source (the newest kernels' headers test
+  /// it), and `__ASSEMBLY__`, which the kernel's Makefile adds with `-D__ASSEMBLY__` (what
+  /// older headers test).
+  public static let predefined: [String: String] = ["__ASSEMBLER__": "1", "__ASSEMBLY__": "1"]
+
+  /// Runs cpp-lite (with ``predefined`` defined) and then this layer over `text`.
   public func run(text: String, file: String, tree: (any KernelTree)?) -> AsmSource {
-    var pp = Preprocessor(tree: tree, config: config, defines: ["__ASSEMBLY__": "1"])
+    var pp = Preprocessor(tree: tree, config: config, defines: Self.predefined)
     pp.opaqueMacros = Self.ownedMacros.union(offsets.constants.keys)
     let pre = pp.run(text: text, file: file)
     var out = run(pre.lines)
@@ -553,6 +560,14 @@ struct AsmState {
       startSymbol(name, kind: .function, global: true, weak: false, align: true, bti: false, origin)
     case "SYM_FUNC_END", "ENDPROC": endSymbol(name, function: true, origin)
     case "SYM_CODE_END", "END": endSymbol(name, function: false, origin)
+    case "GLOBAL":
+      // The older linkage.h's global label inside a function (before SYM_INNER_LABEL).
+      emit(".globl \(name)", origin)
+      emit("\(name):", origin)
+      result.symbols.append(
+        AsmSymbol(
+          name: name, kind: .inner, global: true, location: origin, end: nil,
+          target: currentSymbol))
     case "SYM_INNER_LABEL", "SYM_INNER_LABEL_ALIGN":
       let linkage = args.count > 1 ? args[1] : "SYM_L_LOCAL"
       let global = linkage == "SYM_L_GLOBAL"

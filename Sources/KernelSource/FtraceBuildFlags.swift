@@ -64,11 +64,30 @@ public struct FtraceBuildFlags: Hashable, Sendable {
   public var branchProtection: BranchProtection?
   /// Where `-DCC_USING_PATCHABLE_FUNCTION_ENTRY` was added, if it was.
   public var usingPatchableFunctionEntry: SourceLocation?
+  /// `-pg`: the compiler calls `_mcount` from every traced function (the mcount era). Only
+  /// decides the callsite when no `-fpatchable-function-entry` is given.
+  public var profiling: Profiling?
   /// Every flag word considered, with its variable and origin.
   public var flags: [MakeWord]
   public var diagnostics: [Diagnostic]
   /// The stated assumptions (each probed compiler option taken as supported).
   public var assumptions: [Diagnostic]
+
+  /// Where `-pg` comes from: a flag in the Makefiles read, or the top-level Makefile's default
+  /// for `CONFIG_FUNCTION_TRACER` when the tree has no top-level Makefile to read.
+  public struct Profiling: Hashable, Sendable {
+    public var origin: SourceLocation
+    /// True when no Makefile read gave it: the top-level default was taken.
+    public var defaulted: Bool
+
+    public init(origin: SourceLocation, defaulted: Bool) {
+      self.origin = origin
+      self.defaulted = defaulted
+    }
+  }
+
+  /// Whether the callsite is the `-pg`/mcount one: `-pg` and no patchable entry.
+  public var isMcount: Bool { patchableEntryValue == nil && profiling != nil }
 
   public struct PatchableEntry: Hashable, Sendable {
     public var total: Int
@@ -85,6 +104,7 @@ public struct FtraceBuildFlags: Hashable, Sendable {
     a.patchableEntryValue == b.patchableEntryValue && a.functionAlignment == b.functionAlignment
       && a.branchProtection == b.branchProtection
       && a.usingPatchableFunctionEntry == b.usingPatchableFunctionEntry && a.flags == b.flags
+      && a.profiling == b.profiling
   }
 
   public func hash(into h: inout Hasher) {
@@ -92,6 +112,7 @@ public struct FtraceBuildFlags: Hashable, Sendable {
     h.combine(functionAlignment)
     h.combine(branchProtection)
     h.combine(flags)
+    h.combine(profiling)
   }
 
   /// Reads the flags from `vars`; `config` supplies Kconfig-driven function alignment.
@@ -141,6 +162,8 @@ public struct FtraceBuildFlags: Hashable, Sendable {
         branchProtection = p
       } else if t == "-DCC_USING_PATCHABLE_FUNCTION_ENTRY" {
         usingPatchableFunctionEntry = w.origin
+      } else if t == "-pg" {
+        profiling = Profiling(origin: w.origin, defaulted: false)
       }
     }
     if functionAlignment == nil {

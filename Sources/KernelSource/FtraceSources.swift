@@ -117,8 +117,12 @@ public struct FtraceSources: Sendable {
     }
     var flags: FtraceBuildFlags?
     if let vars {
-      let f = FtraceBuildFlags(from: vars, config: config)
+      var f = FtraceBuildFlags(from: vars, config: config)
       diagnostics += vars.diagnostics + f.diagnostics + f.assumptions
+      if let d = topLevelProfilingDefault(tree: tree, vars: vars, flags: f, config: config) {
+        f.profiling = FtraceBuildFlags.Profiling(origin: d.location, defaulted: true)
+        diagnostics.append(d)
+      }
       flags = f
     }
     if let defaults {
@@ -154,6 +158,26 @@ public struct FtraceSources: Sendable {
       flags = f
     }
     return (flags, diagnostics, missing, defaulted)
+  }
+
+  /// The top-level Makefile compiles with `CC_FLAGS_FTRACE`, which is `-pg` under
+  /// `CONFIG_FUNCTION_TRACER` unless the architecture's Makefile sets it. A tree of the
+  /// arch files alone does not have the top-level one: when the arch Makefile read leaves
+  /// `CC_FLAGS_FTRACE` unset in this configuration, that default is taken, said as an
+  /// assumption. Nil when the top-level Makefile was read (its own lines decide), when the
+  /// arch Makefile sets the variable, or when the function tracer is off.
+  static func topLevelProfilingDefault(
+    tree: any KernelTree, vars: MakeVariables, flags: FtraceBuildFlags, config: KernelConfig
+  ) -> Diagnostic? {
+    guard tree.contents(of: "Makefile") == nil, config.isEnabled("FUNCTION_TRACER"),
+      !vars.isDefined("CC_FLAGS_FTRACE"), flags.patchableEntryValue == nil,
+      flags.profiling == nil
+    else { return nil }
+    return Diagnostic(
+      KernelSourceMessage.assumption, .note, at: SourceLocation(file: "Makefile"),
+      "the top-level Makefile is not in the tree and arch/arm64/Makefile leaves CC_FLAGS_FTRACE "
+        + "unset in this configuration: the top-level default for CONFIG_FUNCTION_TRACER, -pg, "
+        + "is taken")
   }
 }
 

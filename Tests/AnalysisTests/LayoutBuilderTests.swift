@@ -66,10 +66,16 @@ enum Fixture {
     #expect(l.assumptions.contains { $0.kind == .address && $0.text.contains("core kernel text") })
   }
 
-  @Test func theMcountFallbackSaysItCannotModelTheCompiledCallsite() {
+  /// Without WITH_REGS the fixture's Makefile sets no CC_FLAGS_FTRACE: the top-level default
+  /// `-pg` is taken and the mcount callsite rebuilt (issue 13; it used to be refused).
+  @Test func theMcountFallbackIsTheTopLevelPgDefault() throws {
     let l = Fixture.layout(Fixture.base, Kconfig.defaultBase)
-    #expect(l.states.isEmpty)
-    #expect(l.diagnostics.contains { $0.id == LayoutMessage.couldNotModel })
+    #expect(l.build?.flags?.profiling?.defaulted == true)
+    let compiled = try #require(l.state(.compiled))
+    #expect(compiled.words.last?.text.hasSuffix("<_mcount>") == true)
+    #expect(l.recordOffset == compiled.words.last?.offset)
+    #expect(l.state(.initialized)?.words.last?.word == Words.nop)
+    #expect(l.assumptions.contains { $0.text.contains("top-level default") })
   }
 
   @Test func trampolinesAreAssembledWithTheirLandingPads() throws {

@@ -21,7 +21,11 @@ enum BytesPerFunctionCheck {
       else { return nil }
       return w
     }
-    let words = compiled.words.filter { $0.offset != pad?.offset }
+    // A -pg callsite: only the words -pg adds count, the frame record is the function's own.
+    let added = c.layout.mcount.map { Set($0.addedOffsets) }
+    let words = compiled.words.filter {
+      $0.offset != pad?.offset && (added?.contains($0.offset) ?? true)
+    }
     let padding = words.filter { $0.kind == .padding }.count
     let before = words.filter { $0.offset < 0 }.count
     let bytes = words.count * 4
@@ -55,16 +59,24 @@ enum BytesPerFunctionCheck {
           : "Every traced function pays these bytes in text and I-cache whether or not it is "
             + "traced; the base is the two NOPs of -fpatchable-function-entry=2.",
         state: .compiled,
-        assumptions: pad == nil
-          ? [] : ["the BTI C at the symbol is the function's own, not ftrace's"],
+        assumptions: (pad == nil
+          ? [] : ["the BTI C at the symbol is the function's own, not ftrace's"])
+          + (added == nil
+            ? []
+            : [
+              "with -pg only XPACLRI, MOV X0, X30 and BL _mcount are ftrace's: the entry hint "
+                + "and the frame record are the function's own (the kernel keeps frame pointers)"
+            ]),
         evidence: Evidence(
           blocks: [
             .init(
               "state compiled",
-              compiled.words.map {
-                EvidenceLine(
-                  address: compiled.address($0.offset), word: $0.word, text: $0.text,
-                  note: $0.offset == pad?.offset ? "the function's own landing pad" : "")
+              compiled.words.map { w in
+                let own = added.map { !$0.contains(w.offset) } ?? false
+                return EvidenceLine(
+                  address: compiled.address(w.offset), word: w.word, text: w.text,
+                  note: w.offset == pad?.offset
+                    ? "the function's own landing pad" : own ? "the function's own" : "")
               })
           ],
           facts: [("bytes", "\(bytes)"), ("base", "\(base)"), ("delta", "\(bytes - base)")]))

@@ -330,8 +330,12 @@ public struct Layout: Hashable, Sendable {
   public var directObject: AssembledObject?
   /// `rec->ip` (the adjusted record) as an offset from the function symbol.
   public var recordOffset: Int?
-  /// The `__patchable_function_entries` address as an offset from the function symbol.
+  /// The `__patchable_function_entries` address as an offset from the function symbol (in the
+  /// mcount era, the `__mcount_loc` record: the `bl _mcount`).
   public var patchEntryOffset: Int?
+  /// The `-pg` callsite, when the layout is of the mcount era: the compiled words build the
+  /// frame record before the call, so the body after them only undoes it.
+  public var mcount: McountCallsite?
   /// Everything assumed.
   public var assumptions: [Assumption]
   /// Facts the checks will use ("the literal at f-16 is not 8-byte aligned").

@@ -95,53 +95,28 @@ struct Run {
     }
     placeTrampolines()
     defer { noteUnknownSymbols() }
-    guard let flags = builder.sources.flags, let pe = flags.patchableEntryValue else {
+    guard let flags = builder.sources.flags else {
       diagnose(
         LayoutMessage.couldNotModel, .warning, nil,
-        "could not model the compiled callsite: no -fpatchable-function-entry in the Makefiles "
-          + "read for this configuration (the -pg/mcount callsite is compiler-placed and not "
-          + "modelled)")
+        "could not model the compiled callsite: no Makefile read for this configuration")
       return
     }
-    guard pe.total <= 64 else {
-      diagnose(
-        LayoutMessage.couldNotModel, .warning, pe.origin,
-        "could not model -fpatchable-function-entry=\(pe.total),\(pe.before) at \(pe.origin): more "
-          + "than 64 NOPs")
-      return
-    }
-    let bti = flags.branchProtection?.bti ?? false
-    if flags.branchProtection == nil {
-      assume(.compiler, "no -mbranch-protection flag: no BTI landing pads")
-    }
-    let c = CompiledCallsite(
-      total: pe.total, before: pe.before, bti: bti, alignment: flags.functionAlignment?.bytes)
-    compiled = c
-    layout.patchEntryOffset = c.patchEntryOffset
-    if let a = flags.functionAlignment {
-      assume(
-        .alignment,
-        "function alignment \(a.bytes) from \(a.source.rawValue) at \(a.origin)"
-          + (a.note.map { ": \($0)" } ?? ""), at: a.origin)
+    let start: CompiledStart?
+    if let pe = flags.patchableEntryValue {
+      start = patchableStart(flags, pe)
+    } else if let pg = flags.profiling {
+      start = mcountStart(flags, pg)
     } else {
-      assume(
-        .alignment,
-        "no function alignment flag: GCC's default (.p2align 4,,11) only guarantees 4-byte "
-          + "alignment; the patch area is placed 16-byte aligned")
-    }
-    if let m = c.symbolModulo8, m != 0 {
       diagnose(
-        LayoutMessage.symbolAlignment, .note, pe.origin,
-        "GCC puts .p2align \(c.areaAlignment == 8 ? 3 : c.areaAlignment.trailingZeroBitCount) "
-          + "before the \(c.before) pre-entry NOPs, so the function symbol is \(m) mod 8")
+        LayoutMessage.couldNotModel, .warning, nil,
+        "could not model the compiled callsite: neither -fpatchable-function-entry nor -pg in the "
+          + "Makefiles read for this configuration")
+      return
     }
-    let compiledState = LayoutState(
-      id: .compiled, words: c.words, placement: .core,
-      functionAddress: builder.placement.coreFunctionArea + UInt64(c.symbolFromAreaStart),
-      note: "-fpatchable-function-entry=\(pe.total),\(pe.before)\(bti ? " with BTI" : "") "
-        + "(\(pe.origin))")
+    guard let start else { return }
+    let compiledState = start.state
     layout.states.append(relabel(compiledState))
-    layout.recordOffset = recordOffset(c, compiledState)
+    layout.recordOffset = recordOffset(entry: start.recordEntry, compiledState)
     guard layout.recordOffset != nil else { return }
     let concurrent = transitions["arch_ftrace_update_code"] != nil
     if concurrent {
@@ -162,12 +137,26 @@ struct Run {
         api: .initTime, concurrent: false)
       initState = s
       layout.transitions.append(tr)
+    } else if layout.mcount != nil, let t = transitions["ftrace_make_nop"] {
+      // The generic ftrace_init_nop: ftrace_make_nop(mod, rec, MCOUNT_ADDR) on every record,
+      // at boot for the core kernel (mod is NULL) and at load for a module.
+      assume(
+        .model,
+        "no ftrace_init_nop in this configuration: the core's default calls ftrace_make_nop "
+          + "with addr = MCOUNT_ADDR (_mcount) on each record at boot")
+      let (s, tr) = apply(
+        t, to: compiledState, id: .initialized, CallArguments(target: "MCOUNT_ADDR"),
+        api: .initTime, concurrent: false)
+      initState = s
+      layout.transitions.append(tr)
     } else {
       assume(
         .model,
         "no ftrace_init_nop in this configuration: the compiled callsite is the disabled one")
     }
-    initState.note = "ftrace_init_nop (boot or module load)"
+    initState.note =
+      layout.mcount != nil && transitions["ftrace_init_nop"] == nil
+      ? "ftrace_make_nop with addr = MCOUNT_ADDR (boot)" : "ftrace_init_nop (boot or module load)"
     layout.states.append(relabel(initState))
     guard let makeCall = transitions["ftrace_make_call"] else {
       diagnose(
@@ -203,7 +192,7 @@ struct Run {
     var moduleInit = initState
     moduleInit.placement = .module
     moduleInit.functionAddress =
-      builder.placement.moduleFunctionArea + UInt64(c.symbolFromAreaStart)
+      builder.placement.moduleFunctionArea + UInt64(start.symbolFromAreaStart)
     var (far, farT) = apply(
       makeCall, to: moduleInit, id: .far,
       CallArguments(target: "FTRACE_ADDR", uniqueOps: "<callsite ops>"), api: nil,
@@ -286,6 +275,117 @@ struct Run {
     checkLiterals()
   }
 
+  /// The compiled state and where its record lies.
+  struct CompiledStart {
+    var state: LayoutState
+    /// The offset of the record the compiler emits (`__patchable_function_entries` or
+    /// `__mcount_loc`) from the symbol: what `ftrace_call_adjust` is given.
+    var recordEntry: Int
+    /// The symbol's offset from the start of the area the placement aligns.
+    var symbolFromAreaStart: Int
+  }
+
+  /// The words the compiler leaves for ftrace to write: the patchable NOPs (and the BTI among
+  /// them), or the `bl _mcount` of `-pg`.
+  var patchArea: Range<Int>? {
+    if let c = compiled { return (-4 * c.before)..<(4 * (c.total - c.before) + (c.bti ? 4 : 0)) }
+    if let m = layout.mcount { return m.callOffset..<(m.callOffset + 4) }
+    return nil
+  }
+
+  /// The compiled state `-fpatchable-function-entry=N,M` gives.
+  mutating func patchableStart(
+    _ flags: FtraceBuildFlags, _ pe: FtraceBuildFlags.PatchableEntry
+  ) -> CompiledStart? {
+    guard pe.total <= 64 else {
+      diagnose(
+        LayoutMessage.couldNotModel, .warning, pe.origin,
+        "could not model -fpatchable-function-entry=\(pe.total),\(pe.before) at \(pe.origin): more "
+          + "than 64 NOPs")
+      return nil
+    }
+    let bti = flags.branchProtection?.bti ?? false
+    if flags.branchProtection == nil {
+      assume(.compiler, "no -mbranch-protection flag: no BTI landing pads")
+    }
+    let c = CompiledCallsite(
+      total: pe.total, before: pe.before, bti: bti, alignment: flags.functionAlignment?.bytes)
+    compiled = c
+    layout.patchEntryOffset = c.patchEntryOffset
+    if let a = flags.functionAlignment {
+      assume(
+        .alignment,
+        "function alignment \(a.bytes) from \(a.source.rawValue) at \(a.origin)"
+          + (a.note.map { ": \($0)" } ?? ""), at: a.origin)
+    } else {
+      assume(
+        .alignment,
+        "no function alignment flag: GCC's default (.p2align 4,,11) only guarantees 4-byte "
+          + "alignment; the patch area is placed 16-byte aligned")
+    }
+    if let m = c.symbolModulo8, m != 0 {
+      diagnose(
+        LayoutMessage.symbolAlignment, .note, pe.origin,
+        "GCC puts .p2align \(c.areaAlignment == 8 ? 3 : c.areaAlignment.trailingZeroBitCount) "
+          + "before the \(c.before) pre-entry NOPs, so the function symbol is \(m) mod 8")
+    }
+    let state = LayoutState(
+      id: .compiled, words: c.words, placement: .core,
+      functionAddress: builder.placement.coreFunctionArea + UInt64(c.symbolFromAreaStart),
+      note: "-fpatchable-function-entry=\(pe.total),\(pe.before)\(bti ? " with BTI" : "") "
+        + "(\(pe.origin))")
+    return CompiledStart(
+      state: state, recordEntry: c.patchEntryOffset, symbolFromAreaStart: c.symbolFromAreaStart)
+  }
+
+  /// The compiled state `-pg` gives: the representative function's prologue and its
+  /// `bl _mcount` (see ``McountCallsite``).
+  mutating func mcountStart(
+    _ flags: FtraceBuildFlags, _ pg: FtraceBuildFlags.Profiling
+  ) -> CompiledStart? {
+    let m = McountCallsite(protection: flags.branchProtection)
+    layout.mcount = m
+    layout.patchEntryOffset = m.callOffset
+    if pg.defaulted {
+      assume(
+        .compiler,
+        "the top-level Makefile is not in the tree and arch/arm64/Makefile leaves "
+          + "CC_FLAGS_FTRACE unset: -pg, the top-level default for CONFIG_FUNCTION_TRACER",
+        at: pg.origin)
+    }
+    assume(
+      .compiler,
+      "-pg (\(pg.origin)): the representative traced function saves no register but the frame "
+        + "record -pg forces; GCC emits \(m.prologue.map(\.text).joined(separator: "; ")); "
+        + "bl _mcount, and recordmcount records the BL")
+    if m.stripsReturnAddress {
+      assume(
+        .compiler,
+        "XPACLRI before MOV X0, X30 as GCC 11 and later emit it (aarch64-linux-gnu-gcc 12 "
+          + "checked); older GCC passes the return address unstripped and leaves it out")
+    }
+    if flags.branchProtection == nil {
+      assume(.compiler, "no -mbranch-protection flag: no landing pad or PAC at the entry")
+    }
+    let function = builder.placement.coreFunctionArea
+    let mcount = symbols.address(of: "_mcount")
+    let words: [LayoutWord]
+    do throws(EncodingError) {
+      words = try m.words(function: function, mcount: mcount)
+    } catch {
+      diagnose(
+        LayoutMessage.couldNotModel, .warning, pg.origin,
+        "could not encode bl _mcount from 0x\(Words.hex(function &+ UInt64(m.callOffset))) to "
+          + "0x\(Words.hex(mcount)): \(error.operand): \(error.message)")
+      return nil
+    }
+    let state = LayoutState(
+      id: .compiled, words: words, placement: .core, functionAddress: function,
+      note: "-pg (\(pg.defaulted ? "top-level default" : pg.origin.description))"
+        + (m.entry == .none ? "" : " with \(m.entry.rawValue) at the entry"))
+    return CompiledStart(state: state, recordEntry: m.callOffset, symbolFromAreaStart: 0)
+  }
+
   /// The name `t`'s parameter with `role` has in the file.
   func parameter(_ role: ParameterRole, of t: CTransition) -> String? {
     guard let roles = ParameterRole.signatures[t.function],
@@ -327,14 +427,19 @@ struct Run {
     }
   }
 
-  /// `rec->ip` from the extracted `ftrace_call_adjust`, or the generic identity.
-  mutating func recordOffset(_ c: CompiledCallsite, _ s: LayoutState) -> Int? {
+  /// `rec->ip` from the extracted `ftrace_call_adjust` applied to the record at `entry` (an
+  /// offset from the symbol), or the generic identity.
+  mutating func recordOffset(entry offset: Int, _ s: LayoutState) -> Int? {
     guard let t = transitions["ftrace_call_adjust"] else {
-      assume(.model, "no ftrace_call_adjust: rec->ip is the __patchable_function_entries address")
-      return c.patchEntryOffset
+      assume(
+        .model,
+        "no ftrace_call_adjust: rec->ip is the "
+          + (layout.mcount != nil ? "__mcount_loc" : "__patchable_function_entries")
+          + " address")
+      return offset
     }
     var env = environment(s, CallArguments(target: "FTRACE_ADDR"), for: t)
-    let entry = s.address(c.patchEntryOffset)
+    let entry = s.address(offset)
     if let p = parameter(.patchEntry, of: t) { env.parameters[p] = Int64(bitPattern: entry) }
     guard let path = choosePath(t, env) else { return nil }
     guard case .returned(let e) = path.outcome, let v = CEvaluator.evaluate(e, in: env) else {
@@ -382,16 +487,18 @@ struct Run {
     return env
   }
 
-  /// The symbol a scenario's target name stands for.
-  func scenarioName(_ name: String) -> String { name == "FTRACE_ADDR" ? "ftrace_caller" : name }
-
-  /// The address a scenario's target name stands for.
-  func target(_ name: String) -> UInt64 {
+  /// The symbol a scenario's target name stands for: `FTRACE_ADDR` is `ftrace_caller`,
+  /// `MCOUNT_ADDR` is `_mcount` (arm64's definitions in every era).
+  func scenarioName(_ name: String) -> String {
     switch name {
-    case "FTRACE_ADDR": return symbols.address(of: "ftrace_caller")
-    default: return symbols.address(of: name)
+    case "FTRACE_ADDR": "ftrace_caller"
+    case "MCOUNT_ADDR": "_mcount"
+    default: name
     }
   }
+
+  /// The address a scenario's target name stands for.
+  func target(_ name: String) -> UInt64 { symbols.address(of: scenarioName(name)) }
 
   /// The first path of `t` that does not fail and whose conditions all hold in `env`.
   mutating func choosePath(_ t: CTransition, _ env: ScenarioEnvironment) -> CPath? {
@@ -595,15 +702,16 @@ struct Run {
         }()
       let function = (w.underlying ?? w.api).rawValue
       let old = value(out, at: o, width: g.width)
-      let area = compiled.map { c in
-        (-4 * c.before)..<(4 * (c.total - c.before) + (c.bti ? 4 : 0))
-      }
-      if let area, !area.contains(o) || !area.contains(o + g.width - 4) {
+      if let area = patchArea, !area.contains(o) || !area.contains(o + g.width - 4) {
+        let whose =
+          o < 0
+          ? "that word belongs to the previous function"
+          : "that word is the function's own code, not a word the compiler left for ftrace"
         diagnose(
           LayoutMessage.writeOutsidePatchArea, .warning, w.location,
           "\(t.function) writes \(g.text) at func\(sign(o)), outside the compiled patch area "
-            + "func\(sign(area.lowerBound))..func\(sign(area.upperBound)): that word belongs to "
-            + "the previous function (\(w.location))")
+            + "func\(sign(area.lowerBound))..func\(sign(area.upperBound)): \(whose) "
+            + "(\(w.location))")
       } else if w.validate, let expected = w.old,
         let e = generate(expected, at: o, in: out, now, location: w.location), e.value != old
       {

@@ -84,6 +84,7 @@ struct ScenarioEnvironment: CEnvironment {
     if let v = constants[name] ?? CConstants.value(of: name) { return v }
     switch name {
     case "FTRACE_ADDR": return address("ftrace_caller")
+    case "MCOUNT_ADDR": return address("_mcount")
     case "FTRACE_REGS_ADDR":
       return address(
         symbols.addresses["ftrace_regs_caller"] != nil ? "ftrace_regs_caller" : "ftrace_caller")

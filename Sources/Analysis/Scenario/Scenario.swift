@@ -310,16 +310,19 @@ struct ScenarioBuilder {
     let auth =
       ownSign.map { $0.word == Words.pacibsp ? "\tautibsp\n" : "\tautiasp\n" }
       ?? (pacRet ? "\tautiasp\n" : "")
+    // A -pg callsite built the frame record (and signed) in its own words: the body only
+    // undoes them, as GCC ends the representative function.
     let bodySource =
-      sign + "\tstp x29, x30, [sp, #-16]!\n\tmov x29, sp\n\tldp x29, x30, [sp], #16\n" + auth
-      + "\tret\n"
+      layout.mcount?.epilogue
+      ?? (sign + "\tstp x29, x30, [sp, #-16]!\n\tmov x29, sp\n\tldp x29, x30, [sp], #16\n"
+        + auth + "\tret\n")
     let bodySize = UInt64(
       try assemble(bodySource, at: patchEnd).section(".text")?.bytes.count ?? 16)
     let function = EmulatorSymbol(
       name: "patchsite_traced_function", address: funcAddress,
       size: patchEnd + bodySize - funcAddress)
     table.add(function)
-    if !sign.isEmpty {
+    if !sign.isEmpty && layout.mcount == nil {
       assumptions.append(
         "with pac-ret (\(layout.build?.flags?.branchProtection?.raw ?? "")) the body starts with "
           + "PACIASP after the patch-site and ends with AUTIASP; RET")
@@ -358,8 +361,10 @@ struct ScenarioBuilder {
     machine.pc = entryAddress
 
     assumptions.append(
-      "the traced function's body after the patch-site builds a frame record and returns; its "
-        + "caller (patchsite_caller) calls it with BL from 0x\(Words.hex(callerAddress + 12))")
+      (layout.mcount != nil
+        ? "the traced function's body after bl _mcount restores its frame record and returns; "
+        : "the traced function's body after the patch-site builds a frame record and returns; ")
+        + "its caller (patchsite_caller) calls it with BL from 0x\(Words.hex(callerAddress + 12))")
     if bti { assumptions.append("text pages are guarded (BTI on), SCTLR_EL1.BT0/BT1 set") }
     return Scenario(
       state: state, bti: bti, machine: machine, symbols: table, function: function,
