@@ -13,7 +13,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib
 
 # Debian packages: libgit2 for the Git module; the oracles the tests compare against.
 BUILD_DEPS  = libgit2-dev pkg-config
-ORACLE_DEPS = binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user llvm git python3-kconfiglib
+ORACLE_DEPS = binutils-aarch64-linux-gnu gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user llvm git python3-kconfiglib chromium
 BENCH_DEPS  = python3 bc
 
 .PHONY: all build release demo test deps deps-build deps-test bench install format lint originality clean
@@ -47,6 +47,7 @@ test: deps-test lint originality
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2
 	@scripts/cli-checks $(DEBUG_BIN)
+	@scripts/check-html $(DEBUG_BIN)
 
 bench: deps-test release
 	@scripts/ensure-packages $(BENCH_DEPS)

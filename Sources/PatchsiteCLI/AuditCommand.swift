@@ -36,7 +36,7 @@ struct AuditCommand: ParsableCommand {
 
       Examples:
         patchsite audit --repo ~/linux v6.1..v6.6
-        patchsite audit --repo ~/linux v6.2..v6.4 --format json -o audit.json
+        patchsite audit --repo ~/linux v6.2..v6.4 --format json -o audit.json --html audit.html
         patchsite audit --repo . HEAD~200..HEAD --paths arch/arm64/kernel/ftrace.c
 
       Exit status: 0, or 1 when a finding open at the tip reaches --fail-on (default never); \
@@ -69,6 +69,12 @@ struct AuditCommand: ParsableCommand {
 
   @Option(name: .shortAndLong, help: "Write the report to this file instead of stdout.")
   var output: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Also write the timeline as one self-contained HTML page (a drawing of the callsite per "
+        + "state, the findings with their evidence).", valueName: "FILE"))
+  var html: String?
 
   @Option(help: "The lowest severity open at the tip that makes the exit status 1.")
   var failOn: ReviewCommand.FailOn = .never
@@ -103,6 +109,7 @@ struct AuditCommand: ParsableCommand {
       case .sarif: AuditRendering.sarif(report).rendered()
       }
     try Output.write(text, to: output)
+    if let html { try Output.write(AuditHTML.render(report), to: html) }
     let threshold: Severity? =
       switch failOn {
       case .error: .error

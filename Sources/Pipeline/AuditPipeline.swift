@@ -52,6 +52,14 @@ public struct AuditRevision: Sendable, Hashable {
   public var date: String
   public var author: String
 
+  public init(id: String, subject: String, date: String, author: String) {
+    self.id = id
+    short = String(id.prefix(12))
+    self.subject = subject
+    self.date = date
+    self.author = author
+  }
+
   init(_ c: Commit) {
     id = c.id.description
     short = c.id.abbreviated(12)
@@ -75,6 +83,23 @@ public struct AuditConfiguration: Sendable {
   /// `(state, "bti c; mov x9, x30; bl ftrace_caller")`, in the layout's order.
   public var signatures: [(state: String, words: String)]
   public var findings: [Finding]
+  /// Each state's words, for a drawing of the callsite.
+  public var states: [AuditState] = []
+}
+
+/// One state's words as a drawing shows them: where each is, what it is, whether ftrace wrote it.
+public struct AuditState: Sendable {
+  public struct Word: Sendable {
+    /// Bytes from the function symbol (negative before it).
+    public var offset: Int
+    public var text: String
+    /// `insn`, `literal` or `padding`.
+    public var kind: String
+    /// Whether it differs from the compiled state's word there.
+    public var patched: Bool
+  }
+  public var name: String
+  public var words: [Word]
 }
 
 /// One commit of the range that touches the watched paths (or the range's base).
@@ -286,10 +311,20 @@ public enum AuditPipeline {
     var configs: [AuditConfiguration] = []
     var problems: [Diagnostic] = []
     for (l, fs) in zip(layouts, findings) {
+      let compiled = l.state(.compiled)
+      let states = l.states.map { st in
+        AuditState(
+          name: st.name,
+          words: st.words.map { w in
+            AuditState.Word(
+              offset: w.offset, text: w.text, kind: w.kind.rawValue,
+              patched: compiled.map { $0.word(at: w.offset)?.word != w.word } ?? false)
+          })
+      }
       configs.append(
         AuditConfiguration(
           name: l.configName,
-          signatures: l.states.map { ($0.name, signature($0)) }, findings: fs))
+          signatures: l.states.map { ($0.name, signature($0)) }, findings: fs, states: states))
       for d in l.diagnostics where d.severity >= .warning && !problems.contains(d) {
         problems.append(d)
       }
