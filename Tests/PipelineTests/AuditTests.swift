@@ -112,6 +112,34 @@ import Testing
         == full.commits.map { $0.introduced.map(\.finding.fingerprint) })
   }
 
+  /// A side branch that drops the pads, merged: first parents see the merge bring the error;
+  /// --all-parents sees the side commit bring it.
+  @Test func mergesFollowFirstParentsUnlessAskedForAll() throws {
+    let repo = try ScratchRepository()
+    defer { repo.remove() }
+    let base = try Self.baseFiles()
+    for (p, t) in base { try repo.write(p, t) }
+    let c0 = try repo.commit("base")
+    try repo.git(["checkout", "-q", "-b", "side"])
+    for (p, t) in try Self.postImage("broken-no-landing-pad", version: 1) { try repo.write(p, t) }
+    let side = try repo.commit("arm64: ftrace: drop the landing pads")
+    try repo.git(["checkout", "-q", "main"])
+    try repo.write("README", "main line\n")
+    try repo.commit("docs")
+    let merge = try repo.merge("side", message: "Merge branch 'side'")
+    let first = try AuditPipeline.audit(
+      AuditRequest(repository: repo.path, range: "\(c0)..HEAD", jobs: 1))
+    #expect(first.commits.map(\.commit.id) == [merge])
+    #expect(
+      first.commits.first?.introduced.contains { $0.finding.check.id == "bti.landing-pad" } == true)
+    let all = try AuditPipeline.audit(
+      AuditRequest(repository: repo.path, range: "\(c0)..HEAD", jobs: 1, allParents: true))
+    let ids = all.commits.map(\.commit.id)
+    #expect(ids.contains(side) && ids.contains(merge))
+    let bySide = all.commits.first { $0.commit.id == side }
+    #expect(bySide?.introduced.contains { $0.finding.check.id == "bti.landing-pad" } == true)
+  }
+
   @Test func aBadRangeIsAGitError() throws {
     let h = try Self.history()
     defer { h.repo.remove() }
