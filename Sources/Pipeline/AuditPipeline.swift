@@ -114,6 +114,11 @@ public struct AuditCommit: Sendable {
   public var problems: [Diagnostic]
   /// Whether the layout differs from its predecessor's (an era change, a new state).
   public var layoutChanged: Bool
+
+  /// The first configuration with states to show (one may not be modelled).
+  public var shown: AuditConfiguration? {
+    configurations.first { !$0.signatures.isEmpty } ?? configurations.first
+  }
 }
 
 /// The audit of a range: its relevant commits in order, what is still open at the tip.
@@ -147,7 +152,9 @@ public enum AuditPipeline {
     let inRange = Set(order.map(\.id))
 
     // Relevance: the IDs of the watched paths against the first parent's.
-    let watch = Watch(paths: request.paths)
+    var watch = Watch(paths: request.paths)
+    var byID: [ObjectID: Commit] = [:]
+    for c in all { byID[c.id] = c }
     var relevant: [Commit] = []
     var baseIDs: [ObjectID] = []
     for c in order {
@@ -157,8 +164,13 @@ public enum AuditPipeline {
       }
       let changed: Bool
       if let parent {
-        let p = try repo.commit(parent)
-        changed = try watch.differs(repo, c.treeID, p.treeID)
+        let tree: ObjectID
+        if let known = byID[parent] {
+          tree = known.treeID
+        } else {
+          tree = try repo.commit(parent).treeID
+        }
+        changed = try watch.differs(repo, c.treeID, tree)
       } else {
         changed = true
       }
@@ -390,13 +402,23 @@ struct Watch {
     folders = top.sorted()
   }
 
-  func differs(_ repo: Repository, _ a: ObjectID, _ b: ObjectID) throws(GitError) -> Bool {
-    var any = false
-    for f in folders where try repo.entryID(at: f, inTree: a) != repo.entryID(at: f, inTree: b) {
-      any = true
-      break
-    }
-    guard any else { return false }
+  /// The top folders' IDs by tree: a commit's are its child's parent's, so each tree's are
+  /// looked up once along a line of history (the two last trees kept).
+  var seen: [(ObjectID, [ObjectID?])] = []
+
+  mutating func folderIDs(_ repo: Repository, _ tree: ObjectID) throws(GitError) -> [ObjectID?] {
+    if let kept = seen.first(where: { $0.0 == tree }) { return kept.1 }
+    var ids: [ObjectID?] = []
+    for f in folders { ids.append(try repo.entryID(at: f, inTree: tree)) }
+    seen.append((tree, ids))
+    if seen.count > 2 { seen.removeFirst() }
+    return ids
+  }
+
+  mutating func differs(_ repo: Repository, _ a: ObjectID, _ b: ObjectID) throws(GitError)
+    -> Bool
+  {
+    guard try folderIDs(repo, b) != folderIDs(repo, a) else { return false }
     for p in exact where try repo.entryID(at: p, inTree: a) != repo.entryID(at: p, inTree: b) {
       return true
     }

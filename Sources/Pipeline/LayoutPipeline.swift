@@ -328,6 +328,21 @@ public enum LayoutPipeline {
       l.build?.undefinedOptions = (rc.options + (rc.bti ? ["ARM64_BTI_KERNEL"] : [])).filter {
         kconfig.entries[$0] == nil
       }
+      // BTI on by assumption only (no Kconfig entry for it), while the Makefiles of the tree
+      // give no bti flag: a configuration nobody could build, not a kernel without pads. Said,
+      // and not placed.
+      if rc.bti, kconfig.entries["ARM64_BTI_KERNEL"] == nil, !defaults,
+        let flags = l.build?.flags, flags.branchProtection?.bti != true
+      {
+        l.states = []
+        l.transitions = []
+        l.diagnostics.append(
+          Diagnostic(
+            LayoutMessage.couldNotModel, .note, at: SourceLocation(file: source),
+            "not modelled with ARM64_BTI_KERNEL: the Kconfig files read do not define it, and the "
+              + "Makefiles give no bti flag in this configuration (the option's dependencies, such "
+              + "as ARM64_PTR_AUTH_KERNEL, are unknown)"))
+      }
       l.build?.probes = asked.compactMap { kind, configurations in
         guard let other = configurations.first(where: { $0.bti == rc.bti }) else { return nil }
         guard other.isValid else {

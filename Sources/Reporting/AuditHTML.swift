@@ -52,7 +52,7 @@ public enum AuditHTML {
     var out = "<tr id=\"c\(c.commit.short)\">\n<td class=\"commit\"><code>\(c.commit.short)</code>"
     out += "<br><span class=\"date\">\(escape(String(c.commit.date.prefix(10))))</span>"
     out += "<br>\(escape(c.commit.subject))</td>\n<td class=\"callsite\">"
-    if c.layoutChanged, let cfg = c.configurations.first, !cfg.states.isEmpty {
+    if c.layoutChanged, let cfg = c.shown, !cfg.states.isEmpty {
       out += "<div class=\"config\">\(escape(cfg.name))</div>\n"
       for s in cfg.states { out += drawing(s) }
     } else if c.configurations.allSatisfy({ $0.states.isEmpty }) {

@@ -24,7 +24,7 @@ public enum AuditRendering {
   }
 
   static func commit(_ c: AuditCommit) -> JSON {
-    let first = c.configurations.first
+    let first = c.shown
     return .object([
       ("commit", .string(c.commit.id)),
       ("subject", .string(c.commit.subject)),
@@ -97,7 +97,7 @@ public enum AuditRendering {
       out +=
         "\n" + c.commit.short + "  " + day(c.commit) + "  " + c.commit.subject
         + "\n"
-      if c.layoutChanged, let cfg = c.configurations.first, !cfg.signatures.isEmpty {
+      if c.layoutChanged, let cfg = c.shown, !cfg.signatures.isEmpty {
         out += "  layout [\(cfg.name)]:\n"
         for s in cfg.signatures { out += "    \(s.state): \(s.words)\n" }
       }
@@ -145,7 +145,7 @@ public enum AuditRendering {
     }
     for c in r.commits where c.layoutChanged || !c.introduced.isEmpty || !c.fixed.isEmpty {
       out += "\n## `\(c.commit.short)` \(escape(c.commit.subject))\n\n"
-      if c.layoutChanged, let cfg = c.configurations.first, !cfg.signatures.isEmpty {
+      if c.layoutChanged, let cfg = c.shown, !cfg.signatures.isEmpty {
         out += "Layout (\(cfg.name)):\n\n```\n"
         for s in cfg.signatures { out += "\(s.state): \(s.words)\n" }
         out += "```\n\n"
