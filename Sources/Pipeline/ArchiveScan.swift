@@ -40,25 +40,46 @@ public struct ScanProgress: Sendable {
   public var messages: Int
 }
 
-/// A version of a series found in an archive, reviewed.
+/// A version of a series found in an archive, reviewed: what the report shows of it, and no
+/// more (its messages, diffs and layouts are dropped once it is reviewed, so the result grows
+/// with the findings, not with the mail).
 public struct ScannedVersion: Sendable {
-  public var version: SeriesVersion
+  public var version: Int
+  /// The cover letter's subject, Message-ID, place and ISO 8601 date, else the first patch's.
+  public var subject: String
+  public var messageID: String?
+  public var location: SourceLocation?
+  public var date: String?
+  /// The patches present, and how many the subjects announce (nil for a lone patch).
+  public var patches: Int
+  public var total: Int?
   /// The watched files its patches change (`PatchSitePaths`).
   public var watchedFiles: [String]
-  /// The review of this version alone.
-  public var report: ReviewReport
+  /// The Message-IDs of the replies to the cover letter and to the patches.
+  public var replies: [String]
+  /// The findings of the version's review, and its diagnostics.
+  public var findings: [LocatedFinding]
+  public var diagnostics: [Diagnostic]
 
-  /// The cover letter's Message-ID, else the first patch's.
-  public var messageID: String? {
-    version.cover?.messageID ?? version.patches.first?.message.messageID
+  public func count(_ severity: Severity) -> Int {
+    findings.filter { $0.finding.severity == severity }.count
   }
-  /// The cover letter's subject, else the first patch's.
-  public var subject: String {
-    version.cover?.subject ?? version.patches.first?.message.subject ?? ""
+
+  /// The parts of `version` and of its review `report` a scan reports.
+  init(_ version: SeriesVersion, watchedFiles: [String], report: ReviewReport) {
+    let head = version.cover ?? version.patches.first?.message
+    self.version = version.version
+    subject = head?.subject ?? ""
+    messageID = head?.messageID
+    location = head?.location
+    date = head?.date
+    patches = version.patches.count
+    total = version.total
+    self.watchedFiles = watchedFiles
+    replies = (version.replies + version.patches.flatMap(\.replies)).compactMap(\.messageID)
+    findings = report.findings
+    diagnostics = report.diagnostics
   }
-  /// ISO 8601 date of the cover letter, else of the first patch.
-  public var date: String? { version.cover?.date ?? version.patches.first?.message.date }
-  public var findings: [LocatedFinding] { report.findings }
 }
 
 /// One series (its versions linked by title, as `SeriesAssembler` links them).
@@ -147,49 +168,45 @@ public enum ArchiveScan {
     _ state: ScanState, request: ScanRequest, progress: (ScanProgress) -> Void
   ) throws(InputError) -> ScanResult {
     var state = state
-    let assembled = SeriesAssembler.assemble(state.kept)
+    let groups = threadGroups(state.kept)
+    var pending: [Message?] = state.kept
     state.kept = []
-    // Series: versions linked through `previous`, as the assembler linked them.
-    var groupOf: [Int] = []
-    var groups: [[Int]] = []
-    for (i, v) in assembled.versions.enumerated() {
-      if let p = v.previous, p < groupOf.count {
-        groups[groupOf[p]].append(i)
-        groupOf.append(groupOf[p])
-      } else {
-        groups.append([i])
-        groupOf.append(groups.count - 1)
-      }
-    }
-    var set = SeriesSet()
-    var members: [[Int]] = []
-    for g in groups {
-      var kept: [Int] = []
-      for i in g where !watched(assembled.versions[i]).isEmpty {
-        var v = assembled.versions[i]
-        v.previous = nil
-        set.versions.append(v)
-        kept.append(set.versions.count - 1)
-      }
-      if !kept.isEmpty { members.append(kept) }
-    }
-    state.note(assembled.diagnostics.filter { $0.severity >= .warning })
-    try request.base.applyBases(to: &set)
-    state.note(set.diagnostics)
     var series: [ScannedSeries] = []
     var reviewed = 0
-    for g in members {
-      var versions: [ScannedVersion] = []
-      for i in g {
-        let v = set.versions[i]
-        let report = ReviewPipeline.review(set: SeriesSet(versions: [v]))
-        versions.append(ScannedVersion(version: v, watchedFiles: watched(v), report: report))
-        reviewed += 1
-        progress(
-          ScanProgress(pass: 3, done: reviewed, total: set.versions.count, messages: state.messages)
-        )
+    // One group at a time: its messages are assembled, its versions reviewed, then all of it
+    // is dropped but what the report shows.
+    for group in groups {
+      let assembled = SeriesAssembler.assemble(group.compactMap { pending[$0] })
+      for k in group { pending[k] = nil }
+      state.note(assembled.diagnostics.filter { $0.severity >= .warning })
+      // Series: versions linked through `previous`, as the assembler linked them.
+      var seriesOf: [Int] = []
+      var members: [[Int]] = []
+      var set = SeriesSet()
+      for v in assembled.versions {
+        let linked = v.previous.flatMap { $0 < seriesOf.count ? seriesOf[$0] : nil }
+        seriesOf.append(linked ?? members.count)
+        if linked == nil { members.append([]) }
+        guard !watched(v).isEmpty else { continue }
+        var v = v
+        v.previous = nil
+        set.versions.append(v)
+        members[seriesOf[seriesOf.count - 1]].append(set.versions.count - 1)
       }
-      series.append(ScannedSeries(versions: versions))
+      guard !set.versions.isEmpty else { continue }
+      try request.base.applyBases(to: &set)
+      state.note(set.diagnostics)
+      for m in members where !m.isEmpty {
+        var versions: [ScannedVersion] = []
+        for i in m {
+          let v = set.versions[i]
+          let report = ReviewPipeline.review(set: SeriesSet(versions: [v]))
+          versions.append(ScannedVersion(v, watchedFiles: watched(v), report: report))
+          reviewed += 1
+          progress(ScanProgress(pass: 3, done: reviewed, total: nil, messages: state.messages))
+        }
+        series.append(ScannedSeries(versions: versions))
+      }
     }
     series.sort { a, b in
       let x = a.versions.first.flatMap { epoch($0.date) } ?? Int.max
@@ -200,6 +217,53 @@ public enum ArchiveScan {
       series: series, messages: state.messages, bytes: state.bytes, skipped: state.skipped,
       kept: state.keptCount, diagnostics: state.diagnostics,
       diagnosticsOmitted: state.diagnosticsOmitted)
+  }
+
+  /// The kept messages cut into groups that `SeriesAssembler` can assemble apart: messages
+  /// joined by `In-Reply-To` or `References`, and patches, covers and replies of the same
+  /// series title (the assembler links versions by title). Each group lists message indices in
+  /// input order; groups come in order of their first message.
+  static func threadGroups(_ messages: [Message]) -> [[Int]] {
+    var parent = Array(messages.indices)
+    func find(_ i: Int) -> Int {
+      var i = i
+      while parent[i] != i {
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+      }
+      return i
+    }
+    func union(_ a: Int, _ b: Int) {
+      let (x, y) = (find(a), find(b))
+      if x != y { parent[max(x, y)] = min(x, y) }
+    }
+    var byID: [String: Int] = [:]
+    var byTitle: [String: Int] = [:]
+    for (i, m) in messages.enumerated() {
+      if let id = m.messageID { byID[id] = byID[id] ?? i }
+    }
+    for (i, m) in messages.enumerated() {
+      for id in [m.inReplyTo].compactMap({ $0 }) + m.references {
+        if let j = byID[id] { union(i, j) }
+      }
+      let s = m.patchSubject
+      let title = s.title.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" })
+        .joined(separator: " ")
+      guard s.isPatch, !title.isEmpty else { continue }
+      if let j = byTitle[title] { union(i, j) } else { byTitle[title] = i }
+    }
+    var order: [Int: Int] = [:]
+    var groups: [[Int]] = []
+    for i in messages.indices {
+      let r = find(i)
+      if let g = order[r] {
+        groups[g].append(i)
+      } else {
+        order[r] = groups.count
+        groups.append([i])
+      }
+    }
+    return groups
   }
 
   /// The watched files a version's patches change (old or new path), in order, once each.
@@ -298,9 +362,9 @@ private struct ScanState {
       keep = m.references.contains { relevant.contains($0) || parents.contains($0) }
     }
     guard keep else { return }
-    var m = m
-    m.decodeBodyOnce()
-    kept.append(m)
+    // A copy made here, its body decoded on use: the kept mail costs its bytes, and pins none
+    // of the memory of the batch it was read in.
+    kept.append(MailStream.detached(m))
     keptIDs.insert(id)
     keptCount += 1
   }

@@ -31,24 +31,24 @@ public enum ScanReport {
   }
 
   static func version(_ v: ScannedVersion) -> JSON {
-    let r = v.report
-    return .object([
-      ("version", .int(v.version.version)),
+    .object([
+      ("version", .int(v.version)),
       ("subject", .string(v.subject)),
       ("messageId", .optional(v.messageID)),
       ("date", .optional(v.date)),
-      ("patches", .int(v.version.patches.count)),
-      ("total", .optional(v.version.total)),
+      ("patches", .int(v.patches)),
+      ("total", .optional(v.total)),
       ("files", .array(v.watchedFiles.map { .string($0) })),
+      ("replies", .array(v.replies.map { .string($0) })),
       (
         "summary",
         .object([
-          ("error", .int(r.count(.error))), ("warning", .int(r.count(.warning))),
-          ("note", .int(r.count(.note))),
+          ("error", .int(v.count(.error))), ("warning", .int(v.count(.warning))),
+          ("note", .int(v.count(.note))),
         ])
       ),
       ("findings", .array(v.findings.map(ReviewRendering.finding))),
-      ("diagnostics", .array(r.diagnostics.map(JSON.diagnostic))),
+      ("diagnostics", .array(v.diagnostics.map(JSON.diagnostic))),
     ])
   }
 
@@ -68,14 +68,13 @@ public enum ScanReport {
       out += "\n\(s.subject)\n"
       if let id = s.messageID { out += "  <\(id)>\n" }
       for v in s.versions {
-        let rep = v.report
         let counts =
           [
-            plural(rep.count(.error), "error"), plural(rep.count(.warning), "warning"),
-            plural(rep.count(.note), "note"),
+            plural(v.count(.error), "error"), plural(v.count(.warning), "warning"),
+            plural(v.count(.note), "note"),
           ].joined(separator: ", ")
-        let patches = plural(v.version.patches.count, "patch", "patches")
-        var line = "  v\(v.version.version)  \(v.date.map { String($0.prefix(10)) } ?? "no date")"
+        let patches = plural(v.patches, "patch", "patches")
+        var line = "  v\(v.version)  \(v.date.map { String($0.prefix(10)) } ?? "no date")"
         line += "  \(patches)  \(counts)"
         if let id = v.messageID, id != s.messageID || s.versions.count > 1 { line += "  <\(id)>" }
         out += line + "\n"

@@ -16,15 +16,15 @@ import Testing
       ])
     let fixture = r.series.last
     #expect(fixture?.messageID == "c1@example.org")
-    #expect(fixture?.versions.map(\.version.version) == [1, 2])
+    #expect(fixture?.versions.map(\.version) == [1, 2])
     #expect(fixture?.versions.map(\.messageID) == ["c1@example.org", "c2@example.org"])
-    #expect(fixture?.versions.map(\.version.patches.count) == [2, 1])
+    #expect(fixture?.versions.map(\.patches) == [2, 1])
     #expect(
       fixture?.versions.map(\.watchedFiles) == [
         ["arch/arm64/kernel/entry-ftrace.S"], ["arch/arm64/lib/insn.c"],
       ])
     // The replies to v1's first patch (the second answers the first) came along.
-    let replies = fixture?.versions.first?.version.patches.first?.replies.map(\.messageID)
+    let replies = fixture?.versions.first?.replies
     #expect(replies == ["r1@example.org", "r2@example.org"])
     #expect(r.series.first?.versions.first?.watchedFiles == ["arch/arm64/kernel/ftrace.c"])
     // Kept: the encoded patch, v1's cover, patches and the two replies, v2's cover and patch.
@@ -79,7 +79,7 @@ import Testing
     #expect(r.messages == ScanArchive.messages.count - 1, "the blob that is no mail is skipped")
     #expect(r.diagnostics.contains { $0.id.rawValue == "mail.not-mail" })
     // Messages are named by the repository and commit they came from.
-    let first = r.series.first?.versions.first?.version.patches.first?.message.location.file
+    let first = r.series.first?.versions.first?.location?.file
     #expect(first?.hasPrefix(repo.path + "@") == true)
     // An inbox folder holding git/0.git is read through its epochs.
     let inbox = repo.root + "/inbox"
@@ -111,7 +111,7 @@ import Testing
       year: 2024, month: 4, day: 1, hour: 0, minute: 0, second: 0, offsetMinutes: 0)
     let r = try ArchiveScan.run(ScanRequest(archives: [path], since: since))
     #expect(r.series.map(\.subject) == ["[PATCH v2 0/1] arm64: ftrace: scan fixture"])
-    #expect(r.series.first?.versions.map(\.version.version) == [2])
+    #expect(r.series.first?.versions.map(\.version) == [2])
     // Nine dated messages before April (the one without headers has no date).
     #expect(r.skipped == 9)
   }

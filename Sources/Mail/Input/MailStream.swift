@@ -81,6 +81,21 @@ public enum MailStream {
     }
   }
 
+  /// `message` read again from a fresh copy of its bytes, on the calling thread, with its body
+  /// left to decode on use.
+  ///
+  /// For keeping a few messages of a large archive: a message as read shares memory with the
+  /// batch it came in, allocated by whichever reading thread parsed it, and keeping it would pin
+  /// that memory (the allocator's pages of that thread) for the rest of the run.
+  public static func detached(_ message: Message, quoting: FromQuoting = .mboxrd) -> Message {
+    let raw = RawMessage(
+      fromLine: message.raw.fromLine.map { Array($0) }, bytes: Array(message.raw.bytes),
+      startLine: message.raw.startLine, hasQuotedFrom: message.raw.hasQuotedFrom)
+    var diagnostics: [Diagnostic] = []
+    return Message.read(
+      raw, file: message.location.file, quoting: quoting, bodies: .lazy, diags: &diagnostics)
+  }
+
   private static func readMbox(
     _ path: String, quoting: FromQuoting, bodies: MailInput.BodyDecoding, chunkSize: Int,
     _ sink: (MailBatch) -> Void
