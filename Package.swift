@@ -77,7 +77,7 @@ let package = Package(
       name: "PipelineTests",
       dependencies: [
         "Pipeline", "Analysis", "KernelSource", "PatchSeries", "Git", "Diagnostics", "TestSupport",
-        "AArch64", "AArch64Emulator",
+        "AArch64", "AArch64Emulator", "Mail",
       ]),
     .testTarget(
       name: "ReportingTests",

@@ -90,7 +90,7 @@ struct AuditCommand: ParsableCommand {
     let request = AuditRequest(
       repository: repo, range: range, paths: paths, jobs: jobs, allParents: allParents,
       overrides: try LayoutCommand.parse(config: config))
-    let bar = !quiet && Console.stderrIsTerminal ? ProgressBar(label: "audit") : nil
+    let bar = !quiet && Console.stderrIsTerminal ? AuditProgress(label: "audit") : nil
     let report: AuditReport
     do throws(GitError) {
       var progress: (@Sendable (Int, Int) -> Void)?
@@ -123,7 +123,7 @@ struct AuditCommand: ParsableCommand {
 }
 
 /// A one-line progress bar on standard error, redrawn in place.
-final class ProgressBar: @unchecked Sendable {
+final class AuditProgress: @unchecked Sendable {
   private let lock = NSLock()
   private let label: String
   private var last = -1

@@ -18,6 +18,7 @@ public struct Patchsite: ParsableCommand {
     subcommands: [
       SeriesCommand.self, MailCommand.self, AsmCommand.self, DisasmCommand.self, LayoutCommand.self,
       RunCommand.self, ReviewCommand.self, ReplyCommand.self, AuditCommand.self,
+      ScanCommand.self,
     ]
   )
 

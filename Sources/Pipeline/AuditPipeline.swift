@@ -19,14 +19,12 @@ public struct AuditRequest: Sendable {
   public var allParents: Bool
   public var overrides: [String: ConfigValue]
 
-  /// The files that shape the arm64 callsite.
-  public static let defaultPaths = [
-    "arch/arm64/Makefile", "arch/arm64/Kconfig", "arch/arm64/kernel/entry-ftrace.S",
-    "arch/arm64/kernel/ftrace.c", "arch/arm64/include/asm/ftrace.h",
-    "arch/arm64/include/asm/insn*", "arch/arm64/kernel/insn*", "arch/arm64/lib/insn*",
-    "arch/arm64/kernel/patching.c", "arch/arm64/kernel/module-plts.c",
-    "arch/arm64/kernel/stacktrace.c",
-  ]
+  /// The files that shape the arm64 callsite (`PatchSitePaths`, as `scan` watches them), the
+  /// `insn*` files as patterns in the folders they live in.
+  public static let defaultPaths =
+    PatchSitePaths.exact.sorted() + [
+      "arch/arm64/include/asm/insn*", "arch/arm64/kernel/insn*", "arch/arm64/lib/insn*",
+    ]
 
   public init(
     repository: String, range: String, paths: [String] = AuditRequest.defaultPaths,

@@ -36,14 +36,7 @@ public struct SeriesInputs: Sendable, Hashable {
   /// that answer messages (`reply`); none for revision ranges.
   public func loadWithMessages() throws(InputError) -> (set: SeriesSet, messages: [Message]) {
     var messages: [Message] = []
-    var repository: Repository?
-    if let repo {
-      do throws(GitError) {
-        repository = try Repository.open(path: repo)
-      } catch {
-        throw error.inputError(at: SourceLocation(file: repo))
-      }
-    }
+    let repository = try openRepository()
     var set = SeriesSet()
     var fromGit = false
     for input in inputs {
@@ -77,6 +70,23 @@ public struct SeriesInputs: Sendable, Hashable {
     }
     if !fromGit { try applyToBases(repository: repository, set: &set) }
     return (set, messages)
+  }
+
+  /// Applies every version of `set` to the base these inputs name (`tree`, or `repo` with or
+  /// without `base`), as `load()` does after reading; nothing without a base. For callers that
+  /// assemble the set themselves (`scan`).
+  public func applyBases(to set: inout SeriesSet) throws(InputError) {
+    try applyToBases(repository: try openRepository(), set: &set)
+  }
+
+  /// The repository `repo` names, opened; nil without one.
+  private func openRepository() throws(InputError) -> Repository? {
+    guard let repo else { return nil }
+    do throws(GitError) {
+      return try Repository.open(path: repo)
+    } catch {
+      throw error.inputError(at: SourceLocation(file: repo))
+    }
   }
 
   /// Applies every version to its base: `--tree DIR`, or `--repo` with `--base REV`, or with

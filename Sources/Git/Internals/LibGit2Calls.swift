@@ -293,6 +293,44 @@ enum LibGit2 {
     }
   }
 
+  /// Runs `body` with libgit2's object cache off for trees and blobs, then restores the limits
+  /// set at initialisation: a walk that reads every commit's tree and blob once gains nothing
+  /// from the cache, which would otherwise grow with the history (up to libgit2's 256 MiB).
+  /// The limits are process-wide, so this is for a command that reads one history at a time.
+  static func withoutTreeAndBlobCache<R>(_ body: () throws(GitError) -> R) throws(GitError) -> R {
+    _ = patchsite_set_cache_object_limit(GIT_OBJECT_TREE, 0)
+    _ = patchsite_set_cache_object_limit(GIT_OBJECT_BLOB, 0)
+    defer {
+      _ = patchsite_set_cache_object_limit(GIT_OBJECT_TREE, 1 << 20)
+      _ = patchsite_set_cache_object_limit(GIT_OBJECT_BLOB, 1 << 20)
+    }
+    return try body()
+  }
+
+  /// Walks the commits reachable from HEAD oldest first (committer date, reversed), calling
+  /// `body` with each one's ID as the walk gives it; an unborn HEAD walks nothing. libgit2 keeps
+  /// a small record per commit for the sort, never the commits' trees or blobs.
+  static func walkFromHeadOldestFirst(
+    _ repo: OpaquePointer, _ body: (ObjectID) throws(GitError) -> Void
+  ) throws(GitError) {
+    var walker: OpaquePointer?
+    try check(git_revwalk_new(&walker, repo), "git_revwalk_new")
+    defer { git_revwalk_free(walker) }
+    try check(
+      git_revwalk_sorting(walker, GIT_SORT_TIME.rawValue | GIT_SORT_REVERSE.rawValue),
+      "git_revwalk_sorting")
+    let head = git_revwalk_push_head(walker)
+    if head == GIT_ENOTFOUND.rawValue || head == GIT_EUNBORNBRANCH.rawValue { return }
+    try check(head, "git_revwalk_push_head")
+    var next = git_oid()
+    while true {
+      let result = git_revwalk_next(&next, walker)
+      if result == GIT_ITEROVER.rawValue { break }
+      try check(result, "git_revwalk_next")
+      try body(objectID(&next))
+    }
+  }
+
   /// The tree of the commit `id`.
   static func commitTreeID(_ repo: OpaquePointer, _ id: ObjectID) throws(GitError) -> ObjectID {
     let commit = try lookupCommit(repo, id)

@@ -95,7 +95,7 @@ public enum MailInput {
   }
 
   /// One maildir file: a single message (a leading `From ` line, if any, is not part of it).
-  private static func appendSingle(
+  static func appendSingle(
     _ bytes: [UInt8], name: String, bodies: BodyDecoding, to out: inout MailCollection
   ) {
     var raw = RawMessage(fromLine: nil, bytes: bytes, startLine: 1, hasQuotedFrom: false)
