@@ -102,29 +102,20 @@ public struct FtraceSources: Sendable {
     flags: FtraceBuildFlags?, diagnostics: [Diagnostic], missing: [String],
     defaulted: [DefaultedFact]
   ) {
-    var diagnostics: [Diagnostic] = []
-    var missing: [String] = []
     var defaulted: [DefaultedFact] = []
-    var vars: MakeVariables?
-    for path in makefiles {
-      guard let text = tree.contents(of: path) else {
-        missing.append(path)
-        continue
-      }
-      vars = MakefileFlags.evaluate(
-        text: text, file: path, config: config, into: vars,
-        fragmentStarts: tree.fragmentStarts(in: path))
-    }
-    var flags: FtraceBuildFlags?
-    if let vars {
-      var f = FtraceBuildFlags(from: vars, config: config)
-      diagnostics += vars.diagnostics + f.diagnostics + f.assumptions
-      if let d = topLevelProfilingDefault(tree: tree, vars: vars, flags: f, config: config) {
-        f.profiling = FtraceBuildFlags.Profiling(origin: d.location, defaulted: true)
-        diagnostics.append(d)
-      }
-      flags = f
-    }
+    // A real tree's Makefiles give the same flags for the same texts and configuration: kept.
+    let whole = makefiles.allSatisfy { tree.unknownLines(in: $0).isEmpty }
+    let read =
+      defaults == nil && whole
+      ? memo.flags.value(
+        file: "<makefiles>",
+        text: makefiles.map { tree.contents(of: $0) ?? "\u{0}" }.joined(separator: "\u{1}"),
+        config: config, tree: tree
+      ) { t in evaluateMakefiles(tree: t, config: config) }
+      : evaluateMakefiles(tree: tree, config: config)
+    var diagnostics = read.diagnostics
+    let missing = read.missing
+    var flags = read.flags
     if let defaults {
       let d = FtraceBuildFlags(
         from: MakefileFlags.evaluate(
@@ -181,6 +172,42 @@ public struct FtraceSources: Sendable {
   }
 }
 
+/// What the Makefiles give for one configuration, kept by ``FtraceSources/memo``.
+struct MakefileRead: Sendable {
+  var flags: FtraceBuildFlags?
+  var diagnostics: [Diagnostic]
+  var missing: [String]
+}
+
+extension FtraceSources {
+  /// The Makefiles (top-level first, when present) evaluated under `config`, and the flags.
+  static func evaluateMakefiles(tree: any KernelTree, config: KernelConfig) -> MakefileRead {
+    var diagnostics: [Diagnostic] = []
+    var missing: [String] = []
+    var vars: MakeVariables?
+    for path in makefiles {
+      guard let text = tree.contents(of: path) else {
+        missing.append(path)
+        continue
+      }
+      vars = MakefileFlags.evaluate(
+        text: text, file: path, config: config, into: vars,
+        fragmentStarts: tree.fragmentStarts(in: path))
+    }
+    var flags: FtraceBuildFlags?
+    if let vars {
+      var f = FtraceBuildFlags(from: vars, config: config)
+      diagnostics += vars.diagnostics + f.diagnostics + f.assumptions
+      if let d = topLevelProfilingDefault(tree: tree, vars: vars, flags: f, config: config) {
+        f.profiling = FtraceBuildFlags.Profiling(origin: d.location, defaulted: true)
+        diagnostics.append(d)
+      }
+      flags = f
+    }
+    return MakefileRead(flags: flags, diagnostics: diagnostics, missing: missing)
+  }
+}
+
 /// What the C extraction of `ftrace.c` gives, kept by ``FtraceSources/memo``.
 struct ExtractedC: Sendable {
   var transitions: [String: CTransition]
@@ -192,7 +219,8 @@ struct ExtractedC: Sendable {
 extension FtraceSources {
   /// The parses of `entry-ftrace.S` and `ftrace.c` kept across trees (see ``ParseMemo``).
   static let memo = (
-    entries: ParseMemo<AsmSource>(), transitions: ParseMemo<ExtractedC>()
+    entries: ParseMemo<AsmSource>(), transitions: ParseMemo<ExtractedC>(),
+    flags: ParseMemo<MakefileRead>()
   )
 }
 

@@ -83,6 +83,8 @@ public struct AuditConfiguration: Sendable {
   public var findings: [Finding]
   /// Each state's words, for a drawing of the callsite.
   public var states: [AuditState] = []
+  /// The findings' fingerprints, computed once.
+  var prints: [String] = []
 }
 
 /// One state's words as a drawing shows them: where each is, what it is, whether ftrace wrote it.
@@ -223,7 +225,7 @@ public enum AuditPipeline {
       guard let r = results[k] else { continue }
       state[b.id] = r
       for cfg in r.configurations {
-        for f in cfg.findings { origin[key(cfg.name, f)] = .some(nil) }
+        for print in cfg.prints { origin[cfg.name + "|" + print] = .some(nil) }
       }
     }
     var effective: [ObjectID: ObjectID] = [:]  // commit -> its nearest relevant commit or base
@@ -246,20 +248,22 @@ public enum AuditPipeline {
       var carried = 0
       for cfg in now.configurations {
         let old = before?.configurations.first { $0.name == cfg.name }
-        let oldPrints = Set(old?.findings.map(\.fingerprint) ?? [])
-        let newPrints = Set(cfg.findings.map(\.fingerprint))
-        for f in cfg.findings {
-          if oldPrints.contains(f.fingerprint) {
+        let oldPrints = Set(old?.prints ?? [])
+        let newPrints = Set(cfg.prints)
+        for (f, print) in zip(cfg.findings, cfg.prints) {
+          if oldPrints.contains(print) {
             carried += 1
           } else {
             let rev = AuditRevision(c)
             introduced.append(AuditFinding(finding: f, configuration: cfg.name, introducedBy: rev))
-            origin[key(cfg.name, f)] = .some(rev)
+            origin[cfg.name + "|" + print] = .some(rev)
           }
         }
-        for f in old?.findings ?? [] where !newPrints.contains(f.fingerprint) {
-          let from = origin[key(cfg.name, f)] ?? nil
-          fixed.append(AuditFinding(finding: f, configuration: cfg.name, introducedBy: from))
+        if let old {
+          for (f, print) in zip(old.findings, old.prints) where !newPrints.contains(print) {
+            let from = origin[cfg.name + "|" + print] ?? nil
+            fixed.append(AuditFinding(finding: f, configuration: cfg.name, introducedBy: from))
+          }
         }
       }
       let changed =
@@ -276,10 +280,11 @@ public enum AuditPipeline {
     var open: [AuditFinding] = []
     if let tip = order.last, let e = effective[tip.id], let s = state[e] {
       for cfg in s.configurations {
-        for f in cfg.findings {
+        for (f, print) in zip(cfg.findings, cfg.prints) {
           open.append(
             AuditFinding(
-              finding: f, configuration: cfg.name, introducedBy: origin[key(cfg.name, f)] ?? nil))
+              finding: f, configuration: cfg.name,
+              introducedBy: origin[cfg.name + "|" + print] ?? nil))
         }
       }
     }
@@ -287,8 +292,6 @@ public enum AuditPipeline {
       range: request.range, paths: request.paths, walked: order.count, commits: out, open: open,
       rebuilt: cache.misses, reused: cache.hits)
   }
-
-  static func key(_ config: String, _ f: Finding) -> String { config + "|" + f.fingerprint }
 
   /// Worker `w`'s share of `count` pieces: a contiguous run.
   static func chunk(_ w: Int, of workers: Int, _ count: Int) -> Range<Int> {
@@ -334,7 +337,8 @@ public enum AuditPipeline {
       configs.append(
         AuditConfiguration(
           name: l.configName,
-          signatures: l.states.map { ($0.name, signature($0)) }, findings: fs, states: states))
+          signatures: l.states.map { ($0.name, signature($0)) }, findings: fs, states: states,
+          prints: fs.map(\.fingerprint)))
       for d in l.diagnostics where d.severity >= .warning && !problems.contains(d) {
         problems.append(d)
       }
