@@ -59,30 +59,41 @@ extension Repository {
   ///   when an end of the range is not a commit.
   public func commits(in range: String) throws(GitError) -> [Commit] {
     try withHandle { (repo) throws(GitError) -> [Commit] in
-      let spec = try LibGit2.revparse(repo, range)
-      defer {
-        LibGit2.freeObject(spec.from)
-        LibGit2.freeObject(spec.to)
-      }
-      guard spec.isRange else {
-        guard let from = spec.from else {
-          throw GitError(.invalidSpec, "empty revision '\(range)'", operation: "git_revparse")
-        }
-        let commit = try LibGit2.peelToCommit(from)
-        defer { LibGit2.freeObject(commit) }
+      let walked = try Self.rangeIDs(repo, range)
+      guard walked.isRange else {
+        let commit = try LibGit2.lookupCommit(repo, walked.ids[0])
+        defer { LibGit2.freeCommit(commit) }
         return [LibGit2.readCommit(commit)]
       }
-      let from = try Self.commitID(spec.from, in: repo)
-      let to = try Self.commitID(spec.to, in: repo)
-      let ids: [ObjectID]
-      if spec.isSymmetric {
-        let bases = try LibGit2.mergeBases(repo, from, to)
-        ids = try LibGit2.walk(repo, push: [from, to], hide: bases)
-      } else {
-        ids = try LibGit2.walk(repo, push: [to], hide: [from])
-      }
-      return try Self.inTopologicalOrder(repo, ids)
+      return try Self.inTopologicalOrder(repo, walked.ids)
     }
+  }
+
+  /// The IDs `range` names: the walk of `A..B` or `A...B` (newest first), or the one commit a
+  /// single revision names.
+  static func rangeIDs(_ repo: OpaquePointer, _ range: String) throws(GitError)
+    -> (ids: [ObjectID], isRange: Bool)
+  {
+    let spec = try LibGit2.revparse(repo, range)
+    defer {
+      LibGit2.freeObject(spec.from)
+      LibGit2.freeObject(spec.to)
+    }
+    guard spec.isRange else {
+      guard let from = spec.from else {
+        throw GitError(.invalidSpec, "empty revision '\(range)'", operation: "git_revparse")
+      }
+      let commit = try LibGit2.peelToCommit(from)
+      defer { LibGit2.freeObject(commit) }
+      return ([LibGit2.objectID(of: commit)], false)
+    }
+    let from = try Self.commitID(spec.from, in: repo)
+    let to = try Self.commitID(spec.to, in: repo)
+    if spec.isSymmetric {
+      let bases = try LibGit2.mergeBases(repo, from, to)
+      return (try LibGit2.walk(repo, push: [from, to], hide: bases), true)
+    }
+    return (try LibGit2.walk(repo, push: [to], hide: [from]), true)
   }
 
   /// `commits` (newest first by committer date, as the walk gives them) in git's
@@ -93,18 +104,25 @@ extension Repository {
   /// so after a merge the last parent's line is shown first, and the first tips in date order
   /// come out first.
   static func topologicalOrder(_ commits: [Commit]) -> [Commit] {
+    topologicalOrder(commits, id: \.id, parents: \.parents)
+  }
+
+  /// ``topologicalOrder(_:)`` over anything with an ID and parents.
+  static func topologicalOrder<C>(
+    _ commits: [C], id: (C) -> ObjectID, parents: (C) -> [ObjectID]
+  ) -> [C] {
     var index: [ObjectID: Int] = [:]
-    for (i, c) in commits.enumerated() { index[c.id] = i }
+    for (i, c) in commits.enumerated() { index[id(c)] = i }
     // indegree 0: emitted (or not in the set); otherwise 1 + children still to emit.
     var indegree = [Int](repeating: 1, count: commits.count)
     for c in commits {
-      for p in c.parents { if let j = index[p] { indegree[j] += 1 } }
+      for p in parents(c) { if let j = index[p] { indegree[j] += 1 } }
     }
     var stack: [Int] = commits.indices.filter { indegree[$0] == 1 }.reversed()
-    var out: [Commit] = []
+    var out: [C] = []
     out.reserveCapacity(commits.count)
     while let i = stack.popLast() {
-      for p in commits[i].parents {
+      for p in parents(commits[i]) {
         guard let j = index[p], indegree[j] > 0 else { continue }
         indegree[j] -= 1
         if indegree[j] == 1 { stack.append(j) }
@@ -161,16 +179,6 @@ extension Repository {
 }
 
 extension Repository {
-  /// Every commit reachable from `rev`, oldest first in git's `--topo-order`: `git log --reverse
-  /// --topo-order <rev>`, the whole history up to it.
-  public func history(of rev: String) throws(GitError) -> [Commit] {
-    let tip = try revParseCommit(rev).id
-    return try withHandle { (repo) throws(GitError) -> [Commit] in
-      let ids = try LibGit2.walk(repo, push: [tip], hide: [])
-      return try Self.inTopologicalOrder(repo, ids)
-    }
-  }
-
   /// The commits `ids` read from `repo`, oldest first in git's `--topo-order`.
   static func inTopologicalOrder(_ repo: OpaquePointer, _ ids: [ObjectID]) throws(GitError)
     -> [Commit]
@@ -184,4 +192,31 @@ extension Repository {
     }
     return topologicalOrder(commits).reversed()
   }
+
+  /// The commits of `range` (`A..B`, `A...B`), or of one revision's whole history, as links
+  /// only (ID, parents, tree), oldest first in git's `--topo-order`: a walk over a kernel's
+  /// history without copying every message and signature.
+  public func links(in range: String) throws(GitError) -> [CommitLink] {
+    try withHandle { (repo) throws(GitError) -> [CommitLink] in
+      var walked = try Self.rangeIDs(repo, range)
+      if !walked.isRange {
+        walked.ids = try LibGit2.walk(repo, push: walked.ids, hide: [])
+      }
+      var links: [CommitLink] = []
+      links.reserveCapacity(walked.ids.count)
+      for id in walked.ids {
+        let commit = try LibGit2.lookupCommit(repo, id)
+        defer { LibGit2.freeCommit(commit) }
+        links.append(LibGit2.readLink(commit))
+      }
+      return Self.topologicalOrder(links, id: \.id, parents: \.parents).reversed()
+    }
+  }
+}
+
+/// A commit's place in the graph: its ID, its parents and its tree.
+public struct CommitLink: Hashable, Sendable {
+  public var id: ObjectID
+  public var parents: [ObjectID]
+  public var treeID: ObjectID
 }

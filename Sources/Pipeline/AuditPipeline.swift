@@ -145,17 +145,16 @@ public enum AuditPipeline {
   ) throws(GitError) -> AuditReport {
     let repo = try Repository.open(path: request.repository)
     // One revision stands for its whole history; a range for what git log shows of it.
-    let all =
-      request.range.contains("..")
-      ? try repo.commits(in: request.range) : try repo.history(of: request.range)
+    // Links only (ID, parents, tree) for the walk; whole commits for the ones kept.
+    let all = try repo.links(in: request.range)
     let order = request.allParents ? all : firstParentChain(all)
     let inRange = Set(order.map(\.id))
 
     // Relevance: the IDs of the watched paths against the first parent's.
     var watch = Watch(paths: request.paths)
-    var byID: [ObjectID: Commit] = [:]
+    var byID: [ObjectID: CommitLink] = [:]
     for c in all { byID[c.id] = c }
-    var relevant: [Commit] = []
+    var relevantLinks: [CommitLink] = []
     var baseIDs: [ObjectID] = []
     for c in order {
       let parent = c.parents.first
@@ -174,11 +173,15 @@ public enum AuditPipeline {
       } else {
         changed = true
       }
-      if changed { relevant.append(c) }
+      if changed { relevantLinks.append(c) }
     }
     // The range's base: where the first commits start from.
     var bases: [Commit] = []
     for id in baseIDs { bases.append(try repo.commit(id)) }
+    var relevant: [Commit] = []
+    for l in relevantLinks { relevant.append(try repo.commit(l.id)) }
+    var full: [ObjectID: Commit] = [:]
+    for c in relevant { full[c.id] = c }
 
     // Rebuild and review, in parallel, each worker with its own repository handle.
     let todo = bases + relevant
@@ -233,8 +236,9 @@ public enum AuditPipeline {
     let relevantIDs = Set(relevant.map(\.id))
     var out: [AuditCommit] = []
     var index = bases.count
-    for c in order {
-      guard relevantIDs.contains(c.id) else {
+    for link in order {
+      guard relevantIDs.contains(link.id), let c = full[link.id] else {
+        let c = link
         if let p = c.parents.first, let e = effective[p] { effective[c.id] = e }
         continue
       }
@@ -299,12 +303,12 @@ public enum AuditPipeline {
   }
 
   /// The commits of `all` (oldest first) on the first-parent line of the newest.
-  static func firstParentChain(_ all: [Commit]) -> [Commit] {
+  static func firstParentChain(_ all: [CommitLink]) -> [CommitLink] {
     guard let tip = all.last else { return [] }
-    var byID: [ObjectID: Commit] = [:]
+    var byID: [ObjectID: CommitLink] = [:]
     for c in all { byID[c.id] = c }
-    var chain: [Commit] = []
-    var next: Commit? = tip
+    var chain: [CommitLink] = []
+    var next: CommitLink? = tip
     while let c = next {
       chain.append(c)
       next = c.parents.first.flatMap { byID[$0] }

@@ -133,7 +133,15 @@ import Testing
         else { continue }
         #expect(
           try repo.commits(in: range).map(\.id.description) == expected, "seed \(seed): \(range)")
+        // The light walk gives the same commits in the same order, with their trees.
+        let links = try repo.links(in: range)
+        #expect(links.map(\.id.description) == expected, "seed \(seed): \(range) links")
+        #expect(
+          try links.map(\.treeID) == repo.commits(in: range).map(\.treeID), "seed \(seed)")
       }
     }
+    // One revision: its whole history.
+    let whole = try s.lines(["rev-list", "--reverse", "--topo-order", "main"])
+    #expect(try repo.links(in: "main").map(\.id.description) == whole, "seed \(seed): main")
   }
 }

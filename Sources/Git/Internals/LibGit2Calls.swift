@@ -355,20 +355,28 @@ enum LibGit2 {
   static func freeCommit(_ commit: OpaquePointer?) { git_commit_free(commit) }
 
   /// Reads every field of a `git_commit` into a `Commit`.
-  static func readCommit(_ commit: OpaquePointer) -> Commit {
+  /// The ID, parents and tree of `commit`, nothing else copied.
+  static func readLink(_ commit: OpaquePointer) -> CommitLink {
     var parents: [ObjectID] = []
     let count = git_commit_parentcount(commit)
     for i in 0..<count {
       if let p = git_commit_parent_id(commit, i) { parents.append(objectID(p)) }
     }
+    return CommitLink(
+      id: objectID(git_commit_id(commit)), parents: parents,
+      treeID: objectID(git_commit_tree_id(commit)))
+  }
+
+  static func readCommit(_ commit: OpaquePointer) -> Commit {
+    let link = readLink(commit)
     return Commit(
-      id: objectID(git_commit_id(commit)),
-      parents: parents,
+      id: link.id,
+      parents: link.parents,
       summary: git_commit_summary(commit).map { String(cString: $0) } ?? "",
       message: git_commit_message(commit).map { String(cString: $0) } ?? "",
       author: signature(git_commit_author(commit)),
       committer: signature(git_commit_committer(commit)),
-      treeID: objectID(git_commit_tree_id(commit)))
+      treeID: link.treeID)
   }
 
   private static func signature(_ s: UnsafePointer<git_signature>?) -> Signature {
