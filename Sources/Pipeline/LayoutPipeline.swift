@@ -82,14 +82,25 @@ public enum LayoutPipeline {
                   + "the layouts sketched in its messages are shown")
             ]))
       }
+      // The version's trampolines, as its rebuilt layout assembled them: a sketch that branches
+      // to the series' ftrace_caller runs into the series' code.
+      let entry = rebuilt[vi].flatMap { r in out[r].lazy.compactMap(\.entryObject).first }
       for m in messages {
         let listings = ProseListings.extract(
           body: m.body, file: m.file, firstLine: m.line)
-        if let l = ProseLayouts.layout(
+        if var l = ProseLayouts.layout(
           from: listings, source: "\(m.kind) \(m.subject) (\(m.file):\(m.line))",
           version: v.version, functionModulo8: modulo8, knownSymbols: symbols,
           statedEntry: ProseListings.statedPatchableEntry(in: m.body))
         {
+          if let entry, l.entryObject == nil {
+            l.entryObject = entry
+            l.assume(
+              Assumption(
+                .model,
+                "the listings' branches to the series' trampolines run into entry-ftrace.S as "
+                  + "v\(v.version)'s post-image assembles it"))
+          }
           out.append(l)
         }
       }

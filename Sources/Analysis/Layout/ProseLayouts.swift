@@ -285,6 +285,10 @@ public enum ProseLayouts {
         case "ftrace_caller", "ftrace_regs_caller": a = placement.entryText
         case "custom_trampoline", "tramp", "trampoline", "direct_trampoline":
           a = far ? placement.farTrampoline : placement.nearTrampoline
+        // The names a sketch gives the callsite's own ops (`.quad ops`): the model's ops, whose
+        // func is the tracer.
+        case "ops", "op", "my_ops", "callsite_ops":
+          a = fixed["<callsite ops>"] ?? placement.data + 0x200
         default:
           a = fixed[r.symbol] ?? (placement.entryText + 0x800 + UInt64(externals.count) * 0x100)
         }
