@@ -200,7 +200,7 @@ public enum AuditPipeline {
           error.messageID, .error, at: SourceLocation(file: request.repository),
           "cannot open the repository for a worker: \(error)")
         for k in chunk(w, of: jobs, todo.count) {
-          slots.set(k, Built(configurations: [], problems: [d], layouts: []))
+          slots.set(k, Built(configurations: [], problems: [d]))
         }
         return
       }
@@ -321,7 +321,6 @@ public enum AuditPipeline {
   struct Built: Sendable {
     var configurations: [AuditConfiguration]
     var problems: [Diagnostic]
-    var layouts: [Layout]
   }
 
   static func built(_ layouts: [Layout], _ findings: [[Finding]]) -> Built {
@@ -347,7 +346,7 @@ public enum AuditPipeline {
         problems.append(d)
       }
     }
-    return Built(configurations: configs, problems: problems, layouts: layouts)
+    return Built(configurations: configs, problems: problems)
   }
 
   /// A state's words as a reviewer names the era: `bti c; mov x9, x30; bl ftrace_caller`,

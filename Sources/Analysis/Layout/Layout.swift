@@ -394,7 +394,7 @@ public struct BuildFacts: Hashable, Sendable {
   public var undefinedOptions: [String] = []
 
   /// One question put to the Kconfig: would this configuration build with a different compiler
-  /// or option, and with which patchable entry?
+  /// or option, and which patchable entry it gets.
   public struct Probe: Hashable, Sendable {
     public enum Kind: Hashable, Sendable {
       case toolchain(ToolchainProbe)
