@@ -110,7 +110,7 @@ public struct FtraceSources: Sendable {
       ? memo.flags.value(
         file: "<makefiles>",
         text: makefiles.map { tree.contents(of: $0) ?? "\u{0}" }.joined(separator: "\u{1}"),
-        config: config, tree: tree
+        config: config, tree: tree, comments: .hash
       ) { t in evaluateMakefiles(tree: t, config: config) }
       : evaluateMakefiles(tree: tree, config: config)
     var diagnostics = read.diagnostics

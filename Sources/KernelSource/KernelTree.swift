@@ -11,10 +11,14 @@ public protocol KernelTree: Sendable {
   /// alone): they read as empty lines, and the readers treat each known run as a fragment of
   /// its own. Empty for a real tree.
   func unknownLines(in path: String) -> [ClosedRange<Int>]
+  /// A name for the exact content of `path` that the tree knows without reading the file (a
+  /// git tree's blob ID), or nil. Equal names mean equal texts; caches compare these first.
+  func version(of path: String) -> String?
 }
 
 extension KernelTree {
   public func unknownLines(in path: String) -> [ClosedRange<Int>] { [] }
+  public func version(of path: String) -> String? { nil }
 
   /// The first lines of the known runs that follow unknown lines.
   public func fragmentStarts(in path: String) -> Set<Int> {

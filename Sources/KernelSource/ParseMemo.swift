@@ -13,7 +13,8 @@ public final class ParseMemo<Value: Sendable>: @unchecked Sendable {
     var config: KernelConfig
   }
   struct Entry {
-    var reads: [String: String?]
+    /// Each file read: its version when the tree named one, and its text without comments.
+    var reads: [String: (version: String?, text: String?)]
     var value: Value
   }
 
@@ -26,23 +27,35 @@ public final class ParseMemo<Value: Sendable>: @unchecked Sendable {
 
   /// The kept value for `text` of `file` under `config` whose reads match `tree`, or `make`'s
   /// (which reads through the tree it is given), kept.
+  ///
+  /// Texts are compared without their comments (`comments` says how they are written), with
+  /// every line break kept: a change to a comment or to blank lines at the end cannot change
+  /// the parse or a line number in it.
   func value(
     file: String, text: String, config: KernelConfig, tree: any KernelTree,
-    _ make: (any KernelTree) -> Value
+    comments: CommentStyle = .c, _ make: (any KernelTree) -> Value
   ) -> Value {
-    let key = Key(file: file, text: text, config: config)
+    let key = Key(file: file, text: comments.strip(text), config: config)
     lock.lock()
     let candidates = entries[key] ?? []
     lock.unlock()
-    for c in candidates where c.reads.allSatisfy({ tree.contents(of: $0.key) == $0.value }) {
+    for c in candidates
+    where c.reads.allSatisfy({ path, kept in
+      if let v = kept.version, tree.version(of: path) == v { return true }
+      return tree.contents(of: path).map { CommentStyle.c.strip($0) } == kept.text
+    }) {
       return c.value
     }
     let log = TreeReads(tree)
     let v = make(log)
+    var reads: [String: (version: String?, text: String?)] = [:]
+    for (path, text) in log.reads {
+      reads[path] = (tree.version(of: path), text.map { CommentStyle.c.strip($0) })
+    }
     lock.lock()
     defer { lock.unlock() }
     if entries[key] == nil { order.append(key) }
-    entries[key, default: []].append(Entry(reads: log.reads, value: v))
+    entries[key, default: []].append(Entry(reads: reads, value: v))
     while order.count > capacity {
       entries[order.removeFirst()] = nil
     }
@@ -67,10 +80,81 @@ final class TreeReads: KernelTree, @unchecked Sendable {
   }
 
   func unknownLines(in path: String) -> [ClosedRange<Int>] { tree.unknownLines(in: path) }
+  func version(of path: String) -> String? { tree.version(of: path) }
 
   var reads: [String: String?] {
     lock.lock()
     defer { lock.unlock() }
     return seen
+  }
+}
+
+/// How a kind of file writes its comments, for comparing texts without them.
+enum CommentStyle {
+  /// C and assembly through cpp: `/* … */` and `// …`, outside string and character literals.
+  case c
+  /// Makefiles and Kconfig: a line whose first non-blank character is `#`.
+  case hash
+
+  /// `text` with its comments blanked (line breaks kept) and blank lines at the end dropped.
+  func strip(_ text: String) -> String {
+    var out: [UInt8] = []
+    let b = Array(text.utf8)
+    out.reserveCapacity(b.count)
+    switch self {
+    case .c:
+      var i = 0
+      while i < b.count {
+        let c = b[i]
+        if c == UInt8(ascii: "/"), i + 1 < b.count, b[i + 1] == UInt8(ascii: "*") {
+          i += 2
+          while i < b.count,
+            !(b[i] == UInt8(ascii: "*") && i + 1 < b.count && b[i + 1] == UInt8(ascii: "/"))
+          {
+            if b[i] == UInt8(ascii: "\n") { out.append(b[i]) }
+            i += 1
+          }
+          i += 2
+          out.append(UInt8(ascii: " "))
+        } else if c == UInt8(ascii: "/"), i + 1 < b.count, b[i + 1] == UInt8(ascii: "/") {
+          while i < b.count, b[i] != UInt8(ascii: "\n") { i += 1 }
+        } else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
+          out.append(c)
+          i += 1
+          while i < b.count, b[i] != c, b[i] != UInt8(ascii: "\n") {
+            if b[i] == UInt8(ascii: "\\"), i + 1 < b.count {
+              out.append(b[i])
+              i += 1
+            }
+            out.append(b[i])
+            i += 1
+          }
+          if i < b.count, b[i] == c {
+            out.append(c)
+            i += 1
+          }
+        } else {
+          out.append(c)
+          i += 1
+        }
+      }
+    case .hash:
+      for line in b.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+        let body = line.drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        if body.first != UInt8(ascii: "#") { out += line }
+        out.append(UInt8(ascii: "\n"))
+      }
+    }
+    // Blanks at the ends of lines, and blank lines at the end, do not count.
+    var lines = out.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map {
+      line in
+      var l = line
+      while let last = l.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") {
+        l = l.dropLast()
+      }
+      return l
+    }
+    while lines.last?.isEmpty == true { lines.removeLast() }
+    return String(decoding: Array(lines.joined(separator: [UInt8(ascii: "\n")])), as: UTF8.self)
   }
 }

@@ -24,6 +24,15 @@ public struct GitTree: SourceTree {
     self.name = name
   }
 
+  /// The entry's object ID: no blob is read.
+  public func blobID(of path: String) -> ObjectID? {
+    do throws(GitError) {
+      return try repository.entryID(at: path, inTree: treeID)
+    } catch {
+      return nil
+    }
+  }
+
   public func contents(of path: String) -> String? {
     guard let bytes = try? repository.blob(at: path, inTree: treeID) else { return nil }
     return String(decoding: bytes, as: UTF8.self)

@@ -12,10 +12,14 @@ public protocol SourceTree: Sendable {
   /// The runs of lines of `path` whose text the tree does not know (a tree rebuilt from hunks
   /// alone); they read as empty lines. Empty for a real tree.
   func unknownLines(in path: String) -> [ClosedRange<Int>]
+  /// The blob ID of `path` when the tree knows it without reading the file (a git tree), else
+  /// nil.
+  func blobID(of path: String) -> ObjectID?
 }
 
 extension SourceTree {
   public func unknownLines(in path: String) -> [ClosedRange<Int>] { [] }
+  public func blobID(of path: String) -> ObjectID? { nil }
 }
 
 /// A folder on disk used as a tree (`--tree DIR`).

@@ -15,7 +15,31 @@ public struct RebuildInputs: Hashable, Sendable {
 
   /// Whether `tree` still has the same blob at every path this rebuild read.
   func matches(_ tree: any KernelTree) -> Bool {
-    files.allSatisfy { path, id in Rebuild.blobID(tree.contents(of: path)) == id }
+    var seen = TreeVersions(tree)
+    return matches(&seen)
+  }
+
+  /// ``matches(_:)`` with what was learnt of the tree kept across candidates.
+  func matches(_ tree: inout TreeVersions) -> Bool {
+    files.allSatisfy { path, id in tree.blobID(path) == id }
+  }
+}
+
+/// The blob IDs of a tree's files, each looked up once: a git tree names them without reading
+/// them; another tree's texts are hashed.
+struct TreeVersions {
+  let tree: any KernelTree
+  private var known: [String: ObjectID?] = [:]
+
+  init(_ tree: any KernelTree) { self.tree = tree }
+
+  mutating func blobID(_ path: String) -> ObjectID? {
+    if let k = known[path] { return k }
+    let id: ObjectID? =
+      tree.version(of: path).flatMap { ObjectID(hex: $0) }
+      ?? Rebuild.blobID(tree.contents(of: path))
+    known[path] = .some(id)
+    return id
   }
 }
 
@@ -66,6 +90,7 @@ struct RecordingTree: KernelTree {
   }
 
   func unknownLines(in path: String) -> [ClosedRange<Int>] { tree.unknownLines(in: path) }
+  func version(of path: String) -> String? { tree.version(of: path) }
 }
 
 /// Rebuilds kept by what they read: a tree that has the same blobs at those paths, with the
@@ -90,7 +115,9 @@ public final class RebuildCache: @unchecked Sendable {
         && $0.inputs.defaults == defaults
     }
     lock.unlock()
-    let found = candidates.first { $0.inputs.matches(tree) }
+    var seen = TreeVersions(tree)
+    // The newest first: along a history the match is usually the last tree rebuilt.
+    let found = candidates.reversed().first { $0.inputs.matches(&seen) }
     lock.lock()
     if found != nil { hits += 1 } else { misses += 1 }
     lock.unlock()

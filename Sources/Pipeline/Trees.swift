@@ -9,4 +9,5 @@ public struct KernelTreeOf: KernelTree {
 
   public func contents(of path: String) -> String? { tree.contents(of: path) }
   public func unknownLines(in path: String) -> [ClosedRange<Int>] { tree.unknownLines(in: path) }
+  public func version(of path: String) -> String? { tree.blobID(of: path)?.description }
 }

@@ -1,0 +1,45 @@
+import Testing
+
+@testable import KernelSource
+
+/// The parse memo compares texts without their comments, line breaks kept.
+@Suite struct ParseMemoTests {
+  @Test func cCommentsGoAndLineBreaksStay() {
+    let a = "int a; /* one\n two */ int b; // tail\nchar *s = \"/* not a comment */\";\n\n"
+    let b = "int a; /* other\n words */ int b;\nchar *s = \"/* not a comment */\";"
+    #expect(CommentStyle.c.strip(a) == CommentStyle.c.strip(b))
+    #expect(CommentStyle.c.strip(a) == "int a;\n  int b;\nchar *s = \"/* not a comment */\";")
+    // A change outside the comments is a change.
+    #expect(CommentStyle.c.strip("int a;") != CommentStyle.c.strip("int b;"))
+    #expect(CommentStyle.c.strip("x = '/';") == "x = '/';")
+  }
+
+  @Test func hashCommentsAreWholeLines() {
+    let a = "# a comment\nX := 1 # kept\n  # indented\nY := 2\n# revision 3\n"
+    #expect(CommentStyle.hash.strip(a) == "\nX := 1 # kept\n\nY := 2")
+    #expect(CommentStyle.hash.strip("X := 1\n") == CommentStyle.hash.strip("X := 1\n# more\n"))
+  }
+
+  @Test func aCommentOnlyChangeReusesTheParse() {
+    let memo = ParseMemo<Int>()
+    let tree = InMemoryTree(["inc.h": "#define N 1 /* one */\n"])
+    var made = 0
+    let config = KernelConfig()
+    let first = memo.value(file: "f.c", text: "int a; // x\n", config: config, tree: tree) { t in
+      made += 1
+      return t.contents(of: "inc.h")?.count ?? 0
+    }
+    let again = memo.value(file: "f.c", text: "int a; // y\n\n", config: config, tree: tree) { _ in
+      made += 1
+      return -1
+    }
+    #expect(first == again && made == 1)
+    // An include whose code changes is a miss.
+    let other = InMemoryTree(["inc.h": "#define N 2\n"])
+    _ = memo.value(file: "f.c", text: "int a;\n", config: config, tree: other) { _ in
+      made += 1
+      return 0
+    }
+    #expect(made == 2)
+  }
+}
