@@ -189,7 +189,6 @@ public enum AuditPipeline {
     let reviews = ReviewCache()
     let jobs = min(request.jobs, max(1, todo.count))
     let done = Counter()
-    var results = [Built?](repeating: nil, count: todo.count)
     let slots = ResultSlots(count: todo.count)
     DispatchQueue.concurrentPerform(iterations: jobs) { w in
       let own: Repository
@@ -217,7 +216,7 @@ public enum AuditPipeline {
         progress?(done.next(), todo.count)
       }
     }
-    for k in todo.indices { results[k] = slots.get(k) }
+    let results = (0..<todo.count).map { slots.get($0) }
 
     // Attribution, in order: each commit against its nearest relevant ancestor (along the
     // first parent), the base against nothing.

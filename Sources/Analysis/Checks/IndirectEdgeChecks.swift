@@ -34,11 +34,6 @@ struct IndirectEdge {
 }
 
 enum IndirectEdges {
-  static let paciasp: UInt32 = 0xd503_233f
-  static let pacibsp: UInt32 = 0xd503_237f
-
-  static func isPACIxSP(_ w: UInt32) -> Bool { w == paciasp || w == pacibsp }
-
   /// Every indirect branch the runs take out of the series' code (not Patchsite's own tracer,
   /// caller and stubs), and every `LDR Xn, literal; BR/BLR Xn` pair in a state's words whose
   /// literal names a trampoline, when no run took it.
@@ -158,7 +153,7 @@ enum TrampolinePadCheck {
       guard let word = e.targetWord, !LandingPads.accepts(word, btype: e.guardedBTYPE) else {
         continue
       }
-      if e.guardedBTYPE == 3 && IndirectEdges.isPACIxSP(word) { continue }
+      if e.guardedBTYPE == 3 && Words.isPACSign(word) { continue }
       let targetText = Words.text(word, at: e.to)
       out.append(
         Finding(
@@ -188,8 +183,8 @@ enum PaciaspPadCheck {
     let bti = c.layout.configuration.bti == true
     var out: [Finding] = []
     for e in IndirectEdges.collect(c) where e.guardedBTYPE == 3 {
-      guard let word = e.targetWord, IndirectEdges.isPACIxSP(word) else { continue }
-      let hint = word == IndirectEdges.paciasp ? "paciasp" : "pacibsp"
+      guard let word = e.targetWord, Words.isPACSign(word) else { continue }
+      let hint = word == Words.paciasp ? "paciasp" : "pacibsp"
       // A run on guarded pages faults here (the evidence); without BTI nothing does.
       let faults = e.faulted || bti
       out.append(
