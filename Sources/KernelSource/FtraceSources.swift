@@ -94,6 +94,23 @@ public struct FtraceSources: Sendable {
       defaulted: defaulted, partialFiles: partial)
   }
 
+  /// One name for the exact texts of `paths` (missing ones included), when the tree names
+  /// each: what the memo strips the joined text once for.
+  static func versions(of paths: [String], in tree: any KernelTree) -> String? {
+    var out: [String] = []
+    for p in paths {
+      guard let v = tree.version(of: p) else {
+        if tree.contents(of: p) == nil {
+          out.append("-")
+          continue
+        }
+        return nil
+      }
+      out.append(v)
+    }
+    return out.joined(separator: ",")
+  }
+
   /// The flags alone (the Makefiles, with the era's defaults for what hunks do not show): what
   /// a configuration compiles the callsite with, without reading the trampolines or the C.
   public static func readFlags(
@@ -110,7 +127,8 @@ public struct FtraceSources: Sendable {
       ? memo.flags.value(
         file: "<makefiles>",
         text: makefiles.map { tree.contents(of: $0) ?? "\u{0}" }.joined(separator: "\u{1}"),
-        config: config, tree: tree, comments: .hash
+        version: Self.versions(of: makefiles, in: tree), config: config, tree: tree,
+        comments: .hash
       ) { t in evaluateMakefiles(tree: t, config: config) }
       : evaluateMakefiles(tree: tree, config: config)
     var diagnostics = read.diagnostics

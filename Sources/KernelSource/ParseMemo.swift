@@ -32,17 +32,22 @@ public final class ParseMemo<Value: Sendable>: @unchecked Sendable {
   /// every line break kept: a change to a comment or to blank lines at the end cannot change
   /// the parse or a line number in it.
   func value(
-    file: String, text: String, config: KernelConfig, tree: any KernelTree,
-    comments: CommentStyle = .c, _ make: (any KernelTree) -> Value
+    file: String, text: String, version: String? = nil, config: KernelConfig,
+    tree: any KernelTree, comments: CommentStyle = .c, _ make: (any KernelTree) -> Value
   ) -> Value {
-    let key = Key(file: file, text: comments.strip(text), config: config)
+    let key = Key(
+      file: file,
+      text: Commentless.shared.text(text, version: version ?? tree.version(of: file), comments),
+      config: config)
     lock.lock()
     let candidates = entries[key] ?? []
     lock.unlock()
     for c in candidates
     where c.reads.allSatisfy({ path, kept in
-      if let v = kept.version, tree.version(of: path) == v { return true }
-      return tree.contents(of: path).map { CommentStyle.c.strip($0) } == kept.text
+      let v = tree.version(of: path)
+      if let v, v == kept.version { return true }
+      return tree.contents(of: path).map { Commentless.shared.text($0, version: v, path: path) }
+        == kept.text
     }) {
       return c.value
     }
@@ -50,7 +55,10 @@ public final class ParseMemo<Value: Sendable>: @unchecked Sendable {
     let v = make(log)
     var reads: [String: (version: String?, text: String?)] = [:]
     for (path, text) in log.reads {
-      reads[path] = (tree.version(of: path), text.map { CommentStyle.c.strip($0) })
+      let version = tree.version(of: path)
+      reads[path] = (
+        version, text.map { Commentless.shared.text($0, version: version, path: path) }
+      )
     }
     lock.lock()
     defer { lock.unlock() }
@@ -60,6 +68,43 @@ public final class ParseMemo<Value: Sendable>: @unchecked Sendable {
       entries[order.removeFirst()] = nil
     }
     return v
+  }
+}
+
+/// Texts without their comments, kept by the version of the text they come from (a git blob
+/// ID): along a history most files do not change from one rebuild to the next, and each is
+/// stripped once.
+public final class Commentless: @unchecked Sendable {
+  public static let shared = Commentless()
+  private let lock = NSLock()
+  private var kept: [String: String] = [:]
+  private let capacity: Int
+
+  public init(capacity: Int = 1_024) { self.capacity = capacity }
+
+  /// `text` without the comments of the kind `path` is written in (see ``CommentStyle/init(path:)``);
+  /// the text itself for a kind of file with no known comments.
+  public func text(_ text: String, version: String?, path: String) -> String {
+    guard let style = CommentStyle(path: path) else { return text }
+    return self.text(text, version: version, style)
+  }
+
+  /// `text` without `style`'s comments; `version`, when known, names the text exactly.
+  public func text(_ text: String, version: String?, _ style: CommentStyle) -> String {
+    guard let version else { return style.strip(text) }
+    let key = "\(style)|\(version)"
+    lock.lock()
+    if let k = kept[key] {
+      lock.unlock()
+      return k
+    }
+    lock.unlock()
+    let stripped = style.strip(text)
+    lock.lock()
+    defer { lock.unlock() }
+    if kept.count >= capacity { kept.removeAll(keepingCapacity: true) }
+    kept[key] = stripped
+    return stripped
   }
 }
 
@@ -90,14 +135,30 @@ final class TreeReads: KernelTree, @unchecked Sendable {
 }
 
 /// How a kind of file writes its comments, for comparing texts without them.
-enum CommentStyle {
+public enum CommentStyle: Sendable {
   /// C and assembly through cpp: `/* … */` and `// …`, outside string and character literals.
   case c
   /// Makefiles and Kconfig: a line whose first non-blank character is `#`.
   case hash
 
+  /// The comments of the file at `path`, by its name: C, headers and assembly through cpp
+  /// (`.c`, `.h`, `.S`, `.lds`); Makefiles, Kbuild and Kconfig files (`.hash`); nil for
+  /// any other kind, whose text is compared whole.
+  public init?(path: String) {
+    let name = path.split(separator: "/").last.map(String.init) ?? path
+    if name.hasPrefix("Makefile") || name.hasPrefix("Kbuild") || name.hasPrefix("Kconfig")
+      || name.hasSuffix(".mk")
+    {
+      self = .hash
+    } else if [".c", ".h", ".S", ".lds"].contains(where: { name.hasSuffix($0) }) {
+      self = .c
+    } else {
+      return nil
+    }
+  }
+
   /// `text` with its comments blanked (line breaks kept) and blank lines at the end dropped.
-  func strip(_ text: String) -> String {
+  public func strip(_ text: String) -> String {
     var out: [UInt8] = []
     let b = Array(text.utf8)
     out.reserveCapacity(b.count)

@@ -267,11 +267,18 @@ public enum LayoutPipeline {
     let layouts = build(
       tree: recorded, ownOptions: ownOptions, overrides: overrides, version: version,
       source: source, defaults: defaults)
+    // Every path read, by text or by version alone, with its blob and its shape.
+    var seen = TreeVersions(tree)
     var files: [String: ObjectID?] = [:]
-    for (path, text) in log.read { files[path] = Rebuild.blobID(text) }
+    var shapes: [String: ObjectID?] = [:]
+    for path in Set(log.read.keys).union(log.versioned) {
+      files[path] = seen.blobID(path)
+      shapes[path] = seen.shape(path)
+    }
     let r = Rebuild(
       inputs: RebuildInputs(
-        files: files, ownOptions: ownOptions, overrides: overrides, defaults: defaults),
+        files: files, shapes: shapes, ownOptions: ownOptions, overrides: overrides,
+        defaults: defaults),
       layouts: layouts)
     cache?.keep(r)
     return r

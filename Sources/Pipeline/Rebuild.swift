@@ -7,8 +7,13 @@ import KernelSource
 /// path it looked for and the tree did not have), and the choices it was made with. Another
 /// tree with the same blobs at those paths gives the same layouts, so `audit` can reuse them
 /// across commits that did not touch those files.
+///
+/// `shapes` names the same files without their comments (see ``CommentStyle``): a tree whose
+/// files differ from these only in comments, or in blank lines at their ends, gets the same
+/// layouts too. Line breaks count, so every line number in the layouts stays true.
 public struct RebuildInputs: Hashable, Sendable {
   public var files: [String: ObjectID?]
+  public var shapes: [String: ObjectID?] = [:]
   public var ownOptions: [String]
   public var overrides: [String: ConfigValue]
   public var defaults: Bool
@@ -23,6 +28,12 @@ public struct RebuildInputs: Hashable, Sendable {
   func matches(_ tree: inout TreeVersions) -> Bool {
     files.allSatisfy { path, id in tree.blobID(path) == id }
   }
+
+  /// Whether every path this rebuild read has the same text in `tree` once comments are
+  /// left out.
+  func matchesShapes(_ tree: inout TreeVersions) -> Bool {
+    !shapes.isEmpty && shapes.allSatisfy { path, id in tree.shape(path) == id }
+  }
 }
 
 /// The blob IDs of a tree's files, each looked up once: a git tree names them without reading
@@ -30,6 +41,7 @@ public struct RebuildInputs: Hashable, Sendable {
 struct TreeVersions {
   let tree: any KernelTree
   private var known: [String: ObjectID?] = [:]
+  private var shapes: [String: ObjectID?] = [:]
 
   init(_ tree: any KernelTree) { self.tree = tree }
 
@@ -39,6 +51,42 @@ struct TreeVersions {
       tree.version(of: path).flatMap { ObjectID(hex: $0) }
       ?? Rebuild.blobID(tree.contents(of: path))
     known[path] = .some(id)
+    return id
+  }
+
+  /// The ID of the file's text without comments; nil for no file.
+  mutating func shape(_ path: String) -> ObjectID? {
+    if let k = shapes[path] { return k }
+    let id = Shapes.shared.shape(of: path, blob: blobID(path), in: tree)
+    shapes[path] = .some(id)
+    return id
+  }
+}
+
+/// The IDs of files' texts without their comments, kept by blob ID: each blob is read and
+/// stripped once in an audit, however many trees hold it.
+final class Shapes: @unchecked Sendable {
+  static let shared = Shapes()
+  private let lock = NSLock()
+  private var kept: [ObjectID: ObjectID] = [:]
+
+  func shape(of path: String, blob: ObjectID?, in tree: any KernelTree) -> ObjectID? {
+    guard let blob else { return nil }
+    let key = CommentStyle(path: path) == nil ? nil : blob
+    guard let key else { return blob }  // compared whole
+    lock.lock()
+    if let k = kept[key] {
+      lock.unlock()
+      return k
+    }
+    lock.unlock()
+    guard let text = tree.contents(of: path) else { return nil }
+    let id = Rebuild.blobID(
+      Commentless.shared.text(text, version: blob.description, path: path))
+    lock.lock()
+    defer { lock.unlock() }
+    if kept.count >= 65_536 { kept.removeAll(keepingCapacity: true) }
+    if let id { kept[key] = id }
     return id
   }
 }
@@ -60,10 +108,12 @@ public struct Rebuild: Sendable {
   }
 }
 
-/// Notes every path a rebuild reads from a tree.
+/// Notes every path a rebuild reads from a tree: its text, or only its version (a cache that
+/// compares versions depends on the file as much as a parse that reads it).
 final class ReadLog: @unchecked Sendable {
   private let lock = NSLock()
   private var paths: [String: String?] = [:]
+  private var named: Set<String> = []
 
   func note(_ path: String, _ text: String?) {
     lock.lock()
@@ -71,10 +121,23 @@ final class ReadLog: @unchecked Sendable {
     paths[path] = text
   }
 
+  func noteVersion(_ path: String) {
+    lock.lock()
+    defer { lock.unlock() }
+    named.insert(path)
+  }
+
   var read: [String: String?] {
     lock.lock()
     defer { lock.unlock() }
     return paths
+  }
+
+  /// Paths whose version alone was asked for.
+  var versioned: Set<String> {
+    lock.lock()
+    defer { lock.unlock() }
+    return named
   }
 }
 
@@ -90,7 +153,10 @@ struct RecordingTree: KernelTree {
   }
 
   func unknownLines(in path: String) -> [ClosedRange<Int>] { tree.unknownLines(in: path) }
-  func version(of path: String) -> String? { tree.version(of: path) }
+  func version(of path: String) -> String? {
+    log.noteVersion(path)
+    return tree.version(of: path)
+  }
 }
 
 /// Rebuilds kept by what they read: a tree that has the same blobs at those paths, with the
@@ -104,7 +170,8 @@ public final class RebuildCache: @unchecked Sendable {
 
   public init() {}
 
-  /// The kept rebuild `tree` matches under these choices, if any.
+  /// The kept rebuild `tree` matches under these choices, if any: one with the same blobs
+  /// where it read, or else one whose files differ from the tree's only in comments.
   public func lookup(
     _ tree: any KernelTree, ownOptions: [String], overrides: [String: ConfigValue],
     defaults: Bool
@@ -117,7 +184,9 @@ public final class RebuildCache: @unchecked Sendable {
     lock.unlock()
     var seen = TreeVersions(tree)
     // The newest first: along a history the match is usually the last tree rebuilt.
-    let found = candidates.reversed().first { $0.inputs.matches(&seen) }
+    let found =
+      candidates.reversed().first { $0.inputs.matches(&seen) }
+      ?? candidates.reversed().first { $0.inputs.matchesShapes(&seen) }
     lock.lock()
     if found != nil { hits += 1 } else { misses += 1 }
     lock.unlock()

@@ -1,6 +1,7 @@
 import Analysis
 import Diagnostics
 import Foundation
+import Git
 import KernelSource
 import PatchSeries
 import TestSupport
@@ -223,9 +224,53 @@ private func example(_ name: String) -> SeriesInputs {
   #expect(cache.hits == 1)
   #expect(second.layouts.map(\.source) == ["two", "two"])
   #expect(second.layouts.map(\.states) == first.layouts.map(\.states))
-  // A file it read changes: rebuilt.
+  // A file it read changes in a comment only: the same layouts.
   var third = files
   third["arch/arm64/Makefile"] = (files["arch/arm64/Makefile"] ?? "") + "\n# changed\n"
   _ = LayoutPipeline.rebuild(tree: InMemoryTree(third), source: "three", cache: cache)
+  #expect(cache.hits == 2 && cache.misses == 1)
+  // A file it read changes in its code: rebuilt.
+  var fourth = files
+  fourth["arch/arm64/Makefile"] = (files["arch/arm64/Makefile"] ?? "") + "\nX_UNUSED := 1\n"
+  _ = LayoutPipeline.rebuild(tree: InMemoryTree(fourth), source: "four", cache: cache)
   #expect(cache.misses == 2)
+}
+
+/// A tree that names each file's text by its git blob ID, as a git tree does.
+struct VersionedTree: KernelTree {
+  var files: [String: String]
+  func contents(of path: String) -> String? { files[path] }
+  func version(of path: String) -> String? {
+    files[path].flatMap { try? ObjectID.blob(of: Array($0.utf8)).description }
+  }
+}
+
+/// A rebuild whose parses came from the memo (their includes compared by version, never
+/// read) still depends on those includes: a later tree that changes only an include is
+/// rebuilt, not given the kept layouts.
+@Test func includesComparedByVersionAreDependencies() throws {
+  let base = KernelTreeOf(try DirectoryTree(root: root + "/Series/base"))
+  var files: [String: String] = [:]
+  for p in [
+    "arch/arm64/Makefile", "arch/arm64/Kconfig", "arch/arm64/kernel/entry-ftrace.S",
+    "arch/arm64/kernel/ftrace.c", "arch/arm64/include/asm/ftrace.h",
+  ] {
+    files[p] = base.contents(of: p)
+  }
+  let cache = RebuildCache()
+  _ = LayoutPipeline.rebuild(tree: VersionedTree(files: files), source: "one", cache: cache)
+  // The Makefile's code changes: rebuilt, with the parses of the C and the entry code from
+  // the memo.
+  var second = files
+  second["arch/arm64/Makefile"] = (files["arch/arm64/Makefile"] ?? "") + "\nX_UNUSED := 2\n"
+  let two = LayoutPipeline.rebuild(tree: VersionedTree(files: second), source: "two", cache: cache)
+  #expect(cache.misses == 2)
+  #expect(two.inputs.files["arch/arm64/include/asm/ftrace.h"] != nil)
+  // Then only the header the entry code includes changes.
+  var third = second
+  third["arch/arm64/include/asm/ftrace.h"] =
+    (files["arch/arm64/include/asm/ftrace.h"] ?? "")
+    + "\n#define UNUSED_THREE 3\n"
+  _ = LayoutPipeline.rebuild(tree: VersionedTree(files: third), source: "three", cache: cache)
+  #expect(cache.misses == 3)
 }
