@@ -197,20 +197,36 @@ extension Repository {
   /// only (ID, parents, tree), oldest first in git's `--topo-order`: a walk over a kernel's
   /// history without copying every message and signature.
   public func links(in range: String) throws(GitError) -> [CommitLink] {
+    Self.oldestFirst(try links(of: walk(range)))
+  }
+
+  /// The commits of `range` (`A..B`, `A...B`), or of one revision's whole history, newest
+  /// first by committer date: the walk alone, for callers that read the commits themselves
+  /// (``links(of:)``, in several workers).
+  public func walk(_ range: String) throws(GitError) -> [ObjectID] {
+    try withHandle { (repo) throws(GitError) -> [ObjectID] in
+      let walked = try Self.rangeIDs(repo, range)
+      return walked.isRange ? walked.ids : try LibGit2.walk(repo, push: walked.ids, hide: [])
+    }
+  }
+
+  /// The links (ID, parents, tree) of the commits `ids`, in the same order.
+  public func links(of ids: some Collection<ObjectID>) throws(GitError) -> [CommitLink] {
     try withHandle { (repo) throws(GitError) -> [CommitLink] in
-      var walked = try Self.rangeIDs(repo, range)
-      if !walked.isRange {
-        walked.ids = try LibGit2.walk(repo, push: walked.ids, hide: [])
-      }
       var links: [CommitLink] = []
-      links.reserveCapacity(walked.ids.count)
-      for id in walked.ids {
+      links.reserveCapacity(ids.count)
+      for id in ids {
         let commit = try LibGit2.lookupCommit(repo, id)
         defer { LibGit2.freeCommit(commit) }
         links.append(LibGit2.readLink(commit))
       }
-      return Self.topologicalOrder(links, id: \.id, parents: \.parents).reversed()
+      return links
     }
+  }
+
+  /// `links` oldest first in git's `--topo-order`.
+  public static func oldestFirst(_ links: [CommitLink]) -> [CommitLink] {
+    topologicalOrder(links, id: \.id, parents: \.parents).reversed()
   }
 }
 

@@ -131,4 +131,30 @@ extension Repository {
       return LibGit2.entries(tree).map { ($0.name, $0.id) }
     }
   }
+
+  /// The entries named `names` directly in the tree `treeID` (nil for a name it does not
+  /// have), and every entry whose name starts with one of `prefixes`, in tree order: one read
+  /// of one tree, nothing else of it copied.
+  public func children(
+    named names: [String], prefixes: [String] = [], inTree treeID: ObjectID
+  ) throws(GitError) -> (named: [TreeChild?], matching: [(name: String, child: TreeChild)]) {
+    try withHandle {
+      (repo) throws(GitError) -> (named: [TreeChild?], matching: [(name: String, child: TreeChild)])
+      in
+      let tree = try LibGit2.lookupTree(repo, treeID)
+      defer { LibGit2.freeTree(tree) }
+      return LibGit2.children(tree, named: names, prefixes: prefixes)
+    }
+  }
+}
+
+/// An entry of a tree as a watch sees it: its object, and whether that is a folder.
+public struct TreeChild: Hashable, Sendable {
+  public var id: ObjectID
+  public var isTree: Bool
+
+  public init(id: ObjectID, isTree: Bool) {
+    self.id = id
+    self.isTree = isTree
+  }
 }

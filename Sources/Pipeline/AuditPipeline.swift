@@ -144,36 +144,39 @@ public enum AuditPipeline {
     _ request: AuditRequest, progress: (@Sendable (Int, Int) -> Void)? = nil
   ) throws(GitError) -> AuditReport {
     let repo = try Repository.open(path: request.repository)
+    let watch = Watch(paths: request.paths)
+    // The walk, then each commit's link and signature (the object IDs at the watched paths),
+    // read by workers with handles of their own: for most commits, one root tree.
+    let ids = try repo.walk(request.range)
+    let signed = try signedLinks(ids, watch: watch, request: request)
+    var signatures: [ObjectID: [WatchMark]] = [:]
+    signatures.reserveCapacity(signed.count)
+    for (l, s) in signed { signatures[l.id] = s }
     // One revision stands for its whole history; a range for what git log shows of it.
-    // Links only (ID, parents, tree) for the walk; whole commits for the ones kept.
-    let all = try repo.links(in: request.range)
+    let all = Repository.oldestFirst(signed.map(\.link))
     let order = request.allParents ? all : firstParentChain(all)
     let inRange = Set(order.map(\.id))
 
-    // Relevance: the IDs of the watched paths against the first parent's.
-    var watch = Watch(paths: request.paths)
-    var byID: [ObjectID: CommitLink] = [:]
-    for c in all { byID[c.id] = c }
+    // Relevance: the signature against the first parent's.
+    let signer = WatchSigner(watch, repo)
     var relevantLinks: [CommitLink] = []
     var baseIDs: [ObjectID] = []
     for c in order {
-      let parent = c.parents.first
-      if let parent, !inRange.contains(parent), !baseIDs.contains(parent) {
+      guard let parent = c.parents.first else {
+        relevantLinks.append(c)
+        continue
+      }
+      if !inRange.contains(parent), !baseIDs.contains(parent) {
         baseIDs.append(parent)
       }
-      let changed: Bool
-      if let parent {
-        let tree: ObjectID
-        if let known = byID[parent] {
-          tree = known.treeID
-        } else {
-          tree = try repo.commit(parent).treeID
-        }
-        changed = try watch.differs(repo, c.treeID, tree)
+      let before: [WatchMark]
+      if let known = signatures[parent] {
+        before = known
       } else {
-        changed = true
+        before = try signer.signature(repo.commit(parent).treeID)
+        signatures[parent] = before
       }
-      if changed { relevantLinks.append(c) }
+      if signatures[c.id] != before { relevantLinks.append(c) }
     }
     // The range's base: where the first commits start from.
     var bases: [Commit] = []
@@ -189,7 +192,7 @@ public enum AuditPipeline {
     let reviews = ReviewCache()
     let jobs = min(request.jobs, max(1, todo.count))
     let done = Counter()
-    let slots = ResultSlots(count: todo.count)
+    let slots = ResultSlots<Built>(count: todo.count)
     DispatchQueue.concurrentPerform(iterations: jobs) { w in
       let own: Repository
       do throws(GitError) {
@@ -296,6 +299,37 @@ public enum AuditPipeline {
       rebuilt: cache.misses, reused: cache.hits)
   }
 
+  /// The links of `ids` and the signature of each one's tree under `watch`, in the order of
+  /// `ids`: contiguous runs to `request.jobs` workers (neighbours in the walk share most
+  /// folders, which each worker keeps by tree ID).
+  static func signedLinks(_ ids: [ObjectID], watch: Watch, request: AuditRequest)
+    throws(GitError) -> [(link: CommitLink, signature: [WatchMark])]
+  {
+    // Small walks are not worth a second handle.
+    let jobs = max(1, min(request.jobs, ids.count / 512 + 1))
+    let parts = ResultSlots<[(link: CommitLink, signature: [WatchMark])]>(count: jobs)
+    let failures = ResultSlots<GitError>(count: jobs)
+    DispatchQueue.concurrentPerform(iterations: jobs) { w in
+      do throws(GitError) {
+        let own = try Repository.open(path: request.repository)
+        let signer = WatchSigner(watch, own)
+        var out: [(link: CommitLink, signature: [WatchMark])] = []
+        let run = chunk(w, of: jobs, ids.count)
+        out.reserveCapacity(run.count)
+        for l in try own.links(of: ids[run]) {
+          out.append((l, try signer.signature(l.treeID)))
+        }
+        parts.set(w, out)
+      } catch {
+        failures.set(w, error)
+      }
+    }
+    for w in 0..<jobs {
+      if let e = failures.get(w) { throw e }
+    }
+    return (0..<jobs).flatMap { parts.get($0) ?? [] }
+  }
+
   /// Worker `w`'s share of `count` pieces: a contiguous run.
   static func chunk(_ w: Int, of workers: Int, _ count: Int) -> Range<Int> {
     (w * count / workers)..<((w + 1) * count / workers)
@@ -378,63 +412,6 @@ extension AuditConfiguration {
   }
 }
 
-/// The watched paths, compared by object ID between two trees.
-struct Watch {
-  var exact: [String] = []
-  /// (folder, name prefix) for `folder/prefix*`.
-  var patterns: [(String, String)] = []
-  /// Folders holding every watched path: when none of them changed, nothing did.
-  var folders: [String] = []
-
-  init(paths: [String]) {
-    for p in paths {
-      let path = Repository.normalise(p)
-      if let star = path.firstIndex(of: "*") {
-        let head = path[..<star]
-        let slash = head.lastIndex(of: "/")
-        let folder = slash.map { String(head[..<$0]) } ?? ""
-        let prefix = slash.map { String(head[head.index(after: $0)...]) } ?? String(head)
-        patterns.append((folder, prefix))
-      } else {
-        exact.append(path)
-      }
-    }
-    var top = Set<String>()
-    for p in exact + patterns.map(\.0) {
-      top.insert(p.split(separator: "/").prefix(2).joined(separator: "/"))
-    }
-    folders = top.sorted()
-  }
-
-  /// The top folders' IDs by tree: a commit's are its child's parent's, so each tree's are
-  /// looked up once along a line of history (the two last trees kept).
-  var seen: [(ObjectID, [ObjectID?])] = []
-
-  mutating func folderIDs(_ repo: Repository, _ tree: ObjectID) throws(GitError) -> [ObjectID?] {
-    if let kept = seen.first(where: { $0.0 == tree }) { return kept.1 }
-    var ids: [ObjectID?] = []
-    for f in folders { ids.append(try repo.entryID(at: f, inTree: tree)) }
-    seen.append((tree, ids))
-    if seen.count > 2 { seen.removeFirst() }
-    return ids
-  }
-
-  mutating func differs(_ repo: Repository, _ a: ObjectID, _ b: ObjectID) throws(GitError)
-    -> Bool
-  {
-    guard try folderIDs(repo, b) != folderIDs(repo, a) else { return false }
-    for p in exact where try repo.entryID(at: p, inTree: a) != repo.entryID(at: p, inTree: b) {
-      return true
-    }
-    for (folder, prefix) in patterns {
-      let x = try repo.entries(in: folder, inTree: a).filter { $0.name.hasPrefix(prefix) }
-      let y = try repo.entries(in: folder, inTree: b).filter { $0.name.hasPrefix(prefix) }
-      if x.map(\.name) != y.map(\.name) || x.map(\.id) != y.map(\.id) { return true }
-    }
-    return false
-  }
-}
-
 /// Reviews kept by the layouts they come from (the source name left out): a tree rebuilt into
 /// the same layouts as one already reviewed (a change to a comment, to a file the callsite
 /// does not depend on) gets its findings without running the scenarios again.
@@ -464,16 +441,16 @@ final class ReviewCache: @unchecked Sendable {
 }
 
 /// One result per piece of work, written by the worker that owns it.
-final class ResultSlots: @unchecked Sendable {
+final class ResultSlots<Value>: @unchecked Sendable {
   private let lock = NSLock()
-  private var values: [AuditPipeline.Built?]
+  private var values: [Value?]
   init(count: Int) { values = Array(repeating: nil, count: count) }
-  func set(_ k: Int, _ v: AuditPipeline.Built) {
+  func set(_ k: Int, _ v: Value) {
     lock.lock()
     values[k] = v
     lock.unlock()
   }
-  func get(_ k: Int) -> AuditPipeline.Built? {
+  func get(_ k: Int) -> Value? {
     lock.lock()
     defer { lock.unlock() }
     return values[k]

@@ -1,5 +1,6 @@
 import Analysis
 import Foundation
+import Git
 import PatchSeries
 import TestSupport
 import Testing
@@ -147,4 +148,54 @@ import Testing
       try AuditPipeline.audit(AuditRequest(repository: h.repo.path, range: "nope..HEAD"))
     }
   }
+}
+
+/// The watch decides as `git log -- PATHS` does, from object IDs alone: exact files, folders
+/// watched whole, prefixes (`insn*`) gaining, losing and renaming a match, and changes beside
+/// the watched paths that do not count.
+@Test func theWatchAgreesWithGitLogOnPaths() throws {
+  let repo = try ScratchRepository()
+  defer { repo.remove() }
+  try repo.write("arch/arm64/Makefile", "A := 1\n")
+  try repo.write("arch/arm64/kernel/insn.c", "int insn;\n")
+  try repo.write("arch/arm64/kernel/other.c", "int other;\n")
+  try repo.write("arch/arm64/boot/dts/x.dts", "/ {};\n")
+  try repo.write("README", "r\n")
+  let base = try repo.commit("base")
+  let steps: [(String, () throws -> Void)] = [
+    ("unwatched sibling", { try repo.write("arch/arm64/kernel/other.c", "int other2;\n") }),
+    ("new prefix match", { try repo.write("arch/arm64/lib/insn-new.c", "int n;\n") }),
+    ("device tree", { try repo.write("arch/arm64/boot/dts/x.dts", "/ { a; };\n") }),
+    (
+      "rename within the prefix",
+      {
+        try repo.git(["mv", "arch/arm64/kernel/insn.c", "arch/arm64/kernel/insn2.c"])
+      }
+    ),
+    ("makefile", { try repo.write("arch/arm64/Makefile", "A := 2\n") }),
+    ("folder watched whole", { try repo.write("arch/arm64/mm/deep/f.c", "int f;\n") }),
+    ("readme", { try repo.write("README", "r2\n") }),
+    ("delete a match", { try repo.git(["rm", "-q", "arch/arm64/kernel/insn2.c"]) }),
+    ("prefix outside the folder", { try repo.write("arch/arm64/insn.c", "int top;\n") }),
+  ]
+  for (message, change) in steps {
+    try change()
+    try repo.commit(message)
+  }
+  let paths = [
+    "arch/arm64/Makefile", "arch/arm64/kernel/insn*", "arch/arm64/lib/insn*", "arch/arm64/mm",
+  ]
+  let expected = try repo.lines(["log", "--format=%H", "\(base)..HEAD", "--"] + paths).reversed()
+  let git = try Repository.open(path: repo.path)
+  let signer = WatchSigner(Watch(paths: paths), git)
+  let links = Repository.oldestFirst(try git.links(of: git.walk("\(base)..HEAD")))
+  var found: [String] = []
+  for l in links {
+    let parent = try #require(l.parents.first)
+    if try signer.signature(l.treeID) != signer.signature(git.commit(parent).treeID) {
+      found.append(l.id.description)
+    }
+  }
+  #expect(found == Array(expected))
+  #expect(found.count == 5)
 }

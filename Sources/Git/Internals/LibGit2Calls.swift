@@ -423,6 +423,37 @@ enum LibGit2 {
     return treeEntry(entry)
   }
 
+  /// `git_tree_entry_byname` for each of `names` (nil where the tree has no such entry), and
+  /// every entry whose name starts with one of `prefixes`: what a watch of some paths needs of
+  /// one folder, without copying the rest of it.
+  static func children(_ tree: OpaquePointer, named names: [String], prefixes: [String])
+    -> (named: [TreeChild?], matching: [(name: String, child: TreeChild)])
+  {
+    var named: [TreeChild?] = []
+    named.reserveCapacity(names.count)
+    for n in names {
+      let e = n.withCString { git_tree_entry_byname(tree, $0) }
+      named.append(e.map(child))
+    }
+    var matching: [(name: String, child: TreeChild)] = []
+    if !prefixes.isEmpty {
+      for i in 0..<git_tree_entrycount(tree) {
+        guard let e = git_tree_entry_byindex(tree, i), let c = git_tree_entry_name(e) else {
+          continue
+        }
+        let name = String(cString: c)
+        if prefixes.contains(where: { name.hasPrefix($0) }) {
+          matching.append((name, child(e)))
+        }
+      }
+    }
+    return (named, matching)
+  }
+
+  private static func child(_ e: OpaquePointer) -> TreeChild {
+    TreeChild(id: objectID(git_tree_entry_id(e)), isTree: git_tree_entry_type(e) == GIT_OBJECT_TREE)
+  }
+
   /// `git_tree_entrycount` + `git_tree_entry_byindex`: the entries of `tree`, in tree order.
   static func entries(_ tree: OpaquePointer) -> [TreeEntry] {
     let count = git_tree_entrycount(tree)
