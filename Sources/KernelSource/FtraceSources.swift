@@ -42,8 +42,8 @@ public struct FtraceSources: Sendable {
     let flags = read.flags
     var entry: AsmSource?
     if let text = tree.contents(of: entryPath) {
-      let a = memo.entries.value(file: entryPath, text: text, config: config, tree: tree) { t in
-        AsmPreprocessor(config: config).run(text: text, file: entryPath, tree: t)
+      let a = memo.entries.value(file: entryPath, text: text, config: config, tree: tree) {
+        t, c in AsmPreprocessor(config: c).run(text: text, file: entryPath, tree: t)
       }
       diagnostics += a.diagnostics + a.assumptions
       entry = a
@@ -56,9 +56,9 @@ public struct FtraceSources: Sendable {
       TransitionExtractor(text: $0.ftrace, file: EraDefaults.ftracePath, config: config)
     }
     if let text = tree.contents(of: ftracePath) ?? (fallback != nil ? "" : nil) {
-      let extract = { (t: any KernelTree) -> ExtractedC in
+      let extract = { (t: any KernelTree, c: KernelConfig) -> ExtractedC in
         let x = TransitionExtractor(
-          text: text, file: ftracePath, config: config, tree: t, fallback: fallback)
+          text: text, file: ftracePath, config: c, tree: t, fallback: fallback)
         return ExtractedC(
           transitions: x.transitions(), constants: x.constants, diagnostics: x.diagnostics,
           defaulted: x.defaulted)
@@ -68,7 +68,7 @@ public struct FtraceSources: Sendable {
       let x =
         fallback == nil
         ? memo.transitions.value(file: ftracePath, text: text, config: config, tree: tree, extract)
-        : extract(tree)
+        : extract(tree, config)
       diagnostics += x.diagnostics
       transitions = x.transitions
       constants = x.constants
@@ -129,7 +129,7 @@ public struct FtraceSources: Sendable {
         text: makefiles.map { tree.contents(of: $0) ?? "\u{0}" }.joined(separator: "\u{1}"),
         version: Self.versions(of: makefiles, in: tree), config: config, tree: tree,
         comments: .hash
-      ) { t in evaluateMakefiles(tree: t, config: config) }
+      ) { t, c in evaluateMakefiles(tree: t, config: c) }
       : evaluateMakefiles(tree: tree, config: config)
     var diagnostics = read.diagnostics
     let missing = read.missing

@@ -1,4 +1,5 @@
 import Diagnostics
+import Foundation
 
 /// The value of one configuration option, as `.config` writes it.
 public enum ConfigValue: Hashable, Sendable, CustomStringConvertible {
@@ -44,12 +45,34 @@ public enum ConfigValue: Hashable, Sendable, CustomStringConvertible {
 ///
 /// Names are stored without the `CONFIG_` prefix; every accessor accepts either spelling.
 public struct KernelConfig: Hashable, Sendable, CustomStringConvertible {
-  public private(set) var values: [String: ConfigValue]
+  private var storage: [String: ConfigValue]
+  /// Where lookups are noted, when a cache needs to know what a computation consulted (see
+  /// ``ConfigReads``); not part of the value.
+  var reads: ConfigReads?
+
+  /// Every option set. Reading them all is consulting them all: a ``ConfigReads`` notes it.
+  public var values: [String: ConfigValue] {
+    reads?.noteAll()
+    return storage
+  }
 
   public init(_ values: [String: ConfigValue] = [:]) {
     var v: [String: ConfigValue] = [:]
     for (k, value) in values { v[Self.bareName(k)] = value }
-    self.values = v
+    self.storage = v
+  }
+
+  public static func == (a: KernelConfig, b: KernelConfig) -> Bool { a.storage == b.storage }
+  public func hash(into hasher: inout Hasher) { hasher.combine(storage) }
+
+  /// The value of `name` without noting the lookup.
+  func unnoted(_ name: String) -> ConfigValue? { storage[name] }
+
+  /// A copy that notes each lookup in `reads`.
+  func noting(into reads: ConfigReads) -> KernelConfig {
+    var c = self
+    c.reads = reads
+    return c
   }
 
   /// Options that are on (`y`), given by name.
@@ -69,7 +92,7 @@ public struct KernelConfig: Hashable, Sendable, CustomStringConvertible {
         v[Self.bareName(String(t[..<eq]))] = ConfigValue(parsing: String(t[t.index(after: eq)...]))
       }
     }
-    values = v
+    storage = v
   }
 
   /// `CONFIG_FOO` → `FOO`; `FOO` stays.
@@ -78,8 +101,13 @@ public struct KernelConfig: Hashable, Sendable, CustomStringConvertible {
   }
 
   public subscript(name: String) -> ConfigValue? {
-    get { values[Self.bareName(name)] }
-    set { values[Self.bareName(name)] = newValue }
+    get {
+      let n = Self.bareName(name)
+      let v = storage[n]
+      reads?.note(n, v)
+      return v
+    }
+    set { storage[Self.bareName(name)] = newValue }
   }
 
   /// True for `y` and `m`, as `IS_ENABLED()` reads it.
@@ -116,7 +144,36 @@ public struct KernelConfig: Hashable, Sendable, CustomStringConvertible {
 
   /// `CONFIG_A=y CONFIG_B=n …` sorted by name, for messages and test names.
   public var description: String {
-    values.keys.sorted().map { "CONFIG_\($0)=\(values[$0]?.description ?? "")" }
+    let all = values
+    return all.keys.sorted().map { "CONFIG_\($0)=\(all[$0]?.description ?? "")" }
       .joined(separator: " ")
+  }
+}
+
+/// The options a computation looked up, with the values it saw: a result kept for one
+/// configuration holds for another that agrees on these (``ParseMemo``). Reading every
+/// value (``KernelConfig/values``) is noted as depending on all of them.
+final class ConfigReads: @unchecked Sendable {
+  private let lock = NSLock()
+  private var seen: [String: ConfigValue?] = [:]
+  private var everything = false
+
+  func note(_ name: String, _ value: ConfigValue?) {
+    lock.lock()
+    defer { lock.unlock() }
+    seen[name] = value
+  }
+
+  func noteAll() {
+    lock.lock()
+    defer { lock.unlock() }
+    everything = true
+  }
+
+  /// What was consulted; nil when everything was.
+  var consulted: [String: ConfigValue?]? {
+    lock.lock()
+    defer { lock.unlock() }
+    return everything ? nil : seen
   }
 }

@@ -10,12 +10,20 @@ public final class ParseMemo<Value: Sendable>: @unchecked Sendable {
   struct Key: Hashable {
     var file: String
     var text: String
-    var config: KernelConfig
   }
   struct Entry {
     /// Each file read: its version when the tree named one, and its text without comments.
     var reads: [String: (version: String?, text: String?)]
+    /// The options the parse looked up and what it saw; nil when it read them all, and
+    /// `config` must then be equal.
+    var consulted: [String: ConfigValue?]?
+    var config: KernelConfig
     var value: Value
+
+    func holds(for other: KernelConfig) -> Bool {
+      guard let consulted else { return other == config }
+      return consulted.allSatisfy { name, value in other.unnoted(name) == value }
+    }
   }
 
   private let lock = NSLock()
@@ -25,34 +33,39 @@ public final class ParseMemo<Value: Sendable>: @unchecked Sendable {
 
   public init(capacity: Int = 64) { self.capacity = capacity }
 
-  /// The kept value for `text` of `file` under `config` whose reads match `tree`, or `make`'s
-  /// (which reads through the tree it is given), kept.
+  /// The kept value for `text` of `file` whose reads match `tree` and whose consulted options
+  /// have the same values in `config`, or `make`'s (which reads through the tree and the
+  /// configuration it is given, so both are noted), kept. A parse that never asks about
+  /// `ARM64_BTI_KERNEL` is made once for the configurations with and without it.
   ///
   /// Texts are compared without their comments (`comments` says how they are written), with
   /// every line break kept: a change to a comment or to blank lines at the end cannot change
   /// the parse or a line number in it.
   func value(
     file: String, text: String, version: String? = nil, config: KernelConfig,
-    tree: any KernelTree, comments: CommentStyle = .c, _ make: (any KernelTree) -> Value
+    tree: any KernelTree, comments: CommentStyle = .c,
+    _ make: (any KernelTree, KernelConfig) -> Value
   ) -> Value {
     let key = Key(
       file: file,
-      text: Commentless.shared.text(text, version: version ?? tree.version(of: file), comments),
-      config: config)
+      text: Commentless.shared.text(text, version: version ?? tree.version(of: file), comments))
     lock.lock()
     let candidates = entries[key] ?? []
     lock.unlock()
     for c in candidates
-    where c.reads.allSatisfy({ path, kept in
-      let v = tree.version(of: path)
-      if let v, v == kept.version { return true }
-      return tree.contents(of: path).map { Commentless.shared.text($0, version: v, path: path) }
-        == kept.text
-    }) {
+    where c.holds(for: config)
+      && c.reads.allSatisfy({ path, kept in
+        let v = tree.version(of: path)
+        if let v, v == kept.version { return true }
+        return tree.contents(of: path).map { Commentless.shared.text($0, version: v, path: path) }
+          == kept.text
+      })
+    {
       return c.value
     }
     let log = TreeReads(tree)
-    let v = make(log)
+    let noted = ConfigReads()
+    let v = make(log, config.noting(into: noted))
     var reads: [String: (version: String?, text: String?)] = [:]
     for (path, text) in log.reads {
       let version = tree.version(of: path)
@@ -63,7 +76,8 @@ public final class ParseMemo<Value: Sendable>: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     if entries[key] == nil { order.append(key) }
-    entries[key, default: []].append(Entry(reads: reads, value: v))
+    entries[key, default: []].append(
+      Entry(reads: reads, consulted: noted.consulted, config: config, value: v))
     while order.count > capacity {
       entries[order.removeFirst()] = nil
     }

@@ -25,21 +25,51 @@ import Testing
     let tree = InMemoryTree(["inc.h": "#define N 1 /* one */\n"])
     var made = 0
     let config = KernelConfig()
-    let first = memo.value(file: "f.c", text: "int a; // x\n", config: config, tree: tree) { t in
+    let first = memo.value(file: "f.c", text: "int a; // x\n", config: config, tree: tree) { t, _ in
       made += 1
       return t.contents(of: "inc.h")?.count ?? 0
     }
-    let again = memo.value(file: "f.c", text: "int a; // y\n\n", config: config, tree: tree) { _ in
+    let again = memo.value(file: "f.c", text: "int a; // y\n\n", config: config, tree: tree) {
+      _, _ in
       made += 1
       return -1
     }
     #expect(first == again && made == 1)
     // An include whose code changes is a miss.
     let other = InMemoryTree(["inc.h": "#define N 2\n"])
-    _ = memo.value(file: "f.c", text: "int a;\n", config: config, tree: other) { _ in
+    _ = memo.value(file: "f.c", text: "int a;\n", config: config, tree: other) { _, _ in
       made += 1
       return 0
     }
     #expect(made == 2)
+  }
+
+  /// A parse is kept for every configuration that agrees on the options it looked up.
+  @Test func aParseHoldsForConfigurationsThatAgreeOnWhatItConsulted() {
+    let memo = ParseMemo<Bool>()
+    let tree = InMemoryTree()
+    var made = 0
+    let parse = { (t: any KernelTree, c: KernelConfig) -> Bool in
+      made += 1
+      return c.isEnabled("A")
+    }
+    let a = KernelConfig(["A": .yes, "B": .yes])
+    let first = memo.value(file: "f.c", text: "x", config: a, tree: tree, parse)
+    // B differs, and the parse never asked about B: kept.
+    let second = memo.value(
+      file: "f.c", text: "x", config: a.setting("B", .no), tree: tree, parse)
+    #expect(first && second && made == 1)
+    // A differs: made again, and right.
+    let third = memo.value(
+      file: "f.c", text: "x", config: a.setting("A", .no), tree: tree, parse)
+    #expect(!third && made == 2)
+    // A parse that reads every value holds only for an equal configuration.
+    let all = { (t: any KernelTree, c: KernelConfig) -> Bool in
+      made += 1
+      return c.values.count > 1
+    }
+    _ = memo.value(file: "g.c", text: "x", config: a, tree: tree, all)
+    _ = memo.value(file: "g.c", text: "x", config: a.setting("B", .no), tree: tree, all)
+    #expect(made == 4)
   }
 }
