@@ -35,6 +35,46 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible 
     low = l
   }
 
+  /// The object name in the 20 bytes at `offset` of `raw` (as a tree stores it), or nil when
+  /// fewer are left.
+  public init?(raw: UnsafeRawBufferPointer, at offset: Int) {
+    guard offset >= 0, offset + 20 <= raw.count else { return nil }
+    var h: UInt64 = 0
+    var m: UInt64 = 0
+    var l: UInt32 = 0
+    for i in 0..<8 { h = h << 8 | UInt64(raw[offset + i]) }
+    for i in 8..<16 { m = m << 8 | UInt64(raw[offset + i]) }
+    for i in 16..<20 { l = l << 8 | UInt32(raw[offset + i]) }
+    high = h
+    middle = m
+    low = l
+  }
+
+  /// The object name spelled in the 40 hex digits at `offset` of `raw` (as a commit names its
+  /// tree and parents), or nil.
+  public init?(hexIn raw: UnsafeRawBufferPointer, at offset: Int) {
+    guard offset >= 0, offset + 40 <= raw.count else { return nil }
+    var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
+    for i in 0..<40 {
+      guard let n = Self.nibble(raw[offset + i]) else { return nil }
+      switch i {
+      case 0..<16: words.0 = words.0 << 4 | UInt64(n)
+      case 16..<32: words.1 = words.1 << 4 | UInt64(n)
+      default: words.2 = words.2 << 4 | UInt64(n)
+      }
+    }
+    high = words.0
+    middle = words.1
+    low = UInt32(truncatingIfNeeded: words.2)
+  }
+
+  /// Writes the 20 bytes into `raw` (at least 20 bytes long), most significant first.
+  public func store(into raw: UnsafeMutableRawBufferPointer) {
+    for i in 0..<8 { raw[i] = UInt8(truncatingIfNeeded: high >> (56 - 8 * i)) }
+    for i in 0..<8 { raw[8 + i] = UInt8(truncatingIfNeeded: middle >> (56 - 8 * i)) }
+    for i in 0..<4 { raw[16 + i] = UInt8(truncatingIfNeeded: low >> (24 - 8 * i)) }
+  }
+
   /// The object name spelled as exactly 40 hex digits (either case), or nil.
   public init?(hex: String) {
     let utf8 = Array(hex.utf8)

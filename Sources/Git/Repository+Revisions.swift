@@ -211,16 +211,10 @@ extension Repository {
   }
 
   /// The links (ID, parents, tree) of the commits `ids`, in the same order.
+  /// Read from each commit's raw bytes (`tree` and `parent` lines): nothing else is parsed.
   public func links(of ids: some Collection<ObjectID>) throws(GitError) -> [CommitLink] {
     try withHandle { (repo) throws(GitError) -> [CommitLink] in
-      var links: [CommitLink] = []
-      links.reserveCapacity(ids.count)
-      for id in ids {
-        let commit = try LibGit2.lookupCommit(repo, id)
-        defer { LibGit2.freeCommit(commit) }
-        links.append(LibGit2.readLink(commit))
-      }
-      return links
+      try LibGit2.rawLinks(repo, ids)
     }
   }
 

@@ -141,9 +141,9 @@ extension Repository {
     try withHandle {
       (repo) throws(GitError) -> (named: [TreeChild?], matching: [(name: String, child: TreeChild)])
       in
-      let tree = try LibGit2.lookupTree(repo, treeID)
-      defer { LibGit2.freeTree(tree) }
-      return LibGit2.children(tree, named: names, prefixes: prefixes)
+      try LibGit2.rawChildren(
+        repo, treeID, named: names.map { Array($0.utf8) }, prefixes: prefixes.map { Array($0.utf8) }
+      )
     }
   }
 }

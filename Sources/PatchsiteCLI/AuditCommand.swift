@@ -82,6 +82,9 @@ struct AuditCommand: ParsableCommand {
   @Flag(help: "No progress bar (it is never shown when standard error is not a terminal).")
   var quiet = false
 
+  @Flag(help: "Print the time each phase took to standard error (walk, signatures, rebuilds).")
+  var timings = false
+
   func validate() throws {
     if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
   }
@@ -101,6 +104,13 @@ struct AuditCommand: ParsableCommand {
       throw error.inputError(at: SourceLocation(file: repo))
     }
     bar?.finish()
+    if timings {
+      for p in report.phases {
+        Console.error(
+          "timing: \(p.name): \(String(format: "%.3f", p.seconds)) s, "
+            + "\(String(format: "%.3f", p.cpu)) s of CPU")
+      }
+    }
     let text =
       switch format {
       case .text: AuditRendering.text(report, color: output == nil && Console.colorful)

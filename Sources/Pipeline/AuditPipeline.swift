@@ -133,6 +133,9 @@ public struct AuditReport: Sendable {
   /// Trees rebuilt, and how many rebuilds were kept ones (same blobs as an earlier commit).
   public var rebuilt: Int
   public var reused: Int
+  /// Wall-clock and CPU seconds of each phase, in order: the walk, reading links and signatures,
+  /// relevance, rebuilding and reviewing, attribution.
+  public var phases: [(name: String, seconds: Double, cpu: Double)] = []
 }
 
 public enum AuditPipeline {
@@ -147,8 +150,11 @@ public enum AuditPipeline {
     let watch = Watch(paths: request.paths)
     // The walk, then each commit's link and signature (the object IDs at the watched paths),
     // read by workers with handles of their own: for most commits, one root tree.
+    var clock = PhaseClock()
     let ids = try repo.walk(request.range)
+    clock.lap("walk (\(ids.count) commits)")
     let signed = try signedLinks(ids, watch: watch, request: request)
+    clock.lap("links and signatures")
     var signatures: [ObjectID: [WatchMark]] = [:]
     signatures.reserveCapacity(signed.count)
     for (l, s) in signed { signatures[l.id] = s }
@@ -178,6 +184,7 @@ public enum AuditPipeline {
       }
       if signatures[c.id] != before { relevantLinks.append(c) }
     }
+    clock.lap("relevance (\(relevantLinks.count) commits)")
     // The range's base: where the first commits start from.
     var bases: [Commit] = []
     for id in baseIDs { bases.append(try repo.commit(id)) }
@@ -220,6 +227,7 @@ public enum AuditPipeline {
       }
     }
     let results = (0..<todo.count).map { slots.get($0) }
+    clock.lap("rebuild and review (\(todo.count) trees)")
 
     // Attribution, in order: each commit against its nearest relevant ancestor (along the
     // first parent), the base against nothing.
@@ -294,9 +302,10 @@ public enum AuditPipeline {
         }
       }
     }
+    clock.lap("attribution")
     return AuditReport(
       range: request.range, paths: request.paths, walked: order.count, commits: out, open: open,
-      rebuilt: cache.misses, reused: cache.hits)
+      rebuilt: cache.misses, reused: cache.hits, phases: clock.laps)
   }
 
   /// The links of `ids` and the signature of each one's tree under `watch`, in the order of
@@ -466,5 +475,27 @@ final class Counter: @unchecked Sendable {
     defer { lock.unlock() }
     n += 1
     return n
+  }
+}
+
+/// Wall-clock laps, with the CPU time of the process in each, for `audit --timings`.
+struct PhaseClock {
+  private var last = DispatchTime.now().uptimeNanoseconds
+  private var lastCPU = PhaseClock.cpu()
+  private(set) var laps: [(name: String, seconds: Double, cpu: Double)] = []
+
+  mutating func lap(_ name: String) {
+    let now = DispatchTime.now().uptimeNanoseconds
+    let cpu = Self.cpu()
+    laps.append((name, Double(now - last) / 1e9, cpu - lastCPU))
+    last = now
+    lastCPU = cpu
+  }
+
+  /// CPU seconds used by every thread of the process so far.
+  static func cpu() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
   }
 }

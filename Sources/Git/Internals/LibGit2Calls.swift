@@ -88,17 +88,149 @@ enum LibGit2 {
   static func objectID(_ oid: UnsafePointer<git_oid>) -> ObjectID {
     withUnsafeBytes(of: oid.pointee.id) { raw in
       // A git_oid is always 20 bytes, so the fallback is never taken.
-      ObjectID(bytes: raw.prefix(20)) ?? .zero
+      ObjectID(raw: raw, at: 0) ?? .zero
     }
   }
 
   static func oid(_ id: ObjectID) -> git_oid {
     var out = git_oid()
-    let bytes = id.bytes
     withUnsafeMutableBytes(of: &out.id) { raw in
-      for i in 0..<min(raw.count, bytes.count) { raw[i] = bytes[i] }
+      if raw.count >= 20 { id.store(into: raw) }
     }
     return out
+  }
+
+  // MARK: Raw objects
+
+  /// `git_repository_odb`: the object database, to be freed with `git_odb_free`.
+  static func objectDatabase(_ repo: OpaquePointer) throws(GitError) -> OpaquePointer {
+    var odb: OpaquePointer?
+    try check(git_repository_odb(&odb, repo), "git_repository_odb")
+    guard let odb else {
+      throw GitError(.notFound, "no object database", operation: "git_repository_odb")
+    }
+    return odb
+  }
+
+  /// `git_odb_read`: the bytes of the object `id`, which must be of `kind`, handed to `body`
+  /// (valid only inside it). No parse, and nothing kept in the repository's object cache.
+  static func withRawObject<R>(
+    _ odb: OpaquePointer, _ id: ObjectID, kind: git_object_t,
+    _ body: (UnsafeRawBufferPointer) throws(GitError) -> R
+  ) throws(GitError) -> R {
+    var o = oid(id)
+    var object: OpaquePointer?
+    try check(git_odb_read(&object, odb, &o), "git_odb_read")
+    guard let object else {
+      throw GitError(.notFound, "no object \(id)", operation: "git_odb_read")
+    }
+    defer { git_odb_object_free(object) }
+    guard git_odb_object_type(object) == kind else {
+      throw GitError(
+        .invalidArgument, "object \(id) is not a \(kind == GIT_OBJECT_TREE ? "tree" : "commit")",
+        operation: "git_odb_read")
+    }
+    let raw = UnsafeRawBufferPointer(
+      start: git_odb_object_data(object), count: git_odb_object_size(object))
+    return try body(raw)
+  }
+
+  /// The links of the commits `ids`, each read raw (``parseLink(_:_:)``).
+  static func rawLinks(_ repo: OpaquePointer, _ ids: some Collection<ObjectID>) throws(GitError)
+    -> [CommitLink]
+  {
+    let odb = try objectDatabase(repo)
+    defer { git_odb_free(odb) }
+    var links: [CommitLink] = []
+    links.reserveCapacity(ids.count)
+    for id in ids {
+      links.append(
+        try withRawObject(odb, id, kind: GIT_OBJECT_COMMIT) {
+          (raw) throws(GitError) -> CommitLink in
+          try parseLink(id, raw)
+        })
+    }
+    return links
+  }
+
+  /// ``children(raw:named:prefixes:)`` of the tree `id`, read raw.
+  static func rawChildren(
+    _ repo: OpaquePointer, _ id: ObjectID, named names: [[UInt8]], prefixes: [[UInt8]]
+  ) throws(GitError) -> (named: [TreeChild?], matching: [(name: String, child: TreeChild)]) {
+    let odb = try objectDatabase(repo)
+    defer { git_odb_free(odb) }
+    return try withRawObject(odb, id, kind: GIT_OBJECT_TREE) { raw in
+      children(raw: raw, named: names, prefixes: prefixes)
+    }
+  }
+
+  /// The link of a commit from its raw bytes: `tree <hex>` and each `parent <hex>` line.
+  static func parseLink(_ id: ObjectID, _ raw: UnsafeRawBufferPointer) throws(GitError)
+    -> CommitLink
+  {
+    let treeWord = Array("tree ".utf8)
+    let parentWord = Array("parent ".utf8)
+    func starts(_ word: [UInt8], at i: Int) -> Bool {
+      guard i + word.count <= raw.count else { return false }
+      for k in 0..<word.count where raw[i + k] != word[k] { return false }
+      return true
+    }
+    guard starts(treeWord, at: 0), let tree = ObjectID(hexIn: raw, at: 5), 45 < raw.count,
+      raw[45] == UInt8(ascii: "\n")
+    else {
+      throw GitError(
+        .invalidArgument, "commit \(id) does not start with its tree", operation: "git_odb_read")
+    }
+    var parents: [ObjectID] = []
+    var i = 46
+    while starts(parentWord, at: i) {
+      guard let p = ObjectID(hexIn: raw, at: i + 7), i + 47 < raw.count,
+        raw[i + 47] == UInt8(ascii: "\n")
+      else {
+        throw GitError(
+          .invalidArgument, "commit \(id) has a malformed parent", operation: "git_odb_read")
+      }
+      parents.append(p)
+      i += 48
+    }
+    return CommitLink(id: id, parents: parents, treeID: tree)
+  }
+
+  /// The entries named `names` (nil where the tree has none) and those starting with one of
+  /// `prefixes`, from a tree's raw bytes: `<mode> <name>\0<20 bytes>`
+  /// entries, compared as bytes, a name copied only when it matches a prefix.
+  static func children(
+    raw: UnsafeRawBufferPointer, named names: [[UInt8]], prefixes: [[UInt8]]
+  ) -> (named: [TreeChild?], matching: [(name: String, child: TreeChild)]) {
+    var named = [TreeChild?](repeating: nil, count: names.count)
+    var matching: [(name: String, child: TreeChild)] = []
+    var i = 0
+    let n = raw.count
+    while i < n {
+      let modeStart = i
+      while i < n, raw[i] != UInt8(ascii: " ") { i += 1 }
+      let isTree = i - modeStart == 5 && raw[modeStart] == UInt8(ascii: "4")
+      i += 1
+      let nameStart = i
+      while i < n, raw[i] != 0 { i += 1 }
+      let nameEnd = i
+      guard let id = ObjectID(raw: raw, at: i + 1) else { break }
+      i += 21
+      let length = nameEnd - nameStart
+      func same(_ w: [UInt8], upTo count: Int) -> Bool {
+        for k in 0..<count where raw[nameStart + k] != w[k] { return false }
+        return true
+      }
+      for (k, w) in names.enumerated() where w.count == length && same(w, upTo: length) {
+        named[k] = TreeChild(id: id, isTree: isTree)
+      }
+      if prefixes.contains(where: { $0.count <= length && same($0, upTo: $0.count) }) {
+        let name = String(
+          decoding: UnsafeRawBufferPointer(rebasing: raw[nameStart..<nameEnd]), as: UTF8.self)
+        matching.append((name, TreeChild(id: id, isTree: isTree)))
+      }
+    }
+    return (named, matching)
   }
 
   // MARK: Repository
@@ -421,37 +553,6 @@ enum LibGit2 {
     guard let entry else { return nil }
     defer { git_tree_entry_free(entry) }
     return treeEntry(entry)
-  }
-
-  /// `git_tree_entry_byname` for each of `names` (nil where the tree has no such entry), and
-  /// every entry whose name starts with one of `prefixes`: what a watch of some paths needs of
-  /// one folder, without copying the rest of it.
-  static func children(_ tree: OpaquePointer, named names: [String], prefixes: [String])
-    -> (named: [TreeChild?], matching: [(name: String, child: TreeChild)])
-  {
-    var named: [TreeChild?] = []
-    named.reserveCapacity(names.count)
-    for n in names {
-      let e = n.withCString { git_tree_entry_byname(tree, $0) }
-      named.append(e.map(child))
-    }
-    var matching: [(name: String, child: TreeChild)] = []
-    if !prefixes.isEmpty {
-      for i in 0..<git_tree_entrycount(tree) {
-        guard let e = git_tree_entry_byindex(tree, i), let c = git_tree_entry_name(e) else {
-          continue
-        }
-        let name = String(cString: c)
-        if prefixes.contains(where: { name.hasPrefix($0) }) {
-          matching.append((name, child(e)))
-        }
-      }
-    }
-    return (named, matching)
-  }
-
-  private static func child(_ e: OpaquePointer) -> TreeChild {
-    TreeChild(id: objectID(git_tree_entry_id(e)), isTree: git_tree_entry_type(e) == GIT_OBJECT_TREE)
   }
 
   /// `git_tree_entrycount` + `git_tree_entry_byindex`: the entries of `tree`, in tree order.
