@@ -200,6 +200,7 @@ public enum AuditPipeline {
     let jobs = min(request.jobs, max(1, todo.count))
     let done = Counter()
     let slots = ResultSlots<Built>(count: todo.count)
+    let summaries = KeptSummaries()
     DispatchQueue.concurrentPerform(iterations: jobs) { w in
       let own: Repository
       do throws(GitError) {
@@ -221,8 +222,14 @@ public enum AuditPipeline {
         let r = LayoutPipeline.rebuild(
           tree: KernelTreeOf(tree), overrides: request.overrides, source: c.id.abbreviated(12),
           cache: cache)
-        let findings = reviews.findings(r)
-        slots.set(k, built(r.layouts, findings))
+        // A kept rebuild has been reviewed and summed up already.
+        if let serial = r.serial, let kept = summaries.get(serial) {
+          slots.set(k, kept)
+        } else {
+          let b = built(r.layouts, reviews.findings(r))
+          if let serial = r.serial { summaries.set(serial, b) }
+          slots.set(k, b)
+        }
         progress?(done.next(), todo.count)
       }
     }
@@ -463,6 +470,22 @@ final class ResultSlots<Value>: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     return values[k]
+  }
+}
+
+/// Each kept rebuild's summary (configurations, signatures, findings), by its serial.
+final class KeptSummaries: @unchecked Sendable {
+  private let lock = NSLock()
+  private var kept: [Int: AuditPipeline.Built] = [:]
+  func set(_ serial: Int, _ b: AuditPipeline.Built) {
+    lock.lock()
+    kept[serial] = b
+    lock.unlock()
+  }
+  func get(_ serial: Int) -> AuditPipeline.Built? {
+    lock.lock()
+    defer { lock.unlock() }
+    return kept[serial]
   }
 }
 

@@ -280,8 +280,7 @@ public enum LayoutPipeline {
         files: files, shapes: shapes, ownOptions: ownOptions, overrides: overrides,
         defaults: defaults),
       layouts: layouts)
-    cache?.keep(r)
-    return r
+    return cache?.keep(r) ?? r
   }
 
   /// The configurations of `options` under each probed compiler, and with `CFI_CLANG` on

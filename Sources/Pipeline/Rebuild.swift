@@ -95,6 +95,9 @@ final class Shapes: @unchecked Sendable {
 public struct Rebuild: Sendable {
   public var inputs: RebuildInputs
   public var layouts: [Layout]
+  /// Which kept rebuild this is (its place in the ``RebuildCache``); nil before it is kept.
+  /// Rebuilds handed out by the cache with the same serial have the same layouts.
+  public var serial: Int?
 
   /// The blob ID of a file's text, as git names it; nil for no file (or, never in practice,
   /// when libgit2 cannot hash).
@@ -193,9 +196,14 @@ public final class RebuildCache: @unchecked Sendable {
     return found
   }
 
-  public func keep(_ r: Rebuild) {
+  /// Keeps `r`, and gives it its serial.
+  @discardableResult
+  public func keep(_ r: Rebuild) -> Rebuild {
     lock.lock()
     defer { lock.unlock() }
+    var r = r
+    r.serial = entries.count
     entries.append(r)
+    return r
   }
 }
