@@ -45,7 +45,8 @@ demo: build
 
 test: deps-test lint originality
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel --num-workers 2
+	PATCHSITE_REQUIRE_ORACLES=1 $(SWIFT) test --skip-build --parallel --num-workers 2
+	@scripts/check-oracle-gate
 	@scripts/cli-checks $(DEBUG_BIN)
 	@scripts/check-html $(DEBUG_BIN)
 

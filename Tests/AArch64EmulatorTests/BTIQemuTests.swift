@@ -185,7 +185,7 @@ struct BTIQemuTests {
     }
   }
 
-  @Test(.enabled(if: QemuHarness.available))
+  @Test(.oracles(QemuHarness.tools))
   func landingPadsAgreeWithQemu() throws {
     let cells = Self.cells
     let expected = try Self.qemu(cells)

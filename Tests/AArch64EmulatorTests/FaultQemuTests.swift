@@ -186,7 +186,7 @@ struct FaultQemuTests {
     return .signal(sig, page: "X", offset: 0)
   }
 
-  @Test(.enabled(if: QemuHarness.available))
+  @Test(.oracles(QemuHarness.tools))
   func faultsAgreeWithQemu() throws {
     let cells = try Self.cells()
     let expected = try Self.qemu(cells)

@@ -15,7 +15,7 @@ struct QemuDifferentialTests {
     UInt64(ProcessInfo.processInfo.environment["EMU_DIFFTEST_SEED"] ?? "") ?? 0xD1FF_7E57
   }
 
-  @Test(.enabled(if: QemuHarness.available))
+  @Test(.oracles(QemuHarness.tools))
   func randomProgramsAgreeWithQemu() throws {
     let seed = Self.seed
     let total = Self.count

@@ -33,9 +33,8 @@ enum QemuHarness {
     }
   }
 
-  static var available: Bool {
-    Tools.which("qemu-aarch64") != nil && Tools.which("aarch64-linux-gnu-gcc") != nil
-  }
+  /// The tools it runs.
+  static let tools = ["qemu-aarch64", "aarch64-linux-gnu-gcc"]
 
   /// Where both qemu (mmap MAP_FIXED) and the emulator put the code, so that ADR/ADRP/BL and
   /// literal loads agree.

@@ -5,9 +5,11 @@ import TestSupport
 /// GNU as as the oracle of the assembler: section bytes (`objcopy -O binary -j NAME`) and
 /// relocations (`readelf -rW`) of `aarch64-linux-gnu-as -o x.o`.
 enum GNUAssembler {
-  static var available: Bool {
-    AArch64Oracles.haveBinutils && Tools.which("aarch64-linux-gnu-readelf") != nil
-  }
+  /// The tools it runs.
+  static let tools = [
+    AArch64Oracles.gnuAs, AArch64Oracles.objdump, AArch64Oracles.objcopy,
+    "aarch64-linux-gnu-readelf",
+  ]
 
   /// One relocation in a comparable form: `.text + 0x2c` for section symbols, as readelf shows.
   struct Reloc: Hashable, CustomStringConvertible {

@@ -5,7 +5,7 @@ import Testing
 
 /// The assembler against GNU as: identical section bytes and the same relocation
 /// type/symbol/addend at the same offsets.
-@Suite(.enabled(if: GNUAssembler.available, "needs aarch64-linux-gnu-as, objcopy and readelf"))
+@Suite(.oracles(GNUAssembler.tools))
 struct AssemblerGNUTests {
   static let fixtures = ["labels.s", "relocations.s", "data.s", "entry-ftrace.s"]
 

@@ -15,7 +15,7 @@ struct AssemblerLinkTests {
     "ext_rel16": 0x0400_0900, "wfunc": 0x0400_2000,
   ]
 
-  @Test(.enabled(if: GNUAssembler.available && Tools.which("aarch64-linux-gnu-ld") != nil))
+  @Test(.oracles(GNUAssembler.tools + ["aarch64-linux-gnu-ld"]))
   func linkMatchesGNULd() throws {
     let text = try AssemblerGNUTests.fixture("relocations.s")
     let object = try Assembler.assemble(text, file: "relocations.s")

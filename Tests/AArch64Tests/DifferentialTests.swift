@@ -50,7 +50,7 @@ import Testing
     return false
   }
 
-  @Test(.enabled(if: AArch64Oracles.haveBinutils))
+  @Test(.oracles(AArch64Oracles.gnuAs, AArch64Oracles.objdump))
   func gnuAsAgrees() throws {
     var g = InstructionGenerator(seed: Self.seed)
     let items = g.instructions(Self.count)
@@ -66,7 +66,7 @@ import Testing
     #expect(t.differ.isEmpty && unexpected.isEmpty, "\(msg)")
   }
 
-  @Test(.enabled(if: AArch64Oracles.haveLLVM))
+  @Test(.oracles(AArch64Oracles.llvmMC))
   func llvmMCAgrees() throws {
     var g = InstructionGenerator(seed: Self.seed)
     let items = g.instructions(Self.count)
@@ -76,9 +76,12 @@ import Testing
     let msg =
       "seed \(Self.seed): \(t)\n" + (t.differ + t.rejected).prefix(40).joined(separator: "\n")
     #expect(t.differ.isEmpty, "\(msg)")
+    // "llvm-mc rejected everything" is no agreement: at least 95% must be compared and agree
+    // (it rejects a few system register names GNU as knows).
+    #expect(t.agreed * 100 >= items.count * 95, "too few compared: \(msg)")
   }
 
-  @Test(.enabled(if: AArch64Oracles.haveBinutils))
+  @Test(.oracles(AArch64Oracles.gnuAs, AArch64Oracles.objdump))
   func objdumpPrintsOurText() throws {
     var g = InstructionGenerator(seed: Self.seed ^ 0x55)
     let items = g.instructions(Self.count)

@@ -85,7 +85,7 @@ import Testing
 
   static func hex(_ w: UInt32) -> String { String(format: "%08x", w) }
 
-  @Test(.enabled(if: AArch64Oracles.haveBinutils))
+  @Test(.oracles(AArch64Oracles.gnuAs, AArch64Oracles.objdump))
   func randomWordsAgreeWithObjdump() throws {
     let seed = UInt64(ProcessInfo.processInfo.environment["A64_SEED"] ?? "") ?? 0xA64_0001
     let count = Int(ProcessInfo.processInfo.environment["A64_WORDS"] ?? "") ?? 20000

@@ -116,7 +116,7 @@ import Testing
 /// Re-checks every golden vector against the installed oracles (the `cnt_32.s` RUN-line idea):
 /// our text for the word, assembled by GNU as and by llvm-mc, gives the word again.
 @Suite struct VectorOracleTests {
-  @Test(.enabled(if: AArch64Oracles.haveBinutils && AArch64Oracles.haveLLVM))
+  @Test(.oracles(AArch64Oracles.gnuAs, AArch64Oracles.objdump, AArch64Oracles.llvmMC))
   func vectorsReassembleWithBothOracles() throws {
     var items: [(UInt32, Instruction)] = []
     for name in VectorTests.classes {

@@ -39,8 +39,8 @@ import Testing
   }
 
   static func compile(_ f: Flags) throws -> Emitted? {
-    guard let gcc = Tools.which("aarch64-linux-gnu-gcc"),
-      let objdump = Tools.which("aarch64-linux-gnu-objdump")
+    guard let gcc = Tools.oracle("aarch64-linux-gnu-gcc"),
+      let objdump = Tools.oracle("aarch64-linux-gnu-objdump")
     else {
       print("skipped: aarch64-linux-gnu-gcc or objdump not installed")
       return nil

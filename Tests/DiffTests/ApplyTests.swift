@@ -60,7 +60,7 @@ import Testing
   /// `git diff --no-index` writes the patches; ours must read them cleanly, print them back and
   /// apply them to give git's new file.
   @Test func gitWrittenPatchesApply() throws {
-    guard let git = Tools.which("git") else { return }
+    guard let git = Tools.oracle("git") else { return }
     let seed: UInt64 = 0xA991_0003
     var rng = SeededGenerator(seed: seed)
     let dir = try Tools.makeTemporaryDirectory("diff-gen")
@@ -96,7 +96,7 @@ import Testing
   /// `git diff`, and a target with lines added or dropped at the top, in the middle or at the
   /// end. Both must apply with the same result, or both refuse (anchors included).
   @Test func offsetsAndAnchorsAgreeWithGit() throws {
-    guard let git = Tools.which("git") else { return }
+    guard let git = Tools.oracle("git") else { return }
     let seed: UInt64 = 0xA991_0005
     var rng = SeededGenerator(seed: seed)
     let dir = try Tools.makeTemporaryDirectory("diff-anchor")
@@ -317,7 +317,7 @@ import Testing
   /// over-long hunks (git drops the lines past the count; we keep them and report the mismatch)
   /// and garbage between hunks (git stops reading the file patch there).
   @Test(arguments: Fixtures.names) func agreesWithGitApply(name: String) throws {
-    guard let git = Tools.which("git") else { return }
+    guard let git = Tools.oracle("git") else { return }
     let text = Fixtures.text(name)
     let diff = DiffParser.parse(text, file: name).0
     let dir = try Tools.makeTemporaryDirectory("diff-apply")

@@ -69,7 +69,7 @@ import Testing
   /// `git apply --numstat` is the oracle: for every body it reads, it finds the same files with
   /// the same added/removed counts.
   @Test func numstatAgreesWithGit() throws {
-    guard let git = Tools.which("git") else { return }
+    guard let git = Tools.oracle("git") else { return }
     let dir = try Tools.makeTemporaryDirectory("diff-numstat")
     defer { Tools.removeTemporaryDirectory(dir) }
     var compared = 0
@@ -91,7 +91,7 @@ import Testing
   /// Every corpus file patch applied to the same file of every corpus kernel tree that has it:
   /// ours and `git apply` agree on whether it applies and on the result.
   @Test func applyAgreesWithGitOnKernelTrees() throws {
-    guard let git = Tools.which("git") else { return }
+    guard let git = Tools.oracle("git") else { return }
     let kernel = Self.directory + "/kernel"
     let trees = ((try? FileManager.default.contentsOfDirectory(atPath: kernel)) ?? []).sorted()
     let dir = try Tools.makeTemporaryDirectory("diff-kernel")
@@ -138,7 +138,7 @@ import Testing
   /// `git diff --no-index`) applied to every version C of the file, by ours and by `git apply`.
   /// Both must agree on whether it applies, and on the result (offsets included).
   @Test func crossVersionApplyAgreesWithGit() throws {
-    guard let git = Tools.which("git") else { return }
+    guard let git = Tools.oracle("git") else { return }
     let kernel = Self.directory + "/kernel"
     let trees = ((try? FileManager.default.contentsOfDirectory(atPath: kernel)) ?? []).sorted()
     var versions: [String: [String]] = [:]

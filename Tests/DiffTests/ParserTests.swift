@@ -231,7 +231,7 @@ import Testing
 /// `git apply --numstat` is the oracle for paths and counts on every fixture git reads.
 @Suite struct NumstatOracleTests {
   @Test(arguments: Fixtures.names) func numstatAgreesWithGit(name: String) throws {
-    guard let git = Tools.which("git") else { return }
+    guard let git = Tools.oracle("git") else { return }
     let dir = try Tools.makeTemporaryDirectory("diff-numstat")
     defer { Tools.removeTemporaryDirectory(dir) }
     let text = Fixtures.text(name)

@@ -173,7 +173,15 @@ import Testing
     _ = FtraceBuildFlags(from: MakefileFlags.evaluate(text: s, file: "r.mk", config: config))
     _ = Kconfig.parse(text: s, file: "K").configurations(for: ["A"])
     let ls = ProseListings.extract(body: s, file: "r.eml")
-    #expect(pp.lines.count + asm.lines.count + ls.count >= 0, "seed \(seed) round \(round)")
+    // Whatever the bytes, every line out comes from a line in: no tree, so no other file.
+    let lineCount = s.split(separator: "\n", omittingEmptySubsequences: false).count
+    func fromInput(_ o: Diagnostics.SourceLocation, _ file: String) -> Bool {
+      o.file == file && o.line >= 1 && o.line <= lineCount
+    }
+    #expect(pp.lines.allSatisfy { fromInput($0.origin, "r.c") }, "seed \(seed) round \(round)")
+    #expect(asm.lines.allSatisfy { fromInput($0.origin, "r.S") }, "seed \(seed) round \(round)")
+    #expect(
+      ls.reduce(0) { $0 + $1.lines.count } <= lineCount, "seed \(seed) round \(round)")
   }
 }
 

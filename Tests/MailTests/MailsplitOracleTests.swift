@@ -12,7 +12,7 @@ import Testing
     + CorpusTests.files.map { "\(CorpusTests.directory)/\($0)" }
 
   @Test func splitMatchesGitMailsplit() throws {
-    guard let git = Tools.which("git") else { return }
+    guard let git = Tools.oracle("git") else { return }
     let dir = try Tools.makeTemporaryDirectory("mailsplit")
     defer { Tools.removeTemporaryDirectory(dir) }
     var generated = ParallelReadTests.bigInput(count: 120)

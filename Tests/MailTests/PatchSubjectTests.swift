@@ -93,7 +93,7 @@ extension PatchSubjectTests {
   /// `git mailinfo` cleans subjects the way `git am` does (drops `Re:` and bracket groups);
   /// our `title` must agree wherever the reply prefix is one git knows (`Re:`).
   @Test func titleMatchesGitMailinfo() throws {
-    guard let git = Tools.which("git") else { return }
+    guard let git = Tools.oracle("git") else { return }
     var compared = 0
     for c in PatchSubjectTests.cases
     where !["AW:", "Aw:", "Fwd:", "Re["].contains(where: { c.subject.contains($0) }) {

@@ -32,7 +32,7 @@ import Testing
     """
 
   @Test func headersMatchPythonEmail() throws {
-    guard let python = Tools.which("python3") else { return }
+    guard let python = Tools.oracle("python3") else { return }
     let dir = try Tools.makeTemporaryDirectory("pyoracle")
     defer { Tools.removeTemporaryDirectory(dir) }
     try Data(PythonEmailOracleTests.script.utf8).write(to: URL(fileURLWithPath: "\(dir)/o.py"))
@@ -62,7 +62,7 @@ import Testing
 extension PythonEmailOracleTests {
   /// Generated dates in RFC 5322 and obsolete forms, against `email.utils.parsedate_to_datetime`.
   @Test func datesMatchPython() throws {
-    guard let python = Tools.which("python3") else { return }
+    guard let python = Tools.oracle("python3") else { return }
     var rng = SeededGenerator(seed: 2023)
     let days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     let months = [
@@ -120,7 +120,7 @@ extension PythonEmailOracleTests {
   /// Generated RFC 2047 header values (B and Q, UTF-8 and Latin-1, adjacent words, plain text
   /// around them) against Python's `email` header decoding.
   @Test func encodedWordsMatchPython() throws {
-    guard let python = Tools.which("python3") else { return }
+    guard let python = Tools.oracle("python3") else { return }
     var rng = SeededGenerator(seed: 2047)
     let pieces = ["café", "Müller", "naïve", "plain", "x", "Grüße", "€uro", "a b", "déjà vu"]
     var values: [String] = []
@@ -182,7 +182,7 @@ extension String {
 extension PythonEmailOracleTests {
   /// The text parts (plain text and patches) against Python's `get_content()` of each leaf.
   @Test func textPartsMatchPython() throws {
-    guard let python = Tools.which("python3") else { return }
+    guard let python = Tools.oracle("python3") else { return }
     let files = [
       "quoted-printable.eml", "base64.eml", "nested-multipart.eml", "single.eml",
       "broken-boundary.eml", "encoded-words.eml", "folded-headers.eml",

@@ -96,7 +96,7 @@ import Testing
   }
 
   @Test func patchTrailersMatchGit() throws {
-    guard let git = Tools.which("git") else { return }
+    guard let git = Tools.oracle("git") else { return }
     var bodies: [String] = [
       "T\n\nFixes: 0123 (\"x\")\nSigned-off-by: A <a@x>\n---\n diff\n",
       "T\n\nprose paragraph\nwith: colon\n\nReviewed-by: R <r@x>\n[fixed: typo]\nAcked-by: Q <q@x> # for the\n  ftrace part\nSigned-off-by: A <a@x>\n",

@@ -208,7 +208,7 @@ struct AsmCommandTests {
     }
   }
 
-  @Test(.enabled(if: AArch64Oracles.haveBinutils))
+  @Test(.oracles(AArch64Oracles.gnuAs, AArch64Oracles.objdump))
   func disasmFileMatchesObjdump() throws {
     var rng = SeededGenerator(seed: 0xd15a_5e11)
     var words: [UInt32] = []

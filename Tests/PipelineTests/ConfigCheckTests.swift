@@ -139,7 +139,7 @@ import Testing
   /// offset: what PrefixDataCheck says, against the compiler.
   @Test func clangPlacesTheKCFIHashWhereTheCheckSays() throws {
     // clang comes with the Swift toolchain, so it is there wherever the tests build.
-    let clang = try #require(Tools.which("clang"), "clang (from the Swift toolchain) not found")
+    let clang = try #require(Tools.oracle("clang"), "clang (from the Swift toolchain) not found")
     let dir = try Tools.makeTemporaryDirectory()
     defer { Tools.removeTemporaryDirectory(dir) }
     let source = """
