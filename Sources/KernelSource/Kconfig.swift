@@ -131,7 +131,62 @@ public struct Kconfig: Sendable {
       result.merge(k)
       queue += k.sources.map { ($0.path.replacingAll("$(SRCARCH)", with: "arm64"), $0.location) }
     }
+    result.diagnostics += result.dependencyCycles()
     return result
+  }
+
+  /// A diagnostic for each loop of `depends on` (`A` depends on `B`, which depends on `A`):
+  /// kconfig calls it a recursive dependency and goes on; so does the reader, which resolves
+  /// the symbols of a loop as it finds them, and says so.
+  public func dependencyCycles() -> [Diagnostic] {
+    var state: [String: Int] = [:]  // 1: on the path, 2: done
+    var path: [String] = []
+    var out: [Diagnostic] = []
+    var reported = Set<String>()
+    func edges(_ name: String) -> [String] {
+      var seen: [String] = []
+      for e in entries[name] ?? [] {
+        for d in e.dependsOn {
+          for s in d.value.symbols where entries[s] != nil && !seen.contains(s) { seen.append(s) }
+        }
+      }
+      return seen
+    }
+    // Iterative depth-first search: a deep chain of dependencies cannot overflow the stack.
+    for start in order where state[start] == nil {
+      var stack: [(name: String, next: [String], at: Int)] = [(start, edges(start), 0)]
+      state[start] = 1
+      path.append(start)
+      while let top = stack.last {
+        if top.at < top.next.count {
+          stack[stack.count - 1].at += 1
+          let n = top.next[top.at]
+          switch state[n] {
+          case nil:
+            state[n] = 1
+            path.append(n)
+            stack.append((n, edges(n), 0))
+          case 1?:
+            let loop = Array(path[(path.lastIndex(of: n) ?? 0)...])
+            if reported.insert(loop.sorted().joined(separator: " ")).inserted,
+              let at = entries[n]?.first?.location
+            {
+              out.append(
+                Diagnostic(
+                  KernelSourceMessage.syntax, .warning, at: at,
+                  "recursive dependency: "
+                    + (loop + [n]).joined(separator: " depends on ")))
+            }
+          default: break
+          }
+        } else {
+          state[top.name] = 2
+          path.removeLast()
+          stack.removeLast()
+        }
+      }
+    }
+    return out
   }
 
   /// The `source "…"` lines of the files read, in order.

@@ -61,7 +61,28 @@ public struct MakeVariables: Sendable {
       switch v.flavor {
       case .simple: return v.segments
       case .recursive:
-        guard depth < 32 else { return [] }
+        let at = v.segments.first?.origin ?? SourceLocation(file: "<make>")
+        // make stops on a variable that references itself; the evaluation says so and goes
+        // on with the variable empty.
+        if ctx.expanding.contains(name) {
+          if ctx.reportedRecursion.insert(name).inserted {
+            ctx.diagnostics.append(
+              Diagnostic(
+                KernelSourceMessage.syntax, .error, at: at,
+                "recursive variable '\(name)' references itself (eventually): make stops here; "
+                  + "read as empty"))
+          }
+          return []
+        }
+        guard depth < 32 else {
+          ctx.diagnostics.append(
+            Diagnostic(
+              KernelSourceMessage.couldNotModel, .warning, at: at,
+              "variables nested deeper than 32 at '\(name)': read as empty"))
+          return []
+        }
+        ctx.expanding.append(name)
+        defer { ctx.expanding.removeLast() }
         var out: [MakePiece] = []
         for (i, seg) in v.segments.enumerated() {
           if i > 0 { out.append(MakePiece(text: " ", origin: seg.origin)) }
@@ -87,6 +108,9 @@ struct ExpansionContext {
   var arguments: [[[MakePiece]]] = []
   var assumptions: [Diagnostic] = []
   var diagnostics: [Diagnostic] = []
+  /// The recursive variables being expanded, innermost last.
+  var expanding: [String] = []
+  var reportedRecursion: Set<String> = []
 }
 
 /// Expands `$(…)` references and the handful of make and Kbuild functions the arm64

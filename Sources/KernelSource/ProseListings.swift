@@ -73,9 +73,13 @@ public enum ProseListings {
 
   /// The `-fpatchable-function-entry=N[,M]` a message states (outside quotes and diffs), as
   /// `(N, M)`; nil when it states none, or several that disagree.
+  /// Lines longer than this are never listing lines, headings or flag statements: passed
+  /// over whole (a stated limit, so a 100 MB line costs its split and nothing more).
+  public static let maxLineBytes = 4_096
+
   public static func statedPatchableEntry(in body: String) -> (total: Int, before: Int)? {
     var found: [(Int, Int)] = []
-    for raw in splitLines(body) {
+    for raw in splitLines(body) where raw.utf8.count <= maxLineBytes {
       let (depth, line) = unquote(raw)
       guard depth == 0, !line.hasPrefix("+"), !line.hasPrefix("-") else { continue }
       let key = "-fpatchable-function-entry="
@@ -133,6 +137,15 @@ public enum ProseListings {
     var i = 0
     while i < lines.count, progress.advanced(to: i) {
       let lineNo = firstLine + i
+      // A line longer than any listing or heading (a pasted blob, a mangled body) is prose
+      // that ends a listing, and is not read further: the reader stays linear and quick.
+      if lines[i].utf8.count > maxLineBytes {
+        if let c = current { finish(c, &out) }
+        current = nil
+        lastProse = nil
+        i += 1
+        continue
+      }
       let (depth, content) = unquote(lines[i])
       i += 1
       // Patches (and quoted patches) are not sketches: skip diff text.

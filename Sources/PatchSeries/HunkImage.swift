@@ -126,24 +126,72 @@ public struct HunkImage: SourceTree {
     /// start, length). A fresh track is the base, all of it.
     var unchanged: [(current: Int, base: Int, count: Int)] = [(1, 1, Int.max / 4)]
 
+    /// The base line that current line `k` still is, if any: a binary search of the runs,
+    /// which stay in order of their current lines and never overlap.
     func baseLine(of k: Int) -> Int? {
-      for r in unchanged where k >= r.current && k - r.current < r.count {
-        return r.base + (k - r.current)
+      var lo = 0
+      var hi = unchanged.count
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if unchanged[mid].current <= k { lo = mid + 1 } else { hi = mid }
       }
-      return nil
+      guard lo > 0 else { return nil }
+      let r = unchanged[lo - 1]
+      return k - r.current < r.count ? r.base + (k - r.current) : nil
     }
 
-    /// Where an unchanged line `k` (before the patch) is after it, or nil when a hunk
-    /// replaced it.
-    static func mapped(_ k: Int, _ hunks: [Hunk]) -> Int? {
-      var delta = 0
-      for h in hunks {
-        let start = h.oldLines == 0 ? h.oldStart + 1 : h.oldStart
-        if k < start { break }
-        if k < start + h.oldLines { return nil }
-        delta += h.newLines - h.oldLines
+    /// The old ranges of one patch's hunks (sorted by old start), for finding where a line
+    /// moves in O(log n): a file with a million hunks is laid in n log n, not n².
+    struct Spans {
+      /// Each hunk's first old line (the line after, for a pure insertion) and end.
+      var starts: [Int] = []
+      var ends: [Int] = []
+      /// The largest end among hunks 0...i: a line before it is inside some hunk.
+      var reach: [Int] = []
+      /// The lines the hunks 0..<i add, less those they remove.
+      var delta: [Int] = [0]
+
+      init(_ sorted: [Hunk]) {
+        for h in sorted {
+          let start = h.oldLines == 0 ? h.oldStart + 1 : h.oldStart
+          starts.append(start)
+          ends.append(start &+ h.oldLines)
+          reach.append(max(reach.last ?? Int.min, start &+ h.oldLines))
+          delta.append((delta.last ?? 0) &+ (h.newLines &- h.oldLines))
+        }
       }
-      return k + delta
+
+      /// How many hunks start at or before `k`.
+      func count(startingBy k: Int) -> Int {
+        var lo = 0
+        var hi = starts.count
+        while lo < hi {
+          let mid = (lo + hi) / 2
+          if starts[mid] <= k { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+      }
+
+      /// The first hunk that any hunk up to it ends after `k` (before it, every hunk ends at
+      /// or before `k`).
+      func first(endingAfter k: Int) -> Int {
+        var lo = 0
+        var hi = reach.count
+        while lo < hi {
+          let mid = (lo + hi) / 2
+          if reach[mid] <= k { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+      }
+
+      /// Where an unchanged line `k` (before the patch) is after it, or nil when a hunk
+      /// replaced it.
+      func mapped(_ k: Int) -> Int? {
+        let n = count(startingBy: k)
+        if n == 0 { return k }
+        if k < reach[n - 1] { return nil }
+        return k &+ delta[n]
+      }
     }
 
     /// Lays the hunks of one patch over the file. In a Kconfig file a hunk often starts inside
@@ -190,31 +238,33 @@ public struct HunkImage: SourceTree {
         }
       }
       // Lines outside the hunks move; lines inside are replaced by the new sides.
+      let spans = Spans(sorted)
       var next: [Int: String] = [:]
       for (k, text) in lines {
-        if let m = Self.mapped(k, sorted) { next[m] = text }
+        if let m = spans.mapped(k) { next[m] = text }
       }
       var runs: [(current: Int, base: Int, count: Int)] = []
       for r in unchanged {
-        // Split each run at the hunks' old ranges.
+        // Split each run at the hunks' old ranges: only those that start before it ends.
         var start = r.current
         var baseStart = r.base
         let end = r.current &+ r.count
-        for h in sorted {
-          let hs = h.oldLines == 0 ? h.oldStart + 1 : h.oldStart
-          let he = hs + h.oldLines
+        for i in spans.first(endingAfter: start)..<spans.count(startingBy: end &- 1) {
+          let hs = spans.starts[i]
+          let he = spans.ends[i]
           guard he > start, hs < end else { continue }
-          if hs > start, let m = Self.mapped(start, sorted) {
+          if hs > start, let m = spans.mapped(start) {
             runs.append((m, baseStart, hs - start))
           }
           baseStart += max(0, he - start)
           start = max(start, he)
         }
-        if start < end, let m = Self.mapped(start, sorted) {
+        if start < end, let m = spans.mapped(start) {
           runs.append((m, baseStart, end - start))
         }
       }
-      unchanged = runs
+      // In order of their current lines, as ``baseLine(of:)`` searches them.
+      unchanged = runs.sorted { $0.current < $1.current }
       for (i, h) in sorted.enumerated() {
         var k = h.newLines == 0 ? h.newStart + 1 : h.newStart
         for (n, l) in h.lines.filter({ $0.kind != .removed }).enumerated() {
