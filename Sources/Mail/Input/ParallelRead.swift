@@ -20,6 +20,14 @@ enum ParallelRead {
     return max(1, min(cpus, 8, messages / 32))
   }
 
+  /// Threads for a run of `messages` whose size is known to be worth it: every CPU (at most
+  /// 8), and 32 messages a thread at least.
+  static func workerCount(messages: Int) -> Int {
+    guard messages >= 64 else { return 1 }
+    let cpus = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    return max(1, min(cpus, 8, messages / 32))
+  }
+
   /// Applies `body` to `workers` contiguous runs of `items` on separate threads; returns the
   /// results in run order.
   static func map<T: Sendable, R: Sendable>(
