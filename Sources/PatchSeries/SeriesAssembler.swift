@@ -56,11 +56,21 @@ extension SeriesAssembler {
   /// leaves out.
   /// - Throws: `mail.cannot-read`, `mail.not-mail` (see `MailInput.load(path:)`).
   public static func read(path: String, keeping keep: Keep) throws(InputError) -> SeriesSet {
-    if path != "-", case .mbox? = try? MailStream.kind(of: path) {
+    if path != "-", case .mbox(let size)? = try? MailStream.kind(of: path) {
       var mails: [SeriesMail] = []
       var diagnostics: [Diagnostic] = []
-      try MailStream.read(mbox: path, map: { SeriesMail($0, keeping: keep) }) { items, found, _ in
-        mails += items
+      var pool = StringPool()
+      try MailStream.read(mbox: path, map: { SeriesMail($0, keeping: keep) }) {
+        items, found, bytesRead in
+        if mails.isEmpty, bytesRead > 0, size > bytesRead {
+          // Room for the whole file at the rate of the first chunk, so the array is not
+          // copied as it grows.
+          mails.reserveCapacity(items.count * (size / bytesRead + 1))
+        }
+        for var m in items {
+          pool.share(&m)
+          mails.append(m)
+        }
         diagnostics += found
       }
       return assemble(mails, diagnostics: diagnostics)
@@ -157,7 +167,7 @@ private struct Builder {
     // Covers first, so patches can find them.
     for (i, e) in entries.enumerated() where e.role == .cover {
       let key = GroupKey(
-        tags: Self.seriesTags(e.subject), version: e.subject.version, total: e.subject.total,
+        tags: Self.seriesTags(e.subject), version: e.version, total: e.total,
         cover: i)
       let g = group(for: key, seen: i)
       groupOf[i] = g
@@ -172,24 +182,24 @@ private struct Builder {
     }
     for (i, e) in entries.enumerated() where e.role == .patch {
       let g: Int
-      if let cover = coverAncestor(of: i, version: e.subject.version), let cg = groupOf[cover] {
+      if let cover = coverAncestor(of: i, version: e.version), let cg = groupOf[cover] {
         g = cg
       } else {
         let tags = Self.seriesTags(e.subject)
         // An unthreaded patch joins the one cover letter with the same tags, version and total.
         let covers =
-          e.subject.total == nil
+          e.total == nil
           ? []
-          : coverGroups[GroupKey(tags: tags, version: e.subject.version, total: e.subject.total)]
+          : coverGroups[GroupKey(tags: tags, version: e.version, total: e.total)]
             ?? []
         if covers.count == 1, let only = covers.first {
           g = only
         } else {
           let key = GroupKey(
-            tags: tags, version: e.subject.version,
-            total: e.subject.index == nil ? nil : e.subject.total, cover: nil)
+            tags: tags, version: e.version,
+            total: e.index == nil ? nil : e.total, cover: nil)
           // A lone patch ([PATCH] x) is a series of its own.
-          if e.subject.index == nil {
+          if e.index == nil {
             groups.append(Group(key: key, cover: nil, firstSeen: i))
             g = groups.count - 1
           } else {
@@ -208,7 +218,7 @@ private struct Builder {
     var cur = threads.parent(of: i)
     while let p = cur, !seen.contains(p) {
       seen.insert(p)
-      if entries[p].role == .cover && entries[p].subject.version == version { return p }
+      if entries[p].role == .cover && entries[p].version == version { return p }
       cur = threads.parent(of: p)
     }
     return nil
@@ -276,7 +286,7 @@ private struct Builder {
       groups[gi].replies.append(i)
       // Attach to the patch the subject names, when that patch is present.
       if let idx = s.index,
-        let patch = groups[gi].patches.first(where: { entries[$0].subject.index == idx })
+        let patch = groups[gi].patches.first(where: { entries[$0].index == idx })
       {
         replyTarget[i] = patch
       } else if s.index == 0, let cover = groups[gi].cover {
@@ -330,11 +340,11 @@ private struct Builder {
     var patches: [SeriesPatch] = []
     var seenIndex: [Int: Int] = [:]
     let sortedPatches = g.patches.sorted {
-      (entries[$0].subject.index ?? 1, $0) < (entries[$1].subject.index ?? 1, $1)
+      (entries[$0].index ?? 1, $0) < (entries[$1].index ?? 1, $1)
     }
     for pi in sortedPatches {
       let e = entries[pi]
-      let index = e.subject.index ?? 1
+      let index = e.index ?? 1
       if let first = seenIndex[index] {
         diagnostics.append(
           Diagnostic(
@@ -354,7 +364,7 @@ private struct Builder {
       }
     }
     var total = g.key.total
-    if total == nil, let c = coverEntry { total = c.subject.total }
+    if total == nil, let c = coverEntry { total = c.total }
     var missing: [Int] = []
     if let t = total, t > 0 {
       missing = (1...min(t, 10_000)).filter { seenIndex[$0] == nil }
@@ -387,7 +397,7 @@ private struct Builder {
     let versionReplies = g.replies.filter { r in
       guard let t = replyTarget[r] else { return true }
       return t == g.cover
-    }.map { r in reply(r, index: replyTarget[r] == nil ? entries[r].subject.index : nil) }
+    }.map { r in reply(r, index: replyTarget[r] == nil ? entries[r].index : nil) }
     let base = ([coverEntry].compactMap { $0 } + sortedPatches.map { entries[$0] })
       .lazy.compactMap(\.baseCommit).first
     let tags = Self.displayTags(
@@ -407,8 +417,8 @@ private struct Builder {
       replies.append(reply(r, index: nil))
       trailers.append(contentsOf: replyTrailers(r))
     }
-    let index = e.subject.index ?? 1
-    let total = e.subject.total ?? 1
+    let index = e.index ?? 1
+    let total = e.total ?? 1
     return SeriesPatch(
       index: index, total: total, message: message(e), trailers: trailers,
       replies: replies, files: e.files, diff: e.diff)

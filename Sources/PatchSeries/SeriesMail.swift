@@ -16,9 +16,8 @@ public struct SeriesMail: Sendable {
 
   /// The `Subject` as decoded, nil without one.
   public var subjectText: String?
-  /// The subject read as a patch subject.
-  public var subject: PatchSubject
-  /// Message-ID, In-Reply-To, References and the location of the message.
+  /// Message-ID, In-Reply-To, References and the location of the message. A last reference
+  /// that repeats In-Reply-To is left out: threading tries In-Reply-To first anyway.
   public var links: ThreadLinks
   /// The first `From` mailbox (`Name <addr>`), empty without one.
   public var author: String
@@ -39,13 +38,28 @@ public struct SeriesMail: Sendable {
   /// The decoded body with `Keep.bodies`, else empty.
   public var body: String
 
+  /// The numbers of the subject (`v2`, `3/4`), kept small: the assembly sorts by them.
+  private var numbers: (version: Int32, index: Int32, total: Int32)
+
   public var location: SourceLocation { links.location }
+
+  /// The subject read as a patch subject (read again from `subjectText` on each use).
+  public var subject: PatchSubject { PatchSubject.parse(subjectText ?? "") }
+  /// The series version of the subject (1 when it names none).
+  public var version: Int { Int(numbers.version) }
+  /// `n` of `n/N`, nil for a lone patch.
+  public var index: Int? { numbers.index < 0 ? nil : Int(numbers.index) }
+  /// `N` of `n/N`.
+  public var total: Int? { numbers.total < 0 ? nil : Int(numbers.total) }
 
   /// Reads `m`, keeping what `keep` says.
   public init(_ m: Message, keeping keep: SeriesAssembler.Keep) {
     subjectText = m.subject
-    subject = PatchSubject.parse(subjectText ?? "")
+    let subject = PatchSubject.parse(subjectText ?? "")
+    func small(_ n: Int?) -> Int32 { n.map { Int32(clamping: $0) } ?? -1 }
+    numbers = (Int32(clamping: subject.version), small(subject.index), small(subject.total))
     links = ThreadLinks(m)
+    if let last = links.references.last, last == links.inReplyTo { links.references.removeLast() }
     author = m.from?.description ?? ""
     date = m.date?.iso8601
     role = .other
@@ -53,7 +67,6 @@ public struct SeriesMail: Sendable {
     files = []
     diagnostics = []
     body = keep == .bodies ? m.body : ""
-    let subject = self.subject
     var scanned = Scan()
     m.withBodyUTF8 { buf, exact in
       let start = m.bodyStartLine
@@ -202,5 +215,30 @@ public struct SeriesMail: Sendable {
       if value.count >= 7, value.count <= 64, value.allSatisfy(\.isHexDigit) { return value }
     }
     return nil
+  }
+}
+
+/// One copy of each string that many messages repeat — authors, the Message-IDs replies
+/// answer, trailer values, file paths — so a large archive's model holds each once.
+struct StringPool {
+  private var strings: Set<String> = []
+
+  mutating func share(_ s: inout String) {
+    let (inserted, member) = strings.insert(s)
+    if !inserted { s = member }
+  }
+
+  mutating func share(_ s: inout String?) {
+    guard var v = s else { return }
+    share(&v)
+    s = v
+  }
+
+  mutating func share(_ m: inout SeriesMail) {
+    share(&m.author)
+    share(&m.links.inReplyTo)
+    for k in m.links.references.indices { share(&m.links.references[k]) }
+    for k in m.trailers.indices { share(&m.trailers[k].value) }
+    for k in m.files.indices { share(&m.files[k].path) }
   }
 }
