@@ -226,3 +226,31 @@ private let vocabulary = [
     year: 12345, month: 1, day: 2, hour: 3, minute: 4, second: 5, offsetMinutes: -6001)
   #expect(odd.iso8601 == "12345-01-02T03:04:05-100:01")
 }
+
+@Test func mailboxesAndIdsFromBytesAreThoseFromText() {
+  let pieces = [
+    "Ada Reviewer", " <ada@example.org>", "<a@x>", "a@x", "  ", "\t", "<", ">", "Bo,", "Jr.",
+    "x@y (Name)", "\"Quoted, Name\"", "\\", "=?UTF-8?q?Zo=C3=AB?=", "Zoë", "<id-1@host>",
+    "<id-2@host> <id-3@host>", "< spaced@id >", "<>", "bare@id", "no-at", ",", "@", ";",
+  ]
+  var rng = SeededGenerator(seed: 21)
+  for n in 0..<4000 {
+    let value = (0..<Int.random(in: 0...4, using: &rng)).map { _ in
+      pieces.randomElement(using: &rng) ?? ""
+    }.joined(separator: Bool.random(using: &rng) ? " " : "")
+    let fast = Mailbox.parse(value)
+    #expect(fast == Mailbox.parseText(value), "\(n): \(value.debugDescription)")
+    #expect(
+      MessageIDs.all(in: value) == MessageIDs.allText(in: value), "\(n): \(value.debugDescription)")
+    if let m = fast {
+      let special = m.name.map { $0.contains { ",;:<>@\"()[]\\".contains($0) } } ?? false
+      let expected =
+        m.name.map { $0.isEmpty } ?? true
+        ? m.address
+        : special
+          ? "\"\(m.name?.replacingOccurrences("\\", "\\\\").replacingOccurrences("\"", "\\\"") ?? "")\" <\(m.address)>"
+          : "\(m.name ?? "") <\(m.address)>"
+      #expect(m.description == expected, "\(n): \(value.debugDescription)")
+    }
+  }
+}

@@ -200,3 +200,19 @@ private let mutations: [(String, @Sendable (String) -> String)] = [
   #expect(files.first?.path == "x")
   #expect(files.first?.status == .modified)
 }
+
+@Test func hunkKindsFromBytesAreKindsFromText() {
+  let parts = [
+    "arch", "arm64", "kernel", "ftrace.c", "entry.S", "x.h", "Makefile", "Kbuild", "Kconfig.debug",
+    "Makefile.lib", "rules.mk", "", "naïve.c", "a.S\u{301}", "boot",
+  ]
+  var rng = SeededGenerator(seed: 3)
+  for n in 0..<3000 {
+    var path = (0..<Int.random(in: 0...5, using: &rng)).map { _ in
+      parts.randomElement(using: &rng) ?? ""
+    }.joined(separator: "/")
+    if Bool.random(using: &rng) { path = "arch/arm64/" + path }
+    if Int.random(in: 0...5, using: &rng) == 0 { path += "/" }
+    #expect(HunkKind.classify(path: path) == HunkKind.classifyText(path: path), "\(n): \(path)")
+  }
+}
