@@ -238,9 +238,8 @@ private struct ASCIISubject {
 
   mutating func word(_ w: Range<Int>) {
     result.tags.append(text(w))
-    let lower = w.map { Bytes.lower(bytes[$0]) }
     func equals(_ s: StaticString) -> Bool {
-      lower.count == s.utf8CodeUnitCount && hasPrefix(lower, s, at: 0)
+      w.count == s.utf8CodeUnitCount && hasPrefix(w, s, at: 0)
     }
     if equals("patch") || equals("patches") {
       result.isPatch = true
@@ -248,43 +247,49 @@ private struct ASCIISubject {
       result.isRFC = true
     } else if equals("resend") {
       result.isResend = true
-    } else if let v = version(lower, from: 0) {
+    } else if let v = version(w, from: 0) {
       result.version = v
-      if hasPrefix(lower, "patch", at: 0) { result.isPatch = true }
-      if hasPrefix(lower, "rfc", at: 0) { result.isRFC = true }
+      if hasPrefix(w, "patch", at: 0) { result.isPatch = true }
+      if hasPrefix(w, "rfc", at: 0) { result.isRFC = true }
     } else if let (i, n) = fraction(w), result.index == nil {
       result.index = i
       result.total = n
-    } else if hasPrefix(lower, "patch", at: 0), lower.count > 5 {
+    } else if hasPrefix(w, "patch", at: 0), w.count > 5 {
       // `PATCH-v2`, `PATCH_v2`
       var k = 5
-      while k < lower.count, lower[k] == UInt8(ascii: "-") || lower[k] == UInt8(ascii: "_") {
+      while k < w.count,
+        bytes[w.lowerBound + k] == UInt8(ascii: "-")
+          || bytes[w.lowerBound + k] == UInt8(ascii: "_")
+      {
         k += 1
       }
-      if let v = version(lower, from: k) {
+      if let v = version(w, from: k) {
         result.version = v
         result.isPatch = true
       }
     }
   }
 
-  func hasPrefix(_ w: [UInt8], _ p: StaticString, at k: Int) -> Bool {
+  /// True if the word `w`, lower-cased, has the (lower-case) `p` at offset `k`.
+  func hasPrefix(_ w: Range<Int>, _ p: StaticString, at k: Int) -> Bool {
     let n = p.utf8CodeUnitCount
     guard w.count - k >= n else { return false }
-    for j in 0..<n where w[k + j] != p.utf8Start[j] { return false }
+    for j in 0..<n where Bytes.lower(bytes[w.lowerBound + k + j]) != p.utf8Start[j] {
+      return false
+    }
     return true
   }
 
-  /// `v2`, `v3`, `patchv2`, `rfcv4` (lower case, from `k` on) → the number.
-  func version(_ w: [UInt8], from k: Int) -> Int? {
+  /// `v2`, `v3`, `patchv2`, `rfcv4` (any case, from offset `k` of `w` on) → the number.
+  func version(_ w: Range<Int>, from k: Int) -> Int? {
     var s = k
     if hasPrefix(w, "patch", at: s) { s += 5 }
     if hasPrefix(w, "rfc", at: s) { s += 3 }
-    guard s < w.count, w[s] == UInt8(ascii: "v"), w.count - s > 1, w.count - s - 1 <= 4 else {
-      return nil
-    }
+    guard s < w.count, Bytes.lower(bytes[w.lowerBound + s]) == UInt8(ascii: "v"), w.count - s > 1,
+      w.count - s - 1 <= 4
+    else { return nil }
     var v = 0
-    for b in w[(s + 1)...] {
+    for b in bytes[(w.lowerBound + s + 1)..<w.upperBound] {
       guard Bytes.isDigit(b) else { return nil }
       v = v * 10 + Int(b - 0x30)
     }

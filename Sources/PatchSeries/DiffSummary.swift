@@ -36,10 +36,17 @@ enum DiffSummary {
     let lines: [Range<Int>]
     var n: Int { lines.count }
 
+    /// The lines of `buf` (no CR in it): `\n` ends a line, and a last line may lack it.
     static func split(_ buf: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
       var out: [Range<Int>] = []
-      var lines = BodyLines(buf)
-      while let l = lines.next() { out.append(l) }
+      out.reserveCapacity(buf.count / 32)
+      let n = buf.count
+      var i = 0
+      while i < n {
+        let end = BodyLines.find(0x0A, in: buf, from: i, to: n) ?? n
+        out.append(i..<end)
+        i = end + 1
+      }
       return out
     }
 

@@ -291,6 +291,26 @@ public struct MailReader: Sendable {
       ?? ([], [])
   }
 
+  /// The messages of an mbox completed so far (each returned once), as work that reads them
+  /// on several threads and turns each into `map(message)`, to be run on another thread than
+  /// the one feeding the reader; nil when none was completed.
+  public mutating func takeMessagesLater<T: Sendable>(
+    map: @escaping @Sendable (Message) -> T
+  ) -> (@Sendable () -> ([T], [Diagnostic]))? {
+    guard let first = raws.first, first.fromLine != nil else { return nil }
+    let cut = raws
+    raws = []
+    tookAny = true
+    let (name, quoting, bodies) = (self.name, self.quoting, self.bodies)
+    return {
+      let threads = ParallelRead.workerCount(messages: cut.count)
+      return
+        (try? MailInput.assemble(
+          cut, name: name, quoting: quoting, bodies: bodies, threads: threads, map: map))
+        ?? ([], [])
+    }
+  }
+
   /// ``finish()``, each message turned into `map(message)`.
   public mutating func finish<T: Sendable>(
     parallel: Bool, map: @escaping @Sendable (Message) -> T

@@ -165,11 +165,28 @@ public enum MailStream {
     _ sink: (_ items: [T], _ diagnostics: [Diagnostic], _ bytesRead: Int) -> Void
   ) throws(InputError) {
     var reader = MailReader(name: path, quoting: quoting, bodies: bodies)
+    // With `parallel`, the messages cut from one chunk are read on other threads while this one
+    // reads and cuts the next chunk.
+    var pending: (work: Pending<([T], [Diagnostic])>, bytesRead: Int)? = nil
+    func deliver() {
+      guard let p = pending else { return }
+      pending = nil
+      let (items, diagnostics) = p.work.wait()
+      if !items.isEmpty || !diagnostics.isEmpty { sink(items, diagnostics, p.bytesRead) }
+    }
     let total = try forEachChunk(of: path, chunkSize: chunkSize) { chunk, total in
       reader.feed(chunk)
-      let (items, diagnostics) = reader.takeMessages(parallel: parallel, map: map)
-      if !items.isEmpty || !diagnostics.isEmpty { sink(items, diagnostics, total) }
+      guard parallel else {
+        let (items, diagnostics) = reader.takeMessages(parallel: false, map: map)
+        if !items.isEmpty || !diagnostics.isEmpty { sink(items, diagnostics, total) }
+        return
+      }
+      let read = reader.takeMessagesLater(map: map)
+      guard let read else { return }
+      deliver()
+      pending = (Pending(read), total)
     }
+    deliver()
     let (items, diagnostics) = try reader.finish(parallel: parallel, map: map)
     sink(items, diagnostics, total)
   }

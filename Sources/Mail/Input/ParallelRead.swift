@@ -66,6 +66,44 @@ enum ParallelRead {
   }
 }
 
+/// Work started on a thread of its own, while the caller goes on; `wait()` gives its result.
+/// Where no thread can be started (or off Glibc), the work is done by `wait()`.
+struct Pending<R: Sendable> {
+  #if canImport(Glibc)
+    private let job: Job<R>
+    private let thread: pthread_t?
+  #else
+    private let work: () -> R
+  #endif
+
+  init(_ work: @escaping @Sendable () -> R) {
+    #if canImport(Glibc)
+      job = Job(work)
+      var t = pthread_t()
+      let ctx = Unmanaged.passRetained(job as AnyJob).toOpaque()
+      if pthread_create(&t, nil, runJob, ctx) == 0 {
+        thread = t
+      } else {
+        Unmanaged<AnyJob>.fromOpaque(ctx).release()
+        thread = nil
+      }
+    #else
+      self.work = work
+    #endif
+  }
+
+  /// The result, once the work is done.
+  func wait() -> R {
+    #if canImport(Glibc)
+      if let thread { pthread_join(thread, nil) } else { job.run() }
+      // The thread has set the result once joined; `work()` only satisfies the type.
+      return job.result ?? job.work()
+    #else
+      return work()
+    #endif
+  }
+}
+
 #if canImport(Glibc)
   /// A unit of work handed to a thread. It is written by one thread and read by another only
   /// after `pthread_join`, which orders the two: hence `@unchecked Sendable`.

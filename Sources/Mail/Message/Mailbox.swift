@@ -97,7 +97,12 @@ public struct Mailbox: Equatable, Hashable, Sendable, CustomStringConvertible {
   }
 
   private static func decodingName(_ m: Mailbox) -> Mailbox {
-    guard let name = m.name, name.contains("=?") else { return m }
+    guard var name = m.name else { return m }
+    // `contains("=?")` by characters; an ASCII name's bytes say the same, faster.
+    let encoded = name.withUTF8 { Bytes.isASCII($0) && HeaderBlock.hasEncodedWordStart($0) }
+    guard encoded || (!name.utf8.allSatisfy { $0 < 0x80 } && name.contains("=?")) else {
+      return m
+    }
     return Mailbox(name: EncodedWords.decode(Array(name.utf8)).text, address: m.address)
   }
 
