@@ -109,7 +109,8 @@ private let vocabulary = [
   }
 }
 
-@Test func trailersFromBytesOfEveryFixture() throws {
+/// Every message of the mbox and message fixtures and of the examples.
+private func fixtureMessages() throws -> [Message] {
   let dir = Fixture.directory
   let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter {
     $0.hasSuffix(".mbox") || $0.hasSuffix(".eml")
@@ -117,11 +118,15 @@ private let vocabulary = [
   let series = try FileManager.default.contentsOfDirectory(atPath: Tools.packageRoot() + "/Series")
     .map { Tools.packageRoot() + "/Series/\($0)/series.mbox" }
     .filter { FileManager.default.fileExists(atPath: $0) }
-  for path in names.map({ dir + "/" + $0 }) + series {
-    for m in try MailInput.load(path: path).messages {
-      #expect(Trailers.inPatch(body: m.body) == StringTrailers.inPatch(m.body), "\(m.location)")
-      #expect(Trailers.inReply(body: m.body) == StringTrailers.inReply(m.body), "\(m.location)")
-    }
+  return try (names.map { dir + "/" + $0 } + series).flatMap {
+    try MailInput.load(path: $0).messages
+  }
+}
+
+@Test func trailersFromBytesOfEveryFixture() throws {
+  for m in try fixtureMessages() {
+    #expect(Trailers.inPatch(body: m.body) == StringTrailers.inPatch(m.body), "\(m.location)")
+    #expect(Trailers.inReply(body: m.body) == StringTrailers.inReply(m.body), "\(m.location)")
   }
 }
 
@@ -133,25 +138,16 @@ private let vocabulary = [
 
 /// The bytes `withBodyUTF8` gives are the body's, and exact ones map lines as `inputLine`.
 @Test func bodyBytesAreTheBody() throws {
-  let dir = Fixture.directory
-  let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter {
-    $0.hasSuffix(".mbox") || $0.hasSuffix(".eml")
-  }
-  let series = try FileManager.default.contentsOfDirectory(atPath: Tools.packageRoot() + "/Series")
-    .map { Tools.packageRoot() + "/Series/\($0)/series.mbox" }
-    .filter { FileManager.default.fileExists(atPath: $0) }
   var exact = 0
   var decoded = 0
-  for path in names.map({ dir + "/" + $0 }) + series {
-    for m in try MailInput.load(path: path).messages {
-      let (bytes, isExact) = m.withBodyUTF8 { (Array($0), $1) }
-      #expect(bytes == Array(m.body.utf8), "\(m.location)")
-      if isExact {
-        exact += 1
-        #expect(m.inputLine(forBodyLine: 3) == m.bodyStartLine + 2)
-      } else {
-        decoded += 1
-      }
+  for m in try fixtureMessages() {
+    let (bytes, isExact) = m.withBodyUTF8 { (Array($0), $1) }
+    #expect(bytes == Array(m.body.utf8), "\(m.location)")
+    if isExact {
+      exact += 1
+      #expect(m.inputLine(forBodyLine: 3) == m.bodyStartLine + 2)
+    } else {
+      decoded += 1
     }
   }
   #expect(exact > 0 && decoded > 0)
