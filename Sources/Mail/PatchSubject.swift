@@ -41,6 +41,20 @@ public struct PatchSubject: Equatable, Sendable {
   }
 
   public static func parse(_ subject: String) -> PatchSubject {
+    // Nearly every subject is ASCII on one line: read its bytes. Others go by characters.
+    var text = subject
+    let fast = text.withUTF8 { b -> PatchSubject? in
+      for c in b where c >= 0x80 || c == Bytes.tab || c == Bytes.lf || c == Bytes.cr {
+        return nil
+      }
+      var reader = ASCIISubject(bytes: b)
+      return reader.parse()
+    }
+    return fast ?? parseText(subject)
+  }
+
+  /// ``parse(_:)`` by characters, for any subject.
+  static func parseText(_ subject: String) -> PatchSubject {
     var result = PatchSubject()
     // Work on Unicode scalars of a whitespace-normalised copy.
     var rest = Substring(
@@ -138,6 +152,166 @@ public struct PatchSubject: Equatable, Sendable {
       }),
       let i = Int(parts[0]), let n = Int(parts[1])
     else { return nil }
+    return (i, n)
+  }
+}
+
+/// ``PatchSubject/parse(_:)`` over the bytes of a one-line ASCII subject, where a byte is a
+/// character: the same grammar, read without making substrings.
+private struct ASCIISubject {
+  let bytes: UnsafeBufferPointer<UInt8>
+  var result = PatchSubject()
+
+  init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+  func text(_ r: Range<Int>) -> String {
+    String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self)
+  }
+
+  /// `r` without leading and trailing spaces (the only blanks such a subject has).
+  func trimmed(_ r: Range<Int>) -> Range<Int> {
+    var lo = r.lowerBound
+    var hi = r.upperBound
+    while lo < hi, bytes[lo] == Bytes.space { lo += 1 }
+    while hi > lo, bytes[hi - 1] == Bytes.space { hi -= 1 }
+    return lo..<hi
+  }
+
+  mutating func parse() -> PatchSubject {
+    var rest = trimmed(0..<bytes.count)
+    var progress = LoopGuard()
+    while !rest.isEmpty, progress.advanced(to: rest.lowerBound) {
+      if let after = replyPrefix(rest) {
+        result.isReply = true
+        rest = trimmed(after..<rest.upperBound)
+        continue
+      }
+      if bytes[rest.lowerBound] == UInt8(ascii: "["),
+        let close = Bytes.find(
+          UInt8(ascii: "]"), in: bytes, from: rest.lowerBound, to: rest.upperBound)
+      {
+        take(group: (rest.lowerBound + 1)..<close)
+        rest = trimmed((close + 1)..<rest.upperBound)
+        continue
+      }
+      break
+    }
+    result.title = text(rest)
+    return result
+  }
+
+  /// Where the text after a reply prefix (`Re:`, `RE :`, `Aw:`, `Fwd:`, `Re[2]:`) starts.
+  func replyPrefix(_ s: Range<Int>) -> Int? {
+    for p in ["re", "aw", "fwd", "fw", "sv", "antw"] {
+      let n = p.utf8.count
+      guard s.count > n, Bytes.equalsLowercased(bytes[s.lowerBound..<(s.lowerBound + n)], p)
+      else { continue }
+      var r = s.lowerBound + n
+      if r < s.upperBound, bytes[r] == UInt8(ascii: "[") || bytes[r] == UInt8(ascii: "(") {
+        let close = bytes[r] == UInt8(ascii: "[") ? UInt8(ascii: "]") : UInt8(ascii: ")")
+        guard let c = Bytes.find(close, in: bytes, from: r, to: s.upperBound),
+          bytes[(r + 1)..<c].allSatisfy(Bytes.isDigit)
+        else { continue }
+        r = c + 1
+      }
+      while r < s.upperBound, bytes[r] == Bytes.space { r += 1 }
+      if r < s.upperBound, bytes[r] == Bytes.colon { return r + 1 }
+    }
+    return nil
+  }
+
+  /// The words of one bracket group, split at spaces and commas.
+  mutating func take(group: Range<Int>) {
+    var i = group.lowerBound
+    while i < group.upperBound {
+      while i < group.upperBound, bytes[i] == Bytes.space || bytes[i] == UInt8(ascii: ",") {
+        i += 1
+      }
+      var j = i
+      while j < group.upperBound, bytes[j] != Bytes.space, bytes[j] != UInt8(ascii: ",") {
+        j += 1
+      }
+      if j > i { word(i..<j) }
+      i = j
+    }
+  }
+
+  mutating func word(_ w: Range<Int>) {
+    result.tags.append(text(w))
+    func equals(_ s: StaticString) -> Bool {
+      w.count == s.utf8CodeUnitCount && hasPrefix(w, s, at: 0)
+    }
+    if equals("patch") || equals("patches") {
+      result.isPatch = true
+    } else if equals("rfc") {
+      result.isRFC = true
+    } else if equals("resend") {
+      result.isResend = true
+    } else if let v = version(w, from: 0) {
+      result.version = v
+      if hasPrefix(w, "patch", at: 0) { result.isPatch = true }
+      if hasPrefix(w, "rfc", at: 0) { result.isRFC = true }
+    } else if let (i, n) = fraction(w), result.index == nil {
+      result.index = i
+      result.total = n
+    } else if hasPrefix(w, "patch", at: 0), w.count > 5 {
+      // `PATCH-v2`, `PATCH_v2`
+      var k = 5
+      while k < w.count,
+        bytes[w.lowerBound + k] == UInt8(ascii: "-")
+          || bytes[w.lowerBound + k] == UInt8(ascii: "_")
+      {
+        k += 1
+      }
+      if let v = version(w, from: k) {
+        result.version = v
+        result.isPatch = true
+      }
+    }
+  }
+
+  /// True if the word `w`, lower-cased, has the (lower-case) `p` at offset `k`.
+  func hasPrefix(_ w: Range<Int>, _ p: StaticString, at k: Int) -> Bool {
+    let n = p.utf8CodeUnitCount
+    guard w.count - k >= n else { return false }
+    for j in 0..<n where Bytes.lower(bytes[w.lowerBound + k + j]) != p.utf8Start[j] {
+      return false
+    }
+    return true
+  }
+
+  /// `v2`, `v3`, `patchv2`, `rfcv4` (any case, from offset `k` of `w` on) → the number.
+  func version(_ w: Range<Int>, from k: Int) -> Int? {
+    var s = k
+    if hasPrefix(w, "patch", at: s) { s += 5 }
+    if hasPrefix(w, "rfc", at: s) { s += 3 }
+    guard s < w.count, Bytes.lower(bytes[w.lowerBound + s]) == UInt8(ascii: "v"), w.count - s > 1,
+      w.count - s - 1 <= 4
+    else { return nil }
+    var v = 0
+    for b in bytes[(w.lowerBound + s + 1)..<w.upperBound] {
+      guard Bytes.isDigit(b) else { return nil }
+      v = v * 10 + Int(b - 0x30)
+    }
+    return v
+  }
+
+  /// `3/4`, `03/10` → (3, 4).
+  func fraction(_ w: Range<Int>) -> (Int, Int)? {
+    guard let slash = Bytes.find(UInt8(ascii: "/"), in: bytes, from: w.lowerBound, to: w.upperBound)
+    else { return nil }
+    let a = w.lowerBound..<slash
+    let b = (slash + 1)..<w.upperBound
+    func number(_ r: Range<Int>) -> Int? {
+      guard !r.isEmpty, r.count <= 5 else { return nil }
+      var v = 0
+      for k in r {
+        guard Bytes.isDigit(bytes[k]) else { return nil }
+        v = v * 10 + Int(bytes[k] - 0x30)
+      }
+      return v
+    }
+    guard let i = number(a), let n = number(b) else { return nil }
     return (i, n)
   }
 }

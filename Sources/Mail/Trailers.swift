@@ -42,43 +42,50 @@ public enum Trailers {
   /// The trailers of a patch's commit message. `firstLine` is the number given to the
   /// body's first line (pass `Message.bodyStartLine` to get input lines).
   public static func inPatch(body: String, firstLine: Int = 1) -> [Trailer] {
-    let lines = body.split(separator: "\n", omittingEmptySubsequences: false).map {
-      $0.last == "\r" ? $0.dropLast() : $0
-    }
-    // The end of the commit message: `---`, or the start of a diff.
-    var end = lines.count
-    for (k, l) in lines.enumerated() {
-      if l == "---" || l.hasPrefix("--- ") && k + 1 < lines.count && lines[k + 1].hasPrefix("+++ ")
-        || l.hasPrefix("diff --git ") || l.hasPrefix("Index: ")
-      {
-        end = k
-        break
+    var text = body
+    return text.withUTF8 { inPatch(utf8: $0, firstLine: firstLine) }
+  }
+
+  /// ``inPatch(body:firstLine:)`` over the UTF-8 bytes of a body: lines end at `\n` (a `\r`
+  /// before it is dropped), and only the commit message is read, up to the `---` line or the
+  /// diff.
+  public static func inPatch(utf8 buf: UnsafeBufferPointer<UInt8>, firstLine: Int = 1)
+    -> [Trailer]
+  {
+    // The lines up to the end of the commit message: `---`, or the start of a diff. A blank
+    // line (spaces only) starts a new paragraph; only the last paragraph is kept.
+    var lines = BodyLines(buf)
+    var paragraph: [Range<Int>] = []
+    var paragraphStart = 0
+    var pendingBlank = false
+    var k = 0
+    var progress = LoopGuard()
+    while progress.advanced(to: k), let l = lines.next() {
+      defer { k += 1 }
+      if Trailers.endsCommitMessage(buf, l, next: { lines.peek() }) { break }
+      if BodyLines.isBlank(buf, l) {
+        pendingBlank = true
+        continue
       }
-      if l.trimmingASCIISpaces() == "---" {
-        end = k
-        break
+      if pendingBlank || paragraph.isEmpty {
+        paragraph.removeAll(keepingCapacity: true)
+        paragraphStart = k
+        pendingBlank = false
       }
+      paragraph.append(l)
     }
-    // The last paragraph before it.
-    var last = end - 1
-    while last >= 0, lines[last].trimmingASCIISpaces().isEmpty { last -= 1 }
-    guard last >= 0 else { return [] }
-    var first = last
-    while first > 0, !lines[first - 1].trimmingASCIISpaces().isEmpty { first -= 1 }
-    // A paragraph that starts the message is the subject-ish text, not a trailer block, unless
-    // it is made of trailers only (a patch with an empty commit message).
+    guard !paragraph.isEmpty else { return [] }
     var trailers: [Trailer] = []
     var trailerLines = 0
     var knownSeen = false
     var otherLines = 0
-    for k in first...last {
-      let l = lines[k]
-      if let f = l.first, f == " " || f == "\t", !trailers.isEmpty {
-        trailers[trailers.count - 1].value += " " + l.trimmingASCIISpaces()
+    for (n, l) in paragraph.enumerated() {
+      if l.lowerBound < l.upperBound, Bytes.isWSP(buf[l.lowerBound]), !trailers.isEmpty {
+        trailers[trailers.count - 1].value += " " + BodyLines.trimmedString(buf, l)
         trailerLines += 1
         continue
       }
-      if let t = parseLine(l, line: firstLine + k) {
+      if let t = parseLine(buf, l, line: firstLine + paragraphStart + n) {
         trailers.append(t)
         trailerLines += 1
         if isKnown(t.name) { knownSeen = true }
@@ -86,22 +93,55 @@ public enum Trailers {
         otherLines += 1
       }
     }
-    let total = last - first + 1
-    if otherLines == 0 || (knownSeen && trailerLines * 4 >= total) { return trailers }
+    if otherLines == 0 || (knownSeen && trailerLines * 4 >= paragraph.count) { return trailers }
     return []
+  }
+
+  /// True for the line that ends a commit message: `---` (spaces around it allowed), a `--- `
+  /// line followed by `+++ `, `diff --git `, or `Index: `.
+  private static func endsCommitMessage(
+    _ buf: UnsafeBufferPointer<UInt8>, _ l: Range<Int>, next: () -> Range<Int>?
+  ) -> Bool {
+    let a = l.lowerBound
+    let b = l.upperBound
+    if Bytes.hasPrefix(buf, at: a, to: b, "--- ") {
+      if let n = next(), Bytes.hasPrefix(buf, at: n.lowerBound, to: n.upperBound, "+++ ") {
+        return true
+      }
+    }
+    if Bytes.hasPrefix(buf, at: a, to: b, "diff --git ")
+      || Bytes.hasPrefix(buf, at: a, to: b, "Index: ")
+    {
+      return true
+    }
+    let t = BodyLines.trimmed(buf, l)
+    return t.count == 3 && buf[t.lowerBound] == UInt8(ascii: "-")
+      && buf[t.lowerBound + 1] == UInt8(ascii: "-") && buf[t.lowerBound + 2] == UInt8(ascii: "-")
   }
 
   /// The trailers a reviewer gives in a reply: known trailer lines (or any `…-by:`) outside
   /// quoted text and before the signature.
   public static func inReply(body: String, firstLine: Int = 1) -> [Trailer] {
+    var text = body
+    return text.withUTF8 { inReply(utf8: $0, firstLine: firstLine) }
+  }
+
+  /// ``inReply(body:firstLine:)`` over the UTF-8 bytes of a body.
+  public static func inReply(utf8 buf: UnsafeBufferPointer<UInt8>, firstLine: Int = 1)
+    -> [Trailer]
+  {
     var out: [Trailer] = []
+    var lines = BodyLines(buf)
     var k = 0
-    for raw in body.split(separator: "\n", omittingEmptySubsequences: false) {
+    var progress = LoopGuard()
+    while progress.advanced(to: k), let l = lines.next() {
       defer { k += 1 }
-      let l = raw.last == "\r" ? raw.dropLast() : raw
-      if l == "-- " { break }
-      guard let f = l.first, f != ">", f != " ", f != "\t" else { continue }
-      if let t = parseLine(l, line: firstLine + k),
+      let a = l.lowerBound
+      if l.count == 3, Bytes.hasPrefix(buf, at: a, to: l.upperBound, "-- ") { break }
+      guard a < l.upperBound else { continue }
+      let f = buf[a]
+      guard f != UInt8(ascii: ">"), f != Bytes.space, f != Bytes.tab else { continue }
+      if let t = parseLine(buf, l, line: firstLine + k),
         isKnown(t.name) || Bytes.asciiLowercased(t.name).hasSuffix("-by")
       {
         out.append(t)
@@ -116,16 +156,28 @@ public enum Trailers {
 
   /// `Token-Word: value` (letters, digits and `-`, starting with a letter) → a trailer.
   static func parseLine(_ l: Substring, line: Int) -> Trailer? {
-    guard let colon = l.firstIndex(of: ":") else { return nil }
-    let name = l[..<colon]
-    guard let f = name.first, f.isASCII, f.isLetter, name.count <= 64,
-      name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })
+    var text = String(l)
+    return text.withUTF8 { parseLine($0, 0..<$0.count, line: line) }
+  }
+
+  /// ``parseLine(_:line:)`` for the line `buf[l]`.
+  static func parseLine(_ buf: UnsafeBufferPointer<UInt8>, _ l: Range<Int>, line: Int) -> Trailer? {
+    guard let colon = Bytes.find(Bytes.colon, in: buf, from: l.lowerBound, to: l.upperBound)
     else { return nil }
-    let after = l[l.index(after: colon)...]
+    let nameLength = colon - l.lowerBound
+    guard nameLength > 0, nameLength <= 64, Bytes.isLetter(buf[l.lowerBound]) else { return nil }
+    for k in l.lowerBound..<colon {
+      let b = buf[k]
+      guard Bytes.isLetter(b) || Bytes.isDigit(b) || b == UInt8(ascii: "-") else { return nil }
+    }
     // `https://…` is not a trailer: a trailer's colon is followed by whitespace.
-    guard let a = after.first, a == " " || a == "\t" else { return nil }
-    let value = after.trimmingASCIISpaces()
+    guard colon + 1 < l.upperBound, Bytes.isWSP(buf[colon + 1]) else { return nil }
+    let value = BodyLines.trimmed(buf, (colon + 1)..<l.upperBound)
     guard !value.isEmpty else { return nil }
-    return Trailer(name: String(name), value: String(value), line: line)
+    return Trailer(
+      name: String(
+        decoding: UnsafeBufferPointer(rebasing: buf[l.lowerBound..<colon]), as: UTF8.self),
+      value: String(decoding: UnsafeBufferPointer(rebasing: buf[value]), as: UTF8.self),
+      line: line)
   }
 }

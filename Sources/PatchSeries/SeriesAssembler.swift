@@ -20,24 +20,70 @@ import Mail
 /// the same series are linked by title.
 public enum SeriesAssembler {
   /// Builds the series from `messages` (in input order); `diagnostics` from reading them are kept.
+  /// Every patch keeps its parsed diff, and every message its body (see ``Keep/bodies``).
   public static func assemble(_ messages: [Message], diagnostics: [Diagnostic] = []) -> SeriesSet {
-    var builder = Builder(messages: messages)
+    assemble(messages.map { SeriesMail($0, keeping: .bodies) }, diagnostics: diagnostics)
+  }
+
+  /// Builds the series from messages already read into ``SeriesMail`` values.
+  public static func assemble(_ mails: [SeriesMail], diagnostics: [Diagnostic] = []) -> SeriesSet {
+    var builder = Builder(mails: mails)
     builder.diagnostics = diagnostics
     builder.run()
     return builder.result()
+  }
+
+  /// What the series model keeps of each message besides what `patchsite series` shows
+  /// (subjects, ids, authors, dates, trailers, the files and hunk headers of each patch).
+  public enum Keep: Sendable, Hashable, Comparable {
+    /// Nothing more: `SeriesMessage.body` and `ReplyRef.body` are empty, `SeriesPatch.diff`
+    /// is nil. What `series` needs without a base, in memory that follows the model.
+    case summaries
+    /// Each patch's parsed diff too (`SeriesPatch.diff`), to apply it to a base tree.
+    case diffs
+    /// Diffs and every body: what review, layout and reply read.
+    case bodies
+  }
+}
+
+extension SeriesAssembler {
+  /// Reads the mail at `path` — an mbox or single message, a maildir, a folder of `.patch`
+  /// files, or `-` for stdin — and assembles its series, keeping `keep` of each message.
+  ///
+  /// A file is read as a stream, a few megabytes at a time, its messages read on every CPU:
+  /// each message becomes a ``SeriesMail`` and is dropped, so the memory follows the model and
+  /// not the input. Gives what `assemble(MailInput.load(path:))` gives, less what `keep`
+  /// leaves out.
+  /// - Throws: `mail.cannot-read`, `mail.not-mail` (see `MailInput.load(path:)`).
+  public static func read(path: String, keeping keep: Keep) throws(InputError) -> SeriesSet {
+    if path != "-", case .mbox(let size)? = try? MailStream.kind(of: path) {
+      var mails: [SeriesMail] = []
+      var diagnostics: [Diagnostic] = []
+      var pool = StringPool()
+      try MailStream.read(mbox: path, map: { SeriesMail($0, keeping: keep) }) {
+        items, found, bytesRead in
+        if mails.isEmpty, bytesRead > 0, size > bytesRead {
+          // Room for the whole file at the rate of the first chunk, so the array is not
+          // copied as it grows.
+          mails.reserveCapacity(items.count * (size / bytesRead + 1))
+        }
+        for var m in items {
+          pool.share(&m)
+          mails.append(m)
+        }
+        diagnostics += found
+      }
+      return assemble(mails, diagnostics: diagnostics)
+    }
+    let mail = try MailInput.load(path: path)
+    return assemble(
+      mail.messages.map { SeriesMail($0, keeping: keep) }, diagnostics: mail.diagnostics)
   }
 }
 
 /// The work of `SeriesAssembler`, with the state it needs in one place.
 private struct Builder {
-  enum Role { case cover, patch, reply, other }
-
-  struct Entry {
-    var message: Message
-    var subject: PatchSubject
-    var role: Role
-    var diff: UnifiedDiff?
-  }
+  typealias Role = SeriesMail.Role
 
   struct GroupKey: Hashable {
     var tags: [String]
@@ -55,9 +101,8 @@ private struct Builder {
     var firstSeen: Int
   }
 
-  let messages: [Message]
   let threads: MailThreads
-  var entries: [Entry] = []
+  let entries: [SeriesMail]
   var groups: [Group] = []
   var groupOf: [Int: Int] = [:]  // message index → group index (covers and patches)
   var unassigned: [Int] = []
@@ -65,9 +110,9 @@ private struct Builder {
   var replyTarget: [Int: Int] = [:]
   var diagnostics: [Diagnostic] = []
 
-  init(messages: [Message]) {
-    self.messages = messages
-    self.threads = MailThreads.build(messages)
+  init(mails: [SeriesMail]) {
+    self.entries = mails
+    self.threads = MailThreads.build(links: mails.map(\.links))
   }
 
   mutating func run() {
@@ -79,45 +124,10 @@ private struct Builder {
 
   // MARK: Sorting messages out
 
+  /// Each message was sorted out when it was read (`SeriesMail`); its findings are reported
+  /// here, in input order.
   mutating func classify() {
-    for m in messages {
-      let subject = PatchSubject.parse(m.subject ?? "")
-      var entry = Entry(message: m, subject: subject, role: .other, diff: nil)
-      // Parse the decoded body, then move line numbers to where the lines are in the input
-      // (they differ after quoted-printable soft breaks and in multipart or base64 bodies).
-      let (bodyDiff, bodyDiagnostics) = DiffParser.parse(
-        m.body, file: m.location.file, firstLine: 1)
-      let diff = bodyDiff.remappingLines { m.inputLine(forBodyLine: $0) }
-      let diffDiagnostics = bodyDiagnostics.map { d in
-        var d = d
-        d.location.line = m.inputLine(forBodyLine: d.location.line)
-        return d
-      }
-      let hasDiff = !diff.files.isEmpty
-      if subject.isReply || (!subject.isPatch && !hasDiff && m.inReplyTo != nil) {
-        entry.role = .reply
-      } else if subject.isPatch && subject.index == 0 {
-        entry.role = .cover
-      } else if subject.isPatch || hasDiff {
-        entry.role = .patch
-        entry.diff = diff
-        diagnostics.append(contentsOf: diffDiagnostics)
-        if !hasDiff {
-          diagnostics.append(
-            Diagnostic(
-              "series.patch-without-diff", .warning, at: m.location,
-              "'\(m.subject ?? "")' has no diff in its body"))
-        }
-      } else {
-        entry.role = .other
-        diagnostics.append(
-          Diagnostic(
-            "series.not-a-patch", .note, at: m.location,
-            "'\(m.subject ?? "(no subject)")' is neither a patch nor a reply; not part of a series"
-          ))
-      }
-      entries.append(entry)
-    }
+    for e in entries { diagnostics.append(contentsOf: e.diagnostics) }
   }
 
   /// The series tags that identify a posting: the bracket words but PATCH, RESEND, the version
@@ -157,31 +167,39 @@ private struct Builder {
     // Covers first, so patches can find them.
     for (i, e) in entries.enumerated() where e.role == .cover {
       let key = GroupKey(
-        tags: Self.seriesTags(e.subject), version: e.subject.version, total: e.subject.total,
+        tags: Self.seriesTags(e.subject), version: e.version, total: e.total,
         cover: i)
       let g = group(for: key, seen: i)
       groupOf[i] = g
     }
+    // The cover letters' groups by tags, version and total (no group made below has a cover).
+    var coverGroups: [GroupKey: [Int]] = [:]
+    for (gi, g) in groups.enumerated() where g.cover != nil {
+      coverGroups[
+        GroupKey(tags: g.key.tags, version: g.key.version, total: g.key.total), default: []
+      ]
+      .append(gi)
+    }
     for (i, e) in entries.enumerated() where e.role == .patch {
       let g: Int
-      if let cover = coverAncestor(of: i, version: e.subject.version), let cg = groupOf[cover] {
+      if let cover = coverAncestor(of: i, version: e.version), let cg = groupOf[cover] {
         g = cg
       } else {
         let tags = Self.seriesTags(e.subject)
         // An unthreaded patch joins the one cover letter with the same tags, version and total.
-        let covers = groups.indices.filter {
-          groups[$0].cover != nil && groups[$0].key.tags == tags
-            && groups[$0].key.version == e.subject.version
-            && groups[$0].key.total == e.subject.total && e.subject.total != nil
-        }
+        let covers =
+          e.total == nil
+          ? []
+          : coverGroups[GroupKey(tags: tags, version: e.version, total: e.total)]
+            ?? []
         if covers.count == 1, let only = covers.first {
           g = only
         } else {
           let key = GroupKey(
-            tags: tags, version: e.subject.version,
-            total: e.subject.index == nil ? nil : e.subject.total, cover: nil)
+            tags: tags, version: e.version,
+            total: e.index == nil ? nil : e.total, cover: nil)
           // A lone patch ([PATCH] x) is a series of its own.
-          if e.subject.index == nil {
+          if e.index == nil {
             groups.append(Group(key: key, cover: nil, firstSeen: i))
             g = groups.count - 1
           } else {
@@ -200,7 +218,7 @@ private struct Builder {
     var cur = threads.parent(of: i)
     while let p = cur, !seen.contains(p) {
       seen.insert(p)
-      if entries[p].role == .cover && entries[p].subject.version == version { return p }
+      if entries[p].role == .cover && entries[p].version == version { return p }
       cur = threads.parent(of: p)
     }
     return nil
@@ -209,6 +227,20 @@ private struct Builder {
   // MARK: Replies
 
   mutating func attachReplies() {
+    // The first group of each tags and version, and of each tags, version and total: where a
+    // reply whose patch is absent goes, by its subject (kept up to date as groups are made).
+    var firstOf: [GroupKey: Int] = [:]
+    var firstWithTotal: [GroupKey: Int] = [:]
+    func index(_ gi: Int) {
+      let k = groups[gi].key
+      let any = GroupKey(tags: k.tags, version: k.version, total: nil)
+      if firstOf[any] == nil { firstOf[any] = gi }
+      if let total = k.total {
+        let exact = GroupKey(tags: k.tags, version: k.version, total: total)
+        if firstWithTotal[exact] == nil { firstWithTotal[exact] = gi }
+      }
+    }
+    for gi in groups.indices { index(gi) }
     for (i, e) in entries.enumerated() where e.role == .reply {
       // Walk up to the nearest cover or patch in the input.
       var seen: Set<Int> = [i]
@@ -233,27 +265,28 @@ private struct Builder {
         unassigned.append(i)
         diagnostics.append(
           Diagnostic(
-            "series.orphan-reply", .note, at: e.message.location,
-            "reply '\(e.message.subject ?? "")' answers a message that is not in the input"))
+            "series.orphan-reply", .note, at: e.location,
+            "reply '\(e.subjectText ?? "")' answers a message that is not in the input"))
         continue
       }
       let tags = Self.seriesTags(s)
-      var g = groups.indices.first {
-        groups[$0].key.tags == tags && groups[$0].key.version == s.version
-          && (groups[$0].key.total == s.total || s.total == nil)
-      }
+      var g =
+        s.total == nil
+        ? firstOf[GroupKey(tags: tags, version: s.version, total: nil)]
+        : firstWithTotal[GroupKey(tags: tags, version: s.version, total: s.total)]
       if g == nil {
         groups.append(
           Group(
             key: GroupKey(tags: tags, version: s.version, total: s.total, cover: nil),
             cover: nil, firstSeen: i))
         g = groups.count - 1
+        index(groups.count - 1)
       }
       guard let gi = g else { continue }
       groups[gi].replies.append(i)
       // Attach to the patch the subject names, when that patch is present.
       if let idx = s.index,
-        let patch = groups[gi].patches.first(where: { entries[$0].subject.index == idx })
+        let patch = groups[gi].patches.first(where: { entries[$0].index == idx })
       {
         replyTarget[i] = patch
       } else if s.index == 0, let cover = groups[gi].cover {
@@ -307,16 +340,16 @@ private struct Builder {
     var patches: [SeriesPatch] = []
     var seenIndex: [Int: Int] = [:]
     let sortedPatches = g.patches.sorted {
-      (entries[$0].subject.index ?? 1, $0) < (entries[$1].subject.index ?? 1, $1)
+      (entries[$0].index ?? 1, $0) < (entries[$1].index ?? 1, $1)
     }
     for pi in sortedPatches {
       let e = entries[pi]
-      let index = e.subject.index ?? 1
+      let index = e.index ?? 1
       if let first = seenIndex[index] {
         diagnostics.append(
           Diagnostic(
-            "series.duplicate-patch", .warning, at: e.message.location,
-            "patch \(index) of v\(g.key.version) appears again (first at \(entries[first].message.location)); the first is used"
+            "series.duplicate-patch", .warning, at: e.location,
+            "patch \(index) of v\(g.key.version) appears again (first at \(entries[first].location)); the first is used"
           ))
         continue
       }
@@ -331,15 +364,15 @@ private struct Builder {
       }
     }
     var total = g.key.total
-    if total == nil, let c = coverEntry { total = c.subject.total }
+    if total == nil, let c = coverEntry { total = c.total }
     var missing: [Int] = []
     if let t = total, t > 0 {
       missing = (1...min(t, 10_000)).filter { seenIndex[$0] == nil }
       if !missing.isEmpty {
         let at =
-          coverEntry?.message.location ?? patches.first?.message.location
-          ?? g.replies.first.map { entries[$0].message.location }
-          ?? SourceLocation(file: messages.first?.location.file ?? "")
+          coverEntry?.location ?? patches.first?.message.location
+          ?? g.replies.first.map { entries[$0].location }
+          ?? SourceLocation(file: entries.first?.location.file ?? "")
         diagnostics.append(
           Diagnostic(
             "series.missing-patch", .warning, at: at,
@@ -353,7 +386,7 @@ private struct Builder {
       if let r = g.replies.first {
         diagnostics.append(
           Diagnostic(
-            "series.missing-patch", .warning, at: entries[r].message.location,
+            "series.missing-patch", .warning, at: entries[r].location,
             "the patch '\(entries[r].subject.title)' (v\(g.key.version)) is not in the input"))
       }
     }
@@ -364,64 +397,45 @@ private struct Builder {
     let versionReplies = g.replies.filter { r in
       guard let t = replyTarget[r] else { return true }
       return t == g.cover
-    }.map { r in reply(r, index: replyTarget[r] == nil ? entries[r].subject.index : nil) }
-    let base = ([coverEntry?.message].compactMap { $0 } + sortedPatches.map { entries[$0].message })
-      .lazy.compactMap { Self.baseCommit(in: $0.body) }.first
+    }.map { r in reply(r, index: replyTarget[r] == nil ? entries[r].index : nil) }
+    let base = ([coverEntry].compactMap { $0 } + sortedPatches.map { entries[$0] })
+      .lazy.compactMap(\.baseCommit).first
     let tags = Self.displayTags(
       coverEntry?.subject ?? sortedPatches.first.map { entries[$0].subject }
         ?? g.replies.first.map { entries[$0].subject } ?? PatchSubject())
     return SeriesVersion(
       version: g.key.version, title: title, tags: tags,
-      cover: coverEntry.map { message($0.message) }, patches: patches, total: total,
+      cover: coverEntry.map(message), patches: patches, total: total,
       missing: missing, replies: versionReplies, baseCommit: base, origin: .mail)
   }
 
   func makePatch(_ pi: Int, group g: Group) -> SeriesPatch {
     let e = entries[pi]
-    var trailers = Trailers.inPatch(body: e.message.body).map {
-      TrailerEntry(name: $0.name, value: $0.value)
-    }
+    var trailers = e.trailers
     var replies: [ReplyRef] = []
     for r in g.replies where replyTarget[r] == pi {
       replies.append(reply(r, index: nil))
       trailers.append(contentsOf: replyTrailers(r))
     }
-    let index = e.subject.index ?? 1
-    let total = e.subject.total ?? 1
-    let files = e.diff.map { PatchFiles.summaries(of: $0) } ?? []
+    let index = e.index ?? 1
+    let total = e.total ?? 1
     return SeriesPatch(
-      index: index, total: total, message: message(e.message), trailers: trailers,
-      replies: replies, files: files, diff: e.diff)
+      index: index, total: total, message: message(e), trailers: trailers,
+      replies: replies, files: e.files, diff: e.diff)
   }
 
-  func replyTrailers(_ r: Int) -> [TrailerEntry] {
-    let m = entries[r].message
-    return Trailers.inReply(body: m.body).map {
-      TrailerEntry(name: $0.name, value: $0.value, givenIn: m.messageID ?? m.location.description)
-    }
-  }
+  func replyTrailers(_ r: Int) -> [TrailerEntry] { entries[r].trailers }
 
-  func message(_ m: Message) -> SeriesMessage {
+  func message(_ m: SeriesMail) -> SeriesMessage {
     SeriesMessage(
-      subject: m.subject ?? "", messageID: m.messageID, author: m.from?.description ?? "",
-      date: m.date?.iso8601, location: m.location, body: m.body)
+      subject: m.subjectText ?? "", messageID: m.links.messageID, author: m.author,
+      date: m.date, location: m.location, body: m.body)
   }
 
   func reply(_ r: Int, index: Int?) -> ReplyRef {
-    let m = entries[r].message
+    let m = entries[r]
     return ReplyRef(
-      messageID: m.messageID, author: m.from?.description ?? "", subject: m.subject ?? "",
-      date: m.date?.iso8601, location: m.location, body: m.body, inReplyToIndex: index)
+      messageID: m.links.messageID, author: m.author, subject: m.subjectText ?? "",
+      date: m.date, location: m.location, body: m.body, inReplyToIndex: index)
   }
-
-  /// The `base-commit: <hash>` line `git format-patch --base` and b4 write.
-  static func baseCommit(in body: String) -> String? {
-    for line in body.split(separator: "\n", omittingEmptySubsequences: true) {
-      guard line.hasPrefix("base-commit:") else { continue }
-      let value = line.dropFirst("base-commit:".count).trimmingCharacters(in: .whitespaces)
-      if value.count >= 7, value.count <= 64, value.allSatisfy(\.isHexDigit) { return value }
-    }
-    return nil
-  }
-
 }

@@ -74,3 +74,43 @@ private func run(_ args: [String]) throws -> (Int32, String) { try runCapturing(
   #expect(text.contains("\"applies\": false"))
   #expect(text.contains("apply.file-missing"))
 }
+
+/// `series` of every example, as JSON and as text, byte for byte as the snapshots recorded
+/// before it read mail as a stream (`SeriesAssembler.read`): without a base, bodies and
+/// diffs are dropped once scanned, and the report must not notice.
+@Test(arguments: [
+  "with-args", "call-ops", "direct-calls", "literal-call", "in-function-literal",
+  "broken-bl-out-of-range", "broken-blr-into-bti-j", "broken-misaligned-literal",
+  "broken-no-landing-pad", "broken-ret-as-jump", "broken-unsafe-swap",
+])
+func seriesOfEachExampleIsUnchanged(example: String) throws {
+  let input = root + "/Series/\(example)/series.mbox"
+  for (format, ext) in [("json", "json"), ("text", "txt")] {
+    let (status, text) = try run(["series", input, "--format", format])
+    #expect(status == 0)
+    let portable = text.replacingOccurrences(of: root + "/", with: "")
+    #expect(Snapshot.check(portable, named: "series-\(example)", extension: ext) == nil)
+  }
+}
+
+/// The same over the mail readers' fixtures (mboxrd and mboxo, encodings, multipart, damage,
+/// a maildir, a folder of patches, a single message, not mail at all), in one snapshot.
+@Test func seriesOfTheMailFixturesIsUnchanged() throws {
+  let fixtures = try FileManager.default.contentsOfDirectory(
+    atPath: root + "/Tests/MailTests/Fixtures"
+  ).filter { !$0.hasPrefix(".") }.sorted().map { "Tests/MailTests/Fixtures/" + $0 }
+  let inputs =
+    fixtures + [
+      "Tests/PatchSeriesTests/Fixtures/unthreaded",
+      "Tests/PatchsiteCLITests/Fixtures/sketch-reply.mbox",
+    ]
+  var all = ""
+  for input in inputs {
+    for format in ["json", "text"] {
+      let (status, text) = try run(["series", root + "/" + input, "--format", format])
+      all += "== \(input) --format \(format): exit \(status)\n"
+      all += text.replacingOccurrences(of: root + "/", with: "")
+    }
+  }
+  #expect(Snapshot.check(all, named: "series-fixtures", extension: "txt") == nil)
+}

@@ -134,6 +134,18 @@ public enum MailInput {
     _ split: [RawMessage], name: String, quoting: FromQuoting, bodies: BodyDecoding,
     threads: Int? = nil
   ) throws(InputError) -> MailCollection {
+    let (messages, diagnostics) = try assemble(
+      split, name: name, quoting: quoting, bodies: bodies, threads: threads
+    ) { $0 }
+    return MailCollection(messages: messages, diagnostics: diagnostics)
+  }
+
+  /// Reads the messages cut out of an input, each turned into `map(message)` on the thread
+  /// that read it (so only the results outlive the reading), in input order.
+  static func assemble<T: Sendable>(
+    _ split: [RawMessage], name: String, quoting: FromQuoting, bodies: BodyDecoding,
+    threads: Int? = nil, map: @escaping @Sendable (Message) -> T
+  ) throws(InputError) -> ([T], [Diagnostic]) {
     guard let only = split.first else {
       throw InputError(
         "mail.not-mail", at: SourceLocation(file: name, line: 1), "empty input: no message")
@@ -145,33 +157,39 @@ public enum MailInput {
       let again = MboxSplitter.split(only.bytes, firstLine: only.startLine, forceMbox: true)
       if again.contains(where: { $0.fromLine != nil }) { raws = again }
     }
-    var out = MailCollection()
-    out.messages.reserveCapacity(raws.count)
+    var out = Mapped<T>()
+    out.items.reserveCapacity(raws.count)
     try read(
       raws[0..<1], isFirst: true, total: raws.count, name: name, quoting: quoting,
-      bodies: bodies, into: &out)
+      bodies: bodies, map: map, into: &out)
     let rest = raws[1...]
     let workers = threads ?? ParallelRead.workerCount(messages: rest.count, bytes: totalBytes(raws))
     if workers > 1 {
       let total = raws.count
       let parts = ParallelRead.map(rest, workers: workers) { slice in
-        var c = MailCollection()
+        var c = Mapped<T>()
         // Only the first message can throw (`isFirst`), so nothing is lost here.
         try? read(
           slice, isFirst: false, total: total, name: name, quoting: quoting, bodies: bodies,
-          into: &c)
+          map: map, into: &c)
         return c
       }
       for part in parts {
-        out.messages += part.messages
+        out.items += part.items
         out.diagnostics += part.diagnostics
       }
     } else {
       try read(
         rest, isFirst: false, total: raws.count, name: name, quoting: quoting, bodies: bodies,
-        into: &out)
+        map: map, into: &out)
     }
-    return out
+    return (out.items, out.diagnostics)
+  }
+
+  /// Results and diagnostics of a run of messages.
+  private struct Mapped<T: Sendable>: Sendable {
+    var items: [T] = []
+    var diagnostics: [Diagnostic] = []
   }
 
   private static func totalBytes(_ raws: [RawMessage]) -> Int {
@@ -185,9 +203,9 @@ public enum MailInput {
 
   /// Reads `raws` in order into `out`. `isFirst` marks the input's first message, the only
   /// one that may turn out to be no mail at all.
-  private static func read(
+  private static func read<T: Sendable>(
     _ raws: ArraySlice<RawMessage>, isFirst: Bool, total: Int, name: String,
-    quoting: FromQuoting, bodies: BodyDecoding, into out: inout MailCollection
+    quoting: FromQuoting, bodies: BodyDecoding, map: (Message) -> T, into out: inout Mapped<T>
   ) throws(InputError) {
     for raw in raws {
       var diags: [Diagnostic] = []
@@ -213,7 +231,7 @@ public enum MailInput {
             "message has no header block; kept with its text as body"))
       }
       out.diagnostics += diags
-      out.messages.append(m)
+      out.items.append(map(m))
     }
   }
 }
@@ -254,6 +272,55 @@ public struct MailReader: Sendable {
     return
       (try? MailInput.assemble(raws, name: name, quoting: quoting, bodies: bodies))
       ?? MailCollection()
+  }
+
+  /// ``takeMessages()``, each message turned into `map(message)` as it is read; with
+  /// `parallel`, runs of messages are read on several threads (the order is kept).
+  public mutating func takeMessages<T: Sendable>(
+    parallel: Bool, map: @escaping @Sendable (Message) -> T
+  ) -> ([T], [Diagnostic]) {
+    guard let first = raws.first, first.fromLine != nil else { return ([], []) }
+    defer {
+      raws = []
+      tookAny = true
+    }
+    let threads = parallel ? ParallelRead.workerCount(messages: raws.count) : 1
+    return
+      (try? MailInput.assemble(
+        raws, name: name, quoting: quoting, bodies: bodies, threads: threads, map: map))
+      ?? ([], [])
+  }
+
+  /// The messages of an mbox completed so far (each returned once), as work that reads them
+  /// on several threads and turns each into `map(message)`, to be run on another thread than
+  /// the one feeding the reader; nil when none was completed.
+  public mutating func takeMessagesLater<T: Sendable>(
+    map: @escaping @Sendable (Message) -> T
+  ) -> (@Sendable () -> ([T], [Diagnostic]))? {
+    guard let first = raws.first, first.fromLine != nil else { return nil }
+    let cut = raws
+    raws = []
+    tookAny = true
+    let (name, quoting, bodies) = (self.name, self.quoting, self.bodies)
+    return {
+      let threads = ParallelRead.workerCount(messages: cut.count)
+      return
+        (try? MailInput.assemble(
+          cut, name: name, quoting: quoting, bodies: bodies, threads: threads, map: map))
+        ?? ([], [])
+    }
+  }
+
+  /// ``finish()``, each message turned into `map(message)`.
+  public mutating func finish<T: Sendable>(
+    parallel: Bool, map: @escaping @Sendable (Message) -> T
+  ) throws(InputError) -> ([T], [Diagnostic]) {
+    raws += splitter.finish()
+    defer { raws = [] }
+    if raws.isEmpty && tookAny { return ([], []) }
+    let threads = parallel ? ParallelRead.workerCount(messages: raws.count) : 1
+    return try MailInput.assemble(
+      raws, name: name, quoting: quoting, bodies: bodies, threads: threads, map: map)
   }
 
   /// Ends the input: the messages not yet taken.

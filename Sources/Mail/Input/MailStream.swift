@@ -100,6 +100,24 @@ public enum MailStream {
     _ path: String, quoting: FromQuoting, bodies: MailInput.BodyDecoding, chunkSize: Int,
     _ sink: (MailBatch) -> Void
   ) throws(InputError) {
+    var reader = MailReader(name: path, quoting: quoting, bodies: bodies)
+    let total = try forEachChunk(of: path, chunkSize: chunkSize) { chunk, total in
+      reader.feed(chunk)
+      let taken = reader.takeMessages()
+      if !taken.messages.isEmpty || !taken.diagnostics.isEmpty {
+        sink(
+          MailBatch(messages: taken.messages, diagnostics: taken.diagnostics, bytesRead: total))
+      }
+    }
+    let rest = try reader.finish()
+    sink(MailBatch(messages: rest.messages, diagnostics: rest.diagnostics, bytesRead: total))
+  }
+
+  /// Reads the file at `path` in chunks of `chunkSize` bytes, giving `body` each chunk and the
+  /// bytes read so far; returns the size read.
+  private static func forEachChunk(
+    of path: String, chunkSize: Int, _ body: (ArraySlice<UInt8>, Int) -> Void
+  ) throws(InputError) -> Int {
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else {
       throw InputError(
@@ -107,7 +125,6 @@ public enum MailStream {
       )
     }
     defer { close(fd) }
-    var reader = MailReader(name: path, quoting: quoting, bodies: bodies)
     var chunk = [UInt8](repeating: 0, count: max(chunkSize, 1))
     var total = 0
     var progress = LoopGuard()
@@ -127,15 +144,51 @@ public enum MailStream {
       }
       if n == 0 { break }
       total += n
-      reader.feed(chunk[0..<n])
-      let taken = reader.takeMessages()
-      if !taken.messages.isEmpty || !taken.diagnostics.isEmpty {
-        sink(
-          MailBatch(messages: taken.messages, diagnostics: taken.diagnostics, bytesRead: total))
-      }
+      body(chunk[0..<n], total)
     }
-    let rest = try reader.finish()
-    sink(MailBatch(messages: rest.messages, diagnostics: rest.diagnostics, bytesRead: total))
+    return total
+  }
+
+  /// Reads the mbox file (or single message) at `path` chunk by chunk, turning each message
+  /// into `map(message)` on the thread that reads it and giving `sink` the results in input
+  /// order, with the diagnostics of reading and the bytes read so far. Only the results
+  /// outlive a chunk: a reader of a large archive keeps what `map` keeps.
+  ///
+  /// With `parallel`, the messages of a chunk are read on several threads (every CPU, at most
+  /// 8); the results and their order do not depend on it.
+  ///
+  /// - Throws: `mail.cannot-read`; `mail.not-mail` for a file that holds no mail at all.
+  public static func read<T: Sendable>(
+    mbox path: String, quoting: FromQuoting = .mboxrd,
+    bodies: MailInput.BodyDecoding = .checked, chunkSize: Int = 4 << 20, parallel: Bool = true,
+    map: @escaping @Sendable (Message) -> T,
+    _ sink: (_ items: [T], _ diagnostics: [Diagnostic], _ bytesRead: Int) -> Void
+  ) throws(InputError) {
+    var reader = MailReader(name: path, quoting: quoting, bodies: bodies)
+    // With `parallel`, the messages cut from one chunk are read on other threads while this one
+    // reads and cuts the next chunk.
+    var pending: (work: Pending<([T], [Diagnostic])>, bytesRead: Int)? = nil
+    func deliver() {
+      guard let p = pending else { return }
+      pending = nil
+      let (items, diagnostics) = p.work.wait()
+      if !items.isEmpty || !diagnostics.isEmpty { sink(items, diagnostics, p.bytesRead) }
+    }
+    let total = try forEachChunk(of: path, chunkSize: chunkSize) { chunk, total in
+      reader.feed(chunk)
+      guard parallel else {
+        let (items, diagnostics) = reader.takeMessages(parallel: false, map: map)
+        if !items.isEmpty || !diagnostics.isEmpty { sink(items, diagnostics, total) }
+        return
+      }
+      let read = reader.takeMessagesLater(map: map)
+      guard let read else { return }
+      deliver()
+      pending = (Pending(read), total)
+    }
+    deliver()
+    let (items, diagnostics) = try reader.finish(parallel: parallel, map: map)
+    sink(items, diagnostics, total)
   }
 
   /// A maildir's files, `cur/` then `new/`, each one message, in batches of about

@@ -20,6 +20,14 @@ enum ParallelRead {
     return max(1, min(cpus, 8, messages / 32))
   }
 
+  /// Threads for a run of `messages` whose size is known to be worth it: every CPU (at most
+  /// 8), and 32 messages a thread at least.
+  static func workerCount(messages: Int) -> Int {
+    guard messages >= 64 else { return 1 }
+    let cpus = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    return max(1, min(cpus, 8, messages / 32))
+  }
+
   /// Applies `body` to `workers` contiguous runs of `items` on separate threads; returns the
   /// results in run order.
   static func map<T: Sendable, R: Sendable>(
@@ -54,6 +62,44 @@ enum ParallelRead {
       return [first] + jobs.compactMap(\.result)
     #else
       return slices.map(body)
+    #endif
+  }
+}
+
+/// Work started on a thread of its own, while the caller goes on; `wait()` gives its result.
+/// Where no thread can be started (or off Glibc), the work is done by `wait()`.
+struct Pending<R: Sendable> {
+  #if canImport(Glibc)
+    private let job: Job<R>
+    private let thread: pthread_t?
+  #else
+    private let work: () -> R
+  #endif
+
+  init(_ work: @escaping @Sendable () -> R) {
+    #if canImport(Glibc)
+      job = Job(work)
+      var t = pthread_t()
+      let ctx = Unmanaged.passRetained(job as AnyJob).toOpaque()
+      if pthread_create(&t, nil, runJob, ctx) == 0 {
+        thread = t
+      } else {
+        Unmanaged<AnyJob>.fromOpaque(ctx).release()
+        thread = nil
+      }
+    #else
+      self.work = work
+    #endif
+  }
+
+  /// The result, once the work is done.
+  func wait() -> R {
+    #if canImport(Glibc)
+      if let thread { pthread_join(thread, nil) } else { job.run() }
+      // The thread has set the result once joined; `work()` only satisfies the type.
+      return job.result ?? job.work()
+    #else
+      return work()
     #endif
   }
 }

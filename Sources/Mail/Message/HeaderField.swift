@@ -211,8 +211,9 @@ struct HeaderBlock {
     return HeaderField(name: name, rawValue: raw, value: value, line: line)
   }
 
+  /// True if `=?` occurs in the bytes.
   @inline(__always)
-  private static func hasEncodedWordStart(_ v: UnsafeBufferPointer<UInt8>) -> Bool {
+  static func hasEncodedWordStart(_ v: UnsafeBufferPointer<UInt8>) -> Bool {
     var i = 0
     var progress = LoopGuard()
     while progress.advanced(to: i),

@@ -26,8 +26,38 @@ public struct MailDate: Equatable, Hashable, Sendable, Comparable, CustomStringC
 
   /// `2023-01-23T17:45:20+00:00`.
   public var iso8601: String {
-    let sign = offsetMinutes < 0 ? "-" : "+"
     let off = abs(offsetMinutes)
+    if (0...9999).contains(year),
+      [month, day, hour, minute, second].allSatisfy({ (0...99).contains($0) }),
+      off / 60 < 100
+    {
+      // The usual case, written as bytes.
+      var out = [UInt8](repeating: UInt8(ascii: "0"), count: 25)
+      func put(_ v: Int, _ at: Int, _ width: Int = 2) {
+        var v = v
+        for k in stride(from: at + width - 1, through: at, by: -1) {
+          out[k] = UInt8(0x30 + v % 10)
+          v /= 10
+        }
+      }
+      put(year, 0, 4)
+      out[4] = UInt8(ascii: "-")
+      put(month, 5)
+      out[7] = UInt8(ascii: "-")
+      put(day, 8)
+      out[10] = UInt8(ascii: "T")
+      put(hour, 11)
+      out[13] = Bytes.colon
+      put(minute, 14)
+      out[16] = Bytes.colon
+      put(second, 17)
+      out[19] = offsetMinutes < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+")
+      put(off / 60, 20)
+      out[22] = Bytes.colon
+      put(off % 60, 23)
+      return String(decoding: out, as: UTF8.self)
+    }
+    let sign = offsetMinutes < 0 ? "-" : "+"
     return "\(pad(year, 4))-\(pad(month))-\(pad(day))T\(pad(hour)):\(pad(minute)):\(pad(second))"
       + "\(sign)\(pad(off / 60)):\(pad(off % 60))"
   }
@@ -60,6 +90,12 @@ public struct MailDate: Equatable, Hashable, Sendable, Comparable, CustomStringC
 
   /// Parses a date; nil when no day, month, year and time can be found.
   public static func parse(_ text: String) -> MailDate? {
+    var bytes = text
+    return bytes.withUTF8(parseUsual) ?? parseTokens(text)
+  }
+
+  /// ``parse(_:)`` for any form: comments dropped, then token by token.
+  static func parseTokens(_ text: String) -> MailDate? {
     // Drop comments, then split at whitespace and commas.
     var cleaned = ""
     var depth = 0
@@ -113,6 +149,65 @@ public struct MailDate: Equatable, Hashable, Sendable, Comparable, CustomStringC
       year: year, month: month, day: day, hour: time.0, minute: time.1, second: time.2,
       offsetMinutes: zone ?? 0)
   }
+
+  /// The form nearly every mailer writes, `[Ddd, ]D Mon YYYY hh:mm:ss +hhmm`, read from its
+  /// bytes; nil for anything else (then `parse` reads it token by token, to the same result).
+  static func parseUsual(_ b: UnsafeBufferPointer<UInt8>) -> MailDate? {
+    let n = b.count
+    var i = 0
+    func digits(_ count: Int) -> Int? {
+      guard i + count <= n else { return nil }
+      var v = 0
+      for k in i..<(i + count) {
+        guard Bytes.isDigit(b[k]) else { return nil }
+        v = v * 10 + Int(b[k] - 0x30)
+      }
+      i += count
+      return v
+    }
+    func expect(_ c: UInt8) -> Bool {
+      guard i < n, b[i] == c else { return false }
+      i += 1
+      return true
+    }
+    func word() -> [UInt8]? {
+      guard i + 3 <= n else { return nil }
+      let w = (i..<(i + 3)).map { Bytes.lower(b[$0]) }
+      i += 3
+      return w
+    }
+    if n > 0, !Bytes.isDigit(b[0]) {
+      guard let w = word(), weekdays.contains(w), expect(UInt8(ascii: ",")), expect(Bytes.space)
+      else { return nil }
+    }
+    let day: Int
+    if let two = digits(2) {
+      day = two
+    } else if let one = digits(1) {
+      day = one
+    } else {
+      return nil
+    }
+    guard expect(Bytes.space), let m = word(), let month = monthWords.firstIndex(of: m),
+      expect(Bytes.space), let year = digits(4), expect(Bytes.space), let hour = digits(2),
+      expect(Bytes.colon), let minute = digits(2), expect(Bytes.colon), let second = digits(2),
+      expect(Bytes.space), i < n, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-")
+    else { return nil }
+    let negative = b[i] == UInt8(ascii: "-")
+    i += 1
+    guard let zone = digits(4), i == n, (1...31).contains(day), (0...23).contains(hour),
+      (0...59).contains(minute), (0...60).contains(second)
+    else { return nil }
+    let minutes = (zone / 100) * 60 + zone % 100
+    return MailDate(
+      year: year, month: month + 1, day: day, hour: hour, minute: minute, second: second,
+      offsetMinutes: negative ? -minutes : minutes)
+  }
+
+  private static let weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map {
+    Array($0.utf8)
+  }
+  private static let monthWords = months.map { Array($0.utf8) }
 
   /// `2023-01-23T17:45:20Z`, `2023-01-23 17:45:20+01:00` (some tools write ISO 8601).
   private static func parseISO(_ s: Substring) -> MailDate? {

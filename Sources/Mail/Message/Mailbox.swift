@@ -12,7 +12,12 @@ public struct Mailbox: Equatable, Hashable, Sendable, CustomStringConvertible {
   /// `Name <addr>` (the name quoted when it needs to be), or the bare address.
   public var description: String {
     guard let name, !name.isEmpty else { return address }
-    let special = name.contains { ",;:<>@\"()[]\\".contains($0) }
+    var bytes = name
+    let ascii = bytes.withUTF8 { Bytes.isASCII($0) }
+    let special =
+      ascii
+      ? name.utf8.contains { Mailbox.specials.contains($0) }
+      : name.contains { ",;:<>@\"()[]\\".contains($0) }
     if special {
       let escaped = name.replacingOccurrences("\\", "\\\\").replacingOccurrences("\"", "\\\"")
       return "\"\(escaped)\" <\(address)>"
@@ -20,8 +25,18 @@ public struct Mailbox: Equatable, Hashable, Sendable, CustomStringConvertible {
     return "\(name) <\(address)>"
   }
 
+  /// The characters that make a display name be quoted.
+  private static let specials = Set(",;:<>@\"()[]\\".utf8)
+
   /// Parses one mailbox from a decoded header value; nil when there is no address at all.
   public static func parse(_ value: String) -> Mailbox? {
+    var bytes = value
+    if let plain = bytes.withUTF8(parsePlain) { return plain }
+    return parseText(value)
+  }
+
+  /// ``parse(_:)`` by characters, for any value.
+  static func parseText(_ value: String) -> Mailbox? {
     let v = value.trimmingASCIISpaces()
     if v.isEmpty { return nil }
     if let lt = v.lastIndex(of: "<") {
@@ -40,6 +55,36 @@ public struct Mailbox: Equatable, Hashable, Sendable, CustomStringConvertible {
     return Mailbox(name: nil, address: String(v))
   }
 
+  /// ``parse(_:)`` for the usual ASCII `Name <addr>` or `addr`, with no quotes, comments or
+  /// line breaks (where a byte is a character); nil for anything else, which `parse` reads by
+  /// characters. A value that is only blanks is `.some(nil)`.
+  private static func parsePlain(_ b: UnsafeBufferPointer<UInt8>) -> Mailbox?? {
+    for c in b
+    where c >= 0x80 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "(") || c == UInt8(ascii: ")")
+      || c == UInt8(ascii: "\\") || c == Bytes.lf || c == Bytes.cr
+    {
+      return nil
+    }
+    func text(_ lo: Int, _ hi: Int) -> String {
+      var lo = lo
+      var hi = hi
+      while lo < hi, Bytes.isWSP(b[lo]) { lo += 1 }
+      while hi > lo, Bytes.isWSP(b[hi - 1]) { hi -= 1 }
+      return String(decoding: UnsafeBufferPointer(rebasing: b[lo..<hi]), as: UTF8.self)
+    }
+    var lo = 0
+    var hi = b.count
+    while lo < hi, Bytes.isWSP(b[lo]) { lo += 1 }
+    while hi > lo, Bytes.isWSP(b[hi - 1]) { hi -= 1 }
+    if lo == hi { return .some(nil) }
+    guard let lt = (lo..<hi).last(where: { b[$0] == UInt8(ascii: "<") }) else {
+      return Mailbox(name: nil, address: text(lo, hi))
+    }
+    let gt = Bytes.find(UInt8(ascii: ">"), in: b, from: lt + 1, to: hi) ?? hi
+    let name = text(lo, lt)
+    return Mailbox(name: name.isEmpty ? nil : name, address: text(lt + 1, gt))
+  }
+
   /// Parses one mailbox from a value whose encoded words are not decoded yet: the structure
   /// first, then the display name is decoded.
   public static func parse(encoded value: String) -> Mailbox? {
@@ -52,7 +97,12 @@ public struct Mailbox: Equatable, Hashable, Sendable, CustomStringConvertible {
   }
 
   private static func decodingName(_ m: Mailbox) -> Mailbox {
-    guard let name = m.name, name.contains("=?") else { return m }
+    guard var name = m.name else { return m }
+    // `contains("=?")` by characters; an ASCII name's bytes say the same, faster.
+    let encoded = name.withUTF8 { Bytes.isASCII($0) && HeaderBlock.hasEncodedWordStart($0) }
+    guard encoded || (!name.utf8.allSatisfy { $0 < 0x80 } && name.contains("=?")) else {
+      return m
+    }
     return Mailbox(name: EncodedWords.decode(Array(name.utf8)).text, address: m.address)
   }
 
@@ -133,6 +183,13 @@ enum MessageIDs {
   /// The identifiers in a header value: the contents of each `<…>`, or the whitespace-separated
   /// words when the value has no angle brackets (as some broken mailers write).
   static func all(in value: String) -> [String] {
+    var bytes = value
+    if let ids = bytes.withUTF8(allPlain) { return ids }
+    return allText(in: value)
+  }
+
+  /// ``all(in:)`` by characters, for any value.
+  static func allText(in value: String) -> [String] {
     var ids: [String] = []
     var rest = value[...]
     var progress = LoopGuard()
@@ -148,6 +205,41 @@ enum MessageIDs {
     if ids.isEmpty {
       ids = value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).map(String.init)
         .filter { $0.contains("@") }
+    }
+    return ids
+  }
+
+  /// ``all(in:)`` for an ASCII value on one line (a byte is a character); nil otherwise.
+  private static func allPlain(_ b: UnsafeBufferPointer<UInt8>) -> [String]? {
+    for c in b where c >= 0x80 || c == Bytes.lf || c == Bytes.cr { return nil }
+    func text(_ lo: Int, _ hi: Int) -> String {
+      String(decoding: UnsafeBufferPointer(rebasing: b[lo..<hi]), as: UTF8.self)
+    }
+    var ids: [String] = []
+    var i = 0
+    var progress = LoopGuard()
+    while progress.advanced(to: i),
+      let lt = Bytes.find(UInt8(ascii: "<"), in: b, from: i, to: b.count)
+    {
+      guard let gt = Bytes.find(UInt8(ascii: ">"), in: b, from: lt + 1, to: b.count) else { break }
+      var lo = lt + 1
+      var hi = gt
+      while lo < hi, Bytes.isWSP(b[lo]) { lo += 1 }
+      while hi > lo, Bytes.isWSP(b[hi - 1]) { hi -= 1 }
+      if lo < hi { ids.append(text(lo, hi)) }
+      i = gt + 1
+    }
+    if ids.isEmpty {
+      var k = 0
+      while k < b.count {
+        while k < b.count, Bytes.isWSP(b[k]) || b[k] == UInt8(ascii: ",") { k += 1 }
+        var e = k
+        while e < b.count, !Bytes.isWSP(b[e]), b[e] != UInt8(ascii: ",") { e += 1 }
+        if e > k, Bytes.find(UInt8(ascii: "@"), in: b, from: k, to: e) != nil {
+          ids.append(text(k, e))
+        }
+        k = e
+      }
     }
     return ids
   }

@@ -92,6 +92,38 @@ public struct Message: Equatable, Sendable {
   /// Whether the body was decoded when the message was read.
   public var isBodyDecoded: Bool { decoded != nil }
 
+  /// Calls `scan` with the UTF-8 bytes of `body`, without making the string when the bytes
+  /// in the input already are that text.
+  ///
+  /// That is the case for a plain body (single part, 7bit or 8bit, no CR) that is ASCII, or
+  /// valid UTF-8 in a UTF-8 or US-ASCII charset: then `exact` is true and line `n` of the
+  /// bytes is input line `bodyStartLine + n - 1`. Otherwise the body is decoded into a
+  /// string first, `exact` is false, and `inputLine(forBodyLine:)` maps its lines.
+  public func withBodyUTF8<R>(
+    _ scan: (_ utf8: UnsafeBufferPointer<UInt8>, _ exact: Bool) -> R
+  ) -> R {
+    if decoded == nil, MimeDecoder.isPlain(headers) {
+      // A plain body is `charset.decode(raw)`: the same bytes when they are ASCII, or valid
+      // UTF-8 read as UTF-8 (US-ASCII with 8-bit bytes is read as UTF-8 when valid).
+      var unicode = true
+      if let type = MimeDecoder.field(headers, "content-type"),
+        let label = HeaderParameters.parse(type.value).parameters["charset"]
+      {
+        let charset = Charset(label: label)
+        unicode = charset == .utf8 || charset == .usASCII
+      }
+      let direct = rawBody.withUnsafeBufferPointer { buf -> R? in
+        guard Bytes.find(Bytes.cr, in: buf, from: 0, to: buf.count) == nil,
+          Bytes.isASCII(buf) || (unicode && Bytes.isValidUTF8(buf))
+        else { return nil }
+        return scan(buf, true)
+      }
+      if let direct { return direct }
+    }
+    var text = body
+    return text.withUTF8 { scan($0, false) }
+  }
+
   /// Reads a raw message. Header damage goes to `diags`; body damage too when `decodeBody`.
   static func read(
     _ raw: RawMessage, file: String, quoting: FromQuoting, bodies: MailInput.BodyDecoding,

@@ -19,23 +19,28 @@ public struct MailThreads: Equatable, Sendable {
   private var byID: [String: Int]
 
   public static func build(_ messages: [Message]) -> MailThreads {
+    build(links: messages.map(ThreadLinks.init))
+  }
+
+  /// Threads over what each message says of its place: for readers that keep these and not
+  /// the messages (`patchsite series` on a large archive).
+  public static func build(links: [ThreadLinks]) -> MailThreads {
     var t = MailThreads(
-      messageCount: messages.count, parents: Array(repeating: nil, count: messages.count),
-      childLists: Array(repeating: [], count: messages.count), roots: [], orphans: [],
+      messageCount: links.count, parents: Array(repeating: nil, count: links.count),
+      childLists: Array(repeating: [], count: links.count), roots: [], orphans: [],
       diagnostics: [], byID: [:])
-    let ids = messages.map(\.messageID)
-    for (k, id) in ids.enumerated() {
-      guard let id else { continue }
+    for (k, m) in links.enumerated() {
+      guard let id = m.messageID else { continue }
       if let first = t.byID[id] {
         t.diagnostics.append(
           Diagnostic(
-            "mail.duplicate-message-id", .warning, at: messages[k].location,
-            "Message-ID <\(id)> already used by the message at \(messages[first].location)"))
+            "mail.duplicate-message-id", .warning, at: m.location,
+            "Message-ID <\(id)> already used by the message at \(links[first].location)"))
       } else {
         t.byID[id] = k
       }
     }
-    for (k, m) in messages.enumerated() {
+    for (k, m) in links.enumerated() {
       var candidates: [String] = []
       if let r = m.inReplyTo { candidates.append(r) }
       candidates += m.references.reversed()
@@ -102,5 +107,29 @@ public struct MailThreads: Equatable, Sendable {
       stack += children(of: k).reversed()
     }
     return out
+  }
+}
+
+/// What a message says of its place in a thread: its Message-ID, the one it answers, its
+/// References (oldest first), and where it is in the input.
+public struct ThreadLinks: Equatable, Sendable {
+  public var messageID: String?
+  public var inReplyTo: String?
+  public var references: [String]
+  public var location: SourceLocation
+
+  public init(
+    messageID: String?, inReplyTo: String?, references: [String], location: SourceLocation
+  ) {
+    self.messageID = messageID
+    self.inReplyTo = inReplyTo
+    self.references = references
+    self.location = location
+  }
+
+  public init(_ m: Message) {
+    self.init(
+      messageID: m.messageID, inReplyTo: m.inReplyTo, references: m.references,
+      location: m.location)
   }
 }
