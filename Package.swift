@@ -88,7 +88,7 @@ let package = Package(
     .testTarget(
       name: "PatchsiteCLITests",
       dependencies: ["PatchsiteCLI", "Reporting", "Mail", "Diagnostics", "TestSupport"],
-      exclude: ["Snapshots", "Fixtures"]),
+      exclude: ["Snapshots", "Fixtures", "BadInput"]),
   ],
   swiftLanguageModes: [.v6]
 )

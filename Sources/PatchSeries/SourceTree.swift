@@ -37,11 +37,21 @@ public struct DirectoryTree: SourceTree {
     self.root = root
   }
 
+  /// The text of the file at `path` inside the tree; nil for a path that leaves it: `..`
+  /// components, an absolute path, or a symbolic link (anywhere along the path) that
+  /// resolves outside the root. A patch's paths never make Patchsite read elsewhere.
   public func contents(of path: String) -> String? {
-    guard !path.contains("/../"), !path.hasPrefix("../"), !path.hasPrefix("/") else { return nil }
-    guard let data = FileManager.default.contents(atPath: root + "/" + path) else { return nil }
+    let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+    guard !path.hasPrefix("/"), !parts.contains(".."), !path.contains("\u{0}") else { return nil }
+    let full = root + "/" + path
+    let inside = URL(fileURLWithPath: full).resolvingSymlinksInPath().path
+    guard inside.hasPrefix(resolvedRoot + "/") else { return nil }
+    guard let data = FileManager.default.contents(atPath: inside) else { return nil }
     return String(decoding: data, as: UTF8.self)
   }
+
+  /// The root with its own symbolic links resolved, for comparing against.
+  var resolvedRoot: String { URL(fileURLWithPath: root).resolvingSymlinksInPath().path }
 }
 
 /// A tree with some files replaced, added or deleted: the post-image of a patch over its base.
