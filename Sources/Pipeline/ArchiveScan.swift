@@ -126,6 +126,9 @@ public struct ScanResult: Sendable {
 /// with the patch-site traffic, not with the archive.
 public enum ArchiveScan {
   public static let diagnosticLimit = 1000
+  /// Rounds of pass 2 at most: a thread whose replies come in reverse order, deeper than
+  /// this, loses its deepest replies (never seen in practice: archives are mostly in order).
+  public static let maxRounds = 8
 
   public static func run(
     _ request: ScanRequest, progress: (ScanProgress) -> Void = { _ in }
@@ -147,19 +150,26 @@ public enum ArchiveScan {
       }
     }
     state.bytes = done
-    // Pass 2.
-    var done2 = 0
-    var seen = 0
-    for source in sources {
-      var last = 0
-      try source.read(pass: 2, chunkSize: request.chunkSize) { messages, _, bytesRead in
-        for m in messages { state.secondPass(m) }
-        seen += messages.count
-        done2 += bytesRead - last
-        last = bytesRead
-        progress(ScanProgress(pass: 2, done: done2, total: state.bytes, messages: seen))
+    // Pass 2, again while a message passed over may answer one kept after it (a reply that
+    // comes before what it answers in the archive): each round keeps at least one more
+    // message, or is the last.
+    var rounds = 0
+    repeat {
+      rounds += 1
+      state.startRound()
+      var done2 = 0
+      var seen = 0
+      for source in sources {
+        var last = 0
+        try source.read(pass: 2, chunkSize: request.chunkSize) { messages, _, bytesRead in
+          for m in messages { state.secondPass(m) }
+          seen += messages.count
+          done2 += bytesRead - last
+          last = bytesRead
+          progress(ScanProgress(pass: 2, done: done2, total: state.bytes, messages: seen))
+        }
       }
-    }
+    } while state.needsAnotherRound && rounds < ArchiveScan.maxRounds
     return try review(state, request: request, progress: progress)
   }
 
@@ -351,9 +361,23 @@ private struct ScanState {
     if let parent = m.inReplyTo ?? m.references.last { parents.insert(parent) }
   }
 
+  /// Pass 2: what the messages passed over in this round answer, in a filter of fixed size
+  /// (memory stays flat), and the messages kept in this round.
+  var answered = BloomFilter(bits: 1 << 23)
+  var keptThisRound: [String] = []
+
+  mutating func startRound() {
+    answered.removeAll()
+    keptThisRound = []
+  }
+
+  /// Whether a message passed over in this round may answer one kept later in it.
+  var needsAnotherRound: Bool { keptThisRound.contains { answered.contains($0) } }
+
   mutating func secondPass(_ m: Message) {
     if tooOld(m) { return }
     let id = Self.identity(m)
+    if keptIDs.contains(id) { return }  // kept in an earlier round
     var keep = relevant.contains(id) || parents.contains(id)
     if !keep, let up = m.inReplyTo {
       keep = relevant.contains(up) || parents.contains(up) || keptIDs.contains(up)
@@ -361,12 +385,49 @@ private struct ScanState {
     if !keep {
       keep = m.references.contains { relevant.contains($0) || parents.contains($0) }
     }
-    guard keep else { return }
+    guard keep else {
+      if let up = m.inReplyTo { answered.insert(up) }
+      return
+    }
     // A copy made here, its body decoded on use: the kept mail costs its bytes, and pins none
     // of the memory of the batch it was read in.
     kept.append(MailStream.detached(m))
     keptIDs.insert(id)
+    keptThisRound.append(id)
     keptCount += 1
+  }
+}
+
+/// A Bloom filter of strings: `contains` is never wrong when it says no; a yes may be wrong
+/// (about one time in 500 at a million entries in 8 Mbit), which costs an extra round, not a
+/// missed message.
+struct BloomFilter {
+  private var words: [UInt64]
+
+  init(bits: Int) { words = Array(repeating: 0, count: max(1, bits / 64)) }
+
+  private func positions(_ s: String) -> [Int] {
+    var a = Hasher()
+    a.combine(s)
+    var b = Hasher()
+    b.combine(0x9e37_79b9)
+    b.combine(s)
+    let h1 = UInt64(bitPattern: Int64(a.finalize()))
+    let h2 = UInt64(bitPattern: Int64(b.finalize())) | 1
+    let m = UInt64(words.count * 64)
+    return (0..<4).map { Int((h1 &+ UInt64($0) &* h2) % m) }
+  }
+
+  mutating func insert(_ s: String) {
+    for p in positions(s) { words[p / 64] |= 1 << UInt64(p % 64) }
+  }
+
+  func contains(_ s: String) -> Bool {
+    positions(s).allSatisfy { words[$0 / 64] & (1 << UInt64($0 % 64)) != 0 }
+  }
+
+  mutating func removeAll() {
+    for k in words.indices { words[k] = 0 }
   }
 }
 

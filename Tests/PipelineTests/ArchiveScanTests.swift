@@ -49,6 +49,33 @@ import Testing
     #expect(ids.contains("mail.bad-base64") || ids.contains("mail.no-headers"), "\(ids)")
   }
 
+  /// A reply that comes before the reply it answers (archives are not always in order) is
+  /// still kept: a further round of the second pass finds it.
+  @Test func aReplyBeforeWhatItAnswersIsKept() throws {
+    let dir = try Tools.makeTemporaryDirectory("patchsite-scan")
+    defer { Tools.removeTemporaryDirectory(dir) }
+    var messages = ScanArchive.messages
+    let r1 = try #require(messages.firstIndex { $0.id == "r1@example.org" })
+    let r2 = try #require(messages.firstIndex { $0.id == "r2@example.org" })
+    messages.swapAt(r1, r2)
+    let mbox = messages.map { "From mboxrd@z Thu Jan  1 00:00:00 1970\n" + $0.text + "\n" }.joined()
+    let path = dir + "/reordered.mbox"
+    try Data(mbox.utf8).write(to: URL(fileURLWithPath: path))
+    let r = try ArchiveScan.run(ScanRequest(archives: [path]))
+    #expect(r.kept == 8)
+  }
+
+  @Test func aBloomFilterNeverForgets() {
+    var f = BloomFilter(bits: 1 << 12)
+    let words = (0..<300).map { "m\($0)@example.org" }
+    for w in words { f.insert(w) }
+    #expect(words.allSatisfy { f.contains($0) })
+    let strangers = (0..<1000).filter { f.contains("x\($0)@example.net") }.count
+    #expect(strangers < 100)
+    f.removeAll()
+    #expect(!f.contains(words[0]))
+  }
+
   @Test func maildirGivesTheSameSeries() throws {
     let dir = try Tools.makeTemporaryDirectory("patchsite-scan")
     defer { Tools.removeTemporaryDirectory(dir) }
