@@ -74,6 +74,16 @@ extension Repository {
   static func rangeIDs(_ repo: OpaquePointer, _ range: String) throws(GitError)
     -> (ids: [ObjectID], isRange: Bool)
   {
+    let ends = try rangeEnds(repo, range)
+    guard ends.isRange else { return (ends.push, false) }
+    return (try LibGit2.walk(repo, push: ends.push, hide: ends.hide), true)
+  }
+
+  /// What a walk of `range` starts from and stops at: `A..B` pushes B and hides A; `A...B`
+  /// pushes both and hides their merge bases; one revision is itself, not a range.
+  static func rangeEnds(_ repo: OpaquePointer, _ range: String) throws(GitError)
+    -> (push: [ObjectID], hide: [ObjectID], isRange: Bool)
+  {
     let spec = try LibGit2.revparse(repo, range)
     defer {
       LibGit2.freeObject(spec.from)
@@ -85,15 +95,14 @@ extension Repository {
       }
       let commit = try LibGit2.peelToCommit(from)
       defer { LibGit2.freeObject(commit) }
-      return ([LibGit2.objectID(of: commit)], false)
+      return ([LibGit2.objectID(of: commit)], [], false)
     }
     let from = try Self.commitID(spec.from, in: repo)
     let to = try Self.commitID(spec.to, in: repo)
     if spec.isSymmetric {
-      let bases = try LibGit2.mergeBases(repo, from, to)
-      return (try LibGit2.walk(repo, push: [from, to], hide: bases), true)
+      return ([from, to], try LibGit2.mergeBases(repo, from, to), true)
     }
-    return (try LibGit2.walk(repo, push: [to], hide: [from]), true)
+    return ([to], [from], true)
   }
 
   /// `commits` (newest first by committer date, as the walk gives them) in git's
@@ -197,7 +206,27 @@ extension Repository {
   /// only (ID, parents, tree), oldest first in git's `--topo-order`: a walk over a kernel's
   /// history without copying every message and signature.
   public func links(in range: String) throws(GitError) -> [CommitLink] {
-    Self.oldestFirst(try links(of: walk(range)))
+    Self.oldestFirst(try walkLinks(range))
+  }
+
+  /// The links of `range`'s commits, newest first by committer date as ``walk(_:)`` gives
+  /// them, each commit read once (its tree, parents and date from its raw bytes) by a walk of
+  /// our own with git's rules for ranges (`limit_list`: a commit reachable from a hidden one is
+  /// left out; the walk stops once only hidden commits remain, after a slop of five).
+  /// A repository the walk cannot read as plain objects (shallow, or a missing object) is
+  /// walked by libgit2 instead, and its commits read after.
+  public func walkLinks(_ range: String) throws(GitError) -> [CommitLink] {
+    let own = try withHandle { (repo) throws(GitError) -> [CommitLink]? in
+      guard !LibGit2.isShallow(repo) else { return nil }
+      let ends = try Self.rangeEnds(repo, range)
+      do throws(GitError) {
+        return try LibGit2.walkRaw(repo, push: ends.push, hide: ends.isRange ? ends.hide : [])
+      } catch {
+        return nil
+      }
+    }
+    if let own { return own }
+    return try links(of: walk(range))
   }
 
   /// The commits of `range` (`A..B`, `A...B`), or of one revision's whole history, newest

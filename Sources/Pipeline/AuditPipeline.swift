@@ -148,12 +148,13 @@ public enum AuditPipeline {
   ) throws(GitError) -> AuditReport {
     let repo = try Repository.open(path: request.repository)
     let watch = Watch(paths: request.paths)
-    // The walk, then each commit's link and signature (the object IDs at the watched paths),
-    // read by workers with handles of their own: for most commits, one root tree.
+    // The walk (each commit read once for its tree, parents and date), then each tree's
+    // signature (the object IDs at the watched paths), read by workers with handles of their
+    // own: for most commits, one root tree.
     var clock = PhaseClock()
-    let ids = try repo.walk(request.range)
-    clock.lap("walk (\(ids.count) commits)")
-    let signed = try signedLinks(ids, watch: watch, request: request)
+    let walked = try repo.walkLinks(request.range)
+    clock.lap("walk (\(walked.count) commits)")
+    let signed = try signedLinks(walked, watch: watch, request: request)
     clock.lap("links and signatures")
     var signatures: [ObjectID: [WatchMark]] = [:]
     signatures.reserveCapacity(signed.count)
@@ -315,14 +316,14 @@ public enum AuditPipeline {
       rebuilt: cache.misses, reused: cache.hits, phases: clock.laps)
   }
 
-  /// The links of `ids` and the signature of each one's tree under `watch`, in the order of
-  /// `ids`: contiguous runs to `request.jobs` workers (neighbours in the walk share most
-  /// folders, which each worker keeps by tree ID).
-  static func signedLinks(_ ids: [ObjectID], watch: Watch, request: AuditRequest)
+  /// Each link with the signature of its tree under `watch`, in order: contiguous runs to
+  /// `request.jobs` workers (neighbours in the walk share most folders, which each worker
+  /// keeps by tree ID).
+  static func signedLinks(_ links: [CommitLink], watch: Watch, request: AuditRequest)
     throws(GitError) -> [(link: CommitLink, signature: [WatchMark])]
   {
     // Small walks are not worth a second handle.
-    let jobs = max(1, min(request.jobs, ids.count / 512 + 1))
+    let jobs = max(1, min(request.jobs, links.count / 512 + 1))
     let parts = ResultSlots<[(link: CommitLink, signature: [WatchMark])]>(count: jobs)
     let failures = ResultSlots<GitError>(count: jobs)
     DispatchQueue.concurrentPerform(iterations: jobs) { w in
@@ -330,9 +331,9 @@ public enum AuditPipeline {
         let own = try Repository.open(path: request.repository)
         let signer = WatchSigner(watch, own)
         var out: [(link: CommitLink, signature: [WatchMark])] = []
-        let run = chunk(w, of: jobs, ids.count)
+        let run = chunk(w, of: jobs, links.count)
         out.reserveCapacity(run.count)
-        for l in try own.links(of: ids[run]) {
+        for l in links[run] {
           out.append((l, try signer.signature(l.treeID)))
         }
         parts.set(w, out)

@@ -164,6 +164,153 @@ enum LibGit2 {
     }
   }
 
+  /// `git_repository_is_shallow`.
+  static func isShallow(_ repo: OpaquePointer) -> Bool { git_repository_is_shallow(repo) == 1 }
+
+  /// git's `limit_list` over raw commits: the commits reachable from `push` and not from
+  /// `hide`, newest first by committer date (ties in the order they were found), each commit
+  /// read once.
+  static func walkRaw(_ repo: OpaquePointer, push: [ObjectID], hide: [ObjectID])
+    throws(GitError) -> [CommitLink]
+  {
+    let odb = try objectDatabase(repo)
+    defer { git_odb_free(odb) }
+    var links: [CommitLink] = []
+    var times: [Int64] = []
+    var hidden: [Bool] = []
+    var queued: [Bool] = []
+    var index: [ObjectID: Int] = [:]
+    func node(_ id: ObjectID) throws(GitError) -> Int {
+      if let k = index[id] { return k }
+      let (link, time) = try withRawObject(odb, id, kind: GIT_OBJECT_COMMIT) {
+        (raw) throws(GitError) -> (CommitLink, Int64) in
+        (try parseLink(id, raw), committerTime(raw))
+      }
+      index[id] = links.count
+      links.append(link)
+      times.append(time)
+      hidden.append(false)
+      queued.append(false)
+      return links.count - 1
+    }
+    // The queue: newest first, the earlier found first among equal dates.
+    var heap: [(time: Int64, order: Int, node: Int)] = []
+    var order = 0
+    func before(
+      _ a: (time: Int64, order: Int, node: Int), _ b: (time: Int64, order: Int, node: Int)
+    )
+      -> Bool
+    { a.time != b.time ? a.time > b.time : a.order < b.order }
+    func enqueue(_ n: Int) {
+      queued[n] = true
+      order += 1
+      heap.append((times[n], order, n))
+      var i = heap.count - 1
+      while i > 0, before(heap[i], heap[(i - 1) / 2]) {
+        heap.swapAt(i, (i - 1) / 2)
+        i = (i - 1) / 2
+      }
+    }
+    func dequeue() -> Int? {
+      guard let top = heap.first else { return nil }
+      let last = heap.removeLast()
+      if !heap.isEmpty {
+        heap[0] = last
+        var i = 0
+        while true {
+          let l = 2 * i + 1
+          let r = l + 1
+          var m = i
+          if l < heap.count, before(heap[l], heap[m]) { m = l }
+          if r < heap.count, before(heap[r], heap[m]) { m = r }
+          if m == i { break }
+          heap.swapAt(i, m)
+          i = m
+        }
+      }
+      return top.node
+    }
+    // Hidden: the commit, and every ancestor already read (git's mark_parents_uninteresting).
+    func hideFrom(_ n: Int) {
+      var stack = [n]
+      while let k = stack.popLast() {
+        for p in links[k].parents {
+          guard let q = index[p], !hidden[q] else { continue }
+          hidden[q] = true
+          stack.append(q)
+        }
+      }
+    }
+    for id in push {
+      let n = try node(id)
+      if !queued[n] { enqueue(n) }
+    }
+    for id in hide {
+      let n = try node(id)
+      hidden[n] = true
+      if !queued[n] { enqueue(n) }
+    }
+    let slopStart = 5
+    var slop = slopStart
+    var lastDate = Int64.max
+    var out: [Int] = []
+    while let n = dequeue() {
+      for p in links[n].parents {
+        let q = try node(p)
+        if !queued[q] { enqueue(q) }
+      }
+      if hidden[n] {
+        hideFrom(n)
+        // Still interesting (git's still_interesting)?
+        guard let head = heap.first else { break }
+        if lastDate <= head.time || heap.contains(where: { !hidden[$0.node] }) {
+          slop = slopStart
+          continue
+        }
+        slop -= 1
+        if slop == 0 { break }
+        continue
+      }
+      lastDate = times[n]
+      out.append(n)
+    }
+    return out.filter { !hidden[$0] }.map { links[$0] }
+  }
+
+  /// The committer date of a raw commit (seconds since the epoch); 0 when it has none.
+  static func committerTime(_ raw: UnsafeRawBufferPointer) -> Int64 {
+    let word = Array("\ncommitter ".utf8)
+    var i = 0
+    let n = raw.count
+    while i + word.count <= n {
+      var match = true
+      for k in 0..<word.count where raw[i + k] != word[k] {
+        match = false
+        break
+      }
+      if match { break }
+      // Headers end at the first empty line.
+      if raw[i] == UInt8(ascii: "\n"), i + 1 < n, raw[i + 1] == UInt8(ascii: "\n") { return 0 }
+      i += 1
+    }
+    guard i + word.count <= n else { return 0 }
+    var end = i + word.count
+    while end < n, raw[end] != UInt8(ascii: "\n") { end += 1 }
+    // `Name <mail> 1700000000 +0100`: the number after the last '>'.
+    var gt = end
+    while gt > i, raw[gt - 1] != UInt8(ascii: ">") { gt -= 1 }
+    var k = gt
+    while k < end, raw[k] == UInt8(ascii: " ") { k += 1 }
+    var t: Int64 = 0
+    var digits = 0
+    while k < end, raw[k] >= UInt8(ascii: "0"), raw[k] <= UInt8(ascii: "9"), digits < 18 {
+      t = t * 10 + Int64(raw[k] - UInt8(ascii: "0"))
+      k += 1
+      digits += 1
+    }
+    return t
+  }
+
   /// The link of a commit from its raw bytes: `tree <hex>` and each `parent <hex>` line.
   static func parseLink(_ id: ObjectID, _ raw: UnsafeRawBufferPointer) throws(GitError)
     -> CommitLink
