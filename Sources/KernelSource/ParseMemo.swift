@@ -94,7 +94,7 @@ public final class Commentless: @unchecked Sendable {
   private var kept: [String: String] = [:]
   private let capacity: Int
 
-  public init(capacity: Int = 1_024) { self.capacity = capacity }
+  public init(capacity: Int = 256) { self.capacity = capacity }
 
   /// `text` without the comments of the kind `path` is written in (see ``CommentStyle/init(path:)``);
   /// the text itself for a kind of file with no known comments.
