@@ -36,12 +36,14 @@ struct SeriesCommand: ParsableCommand {
   func run() throws {
     guard !input.inputs.isEmpty else { throw ValidationError("give at least one INPUT") }
     let set = try load()
-    let text =
-      switch output.format {
-      case .text: SeriesReport.text(set)
-      case .json: SeriesReport.json(set).rendered()
-      }
-    try output.write(text)
+    switch output.format {
+    case .text: try output.write(SeriesReport.text(set))
+    case .json:
+      // Written a version at a time as it is rendered: the whole report is never held.
+      var stream = Output.Stream(to: output.output)
+      try SeriesReport.writeJSON(set) { (bytes) throws(InputError) in try stream.write(bytes) }
+      try stream.finish()
+    }
     if Outcome.somethingFound(series: set) { throw ExitCode(ExitStatus.findings) }
   }
 
