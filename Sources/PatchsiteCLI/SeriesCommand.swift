@@ -49,27 +49,12 @@ struct SeriesCommand: ParsableCommand {
 
   /// Reads the inputs into series versions and applies them to the base, if any.
   ///
-  /// Mail is read as a stream (`SeriesAssembler.read`): each message is read once, its body
-  /// scanned as bytes and dropped, and the set keeps what the report shows, plus each patch's
-  /// diff when `--tree` gives a base to apply it to. With `--repo` (revision ranges, bases
-  /// found in a repository) the inputs go through `SeriesInputs.load()`.
+  /// Mail is read as a stream (`SeriesAssembler.read`, through `SeriesInputs.load(keeping:)`):
+  /// each message is read once, its body scanned as bytes and dropped, and the set keeps what
+  /// the report shows, plus each patch's diff when there is a base to apply it to or to find
+  /// (`--tree`, `--repo`).
   private func load() throws -> SeriesSet {
     let source = input.source
-    if source.repo != nil { return try source.load() }
-    let keep: SeriesAssembler.Keep = source.tree == nil ? .summaries : .diffs
-    var set = SeriesSet()
-    for path in source.inputs {
-      let s = try SeriesAssembler.read(path: path, keeping: keep)
-      let offset = set.versions.count
-      set.versions += s.versions.map { v in
-        var v = v
-        v.previous = v.previous.map { $0 + offset }
-        return v
-      }
-      set.unassigned += s.unassigned
-      set.diagnostics += s.diagnostics
-    }
-    try source.applyBases(to: &set)
-    return set
+    return try source.load(keeping: source.tree == nil && source.repo == nil ? .summaries : .diffs)
   }
 }
