@@ -36,38 +36,25 @@ struct SeriesCommand: ParsableCommand {
   func run() throws {
     guard !input.inputs.isEmpty else { throw ValidationError("give at least one INPUT") }
     let set = try load()
-    let text =
-      switch output.format {
-      case .text: SeriesReport.text(set)
-      case .json: SeriesReport.json(set).rendered()
-      }
-    try output.write(text)
+    switch output.format {
+    case .text: try output.write(SeriesReport.text(set))
+    case .json:
+      // Written a version at a time as it is rendered: the whole report is never held.
+      var stream = Output.Stream(to: output.output)
+      try SeriesReport.writeJSON(set) { (bytes) throws(InputError) in try stream.write(bytes) }
+      try stream.finish()
+    }
     if Outcome.somethingFound(series: set) { throw ExitCode(ExitStatus.findings) }
   }
 
   /// Reads the inputs into series versions and applies them to the base, if any.
   ///
-  /// Mail is read as a stream (`SeriesAssembler.read`): each message is read once, its body
-  /// scanned as bytes and dropped, and the set keeps what the report shows, plus each patch's
-  /// diff when `--tree` gives a base to apply it to. With `--repo` (revision ranges, bases
-  /// found in a repository) the inputs go through `SeriesInputs.load()`.
+  /// Mail is read as a stream (`SeriesAssembler.read`, through `SeriesInputs.load(keeping:)`):
+  /// each message is read once, its body scanned as bytes and dropped, and the set keeps what
+  /// the report shows, plus each patch's diff when there is a base to apply it to or to find
+  /// (`--tree`, `--repo`).
   private func load() throws -> SeriesSet {
     let source = input.source
-    if source.repo != nil { return try source.load() }
-    let keep: SeriesAssembler.Keep = source.tree == nil ? .summaries : .diffs
-    var set = SeriesSet()
-    for path in source.inputs {
-      let s = try SeriesAssembler.read(path: path, keeping: keep)
-      let offset = set.versions.count
-      set.versions += s.versions.map { v in
-        var v = v
-        v.previous = v.previous.map { $0 + offset }
-        return v
-      }
-      set.unassigned += s.unassigned
-      set.diagnostics += s.diagnostics
-    }
-    try source.applyBases(to: &set)
-    return set
+    return try source.load(keeping: source.tree == nil && source.repo == nil ? .summaries : .diffs)
   }
 }

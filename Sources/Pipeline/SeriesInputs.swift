@@ -32,10 +32,32 @@ public struct SeriesInputs: Sendable, Hashable {
     try loadWithMessages().set
   }
 
+  /// ``load()``, reading mail as a stream (`SeriesAssembler.read(path:keeping:)`) and keeping
+  /// only `keep` of each message: each message is dropped once read, so the memory follows the
+  /// series and not the input. `.diffs` is enough to apply the versions or find their bases.
+  public func load(keeping keep: SeriesAssembler.Keep) throws(InputError) -> SeriesSet {
+    try assemble { (path) throws(InputError) in
+      try SeriesAssembler.read(path: path, keeping: keep)
+    }
+  }
+
   /// ``load()``, with every mail message read from the inputs (in input order), for commands
   /// that answer messages (`reply`); none for revision ranges.
   public func loadWithMessages() throws(InputError) -> (set: SeriesSet, messages: [Message]) {
     var messages: [Message] = []
+    let set = try assemble { (path) throws(InputError) in
+      let mail = try MailInput.load(path: path)
+      messages.append(contentsOf: mail.messages)
+      return SeriesAssembler.assemble(mail.messages, diagnostics: mail.diagnostics)
+    }
+    return (set, messages)
+  }
+
+  /// Reads every input — a revision range through `GitSeries`, mail through `readMail` — into
+  /// one set, and applies it to its bases unless it came from git.
+  private func assemble(
+    readMail: (String) throws(InputError) -> SeriesSet
+  ) throws(InputError) -> SeriesSet {
     let repository = try openRepository()
     var set = SeriesSet()
     var fromGit = false
@@ -55,9 +77,7 @@ public struct SeriesInputs: Sendable, Hashable {
         }
         continue
       }
-      let mail = try MailInput.load(path: input)
-      messages.append(contentsOf: mail.messages)
-      let s = SeriesAssembler.assemble(mail.messages, diagnostics: mail.diagnostics)
+      let s = try readMail(input)
       let offset = set.versions.count
       set.versions.append(
         contentsOf: s.versions.map { v in
@@ -69,7 +89,7 @@ public struct SeriesInputs: Sendable, Hashable {
       set.diagnostics.append(contentsOf: s.diagnostics)
     }
     if !fromGit { try applyToBases(repository: repository, set: &set) }
-    return (set, messages)
+    return set
   }
 
   /// Applies every version of `set` to the base these inputs name (`tree`, or `repo` with or

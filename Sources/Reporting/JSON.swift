@@ -42,47 +42,17 @@ public enum JSON: Sendable, Equatable {
     ])
   }
 
-  /// Pretty-printed with two-space indentation and a final newline.
+  /// Pretty-printed with two-space indentation and a final newline (see ``JSONWriter``).
   public func rendered() -> String {
-    var out = ""
-    write(into: &out, indent: 0)
-    out.append("\n")
-    return out
+    String(decoding: renderedBytes(), as: UTF8.self)
   }
 
-  private func write(into out: inout String, indent: Int) {
-    switch self {
-    case .null: out.append("null")
-    case .bool(let b): out.append(b ? "true" : "false")
-    case .int(let i): out.append(String(i))
-    case .string(let s): JSON.quote(s, into: &out)
-    case .array(let items):
-      if items.isEmpty {
-        out.append("[]")
-        return
-      }
-      out.append("[\n")
-      for (n, item) in items.enumerated() {
-        out.append(String(repeating: " ", count: indent + 2))
-        item.write(into: &out, indent: indent + 2)
-        out.append(n + 1 < items.count ? ",\n" : "\n")
-      }
-      out.append(String(repeating: " ", count: indent) + "]")
-    case .object(let fields):
-      if fields.isEmpty {
-        out.append("{}")
-        return
-      }
-      out.append("{\n")
-      for (n, (key, value)) in fields.enumerated() {
-        out.append(String(repeating: " ", count: indent + 2))
-        JSON.quote(key, into: &out)
-        out.append(": ")
-        value.write(into: &out, indent: indent + 2)
-        out.append(n + 1 < fields.count ? ",\n" : "\n")
-      }
-      out.append(String(repeating: " ", count: indent) + "}")
-    }
+  /// ``rendered()`` as UTF-8 bytes.
+  public func renderedBytes() -> [UInt8] {
+    var writer = JSONWriter()
+    writer.value(self, indent: 0)
+    writer.raw("\n")
+    return writer.bytes
   }
 
   /// `s` as a JSON string literal, quotes included.

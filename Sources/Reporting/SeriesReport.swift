@@ -13,6 +13,34 @@ public enum SeriesReport {
     ])
   }
 
+  /// Writes ``json(_:)`` rendered, byte for byte, one version at a time: the JSON of a version
+  /// is built, written and dropped before the next, and `sink` is handed the bytes whenever
+  /// about `chunk` bytes are ready (and once at the end), so neither the whole tree nor the
+  /// whole text is ever held.
+  /// - Throws: what `sink` throws; nothing more is written after it throws.
+  public static func writeJSON<E: Error>(
+    _ set: SeriesSet, chunk: Int = 1 << 20, to sink: ([UInt8]) throws(E) -> Void
+  ) throws(E) {
+    var w = JSONWriter(capacity: chunk + chunk / 4)
+    w.raw("{\n  ")
+    w.key("versions")
+    try w.list(of: set.versions.count, brackets: .array, indent: 2) { (w, n) throws(E) in
+      w.value(version(set.versions[n], in: set), indent: 4)
+      if w.bytes.count >= chunk {
+        try sink(w.bytes)
+        w.clear()
+      }
+    }
+    w.raw(",\n  ")
+    w.key("unassigned")
+    w.value(.array(set.unassigned.map(reply)), indent: 2)
+    w.raw(",\n  ")
+    w.key("diagnostics")
+    w.value(.array(set.diagnostics.map(JSON.diagnostic)), indent: 2)
+    w.raw("\n}\n")
+    try sink(w.bytes)
+  }
+
   private static func version(_ v: SeriesVersion, in set: SeriesSet) -> JSON {
     let previous = v.previous.flatMap { set.versions.indices.contains($0) ? set.versions[$0] : nil }
     return .object([

@@ -58,6 +58,22 @@ private func run(_ args: [String]) throws -> (Int32, String) { try runCapturing(
   #expect(status == 2)
 }
 
+/// The JSON is written in pieces as it is rendered; a file that cannot be written is still
+/// bad output (exit 2), found at the first piece, and an existing file is replaced whole.
+@Test func seriesJSONToAFileItCannotWriteExitsTwo() throws {
+  let input = root + "/Series/with-args/series.mbox"
+  let status = Patchsite.run(["series", input, "--format", "json", "-o", root + "/no/such/out"])
+  #expect(status == 2)
+  let dir = try Tools.makeTemporaryDirectory()
+  defer { Tools.removeTemporaryDirectory(dir) }
+  let out = dir + "/out.json"
+  try String(repeating: "stale\n", count: 100_000).write(
+    toFile: out, atomically: true, encoding: .utf8)
+  #expect(Patchsite.run(["series", input, "--format", "json", "-o", out]) == 0)
+  let (_, expected) = try run(["series", input, "--format", "json"])
+  #expect(try String(contentsOfFile: out, encoding: .utf8) == expected)
+}
+
 @Test func notMailExitsTwo() throws {
   let (status, _) = try run(["series", root + "/Package.swift"])
   #expect(status == 2)

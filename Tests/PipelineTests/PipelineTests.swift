@@ -125,6 +125,15 @@ private func example(_ name: String) -> SeriesInputs {
   #expect(set.versions.flatMap(\.patches).allSatisfy { $0.applies == true })
   #expect(set.diagnostics.contains { $0.id == "series.base-guessed" })
   #expect(set.diagnostics.contains { $0.id == "series.base-not-found" })  // the named base-commit
+  // Read as a stream keeping only the diffs (what `series --repo` does), the same bases are
+  // found, the same patches apply and the same diagnostics come out.
+  let streamed = try SeriesInputs(inputs: [root + "/Series/with-args/series.mbox"], repo: dir)
+    .load(keeping: .diffs)
+  #expect(streamed.versions.map(\.guessedBase) == [base, base])
+  #expect(
+    streamed.versions.flatMap(\.patches).map(\.applies)
+      == set.versions.flatMap(\.patches).map(\.applies))
+  #expect(streamed.diagnostics == set.diagnostics)
   // The expectations are the first blob each path is patched from.
   let v2 = try #require(set.versions.last)
   #expect(

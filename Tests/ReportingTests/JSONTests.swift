@@ -46,3 +46,12 @@ import Testing
   ]
   for (s, quoted) in expected { #expect(JSON.literal(s) == quoted, "\(Array(s.utf8))") }
 }
+
+/// Integers are spelled as `String(i)` spells them, at both ends of the range too.
+@Test func jsonIntegers() {
+  for i in [0, 7, 9, 10, 42, 100, -1, -10, 1_234_567, Int.max, Int.min] {
+    var w = JSONWriter()
+    w.int(i)
+    #expect(String(decoding: w.bytes, as: UTF8.self) == String(i))
+  }
+}
