@@ -141,6 +141,10 @@ extension Executor {
       guard hits(page, addr, size) else { return nil }
       return (b, Int(truncatingIfNeeded: addr & 0xfff))
     }
+    /// ASR of a 64-bit value.
+    @inline(__always) func asr(_ v: UInt64, _ amount: UInt8) -> UInt64 {
+      UInt64(bitPattern: Int64(bitPattern: v) &>> Int64(amount))
+    }
     /// A flag-setting result with its NZCV as the one-hot bit.
     @inline(__always) func oneHot(_ result: (UInt64, UInt8)) -> (UInt64, UInt16) {
       (result.0, 1 &<< UInt16(result.1))
@@ -238,9 +242,7 @@ extension Executor {
         r[Int(op.a)] = r[Int(op.b)] &+ ((r[Int(op.c)] &<< UInt64(op.h)) ^ op.imm2) &+ op.imm
       case .addLsrX:
         r[Int(op.a)] = r[Int(op.b)] &+ ((r[Int(op.c)] &>> UInt64(op.h)) ^ op.imm2) &+ op.imm
-      case .addAsrX:
-        let m = UInt64(bitPattern: Int64(bitPattern: r[Int(op.c)]) &>> Int64(op.h))
-        r[Int(op.a)] = r[Int(op.b)] &+ (m ^ op.imm2) &+ op.imm
+      case .addAsrX: r[Int(op.a)] = r[Int(op.b)] &+ (asr(r[Int(op.c)], op.h) ^ op.imm2) &+ op.imm
       case .addShiftW:
         let m = shifted(r[Int(op.c)], op.d, op.h, sf: false)
         r[Int(op.a)] = (r[Int(op.b)] &+ (m ^ op.imm2) &+ op.imm) & 0xFFFF_FFFF
@@ -253,6 +255,19 @@ extension Executor {
           Executor.addWithCarry32(
             UInt32(truncatingIfNeeded: r[Int(op.b)]), UInt32(truncatingIfNeeded: m ^ op.imm2),
             UInt32(truncatingIfNeeded: op.imm)))
+      case .addsLslX:
+        let m = r[Int(op.c)] &<< UInt64(op.h)
+        (r[Int(op.a)], nzcvBit) = oneHot(
+          Executor.addWithCarry64(r[Int(op.b)], m ^ op.imm2, op.imm))
+      case .andLslX: r[Int(op.a)] = r[Int(op.b)] & ((r[Int(op.c)] &<< UInt64(op.h)) ^ op.imm2)
+      case .andLsrX: r[Int(op.a)] = r[Int(op.b)] & ((r[Int(op.c)] &>> UInt64(op.h)) ^ op.imm2)
+      case .andAsrX: r[Int(op.a)] = r[Int(op.b)] & (asr(r[Int(op.c)], op.h) ^ op.imm2)
+      case .orrLslX: r[Int(op.a)] = r[Int(op.b)] | ((r[Int(op.c)] &<< UInt64(op.h)) ^ op.imm2)
+      case .orrLsrX: r[Int(op.a)] = r[Int(op.b)] | ((r[Int(op.c)] &>> UInt64(op.h)) ^ op.imm2)
+      case .orrAsrX: r[Int(op.a)] = r[Int(op.b)] | (asr(r[Int(op.c)], op.h) ^ op.imm2)
+      case .eorLslX: r[Int(op.a)] = r[Int(op.b)] ^ ((r[Int(op.c)] &<< UInt64(op.h)) ^ op.imm2)
+      case .eorLsrX: r[Int(op.a)] = r[Int(op.b)] ^ ((r[Int(op.c)] &>> UInt64(op.h)) ^ op.imm2)
+      case .eorAsrX: r[Int(op.a)] = r[Int(op.b)] ^ (asr(r[Int(op.c)], op.h) ^ op.imm2)
       case .andShiftX:
         r[Int(op.a)] = r[Int(op.b)] & (shifted(r[Int(op.c)], op.d, op.h, sf: true) ^ op.imm2)
       case .orrShiftX:

@@ -174,8 +174,11 @@ struct Executor {
     case .movk: r[Int(op.a)] = (r[Int(op.a)] & op.imm2) | op.imm
     case .bitfield: execBitfield(op)
     case .extr: execExtr(op)
-    case .logShift, .andShiftX, .orrShiftX, .eorShiftX: execLogShift(op)
-    case .addShift, .addLslX, .addLsrX, .addAsrX, .addShiftW, .addsShiftX, .addsShiftW:
+    case .logShift, .andLslX, .andLsrX, .andAsrX, .andShiftX, .orrLslX, .orrLsrX, .orrAsrX,
+      .orrShiftX, .eorLslX, .eorLsrX, .eorAsrX, .eorShiftX:
+      execLogShift(op)
+    case .addShift, .addLslX, .addLsrX, .addAsrX, .addShiftW, .addsLslX, .addsShiftX,
+      .addsShiftW:
       execAddShift(op)
     case .addExt, .addUxtX, .addSxtX: execAddExt(op)
     case .adc: execAdc(op)

@@ -41,6 +41,7 @@ extension Lowering {
       case (false, true, 1): op.kind = .addLsrX
       case (false, true, 2): op.kind = .addAsrX
       case (false, false, _): op.kind = .addShiftW
+      case (true, true, 0): op.kind = .addsLslX
       case (true, true, _): op.kind = .addsShiftX
       case (true, false, _): op.kind = .addsShiftW
       default: break
@@ -48,7 +49,18 @@ extension Lowering {
     case .logShift:
       guard sf, op.g < 6 else { break }
       op.imm2 = op.g & 1 != 0 ? ~0 : 0
-      op.kind = op.g >> 1 == 0 ? .andShiftX : op.g >> 1 == 1 ? .orrShiftX : .eorShiftX
+      let kinds: (lsl: OpKind, lsr: OpKind, asr: OpKind, any: OpKind)
+      switch op.g >> 1 {
+      case 0: kinds = (.andLslX, .andLsrX, .andAsrX, .andShiftX)
+      case 1: kinds = (.orrLslX, .orrLsrX, .orrAsrX, .orrShiftX)
+      default: kinds = (.eorLslX, .eorLsrX, .eorAsrX, .eorShiftX)
+      }
+      switch op.d {
+      case 0: op.kind = kinds.lsl
+      case 1: op.kind = kinds.lsr
+      case 2: op.kind = kinds.asr
+      default: op.kind = kinds.any
+      }
     case .addExt:
       guard sf, !setFlags else { break }
       op.imm2 = invert

@@ -37,10 +37,11 @@ enum OpKind: UInt8, Sendable {
   case andImm, orrImmX, eorImmX
   /// `addShift`: ADD/SUB (shifted register, X, no flags) per shift type, and the W and
   /// flag-setting forms; `imm2` is the inversion mask (all ones for SUB) and `imm` the carry in.
-  case addLslX, addLsrX, addAsrX, addShiftW, addsShiftX, addsShiftW
-  /// `logShift`: AND/BIC, ORR/ORN, EOR/EON (shifted register, X, no flags); `imm2` is the
-  /// inversion mask (all ones for BIC, ORN, EON).
-  case andShiftX, orrShiftX, eorShiftX
+  case addLslX, addLsrX, addAsrX, addShiftW, addsLslX, addsShiftX, addsShiftW
+  /// `logShift`: AND/BIC, ORR/ORN, EOR/EON (shifted register, X, no flags) per shift type, ROR
+  /// in the `…ShiftX` forms; `imm2` is the inversion mask (all ones for BIC, ORN, EON).
+  case andLslX, andLsrX, andAsrX, andShiftX, orrLslX, orrLsrX, orrAsrX, orrShiftX
+  case eorLslX, eorLsrX, eorAsrX, eorShiftX
   /// `addExt`: ADD/SUB (extended register, X, no flags), zero- or sign-extending; `d` is 64
   /// minus the extended width, `imm2` the inversion mask, `imm` the carry in.
   case addUxtX, addSxtX
