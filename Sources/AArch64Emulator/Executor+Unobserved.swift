@@ -141,6 +141,28 @@ extension Executor {
       guard hits(page, addr, size) else { return nil }
       return (b, Int(truncatingIfNeeded: addr & 0xfff))
     }
+    /// The address of a register-offset access, nil when an SP base fails its check.
+    @inline(__always) func registerAddress(_ op: UnsafeMutablePointer<Op>) -> UInt64? {
+      guard let b = baseValue(op) else { return nil }
+      let shifted = r[Int(op.c)] &<< op.imm2
+      let index =
+        op.f & Op.flag5 != 0
+        ? UInt64(bitPattern: Int64(bitPattern: shifted) &>> Int64(op.imm2))
+        : shifted &>> op.imm2
+      return b &+ (index &<< op.imm)
+    }
+    /// The base and the page offset of a pair of `size`-byte elements, nil when the pair
+    /// misses the TLB's page `page` or would fault (SCTLR.A asks for the element's alignment).
+    @inline(__always) func pairAddress(
+      _ op: UnsafeMutablePointer<Op>, _ size: Int, _ page: UInt64
+    ) -> (UInt64, Int)? {
+      guard let b = baseValue(op) else { return nil }
+      let addr = b &+ op.imm2
+      guard inPage(page, addr, 2 &* size) && !(strict && addr & UInt64(size &- 1) != 0) else {
+        return nil
+      }
+      return (b, Int(truncatingIfNeeded: addr & 0xfff))
+    }
     /// ASR of a 64-bit value.
     @inline(__always) func asr(_ v: UInt64, _ amount: UInt8) -> UInt64 {
       UInt64(bitPattern: Int64(bitPattern: v) &>> Int64(amount))
@@ -351,34 +373,39 @@ extension Executor {
         }
         Executor.storeBytes(storeBytes, off, size, r[Int(op.a)])
         r[Int(op.c)] = b &+ op.imm
-      case .ldrReg, .strReg:
-        guard let b = baseValue(op) else {
+      case .ldrRegX:
+        guard let addr = registerAddress(op), hits(loadPage, addr, 8) else {
           exit = .slow
           break loop
         }
-        let shifted = r[Int(op.c)] &<< op.imm2
-        let index =
-          op.f & Op.flag5 != 0
-          ? UInt64(bitPattern: Int64(bitPattern: shifted) &>> Int64(op.imm2))
-          : shifted &>> op.imm2
-        let addr = b &+ (index &<< op.imm)
-        let size = 1 &<< Int(op.d)
-        let off = Int(truncatingIfNeeded: addr & 0xfff)
-        if op.kind == .strReg {
-          guard hits(storePage, addr, size) else {
-            exit = .slow
-            break loop
-          }
-          Executor.storeBytes(storeBytes, off, size, r[Int(op.a)])
-        } else {
-          guard hits(loadPage, addr, size) else {
-            exit = .slow
-            break loop
-          }
-          let v = Executor.loadBytes(loadBytes, off, size)
-          r[Int(op.a)] =
-            op.f & Op.flag4 != 0 ? signExtend(v, size: size, toX: op.f & Op.sf != 0) : v
+        r[Int(op.a)] = UInt64(
+          littleEndian: loadBytes.loadUnaligned(
+            fromByteOffset: Int(truncatingIfNeeded: addr & 0xfff), as: UInt64.self))
+      case .strRegX:
+        guard let addr = registerAddress(op), hits(storePage, addr, 8) else {
+          exit = .slow
+          break loop
         }
+        storeBytes.storeBytes(
+          of: r[Int(op.a)].littleEndian, toByteOffset: Int(truncatingIfNeeded: addr & 0xfff),
+          as: UInt64.self)
+      case .ldrReg:
+        let size = 1 &<< Int(op.d)
+        guard let addr = registerAddress(op), hits(loadPage, addr, size) else {
+          exit = .slow
+          break loop
+        }
+        let v = Executor.loadBytes(loadBytes, Int(truncatingIfNeeded: addr & 0xfff), size)
+        r[Int(op.a)] =
+          op.f & Op.flag4 != 0 ? signExtend(v, size: size, toX: op.f & Op.sf != 0) : v
+      case .strReg:
+        let size = 1 &<< Int(op.d)
+        guard let addr = registerAddress(op), hits(storePage, addr, size) else {
+          exit = .slow
+          break loop
+        }
+        Executor.storeBytes(
+          storeBytes, Int(truncatingIfNeeded: addr & 0xfff), size, r[Int(op.a)])
       case .ldrLit:
         // LDR (literal), LDRSW (literal): `g` 0 W, 1 X, 2 SW.
         let addr = pcOf(p) &+ op.imm
@@ -389,42 +416,50 @@ extension Executor {
         }
         let v = Executor.loadBytes(loadBytes, Int(truncatingIfNeeded: addr & 0xfff), size)
         r[Int(op.a)] = op.g == 2 ? UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: v))) : v
-      case .ldp, .stp:
-        guard let b = baseValue(op) else {
+      case .ldpX:
+        guard let (b, off) = pairAddress(op, 8, loadPage) else {
           exit = .slow
           break loop
         }
-        let addr = b &+ op.imm2
-        let size = op.f & Op.sf != 0 ? 8 : 4
-        let off = Int(truncatingIfNeeded: addr & 0xfff)
-        // Both halves in the page; SCTLR.A asks for the element's alignment.
-        guard !(strict && addr & UInt64(size &- 1) != 0) else {
+        r[Int(op.a)] = UInt64(
+          littleEndian: loadBytes.loadUnaligned(fromByteOffset: off, as: UInt64.self))
+        r[Int(op.d)] = UInt64(
+          littleEndian: loadBytes.loadUnaligned(fromByteOffset: off &+ 8, as: UInt64.self))
+        r[Int(op.c)] = b &+ op.imm
+      case .stpX:
+        guard let (b, off) = pairAddress(op, 8, storePage) else {
           exit = .slow
           break loop
         }
-        if op.kind == .stp {
-          guard inPage(storePage, addr, 2 &* size) else {
-            exit = .slow
-            break loop
-          }
-          let v1 = r[Int(op.a)]
-          let v2 = r[Int(op.d)]
-          Executor.storeBytes(storeBytes, off, size, v1)
-          Executor.storeBytes(storeBytes, off &+ size, size, v2)
-        } else {
-          guard inPage(loadPage, addr, 2 &* size) else {
-            exit = .slow
-            break loop
-          }
-          var v1 = Executor.loadBytes(loadBytes, off, size)
-          var v2 = Executor.loadBytes(loadBytes, off &+ size, size)
-          if op.f & Op.flag4 != 0 {
-            v1 = signExtend(v1, size: 4, toX: true)
-            v2 = signExtend(v2, size: 4, toX: true)
-          }
-          r[Int(op.a)] = v1
-          r[Int(op.d)] = v2
+        let v1 = r[Int(op.a)]
+        let v2 = r[Int(op.d)]
+        storeBytes.storeBytes(of: v1.littleEndian, toByteOffset: off, as: UInt64.self)
+        storeBytes.storeBytes(of: v2.littleEndian, toByteOffset: off &+ 8, as: UInt64.self)
+        r[Int(op.c)] = b &+ op.imm
+      case .ldp:
+        // W pairs and LDPSW.
+        guard let (b, off) = pairAddress(op, 4, loadPage) else {
+          exit = .slow
+          break loop
         }
+        var v1 = Executor.loadBytes(loadBytes, off, 4)
+        var v2 = Executor.loadBytes(loadBytes, off &+ 4, 4)
+        if op.f & Op.flag4 != 0 {
+          v1 = signExtend(v1, size: 4, toX: true)
+          v2 = signExtend(v2, size: 4, toX: true)
+        }
+        r[Int(op.a)] = v1
+        r[Int(op.d)] = v2
+        r[Int(op.c)] = b &+ op.imm
+      case .stp:
+        guard let (b, off) = pairAddress(op, 4, storePage) else {
+          exit = .slow
+          break loop
+        }
+        let v1 = r[Int(op.a)]
+        let v2 = r[Int(op.d)]
+        Executor.storeBytes(storeBytes, off, 4, v1)
+        Executor.storeBytes(storeBytes, off &+ 4, 4, v2)
         r[Int(op.c)] = b &+ op.imm
       }
       p += 1

@@ -188,9 +188,10 @@ struct Executor {
     case .dp2: execDp2(op)
     case .dp1: execDp1(op)
     case .ldrLit: try execLdrLit(op, &obs)
-    case .ldst, .ldrX, .ldrW, .strX, .strW, .ldrImm, .strImm, .ldrReg, .strReg:
+    case .ldst, .ldrX, .ldrW, .strX, .strW, .ldrImm, .strImm, .ldrRegX, .strRegX, .ldrReg,
+      .strReg:
       try execLdst(op, &obs)
-    case .ldstPair, .ldp, .stp: try execLdstPair(op, &obs)
+    case .ldstPair, .ldpX, .stpX, .ldp, .stp: try execLdstPair(op, &obs)
     case .exclusive: try execExclusive(op, &obs)
     case .acqRel: try execAcqRel(op, &obs)
     case .atomic: try execAtomic(op, &obs)

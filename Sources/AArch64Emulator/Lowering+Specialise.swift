@@ -93,7 +93,11 @@ extension Lowering {
         // UXTW, LSL (UXTX), SXTW, SXTX: W indexes are cut to 32 bits first.
         op.imm2 = op.h & 1 == 0 ? 32 : 0
         if op.h & 4 != 0 { op.f |= Op.flag5 }
-        op.kind = store ? .strReg : .ldrReg
+        if op.d == 3 && !signed {
+          op.kind = store ? .strRegX : .ldrRegX
+        } else {
+          op.kind = store ? .strReg : .ldrReg
+        }
       default: break
       }
     case .ldstPair:
@@ -101,7 +105,12 @@ extension Lowering {
       if op.b == Slot.sp { op.f |= Op.baseSP }
       op.imm2 = op.h == 2 ? 0 : op.imm
       op.c = op.h == 0 ? Slot.sink : op.b
-      op.kind = op.f & Op.flag3 != 0 ? .stp : .ldp
+      let store = op.f & Op.flag3 != 0
+      if op.f & Op.sf != 0 {
+        op.kind = store ? .stpX : .ldpX
+      } else {
+        op.kind = store ? .stp : .ldp
+      }
     case .bcond, .csel, .ccmp:
       op.imm2 = UInt64(conditionMask(op.g))
     default: break

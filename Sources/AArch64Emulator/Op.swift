@@ -50,13 +50,13 @@ enum OpKind: UInt8, Sendable {
   /// the address is base + `imm2`, and base + `imm` goes to slot `c` (`Slot.sink` when the
   /// form does not write back). `Op.baseSP` marks an SP base.
   case ldrX, ldrW, strX, strW, ldrImm, strImm
-  /// `ldst`: loads and stores with a register offset: the index register shifted left
+  /// `ldst`: loads and stores with a register offset, X apart: the index register shifted left
   /// by `imm2` and back right (arithmetically with `Op.flag5`) extends it, then it is shifted
   /// left by `imm`.
-  case ldrReg, strReg
-  /// `ldstPair`: LDP/STP/LDNP/STNP/LDPSW: the address is base + `imm2`, and
+  case ldrRegX, strRegX, ldrReg, strReg
+  /// `ldstPair`: LDP/STP/LDNP/STNP/LDPSW, X pairs apart: the address is base + `imm2`, and
   /// base + `imm` goes to slot `c` (`Slot.sink` for the signed-offset form).
-  case ldp, stp
+  case ldpX, stpX, ldp, stp
 }
 
 /// One pre-decoded instruction: register fields are already register-file slots (see
