@@ -72,6 +72,10 @@ extension Executor {
   /// Checks every byte of [addr, addr + size) for `access`; returns nothing, throws the fault
   /// of the first bad byte.
   func probe(_ addr: UInt64, _ size: Int, _ access: Fault.Access) throws(Fault) {
+    // The TLBs' pages passed this check when they were filled (and rights do not change
+    // during a run).
+    let tlbPage = access == .store ? storePage : loadPage
+    if addr >> 12 == tlbPage && Int(addr & 0xfff) + size <= 4096 { return }
     let need: Permissions = access == .store ? .write : .read
     var a = addr
     var lastPage = UInt64.max
@@ -90,6 +94,16 @@ extension Executor {
   }
 
   mutating func loadSlow(_ addr: UInt64, _ size: Int) throws(Fault) -> UInt64 {
+    let off = Int(addr & 0xfff)
+    if off + size <= 4096, let i = memory.index[addr >> 12] {
+      // Within one page: one lookup; the page becomes the load TLB's.
+      guard memory.pages[i].permissions.contains(.read) else {
+        throw Fault(.permission(.load, address: addr), pc: pc)
+      }
+      loadPage = addr >> 12
+      loadBytes = memory.pages[i].bytes
+      return Executor.loadBytes(loadBytes, off, size)
+    }
     try probe(addr, size, .load)
     var v: UInt64 = 0
     var a = addr
@@ -99,11 +113,6 @@ extension Executor {
         v |= UInt64(b) << UInt64(8 * k)
       }
       a &+= 1
-    }
-    let off = Int(addr & 0xfff)
-    if off + size <= 4096, let i = memory.index[addr >> 12] {
-      loadPage = addr >> 12
-      loadBytes = memory.pages[i].bytes
     }
     return v
   }
