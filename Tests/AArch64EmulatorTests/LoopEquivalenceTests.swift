@@ -117,6 +117,26 @@ struct LoopEquivalenceTests {
     #expect(stops.count >= 3, "seed \(seed): \(stops)")
   }
 
+  /// The fetch record the unobserved loop keeps by decoding (a slot is decoded on its first
+  /// fetch): a run without a record, then one with, and a run after `clearRecords` record
+  /// what they fetched, as the observed loop does.
+  @Test func fetchRecordSurvivesUnrecordedRunsAndClears() throws {
+    var m = try Layout.machine([
+      I.movz(I.x(0), 3), I.sub(I.x(0), I.x(0), 1), try I.cbnz(I.x(0), -4), I.ret,
+    ])
+    let words = (0..<4).map { Layout.code + UInt64(4 * $0) }
+    m.options.recordFetches = false
+    #expect(m.run(from: Layout.code, maxSteps: 100).stop == .returned)
+    #expect(m.memory.fetchedWords.isEmpty)
+    m.options.recordFetches = true
+    m.setX(0, 2)
+    #expect(m.run(from: Layout.code + 4, maxSteps: 100).stop == .returned)
+    #expect(m.memory.fetchedWords == Array(words.dropFirst()))
+    m.memory.clearRecords()
+    #expect(m.run(from: Layout.code, maxSteps: 100).stop == .returned)
+    #expect(m.memory.fetchedWords == words)
+  }
+
   /// Loops across a page boundary and back, taken and not-taken branches of every kind,
   /// indirect branches onto BTI pads, and a step budget that runs out at every point.
   @Test func pageCrossingLoopsRunAlikeAtEveryBudget() throws {
