@@ -164,7 +164,11 @@ extension Executor {
 
   /// ConditionHolds (Arm ARM J1): `cond` against PSTATE.NZCV.
   @inline(__always)
-  func holds(_ cond: UInt8) -> Bool {
+  func holds(_ cond: UInt8) -> Bool { Executor.conditionHolds(cond, nzcv) }
+
+  /// ConditionHolds (Arm ARM J1): `cond` against `nzcv` (N=8, Z=4, C=2, V=1).
+  @inline(__always)
+  static func conditionHolds(_ cond: UInt8, _ nzcv: UInt8) -> Bool {
     let n = nzcv & 8 != 0
     let z = nzcv & 4 != 0
     let c = nzcv & 2 != 0

@@ -151,34 +151,44 @@ extension Lowering {
 }
 
 extension Executor {
+  /// AddWithCarry on 64 bits: the sum and its NZCV.
+  @inline(__always)
+  static func addWithCarry64(_ a: UInt64, _ b: UInt64, _ carry: UInt64) -> (UInt64, UInt8) {
+    let (s1, o1) = a.addingReportingOverflow(b)
+    let (res, o2) = s1.addingReportingOverflow(carry)
+    let n = UInt8(truncatingIfNeeded: res >> 63) << 3
+    let z: UInt8 = res == 0 ? 4 : 0
+    let c: UInt8 = o1 || o2 ? 2 : 0
+    let v = UInt8(truncatingIfNeeded: ((a ^ res) & (b ^ res)) >> 63)
+    return (res, n | z | c | v)
+  }
+
+  /// AddWithCarry on 32 bits: the sum (zero-extended) and its NZCV.
+  @inline(__always)
+  static func addWithCarry32(_ a: UInt32, _ b: UInt32, _ carry: UInt32) -> (UInt64, UInt8) {
+    let (s1, o1) = a.addingReportingOverflow(b)
+    let (res, o2) = s1.addingReportingOverflow(carry)
+    let n = UInt8(truncatingIfNeeded: res >> 31) << 3
+    let z: UInt8 = res == 0 ? 4 : 0
+    let c: UInt8 = o1 || o2 ? 2 : 0
+    let v = UInt8(truncatingIfNeeded: ((a ^ res) & (b ^ res)) >> 31)
+    return (UInt64(res), n | z | c | v)
+  }
+
   /// AddWithCarry on 64 bits; sets NZCV when `setFlags`.
   @inline(__always)
   mutating func add64(_ a: UInt64, _ b: UInt64, _ carry: UInt64, setFlags: Bool) -> UInt64 {
-    let (s1, o1) = a.addingReportingOverflow(b)
-    let (res, o2) = s1.addingReportingOverflow(carry)
-    if setFlags {
-      let n = UInt8(truncatingIfNeeded: res >> 63) << 3
-      let z: UInt8 = res == 0 ? 4 : 0
-      let c: UInt8 = o1 || o2 ? 2 : 0
-      let v = UInt8(truncatingIfNeeded: ((a ^ res) & (b ^ res)) >> 63)
-      nzcv = n | z | c | v
-    }
+    let (res, flags) = Executor.addWithCarry64(a, b, carry)
+    if setFlags { nzcv = flags }
     return res
   }
 
   /// AddWithCarry on 32 bits (result zero-extended); sets NZCV when `setFlags`.
   @inline(__always)
   mutating func add32(_ a: UInt32, _ b: UInt32, _ carry: UInt32, setFlags: Bool) -> UInt64 {
-    let (s1, o1) = a.addingReportingOverflow(b)
-    let (res, o2) = s1.addingReportingOverflow(carry)
-    if setFlags {
-      let n = UInt8(truncatingIfNeeded: res >> 31) << 3
-      let z: UInt8 = res == 0 ? 4 : 0
-      let c: UInt8 = o1 || o2 ? 2 : 0
-      let v = UInt8(truncatingIfNeeded: ((a ^ res) & (b ^ res)) >> 31)
-      nzcv = n | z | c | v
-    }
-    return UInt64(res)
+    let (res, flags) = Executor.addWithCarry32(a, b, carry)
+    if setFlags { nzcv = flags }
+    return res
   }
 
   /// Adds or subtracts `op2` from `x(op.b)` per the op's flags and writes Rd.

@@ -34,24 +34,48 @@ extension Executor {
     if strict && addr & UInt64(size &- 1) != 0 { throw alignmentFault(.load, addr, size) }
     let off = Int(truncatingIfNeeded: addr & 0xfff)
     if addr >> 12 == loadPage && off &+ size <= 4096 {
-      switch size {
-      case 1: return UInt64(loadBytes.load(fromByteOffset: off, as: UInt8.self))
-      case 2:
-        return UInt64(
-          UInt16(littleEndian: loadBytes.loadUnaligned(fromByteOffset: off, as: UInt16.self)))
-      case 4:
-        return UInt64(
-          UInt32(littleEndian: loadBytes.loadUnaligned(fromByteOffset: off, as: UInt32.self)))
-      default:
-        return UInt64(littleEndian: loadBytes.loadUnaligned(fromByteOffset: off, as: UInt64.self))
-      }
+      return Executor.loadBytes(loadBytes, off, size)
     }
     return try loadSlow(addr, size)
+  }
+
+  /// Loads `size` (1, 2, 4, 8) little-endian bytes at `off` of a page, zero-extended.
+  @inline(__always)
+  static func loadBytes(_ bytes: UnsafeMutableRawPointer, _ off: Int, _ size: Int) -> UInt64 {
+    switch size {
+    case 1: return UInt64(bytes.load(fromByteOffset: off, as: UInt8.self))
+    case 2:
+      return UInt64(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: off, as: UInt16.self)))
+    case 4:
+      return UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: off, as: UInt32.self)))
+    default: return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: off, as: UInt64.self))
+    }
+  }
+
+  /// Stores the low `size` (1, 2, 4, 8) bytes of `value` at `off` of a page, little-endian.
+  @inline(__always)
+  static func storeBytes(_ bytes: UnsafeMutableRawPointer, _ off: Int, _ size: Int, _ value: UInt64)
+  {
+    switch size {
+    case 1:
+      bytes.storeBytes(of: UInt8(truncatingIfNeeded: value), toByteOffset: off, as: UInt8.self)
+    case 2:
+      bytes.storeBytes(
+        of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: off, as: UInt16.self)
+    case 4:
+      bytes.storeBytes(
+        of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: off, as: UInt32.self)
+    default: bytes.storeBytes(of: value.littleEndian, toByteOffset: off, as: UInt64.self)
+    }
   }
 
   /// Checks every byte of [addr, addr + size) for `access`; returns nothing, throws the fault
   /// of the first bad byte.
   func probe(_ addr: UInt64, _ size: Int, _ access: Fault.Access) throws(Fault) {
+    // The TLBs' pages passed this check when they were filled (and rights do not change
+    // during a run).
+    let tlbPage = access == .store ? storePage : loadPage
+    if addr >> 12 == tlbPage && Int(addr & 0xfff) + size <= 4096 { return }
     let need: Permissions = access == .store ? .write : .read
     var a = addr
     var lastPage = UInt64.max
@@ -70,6 +94,16 @@ extension Executor {
   }
 
   mutating func loadSlow(_ addr: UInt64, _ size: Int) throws(Fault) -> UInt64 {
+    let off = Int(addr & 0xfff)
+    if off + size <= 4096, let i = memory.index[addr >> 12] {
+      // Within one page: one lookup; the page becomes the load TLB's.
+      guard memory.pages[i].permissions.contains(.read) else {
+        throw Fault(.permission(.load, address: addr), pc: pc)
+      }
+      loadPage = addr >> 12
+      loadBytes = memory.pages[i].bytes
+      return Executor.loadBytes(loadBytes, off, size)
+    }
     try probe(addr, size, .load)
     var v: UInt64 = 0
     var a = addr
@@ -80,11 +114,6 @@ extension Executor {
       }
       a &+= 1
     }
-    let off = Int(addr & 0xfff)
-    if off + size <= 4096, let i = memory.index[addr >> 12] {
-      loadPage = addr >> 12
-      loadBytes = memory.pages[i].bytes
-    }
     return v
   }
 
@@ -94,18 +123,7 @@ extension Executor {
     if strict && addr & UInt64(size &- 1) != 0 { throw alignmentFault(.store, addr, size) }
     let off = Int(truncatingIfNeeded: addr & 0xfff)
     if addr >> 12 == storePage && off &+ size <= 4096 {
-      switch size {
-      case 1:
-        storeBytes.storeBytes(
-          of: UInt8(truncatingIfNeeded: value), toByteOffset: off, as: UInt8.self)
-      case 2:
-        storeBytes.storeBytes(
-          of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: off, as: UInt16.self)
-      case 4:
-        storeBytes.storeBytes(
-          of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: off, as: UInt32.self)
-      default: storeBytes.storeBytes(of: value.littleEndian, toByteOffset: off, as: UInt64.self)
-      }
+      Executor.storeBytes(storeBytes, off, size, value)
       return
     }
     try storeSlow(addr, size, value)

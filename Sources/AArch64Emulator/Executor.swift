@@ -89,6 +89,12 @@ struct Executor {
 
   /// Runs until `limit` instructions have completed in this call, a fault, or the return.
   mutating func run<O: MachineObserver>(limit: Int, observer: inout O) -> Stop? {
+    if O.self == NoObserver.self { return runUnobserved(limit: limit) }
+    return runObserved(limit: limit, observer: &observer)
+  }
+
+  /// The loop with hooks: one op at a time through `execute`, the observer told of each step.
+  mutating func runObserved<O: MachineObserver>(limit: Int, observer: inout O) -> Stop? {
     let record = options.recordFetches
     while steps < limit {
       if pc & 0xFFFF_FFFF_FFFF_F003 != codeBase {
@@ -133,7 +139,7 @@ struct Executor {
   @inline(__always)
   mutating func execute<O: MachineObserver>(_ op: Op, _ obs: inout O) throws(Fault) {
     switch op.kind {
-    case .undecoded, .decodeFault: throw decodeFault(op)
+    case .undecoded, .decodeFault, .pageEnd: throw decodeFault(op)
     case .b:
       pc = pc &+ op.imm; if O.self != NoObserver.self { branched(.direct, op, obs: &obs) }; return
     case .bl:
@@ -160,17 +166,21 @@ struct Executor {
     case .brk: throw Fault(.breakpoint(UInt16(truncatingIfNeeded: op.imm)), pc: pc)
     case .pacData: try execPacData(op)
     case .adr: r[Int(op.a)] = (op.f & Op.flag3 != 0 ? pc & ~0xfff : pc) &+ op.imm
-    case .addImm: execAddImm(op)
-    case .logImm: execLogImm(op)
+    case .addImm, .addImmX, .addImmW, .addsImmX, .addsImmW: execAddImm(op)
+    case .logImm, .andImm, .orrImmX, .eorImmX: execLogImm(op)
     case .movz: r[Int(op.a)] = op.imm
     case .movn:
       r[Int(op.a)] = op.f & Op.sf != 0 ? ~op.imm : UInt64(~UInt32(truncatingIfNeeded: op.imm))
     case .movk: r[Int(op.a)] = (r[Int(op.a)] & op.imm2) | op.imm
     case .bitfield: execBitfield(op)
     case .extr: execExtr(op)
-    case .logShift: execLogShift(op)
-    case .addShift: execAddShift(op)
-    case .addExt: execAddExt(op)
+    case .logShift, .andLslX, .andLsrX, .andAsrX, .andShiftX, .orrLslX, .orrLsrX, .orrAsrX,
+      .orrShiftX, .eorLslX, .eorLsrX, .eorAsrX, .eorShiftX:
+      execLogShift(op)
+    case .addShift, .addLslX, .addLsrX, .addAsrX, .addShiftW, .addsLslX, .addsShiftX,
+      .addsShiftW:
+      execAddShift(op)
+    case .addExt, .addUxtX, .addSxtX: execAddExt(op)
     case .adc: execAdc(op)
     case .ccmp: execCcmp(op)
     case .csel: execCsel(op)
@@ -178,8 +188,10 @@ struct Executor {
     case .dp2: execDp2(op)
     case .dp1: execDp1(op)
     case .ldrLit: try execLdrLit(op, &obs)
-    case .ldst: try execLdst(op, &obs)
-    case .ldstPair: try execLdstPair(op, &obs)
+    case .ldst, .ldrX, .ldrW, .strX, .strW, .ldrImm, .strImm, .ldrRegX, .strRegX, .ldrReg,
+      .strReg:
+      try execLdst(op, &obs)
+    case .ldstPair, .ldpX, .stpX, .ldp, .stp: try execLdstPair(op, &obs)
     case .exclusive: try execExclusive(op, &obs)
     case .acqRel: try execAcqRel(op, &obs)
     case .atomic: try execAtomic(op, &obs)
@@ -212,6 +224,7 @@ struct Executor {
     guard page.permissions.contains(.execute) else {
       throw .fault(Fault(.permission(.fetch, address: pc), pc: pc))
     }
+    if page.opsUnrecorded && options.recordFetches { page.forgetOps() }
     loadPage = .max
     storePage = .max
     codeBase = pc & ~0xfff
@@ -221,11 +234,18 @@ struct Executor {
     codeGuarded = page.guarded
   }
 
-  /// Decodes the word in slot `idx` of the code page and caches the op.
+  /// Decodes the word in slot `idx` of the code page, caches the op and records the fetch
+  /// (see `Page.ops`: a decoded slot stands for a recorded fetch).
   mutating func decodeSlot(_ idx: Int) -> Op {
     let word = UInt32(littleEndian: codeBytes.load(fromByteOffset: idx << 2, as: UInt32.self))
     let op = Lowering.lower(word)
     codeOps[idx] = op
+    if options.recordFetches {
+      codeFetched[idx >> 6] |= 1 << UInt64(idx & 63)
+    } else if let i = memory.index[codeBase >> 12] {
+      // (No reference to the page is kept: a second one would make a store to it copy it.)
+      memory.pages[i].opsUnrecorded = true
+    }
     return op
   }
 

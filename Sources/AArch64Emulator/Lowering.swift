@@ -41,8 +41,10 @@ enum Lowering {
   static func lowerUncached(_ word: UInt32) -> Op {
     switch decode(word) {
     case .decoded(let i):
-      return lowerSystem(i, word: word) ?? lowerBranch(i) ?? lowerDataProcessing(i)
+      let op =
+        lowerSystem(i, word: word) ?? lowerBranch(i) ?? lowerDataProcessing(i)
         ?? lowerLoadStore(i) ?? fault(.notModelled)
+      return specialise(op)
     case .unpredictable: return fault(.unpredictable)
     case .undefined: return fault(.undefined)
     case .notCovered: return lowerPACData(word) ?? fault(.notCovered)

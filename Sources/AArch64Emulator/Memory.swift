@@ -44,13 +44,24 @@ public struct MemoryError: Error, Sendable, Hashable, CustomStringConvertible {
 final class Page: @unchecked Sendable {
   static let size = 4096
   let bytes: UnsafeMutableRawPointer
-  /// 1024 decoded micro-ops, allocated on the first fetch from the page; `.undecoded` slots
-  /// are filled lazily.
+  /// 1024 decoded micro-ops and a `.pageEnd` op after them, allocated on the first fetch from
+  /// the page; `.undecoded` slots are filled lazily.
+  ///
+  /// A slot is decoded on its first fetch and only then, so a decoded slot's word has its
+  /// `fetched` bit set, and the run loop need not set it again on every step. What could break
+  /// that is undone: `Memory.clearRecords` forgets the ops with the bits, and a page whose
+  /// ops were decoded by a run that kept no record (`opsUnrecorded`) forgets them before a run
+  /// that keeps one fetches from it.
   var ops: UnsafeMutablePointer<Op>?
   /// One bit per word: fetched at least once.
   let fetched: UnsafeMutablePointer<UInt64>
+  /// Some ops were decoded without their `fetched` bit (`Machine.Options.recordFetches` off).
+  var opsUnrecorded = false
   var permissions: Permissions
   var guarded: Bool
+
+  /// Slots in `ops`: one per word, then the `.pageEnd` op.
+  static let opSlots = 1025
 
   init(permissions: Permissions, guarded: Bool) {
     bytes = UnsafeMutableRawPointer.allocate(byteCount: Page.size, alignment: 16)
@@ -68,9 +79,10 @@ final class Page: @unchecked Sendable {
     fetched.initialize(from: other.fetched, count: 16)
     permissions = other.permissions
     guarded = other.guarded
+    opsUnrecorded = other.opsUnrecorded
     if let o = other.ops {
-      let p = UnsafeMutablePointer<Op>.allocate(capacity: 1024)
-      p.initialize(from: o, count: 1024)
+      let p = UnsafeMutablePointer<Op>.allocate(capacity: Page.opSlots)
+      p.initialize(from: o, count: Page.opSlots)
       ops = p
     }
   }
@@ -81,13 +93,25 @@ final class Page: @unchecked Sendable {
     ops?.deallocate()
   }
 
-  /// The op cache, allocated (all `.undecoded`) on first use.
+  /// The op cache, allocated (all `.undecoded`, then `.pageEnd`) on first use.
   func opCache() -> UnsafeMutablePointer<Op> {
     if let o = ops { return o }
-    let p = UnsafeMutablePointer<Op>.allocate(capacity: 1024)
-    p.initialize(repeating: Op(), count: 1024)
+    // All-zero bytes are `Op()`, an `.undecoded` op: one memset fills the cache.
+    let bytes = Page.opSlots * MemoryLayout<Op>.stride
+    let raw = UnsafeMutableRawPointer.allocate(
+      byteCount: bytes, alignment: MemoryLayout<Op>.alignment)
+    raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+    let p = raw.bindMemory(to: Op.self, capacity: Page.opSlots)
+    p[Page.opSlots - 1].kind = .pageEnd
     ops = p
     return p
+  }
+
+  /// Forgets every decoded op (when the fetch record they stand for is forgotten).
+  func forgetOps() {
+    opsUnrecorded = false
+    guard let o = ops else { return }
+    for i in 0..<(Page.opSlots - 1) { o[i].kind = .undecoded }
   }
 
   /// Forgets the decoded ops of the words overlapping [offset, offset + count).
@@ -311,6 +335,7 @@ public struct Memory: Sendable {
     for i in pages.indices {
       let p = uniquePage(i)
       p.fetched.update(repeating: 0, count: 16)
+      p.forgetOps()
     }
   }
 }
