@@ -53,11 +53,13 @@ test: deps-test lint originality
 
 # The test suite under AddressSanitizer and ThreadSanitizer, each in its own scratch path so
 # the normal build stays incremental. FILTER=REGEX runs a subset (e.g. FILTER='Asm|Audit').
+# No leak checking under ASan: LeakSanitizer cannot see references kept in an enum's spare
+# bits, so a `static let` of an indirect enum (`CExpr.recordIP`) reads as leaked at exit.
 SANITIZER_TEST = PATCHSITE_REQUIRE_ORACLES=1 $(SWIFT) test --skip-build --parallel \
   --num-workers 2 $(if $(FILTER),--filter '$(FILTER)')
 test-asan: deps-test
 	$(SWIFT) build --build-tests --scratch-path .build-asan --sanitize=address
-	$(SANITIZER_TEST) --scratch-path .build-asan --sanitize=address
+	ASAN_OPTIONS=detect_leaks=0 $(SANITIZER_TEST) --scratch-path .build-asan --sanitize=address
 
 test-tsan: deps-test
 	$(SWIFT) build --build-tests --scratch-path .build-tsan --sanitize=thread
