@@ -5,7 +5,9 @@ let package = Package(
   name: "Patchsite",
   platforms: [.macOS(.v14)],
   products: [
-    .executable(name: "patchsite", targets: ["patchsite"])
+    .executable(name: "patchsite", targets: ["patchsite"]),
+    // For the libFuzzer package in Fuzz/ (built only by `make fuzz`).
+    .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -53,6 +55,10 @@ let package = Package(
     ),
     .executableTarget(name: "patchsite", dependencies: ["PatchsiteCLI"]),
     .target(name: "TestSupport", dependencies: ["Diagnostics"]),
+    // The readers as the libFuzzer targets of Fuzz/ drive them, with the properties they check.
+    .target(
+      name: "FuzzTargets",
+      dependencies: ["Mail", "Diff", "AArch64", "KernelSource", "PatchSeries", "Pipeline"]),
 
     .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "TestSupport"]),
     .testTarget(name: "GitTests", dependencies: ["Git", "TestSupport"]),
@@ -89,6 +95,9 @@ let package = Package(
       name: "PatchsiteCLITests",
       dependencies: ["PatchsiteCLI", "Reporting", "Mail", "Diagnostics", "TestSupport"],
       exclude: ["Snapshots", "Fixtures", "BadInput"]),
+    .testTarget(
+      name: "FuzzTargetsTests", dependencies: ["FuzzTargets", "TestSupport"],
+      exclude: ["FuzzRegressions"]),
   ],
   swiftLanguageModes: [.v6]
 )
