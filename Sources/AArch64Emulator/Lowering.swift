@@ -1,12 +1,29 @@
 import AArch64
+import Foundation
 
-#if os(Linux)
-  import Synchronization
+/// A process-wide word → op cache: decoding is pure, and scenarios decode the same few
+/// instruction words over and over in fresh machines. Guarded by a pthread mutex (`NSLock`),
+/// which ThreadSanitizer understands (it does not see `Synchronization.Mutex`'s futex, and
+/// reported every use as a race).
+final class LoweringCache: @unchecked Sendable {
+  private let lock = NSLock()
+  private var ops: [UInt32: Op] = [:]
 
-  /// A process-wide word → op cache: decoding is pure, and scenarios decode the same few
-  /// instruction words over and over in fresh machines. (Linux only: `Mutex` needs macOS 15.)
-  let loweringCache = Mutex<[UInt32: Op]>([:])
-#endif
+  func op(_ word: UInt32) -> Op? {
+    lock.lock()
+    defer { lock.unlock() }
+    return ops[word]
+  }
+
+  func keep(_ op: Op, for word: UInt32) {
+    lock.lock()
+    defer { lock.unlock() }
+    if ops.count >= 1 << 16 { ops.removeAll(keepingCapacity: true) }
+    ops[word] = op
+  }
+}
+
+let loweringCache = LoweringCache()
 
 /// Turns a fetched word into a micro-op: `AArch64.decode`, then the class's `lower…` function
 /// (each `Execute+<Class>.swift` file holds its class's lowering beside its handlers).
@@ -25,17 +42,10 @@ enum Lowering {
 
   /// The op of `word`, from the shared cache when possible.
   static func lower(_ word: UInt32) -> Op {
-    #if os(Linux)
-      if let op = loweringCache.withLock({ $0[word] }) { return op }
-      let op = lowerUncached(word)
-      loweringCache.withLock { cache in
-        if cache.count >= 1 << 16 { cache.removeAll(keepingCapacity: true) }
-        cache[word] = op
-      }
-      return op
-    #else
-      return lowerUncached(word)
-    #endif
+    if let op = loweringCache.op(word) { return op }
+    let op = lowerUncached(word)
+    loweringCache.keep(op, for: word)
+    return op
   }
 
   static func lowerUncached(_ word: UInt32) -> Op {
