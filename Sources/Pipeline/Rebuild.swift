@@ -68,12 +68,18 @@ struct TreeVersions {
 final class Shapes: @unchecked Sendable {
   static let shared = Shapes()
   private let lock = NSLock()
-  private var kept: [ObjectID: ObjectID] = [:]
+  private var kept: [Key: ObjectID] = [:]
+
+  /// A blob stripped one way: the same bytes as a Makefile and as C have different shapes.
+  struct Key: Hashable {
+    var blob: ObjectID
+    var style: CommentStyle
+  }
 
   func shape(of path: String, blob: ObjectID?, in tree: any KernelTree) -> ObjectID? {
     guard let blob else { return nil }
-    let key = CommentStyle(path: path) == nil ? nil : blob
-    guard let key else { return blob }  // compared whole
+    guard let style = CommentStyle(path: path) else { return blob }  // compared whole
+    let key = Key(blob: blob, style: style)
     lock.lock()
     if let k = kept[key] {
       lock.unlock()
@@ -81,8 +87,8 @@ final class Shapes: @unchecked Sendable {
     }
     lock.unlock()
     guard let text = tree.contents(of: path) else { return nil }
-    let id = Rebuild.blobID(
-      Commentless.shared.text(text, version: blob.description, path: path))
+    // Only the ID is kept: the stripped text is not needed again.
+    let id = Rebuild.blobID(style.strip(text))
     lock.lock()
     defer { lock.unlock() }
     if kept.count >= 65_536 { kept.removeAll(keepingCapacity: true) }
