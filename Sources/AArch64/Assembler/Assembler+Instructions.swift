@@ -12,6 +12,15 @@ struct TargetSlot {
 
 extension AssemblerState {
   static func targetSlot(_ m: String) -> TargetSlot? {
+    // Every name below starts with one of these bytes and is at most five long.
+    let u = m.utf8
+    guard let f = u.first, u.count <= 5 || f == UInt8(ascii: "b") else { return nil }
+    switch f {
+    case UInt8(ascii: "a"), UInt8(ascii: "b"), UInt8(ascii: "c"), UInt8(ascii: "l"),
+      UInt8(ascii: "p"), UInt8(ascii: "t"):
+      break
+    default: return nil
+    }
     switch m {
     case "b": return TargetSlot(index: 0, type: .jump26)
     case "bl": return TargetSlot(index: 0, type: .call26)
@@ -80,23 +89,16 @@ extension AssemblerState {
     {
       operands[0].operand = .register(r.with(.w))
     }
-    let inst: Instruction
+    let word: UInt32
     do {
-      inst = try AsmParser.instruction(
-        mnemonic: mnemonic, operands: operands, pc: UInt64(pc), syntax: .gnu)
+      word = try AsmParser.encoded(
+        mnemonic: mnemonic, operands: operands, pc: UInt64(pc), syntax: .gnu
+      ).word
     } catch {
       let column = error.id == "asm.unknown-mnemonic" ? statement.column : Int32(error.column)
       throw AssemblyError(
         error.id, at: source.location(line: statement.line, column: column), error.message,
         encoding: error.encoding)
-    }
-    let word: UInt32
-    do {
-      word = try encode(inst)
-    } catch {
-      throw AssemblyError(
-        "asm.encoding", at: source.location(line: statement.line, column: statement.column),
-        error.description, encoding: error)
     }
     if let p = pending {
       var type = p.type
@@ -186,17 +188,70 @@ extension AssemblerState {
     var wordEnd = x
     while wordEnd < y, isSymbolChar(src[wordEnd]) { wordEnd += 1 }
     if wordEnd == y, let r = AssemblerState.register(src, x, y) { return .register(r) }
-    if wordEnd < y, isBlank(src[wordEnd]), isShiftOrExtend(x, wordEnd) {
-      var k = wordEnd
-      while k < y, isBlank(src[k]) { k += 1 }
-      if k < y, src[k] == UInt8(ascii: "#") { k += 1 }
-      let amount = try absolute(k, y)
-      let head = source.string(x, wordEnd).lowercased()
-      return try parserOperand(head + " #\(amount)", column: x)
+    if let kind = AssemblerState.shiftOrExtend(src, x, wordEnd) {
+      if wordEnd < y, isBlank(src[wordEnd]) {
+        var k = wordEnd
+        while k < y, isBlank(src[k]) { k += 1 }
+        if k < y, src[k] == UInt8(ascii: "#") { k += 1 }
+        let amount = try absolute(k, y)
+        switch kind {
+        case .shift(let sh): return .shift(sh, amount)
+        case .extend(let e): return .extend(e, amount)
+        case .msl: return .identifier("msl #\(amount)")  // no integer instruction takes it
+        }
+      }
+      if wordEnd == y, case .extend(let e) = kind { return .extend(e, nil) }
     }
-    if let v = try? evaluate(x, y), v.isAbsolute { return .immediate(v.add) }
     let text = source.string(x, y)
+    // A bare word that names no symbol is an identifier (a condition, barrier option…); only a
+    // defined name or an expression can be a constant.
+    if wordEnd < y || symbols[text] != nil {
+      if let v = try? evaluate(x, y), v.isAbsolute { return .immediate(v.add) }
+    } else if isLetter(c), AssemblerState.shiftOrExtend(src, x, y) == nil {
+      let t = text.lowercased()
+      if AsmParser.register(t) == nil { return .identifier(t) }
+    }
     return try parserOperand(text, column: x)
+  }
+
+  enum ShiftOrExtend { case shift(Shift), extend(Extend), msl }
+
+  /// The shift or extend named by `src[x..<y]`, any case.
+  static func shiftOrExtend(_ src: [UInt8], _ x: Int, _ y: Int) -> ShiftOrExtend? {
+    func lower(_ i: Int) -> UInt8 { src[i] | 0x20 }
+    switch y - x {
+    case 3:
+      let (a, b, c) = (lower(x), lower(x + 1), lower(x + 2))
+      switch (a, b, c) {
+      case (0x6C, 0x73, 0x6C): return .shift(.lsl)  // lsl
+      case (0x6C, 0x73, 0x72): return .shift(.lsr)  // lsr
+      case (0x61, 0x73, 0x72): return .shift(.asr)  // asr
+      case (0x72, 0x6F, 0x72): return .shift(.ror)  // ror
+      case (0x6D, 0x73, 0x6C): return .msl  // msl
+      default: return nil
+      }
+    case 4:
+      let signed: Bool
+      switch lower(x) {
+      case UInt8(ascii: "u"): signed = false
+      case UInt8(ascii: "s"): signed = true
+      default: return nil
+      }
+      guard lower(x + 1) == UInt8(ascii: "x"), lower(x + 2) == UInt8(ascii: "t") else {
+        return nil
+      }
+      let size: UInt8
+      switch lower(x + 3) {
+      case UInt8(ascii: "b"): size = 0
+      case UInt8(ascii: "h"): size = 1
+      case UInt8(ascii: "w"): size = 2
+      case UInt8(ascii: "x"): size = 3
+      default: return nil
+      }
+      return Extend(rawValue: (signed ? 4 : 0) + size).map { .extend($0) }
+    default:
+      return nil
+    }
   }
 
   func wordEnd(_ x: Int, _ y: Int) -> Int {
@@ -209,15 +264,6 @@ extension AssemblerState {
     guard y > x else { return false }
     if case .constant(let v)? = symbols[source.string(x, y)]?.definition { return v.isAbsolute }
     return false
-  }
-
-  func isShiftOrExtend(_ x: Int, _ y: Int) -> Bool {
-    switch source.string(x, y).lowercased() {
-    case "lsl", "lsr", "asr", "ror", "msl", "uxtb", "uxth", "uxtw", "uxtx", "sxtb", "sxth", "sxtw",
-      "sxtx":
-      true
-    default: false
-    }
   }
 
   func parserOperand(_ text: String, column x: Int) throws(AssemblyError) -> AsmOperand {
@@ -299,7 +345,33 @@ extension AssemblerState {
       guard parts.count == 2 else { throw error("asm.syntax", at: x, "too many parts") }
       return .memory(base: base, index: .immediate(try absolute(s, q)), preIndex: pre)
     }
-    // Register index: evaluate an amount expression, then let the line parser read it.
+    // Register index, with an optional `lsl`/extend and amount.
+    if parts.count <= 3, let index = AssemblerState.register(src, p, q) {
+      if parts.count == 2 {
+        return .memory(base: base, index: .register(index, nil, nil), preIndex: pre)
+      }
+      let (u, w) = parts[2]
+      let k = wordEnd(u, w)
+      if let kind = AssemblerState.shiftOrExtend(src, u, k) {
+        var m = k
+        while m < w, isBlank(src[m]) { m += 1 }
+        var amount: Int64? = nil
+        if m < w, m > k {
+          if src[m] == UInt8(ascii: "#") { m += 1 }
+          amount = try absolute(m, w)
+        }
+        if m == w || amount != nil {
+          switch (kind, amount) {
+          case (.shift(.lsl), let a?):
+            return .memory(base: base, index: .shiftedRegister(index, a), preIndex: pre)
+          case (.extend(let e), _):
+            return .memory(base: base, index: .register(index, e, amount), preIndex: pre)
+          default: break
+          }
+        }
+      }
+    }
+    // Anything else: evaluate an amount expression, then let the line parser read it.
     var text = "[" + source.string(first.0, first.1) + ", " + source.string(p, q)
     if parts.count >= 3 {
       let (u, w) = parts[2]

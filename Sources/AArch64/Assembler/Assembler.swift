@@ -250,12 +250,52 @@ struct AssemblerState: SymbolResolver {
 
   /// Evaluates `bytes[a..<b]` and requires an absolute value.
   func absolute(_ a: Int, _ b: Int) throws(AssemblyError) -> Int64 {
+    if let n = AssemblerState.plainNumber(source.bytes, a, b) { return n }
     let v = try evaluate(a, b)
     guard v.isAbsolute else {
       throw error(
         "asm.expression", at: firstNonBlank(a, b), "expression must be a constant")
     }
     return v.add
+  }
+
+  /// `bytes[a..<b]` when it is only an optionally negated decimal (no leading zero: GNU as
+  /// reads `010` as octal) or `0x` number that fits, blanks around; nil for anything else,
+  /// which the expression parser reads.
+  static func plainNumber(_ src: [UInt8], _ a: Int, _ b: Int) -> Int64? {
+    var i = a
+    var e = b
+    while i < e, isBlank(src[i]) { i += 1 }
+    while e > i, isBlank(src[e - 1]) { e -= 1 }
+    var negative = false
+    if i < e, src[i] == UInt8(ascii: "-") {
+      negative = true
+      i += 1
+    }
+    guard i < e, isDigit(src[i]) else { return nil }
+    var v: Int64 = 0
+    if e - i > 2, src[i] == UInt8(ascii: "0"), src[i + 1] | 0x20 == UInt8(ascii: "x") {
+      guard e - i - 2 <= 15 else { return nil }
+      for k in (i + 2)..<e {
+        let c = src[k]
+        let d: UInt8
+        if isDigit(c) {
+          d = c - 48
+        } else if (c | 0x20) >= 97, (c | 0x20) <= 102 {
+          d = (c | 0x20) - 87
+        } else {
+          return nil
+        }
+        v = v << 4 | Int64(d)
+      }
+    } else {
+      guard e - i <= 18, src[i] != UInt8(ascii: "0") || e - i == 1 else { return nil }
+      for k in i..<e {
+        guard isDigit(src[k]) else { return nil }
+        v = v * 10 + Int64(src[k] - 48)
+      }
+    }
+    return negative ? -v : v
   }
 
   func firstNonBlank(_ a: Int, _ b: Int) -> Int {

@@ -1,5 +1,8 @@
 /// The names of the encoding patterns; one decode handler per name (QEMU's `trans_<NAME>`).
-public enum PatternName: String, Sendable, Hashable, CaseIterable {
+///
+/// No raw type: a `String` raw value would make `==` and hashing compare the strings, and the
+/// encoder looks a pattern up per instruction. `"\(name)"` is the case name.
+public enum PatternName: Sendable, Hashable, CaseIterable {
   case UDF
   case ADR, ADRP, ADDSUB_i, LOGIC_i, MOVW, BITFIELD, EXTR
   case B_cond, SVC, HVC, SMC, BRK, HLT, DCPS
@@ -148,7 +151,7 @@ public enum A64Spec {
   /// The pattern called `name`.
   static func pattern(_ name: PatternName) throws(EncodingError) -> Pattern {
     guard let p = byName[name] else {
-      throw EncodingError(.notEncodable, operand: name.rawValue, "pattern missing from the spec")
+      throw EncodingError(.notEncodable, operand: "\(name)", "pattern missing from the spec")
     }
     return p
   }

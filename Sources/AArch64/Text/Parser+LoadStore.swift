@@ -1,51 +1,8 @@
 // The one-line parser, loads and stores.
 
 extension Matcher {
-  /// The single-register load/store mnemonics: kind, size (nil = from Rt), addressing class.
-  enum AddressClass { case normal, unscaled, unprivileged }
-
-  static let singles: [String: (LoadStoreKind, AccessSize?, AddressClass)] = {
-    var d: [String: (LoadStoreKind, AccessSize?, AddressClass)] = [:]
-    let bases: [(String, LoadStoreKind, AccessSize?)] = [
-      ("str", .store, nil), ("strb", .store, .byte), ("strh", .store, .halfword),
-      ("ldr", .load, nil), ("ldrb", .load, .byte), ("ldrh", .load, .halfword),
-      ("ldrsb", .loadSigned, .byte), ("ldrsh", .loadSigned, .halfword),
-      ("ldrsw", .loadSigned, .word),
-    ]
-    for (n, k, s) in bases {
-      d[n] = (k, s, .normal)
-      d[n.replacingFirst("r", "ur")] = (k, s, .unscaled)
-      d[n.replacingFirst("r", "tr")] = (k, s, .unprivileged)
-    }
-    return d
-  }()
-
-  static let atomicOps: [(String, AtomicOp)] = [
-    ("add", .add), ("clr", .clr), ("eor", .eor), ("set", .set), ("smax", .smax),
-    ("smin", .smin), ("umax", .umax), ("umin", .umin),
-  ]
-
-  /// Splits `{a}{l}{b|h}` suffixes; nil if `rest` is not such a suffix.
-  static func orderSize(_ rest: Substring, allowAcquire: Bool = true, allowSize: Bool = true)
-    -> (acquire: Bool, release: Bool, size: AccessSize?)?
-  {
-    var r = rest
-    var size: AccessSize? = nil
-    if allowSize, r.hasSuffix("b") {
-      size = .byte
-      r = r.dropLast()
-    } else if allowSize, r.hasSuffix("h") {
-      size = .halfword
-      r = r.dropLast()
-    }
-    switch r {
-    case "": return (false, false, size)
-    case "a" where allowAcquire: return (true, false, size)
-    case "l": return (false, true, size)
-    case "al" where allowAcquire: return (true, true, size)
-    default: return nil
-    }
-  }
+  /// The addressing class of a single-register load/store mnemonic.
+  enum AddressClass: Sendable { case normal, unscaled, unprivileged }
 
   /// The memory operand at `i`, which must have no index or `#0` (`[Xn|SP]`).
   func baseOnly(_ i: Int) throws(AsmParseError) -> Register {
@@ -63,22 +20,24 @@ extension Matcher {
     size ?? (rt.width == .x ? .doubleword : .word)
   }
 
+  /// The load/store forms of `MnemonicForm`.
   // swift-format-ignore
-  func loadStoreFamily() throws(AsmParseError) -> Instruction? {
-    let m = mnemonic
-    if let (kind, sz, cls) = Matcher.singles[m] {
+  func loadStore(_ form: MnemonicForm) throws(AsmParseError) -> Instruction {
+    switch form {
+    case .single(let kind, let sz, let cls, let literal):
       let rt = try reg(0)
       let size = sz ?? (rt.width == .x ? .doubleword : .word)
-      if cls == .normal && (m == "ldr" || m == "ldrsw"), case .memory? = op(1) {
-        // handled below
-      } else if cls == .normal && (m == "ldr" || m == "ldrsw") {
-        try count(2...2)
-        return .loadLiteral(m == "ldr" ? .ldr : .ldrsw, rt, try target(1, .imm19))
+      if let literal {
+        if case .memory? = op(1) {
+          // the register-addressed form, below
+        } else {
+          try count(2...2)
+          return .loadLiteral(literal, rt, try target(1, .imm19))
+        }
       }
       let a = try address(1, size: size, cls: cls)
       return .loadStore(LoadStore(kind: kind, size: size, rt: rt, address: a))
-    }
-    if m == "prfm" || m == "prfum" {
+    case .prefetch(let unscaled):
       try count(2...2)
       let p: PrefetchOperation
       if case .identifier(let n)? = op(0) {
@@ -87,14 +46,12 @@ extension Matcher {
       } else {
         p = PrefetchOperation(unchecked: try immBits(0, 5, "prfop"))
       }
-      if m == "prfm", case .memory? = op(1) {
+      if unscaled { return .prefetch(p, try address(1, size: .doubleword, cls: .unscaled)) }
+      if case .memory? = op(1) {
         return .prefetch(p, try address(1, size: .doubleword, cls: .normal))
       }
-      if m == "prfm" { return .prefetchLiteral(p, try target(1, .imm19)) }
-      return .prefetch(p, try address(1, size: .doubleword, cls: .unscaled))
-    }
-    let pairs: [String: PairOp] = ["stp": .stp, "ldp": .ldp, "ldpsw": .ldpsw, "stnp": .stnp, "ldnp": .ldnp]
-    if let p = pairs[m] {
+      return .prefetchLiteral(p, try target(1, .imm19))
+    case .pair(let p):
       try count(3...4)
       let rt = try reg(0)
       let rt2 = try reg(1)
@@ -113,91 +70,50 @@ extension Matcher {
         mode = .postIndex
       }
       return .loadStorePair(LoadStorePair(op: p, rt: rt, rt2: rt2, base: base, offset: off, mode: mode))
-    }
-    // Exclusives: (ld|st)(a|l)?x(r|p)(b|h)?
-    if m.count >= 4, m.hasPrefix("ld") || m.hasPrefix("st") {
-      let load = m.hasPrefix("ld")
-      var r = m.dropFirst(2)
-      var ordered = false
-      if r.hasPrefix(load ? "a" : "l") {
-        ordered = true
-        r = r.dropFirst()
-      }
-      if r.hasPrefix("x") {
-        r = r.dropFirst()
-        let pair = r.hasPrefix("p")
-        if pair || r.hasPrefix("r") {
-          r = r.dropFirst()
-          var size: AccessSize? = nil
-          if r == "b" { size = .byte } else if r == "h" { size = .halfword } else if !r.isEmpty { return nil }
-          if pair && size != nil { return nil }
-          var k = 0
-          var rs: Register? = nil
-          if !load {
-            rs = try reg(0)
-            k = 1
-          }
-          try count((k + (pair ? 3 : 2))...(k + (pair ? 3 : 2)))
-          let rt = try reg(k)
-          let rt2: Register? = pair ? try reg(k + 1) : nil
-          let rn = try baseOnly(k + (pair ? 2 : 1))
-          return .exclusive(
-            Exclusive(load: load, ordered: ordered, pair: pair, size: pair ? (rt.width == .x ? .doubleword : .word) : access(rt, size: size), rs: rs, rt: rt, rt2: rt2, rn: rn))
-        }
-      }
-    }
-    // LDAR/STLR/LDLAR/STLLR{B,H}
-    for (prefix, load, ordered) in [("ldar", true, true), ("stlr", false, true), ("ldlar", true, false), ("stllr", false, false)] {
-      if m.hasPrefix(prefix), let os = Matcher.orderSize(m.dropFirst(prefix.count), allowAcquire: false),
-        !os.release
-      {
-        let size = os.size
-        try count(2...2)
-        let rt = try reg(0)
-        return .acquireRelease(AcquireRelease(load: load, ordered: ordered, size: access(rt, size: size), rt: rt, rn: try baseOnly(1)))
-      }
-    }
-    if m == "ldapr" || m == "ldaprb" || m == "ldaprh" {
+    case .exclusive(let load, let ordered, let pair, let size):
+      let k = load ? 0 : 1
+      let rs: Register? = load ? nil : try reg(0)
+      try count((k + (pair ? 3 : 2))...(k + (pair ? 3 : 2)))
+      let rt = try reg(k)
+      let rt2: Register? = pair ? try reg(k + 1) : nil
+      let rn = try baseOnly(k + (pair ? 2 : 1))
+      return .exclusive(
+        Exclusive(load: load, ordered: ordered, pair: pair, size: pair ? (rt.width == .x ? .doubleword : .word) : access(rt, size: size), rs: rs, rt: rt, rt2: rt2, rn: rn))
+    case .acquireRelease(let load, let ordered, let size):
       try count(2...2)
       let rt = try reg(0)
-      let size: AccessSize? = m == "ldaprb" ? .byte : m == "ldaprh" ? .halfword : nil
+      return .acquireRelease(AcquireRelease(load: load, ordered: ordered, size: access(rt, size: size), rt: rt, rn: try baseOnly(1)))
+    case .loadAcquirePC(let size):
+      try count(2...2)
+      let rt = try reg(0)
       return .loadAcquirePC(access(rt, size: size), rt: rt, rn: try baseOnly(1))
-    }
-    // LSE atomics.
-    if m.hasPrefix("ld") || m.hasPrefix("st") {
-      let load = m.hasPrefix("ld")
-      for (name, op) in Matcher.atomicOps where m.dropFirst(2).hasPrefix(name) {
-        guard let (a, l, size) = Matcher.orderSize(m.dropFirst(2 + name.count), allowAcquire: load) else { continue }
-        if load {
-          try count(3...3)
-          let rs = try reg(0)
-          return .atomic(AtomicMemory(op: op, acquire: a, release: l, size: access(rs, size: size), rs: rs, rt: try reg(1), rn: try baseOnly(2)))
-        }
-        try count(2...2)
-        let rs = try reg(0)
-        return .atomic(
-          AtomicMemory(op: op, acquire: false, release: l, size: access(rs, size: size), rs: rs, rt: Register(.zr, rs.width), rn: try baseOnly(1)))
-      }
-    }
-    if m.hasPrefix("swp"), let (a, l, size) = Matcher.orderSize(m.dropFirst(3)) {
+    case .atomicLoad(let op, let a, let l, let size):
+      try count(3...3)
+      let rs = try reg(0)
+      return .atomic(AtomicMemory(op: op, acquire: a, release: l, size: access(rs, size: size), rs: rs, rt: try reg(1), rn: try baseOnly(2)))
+    case .atomicStore(let op, let l, let size):
+      try count(2...2)
+      let rs = try reg(0)
+      return .atomic(
+        AtomicMemory(op: op, acquire: false, release: l, size: access(rs, size: size), rs: rs, rt: Register(.zr, rs.width), rn: try baseOnly(1)))
+    case .swap(let a, let l, let size):
       try count(3...3)
       let rs = try reg(0)
       return .atomic(AtomicMemory(op: .swp, acquire: a, release: l, size: access(rs, size: size), rs: rs, rt: try reg(1), rn: try baseOnly(2)))
-    }
-    if m.hasPrefix("casp"), let (a, l, _) = Matcher.orderSize(m.dropFirst(4), allowSize: false) {
+    case .compareAndSwapPair(let a, let l):
       try count(5...5)
       let rs = try reg(0)
       let rt = try reg(2)
       if try reg(1) != Printer.pairNext(rs) || rs.number.map({ $0 & 1 }) != 0 { throw fail(1, "expected the register pair \(rs), \(Printer.pairNext(rs))") }
       if try reg(3) != Printer.pairNext(rt) || rt.number.map({ $0 & 1 }) != 0 { throw fail(3, "expected the register pair \(rt), \(Printer.pairNext(rt))") }
       return .compareAndSwapPair(CompareAndSwap(acquire: a, release: l, size: rs.width == .x ? .doubleword : .word, rs: rs, rt: rt, rn: try baseOnly(4)))
-    }
-    if m.hasPrefix("cas"), let (a, l, size) = Matcher.orderSize(m.dropFirst(3)) {
+    case .compareAndSwap(let a, let l, let size):
       try count(3...3)
       let rs = try reg(0)
       return .compareAndSwap(CompareAndSwap(acquire: a, release: l, size: access(rs, size: size), rs: rs, rt: try reg(1), rn: try baseOnly(2)))
+    default:
+      throw AsmParseError("asm.unknown-mnemonic", column: 1, "unknown mnemonic '\(mnemonic)'")
     }
-    return nil
   }
 
   /// The address operands starting at `i` for a single-register access.

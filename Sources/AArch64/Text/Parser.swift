@@ -25,15 +25,22 @@ extension AsmParser {
   public static func instruction(
     mnemonic: String, operands: [LocatedOperand], pc: UInt64, syntax: TargetSyntax = .objdump
   ) throws(AsmParseError) -> Instruction {
+    try encoded(mnemonic: mnemonic, operands: operands, pc: pc, syntax: syntax).instruction
+  }
+
+  /// `instruction(mnemonic:operands:pc:syntax:)` with the word it encodes to, so that an
+  /// assembler encodes each instruction once.
+  static func encoded(
+    mnemonic: String, operands: [LocatedOperand], pc: UInt64, syntax: TargetSyntax
+  ) throws(AsmParseError) -> (instruction: Instruction, word: UInt32) {
     let m = Matcher(mnemonic: mnemonic, ops: operands, pc: pc, syntax: syntax)
     let i = try m.match()
     do {
-      _ = try encode(i)
+      return (i, try encode(i))
     } catch {
       throw AsmParseError(
         "asm.encoding", column: m.column(of: error), error.description, encoding: error)
     }
-    return i
   }
 }
 
@@ -205,64 +212,71 @@ struct Matcher {
   // swift-format-ignore
   func match() throws(AsmParseError) -> Instruction {
     let m = mnemonic
-    if m.hasPrefix("b."), let c = Matcher.condition(String(m.dropFirst(2))) {
+    guard let form = MnemonicTable.shared.form(m.utf8) else {
+      throw AsmParseError("asm.unknown-mnemonic", column: 1, "unknown mnemonic '\(m)'")
+    }
+    switch form {
+    case .conditionalBranch(let c):
       try count(1...1)
       return .branchConditional(c, try target(0, .imm19))
-    }
-    if let h = try hint() { return h }
-    if let l = try loadStoreFamily() { return l }
-    switch m {
-    case "b", "bl":
+    case .hints(let names):
+      var operand: String? = nil
+      if case .identifier(let s)? = op(0) { operand = s }
+      for (o, k) in names where (o != nil && o == operand) || (o == nil && ops.isEmpty) {
+        return .hint(Hint(unchecked: k))
+      }
+      let expected = names.map { $0.operand ?? "no operand" }.joined(separator: " or ")
+      throw fail(0, "'\(m)' takes \(expected)")
+    case .single, .prefetch, .pair, .exclusive, .acquireRelease, .loadAcquirePC, .atomicLoad, .atomicStore,
+      .swap, .compareAndSwap, .compareAndSwapPair:
+      return try loadStore(form)
+    case .branch(let link):
       try count(1...1)
-      return .branch(link: m == "bl", try target(0, .imm26))
-    case "cbz", "cbnz":
+      return .branch(link: link, try target(0, .imm26))
+    case .compareAndBranch(let nonZero):
       try count(2...2)
-      return .compareAndBranch(nonZero: m == "cbnz", try reg(0), try target(1, .imm19))
-    case "tbz", "tbnz":
+      return .compareAndBranch(nonZero: nonZero, try reg(0), try target(1, .imm19))
+    case .testAndBranch(let nonZero):
       try count(3...3)
       var r = try reg(0)
       let bit = try immU(1, UInt8.self, "bit")
       if r.width == .x && bit < 32 { r = r.with(.w) }  // GNU as: bits 0-31 test the W form (b5 = 0)
-      return .testAndBranch(nonZero: m == "tbnz", r, bit: bit, try target(2, .imm14))
-    case "br", "blr":
+      return .testAndBranch(nonZero: nonZero, r, bit: bit, try target(2, .imm14))
+    case .branchRegister(let op):
       try count(1...1)
-      return .branchRegister(m == "br" ? .br : .blr, try reg(0))
-    case "ret":
+      return .branchRegister(op, try reg(0))
+    case .ret:
       try count(0...1)
       return .branchRegister(.ret, ops.isEmpty ? .lr : try reg(0))
-    case "braaz", "brabz":
+    case .branchAuthenticatedZero(let link, let keyB):
       try count(1...1)
-      return .branchAuthenticated(.braz(keyB: m == "brabz", try reg(0)))
-    case "blraaz", "blrabz":
-      try count(1...1)
-      return .branchAuthenticated(.blraz(keyB: m == "blrabz", try reg(0)))
-    case "retaa", "retab":
+      let r = try reg(0)
+      return .branchAuthenticated(link ? .blraz(keyB: keyB, r) : .braz(keyB: keyB, r))
+    case .returnAuthenticated(let keyB):
       try count(0...0)
-      return .branchAuthenticated(.reta(keyB: m == "retab"))
-    case "braa", "brab":
+      return .branchAuthenticated(.reta(keyB: keyB))
+    case .branchAuthenticated(let link, let keyB):
       try count(2...2)
-      return .branchAuthenticated(.bra(keyB: m == "brab", try reg(0), modifier: try reg(1)))
-    case "blraa", "blrab":
-      try count(2...2)
-      return .branchAuthenticated(.blra(keyB: m == "blrab", try reg(0), modifier: try reg(1)))
-    case "eret", "eretaa", "eretab", "drps":
+      let r = try reg(0)
+      let modifier = try reg(1)
+      return .branchAuthenticated(link ? .blra(keyB: keyB, r, modifier: modifier) : .bra(keyB: keyB, r, modifier: modifier))
+    case .exceptionReturn(let e):
       try count(0...0)
-      let e: [String: ExceptionReturn] = ["eret": .eret, "eretaa": .eretaa, "eretab": .eretab, "drps": .drps]
-      return .exceptionReturn(e[m] ?? .eret)
-    case "dsb", "dmb":
+      return .exceptionReturn(e)
+    case .dataBarrier(let dsb):
       try count(1...1)
       let o = try barrierOption(0)
-      return .barrier(m == "dsb" ? .dsb(o) : .dmb(o))
-    case "isb":
+      return .barrier(dsb ? .dsb(o) : .dmb(o))
+    case .isb:
       try count(0...1)
       return .barrier(.isb(ops.isEmpty ? .sy : try barrierOption(0)))
-    case "ssbb", "pssbb", "sb":
+    case .fixedBarrier(let b):
       try count(0...0)
-      return .barrier(m == "ssbb" ? .ssbb : m == "pssbb" ? .pssbb : .sb)
-    case "clrex":
+      return .barrier(b)
+    case .clrex:
       try count(0...1)
       return .barrier(.clrex(ops.isEmpty ? 15 : try immU(0, UInt8.self, "crm")))
-    case "msr":
+    case .msr:
       try count(2...2)
       if case .identifier(let n)? = op(0), isImmediate(1),
         let f = PStateField.allCases.first(where: { "\($0)" == n })
@@ -270,22 +284,22 @@ struct Matcher {
         return .msrImmediate(f, try immU(1, UInt8.self, "imm"))
       }
       return .msr(try sysreg(0), try reg(1))
-    case "mrs":
+    case .mrs:
       try count(2...2)
       return .mrs(try reg(0), try sysreg(1))
-    case "sys":
+    case .sys:
       try count(4...5)
       return .system(
         SystemInstruction(
           read: false, op1: try immU(0, UInt8.self, "op1"), crn: try cReg(1), crm: try cReg(2),
           op2: try immU(3, UInt8.self, "op2"), rt: ops.count == 5 ? try reg(4) : .xzr))
-    case "sysl":
+    case .sysl:
       try count(5...5)
       return .system(
         SystemInstruction(
           read: true, op1: try immU(1, UInt8.self, "op1"), crn: try cReg(2), crm: try cReg(3),
           op2: try immU(4, UInt8.self, "op2"), rt: try reg(0)))
-    case "dc", "ic", "tlbi", "at", "cfp", "dvp", "cpp":
+    case .systemAlias:
       try count(1...2)
       let n = try ident(0)
       guard let o = SystemOperation.lookup(family: m, name: n) else {
@@ -295,54 +309,46 @@ struct Matcher {
       if o.takesRegister && ops.count == 1 { throw fail(1, "\(m) \(n) needs a register") }
       if !o.takesRegister && ops.count == 2 { throw fail(1, "\(m) \(n) takes no register") }
       return .system(SystemInstruction(op1: o.op1, crn: o.crn, crm: o.crm, op2: o.op2, rt: rt))
-    case "svc", "hvc", "smc", "brk", "hlt":
+    case .exception(let k):
       try count(1...1)
-      let k: [String: ExceptionKind] = ["svc": .svc, "hvc": .hvc, "smc": .smc, "brk": .brk, "hlt": .hlt]
-      return .exception(k[m] ?? .svc, try immU(0, UInt16.self, "imm16"))
-    case "dcps1", "dcps2", "dcps3":
+      return .exception(k, try immU(0, UInt16.self, "imm16"))
+    case .debugState(let k):
       try count(0...1)
-      let k: [String: ExceptionKind] = ["dcps1": .dcps1, "dcps2": .dcps2, "dcps3": .dcps3]
-      return .exception(k[m] ?? .dcps1, ops.isEmpty ? 0 : try immU(0, UInt16.self, "imm16"))
-    case "adr", "adrp":
+      return .exception(k, ops.isEmpty ? 0 : try immU(0, UInt16.self, "imm16"))
+    case .hint:
+      try count(1...1)
+      return .hint(Hint(unchecked: try immBits(0, 7, "imm7")))
+    case .pcRelative(let page):
       try count(2...2)
-      return .pcRelative(try reg(0), try target(1, m == "adr" ? .adr21 : .adrp21))
-    case "add", "adds", "sub", "subs":
+      return .pcRelative(try reg(0), try target(1, page ? .adrp21 : .adr21))
+    case .addSub(let subtract, let setFlags):
       try count(3...4)
-      return try addSub(sub: m.hasPrefix("sub"), s: m.hasSuffix("s"), rd: try reg(0), from: 1)
-    case "cmp", "cmn":
+      return try addSub(sub: subtract, s: setFlags, rd: try reg(0), from: 1)
+    case .compare(let subtract):
       try count(2...3)
       let rn = try reg(0)
-      return try addSub(sub: m == "cmp", s: true, rd: Register(.zr, rn.width), from: 0)
-    case "mov": return try mov()
-    case "movz", "movn", "movk":
+      return try addSub(sub: subtract, s: true, rd: Register(.zr, rn.width), from: 0)
+    case .mov: return try mov()
+    case .moveWide(let op):
       try count(2...3)
       let rd = try reg(0)
       let shift = ops.count == 3 ? try lslAmount(2) : 0
-      let ops: [String: MoveWideOp] = ["movz": .movz, "movn": .movn, "movk": .movk]
       return .moveWide(
-        MoveWide(op: ops[m] ?? .movz, rd: rd, imm16: try immU(1, UInt16.self, "imm16"), shift: UInt8(clamping: shift)))
-    case "and", "orr", "eor", "ands", "bic", "orn", "eon", "bics":
+        MoveWide(op: op, rd: rd, imm16: try immU(1, UInt16.self, "imm16"), shift: UInt8(clamping: shift)))
+    case .logical(let op, let invert, let registerOp):
       try count(3...4)
       let rd = try reg(0)
       let rn = try reg(1)
       if isImmediate(2) {
         try count(3...3)
         // BIC/BICS/ORN/EON #imm are GNU as aliases of AND/ANDS/ORR/EOR with the inverted mask.
-        let lops: [String: (LogicalOp, Bool)] = [
-          "and": (.and, false), "orr": (.orr, false), "eor": (.eor, false), "ands": (.ands, false),
-          "bic": (.and, true), "bics": (.ands, true), "orn": (.orr, true), "eon": (.eor, true),
-        ]
-        guard let (op, invert) = lops[m] else { throw fail(2, "\(m) has no immediate form") }
         var v = try bitmask(2, rd.width)
         if invert { v = ~v & (rd.width == .x ? ~0 : 0xffff_ffff) }
         return .logicalImmediate(LogicalImmediate(op: op, rd: rd, rn: rn, value: v))
       }
-      let rops: [String: LogicalRegisterOp] = [
-        "and": .and, "bic": .bic, "orr": .orr, "orn": .orn, "eor": .eor, "eon": .eon, "ands": .ands, "bics": .bics,
-      ]
       let (sh, amt) = try shift(3)
-      return .logicalShifted(LogicalShifted(op: rops[m] ?? .and, rd: rd, rn: rn, rm: try reg(2), shift: sh, amount: amt))
-    case "tst":
+      return .logicalShifted(LogicalShifted(op: registerOp, rd: rd, rn: rn, rm: try reg(2), shift: sh, amount: amt))
+    case .tst:
       try count(2...3)
       let rn = try reg(0)
       let zr = Register(.zr, rn.width)
@@ -352,33 +358,30 @@ struct Matcher {
       }
       let (sh, amt) = try shift(2)
       return .logicalShifted(LogicalShifted(op: .ands, rd: zr, rn: rn, rm: try reg(1), shift: sh, amount: amt))
-    case "mvn":
+    case .mvn:
       try count(2...3)
       let rd = try reg(0)
       let (sh, amt) = try shift(2)
       return .logicalShifted(
         LogicalShifted(op: .orn, rd: rd, rn: Register(.zr, rd.width), rm: try reg(1), shift: sh, amount: amt))
-    case "neg", "negs":
+    case .negate(let setFlags):
       try count(2...3)
       let rd = try reg(0)
       let (sh, amt) = try shift(2)
       return .addSubShifted(
-        AddSubShifted(subtract: true, setFlags: m == "negs", rd: rd, rn: Register(.zr, rd.width), rm: try reg(1), shift: sh, amount: amt))
-    case "ngc", "ngcs":
+        AddSubShifted(subtract: true, setFlags: setFlags, rd: rd, rn: Register(.zr, rd.width), rm: try reg(1), shift: sh, amount: amt))
+    case .negateCarry(let setFlags):
       try count(2...2)
       let rd = try reg(0)
-      return .addSubCarry(subtract: true, setFlags: m == "ngcs", rd: rd, rn: Register(.zr, rd.width), rm: try reg(1))
-    case "adc", "adcs", "sbc", "sbcs":
+      return .addSubCarry(subtract: true, setFlags: setFlags, rd: rd, rn: Register(.zr, rd.width), rm: try reg(1))
+    case .carry(let subtract, let setFlags):
       try count(3...3)
-      return .addSubCarry(subtract: m.hasPrefix("sbc"), setFlags: m.hasSuffix("s"), rd: try reg(0), rn: try reg(1), rm: try reg(2))
-    case "lsl", "lsr", "asr", "ror":
+      return .addSubCarry(subtract: subtract, setFlags: setFlags, rd: try reg(0), rn: try reg(1), rm: try reg(2))
+    case .shiftAlias(let kind, let registerOp):
       try count(3...3)
       let rd = try reg(0)
       let rn = try reg(1)
-      if !isImmediate(2) {
-        let k: [String: DataProcessing2] = ["lsl": .lslv, "lsr": .lsrv, "asr": .asrv, "ror": .rorv]
-        return .dataProcessing2(k[m] ?? .lslv, rd: rd, rn: rn, rm: try reg(2))
-      }
+      if !isImmediate(2) { return .dataProcessing2(registerOp, rd: rd, rn: rn, rm: try reg(2)) }
       let s = try imm(2)
       let bits = Int64(rd.width.bits)
       guard s >= 0, s < bits else {
@@ -386,29 +389,24 @@ struct Matcher {
           "asm.encoding", column: ops[2].column, "shift: \(s) out of range [0, \(bits - 1)]",
           encoding: EncodingError(.outOfRange, operand: "shift", "\(s) out of range [0, \(bits - 1)]"))
       }
-      switch m {
-      case "lsl":
+      switch kind {
+      case 0:
         return .bitfield(Bitfield(op: .ubfm, rd: rd, rn: rn, immr: UInt8((bits - s) % bits), imms: UInt8(bits - 1 - s)))
-      case "lsr": return .bitfield(Bitfield(op: .ubfm, rd: rd, rn: rn, immr: UInt8(s), imms: UInt8(bits - 1)))
-      case "asr": return .bitfield(Bitfield(op: .sbfm, rd: rd, rn: rn, immr: UInt8(s), imms: UInt8(bits - 1)))
+      case 1: return .bitfield(Bitfield(op: .ubfm, rd: rd, rn: rn, immr: UInt8(s), imms: UInt8(bits - 1)))
+      case 2: return .bitfield(Bitfield(op: .sbfm, rd: rd, rn: rn, immr: UInt8(s), imms: UInt8(bits - 1)))
       default: return .extract(rd: rd, rn: rn, rm: rn, lsb: UInt8(s))
       }
-    case "lslv", "lsrv", "asrv", "rorv", "udiv", "sdiv":
+    case .dataProcessing2(let op):
       try count(3...3)
-      let k: [String: DataProcessing2] = [
-        "lslv": .lslv, "lsrv": .lsrv, "asrv": .asrv, "rorv": .rorv, "udiv": .udiv, "sdiv": .sdiv,
-      ]
-      return .dataProcessing2(k[m] ?? .udiv, rd: try reg(0), rn: try reg(1), rm: try reg(2))
-    case "extr":
+      return .dataProcessing2(op, rd: try reg(0), rn: try reg(1), rm: try reg(2))
+    case .extract:
       try count(4...4)
       return .extract(rd: try reg(0), rn: try reg(1), rm: try reg(2), lsb: try immU(3, UInt8.self, "lsb"))
-    case "sbfm", "bfm", "ubfm":
+    case .bitfield(let op):
       try count(4...4)
-      let k: [String: BitfieldOp] = ["sbfm": .sbfm, "bfm": .bfm, "ubfm": .ubfm]
       return .bitfield(
-        Bitfield(op: k[m] ?? .sbfm, rd: try reg(0), rn: try reg(1), immr: try immU(2, UInt8.self, "immr"), imms: try immU(3, UInt8.self, "imms")))
-    case "ubfx", "sbfx", "bfxil", "ubfiz", "sbfiz", "bfi", "bfc":
-      let isBFC = m == "bfc"
+        Bitfield(op: op, rd: try reg(0), rn: try reg(1), immr: try immU(2, UInt8.self, "immr"), imms: try immU(3, UInt8.self, "imms")))
+    case .bitfieldAlias(let op, let extract, let isBFC):
       try count(isBFC ? 3...3 : 4...4)
       let rd = try reg(0)
       let rn = isBFC ? Register(.zr, rd.width) : try reg(1)
@@ -421,67 +419,50 @@ struct Matcher {
           "lsb/width: #\(lsb), #\(width) out of range for \(bits)-bit (lsb 0-\(bits - 1), 1 <= width <= \(bits) - lsb)",
           encoding: EncodingError(.outOfRange, operand: "lsb/width", "out of range"))
       }
-      let op: BitfieldOp = m.hasPrefix("u") ? .ubfm : m.hasPrefix("s") ? .sbfm : .bfm
-      if m.hasSuffix("x") || m == "bfxil" {
+      if extract {
         return .bitfield(Bitfield(op: op, rd: rd, rn: rn, immr: UInt8(lsb), imms: UInt8(lsb + width - 1)))
       }
       return .bitfield(Bitfield(op: op, rd: rd, rn: rn, immr: UInt8((bits - lsb) % bits), imms: UInt8(width - 1)))
-    case "sxtb", "sxth", "sxtw", "uxtb", "uxth":
+    case .extendAlias(let unsigned, let imms):
       try count(2...2)
       let rd = try reg(0)
       let rn = try reg(1, .w)
-      let imms: UInt8 = m.hasSuffix("b") ? 7 : m.hasSuffix("h") ? 15 : 31
-      if m.hasPrefix("u") && rd.width != .w { throw fail(0, "\(m) needs a 32-bit destination") }
-      if m == "sxtw" && rd.width != .x { throw fail(0, "sxtw needs a 64-bit destination") }
-      return .bitfield(Bitfield(op: m.hasPrefix("u") ? .ubfm : .sbfm, rd: rd, rn: rn.with(rd.width), immr: 0, imms: imms))
-    case "ccmp", "ccmn":
+      if unsigned && rd.width != .w { throw fail(0, "\(m) needs a 32-bit destination") }
+      if !unsigned && imms == 31 && rd.width != .x { throw fail(0, "sxtw needs a 64-bit destination") }
+      return .bitfield(Bitfield(op: unsigned ? .ubfm : .sbfm, rd: rd, rn: rn.with(rd.width), immr: 0, imms: imms))
+    case .conditionalCompare(let negate):
       try count(4...4)
       let rn = try reg(0)
       let operand: ConditionalCompare.Operand =
         isImmediate(1) ? .immediate(try immU(1, UInt8.self, "imm5")) : .register(try reg(1))
       return .conditionalCompare(
-        ConditionalCompare(negate: m == "ccmp", rn: rn, operand: operand, nzcv: try immU(2, UInt8.self, "nzcv"), condition: try condition(3)))
-    case "csel", "csinc", "csinv", "csneg":
+        ConditionalCompare(negate: negate, rn: rn, operand: operand, nzcv: try immU(2, UInt8.self, "nzcv"), condition: try condition(3)))
+    case .conditionalSelect(let op):
       try count(4...4)
-      let k: [String: ConditionalSelectOp] = ["csel": .csel, "csinc": .csinc, "csinv": .csinv, "csneg": .csneg]
       return .conditionalSelect(
-        ConditionalSelect(op: k[m] ?? .csel, rd: try reg(0), rn: try reg(1), rm: try reg(2), condition: try condition(3)))
-    case "cset", "csetm":
+        ConditionalSelect(op: op, rd: try reg(0), rn: try reg(1), rm: try reg(2), condition: try condition(3)))
+    case .conditionalSet(let op):
       try count(2...2)
       let rd = try reg(0)
       let c = try invertibleCondition(1)
       let zr = Register(.zr, rd.width)
-      return .conditionalSelect(ConditionalSelect(op: m == "cset" ? .csinc : .csinv, rd: rd, rn: zr, rm: zr, condition: c))
-    case "cinc", "cinv", "cneg":
+      return .conditionalSelect(ConditionalSelect(op: op, rd: rd, rn: zr, rm: zr, condition: c))
+    case .conditionalAlias(let op):
       try count(3...3)
       let rd = try reg(0)
       let rn = try reg(1)
       let c = try invertibleCondition(2)
-      let k: [String: ConditionalSelectOp] = ["cinc": .csinc, "cinv": .csinv, "cneg": .csneg]
-      return .conditionalSelect(ConditionalSelect(op: k[m] ?? .csinc, rd: rd, rn: rn, rm: rn, condition: c))
-    case "madd", "msub", "smaddl", "smsubl", "umaddl", "umsubl":
+      return .conditionalSelect(ConditionalSelect(op: op, rd: rd, rn: rn, rm: rn, condition: c))
+    case .multiply(let op):
       try count(4...4)
-      let k: [String: MultiplyOp] = [
-        "madd": .madd, "msub": .msub, "smaddl": .smaddl, "smsubl": .smsubl, "umaddl": .umaddl, "umsubl": .umsubl,
-      ]
-      return .multiply(Multiply(op: k[m] ?? .madd, rd: try reg(0), rn: try reg(1), rm: try reg(2), ra: try reg(3)))
-    case "mul", "mneg", "smull", "smnegl", "umull", "umnegl", "smulh", "umulh":
+      return .multiply(Multiply(op: op, rd: try reg(0), rn: try reg(1), rm: try reg(2), ra: try reg(3)))
+    case .multiplyAlias(let op):
       try count(3...3)
-      let k: [String: MultiplyOp] = [
-        "mul": .madd, "mneg": .msub, "smull": .smaddl, "smnegl": .smsubl, "umull": .umaddl, "umnegl": .umsubl,
-        "smulh": .smulh, "umulh": .umulh,
-      ]
       let rd = try reg(0)
-      return .multiply(Multiply(op: k[m] ?? .madd, rd: rd, rn: try reg(1), rm: try reg(2), ra: Register(.zr, rd.width)))
-    case "rbit", "rev16", "rev32", "rev", "clz", "cls":
+      return .multiply(Multiply(op: op, rd: rd, rn: try reg(1), rm: try reg(2), ra: Register(.zr, rd.width)))
+    case .dataProcessing1(let op):
       try count(2...2)
-      let k: [String: DataProcessing1] = ["rbit": .rbit, "rev16": .rev16, "rev32": .rev32, "rev": .rev, "clz": .clz, "cls": .cls]
-      return .dataProcessing1(k[m] ?? .rbit, rd: try reg(0), rn: try reg(1))
-    case "hint":
-      try count(1...1)
-      return .hint(Hint(unchecked: try immBits(0, 7, "imm7")))
-    default:
-      throw AsmParseError("asm.unknown-mnemonic", column: 1, "unknown mnemonic '\(m)'")
+      return .dataProcessing1(op, rd: try reg(0), rn: try reg(1))
     }
   }
 
@@ -489,15 +470,6 @@ struct Matcher {
     let c = try condition(i)
     if c == .al || c == .nv { throw fail(i, "\(mnemonic) cannot use condition \(c)") }
     return c.inverted
-  }
-
-  func hint() throws(AsmParseError) -> Instruction? {
-    var name = mnemonic
-    if case .identifier(let s)? = op(0) { name += " " + s }
-    for (k, n) in Hint.names.enumerated() where n == name || (n == mnemonic && ops.isEmpty) {
-      return .hint(Hint(unchecked: UInt8(k)))
-    }
-    return nil
   }
 
   func barrierOption(_ i: Int) throws(AsmParseError) -> BarrierOption {
