@@ -75,7 +75,9 @@ private let root = Tools.packageRoot()
 
   /// One message on stdin, as b4 pipes it: a JSON array of patchsite results, exit status 0.
   @Test func b4ReviewsOnePatchFromStdin() throws {
-    let binary = root + "/.build/debug/patchsite"
+    // Beside the test bundle, so that `--scratch-path .build-asan` runs its own build.
+    let tests = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+    let binary = URL(fileURLWithPath: tests).deletingLastPathComponent().path + "/patchsite"
     try #require(
       FileManager.default.isExecutableFile(atPath: binary),
       "\(binary) is missing: run `swift build` first")
