@@ -3,6 +3,26 @@ import Diff
 import Foundation
 import Mail
 
+#if canImport(Glibc)
+  /// glibc's `int mallopt(int param, int value)` (`<malloc.h>`, which the Glibc module leaves
+  /// out).
+  @_silgen_name("mallopt")
+  private func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
+#endif
+
+/// The C library's memory, as far as a long reader needs it.
+enum Memory {
+  /// Has every allocation of 256 KiB or more mapped on its own and unmapped when freed
+  /// (glibc's `M_MMAP_THRESHOLD`, which otherwise rises to the largest block freed): the
+  /// buffers a streaming reader allocates and frees for each chunk then leave no holes among
+  /// what it keeps. Nothing on other C libraries.
+  static func mapLargeBlocksAlone() {
+    #if canImport(Glibc)
+      _ = glibcMallopt(-3, 256 << 10)  // M_MMAP_THRESHOLD
+    #endif
+  }
+}
+
 /// Assembles mail messages into series versions.
 ///
 /// How messages are sorted out:
@@ -81,6 +101,176 @@ extension SeriesAssembler {
   }
 }
 
+extension SeriesAssembler {
+  /// Reads the mbox file at `path` in two passes, for files too large to hold their model:
+  /// the first keeps of each message only what grouping needs (`Builder.Entry`, its thread
+  /// links as hashes) and where it lies; ``SeriesStream/version(_:)`` then reads one version's
+  /// messages again. Message-IDs are told apart by a 64-bit hash: two different IDs would have
+  /// to collide for the threads to differ from one pass's.
+  /// Gives, version by version, what `read(path:keeping: .summaries)` gives.
+  /// - Throws: `mail.cannot-read`, `mail.not-mail`; `unsupported` when `path` is not an mbox
+  ///   file (a maildir, a folder, stdin).
+  public static func stream(path: String) throws(InputError) -> SeriesStream {
+    guard path != "-", case .mbox(let size)? = try? MailStream.kind(of: path) else {
+      throw InputError(
+        "unsupported", at: SourceLocation(file: path),
+        "unsupported: reading in two passes needs an mbox file")
+    }
+    // Of each message: what the grouping reads, its Message-ID and what it answers as hashes
+    // (the ID's text only until its batch is noted, for a duplicate's diagnostic).
+    struct Noted: Sendable {
+      var entry: Builder.Entry
+      var subject: String?
+      var id: String?
+      var idHash: Int?
+      var answers: [Int]
+    }
+    @Sendable func hash(_ s: String) -> Int {
+      var h = Hasher()
+      h.combine(s)
+      return h.finalize()
+    }
+    var entries: [Builder.Entry] = []
+    var subjects = Builder.SubjectBytes()
+    var answers: [Int] = []
+    var answersStart: [Int32] = [0]
+    var byID: [Int: Int32] = [:]
+    var threadDiagnostics: [Diagnostic] = []
+    var diagnostics: [Diagnostic] = []
+    Memory.mapLargeBlocksAlone()
+    try MailStream.read(
+      mbox: path,
+      map: { m in
+        let mail = SeriesMail(m, keeping: .summaries)
+        let links = mail.links
+        return Noted(
+          entry: Builder.Entry(mail), subject: mail.subjectText, id: links.messageID,
+          idHash: links.messageID.map(hash),
+          answers: (links.inReplyTo.map { [$0] } ?? []).map(hash)
+            + links.references.reversed().map(hash))
+      }
+    ) { items, found, bytesRead in
+      if entries.count + items.count > entries.capacity, bytesRead > 0 {
+        // Room for the whole file at the rate seen so far (corrected as the rate changes),
+        // rather than doubling: the array is most of what is kept.
+        let seen = Double(entries.count + items.count)
+        let expected = Int(seen * Double(max(size, bytesRead)) / Double(bytesRead) * 1.02) + 64
+        entries.reserveCapacity(max(expected, entries.count + items.count))
+        answersStart.reserveCapacity(max(expected, entries.count + items.count) + 1)
+        subjects.reserve(expected, seen: entries.count)
+      }
+      for var n in items {
+        let k = entries.count
+        subjects.add(n.subject, to: &n.entry)
+        if let h = n.idHash, let id = n.id {
+          if let first = byID[h] {
+            // As `MailThreads` says it.
+            threadDiagnostics.append(
+              Diagnostic(
+                "mail.duplicate-message-id", .warning, at: n.entry.location,
+                "Message-ID <\(id)> already used by the message at \(entries[Int(first)].location)")
+            )
+          } else {
+            byID[h] = Int32(k)
+          }
+        }
+        entries.append(n.entry)
+        answers += n.answers
+        answersStart.append(Int32(answers.count))
+      }
+      diagnostics += found
+    }
+    // Parents as `MailThreads.build` finds them: the first candidate present that closes no
+    // cycle.
+    var parents = [Int32](repeating: -1, count: entries.count)
+    var children = [Int32](repeating: 0, count: entries.count)
+    func isAncestor(_ a: Int, of b: Int) -> Bool {
+      var cur = b
+      var steps = 0
+      while cur >= 0, steps <= entries.count {
+        if cur == a { return true }
+        cur = Int(parents[cur])
+        steps += 1
+      }
+      return false
+    }
+    for k in entries.indices {
+      for c in answers[Int(answersStart[k])..<Int(answersStart[k + 1])] {
+        guard let found = byID[c] else { continue }
+        let p = Int(found)
+        guard p != k, children[k] == 0 || !isAncestor(k, of: p) else { continue }
+        parents[k] = Int32(p)
+        children[p] += 1
+        break
+      }
+    }
+    byID = [:]
+    answers = []
+    var builder = Builder(
+      entries: entries, subjects: subjects, parents: parents,
+      threadDiagnostics: threadDiagnostics)
+    builder.diagnostics = diagnostics
+    builder.run()
+    var all = builder.diagnostics
+    let plans = builder.ordered(diagnostics: &all)
+    return SeriesStream(
+      builder: builder, plans: plans, diagnostics: all, reader: try MboxRereader(path: path))
+  }
+}
+
+/// The series of one mbox file read in two passes (``SeriesAssembler/stream(path:)``): every
+/// version, reply and diagnostic in the order of ``SeriesSet``, each version read again from
+/// the file when it is asked for, so that only the grouping of the messages stays in memory.
+public struct SeriesStream {
+  fileprivate let builder: Builder
+  fileprivate let plans: [Builder.Plan]
+  /// What ``SeriesSet/diagnostics`` would hold.
+  public let diagnostics: [Diagnostic]
+  private let reader: MboxRereader
+
+  fileprivate init(
+    builder: Builder, plans: [Builder.Plan], diagnostics: [Diagnostic], reader: MboxRereader
+  ) {
+    self.builder = builder
+    self.plans = plans
+    self.diagnostics = diagnostics
+    self.reader = reader
+  }
+
+  public var versionCount: Int { plans.count }
+  public var unassignedCount: Int { builder.unassigned.count }
+
+  /// The version number of version `n`'s previous version, if the input has one.
+  public func previousVersion(of n: Int) -> Int? { plans[n].previous.map { plans[$0].version } }
+
+  /// Version `n`, its messages read again; `previous` is its previous version's index.
+  /// - Throws: `mail.cannot-read` or `mail.changed` when the file cannot be read again as it was.
+  public func version(_ n: Int) throws(InputError) -> SeriesVersion {
+    let p = plans[n]
+    var whole: [Int: SeriesMail] = [:]
+    for i in p.messages(in: builder.groups[p.group]) where whole[i] == nil {
+      whole[i] = try reread(i)
+    }
+    var v = builder.build(p) { whole[$0] }
+    v.previous = p.previous
+    return v
+  }
+
+  /// Unassigned reply `n`, read again.
+  public func unassigned(_ n: Int) throws(InputError) -> ReplyRef {
+    builder.reply(try reread(builder.unassigned[n]), index: nil)
+  }
+
+  private func reread(_ i: Int) throws(InputError) -> SeriesMail {
+    let light = builder.entries[i]
+    guard let span = light.span else {
+      throw InputError(
+        "mail.cannot-read", at: light.location, "the message's place in the file was not noted")
+    }
+    return SeriesMail(try reader.message(at: span), keeping: .summaries)
+  }
+}
+
 /// The work of `SeriesAssembler`, with the state it needs in one place.
 private struct Builder {
   typealias Role = SeriesMail.Role
@@ -101,8 +291,76 @@ private struct Builder {
     var firstSeen: Int
   }
 
-  let threads: MailThreads
-  let entries: [SeriesMail]
+  /// What the grouping reads of a message: kept for every message of the input.
+  struct Entry {
+    var role: Role
+    var numbers: (version: Int32, index: Int32, total: Int32)
+    /// Where the subject's bytes lie in the builder's `SubjectBytes`; count -1 without one.
+    var subjectStart: Int
+    var subjectCount: Int32
+    var location: SourceLocation
+    var diagnostics: [Diagnostic]
+    var span: MessageSpan?
+
+    init(_ m: SeriesMail) {
+      role = m.role
+      func small(_ n: Int?) -> Int32 { n.map { Int32(clamping: $0) } ?? -1 }
+      numbers = (Int32(clamping: m.version), small(m.index), small(m.total))
+      subjectStart = 0
+      subjectCount = -1
+      location = m.location
+      diagnostics = m.diagnostics
+      span = m.span
+    }
+
+    var version: Int { Int(numbers.version) }
+    var index: Int? { numbers.index < 0 ? nil : Int(numbers.index) }
+    var total: Int? { numbers.total < 0 ? nil : Int(numbers.total) }
+  }
+
+  /// Every message's subject, one after the other in one array: a `String` each would cost
+  /// about twice their bytes.
+  struct SubjectBytes: Sendable {
+    var bytes: [UInt8] = []
+
+    /// Notes `subject` as `entry`'s.
+    mutating func add(_ subject: String?, to entry: inout Entry) {
+      guard var subject else {
+        entry.subjectCount = -1
+        return
+      }
+      entry.subjectStart = bytes.count
+      subject.withUTF8 { bytes.append(contentsOf: $0) }
+      entry.subjectCount = Int32(clamping: bytes.count - entry.subjectStart)
+    }
+
+    /// Room for the subjects of `expected` messages at the rate of the `seen` ones so far.
+    mutating func reserve(_ expected: Int, seen: Int) {
+      guard seen > 0, !bytes.isEmpty else { return }
+      let estimate = Int(Double(bytes.count) / Double(seen) * Double(expected) * 1.02)
+      bytes.reserveCapacity(max(bytes.count, estimate))
+    }
+
+    func text(_ e: Entry) -> String? {
+      guard e.subjectCount >= 0 else { return nil }
+      return String(
+        decoding: bytes[e.subjectStart..<(e.subjectStart + Int(e.subjectCount))], as: UTF8.self)
+    }
+  }
+
+  let subjects: SubjectBytes
+
+  /// Message `i`'s subject as decoded, nil without one.
+  func subjectText(_ i: Int) -> String? { subjects.text(entries[i]) }
+  /// Message `i`'s subject read as a patch subject.
+  func subject(_ i: Int) -> PatchSubject { PatchSubject.parse(subjectText(i) ?? "") }
+
+  let entries: [Entry]
+  /// Each message's parent in the thread, -1 for none.
+  let parents: [Int32]
+  let threadDiagnostics: [Diagnostic]
+  /// The messages whole, when they are all kept (one pass); empty in two passes.
+  let mails: [SeriesMail]
   var groups: [Group] = []
   var groupOf: [Int: Int] = [:]  // message index → group index (covers and patches)
   var unassigned: [Int] = []
@@ -111,12 +369,37 @@ private struct Builder {
   var diagnostics: [Diagnostic] = []
 
   init(mails: [SeriesMail]) {
-    self.entries = mails
-    self.threads = MailThreads.build(links: mails.map(\.links))
+    let threads = MailThreads.build(links: mails.map(\.links))
+    var subjects = SubjectBytes()
+    self.entries = mails.map { m in
+      var e = Entry(m)
+      subjects.add(m.subjectText, to: &e)
+      return e
+    }
+    self.subjects = subjects
+    self.parents = mails.indices.map { Int32(threads.parent(of: $0) ?? -1) }
+    self.threadDiagnostics = threads.diagnostics
+    self.mails = mails
+  }
+
+  /// For a second pass: `parents` and `threadDiagnostics` as `MailThreads` gives them.
+  init(
+    entries: [Entry], subjects: SubjectBytes, parents: [Int32], threadDiagnostics: [Diagnostic]
+  ) {
+    self.entries = entries
+    self.subjects = subjects
+    self.parents = parents
+    self.threadDiagnostics = threadDiagnostics
+    self.mails = []
+  }
+
+  func parent(of i: Int) -> Int? {
+    let p = parents[i]
+    return p < 0 ? nil : Int(p)
   }
 
   mutating func run() {
-    diagnostics.append(contentsOf: threads.diagnostics)
+    diagnostics.append(contentsOf: threadDiagnostics)
     classify()
     groupCoversAndPatches()
     attachReplies()
@@ -167,7 +450,7 @@ private struct Builder {
     // Covers first, so patches can find them.
     for (i, e) in entries.enumerated() where e.role == .cover {
       let key = GroupKey(
-        tags: Self.seriesTags(e.subject), version: e.version, total: e.total,
+        tags: Self.seriesTags(subject(i)), version: e.version, total: e.total,
         cover: i)
       let g = group(for: key, seen: i)
       groupOf[i] = g
@@ -185,7 +468,7 @@ private struct Builder {
       if let cover = coverAncestor(of: i, version: e.version), let cg = groupOf[cover] {
         g = cg
       } else {
-        let tags = Self.seriesTags(e.subject)
+        let tags = Self.seriesTags(subject(i))
         // An unthreaded patch joins the one cover letter with the same tags, version and total.
         let covers =
           e.total == nil
@@ -215,11 +498,11 @@ private struct Builder {
   /// The nearest ancestor of message `i` that is a cover letter of the same version.
   func coverAncestor(of i: Int, version: Int) -> Int? {
     var seen: Set<Int> = [i]
-    var cur = threads.parent(of: i)
+    var cur = parent(of: i)
     while let p = cur, !seen.contains(p) {
       seen.insert(p)
       if entries[p].role == .cover && entries[p].version == version { return p }
-      cur = threads.parent(of: p)
+      cur = parent(of: p)
     }
     return nil
   }
@@ -244,7 +527,7 @@ private struct Builder {
     for (i, e) in entries.enumerated() where e.role == .reply {
       // Walk up to the nearest cover or patch in the input.
       var seen: Set<Int> = [i]
-      var cur = threads.parent(of: i)
+      var cur = parent(of: i)
       var target: Int?
       while let p = cur, !seen.contains(p) {
         seen.insert(p)
@@ -252,7 +535,7 @@ private struct Builder {
           target = p
           break
         }
-        cur = threads.parent(of: p)
+        cur = parent(of: p)
       }
       if let t = target, let g = groupOf[t] {
         groups[g].replies.append(i)
@@ -260,13 +543,13 @@ private struct Builder {
         continue
       }
       // The message it answers is absent: go by what its subject names.
-      let s = e.subject
+      let s = subject(i)
       guard s.isPatch else {
         unassigned.append(i)
         diagnostics.append(
           Diagnostic(
             "series.orphan-reply", .note, at: e.location,
-            "reply '\(e.subjectText ?? "")' answers a message that is not in the input"))
+            "reply '\(subjectText(i) ?? "")' answers a message that is not in the input"))
         continue
       }
       let tags = Self.seriesTags(s)
@@ -297,47 +580,73 @@ private struct Builder {
 
   // MARK: Result
 
+  /// A version as the grouping decides it, from what every message keeps in both readings
+  /// (`Entry`): its patches, total, missing ones and title.
+  struct Plan {
+    var group: Int
+    var version: Int
+    var title: String
+    /// The patches sorted by index, a repeated index included (its `base-commit:` counts).
+    var sorted: [Int]
+    /// The patches used: the first of each index.
+    var kept: [Int]
+    var total: Int?
+    var missing: [Int]
+    /// The plan of the previous version of the same series, in the ordered plans.
+    var previous: Int?
+
+    /// Every message the version is built from.
+    func messages(in g: Group) -> [Int] { (g.cover.map { [$0] } ?? []) + sorted + g.replies }
+  }
+
   func result() -> SeriesSet {
     var diagnostics = self.diagnostics
-    var versions: [SeriesVersion] = []
-    let order = groups.indices.sorted { groups[$0].firstSeen < groups[$1].firstSeen }
-    for gi in order {
-      let g = groups[gi]
-      var v = makeVersion(g, diagnostics: &diagnostics)
-      v.previous = nil
-      versions.append(v)
+    let plans = ordered(diagnostics: &diagnostics)
+    let versions = plans.map { p in
+      var v = build(p) { mails[$0] }
+      v.previous = p.previous
+      return v
     }
-    // Link versions of one series by title, and order them: series by first appearance,
-    // versions ascending.
+    let unassignedReplies = unassigned.map { reply(mails[$0], index: nil) }
+    return SeriesSet(versions: versions, unassigned: unassignedReplies, diagnostics: diagnostics)
+  }
+
+  /// The plans of every group in the report's order: series by first appearance, versions
+  /// ascending, each linked to the version before it. Their diagnostics go to `diagnostics`.
+  func ordered(diagnostics: inout [Diagnostic]) -> [Plan] {
+    let order = groups.indices.sorted { groups[$0].firstSeen < groups[$1].firstSeen }
+    let plans = order.map { plan($0, diagnostics: &diagnostics) }
     var titleOrder: [String] = []
     var byTitle: [String: [Int]] = [:]
-    for (i, v) in versions.enumerated() {
-      let key = Self.normalizedTitle(v.title)
+    for (i, p) in plans.enumerated() {
+      let key = Self.normalizedTitle(p.title)
       if byTitle[key] == nil { titleOrder.append(key) }
       byTitle[key, default: []].append(i)
     }
-    var sorted: [SeriesVersion] = []
+    var sorted: [Plan] = []
+    sorted.reserveCapacity(plans.count)
     for key in titleOrder {
-      let members = (byTitle[key] ?? []).sorted { versions[$0].version < versions[$1].version }
+      let members = (byTitle[key] ?? []).sorted { plans[$0].version < plans[$1].version }
       var prev: Int?
       for m in members {
-        var v = versions[m]
-        if let p = prev, sorted[p].version < v.version { v.previous = p }
-        sorted.append(v)
+        var p = plans[m]
+        p.previous = nil
+        if let q = prev, sorted[q].version < p.version { p.previous = q }
+        sorted.append(p)
         prev = sorted.count - 1
       }
     }
-    let unassignedReplies = unassigned.map { reply($0, index: nil) }
-    return SeriesSet(versions: sorted, unassigned: unassignedReplies, diagnostics: diagnostics)
+    return sorted
   }
 
   static func normalizedTitle(_ t: String) -> String {
     t.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
   }
 
-  func makeVersion(_ g: Group, diagnostics: inout [Diagnostic]) -> SeriesVersion {
+  func plan(_ gi: Int, diagnostics: inout [Diagnostic]) -> Plan {
+    let g = groups[gi]
     let coverEntry = g.cover.map { entries[$0] }
-    var patches: [SeriesPatch] = []
+    var kept: [Int] = []
     var seenIndex: [Int: Int] = [:]
     let sortedPatches = g.patches.sorted {
       (entries[$0].index ?? 1, $0) < (entries[$1].index ?? 1, $1)
@@ -354,14 +663,7 @@ private struct Builder {
         continue
       }
       seenIndex[index] = pi
-      patches.append(makePatch(pi, group: g))
-    }
-    // Trailers given in replies to the cover apply to every patch of the version.
-    if let c = g.cover {
-      for r in g.replies where replyTarget[r] == c {
-        let given = replyTrailers(r)
-        for k in patches.indices { patches[k].trailers.append(contentsOf: given) }
-      }
+      kept.append(pi)
     }
     var total = g.key.total
     if total == nil, let c = coverEntry { total = c.total }
@@ -370,7 +672,7 @@ private struct Builder {
       missing = (1...min(t, 10_000)).filter { seenIndex[$0] == nil }
       if !missing.isEmpty {
         let at =
-          coverEntry?.location ?? patches.first?.message.location
+          coverEntry?.location ?? kept.first.map { entries[$0].location }
           ?? g.replies.first.map { entries[$0].location }
           ?? SourceLocation(file: entries.first?.location.file ?? "")
         diagnostics.append(
@@ -380,42 +682,63 @@ private struct Builder {
           ))
       }
     }
-    if total == nil && patches.isEmpty {
+    if total == nil && kept.isEmpty {
       // Only replies name this lone patch; the patch itself is absent.
       missing = [1]
       if let r = g.replies.first {
         diagnostics.append(
           Diagnostic(
             "series.missing-patch", .warning, at: entries[r].location,
-            "the patch '\(entries[r].subject.title)' (v\(g.key.version)) is not in the input"))
+            "the patch '\(subject(r).title)' (v\(g.key.version)) is not in the input"))
       }
     }
     let title =
-      coverEntry?.subject.title
-      ?? sortedPatches.first.map { entries[$0].subject.title }
-      ?? g.replies.first.map { entries[$0].subject.title } ?? ""
+      g.cover.map { subject($0).title }
+      ?? sortedPatches.first.map { subject($0).title }
+      ?? g.replies.first.map { subject($0).title } ?? ""
+    return Plan(
+      group: gi, version: g.key.version, title: title, sorted: sortedPatches, kept: kept,
+      total: total, missing: missing, previous: nil)
+  }
+
+  /// The version `p` plans, its messages given whole by `entry` (by message index): every one
+  /// of `p.messages(in:)`. One that `entry` does not give is left out.
+  func build(_ p: Plan, entry: (Int) -> SeriesMail?) -> SeriesVersion {
+    let g = groups[p.group]
+    let coverEntry = g.cover.flatMap(entry)
+    var patches = p.kept.compactMap { makePatch($0, group: g, entry: entry) }
+    // Trailers given in replies to the cover apply to every patch of the version.
+    if let c = g.cover {
+      for r in g.replies where replyTarget[r] == c {
+        let given = entry(r)?.trailers ?? []
+        for k in patches.indices { patches[k].trailers.append(contentsOf: given) }
+      }
+    }
     let versionReplies = g.replies.filter { r in
       guard let t = replyTarget[r] else { return true }
       return t == g.cover
-    }.map { r in reply(r, index: replyTarget[r] == nil ? entries[r].index : nil) }
-    let base = ([coverEntry].compactMap { $0 } + sortedPatches.map { entries[$0] })
+    }.compactMap { r in
+      entry(r).map { reply($0, index: replyTarget[r] == nil ? entries[r].index : nil) }
+    }
+    let base = ([coverEntry].compactMap { $0 } + p.sorted.compactMap(entry))
       .lazy.compactMap(\.baseCommit).first
     let tags = Self.displayTags(
-      coverEntry?.subject ?? sortedPatches.first.map { entries[$0].subject }
-        ?? g.replies.first.map { entries[$0].subject } ?? PatchSubject())
+      coverEntry?.subject ?? p.sorted.first.map { subject($0) }
+        ?? g.replies.first.map { subject($0) } ?? PatchSubject())
     return SeriesVersion(
-      version: g.key.version, title: title, tags: tags,
-      cover: coverEntry.map(message), patches: patches, total: total,
-      missing: missing, replies: versionReplies, baseCommit: base, origin: .mail)
+      version: g.key.version, title: p.title, tags: tags,
+      cover: coverEntry.map(message), patches: patches, total: p.total,
+      missing: p.missing, replies: versionReplies, baseCommit: base, origin: .mail)
   }
 
-  func makePatch(_ pi: Int, group g: Group) -> SeriesPatch {
-    let e = entries[pi]
+  func makePatch(_ pi: Int, group g: Group, entry: (Int) -> SeriesMail?) -> SeriesPatch? {
+    guard let e = entry(pi) else { return nil }
     var trailers = e.trailers
     var replies: [ReplyRef] = []
     for r in g.replies where replyTarget[r] == pi {
-      replies.append(reply(r, index: nil))
-      trailers.append(contentsOf: replyTrailers(r))
+      guard let m = entry(r) else { continue }
+      replies.append(reply(m, index: nil))
+      trailers.append(contentsOf: m.trailers)
     }
     let index = e.index ?? 1
     let total = e.total ?? 1
@@ -424,17 +747,14 @@ private struct Builder {
       replies: replies, files: e.files, diff: e.diff)
   }
 
-  func replyTrailers(_ r: Int) -> [TrailerEntry] { entries[r].trailers }
-
   func message(_ m: SeriesMail) -> SeriesMessage {
     SeriesMessage(
       subject: m.subjectText ?? "", messageID: m.links.messageID, author: m.author,
       date: m.date, location: m.location, body: m.body)
   }
 
-  func reply(_ r: Int, index: Int?) -> ReplyRef {
-    let m = entries[r]
-    return ReplyRef(
+  func reply(_ m: SeriesMail, index: Int?) -> ReplyRef {
+    ReplyRef(
       messageID: m.links.messageID, author: m.author, subject: m.subjectText ?? "",
       date: m.date, location: m.location, body: m.body, inReplyToIndex: index)
   }

@@ -37,6 +37,8 @@ public struct SeriesMail: Sendable {
   public var diagnostics: [Diagnostic]
   /// The decoded body with `Keep.bodies`, else empty.
   public var body: String
+  /// Where the message lies in its mbox file, when it was read from one: to read it again.
+  public var span: MessageSpan?
 
   /// The numbers of the subject (`v2`, `3/4`), kept small: the assembly sorts by them.
   private var numbers: (version: Int32, index: Int32, total: Int32)
@@ -67,6 +69,7 @@ public struct SeriesMail: Sendable {
     files = []
     diagnostics = []
     body = keep == .bodies ? m.body : ""
+    span = MessageSpan(m.raw)
     var scanned = Scan()
     m.withBodyUTF8 { buf, exact in
       let start = m.bodyStartLine

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Diagnostics
+import Foundation
+import Mail
 import PatchSeries
 import Pipeline
 import Reporting
@@ -35,6 +37,18 @@ struct SeriesCommand: ParsableCommand {
 
   func run() throws {
     guard !input.inputs.isEmpty else { throw ValidationError("give at least one INPUT") }
+    if output.format == .json, let path = twoPassInput() {
+      // A large mbox: the model of every message would not fit; two passes keep only the
+      // grouping, reading each version's messages again as it is written.
+      let stream = try SeriesAssembler.stream(path: path)
+      var out = Output.Stream(to: output.output)
+      try SeriesReport.writeJSON(stream) { (bytes) throws(InputError) in try out.write(bytes) }
+      try out.finish()
+      if stream.diagnostics.contains(where: { $0.severity == .error }) {
+        throw ExitCode(ExitStatus.findings)
+      }
+      return
+    }
     let set = try load()
     switch output.format {
     case .text: try output.write(SeriesReport.text(set))
@@ -45,6 +59,24 @@ struct SeriesCommand: ParsableCommand {
       try stream.finish()
     }
     if Outcome.somethingFound(series: set) { throw ExitCode(ExitStatus.findings) }
+  }
+
+  /// Inputs of at least this many bytes are read in two passes (`PATCHSITE_TWO_PASS_BYTES`
+  /// overrides it, for tests).
+  static let twoPassBytes = 256 << 20
+
+  /// The input to read in two passes: a single mbox file of `twoPassBytes` or more, with no
+  /// base to apply the patches to (which needs every diff).
+  private func twoPassInput() -> String? {
+    let source = input.source
+    guard source.tree == nil, source.repo == nil, input.inputs.count == 1,
+      let path = input.inputs.first, path != "-",
+      case .mbox(let size)? = try? MailStream.kind(of: path)
+    else { return nil }
+    let limit =
+      ProcessInfo.processInfo.environment["PATCHSITE_TWO_PASS_BYTES"].flatMap { Int($0) }
+      ?? Self.twoPassBytes
+    return size >= limit ? path : nil
   }
 
   /// Reads the inputs into series versions and applies them to the base, if any.

@@ -41,14 +41,54 @@ public enum SeriesReport {
     try sink(w.bytes)
   }
 
+  /// ``writeJSON(_:chunk:to:)`` for a set read in two passes: the same bytes, each version
+  /// read again from its file as it is written and dropped after.
+  /// - Throws: what `sink` throws, or the stream's `mail.cannot-read`/`mail.changed`.
+  public static func writeJSON(
+    _ stream: SeriesStream, chunk: Int = 1 << 20,
+    to sink: ([UInt8]) throws(InputError) -> Void
+  ) throws(InputError) {
+    var w = JSONWriter(capacity: chunk + chunk / 4)
+    w.raw("{\n  ")
+    w.key("versions")
+    try w.list(of: stream.versionCount, brackets: .array, indent: 2) {
+      (w, n) throws(InputError) in
+      let v = try stream.version(n)
+      w.value(version(v, previousVersion: stream.previousVersion(of: n)), indent: 4)
+      if w.bytes.count >= chunk {
+        try sink(w.bytes)
+        w.clear()
+      }
+    }
+    w.raw(",\n  ")
+    w.key("unassigned")
+    try w.list(of: stream.unassignedCount, brackets: .array, indent: 2) {
+      (w, n) throws(InputError) in
+      w.value(reply(try stream.unassigned(n)), indent: 4)
+      if w.bytes.count >= chunk {
+        try sink(w.bytes)
+        w.clear()
+      }
+    }
+    w.raw(",\n  ")
+    w.key("diagnostics")
+    w.value(.array(stream.diagnostics.map(JSON.diagnostic)), indent: 2)
+    w.raw("\n}\n")
+    try sink(w.bytes)
+  }
+
   private static func version(_ v: SeriesVersion, in set: SeriesSet) -> JSON {
     let previous = v.previous.flatMap { set.versions.indices.contains($0) ? set.versions[$0] : nil }
-    return .object([
+    return version(v, previousVersion: previous?.version)
+  }
+
+  private static func version(_ v: SeriesVersion, previousVersion: Int?) -> JSON {
+    .object([
       ("version", .int(v.version)),
       ("series", .string(v.title)),
       ("tags", .array(v.tags.map(JSON.string))),
       ("origin", .string(v.origin.rawValue)),
-      ("previousVersion", .optional(previous?.version)),
+      ("previousVersion", .optional(previousVersion)),
       ("baseCommit", .optional(v.baseCommit)),
       (
         "cover",

@@ -90,7 +90,8 @@ public enum MailStream {
   public static func detached(_ message: Message, quoting: FromQuoting = .mboxrd) -> Message {
     let raw = RawMessage(
       fromLine: message.raw.fromLine.map { Array($0) }, bytes: Array(message.raw.bytes),
-      startLine: message.raw.startLine, hasQuotedFrom: message.raw.hasQuotedFrom)
+      startLine: message.raw.startLine, hasQuotedFrom: message.raw.hasQuotedFrom,
+      inputOffset: message.raw.inputOffset)
     var diagnostics: [Diagnostic] = []
     return Message.read(
       raw, file: message.location.file, quoting: quoting, bodies: .lazy, diags: &diagnostics)

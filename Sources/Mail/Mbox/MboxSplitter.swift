@@ -66,7 +66,8 @@ public struct MboxSplitter: Sendable {
       RawMessage(
         fromLine: cut.fromLine,
         bytes: bytes[(base + cut.bytes.lowerBound)..<(base + cut.bytes.upperBound)],
-        startLine: cut.startLine, hasQuotedFrom: cut.hasQuotedFrom)
+        startLine: cut.startLine, hasQuotedFrom: cut.hasQuotedFrom,
+        inputOffset: cut.bytes.lowerBound - (cut.fromLine?.count ?? 0))
     }
   }
 }
@@ -82,6 +83,8 @@ private struct SplitCore: Sendable {
   }
 
   var cuts: [Cut] = []
+  /// Input bytes dropped from the front of the buffer so far (the buffer's offset in the input).
+  var consumed = 0
   /// Start of the current message's bytes.
   var msgStart = 0
   var msgStartLine = 1
@@ -104,11 +107,13 @@ private struct SplitCore: Sendable {
     return cuts.map { cut in
       RawMessage(
         fromLine: cut.fromLine, bytes: Array(buffer[cut.bytes]), startLine: cut.startLine,
-        hasQuotedFrom: cut.hasQuotedFrom)
+        hasQuotedFrom: cut.hasQuotedFrom,
+        inputOffset: consumed + cut.bytes.lowerBound - (cut.fromLine?.count ?? 0))
     }
   }
 
   mutating func rebase(by n: Int) {
+    consumed += n
     msgStart -= n
     scan -= n
     searchFrom -= n

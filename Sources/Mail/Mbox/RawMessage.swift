@@ -12,14 +12,28 @@ public struct RawMessage: Equatable, Sendable, CustomStringConvertible {
   public var startLine: Int
   /// True if some line starts with `>`…`From ` (a quoted separator to un-quote).
   public var hasQuotedFrom: Bool
+  /// Where the message (its separator line, when it has one) starts in the input, as a byte
+  /// offset, when the reader knows it: a reader of a large file can read it again from there.
+  /// Not part of `==`.
+  public var inputOffset: Int?
 
   public init(
-    fromLine: [UInt8]?, bytes: some Collection<UInt8>, startLine: Int, hasQuotedFrom: Bool
+    fromLine: [UInt8]?, bytes: some Collection<UInt8>, startLine: Int, hasQuotedFrom: Bool,
+    inputOffset: Int? = nil
   ) {
     self.fromLine = fromLine
     self.bytes = bytes as? ArraySlice<UInt8> ?? ArraySlice(bytes)
     self.startLine = startLine
     self.hasQuotedFrom = hasQuotedFrom
+    self.inputOffset = inputOffset
+  }
+
+  /// The message's size in the input: its separator line and its bytes.
+  public var inputLength: Int { (fromLine?.count ?? 0) + bytes.count }
+
+  public static func == (a: RawMessage, b: RawMessage) -> Bool {
+    a.fromLine == b.fromLine && a.bytes == b.bytes && a.startLine == b.startLine
+      && a.hasQuotedFrom == b.hasQuotedFrom
   }
 
   /// The separator line as text, without its line ending.
