@@ -127,6 +127,17 @@ struct ScenarioEnvironment: CEnvironment {
       // When the file does not define it: the module's PLT entry for the trampoline.
       guard module else { return 0 }
       return Int64(bitPattern: placement.modulePLT)
+    case "within_module_mem_type":
+      // `(addr, mod, type)`: the traced module function lies in the module's core text
+      // (`MOD_TEXT`), never in its init text, whose PLTs only `.init.text` callsites use.
+      guard args.count == 3, case .identifier(let type) = args[2] else { return nil }
+      guard module, arg(1) == Self.moduleStruct else { return 0 }
+      return type == "MOD_TEXT" ? 1 : 0
+    case "within_module", "within_module_core":
+      guard args.count == 2 else { return nil }
+      return module && arg(1) == Self.moduleStruct ? 1 : 0
+    case "within_module_init":
+      return 0
     default:
       return CConstants.call(name, args, evaluate: evaluate)
     }
@@ -140,8 +151,10 @@ struct ScenarioEnvironment: CEnvironment {
       default: return nil
       }
     }
-    // `mod->arch.ftrace_trampolines`: the module's array of ftrace PLT entries.
-    if field == "ftrace_trampolines", case .member(let m, "arch", _) = base,
+    // `mod->arch.ftrace_trampolines`: the module's array of ftrace PLT entries; before the
+    // array, `mod->arch.ftrace_trampoline` pointed at the module's single entry.
+    if field == "ftrace_trampolines" || field == "ftrace_trampoline",
+      case .member(let m, "arch", _) = base,
       evaluate(m) == Self.moduleStruct
     {
       return Int64(bitPattern: placement.modulePLT)
