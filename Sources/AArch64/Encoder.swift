@@ -15,9 +15,11 @@ public func encode(_ i: Instruction) throws(EncodingError) -> UInt32 {
   case .branchAuthenticated(let b): try A64Encoder.authenticatedBranch(b)
   case .exceptionReturn(let e): try A64Encoder.exceptionReturn(e)
   case .hint(let h):
-    try A64Spec.pattern(.HINT).assemble([
-      .crm: UInt32(h.rawValue >> 3), .op2: UInt32(h.rawValue & 7),
-    ])
+    try A64Spec.assemble(
+      .HINT,
+      [
+        .crm: UInt32(h.rawValue >> 3), .op2: UInt32(h.rawValue & 7),
+      ])
   case .barrier(let b): try A64Encoder.barrier(b)
   case .msrImmediate(let f, let imm): try A64Encoder.msrImmediate(f, imm)
   case .system(let s): try A64Encoder.system(s)

@@ -46,26 +46,30 @@ extension A64Encoder {
   /// B/BL: op 00101 imm26. Kernel: `aarch64_insn_gen_branch_imm`; LLVM fixup
   /// `fixup_aarch64_pcrel_branch26`.
   static func branch(link: Bool, _ off: BranchOffset) throws(EncodingError) -> UInt32 {
-    try A64Spec.pattern(.B).assemble([.op: link ? 1 : 0, .imm26: off.field(for: .imm26)])
+    try A64Spec.assemble(.B, [.op: link ? 1 : 0, .imm26: off.field(for: .imm26)])
   }
 
   /// B.cond. LLVM fixup `fixup_aarch64_pcrel_branch19`.
   static func branchConditional(_ c: Condition, _ off: BranchOffset) throws(EncodingError)
     -> UInt32
   {
-    try A64Spec.pattern(.B_cond).assemble([
-      .imm19: off.field(for: .imm19), .cond: UInt32(c.rawValue),
-    ])
+    try A64Spec.assemble(
+      .B_cond,
+      [
+        .imm19: off.field(for: .imm19), .cond: UInt32(c.rawValue),
+      ])
   }
 
   /// CBZ/CBNZ. Kernel: `aarch64_insn_gen_comp_branch_imm`.
   static func compareAndBranch(_ nz: Bool, _ rt: Register, _ off: BranchOffset)
     throws(EncodingError) -> UInt32
   {
-    try A64Spec.pattern(.CB).assemble([
-      .sf: rt.width.sf, .op: nz ? 1 : 0, .imm19: off.field(for: .imm19),
-      .rt: rt.encoded("rt", .zr),
-    ])
+    try A64Spec.assemble(
+      .CB,
+      [
+        .sf: rt.width.sf, .op: nz ? 1 : 0, .imm19: off.field(for: .imm19),
+        .rt: rt.encoded("rt", .zr),
+      ])
   }
 
   /// TBZ/TBNZ. LLVM fixup `fixup_aarch64_pcrel_branch14`.
@@ -77,10 +81,12 @@ extension A64Encoder {
       throw EncodingError(
         .widthMismatch, operand: "rt", "bit \(bit) < 32 is tested with a w register (b5 = 0)")
     }
-    return try A64Spec.pattern(.TB).assemble([
-      .b5: UInt32(bit >> 5), .op: nz ? 1 : 0, .b40: UInt32(bit & 31),
-      .imm14: off.field(for: .imm14), .rt: rt.encoded("rt", .zr),
-    ])
+    return try A64Spec.assemble(
+      .TB,
+      [
+        .b5: UInt32(bit >> 5), .op: nz ? 1 : 0, .b40: UInt32(bit & 31),
+        .imm14: off.field(for: .imm14), .rt: rt.encoded("rt", .zr),
+      ])
   }
 
   /// BR, BLR, RET.
@@ -93,33 +99,37 @@ extension A64Encoder {
       case .blr: .BLR
       case .ret: .RET
       }
-    return try A64Spec.pattern(p).assemble([.rn: rn.encoded("rn", .zr, .x)])
+    return try A64Spec.assemble(p, [.rn: rn.encoded("rn", .zr, .x)])
   }
 
   static func authenticatedBranch(_ b: AuthenticatedBranch) throws(EncodingError) -> UInt32 {
     switch b {
     case .braz(let k, let rn):
-      try A64Spec.pattern(.BRAZ).assemble([.m: k ? 1 : 0, .rn: rn.encoded("rn", .zr, .x)])
+      try A64Spec.assemble(.BRAZ, [.m: k ? 1 : 0, .rn: rn.encoded("rn", .zr, .x)])
     case .blraz(let k, let rn):
-      try A64Spec.pattern(.BLRAZ).assemble([.m: k ? 1 : 0, .rn: rn.encoded("rn", .zr, .x)])
-    case .reta(let k): try A64Spec.pattern(.RETA).assemble([.m: k ? 1 : 0])
+      try A64Spec.assemble(.BLRAZ, [.m: k ? 1 : 0, .rn: rn.encoded("rn", .zr, .x)])
+    case .reta(let k): try A64Spec.assemble(.RETA, [.m: k ? 1 : 0])
     case .bra(let k, let rn, let rm):
-      try A64Spec.pattern(.BRA).assemble([
-        .m: k ? 1 : 0, .rn: rn.encoded("rn", .zr, .x), .rm: rm.encoded("rm", .sp, .x),
-      ])
+      try A64Spec.assemble(
+        .BRA,
+        [
+          .m: k ? 1 : 0, .rn: rn.encoded("rn", .zr, .x), .rm: rm.encoded("rm", .sp, .x),
+        ])
     case .blra(let k, let rn, let rm):
-      try A64Spec.pattern(.BLRA).assemble([
-        .m: k ? 1 : 0, .rn: rn.encoded("rn", .zr, .x), .rm: rm.encoded("rm", .sp, .x),
-      ])
+      try A64Spec.assemble(
+        .BLRA,
+        [
+          .m: k ? 1 : 0, .rn: rn.encoded("rn", .zr, .x), .rm: rm.encoded("rm", .sp, .x),
+        ])
     }
   }
 
   static func exceptionReturn(_ e: ExceptionReturn) throws(EncodingError) -> UInt32 {
     switch e {
-    case .eret: try A64Spec.pattern(.ERET).assemble([:])
-    case .drps: try A64Spec.pattern(.DRPS).assemble([:])
-    case .eretaa: try A64Spec.pattern(.ERETA).assemble([.m: 0])
-    case .eretab: try A64Spec.pattern(.ERETA).assemble([.m: 1])
+    case .eret: try A64Spec.assemble(.ERET, [:])
+    case .drps: try A64Spec.assemble(.DRPS, [:])
+    case .eretaa: try A64Spec.assemble(.ERETA, [.m: 0])
+    case .eretab: try A64Spec.assemble(.ERETA, [.m: 1])
     }
   }
 }

@@ -134,19 +134,23 @@ extension A64Encoder {
   static func pcRelative(_ rd: Register, _ off: BranchOffset) throws(EncodingError) -> UInt32 {
     let page = off.width == .adrp21
     let imm = try off.field(for: page ? .adrp21 : .adr21)
-    return try A64Spec.pattern(page ? .ADRP : .ADR).assemble([
-      .immlo: imm & 3, .immhi: imm >> 2, .rd: rd.encoded("rd", .zr, .x),
-    ])
+    return try A64Spec.assemble(
+      page ? .ADRP : .ADR,
+      [
+        .immlo: imm & 3, .immhi: imm >> 2, .rd: rd.encoded("rd", .zr, .x),
+      ])
   }
 
   static func addSubImmediate(_ a: AddSubImmediate) throws(EncodingError) -> UInt32 {
     let w = a.rd.width
     try checkRange(Int64(a.imm12), 0...4095, "imm12")
-    return try A64Spec.pattern(.ADDSUB_i).assemble([
-      .sf: w.sf, .op: a.subtract ? 1 : 0, .s: a.setFlags ? 1 : 0, .sh: a.shift12 ? 1 : 0,
-      .imm12: UInt32(a.imm12), .rn: a.rn.encoded("rn", .sp, w),
-      .rd: a.rd.encoded("rd", a.setFlags ? .zr : .sp, w),
-    ])
+    return try A64Spec.assemble(
+      .ADDSUB_i,
+      [
+        .sf: w.sf, .op: a.subtract ? 1 : 0, .s: a.setFlags ? 1 : 0, .sh: a.shift12 ? 1 : 0,
+        .imm12: UInt32(a.imm12), .rn: a.rn.encoded("rn", .sp, w),
+        .rd: a.rd.encoded("rd", a.setFlags ? .zr : .sp, w),
+      ])
   }
 
   static func logicalImmediate(_ l: LogicalImmediate) throws(EncodingError) -> UInt32 {
@@ -164,10 +168,12 @@ extension A64Encoder {
         "ignored immr bits 0x\(String(ignored, radix: 16)) overlap the \(1 << len)-bit element rotation"
       )
     }
-    return try A64Spec.pattern(.LOGIC_i).assemble([
-      .sf: w.sf, .opc: UInt32(l.op.rawValue), .n: n, .immr: immr | ignored, .imms: imms,
-      .rn: l.rn.encoded("rn", .zr, w), .rd: l.rd.encoded("rd", l.op == .ands ? .zr : .sp, w),
-    ])
+    return try A64Spec.assemble(
+      .LOGIC_i,
+      [
+        .sf: w.sf, .opc: UInt32(l.op.rawValue), .n: n, .immr: immr | ignored, .imms: imms,
+        .rn: l.rn.encoded("rn", .zr, w), .rd: l.rd.encoded("rd", l.op == .ands ? .zr : .sp, w),
+      ])
   }
 
   static func moveWide(_ m: MoveWide) throws(EncodingError) -> UInt32 {
@@ -184,20 +190,24 @@ extension A64Encoder {
       case .movz: 2
       case .movk: 3
       }
-    return try A64Spec.pattern(.MOVW).assemble([
-      .sf: w.sf, .opc: opc, .hw: UInt32(m.shift / 16), .imm16: UInt32(m.imm16),
-      .rd: m.rd.encoded("rd", .zr),
-    ])
+    return try A64Spec.assemble(
+      .MOVW,
+      [
+        .sf: w.sf, .opc: opc, .hw: UInt32(m.shift / 16), .imm16: UInt32(m.imm16),
+        .rd: m.rd.encoded("rd", .zr),
+      ])
   }
 
   static func bitfield(_ b: Bitfield) throws(EncodingError) -> UInt32 {
     let w = b.rd.width
     try checkRange(Int64(b.immr), 0...Int64(w.bits - 1), "immr")
     try checkRange(Int64(b.imms), 0...Int64(w.bits - 1), "imms")
-    return try A64Spec.pattern(.BITFIELD).assemble([
-      .sf: w.sf, .opc: UInt32(b.op.rawValue), .n: w.sf, .immr: UInt32(b.immr),
-      .imms: UInt32(b.imms), .rn: b.rn.encoded("rn", .zr, w), .rd: b.rd.encoded("rd", .zr),
-    ])
+    return try A64Spec.assemble(
+      .BITFIELD,
+      [
+        .sf: w.sf, .opc: UInt32(b.op.rawValue), .n: w.sf, .immr: UInt32(b.immr),
+        .imms: UInt32(b.imms), .rn: b.rn.encoded("rn", .zr, w), .rd: b.rd.encoded("rd", .zr),
+      ])
   }
 
   static func extract(_ rd: Register, _ rn: Register, _ rm: Register, _ lsb: UInt8)
@@ -205,9 +215,11 @@ extension A64Encoder {
   {
     let w = rd.width
     try checkRange(Int64(lsb), 0...Int64(w.bits - 1), "lsb")
-    return try A64Spec.pattern(.EXTR).assemble([
-      .sf: w.sf, .n: w.sf, .rm: rm.encoded("rm", .zr, w), .imms: UInt32(lsb),
-      .rn: rn.encoded("rn", .zr, w), .rd: rd.encoded("rd", .zr),
-    ])
+    return try A64Spec.assemble(
+      .EXTR,
+      [
+        .sf: w.sf, .n: w.sf, .rm: rm.encoded("rm", .zr, w), .imms: UInt32(lsb),
+        .rn: rn.encoded("rn", .zr, w), .rd: rd.encoded("rd", .zr),
+      ])
   }
 }

@@ -136,11 +136,13 @@ extension A64Encoder {
   static func logicalShifted(_ l: LogicalShifted) throws(EncodingError) -> UInt32 {
     let w = l.rd.width
     try checkRange(Int64(l.amount), 0...Int64(w.bits - 1), "amount")
-    return try A64Spec.pattern(.LOGIC_r).assemble([
-      .sf: w.sf, .opc: UInt32(l.op.rawValue >> 1), .shift: UInt32(l.shift.rawValue),
-      .n: UInt32(l.op.rawValue & 1), .rm: l.rm.encoded("rm", .zr, w), .imm6: UInt32(l.amount),
-      .rn: l.rn.encoded("rn", .zr, w), .rd: l.rd.encoded("rd", .zr),
-    ])
+    return try A64Spec.assemble(
+      .LOGIC_r,
+      [
+        .sf: w.sf, .opc: UInt32(l.op.rawValue >> 1), .shift: UInt32(l.shift.rawValue),
+        .n: UInt32(l.op.rawValue & 1), .rm: l.rm.encoded("rm", .zr, w), .imm6: UInt32(l.amount),
+        .rn: l.rn.encoded("rn", .zr, w), .rd: l.rd.encoded("rd", .zr),
+      ])
   }
 
   static func addSubShifted(_ a: AddSubShifted) throws(EncodingError) -> UInt32 {
@@ -149,32 +151,38 @@ extension A64Encoder {
       throw EncodingError(.notEncodable, operand: "shift", "ror is not allowed for add/sub")
     }
     try checkRange(Int64(a.amount), 0...Int64(w.bits - 1), "amount")
-    return try A64Spec.pattern(.ADDSUB_r).assemble([
-      .sf: w.sf, .op: a.subtract ? 1 : 0, .s: a.setFlags ? 1 : 0,
-      .shift: UInt32(a.shift.rawValue), .rm: a.rm.encoded("rm", .zr, w),
-      .imm6: UInt32(a.amount), .rn: a.rn.encoded("rn", .zr, w), .rd: a.rd.encoded("rd", .zr),
-    ])
+    return try A64Spec.assemble(
+      .ADDSUB_r,
+      [
+        .sf: w.sf, .op: a.subtract ? 1 : 0, .s: a.setFlags ? 1 : 0,
+        .shift: UInt32(a.shift.rawValue), .rm: a.rm.encoded("rm", .zr, w),
+        .imm6: UInt32(a.amount), .rn: a.rn.encoded("rn", .zr, w), .rd: a.rd.encoded("rd", .zr),
+      ])
   }
 
   static func addSubExtended(_ a: AddSubExtended) throws(EncodingError) -> UInt32 {
     let w = a.rd.width
     try checkRange(Int64(a.amount), 0...4, "amount")
-    return try A64Spec.pattern(.ADDSUB_x).assemble([
-      .sf: w.sf, .op: a.subtract ? 1 : 0, .s: a.setFlags ? 1 : 0, .opt: 0,
-      .rm: a.rm.encoded("rm", .zr, w == .x && a.extend.takesX ? .x : .w),
-      .option: UInt32(a.extend.rawValue), .imm3: UInt32(a.amount),
-      .rn: a.rn.encoded("rn", .sp, w), .rd: a.rd.encoded("rd", a.setFlags ? .zr : .sp, w),
-    ])
+    return try A64Spec.assemble(
+      .ADDSUB_x,
+      [
+        .sf: w.sf, .op: a.subtract ? 1 : 0, .s: a.setFlags ? 1 : 0, .opt: 0,
+        .rm: a.rm.encoded("rm", .zr, w == .x && a.extend.takesX ? .x : .w),
+        .option: UInt32(a.extend.rawValue), .imm3: UInt32(a.amount),
+        .rn: a.rn.encoded("rn", .sp, w), .rd: a.rd.encoded("rd", a.setFlags ? .zr : .sp, w),
+      ])
   }
 
   static func addSubCarry(
     _ sub: Bool, _ s: Bool, _ rd: Register, _ rn: Register, _ rm: Register
   ) throws(EncodingError) -> UInt32 {
     let w = rd.width
-    return try A64Spec.pattern(.ADC).assemble([
-      .sf: w.sf, .op: sub ? 1 : 0, .s: s ? 1 : 0, .rm: rm.encoded("rm", .zr, w),
-      .rn: rn.encoded("rn", .zr, w), .rd: rd.encoded("rd", .zr),
-    ])
+    return try A64Spec.assemble(
+      .ADC,
+      [
+        .sf: w.sf, .op: sub ? 1 : 0, .s: s ? 1 : 0, .rm: rm.encoded("rm", .zr, w),
+        .rn: rn.encoded("rn", .zr, w), .rd: rd.encoded("rd", .zr),
+      ])
   }
 
   static func conditionalCompare(_ c: ConditionalCompare) throws(EncodingError) -> UInt32 {
@@ -182,26 +190,32 @@ extension A64Encoder {
     try checkRange(Int64(c.nzcv), 0...15, "nzcv")
     switch c.operand {
     case .register(let rm):
-      return try A64Spec.pattern(.CCMP_r).assemble([
-        .sf: w.sf, .op: c.negate ? 1 : 0, .rm: rm.encoded("rm", .zr, w),
-        .cond: UInt32(c.condition.rawValue), .rn: c.rn.encoded("rn", .zr), .nzcv: UInt32(c.nzcv),
-      ])
+      return try A64Spec.assemble(
+        .CCMP_r,
+        [
+          .sf: w.sf, .op: c.negate ? 1 : 0, .rm: rm.encoded("rm", .zr, w),
+          .cond: UInt32(c.condition.rawValue), .rn: c.rn.encoded("rn", .zr), .nzcv: UInt32(c.nzcv),
+        ])
     case .immediate(let imm):
       try checkRange(Int64(imm), 0...31, "imm5")
-      return try A64Spec.pattern(.CCMP_i).assemble([
-        .sf: w.sf, .op: c.negate ? 1 : 0, .imm5: UInt32(imm),
-        .cond: UInt32(c.condition.rawValue), .rn: c.rn.encoded("rn", .zr), .nzcv: UInt32(c.nzcv),
-      ])
+      return try A64Spec.assemble(
+        .CCMP_i,
+        [
+          .sf: w.sf, .op: c.negate ? 1 : 0, .imm5: UInt32(imm),
+          .cond: UInt32(c.condition.rawValue), .rn: c.rn.encoded("rn", .zr), .nzcv: UInt32(c.nzcv),
+        ])
     }
   }
 
   static func conditionalSelect(_ c: ConditionalSelect) throws(EncodingError) -> UInt32 {
     let w = c.rd.width
-    return try A64Spec.pattern(.CSEL).assemble([
-      .sf: w.sf, .op: UInt32(c.op.rawValue >> 1), .rm: c.rm.encoded("rm", .zr, w),
-      .cond: UInt32(c.condition.rawValue), .o2: UInt32(c.op.rawValue & 1),
-      .rn: c.rn.encoded("rn", .zr, w), .rd: c.rd.encoded("rd", .zr),
-    ])
+    return try A64Spec.assemble(
+      .CSEL,
+      [
+        .sf: w.sf, .op: UInt32(c.op.rawValue >> 1), .rm: c.rm.encoded("rm", .zr, w),
+        .cond: UInt32(c.condition.rawValue), .o2: UInt32(c.op.rawValue & 1),
+        .rn: c.rn.encoded("rn", .zr, w), .rd: c.rd.encoded("rd", .zr),
+      ])
   }
 
   static func multiply(_ m: Multiply) throws(EncodingError) -> UInt32 {
@@ -225,21 +239,25 @@ extension A64Encoder {
     if (op31 == 2 || op31 == 6) && !m.ra.isZR {
       throw EncodingError(.invalidRegister, operand: "ra", "must be xzr for smulh/umulh")
     }
-    return try A64Spec.pattern(.DP_3).assemble([
-      .sf: w.sf, .op31: op31, .rm: m.rm.encoded("rm", .zr, src), .o0: o0,
-      .ra: m.ra.encoded("ra", .zr, w), .rn: m.rn.encoded("rn", .zr, src),
-      .rd: m.rd.encoded("rd", .zr),
-    ])
+    return try A64Spec.assemble(
+      .DP_3,
+      [
+        .sf: w.sf, .op31: op31, .rm: m.rm.encoded("rm", .zr, src), .o0: o0,
+        .ra: m.ra.encoded("ra", .zr, w), .rn: m.rn.encoded("rn", .zr, src),
+        .rd: m.rd.encoded("rd", .zr),
+      ])
   }
 
   static func dataProcessing2(
     _ op: DataProcessing2, _ rd: Register, _ rn: Register, _ rm: Register
   ) throws(EncodingError) -> UInt32 {
     let w = rd.width
-    return try A64Spec.pattern(.DP_2).assemble([
-      .sf: w.sf, .rm: rm.encoded("rm", .zr, w), .opcode: UInt32(op.rawValue),
-      .rn: rn.encoded("rn", .zr, w), .rd: rd.encoded("rd", .zr),
-    ])
+    return try A64Spec.assemble(
+      .DP_2,
+      [
+        .sf: w.sf, .rm: rm.encoded("rm", .zr, w), .opcode: UInt32(op.rawValue),
+        .rn: rn.encoded("rn", .zr, w), .rd: rd.encoded("rd", .zr),
+      ])
   }
 
   static func dataProcessing1(_ op: DataProcessing1, _ rd: Register, _ rn: Register)
@@ -259,8 +277,10 @@ extension A64Encoder {
     case .clz: opcode = 4
     case .cls: opcode = 5
     }
-    return try A64Spec.pattern(.DP_1).assemble([
-      .sf: w.sf, .opcode: opcode, .rn: rn.encoded("rn", .zr, w), .rd: rd.encoded("rd", .zr),
-    ])
+    return try A64Spec.assemble(
+      .DP_1,
+      [
+        .sf: w.sf, .opcode: opcode, .rn: rn.encoded("rn", .zr, w), .rd: rd.encoded("rd", .zr),
+      ])
   }
 }

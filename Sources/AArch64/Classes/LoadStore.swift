@@ -247,18 +247,22 @@ extension A64Encoder {
       case .ldr: rt.width == .x ? 1 : 0
       case .ldrsw: 2
       }
-    return try A64Spec.pattern(.LDR_lit).assemble([
-      .opc: opc, .imm19: off.field(for: .imm19),
-      .rt: rt.encoded("rt", .zr, k == .ldrsw ? .x : nil),
-    ])
+    return try A64Spec.assemble(
+      .LDR_lit,
+      [
+        .opc: opc, .imm19: off.field(for: .imm19),
+        .rt: rt.encoded("rt", .zr, k == .ldrsw ? .x : nil),
+      ])
   }
 
   static func prefetchLiteral(_ p: PrefetchOperation, _ off: BranchOffset) throws(EncodingError)
     -> UInt32
   {
-    try A64Spec.pattern(.LDR_lit).assemble([
-      .opc: 3, .imm19: off.field(for: .imm19), .rt: UInt32(p.rawValue),
-    ])
+    try A64Spec.assemble(
+      .LDR_lit,
+      [
+        .opc: 3, .imm19: off.field(for: .imm19), .rt: UInt32(p.rawValue),
+      ])
   }
 
   /// Encodes `address` for a single-register access of (size, opc) with Rt field `rt`.
@@ -269,9 +273,11 @@ extension A64Encoder {
     switch address {
     case .unsignedOffset(_, let off):
       let imm = try scaledOffset(off, scale: 1 << Int64(size), bits: 12, signed: false, "offset")
-      return try A64Spec.pattern(.LDST_uimm).assemble([
-        .size: size, .opc: opc, .imm12: imm, .rn: rn, .rt: rt,
-      ])
+      return try A64Spec.assemble(
+        .LDST_uimm,
+        [
+          .size: size, .opc: opc, .imm12: imm, .rn: rn, .rt: rt,
+        ])
     case .unscaled(_, let off), .preIndex(_, let off), .postIndex(_, let off),
       .unprivileged(_, let off):
       let idx: UInt32 =
@@ -282,18 +288,22 @@ extension A64Encoder {
         default: 3
         }
       let imm = try scaledOffset(off, scale: 1, bits: 9, signed: true, "offset")
-      return try A64Spec.pattern(.LDST_imm9).assemble([
-        .size: size, .opc: opc, .imm9: imm, .idx: idx, .rn: rn, .rt: rt,
-      ])
+      return try A64Spec.assemble(
+        .LDST_imm9,
+        [
+          .size: size, .opc: opc, .imm9: imm, .idx: idx, .rn: rn, .rt: rt,
+        ])
     case .registerOffset(_, let index, let ext, let shifted):
       guard ext.rawValue & 2 != 0 else {
         throw EncodingError(
           .notEncodable, operand: "extend", "\(ext) is not uxtw, lsl, sxtw or sxtx")
       }
-      return try A64Spec.pattern(.LDST_reg).assemble([
-        .size: size, .opc: opc, .rm: index.encoded("rm", .zr, ext.takesX ? .x : .w),
-        .option: UInt32(ext.rawValue), .s: shifted ? 1 : 0, .rn: rn, .rt: rt,
-      ])
+      return try A64Spec.assemble(
+        .LDST_reg,
+        [
+          .size: size, .opc: opc, .rm: index.encoded("rm", .zr, ext.takesX ? .x : .w),
+          .option: UInt32(ext.rawValue), .s: shifted ? 1 : 0, .rn: rn, .rt: rt,
+        ])
     }
   }
 
@@ -327,10 +337,12 @@ extension A64Encoder {
     }
     let scale: Int64 = p.op == .ldpsw || w == .w ? 4 : 8
     let imm = try scaledOffset(p.offset, scale: scale, bits: 7, signed: true, "offset")
-    return try A64Spec.pattern(.LDSTP).assemble([
-      .opc: opc, .idx: idx, .l: load ? 1 : 0, .imm7: imm, .rt2: p.rt2.encoded("rt2", .zr, w),
-      .rn: p.base.encoded("rn", .sp, .x), .rt: p.rt.encoded("rt", .zr, w),
-    ])
+    return try A64Spec.assemble(
+      .LDSTP,
+      [
+        .opc: opc, .idx: idx, .l: load ? 1 : 0, .imm7: imm, .rt2: p.rt2.encoded("rt2", .zr, w),
+        .rn: p.base.encoded("rn", .sp, .x), .rt: p.rt.encoded("rt", .zr, w),
+      ])
   }
 
   static func exclusive(_ e: Exclusive) throws(EncodingError) -> UInt32 {
@@ -361,24 +373,30 @@ extension A64Encoder {
         throw EncodingError(.invalidRegister, operand: "rt2", "a pair needs Rt2")
       }
       let w = e.rt.width
-      return try A64Spec.pattern(.LDST_EXCLP).assemble([
-        .sz: w.sf, .l: e.load ? 1 : 0, .rs: rs, .o0: e.ordered ? 1 : 0,
-        .rt2: rt2.encoded("rt2", .zr, w), .rn: rn, .rt: e.rt.encoded("rt", .zr, w),
-      ])
+      return try A64Spec.assemble(
+        .LDST_EXCLP,
+        [
+          .sz: w.sf, .l: e.load ? 1 : 0, .rs: rs, .o0: e.ordered ? 1 : 0,
+          .rt2: rt2.encoded("rt2", .zr, w), .rn: rn, .rt: e.rt.encoded("rt", .zr, w),
+        ])
     }
     let w: Width = e.size == .doubleword ? .x : .w
-    return try A64Spec.pattern(.LDST_EXCL).assemble([
-      .size: UInt32(e.size.rawValue), .l: e.load ? 1 : 0, .rs: rs, .o0: e.ordered ? 1 : 0,
-      .rt2: 31, .rn: rn, .rt: e.rt.encoded("rt", .zr, w),
-    ])
+    return try A64Spec.assemble(
+      .LDST_EXCL,
+      [
+        .size: UInt32(e.size.rawValue), .l: e.load ? 1 : 0, .rs: rs, .o0: e.ordered ? 1 : 0,
+        .rt2: 31, .rn: rn, .rt: e.rt.encoded("rt", .zr, w),
+      ])
   }
 
   static func acquireRelease(_ a: AcquireRelease) throws(EncodingError) -> UInt32 {
     let w: Width = a.size == .doubleword ? .x : .w
-    return try A64Spec.pattern(.LDAR_STLR).assemble([
-      .size: UInt32(a.size.rawValue), .l: a.load ? 1 : 0, .rs: 31, .o0: a.ordered ? 1 : 0,
-      .rt2: 31, .rn: a.rn.encoded("rn", .sp, .x), .rt: a.rt.encoded("rt", .zr, w),
-    ])
+    return try A64Spec.assemble(
+      .LDAR_STLR,
+      [
+        .size: UInt32(a.size.rawValue), .l: a.load ? 1 : 0, .rs: 31, .o0: a.ordered ? 1 : 0,
+        .rt2: 31, .rn: a.rn.encoded("rn", .sp, .x), .rt: a.rt.encoded("rt", .zr, w),
+      ])
   }
 
   static func atomic(_ a: AtomicMemory) throws(EncodingError) -> UInt32 {
@@ -395,29 +413,35 @@ extension A64Encoder {
       case .umin: (0, 7)
       case .swp: (1, 0)
       }
-    return try A64Spec.pattern(.ATOMIC).assemble([
-      .size: UInt32(a.size.rawValue), .a: a.acquire ? 1 : 0, .r: a.release ? 1 : 0,
-      .rs: a.rs.encoded("rs", .zr, w), .o3: o3, .opc: opc, .rn: a.rn.encoded("rn", .sp, .x),
-      .rt: a.rt.encoded("rt", .zr, w),
-    ])
+    return try A64Spec.assemble(
+      .ATOMIC,
+      [
+        .size: UInt32(a.size.rawValue), .a: a.acquire ? 1 : 0, .r: a.release ? 1 : 0,
+        .rs: a.rs.encoded("rs", .zr, w), .o3: o3, .opc: opc, .rn: a.rn.encoded("rn", .sp, .x),
+        .rt: a.rt.encoded("rt", .zr, w),
+      ])
   }
 
   static func loadAcquirePC(_ size: AccessSize, _ rt: Register, _ rn: Register)
     throws(EncodingError) -> UInt32
   {
-    try A64Spec.pattern(.LDAPR).assemble([
-      .size: UInt32(size.rawValue), .rn: rn.encoded("rn", .sp, .x),
-      .rt: rt.encoded("rt", .zr, size == .doubleword ? .x : .w),
-    ])
+    try A64Spec.assemble(
+      .LDAPR,
+      [
+        .size: UInt32(size.rawValue), .rn: rn.encoded("rn", .sp, .x),
+        .rt: rt.encoded("rt", .zr, size == .doubleword ? .x : .w),
+      ])
   }
 
   static func compareAndSwap(_ c: CompareAndSwap) throws(EncodingError) -> UInt32 {
     let w: Width = c.size == .doubleword ? .x : .w
-    return try A64Spec.pattern(.CAS).assemble([
-      .size: UInt32(c.size.rawValue), .l: c.acquire ? 1 : 0, .rs: c.rs.encoded("rs", .zr, w),
-      .o0: c.release ? 1 : 0, .rt2: 31, .rn: c.rn.encoded("rn", .sp, .x),
-      .rt: c.rt.encoded("rt", .zr, w),
-    ])
+    return try A64Spec.assemble(
+      .CAS,
+      [
+        .size: UInt32(c.size.rawValue), .l: c.acquire ? 1 : 0, .rs: c.rs.encoded("rs", .zr, w),
+        .o0: c.release ? 1 : 0, .rt2: 31, .rn: c.rn.encoded("rn", .sp, .x),
+        .rt: c.rt.encoded("rt", .zr, w),
+      ])
   }
 
   static func compareAndSwapPair(_ c: CompareAndSwap) throws(EncodingError) -> UInt32 {
@@ -433,9 +457,11 @@ extension A64Encoder {
         .invalidRegister, operand: rs & 1 != 0 || c.rs.isZR ? "rs" : "rt",
         "casp needs an even-numbered first register of a pair")
     }
-    return try A64Spec.pattern(.CASP).assemble([
-      .sz: w.sf, .l: c.acquire ? 1 : 0, .rs: rs, .o0: c.release ? 1 : 0, .rt2: 31,
-      .rn: c.rn.encoded("rn", .sp, .x), .rt: rt,
-    ])
+    return try A64Spec.assemble(
+      .CASP,
+      [
+        .sz: w.sf, .l: c.acquire ? 1 : 0, .rs: rs, .o0: c.release ? 1 : 0, .rt2: 31,
+        .rn: c.rn.encoded("rn", .sp, .x), .rt: rt,
+      ])
   }
 }

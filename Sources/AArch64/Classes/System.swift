@@ -106,23 +106,25 @@ extension A64Encoder {
           .useAlias, operand: "option",
           "dsb #\(o.rawValue) is spelt \(o.rawValue == 0 ? "ssbb" : "pssbb")")
       }
-      return try A64Spec.pattern(.DSB).assemble([.crm: UInt32(o.rawValue)])
-    case .dmb(let o): return try A64Spec.pattern(.DMB).assemble([.crm: UInt32(o.rawValue)])
-    case .isb(let o): return try A64Spec.pattern(.ISB).assemble([.crm: UInt32(o.rawValue)])
-    case .ssbb: return try A64Spec.pattern(.SSBB).assemble([:])
-    case .pssbb: return try A64Spec.pattern(.PSSBB).assemble([:])
-    case .sb: return try A64Spec.pattern(.SB).assemble([.crm: 0])
+      return try A64Spec.assemble(.DSB, [.crm: UInt32(o.rawValue)])
+    case .dmb(let o): return try A64Spec.assemble(.DMB, [.crm: UInt32(o.rawValue)])
+    case .isb(let o): return try A64Spec.assemble(.ISB, [.crm: UInt32(o.rawValue)])
+    case .ssbb: return try A64Spec.assemble(.SSBB, [:])
+    case .pssbb: return try A64Spec.assemble(.PSSBB, [:])
+    case .sb: return try A64Spec.assemble(.SB, [.crm: 0])
     case .clrex(let imm):
       try checkRange(Int64(imm), 0...15, "crm")
-      return try A64Spec.pattern(.CLREX).assemble([.crm: UInt32(imm)])
+      return try A64Spec.assemble(.CLREX, [.crm: UInt32(imm)])
     }
   }
 
   static func msrImmediate(_ f: PStateField, _ imm: UInt8) throws(EncodingError) -> UInt32 {
     try checkRange(Int64(imm), 0...Int64(f.maxImmediate), "imm")
-    return try A64Spec.pattern(.MSR_i).assemble([
-      .op1: UInt32(f.ops.op1), .crm: UInt32(imm), .op2: UInt32(f.ops.op2),
-    ])
+    return try A64Spec.assemble(
+      .MSR_i,
+      [
+        .op1: UInt32(f.ops.op1), .crm: UInt32(imm), .op2: UInt32(f.ops.op2),
+      ])
   }
 
   static func system(_ s: SystemInstruction) throws(EncodingError) -> UInt32 {
@@ -130,10 +132,12 @@ extension A64Encoder {
     try checkRange(Int64(s.crn), 0...15, "crn")
     try checkRange(Int64(s.crm), 0...15, "crm")
     try checkRange(Int64(s.op2), 0...7, "op2")
-    return try A64Spec.pattern(.SYS).assemble([
-      .l: s.read ? 1 : 0, .op1: UInt32(s.op1), .crn: UInt32(s.crn), .crm: UInt32(s.crm),
-      .op2: UInt32(s.op2), .rt: s.rt.encoded("rt", .zr, .x),
-    ])
+    return try A64Spec.assemble(
+      .SYS,
+      [
+        .l: s.read ? 1 : 0, .op1: UInt32(s.op1), .crn: UInt32(s.crn), .crm: UInt32(s.crm),
+        .op2: UInt32(s.op2), .rt: s.rt.encoded("rt", .zr, .x),
+      ])
   }
 
   static func moveSystemRegister(read: Bool, _ r: SystemRegister, _ rt: Register)
@@ -142,23 +146,25 @@ extension A64Encoder {
     guard r.op0 >= 2 else {
       throw EncodingError(.outOfRange, operand: "op0", "op0 \(r.op0) is not 2 or 3")
     }
-    return try A64Spec.pattern(.MRS_MSR).assemble([
-      .l: read ? 1 : 0, .o0: UInt32(r.op0 - 2), .op1: UInt32(r.op1), .crn: UInt32(r.crn),
-      .crm: UInt32(r.crm), .op2: UInt32(r.op2), .rt: rt.encoded("rt", .zr, .x),
-    ])
+    return try A64Spec.assemble(
+      .MRS_MSR,
+      [
+        .l: read ? 1 : 0, .o0: UInt32(r.op0 - 2), .op1: UInt32(r.op1), .crn: UInt32(r.crn),
+        .crm: UInt32(r.crm), .op2: UInt32(r.op2), .rt: rt.encoded("rt", .zr, .x),
+      ])
   }
 
   static func exception(_ k: ExceptionKind, _ imm: UInt16) throws(EncodingError) -> UInt32 {
     let v: KeyValuePairs<Field, UInt32> = [.imm16: UInt32(imm)]
     switch k {
-    case .svc: return try A64Spec.pattern(.SVC).assemble(v)
-    case .hvc: return try A64Spec.pattern(.HVC).assemble(v)
-    case .smc: return try A64Spec.pattern(.SMC).assemble(v)
-    case .brk: return try A64Spec.pattern(.BRK).assemble(v)
-    case .hlt: return try A64Spec.pattern(.HLT).assemble(v)
-    case .dcps1: return try A64Spec.pattern(.DCPS).assemble([.imm16: UInt32(imm), .ll: 1])
-    case .dcps2: return try A64Spec.pattern(.DCPS).assemble([.imm16: UInt32(imm), .ll: 2])
-    case .dcps3: return try A64Spec.pattern(.DCPS).assemble([.imm16: UInt32(imm), .ll: 3])
+    case .svc: return try A64Spec.assemble(.SVC, v)
+    case .hvc: return try A64Spec.assemble(.HVC, v)
+    case .smc: return try A64Spec.assemble(.SMC, v)
+    case .brk: return try A64Spec.assemble(.BRK, v)
+    case .hlt: return try A64Spec.assemble(.HLT, v)
+    case .dcps1: return try A64Spec.assemble(.DCPS, [.imm16: UInt32(imm), .ll: 1])
+    case .dcps2: return try A64Spec.assemble(.DCPS, [.imm16: UInt32(imm), .ll: 2])
+    case .dcps3: return try A64Spec.assemble(.DCPS, [.imm16: UInt32(imm), .ll: 3])
     }
   }
 }

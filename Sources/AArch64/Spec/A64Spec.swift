@@ -1,8 +1,9 @@
 /// The names of the encoding patterns; one decode handler per name (QEMU's `trans_<NAME>`).
 ///
-/// No raw type: a `String` raw value would make `==` and hashing compare the strings, and the
-/// encoder looks a pattern up per instruction. `"\(name)"` is the case name.
-public enum PatternName: Sendable, Hashable, CaseIterable {
+/// The raw value is the case's position (`A64Spec`'s tables are indexed by it); a `String` raw
+/// value would make `==` and hashing compare strings on every encode. `"\(name)"` is the
+/// case name.
+public enum PatternName: Int, Sendable, Hashable, CaseIterable {
   case UDF
   case ADR, ADRP, ADDSUB_i, LOGIC_i, MOVW, BITFIELD, EXTR
   case B_cond, SVC, HVC, SMC, BRK, HLT, DCPS
@@ -141,18 +142,53 @@ public enum A64Spec {
   /// `SpecTests`; it is dropped here rather than trapping).
   public static let patterns: [Pattern] = rows.compactMap { try? Pattern($0) }
 
-  /// The compiled pattern of each name.
-  static let byName: [PatternName: Pattern] = {
-    var d: [PatternName: Pattern] = [:]
-    for p in patterns { d[p.name] = p }
-    return d
+  /// Each pattern's fixed bits (by `PatternName.rawValue`), nil for a name without a row.
+  static let fixedBits: [UInt32?] = {
+    var bits = [UInt32?](repeating: nil, count: PatternName.allCases.count)
+    for p in patterns { bits[p.name.rawValue] = p.value }
+    return bits
   }()
 
-  /// The pattern called `name`.
-  static func pattern(_ name: PatternName) throws(EncodingError) -> Pattern {
-    guard let p = byName[name] else {
+  static let fieldCount = Field.allCases.count
+
+  /// Each pattern's field slots, `fieldCount` per pattern (width 0: no such field).
+  static let fieldSlots: [FieldSlot] = {
+    let width = Field.allCases.count
+    var slots = [FieldSlot](
+      repeating: FieldSlot(lsb: 0, width: 0), count: PatternName.allCases.count * width)
+    for p in patterns {
+      for f in Field.allCases {
+        if let s = p.slot(f) { slots[p.name.rawValue * width + f.index] = s }
+      }
+    }
+    return slots
+  }()
+
+  /// The word of pattern `name` with `values` in its fields: `pattern(name).assemble(values)`
+  /// read from flat tables, without copying the pattern.
+  /// - Throws: `EncodingError.outOfRange` if a value does not fit its field (names the field),
+  ///   `.notEncodable` if the pattern has no such field or no row.
+  @inline(__always)
+  static func assemble(_ name: PatternName, _ values: KeyValuePairs<Field, UInt32>)
+    throws(EncodingError) -> UInt32
+  {
+    guard let fixed = fixedBits[name.rawValue] else {
       throw EncodingError(.notEncodable, operand: "\(name)", "pattern missing from the spec")
     }
-    return p
+    var w = fixed
+    let base = name.rawValue * fieldCount
+    for (f, v) in values {
+      let s = fieldSlots[base + f.index]
+      guard s.width > 0 else {
+        throw EncodingError(.notEncodable, operand: f.name, "pattern \(name) has no field")
+      }
+      if s.width < 32 && v >> UInt32(s.width) != 0 {
+        throw EncodingError(
+          .outOfRange, operand: f.name,
+          "value \(v) does not fit in \(s.width) bits")
+      }
+      w |= v << UInt32(s.lsb)
+    }
+    return w
   }
 }
