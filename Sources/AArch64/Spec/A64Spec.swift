@@ -164,8 +164,8 @@ public enum A64Spec {
     return slots
   }()
 
-  /// The word of pattern `name` with `values` in its fields: `pattern(name).assemble(values)`
-  /// read from flat tables, without copying the pattern.
+  /// The word of pattern `name`: its fixed bits with `values` in its fields, read from flat
+  /// tables (no `Pattern` is copied per word).
   /// - Throws: `EncodingError.outOfRange` if a value does not fit its field (names the field),
   ///   `.notEncodable` if the pattern has no such field or no row.
   @inline(__always)

@@ -55,25 +55,6 @@ public struct Pattern: Sendable {
     return (w >> UInt32(s.lsb)) & ((UInt32(1) << UInt32(s.width)) &- 1)
   }
 
-  /// Builds a word from the fixed bits and the given field values.
-  /// - Throws: `EncodingError.outOfRange` if a value does not fit its field (names the field),
-  ///   or `.notEncodable` if the pattern has no such field (an internal inconsistency).
-  func assemble(_ values: KeyValuePairs<Field, UInt32>) throws(EncodingError) -> UInt32 {
-    var w = value
-    for (f, v) in values {
-      guard let s = slot(f) else {
-        throw EncodingError(.notEncodable, operand: f.name, "pattern \(name) has no field")
-      }
-      if s.width < 32 && v >> UInt32(s.width) != 0 {
-        throw EncodingError(
-          .outOfRange, operand: f.name,
-          "value \(v) does not fit in \(s.width) bits")
-      }
-      w |= v << UInt32(s.lsb)
-    }
-    return w
-  }
-
   /// Compiles a row.
   /// - Throws: `SpecError` for a bit string that is not exactly 32 bits, an unknown or duplicate
   ///   field name, or a bad length.
