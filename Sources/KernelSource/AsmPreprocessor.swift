@@ -93,9 +93,21 @@ public struct AsmPreprocessor: Sendable {
   /// older headers test).
   public static let predefined: [String: String] = ["__ASSEMBLER__": "1", "__ASSEMBLY__": "1"]
 
-  /// Runs cpp-lite (with ``predefined`` defined) and then this layer over `text`.
+  /// The landing-pad macros `asm/linkage.h` gives assembly sources, which a tree of the five
+  /// ftrace files does not hold: with BTI, `BTI_C` is `bti c` and `BTI_J` is `bti j` (the v5.x
+  /// header spells them `hint 34`/`hint 36`, the same words); without it `BTI_C` expands to
+  /// nothing and `BTI_J` is not defined. v5.x headers define neither without BTI, which only
+  /// `#ifdef BTI_C` tests, and those guard the macro itself, so an empty `BTI_C` reads the same.
+  /// A tree that holds the header redefines them as it says.
+  public var linkageDefines: [String: String] {
+    bti ? ["BTI_C": "bti c", "BTI_J": "bti j"] : ["BTI_C": ""]
+  }
+
+  /// Runs cpp-lite (with ``predefined`` and ``linkageDefines`` defined) and then this layer
+  /// over `text`.
   public func run(text: String, file: String, tree: (any KernelTree)?) -> AsmSource {
-    var pp = Preprocessor(tree: tree, config: config, defines: Self.predefined)
+    let defines = Self.predefined.merging(linkageDefines) { first, _ in first }
+    var pp = Preprocessor(tree: tree, config: config, defines: defines)
     pp.opaqueMacros = Self.ownedMacros.union(offsets.constants.keys)
     let pre = pp.run(text: text, file: file)
     var out = run(pre.lines)

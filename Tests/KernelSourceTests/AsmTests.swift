@@ -196,6 +196,30 @@ import Testing
     #expect(out.diagnostics.isEmpty, "\(out.diagnostics)")
   }
 
+  @Test func linkageLandingPadMacrosFollowBTI() {
+    let text = """
+      SYM_CODE_START(guarded)
+      #ifdef BTI_C
+      \tBTI_C
+      #endif
+      \tret
+      SYM_CODE_END(guarded)
+      SYM_CODE_START(bare)
+      \tBTI_C
+      \tret
+      SYM_CODE_END(bare)
+      """
+    func words(_ name: String, bti: Bool) -> [String] {
+      let out = AsmPreprocessor(config: KernelConfig(), bti: bti).run(
+        text: text, file: "p.S", tree: nil)
+      return out.body(of: name).map(\.text).filter { !$0.hasPrefix(".") && !$0.hasSuffix(":") }
+    }
+    #expect(words("guarded", bti: true) == ["bti c", "ret"])
+    #expect(words("bare", bti: true) == ["bti c", "ret"])
+    #expect(words("guarded", bti: false) == ["ret"])
+    #expect(words("bare", bti: false) == ["ret"])
+  }
+
   @Test func nestedReptStopsAtTheBudget() {
     let text = ".rept 4096\n.rept 4096\nnop\n.endr\n.endr\n"
     let out = AsmPreprocessor(config: KernelConfig()).run(text: text, file: "b.S", tree: nil)
