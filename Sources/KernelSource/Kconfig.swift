@@ -442,6 +442,9 @@ public struct Kconfig: Sendable {
   /// options on (all but the BTI one), once with `btiOption` on and once off. Each is resolved
   /// (selects, defaults) and rejected when an option set on purpose has a failing
   /// `depends on`, with the reason.
+  ///
+  /// When `base` already sets `btiOption` (`--config ARM64_BTI_KERNEL=n`), only that side is
+  /// built: the other would be named for a BTI setting its words do not have.
   public func configurations(
     for options: [String], base: KernelConfig = Kconfig.defaultBase,
     btiOption: String = "ARM64_BTI_KERNEL"
@@ -449,7 +452,8 @@ public struct Kconfig: Sendable {
     let bti = KernelConfig.bareName(btiOption)
     let own = options.map(KernelConfig.bareName).filter { $0 != bti }
     var out: [ReviewConfiguration] = []
-    for btiOn in [true, false] {
+    let sides = base[bti] == nil ? [true, false] : [base.isEnabled(bti)]
+    for btiOn in sides {
       var chosen = base
       for o in own { chosen[o] = .yes }
       chosen[bti] = btiOn ? .yes : .no

@@ -92,6 +92,19 @@ import Testing
     #expect(clang[0].isValid, "\(clang[0].rejections)")
   }
 
+  @Test func aBTISettingOfTheCallerIsNotVaried() throws {
+    let text = try #require(Paths.read(Paths.seriesBase + "/arch/arm64/Kconfig"))
+    let k = Kconfig.parse(text: text, file: "arch/arm64/Kconfig")
+    for on in [true, false] {
+      let base = Kconfig.defaultBase.setting("ARM64_BTI_KERNEL", on ? .yes : .no)
+      let configs = k.configurations(for: ["DYNAMIC_FTRACE_WITH_REGS"], base: base)
+      #expect(configs.map(\.bti) == [on])
+      #expect(configs.first?.config.isEnabled("ARM64_BTI_KERNEL") == on)
+      #expect(
+        configs.first?.name.hasSuffix(on ? " ARM64_BTI_KERNEL" : " !ARM64_BTI_KERNEL") == true)
+    }
+  }
+
   @Test func expressionsAndBadLines() {
     let (text, m) = Markers.extract(
       """

@@ -43,6 +43,22 @@ import Testing
     }
   }
 
+  /// `--config ARM64_BTI_KERNEL=…` builds that side only: no layout named for the other side
+  /// with the words of this one.
+  @Test func anOverriddenBTISettingGivesOneConfiguration() throws {
+    for on in [true, false] {
+      let layouts = LayoutPipeline.layouts(
+        tree: InMemoryTree(try Self.base()), overrides: ["ARM64_BTI_KERNEL": on ? .yes : .no],
+        source: "test")
+      #expect(layouts.count == 1)
+      for l in layouts {
+        #expect(l.configuration.bti == on)
+        let compiled = try #require(l.state("compiled"))
+        #expect(compiled.words.contains { $0.text == "bti c" } == on)
+      }
+    }
+  }
+
   @Test func flagsAreQuietOnTheTeachingTree() throws {
     #expect(Self.findings(try Self.base(), "config.flags").isEmpty)
   }
