@@ -95,11 +95,13 @@ private func diagnostics(_ u: [String: Any]?) -> [String] {
     #expect(writes.map { $0["width"] as? Int } == [8, 4])
     #expect(writes.map { $0["api"] as? String } == ["write_literal_u64", "patch_text_nosync"])
     #expect(!diagnostics(u).contains("layout.literal-misaligned"))
-    // ftrace_modify_call from near reaches the same list state as ftrace_make_call.
-    let modify = (u["transitions"] as? [[String: Any]])?.first {
+    // ftrace_modify_call from near reaches the same list state as ftrace_make_call, and (the
+    // base tree being a WITH_REGS one) the regs state of ftrace_regs_caller.
+    let modifies = (u["transitions"] as? [[String: Any]] ?? []).filter {
       $0["function"] as? String == "ftrace_modify_call"
     }
-    #expect(modify?["from"] as? String == "near" && modify?["to"] as? String == "list")
+    #expect(modifies.allSatisfy { $0["from"] as? String == "near" })
+    #expect(Set(modifies.compactMap { $0["to"] as? String }) == ["list", "regs"])
     #expect(!diagnostics(u).contains("layout.fact"))
     // Without BTI the BL slot is func+4.
     #expect(unit(us, version: 1, bti: false)?["recordOffset"] as? Int == 4)

@@ -3,7 +3,9 @@ import AArch64Emulator
 import Diagnostics
 
 /// The states that call a target out of BL range of the callsite.
-let farStates: Set<StateID> = [.far, .directFar, .trampolineFar, .directBeyond, .trampolineBeyond]
+let farStates: Set<StateID> = [
+  .far, .regsFar, .directFar, .trampolineFar, .directBeyond, .trampolineBeyond,
+]
 
 /// The trampoline code a run executed that is neither the traced function, nor Patchsite's
 /// own helpers, nor `entry-ftrace.S`'s (`static`): its symbols, in order of first execution.

@@ -54,6 +54,9 @@ public enum StateID: Hashable, Sendable, CustomStringConvertible {
   case list
   /// Enabled, the traced function in a module out of BL range of the trampoline.
   case far
+  /// Enabled through `ftrace_regs_caller` (`FTRACE_REGS_ADDR`, WITH_REGS kernels): in BL
+  /// range, and from a module function out of it (through the module's PLT entry for it).
+  case regs, regsFar
   /// A direct-call trampoline in BL range, and one out of it.
   case directNear, directFar
   /// A trampoline of the design's own (not direct calls) in BL range, and one out of it.
@@ -68,7 +71,8 @@ public enum StateID: Hashable, Sendable, CustomStringConvertible {
 
   static let spellings: [(StateID, String)] = [
     (.compiled, "compiled"), (.initialized, "init"), (.near, "near"), (.disabled, "disabled"),
-    (.list, "list"), (.far, "far"), (.directNear, "direct-near"), (.directFar, "direct-far"),
+    (.list, "list"), (.far, "far"), (.regs, "regs"), (.regsFar, "regs-far"),
+    (.directNear, "direct-near"), (.directFar, "direct-far"),
     (.trampolineNear, "tramp-near"), (.trampolineFar, "tramp-far"),
     (.directEdge, "direct-edge"), (.directBeyond, "direct-beyond"),
     (.trampolineEdge, "tramp-edge"), (.trampolineBeyond, "tramp-beyond"),

@@ -271,8 +271,39 @@ struct Run {
         layout.transitions.append(tr)
       }
     }
+    regsStates(
+      near: near, moduleInit: moduleInit, makeCall: makeCall, concurrent: concurrent)
     modifyCall(from: near, concurrent: concurrent)
     checkLiterals()
+  }
+
+  /// WITH_REGS kernels have a second trampoline, `ftrace_regs_caller` (`FTRACE_REGS_ADDR`),
+  /// for ops that ask for every register: `regs` is a near site swung to it by
+  /// `ftrace_modify_call` (enabled by `ftrace_make_call` when there is none), `regs-far` a
+  /// module function enabled through the module's ftrace PLT entry for it.
+  mutating func regsStates(
+    near: LayoutState, moduleInit: LayoutState, makeCall: CTransition, concurrent: Bool
+  ) {
+    let regs = "ftrace_regs_caller"
+    guard layout.trampolines.contains(where: { $0.name == regs }) else { return }
+    let modify = transitions["ftrace_modify_call"]
+    var (s, tr) = apply(
+      modify ?? makeCall, to: modify == nil ? (layout.state(.initialized) ?? near) : near,
+      id: .regs,
+      CallArguments(target: regs, oldTarget: "FTRACE_ADDR", uniqueOps: "<callsite ops>"),
+      api: nil, concurrent: concurrent)
+    s.note =
+      (modify == nil ? "ftrace_make_call" : "ftrace_modify_call from near")
+      + ", addr = FTRACE_REGS_ADDR (an ops that saves every register), in BL range"
+    layout.states.append(relabel(s))
+    layout.transitions.append(tr)
+    var (f, fr) = apply(
+      makeCall, to: moduleInit, id: .regsFar,
+      CallArguments(target: regs, uniqueOps: "<callsite ops>"), api: nil, concurrent: concurrent)
+    f.note =
+      "ftrace_make_call, addr = FTRACE_REGS_ADDR, traced function in a module out of BL range"
+    layout.states.append(relabel(f))
+    layout.transitions.append(fr)
   }
 
   /// The compiled state and where its record lies.

@@ -288,6 +288,16 @@ struct ScenarioBuilder {
         "\tadrp x16, target\n\tadd x16, x16, :lo12:target\n\tbr x16\n", at: placement.modulePLT,
         symbols: ["target": target])
       _ = model("<module ftrace PLT>", placement.modulePLT, 12)
+      // WITH_REGS modules have a second entry, for ftrace_regs_caller (FTRACE_REGS_PLT_IDX).
+      if let regs = table.symbol(named: "ftrace_regs_caller")?.address
+        ?? state.symbols["ftrace_regs_caller"]
+      {
+        let entry = placement.modulePLT + UInt64(ScenarioEnvironment.pltEntrySize)
+        _ = try assemble(
+          "\tadrp x16, target\n\tadd x16, x16, :lo12:target\n\tbr x16\n", at: entry,
+          symbols: ["target": regs])
+        _ = model("<module ftrace regs PLT>", entry, 12)
+      }
     }
 
     // The function: the words of the state, then a body with a frame record.
