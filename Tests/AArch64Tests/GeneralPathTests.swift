@@ -79,3 +79,17 @@ import Testing
     #expect(octal.section(".text")?.items.compactMap(\.word) == [eight])
   }
 }
+
+/// Lines the fast path takes a first look at, with too few operands: each is an error with its
+/// line, never a trap (the fuzzer found `stp x4, x5` reading a third operand that was not there).
+@Test(arguments: [
+  "stp x4, x5", "ldp x0, x1", "ldp x0", "stp", "ldr x0", "add x0, x1", "b.eq", "tbz x0, #1",
+])
+func fastPathMnemonicsWithTooFewOperandsAreErrors(_ line: String) {
+  do {
+    _ = try Assembler.assemble(bytes: Array("\tnop\n\t\(line)\n".utf8), file: "t.s")
+    Issue.record("\(line) assembled")
+  } catch {
+    #expect(error.location.line == 2, "\(line): \(error)")
+  }
+}

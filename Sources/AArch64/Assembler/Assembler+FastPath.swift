@@ -401,7 +401,7 @@ extension AssemblerState {
       return size << 30 | 0x3900_0000 | opc << 22 | UInt32(imm / scale) << 10 | base << 5
         | t.number
     case .ldp, .stp:
-      guard n == 2 || n == 3, let t1 = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1),
+      guard n == 3 || n == 4, let t1 = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1),
         let t2 = AssemblerState.fastReg(src, ranges[1].0, ranges[1].1), t1.is64, t2.is64,
         !t1.isSP, !t2.isSP
       else { return nil }
