@@ -33,6 +33,25 @@ struct MailCommand: ParsableCommand {
 
   func run() throws {
     let q: FromQuoting = quoting == .mboxrd ? .mboxrd : .mboxo
+    if count, input != "-", case .mbox? = try? MailStream.kind(of: input) {
+      // Counted as a stream, so an archive of gigabytes is counted in the memory of a chunk.
+      var n = 0
+      var touched = 0
+      var diagnostics: [Diagnostic] = []
+      try MailStream.read(mbox: input, quoting: q, bodies: .lazy, map: MailReport.touch) {
+        items, found, _ in
+        n += items.count
+        for t in items { touched &+= t }
+        diagnostics += found
+      }
+      withExtendedLifetime(touched) {}
+      Console.write("\(n)\n", fd: 1)
+      for d in diagnostics { Console.error(d.description) }
+      if diagnostics.contains(where: { $0.severity == .error }) {
+        throw ExitCode(ExitStatus.findings)
+      }
+      return
+    }
     let mail = try MailInput.load(path: input, quoting: q, bodies: count ? .lazy : .eager)
     Console.write(count ? MailReport.count(mail.messages) : MailReport.text(mail.messages), fd: 1)
     for d in mail.diagnostics { Console.error(d.description) }

@@ -17,12 +17,16 @@ public enum MailReport {
   /// scan of an archive costs and a header that cannot be decoded is still reported.
   public static func count(_ messages: [Message]) -> String {
     var touched = 0
-    for m in messages {
-      touched &+= (m.subject?.utf8.count ?? 0) &+ (m.from?.address.utf8.count ?? 0)
-      touched &+= (m.date?.epochSeconds ?? 0) &+ (m.messageID?.utf8.count ?? 0)
-      touched &+= (m.inReplyTo?.utf8.count ?? 0) &+ m.references.count
-    }
+    for m in messages { touched &+= touch(m) }
     withExtendedLifetime(touched) {}
     return "\(messages.count)\n"
+  }
+
+  /// Reads the headers `count` decodes of one message (for a reader that counts a stream).
+  @Sendable public static func touch(_ m: Message) -> Int {
+    var touched = (m.subject?.utf8.count ?? 0) &+ (m.from?.address.utf8.count ?? 0)
+    touched &+= (m.date?.epochSeconds ?? 0) &+ (m.messageID?.utf8.count ?? 0)
+    touched &+= (m.inReplyTo?.utf8.count ?? 0) &+ m.references.count
+    return touched
   }
 }
