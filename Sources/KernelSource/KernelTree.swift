@@ -56,20 +56,43 @@ public enum KernelSourceMessage {
 /// Splits text into lines without their terminators (`\n`, `\r\n`), keeping a final empty line
 /// out: `"a\nb\n"` gives `["a", "b"]`.
 func splitLines(_ text: String) -> [String] {
-  var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-    line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+  var text = text
+  return text.withUTF8 { b -> [String] in
+    var lines: [String] = []
+    var start = 0
+    var i = 0
+    while i < b.count {
+      if b[i] == 0x0A {
+        lines.append(line(b, start, i))
+        start = i + 1
+      }
+      i += 1
+    }
+    // The text after the last newline, unless empty (a final newline ends the last line).
+    if start < b.count { lines.append(line(b, start, b.count)) }
+    return lines
   }
-  if lines.last == "" { lines.removeLast() }
-  return lines
+  /// The bytes from `from` to `to`, without a carriage return at their end.
+  func line(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> String {
+    let end = to > from && b[to - 1] == 0x0D ? to - 1 : to
+    return String(decoding: UnsafeBufferPointer(rebasing: b[from..<end]), as: UTF8.self)
+  }
 }
 
 extension String {
   /// The string without leading and trailing spaces and tabs.
   var trimmed: String {
-    var s = Substring(self)
-    while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-    while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-    return String(s)
+    let u = utf8
+    var start = u.startIndex
+    var end = u.endIndex
+    while start < end, u[start] == 0x20 || u[start] == 0x09 { start = u.index(after: start) }
+    while end > start {
+      let before = u.index(before: end)
+      guard u[before] == 0x20 || u[before] == 0x09 else { break }
+      end = before
+    }
+    if start == u.startIndex, end == u.endIndex { return self }
+    return String(self[start..<end])
   }
 }
 

@@ -359,21 +359,25 @@ struct MakeExpander {
 
 extension String {
   func replacingAll(_ target: String, with replacement: String) -> String {
-    let t = Array(target)
-    guard !t.isEmpty else { return self }
-    let chars = Array(self)
-    var out = ""
+    let t = Array(target.utf8)
+    guard let first = t.first else { return self }
+    let u = Array(utf8)
+    guard u.contains(first) else { return self }
+    var out: [UInt8] = []
+    out.reserveCapacity(u.count)
     var i = 0
-    while i < chars.count {
-      if i + t.count <= chars.count, Array(chars[i..<(i + t.count)]) == t {
-        out += replacement
+    var changed = false
+    while i < u.count {
+      if u[i] == first, i + t.count <= u.count, u[i..<(i + t.count)].elementsEqual(t) {
+        out += replacement.utf8
         i += t.count
+        changed = true
       } else {
-        out.append(chars[i])
+        out.append(u[i])
         i += 1
       }
     }
-    return out
+    return changed ? String(decoding: out, as: UTF8.self) : self
   }
 }
 

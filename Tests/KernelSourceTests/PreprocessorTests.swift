@@ -173,8 +173,9 @@ import Testing
     _ = FtraceBuildFlags(from: MakefileFlags.evaluate(text: s, file: "r.mk", config: config))
     _ = Kconfig.parse(text: s, file: "K").configurations(for: ["A"])
     let ls = ProseListings.extract(body: s, file: "r.eml")
-    // Whatever the bytes, every line out comes from a line in: no tree, so no other file.
-    let lineCount = s.split(separator: "\n", omittingEmptySubsequences: false).count
+    // Whatever the bytes, every line out comes from a line in: no tree, so no other file. A
+    // line ends at every newline byte, the one of a CRLF pair included.
+    let lineCount = s.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).count
     func fromInput(_ o: Diagnostics.SourceLocation, _ file: String) -> Bool {
       o.file == file && o.line >= 1 && o.line <= lineCount
     }
