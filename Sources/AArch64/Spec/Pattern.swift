@@ -123,9 +123,14 @@ extension Field {
   public var name: String { "\(self)" }
   /// The field called `name`.
   public init?(name: String) {
-    guard let f = Field.allCases.first(where: { $0.name == name }) else { return nil }
+    guard let f = Field.byName[name] else { return nil }
     self = f
   }
+
+  /// Every field by its spelling, each spelt once: the spec's rows name about two thousand
+  /// fields, and spelling a case is a reflective lookup.
+  static let byName: [String: Field] = Dictionary(
+    Field.allCases.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
 }
 
 /// A defect in a spec table, found when compiling or checking it.
