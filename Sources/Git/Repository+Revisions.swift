@@ -215,18 +215,28 @@ extension Repository {
   /// left out; the walk stops once only hidden commits remain, after a slop of five).
   /// A repository the walk cannot read as plain objects (shallow, or a missing object) is
   /// walked by libgit2 instead, and its commits read after.
-  public func walkLinks(_ range: String) throws(GitError) -> [CommitLink] {
+  ///
+  /// `visit`, when given, sees each commit as the walk takes it, before the walk ends, so that
+  /// work on it can start at once: a commit of a range that the rest of the walk finds to be
+  /// reachable from a hidden one is visited but not returned, and a commit may be visited twice
+  /// (when the walk falls back to libgit2's).
+  public func walkLinks(_ range: String, visit: ((CommitLink) -> Void)? = nil)
+    throws(GitError) -> [CommitLink]
+  {
     let own = try withHandle { (repo) throws(GitError) -> [CommitLink]? in
       guard !LibGit2.isShallow(repo) else { return nil }
       let ends = try Self.rangeEnds(repo, range)
       do throws(GitError) {
-        return try LibGit2.walkRaw(repo, push: ends.push, hide: ends.isRange ? ends.hide : [])
+        return try LibGit2.walkRaw(
+          repo, push: ends.push, hide: ends.isRange ? ends.hide : [], visit: visit)
       } catch {
         return nil
       }
     }
     if let own { return own }
-    return try links(of: walk(range))
+    let links = try links(of: walk(range))
+    if let visit { links.forEach(visit) }
+    return links
   }
 
   /// The commits of `range` (`A..B`, `A...B`), or of one revision's whole history, newest

@@ -152,15 +152,84 @@ public enum AuditPipeline {
     // signature (the object IDs at the watched paths), read by workers with handles of their
     // own: for most commits, one root tree.
     var clock = PhaseClock()
-    let walked = try repo.walkLinks(request.range)
-    clock.lap("walk (\(walked.count) commits)")
-    let signed = try signedLinks(walked, watch: watch, request: request)
-    clock.lap("links and signatures")
+    // The walk signs each commit as it reads it (with a handle of its own), and a commit whose
+    // signature differs from its first parent's is queued at once: with more than one job,
+    // workers rebuild those trees while the walk goes on. The walk's end says which commits
+    // the report needs; the others are dropped from the queue.
+    let queue = RebuildQueue()
+    let cache = RebuildCache()
+    let reviews = ReviewCache()
+    let summaries = KeptSummaries()
+    let rebuildOne: @Sendable (Repository, RebuildQueue.Item) -> (Built, Int?) = { own, item in
+      let tree = GitTree(repository: own, treeID: item.tree, name: item.id.abbreviated(12))
+      let r = LayoutPipeline.rebuild(
+        tree: KernelTreeOf(tree), overrides: request.overrides, source: item.id.abbreviated(12),
+        cache: cache)
+      // A kept rebuild has been reviewed and summed up already.
+      if let serial = r.serial, let kept = summaries.get(serial) { return (kept, serial) }
+      let b = built(r.layouts, reviews.findings(r))
+      if let serial = r.serial { summaries.set(serial, b) }
+      return (b, r.serial)
+    }
+    let early = DispatchGroup()
+    for _ in 0..<max(0, request.jobs - 1) {
+      DispatchQueue.global().async(group: early) {
+        // A worker that cannot open the repository leaves its share to the others.
+        let own: Repository
+        do throws(GitError) {
+          own = try Repository.open(path: request.repository)
+        } catch {
+          return
+        }
+        while let item = queue.takeFront() {
+          let (b, serial) = rebuildOne(own, item)
+          queue.finish(item.id, b, serial: serial, progress: progress)
+        }
+      }
+    }
+    let signRepo = try Repository.open(path: request.repository)
+    let walkSigner = WatchSigner(watch, signRepo)
     var signatures: [ObjectID: [WatchMark]] = [:]
-    signatures.reserveCapacity(signed.count)
-    for (l, s) in signed { signatures[l.id] = s }
+    var waiting: [ObjectID: [CommitLink]] = [:]
+    var signError: GitError?
+    let walked: [CommitLink]
+    do throws(GitError) {
+      walked = try repo.walkLinks(request.range) { link in
+        guard signError == nil, signatures[link.id] == nil else { return }
+        let mine: [WatchMark]
+        do throws(GitError) {
+          mine = try walkSigner.signature(link.treeID)
+        } catch {
+          signError = error
+          return
+        }
+        signatures[link.id] = mine
+        if let p = link.parents.first {
+          if let theirs = signatures[p] {
+            if theirs != mine { queue.push(link) }
+          } else {
+            waiting[p, default: []].append(link)
+          }
+        } else {
+          queue.push(link)
+        }
+        for child in waiting.removeValue(forKey: link.id) ?? [] where signatures[child.id] != mine {
+          queue.push(child)
+        }
+      }
+    } catch {
+      queue.close(wanted: [], extra: [])
+      early.wait()
+      throw error
+    }
+    clock.lap("walk and signatures (\(walked.count) commits)")
+    if let signError {
+      queue.close(wanted: [], extra: [])
+      early.wait()
+      throw signError
+    }
     // One revision stands for its whole history; a range for what git log shows of it.
-    let all = Repository.oldestFirst(signed.map(\.link))
+    let all = Repository.oldestFirst(walked)
     let order = request.allParents ? all : firstParentChain(all)
     let inRange = Set(order.map(\.id))
 
@@ -194,47 +263,23 @@ public enum AuditPipeline {
     var full: [ObjectID: Commit] = [:]
     for c in relevant { full[c.id] = c }
 
-    // Rebuild and review, in parallel, each worker with its own repository handle.
+    // The rest of the rebuilds: what the walk did not queue (the oldest commits, the bases)
+    // goes to the back of the queue, which this thread drains from there while the early
+    // workers go on from the front, each along its own run of neighbouring commits.
     let todo = bases + relevant
-    let cache = RebuildCache()
-    let reviews = ReviewCache()
-    let jobs = min(request.jobs, max(1, todo.count))
-    let done = Counter()
-    let slots = ResultSlots<Built>(count: todo.count)
-    let summaries = KeptSummaries()
-    DispatchQueue.concurrentPerform(iterations: jobs) { w in
-      let own: Repository
-      do throws(GitError) {
-        own = try Repository.open(path: request.repository)
-      } catch {
-        let d = Diagnostic(
-          error.messageID, .error, at: SourceLocation(file: request.repository),
-          "cannot open the repository for a worker: \(error)")
-        for k in chunk(w, of: jobs, todo.count) {
-          slots.set(k, Built(configurations: [], problems: [d]))
-        }
-        return
-      }
-      // Consecutive commits to one worker: one usually differs from the last in a file the
-      // rebuild does not read, and the cache only helps a worker that has kept the last.
-      for k in chunk(w, of: jobs, todo.count) {
-        let c = todo[k]
-        let tree = GitTree(repository: own, treeID: c.treeID, name: c.id.abbreviated(12))
-        let r = LayoutPipeline.rebuild(
-          tree: KernelTreeOf(tree), overrides: request.overrides, source: c.id.abbreviated(12),
-          cache: cache)
-        // A kept rebuild has been reviewed and summed up already.
-        if let serial = r.serial, let kept = summaries.get(serial) {
-          slots.set(k, kept)
-        } else {
-          let b = built(r.layouts, reviews.findings(r))
-          if let serial = r.serial { summaries.set(serial, b) }
-          slots.set(k, b)
-        }
-        progress?(done.next(), todo.count)
-      }
+    queue.close(
+      wanted: Set(todo.map(\.id)),
+      extra: (relevant.reversed() + bases).map { RebuildQueue.Item(id: $0.id, tree: $0.treeID) })
+    while let item = queue.takeBack() {
+      let (b, serial) = rebuildOne(repo, item)
+      queue.finish(item.id, b, serial: serial, progress: progress)
     }
-    let results = (0..<todo.count).map { slots.get($0) }
+    early.wait()
+    let results = todo.map { queue.result($0.id) }
+    // Counted over the trees the report uses (a worker may have rebuilt one it did not need):
+    // each set of files rebuilt once, the other trees kept from one of those.
+    let serials = todo.map { queue.serial($0.id) }
+    let rebuiltCount = Set(serials.compactMap { $0 }).count + serials.filter { $0 == nil }.count
     clock.lap("rebuild and review (\(todo.count) trees)")
 
     // Attribution, in order: each commit against its nearest relevant ancestor (along the
@@ -313,38 +358,7 @@ public enum AuditPipeline {
     clock.lap("attribution")
     return AuditReport(
       range: request.range, paths: request.paths, walked: order.count, commits: out, open: open,
-      rebuilt: cache.misses, reused: cache.hits, phases: clock.laps)
-  }
-
-  /// Each link with the signature of its tree under `watch`, in order: contiguous runs to
-  /// `request.jobs` workers (neighbours in the walk share most folders, which each worker
-  /// keeps by tree ID).
-  static func signedLinks(_ links: [CommitLink], watch: Watch, request: AuditRequest)
-    throws(GitError) -> [(link: CommitLink, signature: [WatchMark])]
-  {
-    // Small walks are not worth a second handle.
-    let jobs = max(1, min(request.jobs, links.count / 512 + 1))
-    let parts = ResultSlots<[(link: CommitLink, signature: [WatchMark])]>(count: jobs)
-    let failures = ResultSlots<GitError>(count: jobs)
-    DispatchQueue.concurrentPerform(iterations: jobs) { w in
-      do throws(GitError) {
-        let own = try Repository.open(path: request.repository)
-        let signer = WatchSigner(watch, own)
-        var out: [(link: CommitLink, signature: [WatchMark])] = []
-        let run = chunk(w, of: jobs, links.count)
-        out.reserveCapacity(run.count)
-        for l in links[run] {
-          out.append((l, try signer.signature(l.treeID)))
-        }
-        parts.set(w, out)
-      } catch {
-        failures.set(w, error)
-      }
-    }
-    for w in 0..<jobs {
-      if let e = failures.get(w) { throw e }
-    }
-    return (0..<jobs).flatMap { parts.get($0) ?? [] }
+      rebuilt: rebuiltCount, reused: todo.count - rebuiltCount, phases: clock.laps)
   }
 
   /// Worker `w`'s share of `count` pieces: a contiguous run.
@@ -454,6 +468,99 @@ final class ReviewCache: @unchecked Sendable {
     kept[key] = f
     lock.unlock()
     return f
+  }
+}
+
+/// The trees to rebuild, in walk order (newest first). Workers that start during the walk
+/// take from the front and wait for more; once the walk has ended (``close(wanted:extra:)``)
+/// the thread that walked takes from the back, so each goes along its own run of neighbouring
+/// commits, the run a kept parse most likely serves. Trees the report turns out not to need
+/// are skipped.
+final class RebuildQueue: @unchecked Sendable {
+  struct Item: Sendable {
+    var id: ObjectID
+    var tree: ObjectID
+  }
+  private let condition = NSCondition()
+  private var items: [Item] = []
+  private var head = 0
+  private var queued: Set<ObjectID> = []
+  private var wanted: Set<ObjectID>?
+  private var results: [ObjectID: AuditPipeline.Built] = [:]
+  private var serials: [ObjectID: Int] = [:]
+  private var done = 0
+
+  /// Queues `link`'s tree, once.
+  func push(_ link: CommitLink) {
+    condition.lock()
+    defer { condition.unlock() }
+    guard wanted == nil, queued.insert(link.id).inserted else { return }
+    items.append(Item(id: link.id, tree: link.treeID))
+    condition.signal()
+  }
+
+  /// The walk has ended: only the trees of `wanted` are still rebuilt, and `extra` (those the
+  /// walk did not queue) are added at the back, the last one first to be taken from there.
+  func close(wanted: Set<ObjectID>, extra: [Item]) {
+    condition.lock()
+    defer { condition.unlock() }
+    for item in extra where queued.insert(item.id).inserted { items.append(item) }
+    self.wanted = wanted
+    condition.broadcast()
+  }
+
+  /// The next tree from the front, waiting for the walk to queue one; nil once the queue is
+  /// closed and empty.
+  func takeFront() -> Item? {
+    condition.lock()
+    defer { condition.unlock() }
+    while true {
+      while head < items.count {
+        let item = items[head]
+        head += 1
+        if wanted?.contains(item.id) ?? true { return item }
+      }
+      if wanted != nil { return nil }
+      condition.wait()
+    }
+  }
+
+  /// The next tree from the back, after ``close(wanted:extra:)``; nil when none is left.
+  func takeBack() -> Item? {
+    condition.lock()
+    defer { condition.unlock() }
+    while head < items.count {
+      let item = items.removeLast()
+      if wanted?.contains(item.id) ?? true { return item }
+    }
+    return nil
+  }
+
+  func finish(
+    _ id: ObjectID, _ built: AuditPipeline.Built, serial: Int?,
+    progress: (@Sendable (Int, Int) -> Void)?
+  ) {
+    condition.lock()
+    results[id] = built
+    serials[id] = serial
+    let total = wanted?.count
+    if let wanted, wanted.contains(id) { done += 1 }
+    let n = done
+    condition.unlock()
+    if let total { progress?(n, total) }
+  }
+
+  /// The kept rebuild `id`'s tree was given (see ``Rebuild/serial``).
+  func serial(_ id: ObjectID) -> Int? {
+    condition.lock()
+    defer { condition.unlock() }
+    return serials[id]
+  }
+
+  func result(_ id: ObjectID) -> AuditPipeline.Built? {
+    condition.lock()
+    defer { condition.unlock() }
+    return results[id]
   }
 }
 

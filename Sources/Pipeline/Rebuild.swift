@@ -207,6 +207,12 @@ public final class RebuildCache: @unchecked Sendable {
   public func keep(_ r: Rebuild) -> Rebuild {
     lock.lock()
     defer { lock.unlock() }
+    // Two workers can rebuild the same files at once: the second is the first's.
+    if let same = entries.last(where: { $0.inputs == r.inputs }) {
+      misses -= 1
+      hits += 1
+      return same
+    }
     var r = r
     r.serial = entries.count
     entries.append(r)

@@ -24,7 +24,10 @@ public struct CheckContext: Sendable {
 
   /// The text of `w` at `pc`, with the target's name from the scenario's symbols.
   static func text(_ w: UInt32, at pc: UInt64, _ symbols: SymbolTable) -> String {
-    var s = A64.print(A64.decode(w), pc: pc).replacingOccurrences(of: "\t", with: " ")
+    var bytes: [UInt8] = []
+    A64.print(A64.decode(w), pc: pc, into: &bytes)
+    for k in bytes.indices where bytes[k] == 0x09 { bytes[k] = 0x20 }
+    var s = String(decoding: bytes, as: UTF8.self)
     if let t = Words.branchTarget(A64.decode(w), pc: pc), let l = symbols.lookup(t) {
       s += " <\(l.symbol.name)\(l.offset == 0 ? "" : "+0x" + String(l.offset, radix: 16))>"
     }

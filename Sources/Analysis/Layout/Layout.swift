@@ -495,7 +495,10 @@ public enum Words {
   /// objdump's text of `w` at `pc`, tab as one space, `<name>` after a known target.
   public static func text(_ w: UInt32, at pc: UInt64, symbols: [UInt64: String] = [:]) -> String {
     let r = A64.decode(w)
-    var s = A64.print(r, pc: pc).replacingOccurrences(of: "\t", with: " ")
+    var bytes: [UInt8] = []
+    A64.print(r, pc: pc, into: &bytes)
+    for k in bytes.indices where bytes[k] == 0x09 { bytes[k] = 0x20 }
+    var s = String(decoding: bytes, as: UTF8.self)
     if let t = branchTarget(r, pc: pc), let name = symbols[t] { s += " <\(name)>" }
     return s
   }

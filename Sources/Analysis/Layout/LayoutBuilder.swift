@@ -26,10 +26,12 @@ public struct LayoutBuilder: Sendable {
 
   /// The options shown for a configuration: the ftrace, BTI, alignment and PLT ones.
   public static func shownOptions(_ config: KernelConfig) -> [LayoutConfiguration.ShownOption] {
-    config.values.keys.sorted().filter { n in
-      n.contains("FTRACE") || n.contains("BTI") || n.contains("FUNCTION_ALIGNMENT")
-        || n.contains("MODULE_PLTS") || n == "MODULES" || n.contains("PTR_AUTH")
-    }.map { .init(name: $0, value: config[$0]?.description ?? "") }
+    config.values.keys.filter { n in
+      // Byte comparisons: Foundation's `contains` goes through CFString for every option.
+      let u = Array(n.utf8)
+      return u.hasInfix("FTRACE") || u.hasInfix("BTI") || u.hasInfix("FUNCTION_ALIGNMENT")
+        || u.hasInfix("MODULE_PLTS") || n == "MODULES" || u.hasInfix("PTR_AUTH")
+    }.sorted().map { .init(name: $0, value: config[$0]?.description ?? "") }
   }
 
   public func build() -> Layout {
@@ -938,5 +940,20 @@ extension CExpr {
     var found = false
     visit { if case .identifier(let n) = $0, n == name { found = true } }
     return found
+  }
+}
+
+extension [UInt8] {
+  /// Whether `infix`'s UTF-8 bytes occur in these bytes.
+  fileprivate func hasInfix(_ infix: StaticString) -> Bool {
+    infix.withUTF8Buffer { p in
+      guard p.count <= count else { return false }
+      var i = 0
+      while i + p.count <= count {
+        if self[i] == p[0], self[i..<(i + p.count)].elementsEqual(p) { return true }
+        i += 1
+      }
+      return false
+    }
   }
 }

@@ -170,7 +170,10 @@ enum LibGit2 {
   /// git's `limit_list` over raw commits: the commits reachable from `push` and not from
   /// `hide`, newest first by committer date (ties in the order they were found), each commit
   /// read once.
-  static func walkRaw(_ repo: OpaquePointer, push: [ObjectID], hide: [ObjectID])
+  static func walkRaw(
+    _ repo: OpaquePointer, push: [ObjectID], hide: [ObjectID],
+    visit: ((CommitLink) -> Void)? = nil
+  )
     throws(GitError) -> [CommitLink]
   {
     let odb = try objectDatabase(repo)
@@ -273,6 +276,7 @@ enum LibGit2 {
       }
       lastDate = times[n]
       out.append(n)
+      visit?(links[n])
     }
     return out.filter { !hidden[$0] }.map { links[$0] }
   }
