@@ -121,6 +121,7 @@ extension Repository {
     _ commits: [C], id: (C) -> ObjectID, parents: (C) -> [ObjectID]
   ) -> [C] {
     var index: [ObjectID: Int] = [:]
+    index.reserveCapacity(commits.count)
     for (i, c) in commits.enumerated() { index[id(c)] = i }
     // indegree 0: emitted (or not in the set); otherwise 1 + children still to emit.
     var indegree = [Int](repeating: 1, count: commits.count)

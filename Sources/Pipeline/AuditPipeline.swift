@@ -369,13 +369,14 @@ public enum AuditPipeline {
   /// The commits of `all` (oldest first) on the first-parent line of the newest.
   static func firstParentChain(_ all: [CommitLink]) -> [CommitLink] {
     guard let tip = all.last else { return [] }
-    var byID: [ObjectID: CommitLink] = [:]
-    for c in all { byID[c.id] = c }
+    var index: [ObjectID: Int] = [:]
+    index.reserveCapacity(all.count)
+    for (k, c) in all.enumerated() { index[c.id] = k }
     var chain: [CommitLink] = []
     var next: CommitLink? = tip
     while let c = next {
       chain.append(c)
-      next = c.parents.first.flatMap { byID[$0] }
+      next = c.parents.first.flatMap { index[$0] }.map { all[$0] }
     }
     return chain.reversed()
   }
