@@ -86,6 +86,9 @@ public struct ReviewConfiguration: Hashable, Sendable {
   public var rejections: [Diagnostic]
   /// Selected symbols whose own dependencies are unmet (Kconfig warns about these too).
   public var warnings: [Diagnostic]
+  /// Options of the assumed base configuration (not the `--config` ones) that the Kconfig turned
+  /// off because a `depends on` fails, each with the reason: what `make olddefconfig` does.
+  public var switchedOff: [Diagnostic] = []
   public var isValid: Bool { rejections.isEmpty }
 }
 
@@ -458,7 +461,28 @@ public struct Kconfig: Sendable {
       for o in own { chosen[o] = .yes }
       chosen[bti] = btiOn ? .yes : .no
       let name = (own + [btiOn ? bti : "!" + bti]).joined(separator: " ")
-      let (resolved, assumptions) = resolve(chosen)
+      var (resolved, assumptions) = resolve(chosen)
+      // An option the base turns on that this Kconfig defines, whose `depends on` fails here
+      // (ARM64_PTR_AUTH needs DYNAMIC_FTRACE_WITH_REGS when the graph tracer is on, in the
+      // v5 kernels), is off, as olddefconfig leaves it; turning it off can fail another.
+      var switchedOff: [Diagnostic] = []
+      for _ in 0..<8 {
+        let failing = base.values.keys.sorted().filter { n in
+          n != bti && !own.contains(n) && entries[n] != nil && resolved.isEnabled(n)
+            && !unmetDependencies(of: n, in: resolved).isEmpty
+        }
+        guard !failing.isEmpty else { break }
+        for n in failing {
+          switchedOff += unmetDependencies(of: n, in: resolved).map {
+            var d = $0
+            d.severity = .note
+            d.message = "\(n) taken as off: " + d.message
+            return d
+          }
+          chosen[n] = .no
+        }
+        (resolved, assumptions) = resolve(chosen)
+      }
       var rejections: [Diagnostic] = []
       for o in own + (btiOn ? [bti] : []) {
         rejections += unmetDependencies(of: o, in: resolved)
@@ -484,7 +508,7 @@ public struct Kconfig: Sendable {
       out.append(
         ReviewConfiguration(
           name: name, options: own, bti: btiOn, config: resolved, rejections: rejections,
-          warnings: warnings))
+          warnings: warnings, switchedOff: switchedOff))
     }
     return out
   }

@@ -340,7 +340,7 @@ public enum LayoutPipeline {
         sources: sources, version: version, source: source,
         configuration: LayoutConfiguration(name: rc.name, options: rc.options, bti: rc.bti)
       ).build()
-      l.diagnostics = rc.rejections + l.diagnostics
+      l.diagnostics = rc.rejections + l.diagnostics + rc.switchedOff
       l.build?.rejections = rc.rejections
       l.build?.undefinedOptions = (rc.options + (rc.bti ? ["ARM64_BTI_KERNEL"] : [])).filter {
         kconfig.entries[$0] == nil

@@ -15,6 +15,50 @@ import Testing
     return k
   }
 
+  /// In the v5 kernels pointer authentication needs the graph tracer to see return addresses
+  /// from the patchable entry. Without WITH_REGS, the base's ARM64_PTR_AUTH=y cannot stand:
+  /// the Kconfig turns it off and says why, and what depends on it goes with it.
+  @Test func aBaseOptionWhoseDependenciesFailIsTurnedOff() throws {
+    let k = Kconfig.parse(
+      text: """
+        config ARM64_PTR_AUTH
+        \tbool "Pointer authentication"
+        \tdefault y
+        \tdepends on AS_HAS_PAC
+        \tdepends on !FUNCTION_GRAPH_TRACER || DYNAMIC_FTRACE_WITH_REGS
+
+        config ARM64_BTI_KERNEL
+        \tbool "BTI"
+        \tdefault y
+        \tdepends on ARM64_PTR_AUTH
+
+        config AS_HAS_PAC
+        \tdef_bool $(as-instr,.arch_extension pauth)
+
+        """, file: "arch/arm64/Kconfig")
+    let without = k.configurations(for: ["DYNAMIC_FTRACE"])
+    for c in without {
+      #expect(!c.config.isEnabled("ARM64_PTR_AUTH"), "\(c.name)")
+      #expect(c.switchedOff.count == 1, "\(c.switchedOff)")
+      #expect(c.switchedOff.first?.severity == .note)
+      #expect(
+        c.switchedOff.first?.message.hasPrefix(
+          "ARM64_PTR_AUTH taken as off: ARM64_PTR_AUTH depends on") == true)
+      #expect(c.switchedOff.first?.location.line == 5)
+    }
+    // The BTI side asks for BTI, which needs PTR_AUTH: rejected, with the reason.
+    #expect(without.map(\.isValid) == [false, true])
+    let with = k.configurations(for: ["DYNAMIC_FTRACE", "DYNAMIC_FTRACE_WITH_REGS"])
+    for c in with {
+      #expect(c.config.isEnabled("ARM64_PTR_AUTH") && c.switchedOff.isEmpty, "\(c.name)")
+      #expect(c.isValid, "\(c.rejections)")
+    }
+    // An assembler without PAC leaves it off whatever the tracer.
+    let asked = k.configurations(
+      for: ["DYNAMIC_FTRACE"], base: Kconfig.defaultBase.setting("AS_HAS_PAC", .no))
+    #expect(asked.allSatisfy { !$0.config.isEnabled("ARM64_PTR_AUTH") })
+  }
+
   @Test func parsesEntriesSkipsHelpAndReadsChoices() throws {
     let k = try Self.callOpsKconfig()
     #expect(k.diagnostics.isEmpty, "\(k.diagnostics)")
