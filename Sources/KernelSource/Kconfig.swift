@@ -1,4 +1,5 @@
 import Diagnostics
+import Foundation
 
 /// A Kconfig expression: `A && !B`, `GCC_VERSION >= 100100`, `$(cc-option,-mfoo)`.
 public indirect enum KconfigExpr: Hashable, Sendable, CustomStringConvertible {
@@ -123,6 +124,15 @@ public struct Kconfig: Sendable {
       let (path, from) = queue[index]
       index += 1
       guard seen.insert(path).inserted else { continue }
+      // A file the tree names by version (a git blob) is parsed once per version: along a
+      // history most Kconfig files do not change from one rebuild to the next.
+      let version = tree.version(of: path)
+      let fragments = tree.fragmentStarts(in: path)
+      if fragments.isEmpty, let version, let k = KconfigParses.shared.get(path, version) {
+        result.merge(k)
+        queue += k.sources.map { ($0.path.replacingAll("$(SRCARCH)", with: "arm64"), $0.location) }
+        continue
+      }
       guard let text = tree.contents(of: path) else {
         result.diagnostics.append(
           Diagnostic(
@@ -130,7 +140,8 @@ public struct Kconfig: Sendable {
             "Kconfig file \(path) is not in the tree"))
         continue
       }
-      let k = parse(text: text, file: path, fragmentStarts: tree.fragmentStarts(in: path))
+      let k = parse(text: text, file: path, fragmentStarts: fragments)
+      if fragments.isEmpty, let version { KconfigParses.shared.put(path, version, k) }
       result.merge(k)
       queue += k.sources.map { ($0.path.replacingAll("$(SRCARCH)", with: "arm64"), $0.location) }
     }
@@ -907,5 +918,27 @@ struct KconfigExprParser {
       return .symbol("n")
     }
     return .symbol(t)
+  }
+}
+
+/// Parsed Kconfig files by path and version (see ``Kconfig/load(tree:root:)``). Bounded: past
+/// `capacity` files it starts again.
+final class KconfigParses: @unchecked Sendable {
+  static let shared = KconfigParses()
+  private let lock = NSLock()
+  private var kept: [String: Kconfig] = [:]
+  private let capacity = 4_096
+
+  func get(_ path: String, _ version: String) -> Kconfig? {
+    lock.lock()
+    defer { lock.unlock() }
+    return kept[path + "\u{0}" + version]
+  }
+
+  func put(_ path: String, _ version: String, _ k: Kconfig) {
+    lock.lock()
+    defer { lock.unlock() }
+    if kept.count >= capacity { kept.removeAll(keepingCapacity: true) }
+    kept[path + "\u{0}" + version] = k
   }
 }

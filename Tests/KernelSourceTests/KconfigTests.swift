@@ -223,3 +223,40 @@ import Testing
   #expect(k.diagnostics.map(\.id) == [KernelSourceMessage.missingInclude])
   #expect(k.diagnostics.first?.location == SourceLocation(file: "Kconfig", line: 2))
 }
+
+/// A tree that names each text by a version and counts the texts read.
+private final class VersionedTree: KernelTree, @unchecked Sendable {
+  let files: [String: (version: String, text: String)]
+  private(set) var reads = 0
+  init(_ files: [String: (version: String, text: String)]) { self.files = files }
+  func contents(of path: String) -> String? {
+    reads += 1
+    return files[path]?.text
+  }
+  func version(of path: String) -> String? { files[path]?.version }
+}
+
+/// Kconfig files named by a version are parsed once per version: a second tree with the same
+/// versions reads no text and gets the same entries; a new version is read.
+@Test func kconfigFilesAreParsedOncePerVersion() {
+  let root = "mainmenu \"x\"\nsource \"arch/$(SRCARCH)/Kconfig\"\n"
+  let arm = "config A\n\tbool \"a\"\n\tdefault y\n"
+  let tag = "test-\(UInt64.random(in: 0...UInt64.max))"
+  let first = VersionedTree([
+    "Kconfig": (tag + "-root", root), "arch/arm64/Kconfig": (tag + "-a1", arm),
+  ])
+  let k1 = Kconfig.load(tree: first)
+  #expect(first.reads == 2 && k1.entries["A"] != nil)
+  let again = VersionedTree([
+    "Kconfig": (tag + "-root", root), "arch/arm64/Kconfig": (tag + "-a1", arm),
+  ])
+  let k2 = Kconfig.load(tree: again)
+  #expect(again.reads == 0)
+  #expect(k2.order == k1.order && k2.entries["A"]?.first?.name == "A")
+  let changed = VersionedTree([
+    "Kconfig": (tag + "-root", root),
+    "arch/arm64/Kconfig": (tag + "-a2", arm + "config B\n\tbool\n"),
+  ])
+  let k3 = Kconfig.load(tree: changed)
+  #expect(changed.reads == 1 && k3.entries["B"] != nil)
+}
