@@ -282,22 +282,24 @@ enum LibGit2 {
   }
 
   /// The committer date of a raw commit (seconds since the epoch); 0 when it has none.
+  private static let committerWord = Array("committer ".utf8)
+
   static func committerTime(_ raw: UnsafeRawBufferPointer) -> Int64 {
-    let word = Array("\ncommitter ".utf8)
+    let word = committerWord
     var i = 0
     let n = raw.count
-    while i + word.count <= n {
+    // Line by line: the header that starts with `committer `; headers end at an empty line.
+    while true {
+      guard i + word.count <= n, raw[i] != UInt8(ascii: "\n") else { return 0 }
       var match = true
       for k in 0..<word.count where raw[i + k] != word[k] {
         match = false
         break
       }
       if match { break }
-      // Headers end at the first empty line.
-      if raw[i] == UInt8(ascii: "\n"), i + 1 < n, raw[i + 1] == UInt8(ascii: "\n") { return 0 }
+      while i < n, raw[i] != UInt8(ascii: "\n") { i += 1 }
       i += 1
     }
-    guard i + word.count <= n else { return 0 }
     var end = i + word.count
     while end < n, raw[end] != UInt8(ascii: "\n") { end += 1 }
     // `Name <mail> 1700000000 +0100`: the number after the last '>'.
