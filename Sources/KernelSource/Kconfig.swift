@@ -99,6 +99,10 @@ public struct Kconfig: Sendable {
   public private(set) var order: [String] = []
   public private(set) var choices: [KconfigChoice] = []
   public var diagnostics: [Diagnostic] = []
+  /// The path and version of every file ``load(tree:root:)`` read, when the tree named each
+  /// (nil otherwise, and after a ``merge(_:)``): equal keys mean equal entries, so the
+  /// configurations resolved from them are kept by it.
+  public private(set) var sourceKey: String?
 
   public init() {}
 
@@ -120,6 +124,7 @@ public struct Kconfig: Sendable {
     var seen = Set<String>()
     var progress = LoopProgress()
     var index = 0
+    var key: [String]? = []
     while index < queue.count, progress.advanced(to: index), seen.count < 1_000 {
       let (path, from) = queue[index]
       index += 1
@@ -128,12 +133,14 @@ public struct Kconfig: Sendable {
       // history most Kconfig files do not change from one rebuild to the next.
       let version = tree.version(of: path)
       let fragments = tree.fragmentStarts(in: path)
+      if let version, fragments.isEmpty { key?.append(path + "\u{0}" + version) }
       if fragments.isEmpty, let version, let k = KconfigParses.shared.get(path, version) {
         result.merge(k)
         queue += k.sources.map { ($0.path.replacingAll("$(SRCARCH)", with: "arm64"), $0.location) }
         continue
       }
       guard let text = tree.contents(of: path) else {
+        key?.append(path + "\u{0}-")  // missing: part of what the entries are made from
         result.diagnostics.append(
           Diagnostic(
             KernelSourceMessage.missingInclude, .warning, at: from,
@@ -141,11 +148,16 @@ public struct Kconfig: Sendable {
         continue
       }
       let k = parse(text: text, file: path, fragmentStarts: fragments)
-      if fragments.isEmpty, let version { KconfigParses.shared.put(path, version, k) }
+      if fragments.isEmpty, let version {
+        KconfigParses.shared.put(path, version, k)
+      } else {
+        key = nil  // a text the tree does not name
+      }
       result.merge(k)
       queue += k.sources.map { ($0.path.replacingAll("$(SRCARCH)", with: "arm64"), $0.location) }
     }
     result.diagnostics += result.dependencyCycles()
+    result.sourceKey = key.map { $0.joined(separator: "\u{1}") }
     return result
   }
 
@@ -210,6 +222,7 @@ public struct Kconfig: Sendable {
 
   /// Adds the entries of `other` (a further Kconfig file) to these.
   public mutating func merge(_ other: Kconfig) {
+    sourceKey = nil
     for name in other.order where entries[name] == nil { order.append(name) }
     let offset = choices.count
     for (name, es) in other.entries {
@@ -462,6 +475,17 @@ public struct Kconfig: Sendable {
   public func configurations(
     for options: [String], base: KernelConfig = Kconfig.defaultBase,
     btiOption: String = "ARM64_BTI_KERNEL"
+  ) -> [ReviewConfiguration] {
+    guard let sourceKey else { return resolvedConfigurations(options, base, btiOption) }
+    let key = ConfigurationsKey(source: sourceKey, options: options, base: base, bti: btiOption)
+    if let kept = ConfigurationsMemo.shared.get(key) { return kept }
+    let made = resolvedConfigurations(options, base, btiOption)
+    ConfigurationsMemo.shared.put(key, made)
+    return made
+  }
+
+  private func resolvedConfigurations(
+    _ options: [String], _ base: KernelConfig, _ btiOption: String
   ) -> [ReviewConfiguration] {
     let bti = KernelConfig.bareName(btiOption)
     let own = options.map(KernelConfig.bareName).filter { $0 != bti }
@@ -940,5 +964,34 @@ final class KconfigParses: @unchecked Sendable {
     defer { lock.unlock() }
     if kept.count >= capacity { kept.removeAll(keepingCapacity: true) }
     kept[path + "\u{0}" + version] = k
+  }
+}
+
+/// What ``Kconfig/configurations(for:base:btiOption:)`` resolves from.
+struct ConfigurationsKey: Hashable {
+  var source: String
+  var options: [String]
+  var base: KernelConfig
+  var bti: String
+}
+
+/// Resolved configurations by the Kconfig files' versions and the choices: an audit resolves
+/// the same ones for every tree whose Kconfig files did not change. Bounded.
+final class ConfigurationsMemo: @unchecked Sendable {
+  static let shared = ConfigurationsMemo()
+  private let lock = NSLock()
+  private var kept: [ConfigurationsKey: [ReviewConfiguration]] = [:]
+
+  func get(_ key: ConfigurationsKey) -> [ReviewConfiguration]? {
+    lock.lock()
+    defer { lock.unlock() }
+    return kept[key]
+  }
+
+  func put(_ key: ConfigurationsKey, _ value: [ReviewConfiguration]) {
+    lock.lock()
+    defer { lock.unlock() }
+    if kept.count >= 256 { kept.removeAll(keepingCapacity: true) }
+    kept[key] = value
   }
 }

@@ -255,8 +255,18 @@ private final class VersionedTree: KernelTree, @unchecked Sendable {
   #expect(k2.order == k1.order && k2.entries["A"]?.first?.name == "A")
   let changed = VersionedTree([
     "Kconfig": (tag + "-root", root),
-    "arch/arm64/Kconfig": (tag + "-a2", arm + "config B\n\tbool\n"),
+    "arch/arm64/Kconfig": (tag + "-a2", arm + "config B\n\tdef_bool y\n"),
   ])
   let k3 = Kconfig.load(tree: changed)
   #expect(changed.reads == 1 && k3.entries["B"] != nil)
+  // The versions name the entries, so the resolved configurations are kept by them.
+  #expect(k1.sourceKey != nil && k1.sourceKey == k2.sourceKey && k3.sourceKey != k1.sourceKey)
+  #expect(k2.configurations(for: ["A"]) == k1.configurations(for: ["A"]))
+  #expect(k3.configurations(for: ["A"]).allSatisfy { $0.config.isEnabled("A") })
+  #expect(k3.configurations(for: ["A"]) != k1.configurations(for: ["A"]))
+  // A tree without versions, or entries merged in after, have no key.
+  #expect(Kconfig.load(tree: InMemoryTree(["Kconfig": arm])).sourceKey == nil)
+  var merged = k1
+  merged.merge(Kconfig.parse(text: "config C\n\tbool\n", file: "K"))
+  #expect(merged.sourceKey == nil && merged.entries["C"] != nil)
 }
