@@ -27,7 +27,9 @@ struct AuditCommand: ParsableCommand {
       Each kept commit's tree is rebuilt in every configuration (as `patchsite layout --repo \
       PATH --base COMMIT` would) and reviewed with every check; a tree whose files have the same \
       blobs as one already rebuilt is not rebuilt again. The work is spread over --jobs workers, \
-      each with its own repository handle.
+      each with its own repository handle: with two or more, trees are rebuilt while the walk \
+      goes on, as soon as it finds a commit that changes a watched path. Any number of jobs \
+      gives the same report.
 
       The report is a timeline: per commit, the callsite's words per state when they change, \
       the findings it introduced and fixed, how many it carried; then the findings open at the \
