@@ -79,6 +79,16 @@ extension Repository {
     return (try LibGit2.walk(repo, push: ends.push, hide: ends.hide), true)
   }
 
+  /// The commits a walk of `range` stops at (`A` of `A..B`, the merge bases of `A...B`; none
+  /// for one revision), each as a link: along a first-parent line, where the range starts
+  /// from. Read before the walk, so that work on them can start at once.
+  public func boundary(of range: String) throws(GitError) -> [CommitLink] {
+    try withHandle { (repo) throws(GitError) -> [CommitLink] in
+      let ends = try Self.rangeEnds(repo, range)
+      return ends.isRange ? try LibGit2.rawLinks(repo, ends.hide) : []
+    }
+  }
+
   /// What a walk of `range` starts from and stops at: `A..B` pushes B and hides A; `A...B`
   /// pushes both and hides their merge bases; one revision is itself, not a range.
   static func rangeEnds(_ repo: OpaquePointer, _ range: String) throws(GitError)

@@ -187,6 +187,11 @@ public enum AuditPipeline {
         }
       }
     }
+    // Where the range starts from is, along a first-parent line, its base: rebuilt first, as
+    // soon as a worker is free (a bad range is left for the walk to report).
+    do throws(GitError) {
+      for link in try repo.boundary(of: request.range) { queue.push(link) }
+    } catch {}
     let signRepo = try Repository.open(path: request.repository)
     let walkSigner = WatchSigner(watch, signRepo)
     var signatures: [ObjectID: [WatchMark]] = [:]
