@@ -171,7 +171,14 @@ public enum AuditPipeline {
       if let serial = r.serial { summaries.set(serial, b) }
       return (b, r.serial)
     }
+    let signRepo = try Repository.open(path: request.repository)
     let early = DispatchGroup()
+    // However this function ends (a bad range, an unreadable commit), the workers are let go
+    // and waited for: closing twice changes nothing.
+    defer {
+      queue.close(wanted: [], extra: [])
+      early.wait()
+    }
     for _ in 0..<max(0, request.jobs - 1) {
       DispatchQueue.global().async(group: early) {
         // A worker that cannot open the repository leaves its share to the others.
@@ -192,47 +199,35 @@ public enum AuditPipeline {
     do throws(GitError) {
       for link in try repo.boundary(of: request.range) { queue.push(link) }
     } catch {}
-    let signRepo = try Repository.open(path: request.repository)
     let walkSigner = WatchSigner(watch, signRepo)
     var signatures: [ObjectID: [WatchMark]] = [:]
     var waiting: [ObjectID: [CommitLink]] = [:]
     var signError: GitError?
-    let walked: [CommitLink]
-    do throws(GitError) {
-      walked = try repo.walkLinks(request.range) { link in
-        guard signError == nil, signatures[link.id] == nil else { return }
-        let mine: [WatchMark]
-        do throws(GitError) {
-          mine = try walkSigner.signature(link.treeID)
-        } catch {
-          signError = error
-          return
-        }
-        signatures[link.id] = mine
-        if let p = link.parents.first {
-          if let theirs = signatures[p] {
-            if theirs != mine { queue.push(link) }
-          } else {
-            waiting[p, default: []].append(link)
-          }
-        } else {
-          queue.push(link)
-        }
-        for child in waiting.removeValue(forKey: link.id) ?? [] where signatures[child.id] != mine {
-          queue.push(child)
-        }
+    let walked = try repo.walkLinks(request.range) { link in
+      guard signError == nil, signatures[link.id] == nil else { return }
+      let mine: [WatchMark]
+      do throws(GitError) {
+        mine = try walkSigner.signature(link.treeID)
+      } catch {
+        signError = error
+        return
       }
-    } catch {
-      queue.close(wanted: [], extra: [])
-      early.wait()
-      throw error
+      signatures[link.id] = mine
+      if let p = link.parents.first {
+        if let theirs = signatures[p] {
+          if theirs != mine { queue.push(link) }
+        } else {
+          waiting[p, default: []].append(link)
+        }
+      } else {
+        queue.push(link)
+      }
+      for child in waiting.removeValue(forKey: link.id) ?? [] where signatures[child.id] != mine {
+        queue.push(child)
+      }
     }
     clock.lap("walk and signatures (\(walked.count) commits)")
-    if let signError {
-      queue.close(wanted: [], extra: [])
-      early.wait()
-      throw signError
-    }
+    if let signError { throw signError }
     // One revision stands for its whole history; a range for what git log shows of it.
     let all = Repository.oldestFirst(walked)
     let order = request.allParents ? all : firstParentChain(all)
@@ -510,6 +505,7 @@ final class RebuildQueue: @unchecked Sendable {
   func close(wanted: Set<ObjectID>, extra: [Item]) {
     condition.lock()
     defer { condition.unlock() }
+    guard self.wanted == nil else { return }
     for item in extra where queued.insert(item.id).inserted { items.append(item) }
     self.wanted = wanted
     condition.broadcast()

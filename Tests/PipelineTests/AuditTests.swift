@@ -166,6 +166,11 @@ import Testing
     #expect(throws: (any Error).self) {
       try AuditPipeline.audit(AuditRequest(repository: h.repo.path, range: "nope..HEAD"))
     }
+    // Workers started before the walk are let go when it fails (the test would hang).
+    #expect(throws: (any Error).self) {
+      try AuditPipeline.audit(
+        AuditRequest(repository: h.repo.path, range: "HEAD..nope", jobs: 3))
+    }
   }
 }
 
