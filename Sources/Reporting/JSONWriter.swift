@@ -18,6 +18,9 @@ public struct JSONWriter: Sendable {
     text.withUTF8Buffer { bytes.append(contentsOf: $0) }
   }
 
+  /// Appends bytes another writer wrote.
+  public mutating func append(_ written: [UInt8]) { bytes.append(contentsOf: written) }
+
   /// Appends `count` spaces.
   public mutating func spaces(_ count: Int) {
     if count <= Self.blanks.count {

@@ -1,3 +1,4 @@
+import AArch64
 import Diagnostics
 import PatchSeries
 
@@ -24,17 +25,37 @@ public enum SeriesReport {
     var w = JSONWriter(capacity: chunk + chunk / 4)
     w.raw("{\n  ")
     w.key("versions")
-    try w.list(of: set.versions.count, brackets: .array, indent: 2) { (w, n) throws(E) in
-      let v = set.versions[n]
-      let previous = v.previous.flatMap {
-        set.versions.indices.contains($0) ? set.versions[$0].version : nil
+    // Runs of versions are rendered on every core, each into its own writer, and handed over
+    // in order: the bytes are those of one writer going through the versions one by one.
+    let count = set.versions.count
+    let run = 64
+    let window = run * max(1, Parallel.workers)
+    w.open(.array)
+    var start = 0
+    while start < count {
+      let runs = (min(count, start + window) - start + run - 1) / run
+      let pieces = Parallel.map(runs) { k in
+        var piece = JSONWriter(capacity: 1 << 20)
+        for n in (start + k * run)..<min(count, start + (k + 1) * run) {
+          piece.member(n, indent: 2)
+          let v = set.versions[n]
+          let previous = v.previous.flatMap {
+            set.versions.indices.contains($0) ? set.versions[$0].version : nil
+          }
+          write(v, previousVersion: previous, to: &piece, indent: 4)
+        }
+        return piece.bytes
       }
-      write(v, previousVersion: previous, to: &w, indent: 4)
-      if w.bytes.count >= chunk {
-        try sink(w.bytes)
-        w.clear()
+      for piece in pieces {
+        w.append(piece)
+        if w.bytes.count >= chunk {
+          try sink(w.bytes)
+          w.clear()
+        }
       }
+      start += window
     }
+    w.close(.array, count: count, indent: 2)
     w.raw(",\n  ")
     w.key("unassigned")
     w.list(of: set.unassigned.count, brackets: .array, indent: 2) { w, n in
