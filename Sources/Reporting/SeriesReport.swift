@@ -27,16 +27,38 @@ public enum SeriesReport {
     w.key("versions")
     // Runs of versions are rendered on every core, each into its own writer, and handed over
     // in order: the bytes are those of one writer going through the versions one by one.
+    // While a window of runs is rendered, the window before it is handed over (one more
+    // piece of the same parallel work), so writing the file overlaps the rendering.
     let count = set.versions.count
-    let run = 64
+    // A run holds about `chunk` bytes (a version takes about 16 KB), 64 versions at most.
+    let run = max(1, min(64, chunk >> 14))
     let window = run * max(1, Parallel.workers)
     w.open(.array)
+    var rendered: [[UInt8]] = []
+    var failure: E?
     var start = 0
-    while start < count {
-      let runs = (min(count, start + window) - start + run - 1) / run
-      let pieces = Parallel.map(runs) { k in
-        var piece = JSONWriter(capacity: 1 << 20)
-        for n in (start + k * run)..<min(count, start + (k + 1) * run) {
+    repeat {
+      let runs = start < count ? (min(count, start + window) - start + run - 1) / run : 0
+      let previous = rendered
+      let first = start
+      rendered = Parallel.map(runs + 1) { k in
+        guard k < runs else {
+          // Only this piece touches `w` and `failure`.
+          do throws(E) {
+            for piece in previous {
+              w.append(piece)
+              if w.bytes.count >= chunk {
+                try sink(w.bytes)
+                w.clear()
+              }
+            }
+          } catch {
+            failure = error
+          }
+          return []
+        }
+        var piece = JSONWriter(capacity: min(chunk, 1 << 20) + (1 << 16))
+        for n in (first + k * run)..<min(count, first + (k + 1) * run) {
           piece.member(n, indent: 2)
           let v = set.versions[n]
           let previous = v.previous.flatMap {
@@ -46,15 +68,10 @@ public enum SeriesReport {
         }
         return piece.bytes
       }
-      for piece in pieces {
-        w.append(piece)
-        if w.bytes.count >= chunk {
-          try sink(w.bytes)
-          w.clear()
-        }
-      }
+      rendered.removeLast()
+      if let failure { throw failure }
       start += window
-    }
+    } while !rendered.isEmpty
     w.close(.array, count: count, indent: 2)
     w.raw(",\n  ")
     w.key("unassigned")
