@@ -121,10 +121,21 @@ public struct JSONWriter: Sendable {
   /// Starts member `n` (0 for the first) of a list whose closing bracket is indented by
   /// `indent`.
   public mutating func member(_ n: Int, indent: Int) {
-    if n > 0 { bytes.append(0x2c) }
-    bytes.append(0x0a)
-    spaces(indent + 2)
+    let count = indent + 2
+    guard count >= 0, count <= Self.lineStarts.count - 2 else {
+      if n > 0 { bytes.append(0x2c) }
+      bytes.append(0x0a)
+      spaces(count)
+      return
+    }
+    // `,` (after the first), the new line and its indentation in one copy.
+    Self.lineStarts.withUnsafeBufferPointer {
+      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[(n > 0 ? 0 : 1)..<(2 + count)]))
+    }
   }
+
+  /// `,`, a new line and 64 spaces: the start of a member's line.
+  private static let lineStarts: [UInt8] = [0x2c, 0x0a] + [UInt8](repeating: 0x20, count: 64)
 
   /// Starts field `n` of an object: ``member(_:indent:)`` then `"key": ` (`key` needs no
   /// escape).
@@ -132,9 +143,7 @@ public struct JSONWriter: Sendable {
     member(n, indent: indent)
     bytes.append(0x22)
     raw(key)
-    bytes.append(0x22)
-    bytes.append(0x3a)
-    bytes.append(0x20)
+    raw("\": ")
   }
 
   /// Closes a list of `count` members.
