@@ -369,16 +369,41 @@ private struct Builder {
   var diagnostics: [Diagnostic] = []
 
   init(mails: [SeriesMail]) {
-    let threads = MailThreads.build(links: mails.map(\.links))
-    var subjects = SubjectBytes()
-    self.entries = mails.map { m in
-      var e = Entry(m)
-      subjects.add(m.subjectText, to: &e)
-      return e
+    // The threads (with their parents) and the entries do not depend on each other: one core
+    // makes each.
+    enum Part {
+      case threads(parents: [Int32], diagnostics: [Diagnostic])
+      case entries([Entry], SubjectBytes)
     }
+    var parents: [Int32] = []
+    var threadDiagnostics: [Diagnostic] = []
+    var entries: [Entry] = []
+    var subjects = SubjectBytes()
+    let parts = Spread.map(2, run: 1) { k -> Part in
+      if k == 0 {
+        let threads = MailThreads.build(links: mails.map(\.links))
+        return .threads(
+          parents: mails.indices.map { Int32(threads.parent(of: $0) ?? -1) },
+          diagnostics: threads.diagnostics)
+      }
+      var subjects = SubjectBytes()
+      let entries = mails.map { m in
+        var e = Entry(m)
+        subjects.add(m.subjectText, to: &e)
+        return e
+      }
+      return .entries(entries, subjects)
+    }
+    for part in parts {
+      switch part {
+      case .threads(let p, let d): (parents, threadDiagnostics) = (p, d)
+      case .entries(let e, let s): (entries, subjects) = (e, s)
+      }
+    }
+    self.entries = entries
     self.subjects = subjects
-    self.parents = mails.indices.map { Int32(threads.parent(of: $0) ?? -1) }
-    self.threadDiagnostics = threads.diagnostics
+    self.parents = parents
+    self.threadDiagnostics = threadDiagnostics
     self.mails = mails
   }
 
