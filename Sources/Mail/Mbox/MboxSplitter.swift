@@ -23,17 +23,12 @@ public struct MboxSplitter: Sendable {
   public mutating func feed(_ chunk: some Collection<UInt8>) {
     buffer.append(contentsOf: chunk)
     buffer.withUnsafeBufferPointer { core.process($0, final: false) }
+    ready += core.takeCuts(copying: buffer)
     // Drop the bytes of messages already cut out, so the buffer holds one message at most.
     let consumed = core.msgStart
     if consumed > 0 {
-      // The messages cut are slices of the buffer as it is, which they keep; only the bytes
-      // after them are copied into a new buffer (rather than each message into its own).
-      let block = buffer
-      buffer = Array(block[consumed...])
-      ready += core.takeCuts(slicing: block)
+      buffer.removeSubrange(0..<consumed)
       core.rebase(by: consumed)
-    } else {
-      ready += core.takeCuts(copying: buffer)
     }
   }
 
@@ -112,18 +107,6 @@ private struct SplitCore: Sendable {
     return cuts.map { cut in
       RawMessage(
         fromLine: cut.fromLine, bytes: Array(buffer[cut.bytes]), startLine: cut.startLine,
-        hasQuotedFrom: cut.hasQuotedFrom,
-        inputOffset: consumed + cut.bytes.lowerBound - (cut.fromLine?.count ?? 0))
-    }
-  }
-
-  /// The messages found so far as slices of `block`, the buffer they were found in, which
-  /// the splitter no longer changes.
-  mutating func takeCuts(slicing block: [UInt8]) -> [RawMessage] {
-    defer { cuts.removeAll(keepingCapacity: true) }
-    return cuts.map { cut in
-      RawMessage(
-        fromLine: cut.fromLine, bytes: block[cut.bytes], startLine: cut.startLine,
         hasQuotedFrom: cut.hasQuotedFrom,
         inputOffset: consumed + cut.bytes.lowerBound - (cut.fromLine?.count ?? 0))
     }
