@@ -43,7 +43,7 @@ enum DiffSummary {
       let n = buf.count
       var i = 0
       while i < n {
-        let end = BodyLines.find(0x0A, in: buf, from: i, to: n) ?? n
+        let end = BodyLines.findLF(in: buf, from: i, to: n) ?? n
         out.append(i..<end)
         i = end + 1
       }

@@ -369,16 +369,41 @@ private struct Builder {
   var diagnostics: [Diagnostic] = []
 
   init(mails: [SeriesMail]) {
-    let threads = MailThreads.build(links: mails.map(\.links))
-    var subjects = SubjectBytes()
-    self.entries = mails.map { m in
-      var e = Entry(m)
-      subjects.add(m.subjectText, to: &e)
-      return e
+    // The threads (with their parents) and the entries do not depend on each other: one core
+    // makes each.
+    enum Part {
+      case threads(parents: [Int32], diagnostics: [Diagnostic])
+      case entries([Entry], SubjectBytes)
     }
+    var parents: [Int32] = []
+    var threadDiagnostics: [Diagnostic] = []
+    var entries: [Entry] = []
+    var subjects = SubjectBytes()
+    let parts = Spread.map(2, run: 1) { k -> Part in
+      if k == 0 {
+        let threads = MailThreads.build(links: mails.map(\.links))
+        return .threads(
+          parents: mails.indices.map { Int32(threads.parent(of: $0) ?? -1) },
+          diagnostics: threads.diagnostics)
+      }
+      var subjects = SubjectBytes()
+      let entries = mails.map { m in
+        var e = Entry(m)
+        subjects.add(m.subjectText, to: &e)
+        return e
+      }
+      return .entries(entries, subjects)
+    }
+    for part in parts {
+      switch part {
+      case .threads(let p, let d): (parents, threadDiagnostics) = (p, d)
+      case .entries(let e, let s): (entries, subjects) = (e, s)
+      }
+    }
+    self.entries = entries
     self.subjects = subjects
-    self.parents = mails.indices.map { Int32(threads.parent(of: $0) ?? -1) }
-    self.threadDiagnostics = threads.diagnostics
+    self.parents = parents
+    self.threadDiagnostics = threadDiagnostics
     self.mails = mails
   }
 
@@ -495,16 +520,25 @@ private struct Builder {
     }
   }
 
-  /// The nearest ancestor of message `i` that is a cover letter of the same version.
-  func coverAncestor(of i: Int, version: Int) -> Int? {
-    var seen: Set<Int> = [i]
+  /// The nearest ancestor of message `i` that `test` accepts.
+  ///
+  /// The walk ends at a root, back at `i`, or after as many steps as there are messages: it
+  /// stops where remembering every message seen would (`MailThreads` lets no message be its
+  /// own ancestor, so there is no loop to go round), without a set for each walk.
+  func ancestor(of i: Int, where test: (Int) -> Bool) -> Int? {
     var cur = parent(of: i)
-    while let p = cur, !seen.contains(p) {
-      seen.insert(p)
-      if entries[p].role == .cover && entries[p].version == version { return p }
+    var steps = 0
+    while let p = cur, p != i, steps < entries.count {
+      if test(p) { return p }
       cur = parent(of: p)
+      steps += 1
     }
     return nil
+  }
+
+  /// The nearest ancestor of message `i` that is a cover letter of the same version.
+  func coverAncestor(of i: Int, version: Int) -> Int? {
+    ancestor(of: i) { entries[$0].role == .cover && entries[$0].version == version }
   }
 
   // MARK: Replies
@@ -526,17 +560,7 @@ private struct Builder {
     for gi in groups.indices { index(gi) }
     for (i, e) in entries.enumerated() where e.role == .reply {
       // Walk up to the nearest cover or patch in the input.
-      var seen: Set<Int> = [i]
-      var cur = parent(of: i)
-      var target: Int?
-      while let p = cur, !seen.contains(p) {
-        seen.insert(p)
-        if groupOf[p] != nil {
-          target = p
-          break
-        }
-        cur = parent(of: p)
-      }
+      let target = ancestor(of: i) { groupOf[$0] != nil }
       if let t = target, let g = groupOf[t] {
         groups[g].replies.append(i)
         replyTarget[i] = t
@@ -602,9 +626,10 @@ private struct Builder {
   func result() -> SeriesSet {
     var diagnostics = self.diagnostics
     let plans = ordered(diagnostics: &diagnostics)
-    let versions = plans.map { p in
-      var v = build(p) { mails[$0] }
-      v.previous = p.previous
+    // Each version is built from its plan and the messages alone: on every core.
+    let versions = Spread.map(plans.count) { k in
+      var v = build(plans[k]) { mails[$0] }
+      v.previous = plans[k].previous
       return v
     }
     let unassignedReplies = unassigned.map { reply(mails[$0], index: nil) }
@@ -615,7 +640,14 @@ private struct Builder {
   /// ascending, each linked to the version before it. Their diagnostics go to `diagnostics`.
   func ordered(diagnostics: inout [Diagnostic]) -> [Plan] {
     let order = groups.indices.sorted { groups[$0].firstSeen < groups[$1].firstSeen }
-    let plans = order.map { plan($0, diagnostics: &diagnostics) }
+    // Planned on every core, each group's diagnostics apart, then joined in order.
+    let planned = Spread.map(order.count) { k in
+      var found: [Diagnostic] = []
+      let p = plan(order[k], diagnostics: &found)
+      return (p, found)
+    }
+    let plans = planned.map(\.0)
+    for (_, found) in planned { diagnostics += found }
     var titleOrder: [String] = []
     var byTitle: [String: [Int]] = [:]
     for (i, p) in plans.enumerated() {

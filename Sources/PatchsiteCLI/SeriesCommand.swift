@@ -58,7 +58,21 @@ struct SeriesCommand: ParsableCommand {
       try SeriesReport.writeJSON(set) { (bytes) throws(InputError) in try stream.write(bytes) }
       try stream.finish()
     }
-    if Outcome.somethingFound(series: set) { throw ExitCode(ExitStatus.findings) }
+    let found = Outcome.somethingFound(series: set)
+    Self.leaveToExit(set)
+    if found { throw ExitCode(ExitStatus.findings) }
+  }
+
+  /// Keeps `set` until the process exits instead of freeing it: the model of a large archive
+  /// is tens of thousands of strings and arrays, released one by one in about a twentieth of
+  /// the run, and the process ends as soon as the report is written.
+  private static func leaveToExit(_ set: SeriesSet) {
+    _ = Unmanaged.passRetained(Kept(set))
+  }
+
+  private final class Kept {
+    let set: SeriesSet
+    init(_ set: SeriesSet) { self.set = set }
   }
 
   /// Inputs of at least this many bytes are read in two passes (`PATCHSITE_TWO_PASS_BYTES`

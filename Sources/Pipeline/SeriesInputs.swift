@@ -79,12 +79,17 @@ public struct SeriesInputs: Sendable, Hashable {
       }
       let s = try readMail(input)
       let offset = set.versions.count
-      set.versions.append(
-        contentsOf: s.versions.map { v in
-          var v = v
-          v.previous = v.previous.map { $0 + offset }
-          return v
-        })
+      if offset == 0 {
+        // The first input's versions keep their links as they are: no copy of each.
+        set.versions = s.versions
+      } else {
+        set.versions.append(
+          contentsOf: s.versions.map { v in
+            var v = v
+            v.previous = v.previous.map { $0 + offset }
+            return v
+          })
+      }
       set.unassigned.append(contentsOf: s.unassigned)
       set.diagnostics.append(contentsOf: s.diagnostics)
     }

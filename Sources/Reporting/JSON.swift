@@ -74,24 +74,47 @@ public enum JSON: Sendable, Equatable {
   /// Appends the UTF-8 text `bytes` as a JSON string literal: `"` and `\` escaped, control
   /// characters and DEL as `\n`, `\t`… or `\u00XX`, everything else (UTF-8 included) as is.
   public static func quote(utf8 bytes: some Collection<UInt8>, into out: inout [UInt8]) {
+    let done = bytes.withContiguousStorageIfAvailable { quote(utf8: $0, into: &out) }
+    if done != nil { return }
     out.append(0x22)
-    for b in bytes {
-      switch b {
-      case 0x22: out.append(contentsOf: [0x5c, 0x22])
-      case 0x5c: out.append(contentsOf: [0x5c, 0x5c])
-      case 0x0a: out.append(contentsOf: [0x5c, 0x6e])
-      case 0x0d: out.append(contentsOf: [0x5c, 0x72])
-      case 0x09: out.append(contentsOf: [0x5c, 0x74])
-      case 0x08: out.append(contentsOf: [0x5c, 0x62])
-      case 0x0c: out.append(contentsOf: [0x5c, 0x66])
-      case 0..<0x20, 0x7f:
-        out.append(contentsOf: [
-          0x5c, 0x75, 0x30, 0x30, hexDigits[Int(b >> 4)], hexDigits[Int(b & 15)],
-        ])
-      default: out.append(b)
-      }
+    for b in bytes { escape(b, into: &out) }
+    out.append(0x22)
+  }
+
+  /// ``quote(utf8:into:)`` over contiguous bytes: the runs that need no escape (nearly all
+  /// text) are copied whole.
+  static func quote(utf8 buf: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    out.append(0x22)
+    var run = 0
+    for i in 0..<buf.count {
+      let b = buf[i]
+      // Plain: printable ASCII but `"`, `\` and DEL, or any byte of a multi-byte character.
+      guard b < 0x20 || b == 0x22 || b == 0x5c || b == 0x7f else { continue }
+      if i > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[run..<i])) }
+      escape(b, into: &out)
+      run = i + 1
     }
+    if buf.count > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[run...])) }
     out.append(0x22)
+  }
+
+  /// Appends byte `b` of a string literal, escaped if it must be.
+  @inline(__always)
+  private static func escape(_ b: UInt8, into out: inout [UInt8]) {
+    switch b {
+    case 0x22: out.append(contentsOf: [0x5c, 0x22])
+    case 0x5c: out.append(contentsOf: [0x5c, 0x5c])
+    case 0x0a: out.append(contentsOf: [0x5c, 0x6e])
+    case 0x0d: out.append(contentsOf: [0x5c, 0x72])
+    case 0x09: out.append(contentsOf: [0x5c, 0x74])
+    case 0x08: out.append(contentsOf: [0x5c, 0x62])
+    case 0x0c: out.append(contentsOf: [0x5c, 0x66])
+    case 0..<0x20, 0x7f:
+      out.append(contentsOf: [
+        0x5c, 0x75, 0x30, 0x30, hexDigits[Int(b >> 4)], hexDigits[Int(b & 15)],
+      ])
+    default: out.append(b)
+    }
   }
 
 }

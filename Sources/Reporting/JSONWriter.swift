@@ -18,10 +18,22 @@ public struct JSONWriter: Sendable {
     text.withUTF8Buffer { bytes.append(contentsOf: $0) }
   }
 
+  /// Appends bytes another writer wrote.
+  public mutating func append(_ written: [UInt8]) { bytes.append(contentsOf: written) }
+
   /// Appends `count` spaces.
   public mutating func spaces(_ count: Int) {
-    bytes.append(contentsOf: repeatElement(0x20, count: count))
+    if count <= Self.blanks.count {
+      Self.blanks.withUnsafeBufferPointer {
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<max(0, count)]))
+      }
+    } else {
+      bytes.append(contentsOf: repeatElement(0x20, count: count))
+    }
   }
+
+  /// Spaces to copy indentation from.
+  private static let blanks = [UInt8](repeating: 0x20, count: 64)
 
   /// Appends `"key": `, the key quoted.
   public mutating func key(_ key: String) {
@@ -83,6 +95,64 @@ public struct JSONWriter: Sendable {
   public mutating func string(_ s: String) {
     var s = s
     s.withUTF8 { JSON.quote(utf8: $0, into: &bytes) }
+  }
+
+  /// `.string` or `null`.
+  public mutating func string(_ s: String?) {
+    if let s { string(s) } else { raw("null") }
+  }
+
+  /// `.int` or `null`.
+  public mutating func int(_ i: Int?) {
+    if let i { int(i) } else { raw("null") }
+  }
+
+  // MARK: Writing without a `JSON` value
+  //
+  // `open`, then for each member `member` (or `field` in an object) and its value, then
+  // `close` with the count: the bytes `value(_:indent:)` writes for the same list, with no
+  // tree built first.
+
+  /// Opens a list (`[` or `{`).
+  public mutating func open(_ brackets: Brackets) {
+    bytes.append(brackets == .array ? 0x5b : 0x7b)
+  }
+
+  /// Starts member `n` (0 for the first) of a list whose closing bracket is indented by
+  /// `indent`.
+  public mutating func member(_ n: Int, indent: Int) {
+    let count = indent + 2
+    guard count >= 0, count <= Self.lineStarts.count - 2 else {
+      if n > 0 { bytes.append(0x2c) }
+      bytes.append(0x0a)
+      spaces(count)
+      return
+    }
+    // `,` (after the first), the new line and its indentation in one copy.
+    Self.lineStarts.withUnsafeBufferPointer {
+      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[(n > 0 ? 0 : 1)..<(2 + count)]))
+    }
+  }
+
+  /// `,`, a new line and 64 spaces: the start of a member's line.
+  private static let lineStarts: [UInt8] = [0x2c, 0x0a] + [UInt8](repeating: 0x20, count: 64)
+
+  /// Starts field `n` of an object: ``member(_:indent:)`` then `"key": ` (`key` needs no
+  /// escape).
+  public mutating func field(_ n: Int, _ key: StaticString, indent: Int) {
+    member(n, indent: indent)
+    bytes.append(0x22)
+    raw(key)
+    raw("\": ")
+  }
+
+  /// Closes a list of `count` members.
+  public mutating func close(_ brackets: Brackets, count: Int, indent: Int) {
+    if count > 0 {
+      bytes.append(0x0a)
+      spaces(indent)
+    }
+    bytes.append(brackets == .array ? 0x5d : 0x7d)
   }
 
   /// Appends `i` in decimal, as `String(i)` spells it.

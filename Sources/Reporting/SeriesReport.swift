@@ -1,3 +1,4 @@
+import AArch64
 import Diagnostics
 import PatchSeries
 
@@ -24,19 +25,62 @@ public enum SeriesReport {
     var w = JSONWriter(capacity: chunk + chunk / 4)
     w.raw("{\n  ")
     w.key("versions")
-    try w.list(of: set.versions.count, brackets: .array, indent: 2) { (w, n) throws(E) in
-      w.value(version(set.versions[n], in: set), indent: 4)
-      if w.bytes.count >= chunk {
-        try sink(w.bytes)
-        w.clear()
+    // Runs of versions are rendered on every core, each into its own writer, and handed over
+    // in order: the bytes are those of one writer going through the versions one by one.
+    // While a window of runs is rendered, the window before it is handed over (one more
+    // piece of the same parallel work), so writing the file overlaps the rendering.
+    let count = set.versions.count
+    // A run holds about `chunk` bytes (a version takes about 16 KB), 64 versions at most.
+    let run = max(1, min(64, chunk >> 14))
+    let window = run * max(1, Parallel.workers)
+    w.open(.array)
+    var rendered: [[UInt8]] = []
+    var failure: E?
+    var start = 0
+    repeat {
+      let runs = start < count ? (min(count, start + window) - start + run - 1) / run : 0
+      let previous = rendered
+      let first = start
+      rendered = Parallel.map(runs + 1) { k in
+        guard k < runs else {
+          // Only this piece touches `w` and `failure`.
+          do throws(E) {
+            for piece in previous {
+              w.append(piece)
+              if w.bytes.count >= chunk {
+                try sink(w.bytes)
+                w.clear()
+              }
+            }
+          } catch {
+            failure = error
+          }
+          return []
+        }
+        var piece = JSONWriter(capacity: min(chunk, 1 << 20) + (1 << 16))
+        for n in (first + k * run)..<min(count, first + (k + 1) * run) {
+          piece.member(n, indent: 2)
+          let v = set.versions[n]
+          let previous = v.previous.flatMap {
+            set.versions.indices.contains($0) ? set.versions[$0].version : nil
+          }
+          write(v, previousVersion: previous, to: &piece, indent: 4)
+        }
+        return piece.bytes
       }
-    }
+      rendered.removeLast()
+      if let failure { throw failure }
+      start += window
+    } while !rendered.isEmpty
+    w.close(.array, count: count, indent: 2)
     w.raw(",\n  ")
     w.key("unassigned")
-    w.value(.array(set.unassigned.map(reply)), indent: 2)
+    w.list(of: set.unassigned.count, brackets: .array, indent: 2) { w, n in
+      write(set.unassigned[n], to: &w, indent: 4)
+    }
     w.raw(",\n  ")
     w.key("diagnostics")
-    w.value(.array(set.diagnostics.map(JSON.diagnostic)), indent: 2)
+    writeDiagnostics(set.diagnostics, to: &w)
     w.raw("\n}\n")
     try sink(w.bytes)
   }
@@ -54,7 +98,7 @@ public enum SeriesReport {
     try w.list(of: stream.versionCount, brackets: .array, indent: 2) {
       (w, n) throws(InputError) in
       let v = try stream.version(n)
-      w.value(version(v, previousVersion: stream.previousVersion(of: n)), indent: 4)
+      write(v, previousVersion: stream.previousVersion(of: n), to: &w, indent: 4)
       if w.bytes.count >= chunk {
         try sink(w.bytes)
         w.clear()
@@ -64,7 +108,7 @@ public enum SeriesReport {
     w.key("unassigned")
     try w.list(of: stream.unassignedCount, brackets: .array, indent: 2) {
       (w, n) throws(InputError) in
-      w.value(reply(try stream.unassigned(n)), indent: 4)
+      write(try stream.unassigned(n), to: &w, indent: 4)
       if w.bytes.count >= chunk {
         try sink(w.bytes)
         w.clear()
@@ -72,9 +116,183 @@ public enum SeriesReport {
     }
     w.raw(",\n  ")
     w.key("diagnostics")
-    w.value(.array(stream.diagnostics.map(JSON.diagnostic)), indent: 2)
+    writeDiagnostics(stream.diagnostics, to: &w)
     w.raw("\n}\n")
     try sink(w.bytes)
+  }
+
+  // MARK: Writing the JSON directly
+  //
+  // The bytes `JSONWriter.value` gives for `version(_:previousVersion:)`, `reply`, `patch`,
+  // `file` and `JSON.diagnostic`, written field by field without building those values (see
+  // `SeriesReportTests`, which compares the two).
+
+  private static func write(
+    _ v: SeriesVersion, previousVersion: Int?, to w: inout JSONWriter, indent: Int
+  ) {
+    w.open(.object)
+    w.field(0, "version", indent: indent)
+    w.int(v.version)
+    w.field(1, "series", indent: indent)
+    w.string(v.title)
+    w.field(2, "tags", indent: indent)
+    w.list(of: v.tags.count, brackets: .array, indent: indent + 2) { w, n in w.string(v.tags[n]) }
+    w.field(3, "origin", indent: indent)
+    w.string(v.origin.rawValue)
+    w.field(4, "previousVersion", indent: indent)
+    w.int(previousVersion)
+    w.field(5, "baseCommit", indent: indent)
+    w.string(v.baseCommit)
+    w.field(6, "cover", indent: indent)
+    if let c = v.cover {
+      let inner = indent + 2
+      w.open(.object)
+      w.field(0, "subject", indent: inner)
+      w.string(c.subject)
+      w.field(1, "messageId", indent: inner)
+      w.string(c.messageID)
+      w.field(2, "author", indent: inner)
+      w.string(c.author)
+      w.field(3, "date", indent: inner)
+      w.string(c.date)
+      w.close(.object, count: 4, indent: inner)
+    } else {
+      w.raw("null")
+    }
+    w.field(7, "total", indent: indent)
+    w.int(v.total)
+    w.field(8, "missing", indent: indent)
+    w.list(of: v.missing.count, brackets: .array, indent: indent + 2) { w, n in
+      w.int(v.missing[n])
+    }
+    w.field(9, "replies", indent: indent)
+    w.list(of: v.replies.count, brackets: .array, indent: indent + 2) { w, n in
+      write(v.replies[n], to: &w, indent: indent + 4)
+    }
+    w.field(10, "patches", indent: indent)
+    w.list(of: v.patches.count, brackets: .array, indent: indent + 2) { w, n in
+      write(v.patches[n], to: &w, indent: indent + 4)
+    }
+    w.close(.object, count: 11, indent: indent)
+  }
+
+  private static func write(_ r: ReplyRef, to w: inout JSONWriter, indent: Int) {
+    w.open(.object)
+    w.field(0, "messageId", indent: indent)
+    w.string(r.messageID)
+    w.field(1, "author", indent: indent)
+    w.string(r.author)
+    w.field(2, "subject", indent: indent)
+    w.string(r.subject)
+    w.field(3, "date", indent: indent)
+    w.string(r.date)
+    w.field(4, "inReplyToIndex", indent: indent)
+    w.int(r.inReplyToIndex)
+    w.close(.object, count: 5, indent: indent)
+  }
+
+  private static func write(_ p: SeriesPatch, to w: inout JSONWriter, indent: Int) {
+    w.open(.object)
+    w.field(0, "index", indent: indent)
+    w.int(p.index)
+    w.field(1, "total", indent: indent)
+    w.int(p.total)
+    w.field(2, "subject", indent: indent)
+    w.string(p.message.subject)
+    w.field(3, "title", indent: indent)
+    w.string(p.message.title)
+    w.field(4, "messageId", indent: indent)
+    w.string(p.message.messageID)
+    w.field(5, "commit", indent: indent)
+    w.string(p.commit)
+    w.field(6, "author", indent: indent)
+    w.string(p.message.author)
+    w.field(7, "date", indent: indent)
+    w.string(p.message.date)
+    w.field(8, "trailers", indent: indent)
+    w.list(of: p.trailers.count, brackets: .array, indent: indent + 2) { w, n in
+      let t = p.trailers[n]
+      let inner = indent + 4
+      w.open(.object)
+      w.field(0, "name", indent: inner)
+      w.string(t.name)
+      w.field(1, "value", indent: inner)
+      w.string(t.value)
+      w.field(2, "givenIn", indent: inner)
+      w.string(t.givenIn)
+      w.close(.object, count: 3, indent: inner)
+    }
+    w.field(9, "replies", indent: indent)
+    w.list(of: p.replies.count, brackets: .array, indent: indent + 2) { w, n in
+      write(p.replies[n], to: &w, indent: indent + 4)
+    }
+    w.field(10, "applies", indent: indent)
+    if let applies = p.applies { applies ? w.raw("true") : w.raw("false") } else { w.raw("null") }
+    w.field(11, "problems", indent: indent)
+    w.list(of: p.applyProblems.count, brackets: .array, indent: indent + 2) { w, n in
+      write(p.applyProblems[n], to: &w, indent: indent + 4)
+    }
+    w.field(12, "files", indent: indent)
+    w.list(of: p.files.count, brackets: .array, indent: indent + 2) { w, n in
+      write(p.files[n], to: &w, indent: indent + 4)
+    }
+    w.close(.object, count: 13, indent: indent)
+  }
+
+  private static func write(_ f: FileChange, to w: inout JSONWriter, indent: Int) {
+    w.open(.object)
+    w.field(0, "path", indent: indent)
+    w.string(f.path)
+    w.field(1, "oldPath", indent: indent)
+    w.string(f.oldPath)
+    w.field(2, "status", indent: indent)
+    w.string(f.status.rawValue)
+    w.field(3, "added", indent: indent)
+    w.int(f.added)
+    w.field(4, "removed", indent: indent)
+    w.int(f.removed)
+    w.field(5, "kind", indent: indent)
+    w.string(f.kind.rawValue)
+    w.field(6, "hunks", indent: indent)
+    w.list(of: f.hunks.count, brackets: .array, indent: indent + 2) { w, n in
+      let h = f.hunks[n]
+      let inner = indent + 4
+      w.open(.object)
+      w.field(0, "oldStart", indent: inner)
+      w.int(h.oldStart)
+      w.field(1, "oldLines", indent: inner)
+      w.int(h.oldLines)
+      w.field(2, "newStart", indent: inner)
+      w.int(h.newStart)
+      w.field(3, "newLines", indent: inner)
+      w.int(h.newLines)
+      w.field(4, "kind", indent: inner)
+      w.string(h.kind.rawValue)
+      w.field(5, "line", indent: inner)
+      w.int(h.line)
+      w.close(.object, count: 6, indent: inner)
+    }
+    w.close(.object, count: 7, indent: indent)
+  }
+
+  private static func write(_ d: Diagnostic, to w: inout JSONWriter, indent: Int) {
+    w.open(.object)
+    w.field(0, "id", indent: indent)
+    w.string(d.id.rawValue)
+    w.field(1, "severity", indent: indent)
+    w.string(d.severity.rawValue)
+    w.field(2, "file", indent: indent)
+    w.string(d.location.file)
+    w.field(3, "line", indent: indent)
+    w.int(d.location.line)
+    w.field(4, "message", indent: indent)
+    w.string(d.message)
+    w.close(.object, count: 5, indent: indent)
+  }
+
+  /// The top-level `diagnostics` list.
+  private static func writeDiagnostics(_ all: [Diagnostic], to w: inout JSONWriter) {
+    w.list(of: all.count, brackets: .array, indent: 2) { w, n in write(all[n], to: &w, indent: 4) }
   }
 
   private static func version(_ v: SeriesVersion, in set: SeriesSet) -> JSON {

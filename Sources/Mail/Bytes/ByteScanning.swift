@@ -30,7 +30,33 @@ enum Bytes {
   /// the last one and has no newline.
   @inline(__always)
   static func lineEnd(in buf: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int {
-    find(lf, in: buf, from: from, to: to) ?? to
+    findLF(in: buf, from: from, to: to) ?? to
+  }
+
+  /// `find(lf, in: buf, from: from, to: to)` for the short distances of text lines: eight bytes
+  /// are tested at a time in place, where a `memchr` call per line costs more than the line.
+  @inline(__always)
+  static func findLF(in buf: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int? {
+    guard from < to, let base = buf.baseAddress else { return nil }
+    let raw = UnsafeRawPointer(base)
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    let lfs: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
+    var i = from
+    while to - i >= 8 {
+      // A byte of `x` is zero where the input holds `\n`. The lowest bit of `zero` marks the
+      // first such byte (a borrow can only mark bytes above a zero one); little-endian
+      // order makes the lowest byte the first.
+      let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) ^ lfs
+      let zero = (x &- ones) & ~x & highs
+      if zero != 0 { return i + zero.trailingZeroBitCount >> 3 }
+      i += 8
+    }
+    while i < to {
+      if base[i] == lf { return i }
+      i += 1
+    }
+    return nil
   }
 
   /// How many `\n` bytes are in `buf[from..<to]`.

@@ -167,7 +167,7 @@ public enum MailStream {
   ) throws(InputError) {
     var reader = MailReader(name: path, quoting: quoting, bodies: bodies)
     // With `parallel`, the messages cut from one chunk are read on other threads while this one
-    // reads and cuts the next chunk.
+    // reads and cuts the next chunk, and hands the results of the one before over.
     var pending: (work: Pending<([T], [Diagnostic])>, bytesRead: Int)? = nil
     func deliver() {
       guard let p = pending else { return }
@@ -184,8 +184,11 @@ public enum MailStream {
       }
       let read = reader.takeMessagesLater(map: map)
       guard let read else { return }
+      // Started before the previous chunk's results are waited for and handed over, so the
+      // other cores are not idle meanwhile.
+      let next = Pending(read)
       deliver()
-      pending = (Pending(read), total)
+      pending = (next, total)
     }
     deliver()
     let (items, diagnostics) = try reader.finish(parallel: parallel, map: map)

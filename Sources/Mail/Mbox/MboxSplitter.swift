@@ -129,7 +129,7 @@ private struct SplitCore: Sendable {
         searchFrom = count
         break
       }
-      guard let nl = Bytes.find(Bytes.lf, in: buf, from: searchFrom, to: count) else {
+      guard let nl = Bytes.findLF(in: buf, from: searchFrom, to: count) else {
         if final {
           handleLine(buf, scan, count)
           scan = count

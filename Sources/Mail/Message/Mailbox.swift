@@ -13,20 +13,46 @@ public struct Mailbox: Equatable, Hashable, Sendable, CustomStringConvertible {
   public var description: String {
     guard let name, !name.isEmpty else { return address }
     var bytes = name
-    let ascii = bytes.withUTF8 { Bytes.isASCII($0) }
-    let special =
-      ascii
-      ? name.utf8.contains { Mailbox.specials.contains($0) }
-      : name.contains { ",;:<>@\"()[]\\".contains($0) }
+    let special = bytes.withUTF8 { b -> Bool in
+      // A special is one ASCII character, so a name holding one holds its byte. The one other
+      // character equal to one of them is U+037E (GREEK QUESTION MARK, canonically `;`, bytes
+      // CD BE). Only a non-ASCII name with such a byte needs its characters compared: `<`
+      // with a combining mark is one character, and no special.
+      guard b.contains(where: Mailbox.isSpecial) || Mailbox.hasGreekQuestionMark(b) else {
+        return false
+      }
+      return Bytes.isASCII(b) || name.contains { ",;:<>@\"()[]\\".contains($0) }
+    }
     if special {
       let escaped = name.replacingOccurrences("\\", "\\\\").replacingOccurrences("\"", "\\\"")
       return "\"\(escaped)\" <\(address)>"
     }
-    return "\(name) <\(address)>"
+    var out = name
+    out.reserveCapacity(name.utf8.count + address.utf8.count + 3)
+    out += " <"
+    out += address
+    out += ">"
+    return out
   }
 
-  /// The characters that make a display name be quoted.
-  private static let specials = Set(",;:<>@\"()[]\\".utf8)
+  /// The bytes of the characters that make a display name be quoted: `,;:<>@"()[]\`.
+  private static func isSpecial(_ c: UInt8) -> Bool {
+    switch c {
+    case 0x2C, 0x3B, 0x3A, 0x3C, 0x3E, 0x40, 0x22, 0x28, 0x29, 0x5B, 0x5D, 0x5C: true
+    default: false
+    }
+  }
+
+  /// True if the UTF-8 bytes hold U+037E.
+  private static func hasGreekQuestionMark(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    var i = 0
+    var progress = LoopGuard()
+    while progress.advanced(to: i), let at = Bytes.find(0xCD, in: b, from: i, to: b.count) {
+      if at + 1 < b.count, b[at + 1] == 0xBE { return true }
+      i = at + 1
+    }
+    return false
+  }
 
   /// Parses one mailbox from a decoded header value; nil when there is no address at all.
   public static func parse(_ value: String) -> Mailbox? {

@@ -29,6 +29,7 @@ public struct MailThreads: Equatable, Sendable {
       messageCount: links.count, parents: Array(repeating: nil, count: links.count),
       childLists: Array(repeating: [], count: links.count), roots: [], orphans: [],
       diagnostics: [], byID: [:])
+    t.byID.reserveCapacity(links.count)
     for (k, m) in links.enumerated() {
       guard let id = m.messageID else { continue }
       if let first = t.byID[id] {
@@ -41,24 +42,27 @@ public struct MailThreads: Equatable, Sendable {
       }
     }
     for (k, m) in links.enumerated() {
-      var candidates: [String] = []
-      if let r = m.inReplyTo { candidates.append(r) }
-      candidates += m.references.reversed()
-      var parent: Int? = nil
-      for c in candidates {
+      // The candidates: In-Reply-To, then References from the last.
+      func usable(_ c: String) -> Int? {
         // A message without children cannot close a cycle, so the walk up is needed only for
         // the rare message that earlier messages already named as their parent.
         guard let p = t.byID[c], p != k, t.childLists[k].isEmpty || !t.isAncestor(k, of: p)
-        else { continue }
-        parent = p
-        break
+        else { return nil }
+        return p
+      }
+      var parent = m.inReplyTo.flatMap(usable)
+      if parent == nil {
+        for c in m.references.reversed() {
+          parent = usable(c)
+          if parent != nil { break }
+        }
       }
       if let parent {
         t.parents[k] = parent
         t.childLists[parent].append(k)
       } else {
         t.roots.append(k)
-        if !candidates.isEmpty { t.orphans.append(k) }
+        if m.inReplyTo != nil || !m.references.isEmpty { t.orphans.append(k) }
       }
     }
     return t
@@ -127,9 +131,30 @@ public struct ThreadLinks: Equatable, Sendable {
     self.location = location
   }
 
+  /// The links of `m`: its `messageID`, `inReplyTo` and `references`, read in one pass over
+  /// its header fields.
   public init(_ m: Message) {
+    var id: String??
+    var answers: String??
+    var references: [String] = []
+    for h in m.headers {
+      // `Message-ID` and `References` have 10 letters, `In-Reply-To` 11.
+      switch h.name.utf8.count {
+      case 10:
+        if h.isNamed("References") {
+          references += MessageIDs.all(in: h.value)
+        } else if id == nil, h.isNamed("Message-ID") {
+          id = .some(MessageIDs.all(in: h.value).first)
+        }
+      case 11:
+        if answers == nil, h.isNamed("In-Reply-To") {
+          answers = .some(MessageIDs.all(in: h.value).first)
+        }
+      default: continue
+      }
+    }
     self.init(
-      messageID: m.messageID, inReplyTo: m.inReplyTo, references: m.references,
+      messageID: id ?? nil, inReplyTo: answers ?? nil, references: references,
       location: m.location)
   }
 }
