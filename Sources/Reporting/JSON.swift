@@ -98,6 +98,49 @@ public enum JSON: Sendable, Equatable {
     out.append(0x22)
   }
 
+  /// ``quote(utf8:into:)`` written into `out` from index `at`, which has room for six bytes
+  /// for each of `buf` and two more; returns the index after the closing quote.
+  static func quote(
+    utf8 buf: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>, at: Int
+  ) -> Int {
+    var k = at
+    out[k] = 0x22
+    k += 1
+    var run = 0
+    func copyRun(to end: Int) {
+      guard end > run, let to = out.baseAddress, let from = buf.baseAddress else { return }
+      (to + k).update(from: from + run, count: end - run)
+      k += end - run
+    }
+    for i in 0..<buf.count {
+      let b = buf[i]
+      // Plain: printable ASCII but `"`, `\` and DEL, or any byte of a multi-byte character.
+      guard b < 0x20 || b == 0x22 || b == 0x5c || b == 0x7f else { continue }
+      copyRun(to: i)
+      out[k] = 0x5c
+      switch b {
+      case 0x22, 0x5c: out[k + 1] = b
+      case 0x0a: out[k + 1] = 0x6e
+      case 0x0d: out[k + 1] = 0x72
+      case 0x09: out[k + 1] = 0x74
+      case 0x08: out[k + 1] = 0x62
+      case 0x0c: out[k + 1] = 0x66
+      default:
+        out[k + 1] = 0x75
+        out[k + 2] = 0x30
+        out[k + 3] = 0x30
+        out[k + 4] = hexDigits[Int(b >> 4)]
+        out[k + 5] = hexDigits[Int(b & 15)]
+        k += 4
+      }
+      k += 2
+      run = i + 1
+    }
+    copyRun(to: buf.count)
+    out[k] = 0x22
+    return k + 1
+  }
+
   /// Appends byte `b` of a string literal, escaped if it must be.
   @inline(__always)
   private static func escape(_ b: UInt8, into out: inout [UInt8]) {
