@@ -16,6 +16,14 @@ public struct JSONWriter: Sendable {
 
   public init(capacity: Int = 0) { storage = [UInt8](repeating: 0, count: max(capacity, 0)) }
 
+  /// What has been written, the writer given up: ``bytes`` without copying them.
+  public consuming func finished() -> [UInt8] {
+    var out = storage
+    storage = []
+    out.removeLast(out.count - count)
+    return out
+  }
+
   /// Forgets what was written, keeping the storage for what comes next.
   public mutating func clear() { count = 0 }
 

@@ -66,7 +66,7 @@ public enum SeriesReport {
           }
           write(v, previousVersion: previous, to: &piece, indent: 4)
         }
-        return piece.bytes
+        return piece.finished()
       }
       rendered.removeLast()
       if let failure { throw failure }
