@@ -14,7 +14,10 @@ public struct JSONWriter: Sendable {
   /// What has been written since the writer was made or last cleared.
   public var bytes: [UInt8] { Array(storage[0..<count]) }
 
-  public init(capacity: Int = 0) { storage = [UInt8](repeating: 0, count: max(capacity, 0)) }
+  public init(capacity: Int = 0) {
+    storage = []
+    storage.reserveCapacity(capacity)
+  }
 
   /// What has been written, the writer given up: ``bytes`` without copying them.
   public consuming func finished() -> [UInt8] {
@@ -33,10 +36,11 @@ public struct JSONWriter: Sendable {
     if storage.count - count < n { grow(n) }
   }
 
+  /// Zeroes room 64 KiB at a time (the array grows its capacity as it does), so a writer made
+  /// with a large capacity touches only the memory it writes.
   @inline(never)
   private mutating func grow(_ n: Int) {
-    let want = max(count + n, storage.count * 2, 256)
-    storage.append(contentsOf: repeatElement(0, count: want - storage.count))
+    storage.append(contentsOf: repeatElement(0, count: max(count + n - storage.count, 1 << 16)))
   }
 
   /// Appends the bytes of `src`.
