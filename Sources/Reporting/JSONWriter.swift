@@ -36,11 +36,13 @@ public struct JSONWriter: Sendable {
     if storage.count - count < n { grow(n) }
   }
 
-  /// Zeroes room 64 KiB at a time (the array grows its capacity as it does), so a writer made
-  /// with a large capacity touches only the memory it writes.
+  /// Zeroes room at most 64 KiB at a time (the array grows its capacity as it does), so a
+  /// writer made with a large capacity touches only the memory it writes.
   @inline(never)
   private mutating func grow(_ n: Int) {
-    storage.append(contentsOf: repeatElement(0, count: max(count + n - storage.count, 1 << 16)))
+    // As much again as is zeroed already (256 bytes at least, 64 KiB at most), or what is needed.
+    let step = min(max(storage.count, 256), 1 << 16)
+    storage.append(contentsOf: repeatElement(0, count: max(count + n - storage.count, step)))
   }
 
   /// Appends the bytes of `src`.
