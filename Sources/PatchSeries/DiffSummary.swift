@@ -18,7 +18,7 @@ enum DiffSummary {
   /// body needs the full parser. `inputLine` maps a 1-based line of `buf` to the input.
   static func files(in buf: UnsafeBufferPointer<UInt8>, inputLine: (Int) -> Int) -> [FileChange]? {
     guard BodyLines.find(0x0D, in: buf, from: 0, to: buf.count) == nil else { return nil }
-    var reader = Reader(buf: buf, lines: Reader.split(buf))
+    var reader = Reader(buf: buf)
     return reader.run(inputLine: inputLine)
   }
 
@@ -31,91 +31,94 @@ enum DiffSummary {
     b &- 0x30 < 10 || (b | 0x20) &- 0x61 < 6
   }
 
+  /// A line of the body: `start..<end` without its `\n`, and its 0-based number.
+  private struct Line {
+    var start: Int
+    var end: Int
+    var index: Int
+  }
+
   private struct Reader {
     let buf: UnsafeBufferPointer<UInt8>
-    let lines: [Range<Int>]
-    var n: Int { lines.count }
+    var n: Int { buf.count }
 
-    /// The lines of `buf` (no CR in it): `\n` ends a line, and a last line may lack it.
-    static func split(_ buf: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
-      var out: [Range<Int>] = []
-      out.reserveCapacity(buf.count / 32)
-      let n = buf.count
-      var i = 0
-      while i < n {
-        let end = BodyLines.findLF(in: buf, from: i, to: n) ?? n
-        out.append(i..<end)
-        i = end + 1
-      }
-      return out
+    /// The line that starts at `start` (the `index`-th), nil past the end: `\n` ends a line,
+    /// and a last line may lack it (a body that ends with `\n` has no empty line after it).
+    func line(at start: Int, index: Int) -> Line? {
+      guard start < n else { return nil }
+      let end = BodyLines.findLF(in: buf, from: start, to: n) ?? n
+      return Line(start: start, end: end, index: index)
     }
 
-    func has(_ i: Int, _ prefix: StaticString) -> Bool {
-      BodyLines.hasPrefix(buf, lines[i], prefix)
+    func after(_ l: Line) -> Line? { line(at: l.end + 1, index: l.index + 1) }
+
+    func has(_ l: Line, _ prefix: StaticString) -> Bool {
+      BodyLines.hasPrefix(buf, l.start..<l.end, prefix)
     }
-    func first(_ i: Int) -> UInt8? { lines[i].isEmpty ? nil : buf[lines[i].lowerBound] }
+    func first(_ l: Line) -> UInt8? { l.start < l.end ? buf[l.start] : nil }
 
     /// `--- x` / `+++ y` followed by a `@@` line or the end: the start of a plain diff.
-    func isPlainStart(_ i: Int) -> Bool {
-      has(i, "--- ") && i + 1 < n && has(i + 1, "+++ ") && (i + 2 == n || has(i + 2, "@@"))
+    func isPlainStart(_ l: Line) -> Bool {
+      guard has(l, "--- "), let next = after(l), has(next, "+++ ") else { return false }
+      guard let third = after(next) else { return true }
+      return has(third, "@@")
     }
 
     mutating func run(inputLine: (Int) -> Int) -> [FileChange]? {
-      var i = 0
+      var cur = line(at: 0, index: 0)
       // The first file patch: a `diff --git` line (a plain diff: the full parser).
-      while i < n, !has(i, "diff --git ") {
-        if isPlainStart(i) { return nil }
-        i += 1
+      while let l = cur, !has(l, "diff --git ") {
+        if isPlainStart(l) { return nil }
+        cur = after(l)
       }
       var files: [FileChange] = []
       var progress = LoopProgress()
-      while i < n, progress.advanced(to: i) {
-        guard let (file, end) = readFile(at: i, inputLine: inputLine) else { return nil }
+      while let l = cur, progress.advanced(to: l.start) {
+        guard let (file, end) = readFile(at: l, inputLine: inputLine) else { return nil }
         files.append(file)
         // Text after the hunks up to the next file is kept by the parser as is, unless a
         // `@@` line or a plain diff comes first (then it is stray text inside this file).
-        i = end
-        while i < n, !has(i, "diff --git ") {
-          if has(i, "@@") || isPlainStart(i) { return nil }
-          i += 1
+        cur = end
+        while let l = cur, !has(l, "diff --git ") {
+          if has(l, "@@") || isPlainStart(l) { return nil }
+          cur = after(l)
         }
       }
       return files
     }
 
-    /// The file patch at `start` (a `diff --git` line) and where it ends.
-    func readFile(at start: Int, inputLine: (Int) -> Int) -> (FileChange, Int)? {
-      var i = start + 1
+    /// The file patch at `start` (a `diff --git` line) and the line after it (nil at the end).
+    func readFile(at start: Line, inputLine: (Int) -> Int) -> (FileChange, Line?)? {
+      var cur = after(start)
       var newFileMode = false
       var deletedFileMode = false
-      while i < n, !has(i, "--- ") {
-        if has(i, "index ") {
-          guard isIndexLine(i) else { return nil }
-        } else if has(i, "new file mode ") {
+      while let l = cur, !has(l, "--- ") {
+        if has(l, "index ") {
+          guard isIndexLine(l) else { return nil }
+        } else if has(l, "new file mode ") {
           newFileMode = true
-        } else if has(i, "deleted file mode ") {
+        } else if has(l, "deleted file mode ") {
           deletedFileMode = true
         } else {
           return nil
         }
-        i += 1
+        cur = after(l)
       }
-      guard i + 1 < n, has(i + 1, "+++ "), let oldName = name(i, dropping: 4),
-        let newName = name(i + 1, dropping: 4)
+      guard let minus = cur, let plus = after(minus), has(plus, "+++ "),
+        let oldName = name(minus, dropping: 4), let newName = name(plus, dropping: 4)
       else { return nil }
-      i += 2
+      cur = after(plus)
       var hunks: [HunkSummary] = []
       var added = 0
       var removed = 0
-      while i < n, has(i, "@@") {
-        guard let h = hunkHeader(i), let end = readHunk(h, at: i, &added, &removed) else {
-          return nil
-        }
+      while let l = cur, has(l, "@@") {
+        guard let h = hunkHeader(l) else { return nil }
+        guard let end = readHunk(h, at: l, &added, &removed) else { return nil }
         hunks.append(
           HunkSummary(
             oldStart: h.oldStart, oldLines: h.oldLines, newStart: h.newStart,
-            newLines: h.newLines, kind: .other, line: inputLine(i + 1)))
-        i = end
+            newLines: h.newLines, kind: .other, line: inputLine(l.index + 1)))
+        cur = end.line
       }
       guard !hunks.isEmpty else { return nil }
       // As `FilePatch.paths(from:)` and `FilePatch.path`: `/dev/null` is no path.
@@ -130,14 +133,13 @@ enum DiffSummary {
       let file = FileChange(
         path: path, oldPath: nil, status: status, added: added, removed: removed, kind: kind,
         hunks: hunks)
-      return (file, i)
+      return (file, cur)
     }
 
     /// `index <hex>..<hex>[ mode]`.
-    func isIndexLine(_ i: Int) -> Bool {
-      let l = lines[i]
-      let from = l.lowerBound + 6
-      let end = BodyLines.find(space, in: buf, from: from, to: l.upperBound) ?? l.upperBound
+    func isIndexLine(_ l: Line) -> Bool {
+      let from = l.start + 6
+      let end = BodyLines.find(space, in: buf, from: from, to: l.end) ?? l.end
       var k = from
       while k < end, isHexDigit(buf[k]) { k += 1 }
       guard k > from, k + 2 < end, buf[k] == UInt8(ascii: "."), buf[k + 1] == UInt8(ascii: ".")
@@ -149,13 +151,12 @@ enum DiffSummary {
     /// The name of a `---`/`+++` line after its prefix, unquoted forms left to the parser:
     /// up to a tab, without trailing spaces; `/dev/null` is no path, others lose their first
     /// component (`a/`, `b/`).
-    func name(_ i: Int, dropping count: Int) -> Name? {
-      let l = lines[i]
-      let from = l.lowerBound + count
-      guard from <= l.upperBound, from == l.upperBound || buf[from] != UInt8(ascii: "\"") else {
+    func name(_ l: Line, dropping count: Int) -> Name? {
+      let from = l.start + count
+      guard from <= l.end, from == l.end || buf[from] != UInt8(ascii: "\"") else {
         return nil
       }
-      var end = BodyLines.find(tab, in: buf, from: from, to: l.upperBound) ?? l.upperBound
+      var end = BodyLines.find(tab, in: buf, from: from, to: l.end) ?? l.end
       while end > from, buf[end - 1] == space { end -= 1 }
       let value = UnsafeBufferPointer(rebasing: buf[from..<end])
       if value.elementsEqual("/dev/null".utf8) { return Name(path: nil) }
@@ -178,18 +179,17 @@ enum DiffSummary {
     }
 
     /// `@@ -a[,b] +c[,d] @@[ section]`, read as the parser reads it.
-    func hunkHeader(_ i: Int) -> Header? {
-      let l = lines[i]
-      var k = l.lowerBound
+    func hunkHeader(_ l: Line) -> Header? {
+      var k = l.start
       func expect(_ s: StaticString) -> Bool {
-        guard BodyLines.hasPrefix(buf, k..<l.upperBound, s) else { return false }
+        guard BodyLines.hasPrefix(buf, k..<l.end, s) else { return false }
         k += s.utf8CodeUnitCount
         return true
       }
       func number() -> Int? {
         var v = 0
         var digits = 0
-        while k < l.upperBound, isDigit(buf[k]), digits < 10 {
+        while k < l.end, isDigit(buf[k]), digits < 10 {
           v = v * 10 + Int(buf[k] - 48)
           digits += 1
           k += 1
@@ -200,7 +200,7 @@ enum DiffSummary {
       // `start[,count]`, the count 1 when it is not written.
       func range() -> (start: Int, count: Int)? {
         guard let start = number() else { return nil }
-        guard k < l.upperBound, buf[k] == UInt8(ascii: ",") else { return (start, 1) }
+        guard k < l.end, buf[k] == UInt8(ascii: ",") else { return (start, 1) }
         k += 1
         return number().map { (start, $0) }
       }
@@ -210,15 +210,22 @@ enum DiffSummary {
         oldStart: old.start, oldLines: old.count, newStart: new.start, newLines: new.count)
     }
 
-    /// The lines of the hunk whose header is line `start`: exactly as many as the header
-    /// counts, each ` `, `+` or `-` (not `--`), and no hunk line right after them. Returns
-    /// the line after the hunk.
-    func readHunk(_ h: Header, at start: Int, _ added: inout Int, _ removed: inout Int) -> Int? {
+    /// Where a hunk ends: the line after it, nil at the end of the body.
+    struct HunkEnd {
+      var line: Line?
+    }
+
+    /// The lines of the hunk whose header is `header`: exactly as many as the header counts,
+    /// each ` `, `+` or `-` (not `--`), and no hunk line right after them. Returns the line
+    /// after the hunk.
+    func readHunk(_ h: Header, at header: Line, _ added: inout Int, _ removed: inout Int)
+      -> HunkEnd?
+    {
       var remOld = h.oldLines
       var remNew = h.newLines
-      var j = start + 1
+      var cur = after(header)
       while remOld > 0 || remNew > 0 {
-        guard j < n, let c = first(j) else { return nil }
+        guard let l = cur, let c = first(l) else { return nil }
         switch c {
         case space:
           guard remOld > 0, remNew > 0 else { return nil }
@@ -229,7 +236,7 @@ enum DiffSummary {
           remNew -= 1
           added += 1
         case UInt8(ascii: "-"):
-          guard remOld > 0, lines[j].count < 2 || buf[lines[j].lowerBound + 1] != c else {
+          guard remOld > 0, l.end - l.start < 2 || buf[l.start + 1] != c else {
             return nil
           }
           remOld -= 1
@@ -237,20 +244,22 @@ enum DiffSummary {
         default:
           return nil
         }
-        j += 1
+        cur = after(l)
       }
       // The parser takes more hunk lines after the counted ones as an over-long hunk; only a
       // signature line (`-- `) may follow.
-      if j < n, let c = first(j) {
+      if let l = cur, let c = first(l) {
         switch c {
         case space, UInt8(ascii: "+"), UInt8(ascii: "\\"): return nil
         case UInt8(ascii: "-"):
-          guard BodyLines.equals(buf, lines[j], "-- ") || BodyLines.equals(buf, lines[j], "--")
+          guard
+            BodyLines.equals(buf, l.start..<l.end, "-- ")
+              || BodyLines.equals(buf, l.start..<l.end, "--")
           else { return nil }
         default: break
         }
       }
-      return j
+      return HunkEnd(line: cur)
     }
   }
 }

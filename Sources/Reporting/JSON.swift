@@ -98,6 +98,89 @@ public enum JSON: Sendable, Equatable {
     out.append(0x22)
   }
 
+  /// ``quote(utf8:into:)`` written into `out` from index `at`, which has room for six bytes
+  /// for each of `buf` and two more; returns the index after the closing quote.
+  static func quote(
+    utf8 buf: UnsafeBufferPointer<UInt8>, into out: UnsafeMutableBufferPointer<UInt8>, at: Int
+  ) -> Int {
+    var k = at
+    out[k] = 0x22
+    k += 1
+    var run = 0
+    func copyRun(to end: Int) {
+      guard end > run, let to = out.baseAddress, let from = buf.baseAddress else { return }
+      (to + k).update(from: from + run, count: end - run)
+      k += end - run
+    }
+    let n = buf.count
+    var i = 0
+    while i < n {
+      // The next byte that needs an escape (`Self.escapes`), eight bytes at a time.
+      var at = n
+      var j = i
+      if let base = buf.baseAddress {
+        let raw = UnsafeRawPointer(base)
+        while n - j >= 8 {
+          let marks = Self.escapes(
+            UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)))
+          if marks != 0 {
+            at = j + marks.trailingZeroBitCount >> 3
+            break
+          }
+          j += 8
+        }
+      }
+      if at == n {
+        while j < n {
+          let b = buf[j]
+          if b < 0x20 || b == 0x22 || b == 0x5c || b == 0x7f {
+            at = j
+            break
+          }
+          j += 1
+        }
+      }
+      guard at < n else { break }
+      let b = buf[at]
+      copyRun(to: at)
+      out[k] = 0x5c
+      switch b {
+      case 0x22, 0x5c: out[k + 1] = b
+      case 0x0a: out[k + 1] = 0x6e
+      case 0x0d: out[k + 1] = 0x72
+      case 0x09: out[k + 1] = 0x74
+      case 0x08: out[k + 1] = 0x62
+      case 0x0c: out[k + 1] = 0x66
+      default:
+        out[k + 1] = 0x75
+        out[k + 2] = 0x30
+        out[k + 3] = 0x30
+        out[k + 4] = hexDigits[Int(b >> 4)]
+        out[k + 5] = hexDigits[Int(b & 15)]
+        k += 4
+      }
+      k += 2
+      run = at + 1
+      i = at + 1
+    }
+    copyRun(to: buf.count)
+    out[k] = 0x22
+    return k + 1
+  }
+
+  /// The high bit of each byte of `x` (eight bytes of text) that a string literal escapes:
+  /// below 0x20, `"`, a backslash or DEL. Exact: no carry crosses from one byte to the next.
+  @inline(__always)
+  private static func escapes(_ x: UInt64) -> UInt64 {
+    let lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    @inline(__always) func zeros(_ y: UInt64) -> UInt64 { ~(((y & lows) &+ lows) | y) & highs }
+    // Below 0x20: the high bit clear, and the low seven bits plus 0x60 below 0x80.
+    let control = ~(((x & lows) &+ 0x6060_6060_6060_6060) | x) & highs
+    return control | zeros(x ^ 0x2222_2222_2222_2222) | zeros(x ^ 0x5C5C_5C5C_5C5C_5C5C)
+      | zeros(x ^ lows)
+  }
+
   /// Appends byte `b` of a string literal, escaped if it must be.
   @inline(__always)
   private static func escape(_ b: UInt8, into out: inout [UInt8]) {

@@ -47,7 +47,7 @@ public enum SeriesReport {
           do throws(E) {
             for piece in previous {
               w.append(piece)
-              if w.bytes.count >= chunk {
+              if w.count >= chunk {
                 try sink(w.bytes)
                 w.clear()
               }
@@ -66,7 +66,7 @@ public enum SeriesReport {
           }
           write(v, previousVersion: previous, to: &piece, indent: 4)
         }
-        return piece.bytes
+        return piece.finished()
       }
       rendered.removeLast()
       if let failure { throw failure }
@@ -99,7 +99,7 @@ public enum SeriesReport {
       (w, n) throws(InputError) in
       let v = try stream.version(n)
       write(v, previousVersion: stream.previousVersion(of: n), to: &w, indent: 4)
-      if w.bytes.count >= chunk {
+      if w.count >= chunk {
         try sink(w.bytes)
         w.clear()
       }
@@ -109,7 +109,7 @@ public enum SeriesReport {
     try w.list(of: stream.unassignedCount, brackets: .array, indent: 2) {
       (w, n) throws(InputError) in
       write(try stream.unassigned(n), to: &w, indent: 4)
-      if w.bytes.count >= chunk {
+      if w.count >= chunk {
         try sink(w.bytes)
         w.clear()
       }

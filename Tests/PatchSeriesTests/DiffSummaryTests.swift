@@ -216,3 +216,43 @@ private let mutations: [(String, @Sendable (String) -> String)] = [
     #expect(HunkKind.classify(path: path) == HunkKind.classifyText(path: path), "\(n): \(path)")
   }
 }
+
+/// Hunks of very short lines (empty ones, `--`, a lone `-`), some counts off by one and some
+/// lines no hunk lines: the reader either agrees with the parser or gives up, and it answers
+/// for every well-formed hunk.
+@Test func shortHunkLinesAgreeWithTheParser() {
+  var rng = SeededGenerator(seed: 77)
+  let shapes = [
+    "", " ", "+", "-", " a", "+b", "-c", "--", "-- ", " xy", "+xyz", "-xyzw", "+0123456",
+  ]
+  var wellFormed = 0
+  var answered = 0
+  for n in 0..<3000 {
+    var lines: [String] = []
+    var old = 0
+    var new = 0
+    var clean = true
+    for _ in 0..<Int.random(in: 0...30, using: &rng) {
+      let l = shapes.randomElement(using: &rng) ?? " "
+      switch l.first {
+      case " ": (old, new) = (old + 1, new + 1)
+      case "+": new += 1
+      case "-" where !l.hasPrefix("--"): old += 1
+      default: clean = false
+      }
+      lines.append(l)
+    }
+    let skew = Int.random(in: 0...5, using: &rng)
+    if skew == 0 { old += 1 } else if skew == 1 { new = max(0, new - 1) }
+    let pad = String(repeating: "x", count: Int.random(in: 0...9, using: &rng))
+    let body =
+      "T\(pad)\n---\ndiff --git a/f b/f\nindex 1..2\n--- a/f\n+++ b/f\n"
+      + "@@ -1,\(old) +1,\(new) @@\n" + lines.map { $0 + "\n" }.joined()
+      + (Bool.random(using: &rng) ? "-- \n2.43.0\n" : "")
+    let expectAnswer = clean && skew > 1 && old + new > 0
+    if expectAnswer { wellFormed += 1 }
+    if agrees(body, "short hunk \(n)"), expectAnswer { answered += 1 }
+  }
+  #expect(wellFormed > 100)
+  #expect(answered == wellFormed)
+}

@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Reporting
@@ -53,5 +54,35 @@ import Testing
     var w = JSONWriter()
     w.int(i)
     #expect(String(decoding: w.bytes, as: UTF8.self) == String(i))
+  }
+}
+
+/// The writer's strings, quoted into its room eight bytes at a time, are the bytes
+/// `JSON.quote(utf8:into:)` appends, for every escape at every place of the eight.
+@Test func writerStringsAreQuotedAsQuoteQuotesThem() {
+  var rng = SeededGenerator(seed: 11)
+  let pieces: [String] = [
+    "a", "xyz", "0123456789", "\"", "\\", "\n", "\r", "\t", "\u{08}", "\u{0C}", "\u{01}",
+    "\u{1F}", "\u{7F}", " ", "~", "é", "→", "😀", "\u{80}",
+  ]
+  for n in 0..<1000 {
+    let s = (0..<Int.random(in: 0...40, using: &rng)).map { _ in
+      pieces.randomElement(using: &rng) ?? ""
+    }.joined()
+    var w = JSONWriter()
+    w.string(s)
+    var expected: [UInt8] = []
+    JSON.quote(utf8: Array(s.utf8), into: &expected)
+    #expect(w.bytes == expected, "\(n): \(s.debugDescription)")
+  }
+  for b in UInt8(0)...UInt8(0x7F) {
+    for at in 0..<9 {
+      let s = String(repeating: "a", count: at) + String(UnicodeScalar(b)) + "bcdefghij"
+      var w = JSONWriter()
+      w.string(s)
+      var expected: [UInt8] = []
+      JSON.quote(utf8: Array(s.utf8), into: &expected)
+      #expect(w.bytes == expected, "byte \(b) at \(at)")
+    }
   }
 }
