@@ -361,11 +361,6 @@ public enum AuditPipeline {
       rebuilt: rebuiltCount, reused: todo.count - rebuiltCount, phases: clock.laps)
   }
 
-  /// Worker `w`'s share of `count` pieces: a contiguous run.
-  static func chunk(_ w: Int, of workers: Int, _ count: Int) -> Range<Int> {
-    (w * count / workers)..<((w + 1) * count / workers)
-  }
-
   /// The commits of `all` (oldest first) on the first-parent line of the newest.
   static func firstParentChain(_ all: [CommitLink]) -> [CommitLink] {
     guard let tip = all.last else { return [] }
@@ -566,23 +561,6 @@ final class RebuildQueue: @unchecked Sendable {
   }
 }
 
-/// One result per piece of work, written by the worker that owns it.
-final class ResultSlots<Value>: @unchecked Sendable {
-  private let lock = NSLock()
-  private var values: [Value?]
-  init(count: Int) { values = Array(repeating: nil, count: count) }
-  func set(_ k: Int, _ v: Value) {
-    lock.lock()
-    values[k] = v
-    lock.unlock()
-  }
-  func get(_ k: Int) -> Value? {
-    lock.lock()
-    defer { lock.unlock() }
-    return values[k]
-  }
-}
-
 /// Each kept rebuild's summary (configurations, signatures, findings), by its serial.
 final class KeptSummaries: @unchecked Sendable {
   private let lock = NSLock()
@@ -596,18 +574,6 @@ final class KeptSummaries: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     return kept[serial]
-  }
-}
-
-/// A thread-safe count of finished pieces, for the progress bar.
-final class Counter: @unchecked Sendable {
-  private let lock = NSLock()
-  private var n = 0
-  func next() -> Int {
-    lock.lock()
-    defer { lock.unlock() }
-    n += 1
-    return n
   }
 }
 

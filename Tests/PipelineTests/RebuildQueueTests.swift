@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Testing
 
 @testable import Git
@@ -43,12 +44,12 @@ import Testing
 
   @Test func aWaitingWorkerWakesForEachTreeAndAtTheEnd() {
     let q = RebuildQueue()
-    let taken = ResultSlots<[ObjectID]>(count: 1)
+    let taken = Taken()
     let done = DispatchGroup()
     DispatchQueue.global().async(group: done) {
       var got: [ObjectID] = []
       while let item = q.takeFront() { got.append(item.id) }
-      taken.set(0, got)
+      taken.set(got)
     }
     for n in 1...50 { q.push(Self.link(n)) }
     q.close(wanted: Set((1...50).map(Self.id)), extra: [])
@@ -56,9 +57,25 @@ import Testing
     var back: [ObjectID] = []
     while let item = q.takeBack() { back.append(item.id) }
     done.wait()
-    let front = taken.get(0) ?? []
+    let front = taken.get()
     #expect(Set(front).isDisjoint(with: back))
     #expect(Set(front + back) == Set((1...50).map(Self.id)))
     #expect(front == front.sorted() && back == back.sorted(by: >))
+  }
+}
+
+/// What the worker took, handed back to the test's thread.
+private final class Taken: @unchecked Sendable {
+  private let lock = NSLock()
+  private var ids: [ObjectID] = []
+  func set(_ v: [ObjectID]) {
+    lock.lock()
+    ids = v
+    lock.unlock()
+  }
+  func get() -> [ObjectID] {
+    lock.lock()
+    defer { lock.unlock() }
+    return ids
   }
 }
