@@ -192,4 +192,20 @@ private let goodNear = """
     }
     #expect(CheckCatalogue.runners.allSatisfy { r in ids.contains(r.0.id) })
   }
+
+  @Test func aFingerprintLeavesOutAddressesAndKeepsShortNumbers() throws {
+    let check = try #require(CheckCatalogue.all.first)
+    let f = Finding(
+      check,
+      message:
+        "BL at ffff800008010a2c cannot reach 0xdeadbeef00 (+0x8000000, x9, 1234567, ünïcode ①)",
+      state: .near)
+    #expect(
+      f.fingerprint
+        == "\(check.id)|state=near|BL at ADDR cannot reach 0xADDR (+0x8000000, x9, 1234567, ünïcode ①)"
+    )
+    // A run at the very end is replaced too.
+    let g = Finding(check, message: "at 00000000cafef00d")
+    #expect(g.fingerprint == "\(check.id)|at ADDR")
+  }
 }

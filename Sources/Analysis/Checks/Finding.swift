@@ -160,21 +160,28 @@ public struct Finding: Sendable, Hashable {
 
   /// `message` with hex numbers of 8 or more digits replaced by `ADDR`.
   static func withoutAddresses(_ s: String) -> String {
-    var out = ""
-    var run = ""
+    // On the UTF-8 bytes: a hex digit is ASCII, and every other byte is copied as it is.
+    var out: [UInt8] = []
+    out.reserveCapacity(s.utf8.count)
+    var run = 0
     func flush() {
-      out += run.count >= 8 ? "ADDR" : run
-      run = ""
+      if run >= 8 {
+        out.removeLast(run)
+        out.append(contentsOf: [0x41, 0x44, 0x44, 0x52])  // "ADDR"
+      }
+      run = 0
     }
-    for c in s {
-      if c.isHexDigit {
-        run.append(c)
+    for b in s.utf8 {
+      let hex =
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)
+      if hex {
+        run += 1
       } else {
         flush()
-        out.append(c)
       }
+      out.append(b)
     }
     flush()
-    return out
+    return String(decoding: out, as: UTF8.self)
   }
 }
