@@ -164,6 +164,28 @@ func summary(_ t: CTransition?) -> [String] {
     #expect(
       x.transition("ftrace_make_nop")?.writes.first?.target == OffsetExpr(.recordIP, offset: -8))
   }
+
+  /// The interpreter's shortcut for expressions that cannot fork: values as the general
+  /// evaluation builds them, and nothing for calls, assignments, `&&`, `||` and `?:`.
+  @Test func expressionsThatCannotForkAreValuedWithoutPaths() throws {
+    let interpreter = Interpreter(extractor: try base())
+    let st = State(frames: [
+      ["pc": .value(.recordIP), "x": .value(.int(3))], ["y": .value(.int(7))],
+    ])
+    func value(_ text: String) -> SymValue? { interpreter.pureValue(CExpr.parse(text), st) }
+    #expect(value("y") == .value(.int(7)))
+    #expect(value("x") == .value(.identifier("x")))  // only the innermost frame is seen
+    #expect(
+      value("rec->ip - 4") == .value(.binary(.subtract, .recordIP, .number(4, spelling: "4"))))
+    #expect(value("(unsigned long)y") == .value(.cast("unsigned long", .int(7))))
+    #expect(value("&y") == .reference(frame: 1, name: "y"))
+    #expect(value("&z") == .value(.unary(.addressOf, .identifier("z"))))
+    #expect(value("!0") == .value(.int(1)))
+    #expect(value("sizeof(u32)") == .value(.int(4)))
+    for impure in ["f(y)", "y = 2", "a && b", "a || b", "a ? b : c", "p[g()]", "-h()"] {
+      #expect(value(impure) == nil, "\(impure)")
+    }
+  }
 }
 
 @Suite struct CorpusTransitionTests {

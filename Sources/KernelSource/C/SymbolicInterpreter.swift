@@ -262,6 +262,9 @@ struct Interpreter {
   mutating func eval(
     _ e: CExpr, _ st: State, _ line: Int, _ ctx: inout Context
   ) -> [(State, SymValue)] {
+    // Most expressions neither call, assign nor fork: their one value is found without the
+    // lists of paths (the cases below, with one state throughout).
+    if let v = pureValue(e, st) { return [(st, v)] }
     switch e {
     case .number, .string, .unknown: return [(st, .value(e))]
     case .sizeof(let t):
@@ -320,6 +323,51 @@ struct Interpreter {
       return assign(op, lhs, rhs, st, line, &ctx)
     case .call(let name, let args):
       return call(name, args, st, line, &ctx)
+    }
+  }
+
+  /// The value of `e` in `st` when evaluating it cannot fork the path or change the state
+  /// (no call, assignment, `&&`, `||` or `?:` in it): what ``eval(_:_:_:_:)`` gives for it,
+  /// without building a list per subexpression. Nil otherwise.
+  func pureValue(_ e: CExpr, _ st: State) -> SymValue? {
+    switch e {
+    case .number, .string, .unknown: return .value(e)
+    case .sizeof(let t):
+      if let n = CConstants.typeSizes[t] { return .value(.int(Int64(n))) }
+      return .value(e)
+    case .identifier(let n):
+      return st.lookup(n) ?? .value(e)
+    case .member(let base, let field, let arrow):
+      guard let b = pureValue(base, st) else { return nil }
+      return .value(.member(expression(b), field, arrow: arrow))
+    case .index(let a, let i):
+      guard let va = pureValue(a, st), let vi = pureValue(i, st) else { return nil }
+      return .value(.index(expression(va), expression(vi)))
+    case .cast(let type, let inner):
+      guard let v = pureValue(inner, st) else { return nil }
+      if case .value(let x) = v { return .value(.cast(type, x)) }
+      return v
+    case .unary(let op, let inner):
+      if op == .addressOf, case .identifier(let n) = inner, st.lookup(n) != nil {
+        return .reference(frame: st.frames.count - 1, name: n)
+      }
+      guard let v = pureValue(inner, st) else { return nil }
+      switch (op, v) {
+      case (.dereference, .reference(let f, let n)):
+        return st.frames[f][n] ?? .value(.identifier(n))
+      case (.not, _):
+        if let t = truth(v) { return .value(.int(t ? 0 : 1)) }
+        return .value(expression(v).negated)
+      default:
+        return .value(.unary(op, expression(v)))
+      }
+    case .binary(let op, let a, let b):
+      guard op != .and, op != .or, let va = pureValue(a, st), let vb = pureValue(b, st) else {
+        return nil
+      }
+      return combine(op, va, vb)
+    case .ternary, .assign, .call:
+      return nil
     }
   }
 
