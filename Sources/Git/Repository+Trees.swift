@@ -39,6 +39,56 @@ extension Repository {
     }
   }
 
+  /// The bytes of the blob `id`.
+  public func blob(_ id: ObjectID) throws(GitError) -> [UInt8] {
+    try withHandle { (repo) throws(GitError) -> [UInt8] in try LibGit2.blobContents(repo, id) }
+  }
+
+  /// The file at `path` in the tree `treeID` as a checkout gives it to a build: a symbolic
+  /// link is followed (its target read relative to the link's folder, up to 8 links), where
+  /// ``blob(at:inTree:)`` gives the link's own text as `git cat-file` does. Nil when there is
+  /// no file there, or the link leaves the tree, is absolute, or goes round.
+  ///
+  /// - Returns: the path reached and the blob's ID, or nil.
+  public func file(at path: String, inTree treeID: ObjectID) throws(GitError)
+    -> (path: String, id: ObjectID)?
+  {
+    try withHandle { (repo) throws(GitError) -> (path: String, id: ObjectID)? in
+      let tree = try LibGit2.lookupTree(repo, treeID)
+      defer { LibGit2.freeTree(tree) }
+      var p = Self.normalise(path)
+      for _ in 0...8 {
+        guard let entry = try LibGit2.entry(tree, path: p) else { return nil }
+        guard entry.kind == .blob else {
+          throw GitError(
+            .wrongObjectType, "'\(p)' is not a file", operation: "git_tree_entry_bypath", path: p)
+        }
+        guard entry.isLink else { return (p, entry.id) }
+        let target = String(decoding: try LibGit2.blobContents(repo, entry.id), as: UTF8.self)
+        guard let next = Self.linkTarget(target, from: p) else { return nil }
+        p = next
+      }
+      return nil
+    }
+  }
+
+  /// The path a link at `link` with text `target` names, inside the tree; nil for an absolute
+  /// target or one that climbs above the root.
+  static func linkTarget(_ target: String, from link: String) -> String? {
+    guard !target.hasPrefix("/"), !target.isEmpty else { return nil }
+    var parts = link.split(separator: "/").dropLast().map(String.init)
+    for part in target.split(separator: "/", omittingEmptySubsequences: true) {
+      switch part {
+      case ".": continue
+      case "..":
+        guard !parts.isEmpty else { return nil }
+        parts.removeLast()
+      default: parts.append(String(part))
+      }
+    }
+    return parts.isEmpty ? nil : parts.joined(separator: "/")
+  }
+
   /// The paths of all files (blobs and symbolic links; not submodules) in revision `rev` at or
   /// below `prefix`, in git's tree order, as `git ls-tree -r --name-only <rev> -- <prefix>`.
   ///

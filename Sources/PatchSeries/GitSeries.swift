@@ -24,18 +24,28 @@ public struct GitTree: SourceTree {
     self.name = name
   }
 
-  /// The entry's object ID: no blob is read.
+  /// The entry's object ID, a symbolic link followed as for ``contents(of:)`` (a folder's
+  /// tree ID for a folder): no blob is read but a link's.
   public func blobID(of path: String) -> ObjectID? {
     do throws(GitError) {
-      return try repository.entryID(at: path, inTree: treeID)
+      return try repository.file(at: path, inTree: treeID)?.id
     } catch {
-      return nil
+      do throws(GitError) {
+        return try repository.entryID(at: path, inTree: treeID)
+      } catch {
+        return nil
+      }
     }
   }
 
+  /// The file's text as a checkout has it: a symbolic link gives its target's text.
   public func contents(of path: String) -> String? {
-    guard let bytes = try? repository.blob(at: path, inTree: treeID) else { return nil }
-    return String(decoding: bytes, as: UTF8.self)
+    do throws(GitError) {
+      guard let file = try repository.file(at: path, inTree: treeID) else { return nil }
+      return String(decoding: try repository.blob(file.id), as: UTF8.self)
+    } catch {
+      return nil
+    }
   }
 }
 

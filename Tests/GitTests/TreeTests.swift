@@ -52,6 +52,40 @@ import Testing
     #expect(throws: GitError.self) { _ = try repo.blob(at: "README", in: "nosuchrev") }
   }
 
+  /// A build reads what a checkout holds: links are followed inside the tree, and a link
+  /// that leaves it, is absolute or goes round is no file at all.
+  @Test func filesFollowSymbolicLinksAsACheckoutDoes() throws {
+    let scratch = try ScratchRepository()
+    defer { scratch.remove() }
+    try scratch.write("arch/arm64/Makefile.real", "KBUILD_CFLAGS += -mbranch-protection=none\n")
+    try scratch.write("README", "read me\n")
+    let links: [(String, String)] = [
+      ("arch/arm64/Makefile", "Makefile.real"), ("arch/arm64/kernel/Makefile", "../Makefile"),
+      ("arch/arm64/up", "../../README"), ("arch/arm64/out", "../../../etc/passwd"),
+      ("arch/arm64/abs", "/etc/passwd"), ("arch/arm64/loop1", "loop2"),
+      ("arch/arm64/loop2", "./loop1"),
+    ]
+    for (link, target) in links {
+      let url = URL(fileURLWithPath: scratch.path).appendingPathComponent(link)
+      try FileManager.default.createDirectory(
+        at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+      try FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: target)
+    }
+    let head = try scratch.commit("links")
+    let repo = try Repository.open(path: scratch.path)
+    let tree = try repo.tree(of: head)
+    let real = try #require(try repo.file(at: "arch/arm64/Makefile.real", inTree: tree))
+    #expect(try repo.file(at: "arch/arm64/Makefile", inTree: tree)?.id == real.id)
+    #expect(try repo.file(at: "arch/arm64/kernel/Makefile", inTree: tree)?.path == real.path)
+    #expect(try repo.file(at: "arch/arm64/up", inTree: tree)?.path == "README")
+    for gone in ["arch/arm64/out", "arch/arm64/abs", "arch/arm64/loop1", "nothing"] {
+      #expect(try repo.file(at: gone, inTree: tree) == nil, "\(gone)")
+    }
+    // git cat-file's view is unchanged: the link's own text.
+    #expect(try repo.blob(at: "arch/arm64/Makefile", inTree: tree) == Array("Makefile.real".utf8))
+    #expect(throws: GitError.self) { _ = try repo.file(at: "arch", inTree: tree) }
+  }
+
   @Test func listFilesMatchesGitLsTree() throws {
     let history = try History.make()
     defer { history.remove() }

@@ -699,6 +699,8 @@ enum LibGit2 {
     var name: String
     var id: ObjectID
     var kind: Kind
+    /// A symbolic link (mode 120000): the blob holds the link's target.
+    var isLink = false
   }
 
   /// `git_tree_entry_bypath`: the entry at `path` below `tree`, or nil if there is none.
@@ -734,7 +736,8 @@ enum LibGit2 {
       }
     return TreeEntry(
       name: git_tree_entry_name(e).map { String(cString: $0) } ?? "",
-      id: objectID(git_tree_entry_id(e)), kind: kind)
+      id: objectID(git_tree_entry_id(e)), kind: kind,
+      isLink: git_tree_entry_filemode(e) == GIT_FILEMODE_LINK)
   }
 
   /// `git_odb_hash`: the ID git gives `bytes` stored as a blob (`git hash-object`).
