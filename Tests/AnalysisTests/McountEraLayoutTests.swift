@@ -106,7 +106,43 @@ enum McountTree {
     }
     """
 
-  static func tree(makefile: String) -> InMemoryTree {
+  /// `ftrace_make_call` as the era's modules needed it: out of BL range, the module's one
+  /// ftrace PLT is filled on the first enable, found different by `comparison` (the older
+  /// `plt_entries_equal`, or `memcmp`), and the BL goes to it.
+  static func farFtrace(comparison: String, initialised: String) -> String {
+    ftrace.replacingOccurrences(
+      of: """
+        int ftrace_make_call(struct dyn_ftrace *rec, unsigned long addr)
+        {
+        	u32 bl = aarch64_insn_gen_branch_imm(rec->ip, addr, AARCH64_INSN_BRANCH_LINK);
+        """,
+      with: """
+        int ftrace_make_call(struct dyn_ftrace *rec, unsigned long addr)
+        {
+        	long distance = (long)rec->ip - (long)addr;
+        	u32 bl;
+
+        	if (distance >= SZ_128M || distance < -SZ_128M) {
+        		struct plt_entry entry, *plt;
+        		struct module *m = __module_text_address(rec->ip);
+
+        		if (!m)
+        			return -EINVAL;
+        		plt = m->arch.ftrace_trampoline;
+        		entry = get_plt_entry(addr);
+        		if (\(comparison)) {
+        			if (\(initialised))
+        				return -EINVAL;
+        			*plt = entry;
+        			smp_wmb();
+        		}
+        		addr = (unsigned long)plt;
+        	}
+        	bl = aarch64_insn_gen_branch_imm(rec->ip, addr, AARCH64_INSN_BRANCH_LINK);
+        """)
+  }
+
+  static func tree(makefile: String, ftrace: String = ftrace) -> InMemoryTree {
     InMemoryTree([
       "arch/arm64/Makefile": makefile, "arch/arm64/Kconfig": kconfig,
       "arch/arm64/include/asm/ftrace.h": header, "arch/arm64/kernel/entry-ftrace.S": entry,
@@ -114,10 +150,10 @@ enum McountTree {
     ])
   }
 
-  static func layout(makefile: String, bti: Bool = false) -> Layout {
+  static func layout(makefile: String, bti: Bool = false, ftrace: String = ftrace) -> Layout {
     let config = Kconfig.defaultBase.setting("ARM64_BTI_KERNEL", bti ? .yes : .no)
     return LayoutBuilder(
-      sources: FtraceSources.read(tree: tree(makefile: makefile), config: config),
+      sources: FtraceSources.read(tree: tree(makefile: makefile, ftrace: ftrace), config: config),
       source: "mcount", configuration: LayoutConfiguration(name: "mcount", bti: bti)
     ).build()
   }
@@ -165,6 +201,30 @@ enum McountTree {
       #expect(s.words.dropLast().map(\.word) == compiled.words.dropLast().map(\.word))
     }
     #expect(!l.diagnostics.contains { $0.id == LayoutMessage.writeOutsidePatchArea })
+  }
+
+  /// The far state of the era: the module's single PLT, compared with the entry built for the
+  /// target before it is filled, both as `plt_entries_equal` and as the later `memcmp`. The
+  /// comparisons are answered (the PLT already points at the target), not guessed.
+  @Test func aModuleOutOfRangeCallsThroughItsOnePLT() throws {
+    let forms = [
+      (
+        "!plt_entries_equal(plt, &entry)", "!plt_entries_equal(plt, &(struct plt_entry){})"
+      ),
+      ("memcmp(plt, &entry, sizeof(entry))", "plt_entry_is_initialized(plt)"),
+    ]
+    for (comparison, initialised) in forms {
+      let l = McountTree.layout(
+        makefile: McountTree.quietMakefile,
+        ftrace: McountTree.farFtrace(comparison: comparison, initialised: initialised))
+      let slot = try #require(l.recordOffset)
+      #expect(l.state(.near)?.word(at: slot)?.text.hasSuffix("<ftrace_caller>") == true)
+      let far = try #require(l.state(.far), "\(comparison)")
+      #expect(far.word(at: slot)?.text.hasSuffix("<<module ftrace PLT>>") == true, "\(comparison)")
+      #expect(
+        !l.diagnostics.contains { $0.id == LayoutMessage.couldNotModel },
+        "\(comparison): \(l.diagnostics.map(\.message))")
+    }
   }
 
   @Test func anExplicitPgWithPointerAuthenticationSignsFirst() throws {

@@ -138,9 +138,31 @@ struct ScenarioEnvironment: CEnvironment {
       return module && arg(1) == Self.moduleStruct ? 1 : 0
     case "within_module_init":
       return 0
+    case "plt_entries_equal", "memcmp", "plt_entry_is_initialized":
+      if let answer = modulePLTComparison(name, args, evaluate: evaluate) { return answer }
+      return CConstants.call(name, args, evaluate: evaluate)
     default:
       return CConstants.call(name, args, evaluate: evaluate)
     }
+  }
+
+  /// Older ftrace.c (v4.x to v5.x) fills the module's single ftrace PLT on the first far
+  /// enable: it compares `mod->arch.ftrace_trampoline` with the entry it built for the target
+  /// (`plt_entries_equal`, later `memcmp`) and with an empty one (`plt_entry_is_initialized`),
+  /// and writes the entry when they differ. The far states hold that PLT already pointing at
+  /// the target (the scenario places its words), as after the first enable: equal, and
+  /// initialised. Either way the callsite gets the same BL to the PLT. Nil when the first
+  /// argument is not the traced module's PLT, or the second is not an entry the function
+  /// built in a local (`&trampoline`).
+  func modulePLTComparison(_ name: String, _ args: [CExpr], evaluate: (CExpr) -> Int64?)
+    -> Int64?
+  {
+    guard module, let first = args.first,
+      evaluate(first) == Int64(bitPattern: placement.modulePLT)
+    else { return nil }
+    if name == "plt_entry_is_initialized" { return args.count == 1 ? 1 : nil }
+    guard args.count >= 2, case .unary(.addressOf, .identifier) = args[1] else { return nil }
+    return name == "memcmp" ? 0 : 1
   }
 
   func member(_ base: CExpr, _ field: String, evaluate: (CExpr) -> Int64?) -> Int64? {
