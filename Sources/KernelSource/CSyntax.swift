@@ -45,16 +45,7 @@ public enum CFunctionFinder {
         continue
       }
       // Match the parameter list.
-      var j = i + 1
-      var level = 0
-      while j < tokens.count {
-        if tokens[j].text == "(" { level += 1 }
-        if tokens[j].text == ")" {
-          level -= 1
-          if level == 0 { break }
-        }
-        j += 1
-      }
+      let j = CTokenizer.closing(tokens, from: i + 1, "(", ")")
       // Attributes may sit between ')' and '{'.
       var k = j + 1
       while k < tokens.count, tokens[k].kind == .identifier, tokens[k].text.hasPrefix("__") {
@@ -370,15 +361,7 @@ struct CExprParser {
       pos += 1
       if peek == "(" {
         let open = pos + 1
-        var level = 0
-        while pos < tokens.count {
-          if tokens[pos].text == "(" { level += 1 }
-          if tokens[pos].text == ")" {
-            level -= 1
-            if level == 0 { break }
-          }
-          pos += 1
-        }
+        pos = CTokenizer.closing(tokens, from: pos, "(", ")")
         let inner = CTokenizer.join(Array(tokens[open..<min(pos, tokens.count)]))
         pos += 1
         return .sizeof(inner)
@@ -388,6 +371,12 @@ struct CExprParser {
     }
     if let (type, after) = castType() {
       pos = after
+      // A compound literal, `(struct plt_entry){}`: an object the expression cannot value,
+      // read whole so that the rest of the expression still parses.
+      if peek == "{" {
+        pos = min(CTokenizer.closing(tokens, from: pos, "{", "}") + 1, tokens.count)
+        return .unknown(text(start))
+      }
       return .cast(type, unary())
     }
     return postfix()

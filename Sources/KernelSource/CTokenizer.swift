@@ -21,6 +21,22 @@ public struct CToken: Hashable, Sendable, CustomStringConvertible {
 
 /// Splits C-like text into tokens. Comments must already be gone (see ``CTokenizer/stripComments``).
 public enum CTokenizer {
+  /// The index of the token that closes the bracket opened at `from` (`open` and `close` as
+  /// text, nested pairs skipped); `tokens.count` when it is never closed.
+  static func closing(_ tokens: [CToken], from: Int, _ open: String, _ close: String) -> Int {
+    var level = 0
+    var j = from
+    while j < tokens.count {
+      if tokens[j].text == open { level += 1 }
+      if tokens[j].text == close {
+        level -= 1
+        if level == 0 { return j }
+      }
+      j += 1
+    }
+    return tokens.count
+  }
+
   /// Tokenizes `text`, whose first line is `firstLine`.
   ///
   /// Works on the UTF-8 bytes: every token the kernel's C and assembly have is ASCII, and a

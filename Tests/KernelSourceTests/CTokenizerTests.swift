@@ -47,3 +47,20 @@ import Testing
   #expect("abcabc".replacingAll("bc", with: "→") == "a→a→")
   #expect("abc".replacingAll("", with: "x") == "abc")
 }
+
+/// A compound literal is one operand the expression cannot value; what is around it parses.
+@Test func aCompoundLiteralIsOneUnknownOperand() {
+  let e = CExpr.parse(
+    "!plt_entries_equal(mod->arch.ftrace_trampoline, &(struct plt_entry){ 0, { 1 } })")
+  guard case .unary(.not, .call("plt_entries_equal", let args)) = e, args.count == 2 else {
+    Issue.record("\(e)")
+    return
+  }
+  #expect(
+    args[0]
+      == .member(
+        .member(.identifier("mod"), "arch", arrow: true), "ftrace_trampoline", arrow: false))
+  #expect(args[1] == .unary(.addressOf, .unknown("(struct plt_entry){ 0, { 1 } }")))
+  // A cast of a parenthesised value is still a cast.
+  #expect(CExpr.parse("(u32)(x)") == .cast("u32", .identifier("x")))
+}
