@@ -2,6 +2,7 @@ import Analysis
 import Foundation
 import Git
 import KernelSource
+import PatchSeries
 
 /// What one rebuild of a tree's layouts depended on: every file it read, by blob ID (nil for a
 /// path it looked for and the tree did not have), and the choices it was made with. Another
@@ -12,11 +13,39 @@ import KernelSource
 /// files differ from these only in comments, or in blank lines at their ends, gets the same
 /// layouts too. Line breaks count, so every line number in the layouts stays true.
 public struct RebuildInputs: Hashable, Sendable {
-  public var files: [String: ObjectID?]
+  public var files: [String: ObjectID?] {
+    didSet { order = Self.checkOrder(files.keys) }
+  }
+  /// The same paths as `files`.
   public var shapes: [String: ObjectID?] = [:]
   public var ownOptions: [String]
   public var overrides: [String: ConfigValue]
   public var defaults: Bool
+  /// The paths of `files` in the order they are compared: the files that shape the callsite
+  /// first (what a history changes), then the headers they include. A kept rebuild that does
+  /// not match is then found out at its first path or so, not halfway through its reads.
+  /// Made from `files` alone, so it changes no comparison.
+  private var order: [String]
+
+  public init(
+    files: [String: ObjectID?], shapes: [String: ObjectID?] = [:], ownOptions: [String],
+    overrides: [String: ConfigValue], defaults: Bool
+  ) {
+    self.files = files
+    self.shapes = shapes
+    self.ownOptions = ownOptions
+    self.overrides = overrides
+    self.defaults = defaults
+    self.order = Self.checkOrder(files.keys)
+  }
+
+  static func checkOrder(_ paths: some Collection<String>) -> [String] {
+    paths.sorted { a, b in
+      let ka = PatchSitePaths.exact.contains(a)
+      let kb = PatchSitePaths.exact.contains(b)
+      return ka != kb ? ka : a < b
+    }
+  }
 
   /// Whether `tree` still has the same blob at every path this rebuild read.
   func matches(_ tree: any KernelTree) -> Bool {
@@ -26,13 +55,13 @@ public struct RebuildInputs: Hashable, Sendable {
 
   /// ``matches(_:)`` with what was learnt of the tree kept across candidates.
   func matches(_ tree: inout TreeVersions) -> Bool {
-    files.allSatisfy { path, id in tree.blobID(path) == id }
+    order.allSatisfy { path in tree.blobID(path) == files[path] ?? nil }
   }
 
   /// Whether every path this rebuild read has the same text in `tree` once comments are
   /// left out.
   func matchesShapes(_ tree: inout TreeVersions) -> Bool {
-    !shapes.isEmpty && shapes.allSatisfy { path, id in tree.shape(path) == id }
+    !shapes.isEmpty && order.allSatisfy { path in tree.shape(path) == shapes[path] ?? nil }
   }
 }
 
