@@ -62,6 +62,13 @@ enum FastMnemonic: UInt64 {
     guard n >= 1, n <= 8 else { return nil }
     var key: UInt64 = 0
     for k in 0..<n { key |= UInt64(lower(bytes[a + k])) << UInt64(8 * k) }
+    return lookup(key: key, count: n)
+  }
+
+  /// The same from the lower-case bytes packed little-endian (`count` of them).
+  @inline(__always)
+  static func lookup(key: UInt64, count n: Int) -> (FastMnemonic, UInt32?)? {
+    guard n >= 1, n <= 8 else { return nil }
     if n == 4, key & 0xffff == 0x2e62 {  // "b.cc"
       let code: UInt32?
       switch key >> 16 {

@@ -345,9 +345,14 @@ struct BlankLog {
 
 @inline(__always) func isBlank(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 13 || c == 12 }
 
+/// Letters, digits, `_`, `.` and `$`: one bit test in two 64-bit sets instead of six ranges.
 @inline(__always) func isSymbolChar(_ c: UInt8) -> Bool {
-  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 95 || c == 46
-    || c == 36
+  // `$` 0x24, `.` 0x2e, `0`-`9` 0x30-0x39 | `A`-`Z` 0x41-0x5a, `_` 0x5f, `a`-`z` 0x61-0x7a.
+  let low: UInt64 = 1 << 0x24 | 1 << 0x2e | 0x3ff << 0x30
+  let high: UInt64 = 0x3ff_ffff << (0x41 - 64) | 1 << (0x5f - 64) | 0x3ff_ffff << (0x61 - 64)
+  if c < 64 { return low >> UInt64(c) & 1 != 0 }
+  if c < 128 { return high >> UInt64(c - 64) & 1 != 0 }
+  return false
 }
 
 @inline(__always) func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }

@@ -236,8 +236,10 @@ public struct SystemRegister: Sendable, Hashable {
 
   /// Looks up a register by name (case-insensitive) or by the generic `s3_…` form.
   public init?(name: String) {
-    let n = name.lowercased()
-    if let e = SystemRegister.encodingByName[n] {
+    // Names reach here lower case already (the assembler and the parser lower them).
+    var n = name
+    if n.withUTF8({ $0.contains { $0 >= 65 && $0 <= 90 } }) { n = n.lowercased() }
+    if let e = n.withUTF8({ SystemRegister.encodingByName.value($0) }) {
       self.init(encoding: e)
       return
     }
@@ -268,10 +270,10 @@ public struct SystemRegister: Sendable, Hashable {
     return d
   }()
 
-  static let encodingByName: [String: UInt16] = {
-    var d: [String: UInt16] = [:]
-    for (n, e) in entries { d[n] = e }
-    d["dbgdtrtx_el0"] = dbgdtr
+  static let encodingByName: ByteNameTable = {
+    var d = ByteNameTable(capacity: entries.count + 1)
+    for (n, e) in entries { d.set(n, e) }
+    d.set("dbgdtrtx_el0", dbgdtr)
     return d
   }()
 }
@@ -299,10 +301,11 @@ public struct PrefetchOperation: RawRepresentable, Sendable, Hashable {
   }
 
   public init?(name: String) {
-    for v in UInt8(0)..<32 where PrefetchOperation(unchecked: v).name == name.lowercased() {
-      self.init(unchecked: v)
-      return
-    }
-    return nil
+    let n = name.lowercased()
+    guard let v = PrefetchOperation.named.firstIndex(of: n) else { return nil }
+    self.init(unchecked: UInt8(v))
   }
+
+  /// Every value's name (nil where there is none), built once.
+  static let named: [String?] = (UInt8(0)..<32).map { PrefetchOperation(unchecked: $0).name }
 }
