@@ -554,7 +554,9 @@ extension AssemblerState {
   /// `[xn|sp]` or `[xn|sp, #imm]` with a plain immediate: (base number, offset).
   func fastMemory(_ x: Int, _ y: Int) -> (UInt32, Int64)? {
     var none: PendingRelocation? = nil
-    return fastMemory(x, y, lo12: &none)
+    let found = fastMemory(x, y, lo12: &none)
+    // A `:lo12:` offset here (LDP/STP) is for the general path to diagnose, not to drop.
+    return none == nil ? found : nil
   }
 
   /// As above, also accepting `[xn, :lo12:sym]` (offset 0, relocation in `pending`, type unset).

@@ -81,6 +81,10 @@ extension AssemblerState {
     // The table's own name when the mnemonic is known: no string is built.
     let entry = MnemonicTable.shared.index(lo: key.lo, hi: key.hi, count: key.count)
     let form = entry.map { MnemonicTable.shared.forms[$0] }
+    if fastPathEnabled, let form, let w = fastForm(form, ranges) {
+      emit(.insn(w), size: 4, textFrom: a, to: b)
+      return
+    }
     let mnemonic = entry.map { MnemonicTable.shared.names[$0] } ?? lowercasedString(a, e)
     let slot = AssemblerState.targetSlot(key: key.lo, count: key.count)
     // One operand array for the whole pass: emptied, not freed, between instructions.

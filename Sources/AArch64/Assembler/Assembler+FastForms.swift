@@ -1,0 +1,110 @@
+// Fast forms chosen by the mnemonic table's entry rather than by name: the atomic memory
+// operations (LDADD…, STADD…, SWP…, CAS…, every order and size suffix) and MRS/MSR with a named
+// system register. Operands are read from the bytes exactly as `operand` would read them (a
+// register, `[Xn|SP]`, a bare name), the model value is built directly and handed to the same
+// class encoder the general path ends in; any other spelling, or an encoder error, returns nil
+// and the general path assembles (and diagnoses) the statement.
+
+extension AssemblerState {
+  /// The word for a statement whose mnemonic has table entry `form`, or nil.
+  func fastForm(_ form: MnemonicForm, _ ranges: [(Int, Int)]) -> UInt32? {
+    let n = ranges.count
+    switch form {
+    case .atomicLoad(let op, let acquire, let release, let size):
+      return fastAtomic(op, acquire, release, size, ranges, store: false)
+    case .atomicStore(let op, let release, let size):
+      return fastAtomic(op, false, release, size, ranges, store: true)
+    case .swap(let acquire, let release, let size):
+      return fastAtomic(.swp, acquire, release, size, ranges, store: false)
+    case .compareAndSwap(let acquire, let release, let size):
+      guard n == 3, let rs = fastOperandRegister(ranges[0]),
+        let rt = fastOperandRegister(ranges[1]), let rn = fastBase(ranges[2])
+      else { return nil }
+      return try? A64Encoder.compareAndSwap(
+        CompareAndSwap(
+          acquire: acquire, release: release, size: AssemblerState.access(rs, size), rs: rs,
+          rt: rt, rn: rn))
+    case .mrs:
+      guard n == 2, let rt = fastOperandRegister(ranges[0]),
+        let r = fastSystemRegister(ranges[1])
+      else { return nil }
+      return try? A64Encoder.moveSystemRegister(read: true, r, rt)
+    case .msr:
+      // With a register second, MSR is always the system-register form (the PSTATE form
+      // takes an immediate).
+      guard n == 2, let rt = fastOperandRegister(ranges[1]),
+        let r = fastSystemRegister(ranges[0])
+      else { return nil }
+      return try? A64Encoder.moveSystemRegister(read: false, r, rt)
+    default:
+      return nil
+    }
+  }
+
+  /// LD<op> and SWP (Rs, Rt, [Xn|SP]) or ST<op> (Rs, [Xn|SP], Rt = ZR), as the matcher
+  /// builds them.
+  func fastAtomic(
+    _ op: AtomicOp, _ acquire: Bool, _ release: Bool, _ size: AccessSize?, _ ranges: [(Int, Int)],
+    store: Bool
+  ) -> UInt32? {
+    guard ranges.count == (store ? 2 : 3), let rs = fastOperandRegister(ranges[0]),
+      let rn = fastBase(ranges[ranges.count - 1])
+    else { return nil }
+    var rt = Register(.zr, rs.width)
+    if !store {
+      guard let r = fastOperandRegister(ranges[1]) else { return nil }
+      rt = r
+    }
+    return try? A64Encoder.atomic(
+      AtomicMemory(
+        op: op, acquire: acquire, release: release, size: AssemblerState.access(rs, size),
+        rs: rs, rt: rt, rn: rn))
+  }
+
+  /// The access size a load/store suffix gives, else the register's width (as the matcher).
+  static func access(_ r: Register, _ size: AccessSize?) -> AccessSize {
+    size ?? (r.width == .x ? .doubleword : .word)
+  }
+
+  /// The register an operand names, read as `operand` reads one (any case, 2–3 bytes).
+  @inline(__always)
+  func fastOperandRegister(_ r: (Int, Int)) -> Register? {
+    AssemblerState.register(source.bytes, r.0, r.1)
+  }
+
+  /// `[Xn|SP]` (blanks allowed inside, no offset, no `!`): the base register, as `memory`
+  /// reads it.
+  func fastBase(_ r: (Int, Int)) -> Register? {
+    let src = source.bytes
+    let (x, y) = r
+    guard y - x >= 4, y <= src.count, src[x] == UInt8(ascii: "["),
+      src[y - 1] == UInt8(ascii: "]")
+    else { return nil }
+    var k = x + 1
+    while k < y - 1 {
+      if src[k] == UInt8(ascii: ",") { return nil }
+      k += 1
+    }
+    let (p, q) = trim(x + 1, y - 1)
+    return AssemblerState.register(src, p, q)
+  }
+
+  /// A system register named in lower case by a bare word that `operand` would read as a name
+  /// (no symbol of that name, not a shift or extend, longer than any register name); nil for
+  /// anything else, including the generic `s3_…` spelling, which the general path reads.
+  func fastSystemRegister(_ r: (Int, Int)) -> SystemRegister? {
+    let src = source.bytes
+    let (x, y) = r
+    guard y - x > 3, y <= src.count, isLetter(src[x]) else { return nil }
+    for k in x..<y {
+      let c = src[k]
+      guard isSymbolChar(c), c < 65 || c > 90 else { return nil }  // lower case only
+    }
+    if AssemblerState.shiftOrExtend(src, x, y) != nil { return nil }
+    if !symbols.isEmpty, symbols[source.string(x, y)] != nil { return nil }
+    let value = src.withUnsafeBufferPointer {
+      SystemRegister.encodingByName.value(UnsafeBufferPointer(rebasing: $0[x..<y]))
+    }
+    return value.map { SystemRegister(encoding: $0) }
+  }
+}
