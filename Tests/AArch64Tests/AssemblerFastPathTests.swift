@@ -105,8 +105,8 @@ struct AssemblerFastPathTests {
     return (agreed, rejected)
   }
 
-  /// The forms found through the mnemonic table (atomics, CAS, SWP, MRS/MSR by name) against
-  /// the general path: every suffix, register widths that fit and that do not, SP and ZR,
+  /// The forms found through the mnemonic table (atomics, CAS, SWP, MRS/MSR by name, forms of
+  /// registers only) against the general path: every suffix, register widths that fit and that do not, SP and ZR,
   /// offsets and write-back the fast form leaves alone, upper case, generic and unknown names.
   @Test func tableFormsAgree() {
     let seed: UInt64 = 0xfa57_0002
@@ -141,13 +141,29 @@ struct AssemblerFastPathTests {
       default: lines.append("\tmsr\t\(pick(sysregs)), \(pick(regs))")
       }
     }
+    // Forms of registers only (or none), with every operand count from 0 to 4.
+    let registerForms = [
+      "yield", "wfe", "sevl", "esb", "csdb", "xpaclri", "pacia1716", "autib1716", "paciaz",
+      "eret", "eretaa", "drps", "ssbb", "pssbb", "sb", "isb", "clrex", "retaa", "retab", "br",
+      "blr", "braaz", "blrabz", "braa", "blrab", "adc", "adcs", "sbc", "sbcs", "ngc", "ngcs",
+      "udiv", "sdiv", "lslv", "lsl", "lsr", "asr", "ror", "crc32b", "rev", "rev16", "rev32",
+      "clz", "cls", "rbit", "smaddl", "umsubl", "smull", "umnegl", "mul", "mneg", "smulh",
+      "umulh", "madd",
+    ]
+    for k in 0..<3000 {
+      let count = k % 5
+      let operands = (0..<count).map { _ in
+        Int.random(in: 0..<12, using: &rng) == 0 ? pick(["#3", "[x1]", "eq", "x31"]) : pick(regs)
+      }
+      lines.append("\t\(pick(registerForms))\t\(operands.joined(separator: ", "))")
+    }
     // A symbol named like a register changes what the general path reads: so must the fast one.
     lines += [
       "tpidr_el0 = 5\n\tmrs\tx0, tpidr_el0", "sctlr_el1:\n\tmsr\tsctlr_el1, x1",
       "\tldp\tx0, x1, [x2, :lo12:sym]", "\tstp\tx0, x1, [x2, #:lo12:sym]",
     ]
     let (agreed, rejected) = agreeLineByLine(lines, seed: seed)
-    #expect(agreed > 1000 && rejected > 500)
+    #expect(agreed > 1000 && rejected > 2000, "agreed \(agreed), rejected \(rejected)")
   }
 
   /// Every logical-immediate encoding (N:immr:imms, X and W): the fast bitmask encoder gives the

@@ -1,6 +1,8 @@
 // Fast forms chosen by the mnemonic table's entry rather than by name: the atomic memory
-// operations (LDADD…, STADD…, SWP…, CAS…, every order and size suffix) and MRS/MSR with a named
-// system register. Operands are read from the bytes exactly as `operand` would read them (a
+// operations (LDADD…, STADD…, SWP…, CAS…, every order and size suffix), MRS/MSR with a named
+// system register, and the forms whose operands are only registers or none (hints, barriers
+// without an option, register branches, ADC/SBC, the one- and two-source operations,
+// multiplies). Operands are read from the bytes exactly as `operand` would read them (a
 // register, `[Xn|SP]`, a bare name), the model value is built directly and handed to the same
 // class encoder the general path ends in; any other spelling, or an encoder error, returns nil
 // and the general path assembles (and diagnoses) the statement.
@@ -36,6 +38,58 @@ extension AssemblerState {
         let r = fastSystemRegister(ranges[0])
       else { return nil }
       return try? A64Encoder.moveSystemRegister(read: false, r, rt)
+    default:
+      guard let i = fastRegisterForm(form, ranges) else { return nil }
+      return try? encode(i)
+    }
+  }
+
+  /// The instruction of a form whose operands are only registers (or none), built exactly as
+  /// the matcher builds it; nil when an operand is not a plain register or the count is wrong.
+  func fastRegisterForm(_ form: MnemonicForm, _ ranges: [(Int, Int)]) -> Instruction? {
+    let n = ranges.count
+    func r(_ k: Int) -> Register? { k < n ? fastOperandRegister(ranges[k]) : nil }
+    switch form {
+    case .hints(let names):
+      guard n == 0, let k = names.first(where: { $0.operand == nil })?.number else { return nil }
+      return .hint(Hint(unchecked: k))
+    case .exceptionReturn(let e): return n == 0 ? .exceptionReturn(e) : nil
+    case .fixedBarrier(let b): return n == 0 ? .barrier(b) : nil
+    case .isb: return n == 0 ? .barrier(.isb(.sy)) : nil
+    case .clrex: return n == 0 ? .barrier(.clrex(15)) : nil
+    case .returnAuthenticated(let keyB):
+      return n == 0 ? .branchAuthenticated(.reta(keyB: keyB)) : nil
+    case .branchRegister(let op):
+      guard n == 1, let rn = r(0) else { return nil }
+      return .branchRegister(op, rn)
+    case .branchAuthenticatedZero(let link, let keyB):
+      guard n == 1, let rn = r(0) else { return nil }
+      return .branchAuthenticated(link ? .blraz(keyB: keyB, rn) : .braz(keyB: keyB, rn))
+    case .branchAuthenticated(let link, let keyB):
+      guard n == 2, let rn = r(0), let m = r(1) else { return nil }
+      return .branchAuthenticated(
+        link ? .blra(keyB: keyB, rn, modifier: m) : .bra(keyB: keyB, rn, modifier: m))
+    case .carry(let subtract, let setFlags):
+      guard n == 3, let rd = r(0), let rn = r(1), let rm = r(2) else { return nil }
+      return .addSubCarry(subtract: subtract, setFlags: setFlags, rd: rd, rn: rn, rm: rm)
+    case .negateCarry(let setFlags):
+      guard n == 2, let rd = r(0), let rm = r(1) else { return nil }
+      return .addSubCarry(
+        subtract: true, setFlags: setFlags, rd: rd, rn: Register(.zr, rd.width), rm: rm)
+    case .dataProcessing2(let op), .shiftAlias(_, let op):
+      // A shift alias with a register third is the variable shift (its immediate form is left
+      // to the matcher).
+      guard n == 3, let rd = r(0), let rn = r(1), let rm = r(2) else { return nil }
+      return .dataProcessing2(op, rd: rd, rn: rn, rm: rm)
+    case .dataProcessing1(let op):
+      guard n == 2, let rd = r(0), let rn = r(1) else { return nil }
+      return .dataProcessing1(op, rd: rd, rn: rn)
+    case .multiply(let op):
+      guard n == 4, let rd = r(0), let rn = r(1), let rm = r(2), let ra = r(3) else { return nil }
+      return .multiply(Multiply(op: op, rd: rd, rn: rn, rm: rm, ra: ra))
+    case .multiplyAlias(let op):
+      guard n == 3, let rd = r(0), let rn = r(1), let rm = r(2) else { return nil }
+      return .multiply(Multiply(op: op, rd: rd, rn: rn, rm: rm, ra: Register(.zr, rd.width)))
     default:
       return nil
     }
