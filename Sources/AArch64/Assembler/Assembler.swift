@@ -158,8 +158,6 @@ struct AssemblerState: SymbolResolver {
   /// (`.set` again) or assigned a value that is not a constant yet (the second pass may find a
   /// different value, which statements before the assignment would not see in a chunk).
   var assignmentsStable = true
-  /// Set by pass 1 when some statement is `name = expr`; pass 2 looks for them only then.
-  var hasAssignments = false
   var assignedNames: Set<String> = []
   /// Non-nil in a chunk of a parallel second pass: symbol changes are logged here instead of
   /// written to the table that all chunks read.
@@ -406,12 +404,9 @@ struct AssemblerState: SymbolResolver {
       let b = Int(statement.end)
       switch statement.kind {
       case .label: try defineLabel(a, b, order: k)
+      case .assignment:
+        if let eq = assignment(a, b) { try assign(a, eq.nameEnd, eq.valueStart, b) }
       case .operation:
-        if pass == 1 || hasAssignments, let eq = assignment(a, b) {
-          hasAssignments = true
-          try assign(a, eq.nameEnd, eq.valueStart, b)
-          continue
-        }
         let isDirective = bytes[a] == UInt8(ascii: ".")
         if pass == 1 && !isDirective {
           sections[current].offset += 4  // every instruction is 4 bytes

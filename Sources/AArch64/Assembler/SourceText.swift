@@ -10,6 +10,9 @@ struct Statement: Sendable, Equatable {
     case label
     /// An instruction or directive: `start..<end` is the text, mnemonic first.
     case operation
+    /// `name = expr` (`start..<end` is the whole text); told apart while scanning, so that the
+    /// passes do not look for an `=` in every statement.
+    case assignment
   }
 
   var kind: Kind
@@ -300,10 +303,16 @@ struct SourceText: Sendable {
       }
       var e = end
       while e > s, isBlank(bytes[e - 1]) { e -= 1 }
+      // `name = expr` (but not `name == …`): the word, blanks, then a single `=`.
+      var k = j
+      while k < e, isBlank(bytes[k]) { k += 1 }
+      let assigns =
+        j > s && k < e && bytes[k] == UInt8(ascii: "=")
+        && (k + 1 >= e || bytes[k + 1] != UInt8(ascii: "="))
       statements.append(
         Statement(
-          kind: .operation, line: line, column: Int32(s - lineStart + 1), start: Int32(s),
-          end: Int32(e)))
+          kind: assigns ? .assignment : .operation, line: line, column: Int32(s - lineStart + 1),
+          start: Int32(s), end: Int32(e)))
       return
     }
   }
