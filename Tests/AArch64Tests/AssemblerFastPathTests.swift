@@ -157,6 +157,22 @@ struct AssemblerFastPathTests {
       }
       lines.append("\t\(pick(registerForms))\t\(operands.joined(separator: ", "))")
     }
+    // Plain-number forms and the SYS aliases (looked up by their bytes).
+    let numbers = [
+      "#0", "#7", "#0x21", "#0x7f", "#128", "#0xffff", "#65536", "12", "#-1", "# 3", "#07",
+    ]
+    let sysOps = [
+      "dc civac", "dc zva", "DC CVAC", "ic iallu", "ic ivau", "tlbi vmalle1is", "tlbi vae1is",
+      "at s1e1r", "dc nosuch",
+    ]
+    for k in 0..<1500 {
+      switch k % 3 {
+      case 0:
+        lines.append("\t\(pick(["hint", "svc", "hvc", "smc", "brk", "hlt"]))\t\(pick(numbers))")
+      case 1: lines.append("\t\(pick(sysOps))")
+      default: lines.append("\t\(pick(sysOps)), \(pick(regs))")
+      }
+    }
     // A symbol named like a register changes what the general path reads: so must the fast one.
     lines += [
       "tpidr_el0 = 5\n\tmrs\tx0, tpidr_el0", "sctlr_el1:\n\tmsr\tsctlr_el1, x1",

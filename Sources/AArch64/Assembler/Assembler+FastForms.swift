@@ -1,6 +1,7 @@
 // Fast forms chosen by the mnemonic table's entry rather than by name: the atomic memory
 // operations (LDADD…, STADD…, SWP…, CAS…, every order and size suffix), MRS/MSR with a named
-// system register, and the forms whose operands are only registers or none (hints, barriers
+// system register, HINT and the exception instructions with a plain number, and the forms
+// whose operands are only registers or none (hints, barriers
 // without an option, register branches, ADC/SBC, the one- and two-source operations,
 // multiplies). Operands are read from the bytes exactly as `operand` would read them (a
 // register, `[Xn|SP]`, a bare name), the model value is built directly and handed to the same
@@ -38,6 +39,12 @@ extension AssemblerState {
         let r = fastSystemRegister(ranges[0])
       else { return nil }
       return try? A64Encoder.moveSystemRegister(read: false, r, rt)
+    case .hint:
+      guard n == 1, let v = fastNumber(ranges[0]), v >= 0, v <= 127 else { return nil }
+      return try? encode(.hint(Hint(unchecked: UInt8(v))))
+    case .exception(let k):
+      guard n == 1, let v = fastNumber(ranges[0]), v >= 0, v <= 0xffff else { return nil }
+      return try? encode(.exception(k, UInt16(v)))
     default:
       guard let i = fastRegisterForm(form, ranges) else { return nil }
       return try? encode(i)
@@ -124,6 +131,15 @@ extension AssemblerState {
   @inline(__always)
   func fastOperandRegister(_ r: (Int, Int)) -> Register? {
     AssemblerState.register(source.bytes, r.0, r.1)
+  }
+
+  /// A plain number (`#0x21`, `#7`, `12`) with the value `operand` reads from it; nil for
+  /// anything else (expressions, blanks after `#`, octal), which the general path reads.
+  func fastNumber(_ r: (Int, Int)) -> Int64? {
+    guard r.0 < r.1, source.bytes[r.0] == UInt8(ascii: "#") || isDigit(source.bytes[r.0]) else {
+      return nil
+    }
+    return AssemblerState.fastImmediate(source.bytes, r.0, r.1)
   }
 
   /// `[Xn|SP]` (blanks allowed inside, no offset, no `!`): the base register, as `memory`
