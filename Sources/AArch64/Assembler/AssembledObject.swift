@@ -56,7 +56,23 @@ public struct Section: Sendable, Hashable {
   /// Writes the section's contents into `out` from index `start` (which must have room for
   /// `size` bytes); bytes no item covers are left as they are.
   public func write(into out: inout [UInt8], at start: Int) {
-    for item in items {
+    // Words go straight into the buffer (items read in place: copying one would retain its
+    // text); data items, and anything not inside `out`, afterwards as before.
+    var rest: [Int] = []
+    items.withUnsafeBufferPointer { items in
+      out.withUnsafeMutableBytes { bytes in
+        for i in items.indices {
+          let at = start &+ items[i].offset
+          if case .insn(let w) = items[i].kind, at >= 0, at <= bytes.count - 4 {
+            bytes.storeBytes(of: w.littleEndian, toByteOffset: at, as: UInt32.self)
+          } else {
+            rest.append(i)
+          }
+        }
+      }
+    }
+    for i in rest {
+      let item = items[i]
       let at = start + item.offset
       switch item.kind {
       case .insn(let w):

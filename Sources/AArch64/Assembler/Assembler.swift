@@ -696,20 +696,23 @@ struct AssemblerState: SymbolResolver {
     emit(kind, size: size, slice: TextSlice(storage: shared, start: a, end: b))
   }
 
-  mutating func emit(_ kind: Item.Kind, size: Int, slice: TextSlice) {
-    if pass == 2 {
-      let item = Item(
-        offset: sections[current].offset, kind: kind, line: statement.line,
-        column: statement.column, text: slice)
-      if sinks.isEmpty {
-        sections[current].items.append(item)
-      } else {
-        sinks[current].put(item)
-      }
-    } else {
-      sections[current].itemCount += 1
+  mutating func emit(_ kind: consuming Item.Kind, size: Int, slice: consuming TextSlice) {
+    let k = current
+    let offset = sections[k].offset
+    sections[k].offset = offset + size
+    guard pass == 2 else {
+      sections[k].itemCount += 1
+      return
     }
-    sections[current].offset += size
+    // The kind and text are moved into the item and the item into place (no extra retain of
+    // the shared source per item).
+    let item = Item(
+      offset: offset, kind: kind, line: statement.line, column: statement.column, text: slice)
+    if sinks.isEmpty {
+      sections[k].items.append(item)
+    } else {
+      sinks[k].put(item)
+    }
   }
 
   mutating func relocate(
@@ -752,7 +755,7 @@ struct ItemSink: @unchecked Sendable {
     next = start
   }
 
-  mutating func put(_ item: Item) {
+  mutating func put(_ item: consuming Item) {
     guard next < end, let base = buffer.baseAddress else {
       overflowed = true
       return

@@ -54,7 +54,7 @@ struct SourceText: Sendable {
     }
     var starts: [Int32] = [0]
     var found: [Statement] = []
-    found.reserveCapacity(buffer.count / 16)
+    found.reserveCapacity(buffer.count / 8)  // untouched capacity costs no pages
     try buffer.withUnsafeMutableBufferPointer { (p) throws(AssemblyError) in
       var log: BlankLog? = nil
       try SourceText.scan(p, file: file, statements: &found, lineStarts: &starts, log: &log)
@@ -96,7 +96,7 @@ struct SourceText: Sendable {
     let done: [Piece] = Parallel.map(cuts.count - 1) { i in
       let part = UnsafeMutableBufferPointer(rebasing: bytes[cuts[i]..<cuts[i + 1]])
       var piece = Piece()
-      piece.statements.reserveCapacity(part.count / 16)
+      piece.statements.reserveCapacity(part.count / 8)
       piece.lineStarts = i == 0 ? [0] : []
       piece.log = BlankLog()
       do throws(AssemblyError) {
