@@ -173,6 +173,22 @@ struct AssemblerFastPathTests {
       default: lines.append("\t\(pick(sysOps)), \(pick(regs))")
       }
     }
+    // Single-register loads and stores: every size, sign, unscaled and unprivileged spelling,
+    // offsets in and out of each form's range, write-back, post-index, register index.
+    let loadStores = [
+      "ldr", "str", "ldrb", "strb", "ldrh", "strh", "ldrsb", "ldrsh", "ldrsw", "ldur", "stur",
+      "ldurb", "sturh", "ldursw", "ldtr", "sttrb", "ldtrsh", "LDR",
+    ]
+    let addresses = [
+      "[x1]", "[sp]", "[x1, #8]", "[x1, #1]", "[x1, #-8]", "[x1, #32760]", "[x1, #32768]",
+      "[x1, #4095]", "[x1, #-256]", "[x1, #255]", "[x1, #256]", "[x1, 16]", "[x1, -1]",
+      "[x1, #8]!", "[x1]!", "[x1, #-256] !", "[x1, x2]", "[x1, w2]", "[x1, x2, lsl #3]",
+      "[ x1 , #0x10 ]", "[x1, #010]", "[xzr, #8]", "[w1]", "[x1, #:lo12:sym]", "[x1, # 8]",
+    ]
+    for k in 0..<3000 {
+      let line = "\t\(pick(loadStores))\t\(pick(regs)), \(pick(addresses))"
+      lines.append(k % 4 == 0 ? line + ", \(pick(numbers))" : line)
+    }
     // A symbol named like a register changes what the general path reads: so must the fast one.
     lines += [
       "tpidr_el0 = 5\n\tmrs\tx0, tpidr_el0", "sctlr_el1:\n\tmsr\tsctlr_el1, x1",

@@ -1,7 +1,8 @@
 // Fast forms chosen by the mnemonic table's entry rather than by name: the atomic memory
 // operations (LDADD…, STADD…, SWP…, CAS…, every order and size suffix), MRS/MSR with a named
-// system register, HINT and the exception instructions with a plain number, and the forms
-// whose operands are only registers or none (hints, barriers
+// system register, single-register loads and stores with a plain address, HINT and the
+// exception instructions with a plain number, and the forms whose operands are only registers
+// or none (hints, barriers
 // without an option, register branches, ADC/SBC, the one- and two-source operations,
 // multiplies). Operands are read from the bytes exactly as `operand` would read them (a
 // register, `[Xn|SP]`, a bare name), the model value is built directly and handed to the same
@@ -39,6 +40,8 @@ extension AssemblerState {
         let r = fastSystemRegister(ranges[0])
       else { return nil }
       return try? A64Encoder.moveSystemRegister(read: false, r, rt)
+    case .single(let kind, let sz, let cls, _):
+      return fastSingle(kind, sz, cls, ranges)
     case .hint:
       guard n == 1, let v = fastNumber(ranges[0]), v >= 0, v <= 127 else { return nil }
       return try? encode(.hint(Hint(unchecked: UInt8(v))))
@@ -131,6 +134,80 @@ extension AssemblerState {
   @inline(__always)
   func fastOperandRegister(_ r: (Int, Int)) -> Register? {
     AssemblerState.register(source.bytes, r.0, r.1)
+  }
+
+  /// LDR/STR and their size, sign, unscaled and unprivileged variants with `[Xn|SP]`,
+  /// `[Xn|SP, #imm]`, `[Xn|SP, #imm]!`, `[Xn|SP], #imm` or `[Xn|SP, Xm]`, the address chosen
+  /// as the matcher chooses it.
+  func fastSingle(
+    _ kind: LoadStoreKind, _ sz: AccessSize?, _ cls: Matcher.AddressClass, _ ranges: [(Int, Int)]
+  ) -> UInt32? {
+    let n = ranges.count
+    guard n == 2 || n == 3, let rt = fastOperandRegister(ranges[0]),
+      let (base, index, pre) = fastAddress(ranges[1])
+    else { return nil }
+    let size = sz ?? (rt.width == .x ? .doubleword : .word)
+    let address: Address
+    switch (index, n) {
+    case (.none, 3):  // post-index: only after a bare `[base]`
+      guard !pre, cls == .normal, let v = fastNumber(ranges[2]) else { return nil }
+      address = .postIndex(base: base, offset: v)
+    case (.none, _), (.offset, _):
+      guard n == 2 else { return nil }
+      var off: Int64 = 0
+      if case .offset(let v) = index { off = v }
+      guard
+        let a = Matcher.immediateAddress(base: base, offset: off, pre: pre, size: size, cls: cls)
+      else { return nil }
+      address = a
+    case (.register(let r), _):
+      guard n == 2, !pre, cls == .normal else { return nil }
+      address = .registerOffset(base: base, index: r, extend: .uxtx, shifted: false)
+    }
+    return try? encode(.loadStore(LoadStore(kind: kind, size: size, rt: rt, address: address)))
+  }
+
+  /// What follows the base register in a memory operand the fast forms read.
+  enum FastIndex {
+    case none
+    case offset(Int64)
+    case register(Register)
+  }
+
+  /// `[base]`, `[base, #imm]` or `[base, Rm]`, optionally with `!`, read as `memory` reads
+  /// them (a plain number only); nil for anything else.
+  func fastAddress(_ r: (Int, Int)) -> (Register, FastIndex, Bool)? {
+    let src = source.bytes
+    let (x, y) = r
+    guard y - x >= 4, y <= src.count, src[x] == UInt8(ascii: "[") else { return nil }
+    var close = y - 1
+    var pre = false
+    if src[close] == UInt8(ascii: "!") {
+      pre = true
+      close -= 1
+      while close > x, isBlank(src[close]) { close -= 1 }
+    }
+    guard close > x, src[close] == UInt8(ascii: "]") else { return nil }
+    var comma = -1
+    for k in (x + 1)..<close {
+      let c = src[k]
+      if c == UInt8(ascii: ",") {
+        guard comma < 0 else { return nil }  // a third part: the general path
+        comma = k
+      } else if AssemblerState.isSplitSpecial(c) {
+        return nil  // brackets, parentheses, strings inside
+      }
+    }
+    let (bx, by) = trim(x + 1, comma < 0 ? close : comma)
+    guard let base = AssemblerState.register(src, bx, by) else { return nil }
+    if comma < 0 { return (base, .none, pre) }
+    let (p, q) = trim(comma + 1, close)
+    guard p < q else { return nil }
+    if let index = AssemblerState.register(src, p, q) { return (base, .register(index), pre) }
+    guard src[p] == UInt8(ascii: "#") || isDigit(src[p]) || src[p] == UInt8(ascii: "-"),
+      let v = AssemblerState.fastImmediate(src, p, q)
+    else { return nil }
+    return (base, .offset(v), pre)
   }
 
   /// A plain number (`#0x21`, `#7`, `12`) with the value `operand` reads from it; nil for
