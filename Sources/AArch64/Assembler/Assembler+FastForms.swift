@@ -179,15 +179,9 @@ extension AssemblerState {
   func fastAddress(_ r: (Int, Int)) -> (Register, FastIndex, Bool)? {
     let src = source.bytes
     let (x, y) = r
-    guard y - x >= 4, y <= src.count, src[x] == UInt8(ascii: "[") else { return nil }
-    var close = y - 1
-    var pre = false
-    if src[close] == UInt8(ascii: "!") {
-      pre = true
-      close -= 1
-      while close > x, isBlank(src[close]) { close -= 1 }
-    }
-    guard close > x, src[close] == UInt8(ascii: "]") else { return nil }
+    guard y - x >= 4, y <= src.count, src[x] == UInt8(ascii: "["),
+      let (close, pre) = memoryEnd(x, y)
+    else { return nil }
     var comma = -1
     for k in (x + 1)..<close {
       let c = src[k]

@@ -329,12 +329,10 @@ extension AssemblerState {
     return .immediate(0)
   }
 
-  /// `[base]`, `[base, #expr]`, `[base, #expr]!`, `[base, :lo12:sym]`; register-index forms are
-  /// handed to the line parser.
-  func memory(_ x: Int, _ y: Int, pending: inout PendingRelocation?) throws(AssemblyError)
-    -> AsmOperand
-  {
+  /// Where the `]` of the memory operand `bytes[x..<y]` is, and whether a `!` follows it.
+  func memoryEnd(_ x: Int, _ y: Int) -> (close: Int, pre: Bool)? {
     let src = source.bytes
+    guard x < y, y <= src.count else { return nil }
     var close = y - 1
     var pre = false
     if src[close] == UInt8(ascii: "!") {
@@ -342,7 +340,17 @@ extension AssemblerState {
       close -= 1
       while close > x, isBlank(src[close]) { close -= 1 }
     }
-    guard close > x, src[close] == UInt8(ascii: "]") else {
+    guard close > x, src[close] == UInt8(ascii: "]") else { return nil }
+    return (close, pre)
+  }
+
+  /// `[base]`, `[base, #expr]`, `[base, #expr]!`, `[base, :lo12:sym]`; register-index forms are
+  /// handed to the line parser.
+  func memory(_ x: Int, _ y: Int, pending: inout PendingRelocation?) throws(AssemblyError)
+    -> AsmOperand
+  {
+    let src = source.bytes
+    guard let (close, pre) = memoryEnd(x, y) else {
       throw error("asm.syntax", at: x, "bad memory operand '\(source.string(x, y))'")
     }
     // `[base]` alone (no comma): read the register without splitting into a new array.
