@@ -107,7 +107,7 @@ struct AsmCommandTests {
           | UInt32(whole[at + 3]) << 24 == w)
     }
     #expect(try image("", base: 0).isEmpty)
-    // Words and data items side by side in one section (words are written first, data after).
+    // Words and data items side by side in one section, written in place in item order.
     let mixed = try image(
       "\tnop\n\t.byte 1, 2, 3\n\t.p2align 2\n\tret\n\t.word 0x11223344\n\tbl far\n", base: 0)
     #expect(
