@@ -189,6 +189,11 @@ struct AssemblerFastPathTests {
       let line = "\t\(pick(loadStores))\t\(pick(regs)), \(pick(addresses))"
       lines.append(k % 4 == 0 ? line + ", \(pick(numbers))" : line)
     }
+    for k in 0..<1500 {
+      let pair = pick(["ldp", "stp", "ldpsw", "ldnp", "stnp", "LDP"])
+      let line = "\t\(pair)\t\(pick(regs)), \(pick(regs)), \(pick(addresses))"
+      lines.append(k % 3 == 0 ? line + ", \(pick(numbers))" : line)
+    }
     // A symbol named like a register changes what the general path reads: so must the fast one.
     lines += [
       "tpidr_el0 = 5\n\tmrs\tx0, tpidr_el0", "sctlr_el1:\n\tmsr\tsctlr_el1, x1",

@@ -42,6 +42,8 @@ extension AssemblerState {
       return try? A64Encoder.moveSystemRegister(read: false, r, rt)
     case .single(let kind, let sz, let cls, _):
       return fastSingle(kind, sz, cls, ranges)
+    case .pair(let op):
+      return fastPair(op, ranges)
     case .hint:
       guard n == 1, let v = fastNumber(ranges[0]), v >= 0, v <= 127 else { return nil }
       return try? encode(.hint(Hint(unchecked: UInt8(v))))
@@ -165,6 +167,31 @@ extension AssemblerState {
       address = .registerOffset(base: base, index: r, extend: .uxtx, shifted: false)
     }
     return try? encode(.loadStore(LoadStore(kind: kind, size: size, rt: rt, address: address)))
+  }
+
+  /// LDP/STP/LDPSW/LDNP/STNP with `[Xn|SP{, #imm}]{!}` or `[Xn|SP], #imm`, as the matcher
+  /// builds them.
+  func fastPair(_ op: PairOp, _ ranges: [(Int, Int)]) -> UInt32? {
+    let n = ranges.count
+    guard n == 3 || n == 4, let rt = fastOperandRegister(ranges[0]),
+      let rt2 = fastOperandRegister(ranges[1]), let (base, index, pre) = fastAddress(ranges[2])
+    else { return nil }
+    var offset: Int64 = 0
+    var mode: PairMode = pre ? .preIndex : .signedOffset
+    switch index {
+    case .none:
+      if n == 4 {
+        guard !pre, let v = fastNumber(ranges[3]) else { return nil }
+        (offset, mode) = (v, .postIndex)
+      }
+    case .offset(let v):
+      guard n == 3 else { return nil }
+      offset = v
+    case .register: return nil
+    }
+    return try? encode(
+      .loadStorePair(
+        LoadStorePair(op: op, rt: rt, rt2: rt2, base: base, offset: offset, mode: mode)))
   }
 
   /// What follows the base register in a memory operand the fast forms read.
