@@ -93,3 +93,45 @@ func fastPathMnemonicsWithTooFewOperandsAreErrors(_ line: String) {
     #expect(error.location.line == 2, "\(line): \(error)")
   }
 }
+
+/// The byte-keyed name tables (system registers, SYS aliases) give what the string tables gave.
+@Suite struct ByteNameTableTests {
+  @Test func systemRegisterNamesAreReadLikeBefore() {
+    // The reference: the text split into `name=hex` tokens by the standard library.
+    let reference: [(String, UInt16)] = SystemRegister.table.split(whereSeparator: {
+      $0 == " " || $0 == "\n"
+    }).compactMap { tok in
+      let p = tok.split(separator: "=")
+      guard p.count == 2, let e = UInt16(p[1], radix: 16) else { return nil }
+      return (String(p[0]), e)
+    }
+    #expect(reference.count == 1013)
+    #expect(SystemRegister.entries.map(\.0) == reference.map(\.0))
+    #expect(SystemRegister.entries.map(\.1) == reference.map(\.1))
+    // Every name is found (upper case too), a later duplicate wins as in a dictionary.
+    var last: [String: UInt16] = [:]
+    for (n, e) in reference { last[n] = e }
+    last["dbgdtrtx_el0"] = SystemRegister.dbgdtr
+    for (n, e) in last {
+      #expect(SystemRegister(name: n)?.encoding == e, "\(n)")
+      #expect(SystemRegister(name: n.uppercased())?.encoding == e, "\(n)")
+    }
+    for n in ["", "sctlr_el", "sctlr_el11", "s3_0_c15_c2_9", "x0"] {
+      #expect(SystemRegister(name: n) == nil, "\(n)")
+    }
+    #expect(SystemRegister(name: "s3_0_c15_c2_0")?.encoding == 0xc790)
+  }
+
+  @Test func systemOperationsAreFoundByName() {
+    var last: [String: SystemOperation] = [:]
+    for o in SystemOperation.table { last[o.family + " " + o.name] = o }
+    for (key, o) in last {
+      let parts = key.split(separator: " ").map(String.init)
+      #expect(SystemOperation.lookup(family: parts[0], name: parts[1]) == o, "\(key)")
+      #expect(
+        SystemOperation.lookup(family: parts[0].uppercased(), name: parts[1].uppercased()) == o)
+    }
+    #expect(SystemOperation.lookup(family: "dc", name: "nosuch") == nil)
+    #expect(SystemOperation.lookup(family: "dcc", name: "ivac") == nil)
+  }
+}

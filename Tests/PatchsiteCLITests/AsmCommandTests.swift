@@ -107,6 +107,14 @@ struct AsmCommandTests {
           | UInt32(whole[at + 3]) << 24 == w)
     }
     #expect(try image("", base: 0).isEmpty)
+    // Words and data items side by side in one section, written in place in item order.
+    let mixed = try image(
+      "\tnop\n\t.byte 1, 2, 3\n\t.p2align 2\n\tret\n\t.word 0x11223344\n\tbl far\n", base: 0)
+    #expect(
+      mixed == [
+        0x1f, 0x20, 0x03, 0xd5, 0x01, 0x02, 0x03, 0x00, 0xc0, 0x03, 0x5f, 0xd6, 0x44, 0x33, 0x22,
+        0x11, 0x00, 0x00, 0x00, 0x94,
+      ])
   }
 
   /// Listing in batches (on several threads when there are several cores) gives the bytes one

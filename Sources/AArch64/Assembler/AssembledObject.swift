@@ -56,7 +56,26 @@ public struct Section: Sendable, Hashable {
   /// Writes the section's contents into `out` from index `start` (which must have room for
   /// `size` bytes); bytes no item covers are left as they are.
   public func write(into out: inout [UInt8], at start: Int) {
-    for item in items {
+    // Items are read in place (copying one would retain its text) and written in order straight
+    // into the buffer; anything not inside `out` afterwards, as before (it traps there).
+    var rest: [Int] = []
+    items.withUnsafeBufferPointer { items in
+      out.withUnsafeMutableBytes { bytes in
+        for i in items.indices {
+          let at = start &+ items[i].offset
+          switch items[i].kind {
+          case .insn(let w) where at >= 0 && at <= bytes.count - 4:
+            bytes.storeBytes(of: w.littleEndian, toByteOffset: at, as: UInt32.self)
+          case .data(let b) where at >= 0 && at <= bytes.count - b.count:
+            for (k, byte) in b.enumerated() { bytes[at + k] = byte }
+          default:
+            rest.append(i)
+          }
+        }
+      }
+    }
+    for i in rest {
+      let item = items[i]
       let at = start + item.offset
       switch item.kind {
       case .insn(let w):

@@ -62,6 +62,13 @@ enum FastMnemonic: UInt64 {
     guard n >= 1, n <= 8 else { return nil }
     var key: UInt64 = 0
     for k in 0..<n { key |= UInt64(lower(bytes[a + k])) << UInt64(8 * k) }
+    return lookup(key: key, count: n)
+  }
+
+  /// The same from the lower-case bytes packed little-endian (`count` of them).
+  @inline(__always)
+  static func lookup(key: UInt64, count n: Int) -> (FastMnemonic, UInt32?)? {
+    guard n >= 1, n <= 8 else { return nil }
     if n == 4, key & 0xffff == 0x2e62 {  // "b.cc"
       let code: UInt32?
       switch key >> 16 {
@@ -175,11 +182,6 @@ extension AssemblerState {
     return negative ? -v : v
   }
 
-  static let conditions: [String: UInt32] = [
-    "eq": 0, "ne": 1, "cs": 2, "hs": 2, "cc": 3, "lo": 3, "mi": 4, "pl": 5, "vs": 6, "vc": 7,
-    "hi": 8, "ls": 9, "ge": 10, "lt": 11, "gt": 12, "le": 13, "al": 14,
-  ]
-
   /// A branch target: a local label of this section (or `.`-relative) gives the byte offset;
   /// any other symbol gives offset 0 and a relocation of `type` in `pending`; nil otherwise.
   func fastTarget(
@@ -273,13 +275,13 @@ extension AssemblerState {
     "sy": 15, "st": 14, "ld": 13, "ish": 11, "ishst": 10, "ishld": 9, "nsh": 7, "osh": 3,
   ]
 
-  static let shifts: [String: UInt32] = ["lsl": 0, "lsr": 1, "asr": 2, "ror": 3]
-
   /// `lsl #n` style operand: (shift type, amount).
   func fastShift(_ x: Int, _ y: Int) -> (UInt32, Int64)? {
-    guard y - x >= 5, let t = AssemblerState.shifts[source.string(x, x + 3).lowercased()],
+    // The shift's name from its bytes (no string or dictionary).
+    guard y - x >= 5, case .shift(let sh)? = AssemblerState.shiftOrExtend(source.bytes, x, x + 3),
       isBlank(source.bytes[x + 3])
     else { return nil }
+    let t = UInt32(sh.rawValue)
     let (ix, iy) = trim(x + 3, y)
     guard let a = AssemblerState.fastImmediate(source.bytes, ix, iy) else { return nil }
     return (t, a)
@@ -356,7 +358,7 @@ extension AssemblerState {
         }
         guard shift.1 >= 0, shift.1 < (d.is64 ? 64 : 32) else { return nil }
         let op: UInt32 = (m == .sub || m == .subs || m == .cmp) ? 1 << 30 : 0
-        let sflag: UInt32 = (isCompare || m.name.utf8.count == 4) ? 1 << 29 : 0
+        let sflag: UInt32 = (isCompare || m == .adds || m == .subs) ? 1 << 29 : 0
         return (d.is64 ? 1 << 31 : 0) | op | sflag | 0x0b00_0000 | shift.0 << 22 | q.number << 16
           | UInt32(shift.1) << 10 | r.number << 5 | d.number
       }
@@ -375,7 +377,7 @@ extension AssemblerState {
         return nil
       }
       guard imm >= 0, imm <= 4095 else { return nil }
-      let setFlags = isCompare || m.name.utf8.count == 4
+      let setFlags = isCompare || m == .adds || m == .subs
       if isCompare {
         d = FastRegister(number: 31, is64: rn.is64, isSP: false, isZR: true)
       } else {
@@ -512,11 +514,12 @@ extension AssemblerState {
         let q = AssemblerState.fastReg(src, ranges[2].0, ranges[2].1),
         d.is64 == r.is64, r.is64 == q.is64, !d.isSP, !r.isSP, !q.isSP,
         ranges[3].1 - ranges[3].0 == 2,
-        let c = AssemblerState.conditions[source.string(ranges[3].0, ranges[3].1).lowercased()]
+        let c = Matcher.condition(lowercasedString(ranges[3].0, ranges[3].1)), c != .nv
       else { return nil }
       let op: UInt32 = m == .csinv || m == .csneg ? 1 << 30 : 0
       let o2: UInt32 = m == .csinc || m == .csneg ? 1 << 10 : 0
-      return (d.is64 ? 1 << 31 : 0) | op | 0x1a80_0000 | q.number << 16 | c << 12 | o2
+      return (d.is64 ? 1 << 31 : 0) | op | 0x1a80_0000 | q.number << 16 | UInt32(c.rawValue) << 12
+        | o2
         | r.number << 5 | d.number
     case .madd, .msub:
       guard n == 4, let d = AssemblerState.fastReg(src, ranges[0].0, ranges[0].1),
@@ -547,7 +550,9 @@ extension AssemblerState {
   /// `[xn|sp]` or `[xn|sp, #imm]` with a plain immediate: (base number, offset).
   func fastMemory(_ x: Int, _ y: Int) -> (UInt32, Int64)? {
     var none: PendingRelocation? = nil
-    return fastMemory(x, y, lo12: &none)
+    let found = fastMemory(x, y, lo12: &none)
+    // A `:lo12:` offset here (LDP/STP) is for the general path to diagnose, not to drop.
+    return none == nil ? found : nil
   }
 
   /// As above, also accepting `[xn, :lo12:sym]` (offset 0, relocation in `pending`, type unset).

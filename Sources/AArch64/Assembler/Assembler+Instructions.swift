@@ -11,28 +11,43 @@ struct TargetSlot {
 }
 
 extension AssemblerState {
-  static func targetSlot(_ m: String) -> TargetSlot? {
-    // Every name below starts with one of these bytes and is at most five long.
-    let u = m.utf8
-    guard let f = u.first, u.count <= 5 || f == UInt8(ascii: "b") else { return nil }
-    switch f {
-    case UInt8(ascii: "a"), UInt8(ascii: "b"), UInt8(ascii: "c"), UInt8(ascii: "l"),
-      UInt8(ascii: "p"), UInt8(ascii: "t"):
-      break
+  /// The target operand of a mnemonic from its lower-case bytes packed little-endian (the
+  /// first eight in `key`), `count` long: no string is built or compared.
+  static func targetSlot(key: UInt64, count n: Int) -> TargetSlot? {
+    if n > 2, key & 0xffff == 0x2e62 { return TargetSlot(index: 0, type: .condbr19) }  // b.
+    guard n >= 1, n <= 5 else { return nil }
+    switch key {
+    case 0x62: return TargetSlot(index: 0, type: .jump26)  // b
+    case 0x6c62: return TargetSlot(index: 0, type: .call26)  // bl
+    case 0x7a6263, 0x7a6e6263: return TargetSlot(index: 1, type: .condbr19)  // cbz, cbnz
+    case 0x7a6274, 0x7a6e6274: return TargetSlot(index: 2, type: .tstbr14)  // tbz, tbnz
+    case 0x726461: return TargetSlot(index: 1, type: .adrPrelLo21)  // adr
+    case 0x70726461: return TargetSlot(index: 1, type: .adrPrelPgHi21)  // adrp
+    case 0x72646c, 0x77_7372_646c, 0x6d66_7270:  // ldr, ldrsw, prfm
+      return TargetSlot(index: 1, type: .ldPrelLo19)
     default: return nil
     }
-    switch m {
-    case "b": return TargetSlot(index: 0, type: .jump26)
-    case "bl": return TargetSlot(index: 0, type: .call26)
-    case "cbz", "cbnz": return TargetSlot(index: 1, type: .condbr19)
-    case "tbz", "tbnz": return TargetSlot(index: 2, type: .tstbr14)
-    case "adr": return TargetSlot(index: 1, type: .adrPrelLo21)
-    case "adrp": return TargetSlot(index: 1, type: .adrPrelPgHi21)
-    case "ldr", "ldrsw", "prfm": return TargetSlot(index: 1, type: .ldPrelLo19)
-    default:
-      if m.utf8.count > 2, m.hasPrefix("b.") { return TargetSlot(index: 0, type: .condbr19) }
-      return nil
+  }
+
+  /// The mnemonic `src[a..<e]` lowered and packed little-endian, eight bytes a word (bytes
+  /// past the sixteenth are left out; `count` tells).
+  @inline(__always)
+  static func mnemonicKey(_ src: UnsafeBufferPointer<UInt8>, _ a: Int, _ e: Int)
+    -> (lo: UInt64, hi: UInt64, count: Int)
+  {
+    let e = min(e, src.count)
+    var lo: UInt64 = 0
+    var hi: UInt64 = 0
+    var k = a
+    while k < e, k < a + 8 {
+      lo |= UInt64(lower(src[k])) << UInt64(8 * (k - a))
+      k += 1
     }
+    while k < e, k < a + 16 {
+      hi |= UInt64(lower(src[k])) << UInt64(8 * (k - a - 8))
+      k += 1
+    }
+    return (lo, hi, max(0, e - a))
   }
 
   /// A pending relocation for the instruction being assembled.
@@ -49,10 +64,11 @@ extension AssemblerState {
     dotOffset = Int64(pc)
     var ranges = operandScratch
     operandScratch = []
-    ranges.removeAll(keepingCapacity: true)
+    while !ranges.isEmpty { ranges.removeLast() }  // (removeAll(keepingCapacity:) is slower)
     splitOperands(e, b, into: &ranges)
     defer { operandScratch = ranges }
-    if fastPathEnabled, let (fm, cond) = FastMnemonic.lookup(src, a, e) {
+    let key = src.withUnsafeBufferPointer { AssemblerState.mnemonicKey($0, a, e) }
+    if fastPathEnabled, let (fm, cond) = FastMnemonic.lookup(key: key.lo, count: key.count) {
       var fastPending: PendingRelocation? = nil
       if let w = fastPath(fm, ranges, pc: pc, pending: &fastPending, conditionCode: cond) {
         if let p = fastPending, let t = p.type {
@@ -62,10 +78,20 @@ extension AssemblerState {
         return
       }
     }
-    let mnemonic = lowercasedString(a, e)
-    let slot = AssemblerState.targetSlot(mnemonic)
-    var operands: [LocatedOperand] = []
-    operands.reserveCapacity(ranges.count)
+    // The table's own name when the mnemonic is known: no string is built.
+    let entry = MnemonicTable.shared.index(lo: key.lo, hi: key.hi, count: key.count)
+    let form = entry.map { MnemonicTable.shared.forms[$0] }
+    if fastPathEnabled, let form, let w = fastForm(form, ranges) {
+      emit(.insn(w), size: 4, textFrom: a, to: b)
+      return
+    }
+    let mnemonic = entry.map { MnemonicTable.shared.names[$0] } ?? lowercasedString(a, e)
+    let slot = AssemblerState.targetSlot(key: key.lo, count: key.count)
+    // One operand array for the whole pass: emptied, not freed, between instructions.
+    var operands = operandBuffer
+    operandBuffer = []
+    while !operands.isEmpty { operands.removeLast() }
+    defer { operandBuffer = operands }
     var pending: PendingRelocation? = nil
     for (n, (x, y)) in ranges.enumerated() {
       let col = Int(source.column(of: x, line: statement.line))
@@ -83,7 +109,7 @@ extension AssemblerState {
         LocatedOperand(operand: try operand(x, y, pending: &pending), column: col))
     }
     // GNU as accepts `tbz x1, #3, l` and encodes the W form (b5 = 0), as objdump prints it.
-    if mnemonic == "tbz" || mnemonic == "tbnz", operands.count == 3,
+    if slot?.type == .tstbr14, operands.count == 3,  // tbz, tbnz
       case .register(let r) = operands[0].operand, r.width == .x,
       case .immediate(let bit) = operands[1].operand, bit >= 0, bit < 32
     {
@@ -92,7 +118,8 @@ extension AssemblerState {
     let word: UInt32
     do {
       word = try AsmParser.encoded(
-        mnemonic: mnemonic, operands: operands, pc: UInt64(pc), syntax: .gnu
+        mnemonic: mnemonic, operands: operands, pc: UInt64(pc), syntax: .gnu,
+        form: form
       ).word
     } catch {
       let column = error.id == "asm.unknown-mnemonic" ? statement.column : Int32(error.column)
@@ -208,8 +235,10 @@ extension AssemblerState {
     if wordEnd < y || symbols[text] != nil {
       if let v = try? evaluate(x, y), v.isAbsolute { return .immediate(v.add) }
     } else if isLetter(c), AssemblerState.shiftOrExtend(src, x, y) == nil {
-      let t = text.lowercased()
-      if AsmParser.register(t) == nil { return .identifier(t) }
+      // Every byte is a symbol character (ASCII), so lowering bytes is `lowercased()`; no
+      // register name is longer than three.
+      let t = lowercasedString(x, y)
+      if y - x > 3 || AsmParser.register(t) == nil { return .identifier(t) }
     }
     return try parserOperand(text, column: x)
   }
@@ -300,12 +329,10 @@ extension AssemblerState {
     return .immediate(0)
   }
 
-  /// `[base]`, `[base, #expr]`, `[base, #expr]!`, `[base, :lo12:sym]`; register-index forms are
-  /// handed to the line parser.
-  func memory(_ x: Int, _ y: Int, pending: inout PendingRelocation?) throws(AssemblyError)
-    -> AsmOperand
-  {
+  /// Where the `]` of the memory operand `bytes[x..<y]` is, and whether a `!` follows it.
+  func memoryEnd(_ x: Int, _ y: Int) -> (close: Int, pre: Bool)? {
     let src = source.bytes
+    guard x < y, y <= src.count else { return nil }
     var close = y - 1
     var pre = false
     if src[close] == UInt8(ascii: "!") {
@@ -313,8 +340,28 @@ extension AssemblerState {
       close -= 1
       while close > x, isBlank(src[close]) { close -= 1 }
     }
-    guard close > x, src[close] == UInt8(ascii: "]") else {
+    guard close > x, src[close] == UInt8(ascii: "]") else { return nil }
+    return (close, pre)
+  }
+
+  /// `[base]`, `[base, #expr]`, `[base, #expr]!`, `[base, :lo12:sym]`; register-index forms are
+  /// handed to the line parser.
+  func memory(_ x: Int, _ y: Int, pending: inout PendingRelocation?) throws(AssemblyError)
+    -> AsmOperand
+  {
+    let src = source.bytes
+    guard let (close, pre) = memoryEnd(x, y) else {
       throw error("asm.syntax", at: x, "bad memory operand '\(source.string(x, y))'")
+    }
+    // `[base]` alone (no comma): read the register without splitting into a new array.
+    var comma = x + 1
+    while comma < close, src[comma] != UInt8(ascii: ",") { comma += 1 }
+    if comma == close {
+      let (p, q) = trim(x + 1, close)
+      guard let base = AssemblerState.register(src, p, q) else {
+        throw error("asm.syntax", at: x, "bad base register in '\(source.string(x, y))'")
+      }
+      return .memory(base: base, index: .none, preIndex: pre)
     }
     let parts = splitOperands(x + 1, close)
     guard let first = parts.first, let base = AssemblerState.register(src, first.0, first.1)

@@ -130,6 +130,8 @@ struct AssemblerState: SymbolResolver {
   var shared: SharedSource
   /// A reusable buffer for operand ranges.
   var operandScratch: [(Int, Int)] = []
+  /// A reusable buffer for the general path's operands.
+  var operandBuffer: [LocatedOperand] = []
   /// Off only in tests that check the fast path against the general one.
   var fastPathEnabled = true
   var pass = 1
@@ -314,7 +316,6 @@ struct AssemblerState: SymbolResolver {
 
   /// As above, appending to `out` (so that a caller can reuse one buffer).
   func splitOperands(_ a: Int, _ b: Int, into out: inout [(Int, Int)]) {
-    let splitSpecial = AssemblerState.splitSpecial  // read once: a static access runs swift_once
     source.bytes.withUnsafeBufferPointer { bytes in
       // One pass over raw bytes (no bounds check or retain per byte); `b` is clamped so the
       // loop can never read past the buffer.
@@ -325,7 +326,7 @@ struct AssemblerState: SymbolResolver {
       var inString = false
       while k < b {
         let c = bytes[k]
-        if !splitSpecial[Int(c)] {  // letters, digits, blanks…: nothing to do
+        if !AssemblerState.isSplitSpecial(c) {  // letters, digits, blanks…: nothing to do
           k += 1
           continue
         }
@@ -352,8 +353,19 @@ struct AssemblerState: SymbolResolver {
     }
   }
 
-  /// The bytes `splitOperands` acts on: `\\ " [ ( { ] ) } ,`.
-  static let splitSpecial: [Bool] = (0..<256).map { Array("\\\"[({])},".utf8).contains(UInt8($0)) }
+  /// True for the bytes `splitOperands` acts on: `\\ " [ ( { ] ) } ,` (two 64-bit sets, so no
+  /// table is loaded).
+  @inline(__always)
+  static func isSplitSpecial(_ c: UInt8) -> Bool {
+    // `"` 0x22, `(` 0x28, `)` 0x29, `,` 0x2c; `[` 0x5b, `\\` 0x5c, `]` 0x5d, `{` 0x7b, `}` 0x7d.
+    let low: UInt64 = 1 << 0x22 | 1 << 0x28 | 1 << 0x29 | 1 << 0x2c
+    let high: UInt64 =
+      1 << (0x5b - 64) | 1 << (0x5c - 64) | 1 << (0x5d - 64) | 1 << (0x7b - 64)
+      | 1 << (0x7d - 64)
+    if c < 64 { return low >> UInt64(c) & 1 != 0 }
+    if c < 128 { return high >> UInt64(c - 64) & 1 != 0 }
+    return false
+  }
 
   func trim(_ a: Int, _ b: Int) -> (Int, Int) {
     source.bytes.withUnsafeBufferPointer { AssemblerState.trim($0, a, b) }
@@ -392,11 +404,9 @@ struct AssemblerState: SymbolResolver {
       let b = Int(statement.end)
       switch statement.kind {
       case .label: try defineLabel(a, b, order: k)
+      case .assignment:
+        if let eq = assignment(a, b) { try assign(a, eq.nameEnd, eq.valueStart, b) }
       case .operation:
-        if let eq = assignment(a, b) {
-          try assign(a, eq.nameEnd, eq.valueStart, b)
-          continue
-        }
         let isDirective = bytes[a] == UInt8(ascii: ".")
         if pass == 1 && !isDirective {
           sections[current].offset += 4  // every instruction is 4 bytes
@@ -552,16 +562,18 @@ struct AssemblerState: SymbolResolver {
 
   /// `name = expr`: returns where the name ends and the value starts.
   func assignment(_ a: Int, _ b: Int) -> (nameEnd: Int, valueStart: Int)? {
-    let bytes = source.bytes
-    var k = a
-    while k < b, isSymbolChar(bytes[k]) { k += 1 }
-    let nameEnd = k
-    while k < b, isBlank(bytes[k]) { k += 1 }
-    guard nameEnd > a, k < b, bytes[k] == UInt8(ascii: "="),
-      k + 1 >= b
-        || bytes[k + 1] != UInt8(ascii: "=")
-    else { return nil }
-    return (nameEnd, k + 1)
+    source.bytes.withUnsafeBufferPointer { bytes in
+      let b = min(b, bytes.count)
+      var k = a
+      while k < b, isSymbolChar(bytes[k]) { k += 1 }
+      let nameEnd = k
+      while k < b, isBlank(bytes[k]) { k += 1 }
+      guard nameEnd > a, k < b, bytes[k] == UInt8(ascii: "="),
+        k + 1 >= b
+          || bytes[k + 1] != UInt8(ascii: "=")
+      else { return nil }
+      return (nameEnd, k + 1)
+    }
   }
 
   mutating func assign(_ a: Int, _ nameEnd: Int, _ v0: Int, _ b: Int) throws(AssemblyError) {
@@ -684,20 +696,23 @@ struct AssemblerState: SymbolResolver {
     emit(kind, size: size, slice: TextSlice(storage: shared, start: a, end: b))
   }
 
-  mutating func emit(_ kind: Item.Kind, size: Int, slice: TextSlice) {
-    if pass == 2 {
-      let item = Item(
-        offset: sections[current].offset, kind: kind, line: statement.line,
-        column: statement.column, text: slice)
-      if sinks.isEmpty {
-        sections[current].items.append(item)
-      } else {
-        sinks[current].put(item)
-      }
-    } else {
-      sections[current].itemCount += 1
+  mutating func emit(_ kind: consuming Item.Kind, size: Int, slice: consuming TextSlice) {
+    let k = current
+    let offset = sections[k].offset
+    sections[k].offset = offset + size
+    guard pass == 2 else {
+      sections[k].itemCount += 1
+      return
     }
-    sections[current].offset += size
+    // The kind and text are moved into the item and the item into place (no extra retain of
+    // the shared source per item).
+    let item = Item(
+      offset: offset, kind: kind, line: statement.line, column: statement.column, text: slice)
+    if sinks.isEmpty {
+      sections[k].items.append(item)
+    } else {
+      sinks[k].put(item)
+    }
   }
 
   mutating func relocate(
@@ -740,7 +755,7 @@ struct ItemSink: @unchecked Sendable {
     next = start
   }
 
-  mutating func put(_ item: Item) {
+  mutating func put(_ item: consuming Item) {
     guard next < end, let base = buffer.baseAddress else {
       overflowed = true
       return

@@ -10,6 +10,9 @@ struct Statement: Sendable, Equatable {
     case label
     /// An instruction or directive: `start..<end` is the text, mnemonic first.
     case operation
+    /// `name = expr` (`start..<end` is the whole text); told apart while scanning, so that the
+    /// passes do not look for an `=` in every statement.
+    case assignment
   }
 
   var kind: Kind
@@ -51,7 +54,7 @@ struct SourceText: Sendable {
     }
     var starts: [Int32] = [0]
     var found: [Statement] = []
-    found.reserveCapacity(buffer.count / 16)
+    found.reserveCapacity(buffer.count / 8)  // untouched capacity costs no pages
     try buffer.withUnsafeMutableBufferPointer { (p) throws(AssemblyError) in
       var log: BlankLog? = nil
       try SourceText.scan(p, file: file, statements: &found, lineStarts: &starts, log: &log)
@@ -93,7 +96,7 @@ struct SourceText: Sendable {
     let done: [Piece] = Parallel.map(cuts.count - 1) { i in
       let part = UnsafeMutableBufferPointer(rebasing: bytes[cuts[i]..<cuts[i + 1]])
       var piece = Piece()
-      piece.statements.reserveCapacity(part.count / 16)
+      piece.statements.reserveCapacity(part.count / 8)
       piece.lineStarts = i == 0 ? [0] : []
       piece.log = BlankLog()
       do throws(AssemblyError) {
@@ -300,10 +303,16 @@ struct SourceText: Sendable {
       }
       var e = end
       while e > s, isBlank(bytes[e - 1]) { e -= 1 }
+      // `name = expr` (but not `name == …`): the word, blanks, then a single `=`.
+      var k = j
+      while k < e, isBlank(bytes[k]) { k += 1 }
+      let assigns =
+        j > s && k < e && bytes[k] == UInt8(ascii: "=")
+        && (k + 1 >= e || bytes[k + 1] != UInt8(ascii: "="))
       statements.append(
         Statement(
-          kind: .operation, line: line, column: Int32(s - lineStart + 1), start: Int32(s),
-          end: Int32(e)))
+          kind: assigns ? .assignment : .operation, line: line, column: Int32(s - lineStart + 1),
+          start: Int32(s), end: Int32(e)))
       return
     }
   }
@@ -345,9 +354,14 @@ struct BlankLog {
 
 @inline(__always) func isBlank(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 13 || c == 12 }
 
+/// Letters, digits, `_`, `.` and `$`: one bit test in two 64-bit sets instead of six ranges.
 @inline(__always) func isSymbolChar(_ c: UInt8) -> Bool {
-  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 95 || c == 46
-    || c == 36
+  // `$` 0x24, `.` 0x2e, `0`-`9` 0x30-0x39 | `A`-`Z` 0x41-0x5a, `_` 0x5f, `a`-`z` 0x61-0x7a.
+  let low: UInt64 = 1 << 0x24 | 1 << 0x2e | 0x3ff << 0x30
+  let high: UInt64 = 0x3ff_ffff << (0x41 - 64) | 1 << (0x5f - 64) | 0x3ff_ffff << (0x61 - 64)
+  if c < 64 { return low >> UInt64(c) & 1 != 0 }
+  if c < 128 { return high >> UInt64(c - 64) & 1 != 0 }
+  return false
 }
 
 @inline(__always) func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }

@@ -21,7 +21,12 @@ public struct SystemOperation: Sendable, Hashable {
 
   /// The alias spelt `family name` (`"dc", "civac"`).
   public static func lookup(family: String, name: String) -> SystemOperation? {
-    byName[family.lowercased() + " " + name.lowercased()]
+    var key = family + " " + name
+    if key.withUTF8({ $0.contains { $0 >= 65 && $0 <= 90 } }) { key = key.lowercased() }
+    guard let i = key.withUTF8({ indexByName.value($0) }), Int(i) < table.count else {
+      return nil
+    }
+    return table[Int(i)]
   }
 
   /// The table, parsed from `tableText` (generated from binutils 2.40 by scripts/a64-sysops).
@@ -43,9 +48,11 @@ public struct SystemOperation: Sendable, Hashable {
     return d
   }()
 
-  static let byName: [String: SystemOperation] = {
-    var d: [String: SystemOperation] = [:]
-    for o in table { d[o.family + " " + o.name] = o }
+  /// `family name` to the index in `table` (a later row of the same spelling wins), found
+  /// from the bytes without hashing a `String`.
+  static let indexByName: ByteNameTable = {
+    var d = ByteNameTable(capacity: table.count)
+    for (i, o) in table.enumerated() { d.set(o.family + " " + o.name, UInt16(i)) }
     return d
   }()
 }

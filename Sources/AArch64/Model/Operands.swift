@@ -236,8 +236,10 @@ public struct SystemRegister: Sendable, Hashable {
 
   /// Looks up a register by name (case-insensitive) or by the generic `s3_…` form.
   public init?(name: String) {
-    let n = name.lowercased()
-    if let e = SystemRegister.encodingByName[n] {
+    // Names reach here lower case already (the assembler and the parser lower them).
+    var n = name
+    if n.withUTF8({ $0.contains { $0 >= 65 && $0 <= 90 } }) { n = n.lowercased() }
+    if let e = n.withUTF8({ SystemRegister.encodingByName.value($0) }) {
       self.init(encoding: e)
       return
     }
@@ -255,12 +257,47 @@ public struct SystemRegister: Sendable, Hashable {
   }
 
   /// The parsed `table` (name, encoding) pairs.
-  static let entries: [(String, UInt16)] = table.split(whereSeparator: { $0 == " " || $0 == "\n" })
-    .compactMap { tok in
-      let p = tok.split(separator: "=")
-      guard p.count == 2, let e = UInt16(p[1], radix: 16) else { return nil }
-      return (String(p[0]), e)
+  /// Read from the bytes (splitting the 200 KB string into substrings and parsing each with
+  /// `UInt16(_:radix:)` cost ~4 ms at the first MRS/MSR of every run).
+  static let entries: [(String, UInt16)] = {
+    var out: [(String, UInt16)] = []
+    out.reserveCapacity(1024)
+    var text = table
+    text.withUTF8 { bytes in
+      let n = bytes.count
+      var k = 0
+      while k < n {
+        while k < n, bytes[k] == 32 || bytes[k] == 10 { k += 1 }
+        let start = k
+        var eq = -1
+        while k < n, bytes[k] != 32, bytes[k] != 10 {
+          if bytes[k] == UInt8(ascii: "=") { eq = eq < 0 ? k : -2 }  // -2: more than one
+          k += 1
+        }
+        // `name=hex`, both sides non-empty, at most four hex digits.
+        guard eq > start, eq + 1 < k, k - eq - 1 <= 4 else { continue }
+        var v: UInt16 = 0
+        var valid = true
+        for j in (eq + 1)..<k {
+          let c = bytes[j]
+          let d: UInt8
+          if c >= 48 && c <= 57 {
+            d = c - 48
+          } else if c | 0x20 >= 97 && c | 0x20 <= 102 {
+            d = (c | 0x20) - 87
+          } else {
+            valid = false
+            break
+          }
+          v = v << 4 | UInt16(d)
+        }
+        guard valid else { continue }
+        out.append(
+          (String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<eq]), as: UTF8.self), v))
+      }
     }
+    return out
+  }()
 
   static let nameByEncoding: [UInt16: String] = {
     var d: [UInt16: String] = [:]
@@ -268,10 +305,10 @@ public struct SystemRegister: Sendable, Hashable {
     return d
   }()
 
-  static let encodingByName: [String: UInt16] = {
-    var d: [String: UInt16] = [:]
-    for (n, e) in entries { d[n] = e }
-    d["dbgdtrtx_el0"] = dbgdtr
+  static let encodingByName: ByteNameTable = {
+    var d = ByteNameTable(capacity: entries.count + 1)
+    for (n, e) in entries { d.set(n, e) }
+    d.set("dbgdtrtx_el0", dbgdtr)
     return d
   }()
 }
@@ -299,10 +336,11 @@ public struct PrefetchOperation: RawRepresentable, Sendable, Hashable {
   }
 
   public init?(name: String) {
-    for v in UInt8(0)..<32 where PrefetchOperation(unchecked: v).name == name.lowercased() {
-      self.init(unchecked: v)
-      return
-    }
-    return nil
+    let n = name.lowercased()
+    guard let v = PrefetchOperation.named.firstIndex(of: n) else { return nil }
+    self.init(unchecked: UInt8(v))
   }
+
+  /// Every value's name (nil where there is none), built once.
+  static let named: [String?] = (UInt8(0)..<32).map { PrefetchOperation(unchecked: $0).name }
 }

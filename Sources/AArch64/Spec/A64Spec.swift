@@ -177,17 +177,25 @@ public enum A64Spec {
     }
     var w = fixed
     let base = name.rawValue * fieldCount
-    for (f, v) in values {
-      let s = fieldSlots[base + f.index]
+    // The slot table is read once through a buffer pointer: a static array read per field
+    // (initialisation check, bounds check, retain) cost more than the field itself.
+    let bad: (Field, UInt32, FieldSlot)? = fieldSlots.withUnsafeBufferPointer { slots in
+      for (f, v) in values {
+        let k = base + f.index
+        guard k < slots.count else { return (f, v, FieldSlot(lsb: 0, width: 0)) }
+        let s = slots[k]
+        if s.width == 0 || (s.width < 32 && v >> UInt32(s.width) != 0) { return (f, v, s) }
+        w |= v << UInt32(s.lsb)
+      }
+      return nil
+    }
+    if let (f, v, s) = bad {
       guard s.width > 0 else {
         throw EncodingError(.notEncodable, operand: f.name, "pattern \(name) has no field")
       }
-      if s.width < 32 && v >> UInt32(s.width) != 0 {
-        throw EncodingError(
-          .outOfRange, operand: f.name,
-          "value \(v) does not fit in \(s.width) bits")
-      }
-      w |= v << UInt32(s.lsb)
+      throw EncodingError(
+        .outOfRange, operand: f.name,
+        "value \(v) does not fit in \(s.width) bits")
     }
     return w
   }

@@ -138,6 +138,23 @@ struct MnemonicTable: Sendable {
     index[s] = UInt16(forms.count)
   }
 
+  /// The index (into `forms` and `names`) of the mnemonic whose lower-case bytes, packed as
+  /// `key` does, are `lo`, `hi`, and `count` long.
+  @inline(__always)
+  func index(lo a: UInt64, hi b: UInt64, count: Int) -> Int? {
+    guard count >= 1, count <= 16 else { return nil }
+    var s = slot(a, b)
+    while true {
+      let i = index[s]
+      if i == 0 { return nil }
+      if lo[s] == a && hi[s] == b {
+        // Equal keys with different lengths differ only by NUL bytes.
+        return names[Int(i) - 1].utf8.count == count ? Int(i) - 1 : nil
+      }
+      s = (s + 1) & mask
+    }
+  }
+
   /// The form of the mnemonic whose bytes are `bytes`.
   @inline(__always)
   func form<C: Collection<UInt8>>(_ bytes: C) -> MnemonicForm? {

@@ -133,23 +133,10 @@ extension Matcher {
     case .none, .immediate:
       var off: Int64 = 0
       if case .immediate(let v) = index { off = v }
-      if pre {
-        guard cls == .normal else { throw fail(i, "no pre-index form") }
-        return .preIndex(base: base, offset: off)
-      }
-      switch cls {
-      case .unscaled: return .unscaled(base: base, offset: off)
-      case .unprivileged: return .unprivileged(base: base, offset: off)
-      case .normal:
-        let scale = Int64(size.bytes)
-        if off >= 0 && off % scale == 0 && off / scale < 4096 {
-          return .unsignedOffset(base: base, offset: off)
-        }
-        // GNU as falls back to the unscaled form (LDUR); the encoder reports the range of
-        // whichever form is closer.
-        if off < 256 { return .unscaled(base: base, offset: off) }
-        return .unsignedOffset(base: base, offset: off)
-      }
+      guard
+        let a = Matcher.immediateAddress(base: base, offset: off, pre: pre, size: size, cls: cls)
+      else { throw fail(i, "no pre-index form") }
+      return a
     case .register(let r, let e, let a):
       guard !pre, cls == .normal else { throw fail(i, "register offset has no writeback form") }
       let ext = e ?? .uxtx
@@ -159,6 +146,27 @@ extension Matcher {
       guard !pre, cls == .normal else { throw fail(i, "register offset has no writeback form") }
       return .registerOffset(
         base: base, index: r, extend: .uxtx, shifted: try shiftedFlag(i, a, size))
+    }
+  }
+
+  /// The address `[base{, #off}]{!}` for an access of `size` in class `cls`, in the form GNU as
+  /// picks for the offset; nil for a pre-index form where `cls` has none.
+  static func immediateAddress(
+    base: Register, offset off: Int64, pre: Bool, size: AccessSize, cls: AddressClass
+  ) -> Address? {
+    if pre { return cls == .normal ? .preIndex(base: base, offset: off) : nil }
+    switch cls {
+    case .unscaled: return .unscaled(base: base, offset: off)
+    case .unprivileged: return .unprivileged(base: base, offset: off)
+    case .normal:
+      let scale = Int64(size.bytes)
+      if off >= 0 && off % scale == 0 && off / scale < 4096 {
+        return .unsignedOffset(base: base, offset: off)
+      }
+      // GNU as falls back to the unscaled form (LDUR); the encoder reports the range of
+      // whichever form is closer.
+      if off < 256 { return .unscaled(base: base, offset: off) }
+      return .unsignedOffset(base: base, offset: off)
     }
   }
 

@@ -30,10 +30,12 @@ extension AsmParser {
 
   /// `instruction(mnemonic:operands:pc:syntax:)` with the word it encodes to, so that an
   /// assembler encodes each instruction once.
+  /// `form`: the mnemonic's entry when the caller has already looked it up.
   static func encoded(
-    mnemonic: String, operands: [LocatedOperand], pc: UInt64, syntax: TargetSyntax
+    mnemonic: String, operands: [LocatedOperand], pc: UInt64, syntax: TargetSyntax,
+    form: MnemonicForm? = nil
   ) throws(AsmParseError) -> (instruction: Instruction, word: UInt32) {
-    let m = Matcher(mnemonic: mnemonic, ops: operands, pc: pc, syntax: syntax)
+    let m = Matcher(mnemonic: mnemonic, ops: operands, pc: pc, syntax: syntax, known: form)
     let i = try m.match()
     do {
       return (i, try encode(i))
@@ -50,6 +52,8 @@ struct Matcher {
   let ops: [LocatedOperand]
   let pc: UInt64
   let syntax: TargetSyntax
+  /// The mnemonic's form if already known (else `match` looks it up).
+  var known: MnemonicForm? = nil
 
   /// The column of the operand an encoding error is about: the register it names, else the
   /// first immediate or memory operand, else the first operand.
@@ -162,9 +166,28 @@ struct Matcher {
   }
 
   static func condition(_ s: String) -> Condition? {
-    if s == "hs" { return .cs }
-    if s == "lo" { return .cc }
-    return Condition.allCases.first { "\($0)" == s }
+    // Two lower-case letters, packed: one integer switch instead of comparing spellings.
+    let u = s.utf8
+    guard u.count == 2, let a = u.first, let b = u.last else { return nil }
+    switch UInt16(a) << 8 | UInt16(b) {
+    case 0x6571: return .eq
+    case 0x6e65: return .ne
+    case 0x6373, 0x6873: return .cs  // cs, hs
+    case 0x6363, 0x6c6f: return .cc  // cc, lo
+    case 0x6d69: return .mi
+    case 0x706c: return .pl
+    case 0x7673: return .vs
+    case 0x7663: return .vc
+    case 0x6869: return .hi
+    case 0x6c73: return .ls
+    case 0x6765: return .ge
+    case 0x6c74: return .lt
+    case 0x6774: return .gt
+    case 0x6c65: return .le
+    case 0x616c: return .al
+    case 0x6e76: return .nv
+    default: return nil
+    }
   }
 
   /// A branch or literal target in `width`.
@@ -211,8 +234,9 @@ struct Matcher {
 
   // swift-format-ignore
   func match() throws(AsmParseError) -> Instruction {
-    let m = mnemonic
-    guard let form = MnemonicTable.shared.form(m.utf8) else {
+    var m = mnemonic
+    // The contiguous bytes (a small string's are copied to the stack), not the UTF-8 view.
+    guard let form = known ?? m.withUTF8({ MnemonicTable.shared.form($0) }) else {
       throw AsmParseError("asm.unknown-mnemonic", column: 1, "unknown mnemonic '\(m)'")
     }
     switch form {
