@@ -200,12 +200,20 @@ private struct ASCIISubject {
     return result
   }
 
+  /// The reply prefixes, lower case, without their colon.
+  static let replyWords: [StaticString] = ["re", "aw", "fwd", "fw", "sv", "antw"]
+
   /// Where the text after a reply prefix (`Re:`, `RE :`, `Aw:`, `Fwd:`, `Re[2]:`) starts.
   func replyPrefix(_ s: Range<Int>) -> Int? {
-    for p in ["re", "aw", "fwd", "fw", "sv", "antw"] {
-      let n = p.utf8.count
-      guard s.count > n, Bytes.equalsLowercased(bytes[s.lowerBound..<(s.lowerBound + n)], p)
-      else { continue }
+    // Each prefix starts with `r`, `a`, `f` or `s`; most subjects start with `[`.
+    guard let first = s.first else { return nil }
+    switch Bytes.lower(bytes[first]) {
+    case UInt8(ascii: "r"), UInt8(ascii: "a"), UInt8(ascii: "f"), UInt8(ascii: "s"): break
+    default: return nil
+    }
+    for p in Self.replyWords {
+      let n = p.utf8CodeUnitCount
+      guard s.count > n, hasPrefix(s, p, at: 0) else { continue }
       var r = s.lowerBound + n
       if r < s.upperBound, bytes[r] == UInt8(ascii: "[") || bytes[r] == UInt8(ascii: "(") {
         let close = bytes[r] == UInt8(ascii: "[") ? UInt8(ascii: "]") : UInt8(ascii: ")")
