@@ -387,10 +387,13 @@ private struct Builder {
           diagnostics: threads.diagnostics)
       }
       var subjects = SubjectBytes()
-      let entries = mails.map { m in
-        var e = Entry(m)
-        subjects.add(m.subjectText, to: &e)
-        return e
+      // Through the buffer: a closure over the array's elements would copy each message.
+      let entries = mails.withUnsafeBufferPointer { buf in
+        buf.indices.map { k in
+          var e = Entry(buf[k])
+          subjects.add(buf[k].subjectText, to: &e)
+          return e
+        }
       }
       return .entries(entries, subjects)
     }
@@ -752,8 +755,10 @@ private struct Builder {
     }.compactMap { r in
       entry(r).map { reply($0, index: replyTarget[r] == nil ? entries[r].index : nil) }
     }
-    let base = ([coverEntry].compactMap { $0 } + p.sorted.compactMap(entry))
-      .lazy.compactMap(\.baseCommit).first
+    // The first `base-commit:` of the cover and the patches, in order (the patches after the
+    // first that has one are not looked at).
+    var base = coverEntry?.baseCommit
+    for pi in p.sorted where base == nil { base = entry(pi)?.baseCommit }
     let tags = Self.displayTags(
       coverEntry?.subject ?? p.sorted.first.map { subject($0) }
         ?? g.replies.first.map { subject($0) } ?? PatchSubject())
