@@ -72,9 +72,14 @@ public struct SeriesMail: Sendable {
     span = MessageSpan(m.raw)
     var scanned = Scan()
     m.withBodyUTF8 { buf, exact in
-      let start = m.bodyStartLine
-      scanned = Scan(buf, subject: subject, message: m, keep: keep) { line in
-        exact ? start + line - 1 : m.inputLine(forBodyLine: line)
+      // Two closures: one that captured `m` for both cases copied the message on each use.
+      if exact {
+        let start = m.bodyStartLine
+        scanned = Scan(buf, subject: subject, message: m, keep: keep) { start + $0 - 1 }
+      } else {
+        scanned = Scan(buf, subject: subject, message: m, keep: keep) {
+          m.inputLine(forBodyLine: $0)
+        }
       }
     }
     role = scanned.role
