@@ -93,7 +93,11 @@ extension SeriesAssembler {
         }
         diagnostics += found
       }
-      return assemble(mails, diagnostics: diagnostics)
+      let set = assemble(mails, diagnostics: diagnostics)
+      // The set keeps what it shows of the messages; the rest is freed beside the caller's
+      // next step (writing the report), not before it.
+      Spread.releaseLater(&mails)
+      return set
     }
     let mail = try MailInput.load(path: path)
     return assemble(
