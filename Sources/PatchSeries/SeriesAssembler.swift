@@ -448,27 +448,17 @@ private struct Builder {
   /// The series tags that identify a posting: the bracket words but PATCH, RESEND, the version
   /// and the count, lower-cased.
   static func seriesTags(_ s: PatchSubject) -> [String] {
-    displayTags(s).filter { $0.lowercased() != "resend" }.map { $0.lowercased() }
+    var tags: [String] = []
+    for t in displayTags(s) {
+      let l = SeriesWords.asciiLowercased(t) ?? t.lowercased()
+      if l != "resend" { tags.append(l) }
+    }
+    return tags
   }
 
   /// The bracket words worth showing: all but PATCH, the version and the count.
   static func displayTags(_ s: PatchSubject) -> [String] {
-    s.tags.filter { t in
-      let l = t.lowercased()
-      if l == "patch" { return false }
-      if isCount(l) { return false }
-      for prefix in ["v", "patchv", "patch-v"] where l.hasPrefix(prefix) {
-        let rest = l.dropFirst(prefix.count)
-        if !rest.isEmpty, rest.allSatisfy(\.isNumber) { return false }
-      }
-      return true
-    }
-  }
-
-  /// `3/4`, `03/10`.
-  static func isCount(_ t: String) -> Bool {
-    let parts = t.split(separator: "/", omittingEmptySubsequences: false)
-    return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
+    s.tags.filter { t in !SeriesWords.isNumbering(t) }
   }
 
   mutating func groupCoversAndPatches() {
@@ -648,17 +638,18 @@ private struct Builder {
   func ordered(diagnostics: inout [Diagnostic]) -> [Plan] {
     let order = groups.indices.sorted { groups[$0].firstSeen < groups[$1].firstSeen }
     // Planned on every core, each group's diagnostics apart, then joined in order.
+    // Each plan's title key is made there too.
     let planned = Spread.map(order.count) { k in
       var found: [Diagnostic] = []
       let p = plan(order[k], diagnostics: &found)
-      return (p, found)
+      return (p, found, Self.normalizedTitle(p.title))
     }
     let plans = planned.map(\.0)
-    for (_, found) in planned { diagnostics += found }
+    for (_, found, _) in planned { diagnostics += found }
     var titleOrder: [String] = []
     var byTitle: [String: [Int]] = [:]
-    for (i, p) in plans.enumerated() {
-      let key = Self.normalizedTitle(p.title)
+    for i in planned.indices {
+      let key = planned[i].2
       if byTitle[key] == nil { titleOrder.append(key) }
       byTitle[key, default: []].append(i)
     }
@@ -678,9 +669,7 @@ private struct Builder {
     return sorted
   }
 
-  static func normalizedTitle(_ t: String) -> String {
-    t.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
-  }
+  static func normalizedTitle(_ t: String) -> String { SeriesWords.normalizedTitle(t) }
 
   func plan(_ gi: Int, diagnostics: inout [Diagnostic]) -> Plan {
     let g = groups[gi]
