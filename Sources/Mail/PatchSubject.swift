@@ -41,16 +41,28 @@ public struct PatchSubject: Equatable, Sendable {
   }
 
   public static func parse(_ subject: String) -> PatchSubject {
-    // Nearly every subject is ASCII on one line: read its bytes. Others go by characters.
+    readingBytes(subject) { $0.parse() } ?? parseText(subject)
+  }
+
+  /// `parse(subject).title`, without reading the words of the bracket groups.
+  public static func title(of subject: String) -> String {
+    readingBytes(subject) { $0.text($0.titleRange(readingWords: false)) }
+      ?? parseText(subject).title
+  }
+
+  /// `read` over the bytes of `subject` when it is ASCII on one line (nearly every subject
+  /// is), where a byte is a character; nil for any other, which is read by characters.
+  private static func readingBytes<R>(
+    _ subject: String, _ read: (inout ASCIISubject) -> R
+  ) -> R? {
     var text = subject
-    let fast = text.withUTF8 { b -> PatchSubject? in
+    return text.withUTF8 { b -> R? in
       for c in b where c >= 0x80 || c == Bytes.tab || c == Bytes.lf || c == Bytes.cr {
         return nil
       }
       var reader = ASCIISubject(bytes: b)
-      return reader.parse()
+      return read(&reader)
     }
-    return fast ?? parseText(subject)
   }
 
   /// ``parse(_:)`` by characters, for any subject.
@@ -178,6 +190,13 @@ private struct ASCIISubject {
   }
 
   mutating func parse() -> PatchSubject {
+    result.title = text(titleRange(readingWords: true))
+    return result
+  }
+
+  /// Where the title lies: after the reply prefixes and the bracket groups, trimmed. With
+  /// `readingWords`, the words of each group are read into `result` on the way.
+  mutating func titleRange(readingWords: Bool) -> Range<Int> {
     var rest = trimmed(0..<bytes.count)
     var progress = LoopGuard()
     while !rest.isEmpty, progress.advanced(to: rest.lowerBound) {
@@ -190,14 +209,13 @@ private struct ASCIISubject {
         let close = Bytes.find(
           UInt8(ascii: "]"), in: bytes, from: rest.lowerBound, to: rest.upperBound)
       {
-        take(group: (rest.lowerBound + 1)..<close)
+        if readingWords { take(group: (rest.lowerBound + 1)..<close) }
         rest = trimmed((close + 1)..<rest.upperBound)
         continue
       }
       break
     }
-    result.title = text(rest)
-    return result
+    return rest
   }
 
   /// The reply prefixes, lower case, without their colon.

@@ -358,6 +358,8 @@ private struct Builder {
   func subjectText(_ i: Int) -> String? { subjects.text(entries[i]) }
   /// Message `i`'s subject read as a patch subject.
   func subject(_ i: Int) -> PatchSubject { PatchSubject.parse(subjectText(i) ?? "") }
+  /// Message `i`'s title (`subject(i).title`).
+  func title(_ i: Int) -> String { PatchSubject.title(of: subjectText(i) ?? "") }
 
   let entries: [Entry]
   /// Each message's parent in the thread, -1 for none.
@@ -717,13 +719,13 @@ private struct Builder {
         diagnostics.append(
           Diagnostic(
             "series.missing-patch", .warning, at: entries[r].location,
-            "the patch '\(subject(r).title)' (v\(g.key.version)) is not in the input"))
+            "the patch '\(title(r))' (v\(g.key.version)) is not in the input"))
       }
     }
     let title =
-      g.cover.map { subject($0).title }
-      ?? sortedPatches.first.map { subject($0).title }
-      ?? g.replies.first.map { subject($0).title } ?? ""
+      g.cover.map { self.title($0) }
+      ?? sortedPatches.first.map { self.title($0) }
+      ?? g.replies.first.map { self.title($0) } ?? ""
     return Plan(
       group: gi, version: g.key.version, title: title, sorted: sortedPatches, kept: kept,
       total: total, missing: missing, previous: nil)
