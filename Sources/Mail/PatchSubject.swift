@@ -50,6 +50,23 @@ public struct PatchSubject: Equatable, Sendable {
       ?? parseText(subject).title
   }
 
+  /// `parse(subject)` without its `tags` and `title` (left empty): what sorting a message
+  /// out needs, without a string for each bracket word.
+  public static func numbers(of subject: String) -> PatchSubject {
+    let fast = readingBytes(subject) { reader -> PatchSubject in
+      reader.keepsText = false
+      _ = reader.titleRange(readingWords: true)
+      return reader.result
+    }
+    guard let fast else {
+      var s = parseText(subject)
+      s.tags = []
+      s.title = ""
+      return s
+    }
+    return fast
+  }
+
   /// `read` over the bytes of `subject` when it is ASCII on one line (nearly every subject
   /// is), where a byte is a character; nil for any other, which is read by characters.
   private static func readingBytes<R>(
@@ -173,6 +190,8 @@ public struct PatchSubject: Equatable, Sendable {
 private struct ASCIISubject {
   let bytes: UnsafeBufferPointer<UInt8>
   var result = PatchSubject()
+  /// Whether the bracket words are kept in `result.tags`.
+  var keepsText = true
 
   init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -263,7 +282,7 @@ private struct ASCIISubject {
   }
 
   mutating func word(_ w: Range<Int>) {
-    result.tags.append(text(w))
+    if keepsText { result.tags.append(text(w)) }
     func equals(_ s: StaticString) -> Bool {
       w.count == s.utf8CodeUnitCount && hasPrefix(w, s, at: 0)
     }

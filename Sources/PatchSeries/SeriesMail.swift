@@ -57,7 +57,7 @@ public struct SeriesMail: Sendable {
   /// Reads `m`, keeping what `keep` says.
   public init(_ m: Message, keeping keep: SeriesAssembler.Keep) {
     subjectText = m.subject
-    let subject = PatchSubject.parse(subjectText ?? "")
+    let subject = PatchSubject.numbers(of: subjectText ?? "")
     func small(_ n: Int?) -> Int32 { n.map { Int32(clamping: $0) } ?? -1 }
     numbers = (Int32(clamping: subject.version), small(subject.index), small(subject.total))
     links = ThreadLinks(m)
