@@ -62,7 +62,7 @@ public struct SeriesMail: Sendable {
     numbers = (Int32(clamping: subject.version), small(subject.index), small(subject.total))
     links = ThreadLinks(m)
     if let last = links.references.last, last == links.inReplyTo { links.references.removeLast() }
-    author = m.from?.description ?? ""
+    author = m.fromDescription ?? ""
     date = m.date?.iso8601
     role = .other
     trailers = []
