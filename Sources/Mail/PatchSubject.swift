@@ -41,16 +41,45 @@ public struct PatchSubject: Equatable, Sendable {
   }
 
   public static func parse(_ subject: String) -> PatchSubject {
-    // Nearly every subject is ASCII on one line: read its bytes. Others go by characters.
+    readingBytes(subject) { $0.parse() } ?? parseText(subject)
+  }
+
+  /// `parse(subject).title`, without reading the words of the bracket groups.
+  public static func title(of subject: String) -> String {
+    readingBytes(subject) { $0.text($0.titleRange(readingWords: false)) }
+      ?? parseText(subject).title
+  }
+
+  /// `parse(subject)` without its `tags` and `title` (left empty): what sorting a message
+  /// out needs, without a string for each bracket word.
+  public static func numbers(of subject: String) -> PatchSubject {
+    let fast = readingBytes(subject) { reader -> PatchSubject in
+      reader.keepsText = false
+      _ = reader.titleRange(readingWords: true)
+      return reader.result
+    }
+    guard let fast else {
+      var s = parseText(subject)
+      s.tags = []
+      s.title = ""
+      return s
+    }
+    return fast
+  }
+
+  /// `read` over the bytes of `subject` when it is ASCII on one line (nearly every subject
+  /// is), where a byte is a character; nil for any other, which is read by characters.
+  private static func readingBytes<R>(
+    _ subject: String, _ read: (inout ASCIISubject) -> R
+  ) -> R? {
     var text = subject
-    let fast = text.withUTF8 { b -> PatchSubject? in
+    return text.withUTF8 { b -> R? in
       for c in b where c >= 0x80 || c == Bytes.tab || c == Bytes.lf || c == Bytes.cr {
         return nil
       }
       var reader = ASCIISubject(bytes: b)
-      return reader.parse()
+      return read(&reader)
     }
-    return fast ?? parseText(subject)
   }
 
   /// ``parse(_:)`` by characters, for any subject.
@@ -161,6 +190,8 @@ public struct PatchSubject: Equatable, Sendable {
 private struct ASCIISubject {
   let bytes: UnsafeBufferPointer<UInt8>
   var result = PatchSubject()
+  /// Whether the bracket words are kept in `result.tags`.
+  var keepsText = true
 
   init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -178,6 +209,13 @@ private struct ASCIISubject {
   }
 
   mutating func parse() -> PatchSubject {
+    result.title = text(titleRange(readingWords: true))
+    return result
+  }
+
+  /// Where the title lies: after the reply prefixes and the bracket groups, trimmed. With
+  /// `readingWords`, the words of each group are read into `result` on the way.
+  mutating func titleRange(readingWords: Bool) -> Range<Int> {
     var rest = trimmed(0..<bytes.count)
     var progress = LoopGuard()
     while !rest.isEmpty, progress.advanced(to: rest.lowerBound) {
@@ -190,22 +228,29 @@ private struct ASCIISubject {
         let close = Bytes.find(
           UInt8(ascii: "]"), in: bytes, from: rest.lowerBound, to: rest.upperBound)
       {
-        take(group: (rest.lowerBound + 1)..<close)
+        if readingWords { take(group: (rest.lowerBound + 1)..<close) }
         rest = trimmed((close + 1)..<rest.upperBound)
         continue
       }
       break
     }
-    result.title = text(rest)
-    return result
+    return rest
   }
+
+  /// The reply prefixes, lower case, without their colon.
+  static let replyWords: [StaticString] = ["re", "aw", "fwd", "fw", "sv", "antw"]
 
   /// Where the text after a reply prefix (`Re:`, `RE :`, `Aw:`, `Fwd:`, `Re[2]:`) starts.
   func replyPrefix(_ s: Range<Int>) -> Int? {
-    for p in ["re", "aw", "fwd", "fw", "sv", "antw"] {
-      let n = p.utf8.count
-      guard s.count > n, Bytes.equalsLowercased(bytes[s.lowerBound..<(s.lowerBound + n)], p)
-      else { continue }
+    // Each prefix starts with `r`, `a`, `f` or `s`; most subjects start with `[`.
+    guard let first = s.first else { return nil }
+    switch Bytes.lower(bytes[first]) {
+    case UInt8(ascii: "r"), UInt8(ascii: "a"), UInt8(ascii: "f"), UInt8(ascii: "s"): break
+    default: return nil
+    }
+    for p in Self.replyWords {
+      let n = p.utf8CodeUnitCount
+      guard s.count > n, hasPrefix(s, p, at: 0) else { continue }
       var r = s.lowerBound + n
       if r < s.upperBound, bytes[r] == UInt8(ascii: "[") || bytes[r] == UInt8(ascii: "(") {
         let close = bytes[r] == UInt8(ascii: "[") ? UInt8(ascii: "]") : UInt8(ascii: ")")
@@ -237,7 +282,7 @@ private struct ASCIISubject {
   }
 
   mutating func word(_ w: Range<Int>) {
-    result.tags.append(text(w))
+    if keepsText { result.tags.append(text(w)) }
     func equals(_ s: StaticString) -> Bool {
       w.count == s.utf8CodeUnitCount && hasPrefix(w, s, at: 0)
     }

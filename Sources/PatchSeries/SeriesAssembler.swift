@@ -93,7 +93,11 @@ extension SeriesAssembler {
         }
         diagnostics += found
       }
-      return assemble(mails, diagnostics: diagnostics)
+      let set = assemble(mails, diagnostics: diagnostics)
+      // The set keeps what it shows of the messages; the rest is freed beside the caller's
+      // next step (writing the report), not before it.
+      Spread.releaseLater(&mails)
+      return set
     }
     let mail = try MailInput.load(path: path)
     return assemble(
@@ -354,6 +358,8 @@ private struct Builder {
   func subjectText(_ i: Int) -> String? { subjects.text(entries[i]) }
   /// Message `i`'s subject read as a patch subject.
   func subject(_ i: Int) -> PatchSubject { PatchSubject.parse(subjectText(i) ?? "") }
+  /// Message `i`'s title (`subject(i).title`).
+  func title(_ i: Int) -> String { PatchSubject.title(of: subjectText(i) ?? "") }
 
   let entries: [Entry]
   /// Each message's parent in the thread, -1 for none.
@@ -387,10 +393,13 @@ private struct Builder {
           diagnostics: threads.diagnostics)
       }
       var subjects = SubjectBytes()
-      let entries = mails.map { m in
-        var e = Entry(m)
-        subjects.add(m.subjectText, to: &e)
-        return e
+      // Through the buffer: a closure over the array's elements would copy each message.
+      let entries = mails.withUnsafeBufferPointer { buf in
+        buf.indices.map { k in
+          var e = Entry(buf[k])
+          subjects.add(buf[k].subjectText, to: &e)
+          return e
+        }
       }
       return .entries(entries, subjects)
     }
@@ -441,27 +450,17 @@ private struct Builder {
   /// The series tags that identify a posting: the bracket words but PATCH, RESEND, the version
   /// and the count, lower-cased.
   static func seriesTags(_ s: PatchSubject) -> [String] {
-    displayTags(s).filter { $0.lowercased() != "resend" }.map { $0.lowercased() }
+    var tags: [String] = []
+    for t in displayTags(s) {
+      let l = SeriesWords.asciiLowercased(t) ?? t.lowercased()
+      if l != "resend" { tags.append(l) }
+    }
+    return tags
   }
 
   /// The bracket words worth showing: all but PATCH, the version and the count.
   static func displayTags(_ s: PatchSubject) -> [String] {
-    s.tags.filter { t in
-      let l = t.lowercased()
-      if l == "patch" { return false }
-      if isCount(l) { return false }
-      for prefix in ["v", "patchv", "patch-v"] where l.hasPrefix(prefix) {
-        let rest = l.dropFirst(prefix.count)
-        if !rest.isEmpty, rest.allSatisfy(\.isNumber) { return false }
-      }
-      return true
-    }
-  }
-
-  /// `3/4`, `03/10`.
-  static func isCount(_ t: String) -> Bool {
-    let parts = t.split(separator: "/", omittingEmptySubsequences: false)
-    return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
+    s.tags.filter { t in !SeriesWords.isNumbering(t) }
   }
 
   mutating func groupCoversAndPatches() {
@@ -641,17 +640,18 @@ private struct Builder {
   func ordered(diagnostics: inout [Diagnostic]) -> [Plan] {
     let order = groups.indices.sorted { groups[$0].firstSeen < groups[$1].firstSeen }
     // Planned on every core, each group's diagnostics apart, then joined in order.
+    // Each plan's title key is made there too.
     let planned = Spread.map(order.count) { k in
       var found: [Diagnostic] = []
       let p = plan(order[k], diagnostics: &found)
-      return (p, found)
+      return (p, found, Self.normalizedTitle(p.title))
     }
     let plans = planned.map(\.0)
-    for (_, found) in planned { diagnostics += found }
+    for (_, found, _) in planned { diagnostics += found }
     var titleOrder: [String] = []
     var byTitle: [String: [Int]] = [:]
-    for (i, p) in plans.enumerated() {
-      let key = Self.normalizedTitle(p.title)
+    for i in planned.indices {
+      let key = planned[i].2
       if byTitle[key] == nil { titleOrder.append(key) }
       byTitle[key, default: []].append(i)
     }
@@ -671,9 +671,7 @@ private struct Builder {
     return sorted
   }
 
-  static func normalizedTitle(_ t: String) -> String {
-    t.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
-  }
+  static func normalizedTitle(_ t: String) -> String { SeriesWords.normalizedTitle(t) }
 
   func plan(_ gi: Int, diagnostics: inout [Diagnostic]) -> Plan {
     let g = groups[gi]
@@ -721,13 +719,13 @@ private struct Builder {
         diagnostics.append(
           Diagnostic(
             "series.missing-patch", .warning, at: entries[r].location,
-            "the patch '\(subject(r).title)' (v\(g.key.version)) is not in the input"))
+            "the patch '\(title(r))' (v\(g.key.version)) is not in the input"))
       }
     }
     let title =
-      g.cover.map { subject($0).title }
-      ?? sortedPatches.first.map { subject($0).title }
-      ?? g.replies.first.map { subject($0).title } ?? ""
+      g.cover.map { self.title($0) }
+      ?? sortedPatches.first.map { self.title($0) }
+      ?? g.replies.first.map { self.title($0) } ?? ""
     return Plan(
       group: gi, version: g.key.version, title: title, sorted: sortedPatches, kept: kept,
       total: total, missing: missing, previous: nil)
@@ -752,8 +750,10 @@ private struct Builder {
     }.compactMap { r in
       entry(r).map { reply($0, index: replyTarget[r] == nil ? entries[r].index : nil) }
     }
-    let base = ([coverEntry].compactMap { $0 } + p.sorted.compactMap(entry))
-      .lazy.compactMap(\.baseCommit).first
+    // The first `base-commit:` of the cover and the patches, in order (the patches after the
+    // first that has one are not looked at).
+    var base = coverEntry?.baseCommit
+    for pi in p.sorted where base == nil { base = entry(pi)?.baseCommit }
     let tags = Self.displayTags(
       coverEntry?.subject ?? p.sorted.first.map { subject($0) }
         ?? g.replies.first.map { subject($0) } ?? PatchSubject())

@@ -57,12 +57,12 @@ public struct SeriesMail: Sendable {
   /// Reads `m`, keeping what `keep` says.
   public init(_ m: Message, keeping keep: SeriesAssembler.Keep) {
     subjectText = m.subject
-    let subject = PatchSubject.parse(subjectText ?? "")
+    let subject = PatchSubject.numbers(of: subjectText ?? "")
     func small(_ n: Int?) -> Int32 { n.map { Int32(clamping: $0) } ?? -1 }
     numbers = (Int32(clamping: subject.version), small(subject.index), small(subject.total))
     links = ThreadLinks(m)
     if let last = links.references.last, last == links.inReplyTo { links.references.removeLast() }
-    author = m.from?.description ?? ""
+    author = m.fromDescription ?? ""
     date = m.date?.iso8601
     role = .other
     trailers = []
@@ -72,9 +72,14 @@ public struct SeriesMail: Sendable {
     span = MessageSpan(m.raw)
     var scanned = Scan()
     m.withBodyUTF8 { buf, exact in
-      let start = m.bodyStartLine
-      scanned = Scan(buf, subject: subject, message: m, keep: keep) { line in
-        exact ? start + line - 1 : m.inputLine(forBodyLine: line)
+      // Two closures: one that captured `m` for both cases copied the message on each use.
+      if exact {
+        let start = m.bodyStartLine
+        scanned = Scan(buf, subject: subject, message: m, keep: keep) { start + $0 - 1 }
+      } else {
+        scanned = Scan(buf, subject: subject, message: m, keep: keep) {
+          m.inputLine(forBodyLine: $0)
+        }
       }
     }
     role = scanned.role

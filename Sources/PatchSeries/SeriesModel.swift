@@ -79,7 +79,7 @@ public struct SeriesMessage: Sendable {
   public var body: String
 
   /// The subject without `Re:` and the `[PATCH …]` groups.
-  public var title: String { PatchSubject.parse(subject).title }
+  public var title: String { PatchSubject.title(of: subject) }
 
   public init(
     subject: String, messageID: String?, author: String, date: String?, location: SourceLocation,

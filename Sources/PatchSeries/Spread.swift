@@ -31,3 +31,23 @@ enum Spread {
     func fill(_ k: Int) { (base + k).initialize(to: body(k)) }
   }
 }
+
+extension Spread {
+  /// Empties `items`, leaving the freeing of its elements to another thread: tens of
+  /// thousands of messages, their strings and arrays released one by one, would otherwise
+  /// hold up the caller for a few hundredths of a second.
+  static func releaseLater<T: Sendable>(_ items: inout [T]) {
+    let parting = Parting(items)
+    items = []
+    DispatchQueue.global().async { parting.drop() }
+  }
+
+  /// The only reference to the array once the caller has let go of it, so the thread that
+  /// drops it is the one that frees the elements. Not checked by the compiler: nothing else
+  /// touches `items` once it is handed over.
+  private final class Parting<T: Sendable>: @unchecked Sendable {
+    private var items: [T]
+    init(_ items: [T]) { self.items = items }
+    func drop() { items = [] }
+  }
+}

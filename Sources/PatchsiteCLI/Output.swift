@@ -33,7 +33,8 @@ enum Output {
       }
       do {
         if let handle {
-          try handle.write(contentsOf: Data(bytes))
+          // The bytes as they are: a `Data` of them would be one more copy of the report.
+          try handle.write(contentsOf: bytes)
         } else {
           let url = URL(fileURLWithPath: path)
           try Data(bytes).write(to: url)

@@ -6,8 +6,13 @@ import PatchSeries
 /// apply to its base or an error-level diagnostic was raised (exit 1; bad input is exit 2).
 public enum Outcome {
   public static func somethingFound(series: SeriesSet?, layouts: [Layout] = []) -> Bool {
-    let notApplied =
-      series?.versions.contains { $0.patches.contains { $0.applies == false } } ?? false
+    // By index: `contains` over the versions and patches would copy each one.
+    var notApplied = false
+    if let versions = series?.versions {
+      notApplied = versions.indices.contains { v in
+        versions[v].patches.indices.contains { versions[v].patches[$0].applies == false }
+      }
+    }
     let seriesError = series?.diagnostics.contains { $0.severity == .error } ?? false
     let layoutError = layouts.contains { $0.diagnostics.contains { $0.severity == .error } }
     return notApplied || seriesError || layoutError

@@ -34,6 +34,10 @@ public enum SeriesReport {
     let run = max(1, min(64, chunk >> 14))
     let window = run * max(1, Parallel.workers)
     w.open(.array)
+    // The start of the report goes out at the head of the first run of versions, so that the
+    // writer holds nothing while the runs are handed over.
+    let head = count > 0 ? w.bytes : []
+    if count > 0 { w.clear() }
     var rendered: [[UInt8]] = []
     var failure: E?
     var start = 0
@@ -43,21 +47,18 @@ public enum SeriesReport {
       let first = start
       rendered = Parallel.map(runs + 1) { k in
         guard k < runs else {
-          // Only this piece touches `w` and `failure`.
+          // Only this piece touches `failure`.
           do throws(E) {
-            for piece in previous {
-              w.append(piece)
-              if w.count >= chunk {
-                try sink(w.bytes)
-                w.clear()
-              }
-            }
+            // A piece holds about `chunk` bytes already: handed over as it is, where copying
+            // it into the writer first cost a pass over every byte.
+            for piece in previous { try sink(piece) }
           } catch {
             failure = error
           }
           return []
         }
         var piece = JSONWriter(capacity: min(chunk, 1 << 20) + (1 << 16))
+        if first == 0 && k == 0 { piece.append(head) }
         for n in (first + k * run)..<min(count, first + (k + 1) * run) {
           piece.member(n, indent: 2)
           let v = set.versions[n]

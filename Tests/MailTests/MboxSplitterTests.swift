@@ -3,17 +3,18 @@ import Testing
 
 @testable import Mail
 
-@Suite struct MboxSplitterTests {
-  func splitInChunks(_ chunks: [[UInt8]]) -> [RawMessage] {
-    var s = MboxSplitter()
-    var out: [RawMessage] = []
-    for c in chunks {
-      s.feed(c)
-      out += s.takeReady()
-    }
-    return out + s.finish()
+/// The messages of `chunks` fed to one splitter in turn.
+private func splitInChunks(_ chunks: [[UInt8]]) -> [RawMessage] {
+  var s = MboxSplitter()
+  var out: [RawMessage] = []
+  for c in chunks {
+    s.feed(c)
+    out += s.takeReady()
   }
+  return out + s.finish()
+}
 
+@Suite struct MboxSplitterTests {
   @Test(arguments: Fixture.mailFiles)
   func dripFedSplitterAgrees(file: String) throws {
     let bytes = Fixture.bytes(file)
@@ -203,5 +204,100 @@ import Testing
     var n = r.takeMessages().messages.count
     n += try r.finish().messages.count
     #expect(n == whole.messages.count)
+  }
+}
+
+/// The splitter jumps between the `F`s of an mbox; these tests hold it to a plain reading that
+/// looks at every line in turn, on the fixtures and on random inputs built from the lines that
+/// matter (separators strict and loose, quoted `From `, blank and CR-only lines, `From:`).
+@Suite struct MboxSplitterLineByLineTests {
+  /// Every line looked at in order: what the splitter did before it learned to jump.
+  static func lineByLine(_ input: [UInt8]) -> [RawMessage] {
+    var out: [RawMessage] = []
+    var isMbox: Bool? = nil
+    var prevBlank = true
+    var start = 0
+    var startLine = 1
+    var from: [UInt8]? = nil
+    var quoted = false
+    func cut(upTo end: Int) {
+      let bytes = input[start..<end]
+      if from == nil, bytes.allSatisfy({ $0 <= 0x20 }) { return }
+      out.append(
+        RawMessage(fromLine: from, bytes: Array(bytes), startLine: startLine, hasQuotedFrom: quoted)
+      )
+      from = nil
+      quoted = false
+    }
+    var ls = 0
+    var line = 1
+    while ls < input.count {
+      let le = input[ls...].firstIndex(of: 0x0A) ?? input.count
+      let next = le < input.count ? le + 1 : le
+      let text = Array(input[ls..<le])
+      let blank = text.isEmpty || text == [0x0D]
+      let separator = input.withUnsafeBufferPointer {
+        FromLine.isSeparator($0, from: ls, to: le, strict: !prevBlank)
+      }
+      if isMbox == nil, !blank {
+        isMbox = separator
+        if !separator {
+          start = ls
+          startLine = line
+          break
+        }
+      }
+      if isMbox == true, separator {
+        cut(upTo: ls)
+        from = Array(input[ls..<next])
+        start = next
+        startLine = line + 1
+        quoted = false
+        prevBlank = false
+      } else {
+        let depth = text.prefix { $0 == UInt8(ascii: ">") }.count
+        if depth > 0, text.dropFirst(depth).starts(with: Array("From ".utf8)) { quoted = true }
+        prevBlank = blank
+      }
+      ls = next
+      line += 1
+    }
+    if isMbox == nil { return [] }
+    cut(upTo: input.count)
+    return out
+  }
+
+  @Test(arguments: Fixture.mailFiles)
+  func fixturesAgree(file: String) {
+    for input in [Fixture.bytes(file), Fixture.crlf(Fixture.bytes(file))] {
+      let expected = Self.lineByLine(input)
+      #expect(MboxSplitter.split(input) == expected, "\(file)")
+      #expect(
+        splitInChunks(DripFeed.randomChunks(input, seed: 3, maxChunk: 700)) == expected, "\(file)")
+    }
+  }
+
+  @Test func randomInputsAgree() {
+    let lines = [
+      "From a@b Mon Jan  2 03:04:05 2023", "From a@b Mon Jan  2 03:04:05 2023\r",
+      "From someone 12:00 2023 loose", "From: A <a@b>", "From", "F", "Fixes: 1234",
+      ">From quoted", ">>From deeper", "> From not", "x>From mid-line", "text with F in it",
+      "", "\r", " ", "body", "-> From arrow", ">", ">>",
+    ]
+    var rng = SeededGenerator(seed: 2026)
+    for round in 0..<400 {
+      var text = ""
+      for _ in 0..<Int.random(in: 0...40, using: &rng) {
+        text += (lines.randomElement(using: &rng) ?? "") + "\n"
+      }
+      if Bool.random(using: &rng) { text += lines.randomElement(using: &rng) ?? "" }
+      let input = Array(text.utf8)
+      let expected = Self.lineByLine(input)
+      #expect(MboxSplitter.split(input) == expected, "round \(round): \(text.debugDescription)")
+      let chunks = DripFeed.randomChunks(input, seed: UInt64(round), maxChunk: 24)
+      #expect(
+        splitInChunks(chunks) == expected, "round \(round) in chunks: \(text.debugDescription)")
+      #expect(splitInChunks(input.map { [$0] }) == expected, "round \(round) byte by byte")
+    }
   }
 }

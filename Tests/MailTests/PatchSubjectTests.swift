@@ -84,6 +84,11 @@ import Testing
     #expect(s.index == c.index)
     #expect(s.total == c.total)
     #expect(s.title == c.title)
+    #expect(PatchSubject.title(of: c.subject) == c.title)
+    var numbers = s
+    numbers.tags = []
+    numbers.title = ""
+    #expect(PatchSubject.numbers(of: c.subject) == numbers)
     #expect(s.isCover == (c.index == 0))
     if let tags = c.tags { #expect(s.tags == tags) }
   }

@@ -129,6 +129,10 @@ private struct SplitCore: Sendable {
         searchFrom = count
         break
       }
+      if single == false {
+        jump(buf, final: final)
+        break
+      }
       guard let nl = Bytes.findLF(in: buf, from: searchFrom, to: count) else {
         if final {
           handleLine(buf, scan, count)
@@ -142,6 +146,90 @@ private struct SplitCore: Sendable {
       searchFrom = scan
       line += 1
     }
+  }
+
+  /// `process` once the input is known to be an mbox: only the lines holding an `F` matter
+  /// (a separator starts with one, a quoted `>From ` holds one), so the scan jumps from one
+  /// `F` to the next and counts the lines between them in bulk instead of visiting each.
+  ///
+  /// On return `scan` is a line start again (the last line not yet complete, when `final` is
+  /// false), with `line` and `prevBlank` updated for it.
+  private mutating func jump(_ buf: UnsafeBufferPointer<UInt8>, final: Bool) {
+    let count = buf.count
+    var at = scan
+    var progress = LoopGuard()
+    while at < count, progress.advanced(to: at) {
+      guard let f = Bytes.find(UInt8(ascii: "F"), in: buf, from: at, to: count) else { break }
+      at = f + 1
+      if f == scan || buf[f - 1] == Bytes.lf {
+        // An `F` at the start of a line: maybe a separator.
+        guard Bytes.hasPrefix(buf, at: f, to: count, "From ") else {
+          if count - f < 5, !final {
+            // Too few bytes to tell: look at this line again with the next chunk.
+            settle(buf, at: f)
+            return
+          }
+          continue
+        }
+        let end: Int
+        if let nl = Bytes.findLF(in: buf, from: f, to: count) {
+          end = nl
+        } else if final {
+          end = count
+        } else {
+          settle(buf, at: f)
+          return
+        }
+        let blankBefore = f == scan ? prevBlank : isBlankLine(buf, endingAt: f - 1)
+        guard FromLine.isSeparator(buf, from: f, to: end, strict: !blankBefore) else { continue }
+        line += Bytes.countLF(in: buf, from: scan, to: f)
+        emit(buf, upTo: f)
+        let next = end < count ? end + 1 : end
+        fromLine = Array(UnsafeBufferPointer(rebasing: buf[f..<next]))
+        msgStart = next
+        msgStartLine = line + 1
+        hasQuoted = false
+        prevBlank = false
+        scan = next
+        searchFrom = next
+        if end < count { line += 1 }
+        at = next
+      } else if !hasQuoted, buf[f - 1] == UInt8(ascii: ">") {
+        // `>`…`From ` at the start of a line: a quoted separator.
+        var j = f - 1
+        while j > scan, buf[j - 1] == UInt8(ascii: ">") { j -= 1 }
+        if (j == scan || buf[j - 1] == Bytes.lf), Bytes.hasPrefix(buf, at: f, to: count, "From ") {
+          hasQuoted = true
+        }
+      }
+    }
+    if final {
+      scan = count
+      searchFrom = count
+      return
+    }
+    // Every line up to the last `\n` has been looked at; the rest waits for more input.
+    var last = count
+    while last > scan, buf[last - 1] != Bytes.lf { last -= 1 }
+    settle(buf, at: last)
+  }
+
+  /// Moves `scan` forward to the line start `to`, counting the lines passed over.
+  private mutating func settle(_ buf: UnsafeBufferPointer<UInt8>, at to: Int) {
+    if to > scan {
+      line += Bytes.countLF(in: buf, from: scan, to: to)
+      prevBlank = isBlankLine(buf, endingAt: to - 1)
+      scan = to
+    }
+    searchFrom = scan
+  }
+
+  /// Whether the line whose `\n` is at `nl` (a line that starts at or after `scan`) is blank:
+  /// empty or a lone `\r`.
+  @inline(__always)
+  private func isBlankLine(_ buf: UnsafeBufferPointer<UInt8>, endingAt nl: Int) -> Bool {
+    if nl == scan || buf[nl - 1] == Bytes.lf { return true }
+    return buf[nl - 1] == Bytes.cr && (nl - 1 == scan || buf[nl - 2] == Bytes.lf)
   }
 
   mutating func finish(_ buf: UnsafeBufferPointer<UInt8>) {

@@ -85,12 +85,7 @@ public struct Mailbox: Equatable, Hashable, Sendable, CustomStringConvertible {
   /// line breaks (where a byte is a character); nil for anything else, which `parse` reads by
   /// characters. A value that is only blanks is `.some(nil)`.
   private static func parsePlain(_ b: UnsafeBufferPointer<UInt8>) -> Mailbox?? {
-    for c in b
-    where c >= 0x80 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "(") || c == UInt8(ascii: ")")
-      || c == UInt8(ascii: "\\") || c == Bytes.lf || c == Bytes.cr
-    {
-      return nil
-    }
+    guard isPlain(b) else { return nil }
     func text(_ lo: Int, _ hi: Int) -> String {
       var lo = lo
       var hi = hi
@@ -109,6 +104,51 @@ public struct Mailbox: Equatable, Hashable, Sendable, CustomStringConvertible {
     let gt = Bytes.find(UInt8(ascii: ">"), in: b, from: lt + 1, to: hi) ?? hi
     let name = text(lo, lt)
     return Mailbox(name: name.isEmpty ? nil : name, address: text(lt + 1, gt))
+  }
+
+  /// `parse(encoded:)` of a raw field value, then its `description`, in one pass over the
+  /// bytes for the usual value: ASCII on one line with no quotes, comments or backslashes, a
+  /// display name (if any) with no encoded word and nothing that `description` quotes. nil for
+  /// any other value (read the long way); `.some(nil)` for a blank one (no mailbox).
+  static func plainDescription(_ b: UnsafeBufferPointer<UInt8>) -> String?? {
+    guard isPlain(b) else { return nil }
+    func trimmed(_ lo: Int, _ hi: Int) -> Range<Int> {
+      var lo = lo
+      var hi = hi
+      while lo < hi, Bytes.isWSP(b[lo]) { lo += 1 }
+      while hi > lo, Bytes.isWSP(b[hi - 1]) { hi -= 1 }
+      return lo..<hi
+    }
+    func text(_ r: Range<Int>) -> String {
+      String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self)
+    }
+    let all = trimmed(0, b.count)
+    if all.isEmpty { return .some(nil) }
+    guard let lt = all.last(where: { b[$0] == UInt8(ascii: "<") }) else { return text(all) }
+    let gt =
+      Bytes.find(UInt8(ascii: ">"), in: b, from: lt + 1, to: all.upperBound) ?? all.upperBound
+    let address = trimmed(lt + 1, gt)
+    let name = trimmed(all.lowerBound, lt)
+    if name.isEmpty { return text(address) }
+    let nameBytes = UnsafeBufferPointer(rebasing: b[name])
+    guard !nameBytes.contains(where: isSpecial), !HeaderBlock.hasEncodedWordStart(nameBytes)
+    else { return nil }
+    var out = ""
+    out.reserveCapacity(name.count + address.count + 3)
+    out += text(name)
+    out += " <"
+    out += text(address)
+    out += ">"
+    return out
+  }
+
+  /// ASCII on one line, with no quotes, comments or backslashes: where a byte is a character
+  /// and a mailbox is `Name <addr>` or `addr`.
+  private static func isPlain(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    !b.contains { c in
+      c >= 0x80 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "(") || c == UInt8(ascii: ")")
+        || c == UInt8(ascii: "\\") || c == Bytes.lf || c == Bytes.cr
+    }
   }
 
   /// Parses one mailbox from a value whose encoded words are not decoded yet: the structure

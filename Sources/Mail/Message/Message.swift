@@ -39,6 +39,14 @@ public struct Message: Equatable, Sendable {
   public var from: Mailbox? {
     headers.first { $0.isNamed("From") }.flatMap { Mailbox.parse(encoded: $0.unfoldedRawValue) }
   }
+  /// `from?.description`: for the usual ASCII `Name <addr>` read from the field's bytes
+  /// without making the mailbox.
+  public var fromDescription: String? {
+    guard let field = headers.first(where: { $0.isNamed("From") }) else { return nil }
+    var raw = field.rawValue
+    if let plain = raw.withUTF8(Mailbox.plainDescription) { return plain }
+    return Mailbox.parse(encoded: field.unfoldedRawValue)?.description
+  }
   public var to: [Mailbox] { mailboxes("To") }
   public var cc: [Mailbox] { mailboxes("Cc") }
 

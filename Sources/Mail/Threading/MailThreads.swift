@@ -30,18 +30,19 @@ public struct MailThreads: Equatable, Sendable {
       childLists: Array(repeating: [], count: links.count), roots: [], orphans: [],
       diagnostics: [], byID: [:])
     t.byID.reserveCapacity(links.count)
-    for (k, m) in links.enumerated() {
-      guard let id = m.messageID else { continue }
+    // By index: a `for` over the links would copy each one (its strings, its array) twice.
+    for k in links.indices {
+      guard let id = links[k].messageID else { continue }
       if let first = t.byID[id] {
         t.diagnostics.append(
           Diagnostic(
-            "mail.duplicate-message-id", .warning, at: m.location,
+            "mail.duplicate-message-id", .warning, at: links[k].location,
             "Message-ID <\(id)> already used by the message at \(links[first].location)"))
       } else {
         t.byID[id] = k
       }
     }
-    for (k, m) in links.enumerated() {
+    for k in links.indices {
       // The candidates: In-Reply-To, then References from the last.
       func usable(_ c: String) -> Int? {
         // A message without children cannot close a cycle, so the walk up is needed only for
@@ -50,9 +51,9 @@ public struct MailThreads: Equatable, Sendable {
         else { return nil }
         return p
       }
-      var parent = m.inReplyTo.flatMap(usable)
+      var parent = links[k].inReplyTo.flatMap(usable)
       if parent == nil {
-        for c in m.references.reversed() {
+        for c in links[k].references.reversed() {
           parent = usable(c)
           if parent != nil { break }
         }
@@ -62,7 +63,7 @@ public struct MailThreads: Equatable, Sendable {
         t.childLists[parent].append(k)
       } else {
         t.roots.append(k)
-        if m.inReplyTo != nil || !m.references.isEmpty { t.orphans.append(k) }
+        if links[k].inReplyTo != nil || !links[k].references.isEmpty { t.orphans.append(k) }
       }
     }
     return t
