@@ -229,11 +229,37 @@ public struct SeriesMail: Sendable {
 /// One copy of each string that many messages repeat — authors, the Message-IDs replies
 /// answer, trailer values, file paths — so a large archive's model holds each once.
 struct StringPool {
-  private var strings: Set<String> = []
+  /// A string compared by its bytes: `String`'s own `==` holds canonically equivalent
+  /// spellings equal (a precomposed `é` and `e` with a combining accent), and sharing one for
+  /// the other would change what the report prints.
+  struct Bytes: Hashable {
+    var string: String
+
+    static func == (a: Bytes, b: Bytes) -> Bool {
+      guard a.string.utf8.count == b.string.utf8.count else { return false }
+      let same = a.string.utf8.withContiguousStorageIfAvailable { x in
+        b.string.utf8.withContiguousStorageIfAvailable { y in
+          guard let p = x.baseAddress, let q = y.baseAddress else { return true }  // both empty
+          return memcmp(p, q, x.count) == 0
+        }
+      }
+      return (same ?? nil) ?? a.string.utf8.elementsEqual(b.string.utf8)
+    }
+
+    func hash(into h: inout Hasher) {
+      let done = string.utf8.withContiguousStorageIfAvailable {
+        h.combine(bytes: UnsafeRawBufferPointer($0))
+      }
+      // The same bytes hash the same whichever way they are stored.
+      if done == nil { Array(string.utf8).withUnsafeBytes { h.combine(bytes: $0) } }
+    }
+  }
+
+  private var strings: Set<Bytes> = []
 
   mutating func share(_ s: inout String) {
-    let (inserted, member) = strings.insert(s)
-    if !inserted { s = member }
+    let (inserted, member) = strings.insert(Bytes(string: s))
+    if !inserted { s = member.string }
   }
 
   mutating func share(_ s: inout String?) {

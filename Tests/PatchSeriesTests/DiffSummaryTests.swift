@@ -256,3 +256,21 @@ private let mutations: [(String, @Sendable (String) -> String)] = [
   #expect(wellFormed > 100)
   #expect(answered == wellFormed)
 }
+
+/// Sharing equal strings keeps each spelling's bytes: canonically equivalent forms of the
+/// same name are not merged into one.
+@Test func theStringPoolSharesOnlyIdenticalBytes() {
+  var pool = StringPool()
+  var first = "Jos\u{E9} <jose@example.org>"  // precomposed
+  var second = "Jose\u{301} <jose@example.org>"  // e and a combining acute accent
+  var third = "Jos\u{E9} <jose@example.org>"
+  #expect(first == second)  // String's own equality
+  pool.share(&first)
+  pool.share(&second)
+  pool.share(&third)
+  #expect(Array(second.utf8) == Array("Jose\u{301} <jose@example.org>".utf8))
+  #expect(Array(third.utf8) == Array(first.utf8))
+  var none: String? = nil
+  pool.share(&none)
+  #expect(none == nil)
+}
