@@ -128,11 +128,10 @@ extension Repository {
 
   /// ``topologicalOrder(_:)`` over anything with an ID and parents.
   static func topologicalOrder<C>(
-    _ commits: [C], id: (C) -> ObjectID, parents: (C) -> [ObjectID]
+    _ commits: [C], id: (C) -> ObjectID, parents: (C) -> [ObjectID],
+    positions known: [ObjectID: Int]? = nil
   ) -> [C] {
-    var index: [ObjectID: Int] = [:]
-    index.reserveCapacity(commits.count)
-    for (i, c) in commits.enumerated() { index[id(c)] = i }
+    let index = known ?? Self.positions(commits, id: id)
     // indegree 0: emitted (or not in the set); otherwise 1 + children still to emit.
     var indegree = [Int](repeating: 1, count: commits.count)
     for c in commits {
@@ -268,9 +267,24 @@ extension Repository {
     }
   }
 
-  /// `links` oldest first in git's `--topo-order`.
-  public static func oldestFirst(_ links: [CommitLink]) -> [CommitLink] {
-    topologicalOrder(links, id: \.id, parents: \.parents).reversed()
+  /// `links` oldest first in git's `--topo-order`. `positions`, when given, is each link's
+  /// index in `links` (``positions(_:)``), so that a caller that needs it too builds it once.
+  public static func oldestFirst(_ links: [CommitLink], positions: [ObjectID: Int]? = nil)
+    -> [CommitLink]
+  {
+    topologicalOrder(links, id: \.id, parents: \.parents, positions: positions).reversed()
+  }
+
+  /// Each link's index in `links`, by ID.
+  public static func positions(_ links: [CommitLink]) -> [ObjectID: Int] {
+    positions(links, id: \.id)
+  }
+
+  static func positions<C>(_ commits: [C], id: (C) -> ObjectID) -> [ObjectID: Int] {
+    var index: [ObjectID: Int] = [:]
+    index.reserveCapacity(commits.count)
+    for (i, c) in commits.enumerated() { index[id(c)] = i }
+    return index
   }
 }
 

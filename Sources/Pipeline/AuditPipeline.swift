@@ -229,9 +229,18 @@ public enum AuditPipeline {
     clock.lap("walk and signatures (\(walked.count) commits)")
     if let signError { throw signError }
     // One revision stands for its whole history; a range for what git log shows of it.
-    let all = Repository.oldestFirst(walked)
-    let order = request.allParents ? all : firstParentChain(all)
-    let inRange = Set(order.map(\.id))
+    // One index of the walk, by ID, for the order, the first-parent line and the range.
+    let position = Repository.positions(walked)
+    let all = Repository.oldestFirst(walked, positions: position)
+    var inOrder = [Bool](repeating: request.allParents, count: walked.count)
+    let order: [CommitLink]
+    if request.allParents {
+      order = all
+    } else {
+      order = firstParentChain(from: all.last, walked: walked, position: position)
+      for c in order { if let k = position[c.id] { inOrder[k] = true } }
+    }
+    func inRange(_ id: ObjectID) -> Bool { position[id].map { inOrder[$0] } ?? false }
 
     // Relevance: the signature against the first parent's.
     let signer = WatchSigner(watch, repo)
@@ -242,7 +251,7 @@ public enum AuditPipeline {
         relevantLinks.append(c)
         continue
       }
-      if !inRange.contains(parent), !baseIDs.contains(parent) {
+      if !inRange(parent), !baseIDs.contains(parent) {
         baseIDs.append(parent)
       }
       let before: [WatchMark]
@@ -362,16 +371,14 @@ public enum AuditPipeline {
   }
 
   /// The commits of `all` (oldest first) on the first-parent line of the newest.
-  static func firstParentChain(_ all: [CommitLink]) -> [CommitLink] {
-    guard let tip = all.last else { return [] }
-    var index: [ObjectID: Int] = [:]
-    index.reserveCapacity(all.count)
-    for (k, c) in all.enumerated() { index[c.id] = k }
+  static func firstParentChain(
+    from tip: CommitLink?, walked: [CommitLink], position: [ObjectID: Int]
+  ) -> [CommitLink] {
     var chain: [CommitLink] = []
-    var next: CommitLink? = tip
+    var next = tip
     while let c = next {
       chain.append(c)
-      next = c.parents.first.flatMap { index[$0] }.map { all[$0] }
+      next = c.parents.first.flatMap { position[$0] }.map { walked[$0] }
     }
     return chain.reversed()
   }
