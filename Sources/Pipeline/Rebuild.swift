@@ -16,7 +16,6 @@ public struct RebuildInputs: Hashable, Sendable {
   public var files: [String: ObjectID?] {
     didSet { order = Self.checkOrder(files.keys) }
   }
-  /// The same paths as `files`.
   public var shapes: [String: ObjectID?] = [:]
   public var ownOptions: [String]
   public var overrides: [String: ConfigValue]
@@ -61,7 +60,9 @@ public struct RebuildInputs: Hashable, Sendable {
   /// Whether every path this rebuild read has the same text in `tree` once comments are
   /// left out.
   func matchesShapes(_ tree: inout TreeVersions) -> Bool {
-    !shapes.isEmpty && order.allSatisfy { path in tree.shape(path) == shapes[path] ?? nil }
+    // `shapes` is made for the paths of `files`; a path it does not name is not compared.
+    !shapes.isEmpty
+      && order.allSatisfy { path in shapes[path].map { tree.shape(path) == $0 } ?? true }
   }
 }
 

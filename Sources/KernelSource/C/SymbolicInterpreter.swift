@@ -266,32 +266,21 @@ struct Interpreter {
     // lists of paths (the cases below, with one state throughout).
     if let v = pureValue(e, st) { return [(st, v)] }
     switch e {
-    case .number, .string, .unknown: return [(st, .value(e))]
-    case .sizeof(let t):
-      if let n = CConstants.typeSizes[t] { return [(st, .value(.int(Int64(n))))] }
-      return [(st, .value(e))]
-    case .identifier(let n):
-      if let v = st.lookup(n) { return [(st, v)] }
-      return [(st, .value(e))]
+    case .number, .string, .unknown, .sizeof, .identifier:
+      return [(st, leafValue(e, st))]
     case .member(let base, let field, let arrow):
-      return eval(base, st, line, &ctx).map { s, b in
-        (s, .value(.member(expression(b), field, arrow: arrow)))
-      }
+      return eval(base, st, line, &ctx).map { s, b in (s, memberValue(b, field, arrow)) }
     case .index(let a, let i):
       var out: [(State, SymValue)] = []
       for (s1, va) in eval(a, st, line, &ctx) {
-        for (s2, vi) in eval(i, s1, line, &ctx) {
-          out.append((s2, .value(.index(expression(va), expression(vi)))))
-        }
+        for (s2, vi) in eval(i, s1, line, &ctx) { out.append((s2, indexValue(va, vi))) }
       }
       return out
     case .cast(let type, let inner):
-      return eval(inner, st, line, &ctx).map { s, v in
-        if case .value(let x) = v { return (s, .value(.cast(type, x))) }
-        return (s, v)
-      }
+      return eval(inner, st, line, &ctx).map { s, v in (s, castValue(type, v)) }
     case .unary(let op, let inner):
-      return unary(op, inner, st, line, &ctx)
+      if let r = localReference(op, inner, st) { return [(st, r)] }
+      return eval(inner, st, line, &ctx).map { s, v in (s, unaryValue(op, v, in: s)) }
     case .binary(let op, let a, let b) where op == .and || op == .or:
       var out: [(State, SymValue)] = []
       for (s1, va) in eval(a, st, line, &ctx) {
@@ -331,36 +320,18 @@ struct Interpreter {
   /// without building a list per subexpression. Nil otherwise.
   func pureValue(_ e: CExpr, _ st: State) -> SymValue? {
     switch e {
-    case .number, .string, .unknown: return .value(e)
-    case .sizeof(let t):
-      if let n = CConstants.typeSizes[t] { return .value(.int(Int64(n))) }
-      return .value(e)
-    case .identifier(let n):
-      return st.lookup(n) ?? .value(e)
+    case .number, .string, .unknown, .sizeof, .identifier:
+      return leafValue(e, st)
     case .member(let base, let field, let arrow):
-      guard let b = pureValue(base, st) else { return nil }
-      return .value(.member(expression(b), field, arrow: arrow))
+      return pureValue(base, st).map { memberValue($0, field, arrow) }
     case .index(let a, let i):
       guard let va = pureValue(a, st), let vi = pureValue(i, st) else { return nil }
-      return .value(.index(expression(va), expression(vi)))
+      return indexValue(va, vi)
     case .cast(let type, let inner):
-      guard let v = pureValue(inner, st) else { return nil }
-      if case .value(let x) = v { return .value(.cast(type, x)) }
-      return v
+      return pureValue(inner, st).map { castValue(type, $0) }
     case .unary(let op, let inner):
-      if op == .addressOf, case .identifier(let n) = inner, st.lookup(n) != nil {
-        return .reference(frame: st.frames.count - 1, name: n)
-      }
-      guard let v = pureValue(inner, st) else { return nil }
-      switch (op, v) {
-      case (.dereference, .reference(let f, let n)):
-        return st.frames[f][n] ?? .value(.identifier(n))
-      case (.not, _):
-        if let t = truth(v) { return .value(.int(t ? 0 : 1)) }
-        return .value(expression(v).negated)
-      default:
-        return .value(.unary(op, expression(v)))
-      }
+      if let r = localReference(op, inner, st) { return r }
+      return pureValue(inner, st).map { unaryValue(op, $0, in: st) }
     case .binary(let op, let a, let b):
       guard op != .and, op != .or, let va = pureValue(a, st), let vb = pureValue(b, st) else {
         return nil
@@ -371,22 +342,45 @@ struct Interpreter {
     }
   }
 
-  mutating func unary(
-    _ op: CUnaryOperator, _ inner: CExpr, _ st: State, _ line: Int, _ ctx: inout Context
-  ) -> [(State, SymValue)] {
-    if op == .addressOf, case .identifier(let n) = inner, st.lookup(n) != nil {
-      return [(st, .reference(frame: st.frames.count - 1, name: n))]
+  // The values ``eval(_:_:_:_:)`` and ``pureValue(_:_:)`` both build, from those of the
+  // operands.
+
+  /// A literal, a size, or a name: its value in `st`.
+  func leafValue(_ e: CExpr, _ st: State) -> SymValue {
+    switch e {
+    case .sizeof(let t): CConstants.typeSizes[t].map { .value(.int(Int64($0))) } ?? .value(e)
+    case .identifier(let n): st.lookup(n) ?? .value(e)
+    default: .value(e)
     }
-    return eval(inner, st, line, &ctx).map { s, v in
-      switch (op, v) {
-      case (.dereference, .reference(let f, let n)):
-        return (s, s.frames[f][n] ?? .value(.identifier(n)))
-      case (.not, _):
-        if let t = truth(v) { return (s, .value(.int(t ? 0 : 1))) }
-        return (s, .value(expression(v).negated))
-      default:
-        return (s, .value(.unary(op, expression(v))))
-      }
+  }
+
+  func memberValue(_ base: SymValue, _ field: String, _ arrow: Bool) -> SymValue {
+    .value(.member(expression(base), field, arrow: arrow))
+  }
+
+  func indexValue(_ array: SymValue, _ index: SymValue) -> SymValue {
+    .value(.index(expression(array), expression(index)))
+  }
+
+  func castValue(_ type: String, _ v: SymValue) -> SymValue {
+    if case .value(let x) = v { return .value(.cast(type, x)) }
+    return v
+  }
+
+  /// `&local`: a pointer to a variable of the current frame.
+  func localReference(_ op: CUnaryOperator, _ inner: CExpr, _ st: State) -> SymValue? {
+    guard op == .addressOf, case .identifier(let n) = inner, st.lookup(n) != nil else {
+      return nil
+    }
+    return .reference(frame: st.frames.count - 1, name: n)
+  }
+
+  /// `op v` once the operand is valued, in the state it was valued in.
+  func unaryValue(_ op: CUnaryOperator, _ v: SymValue, in st: State) -> SymValue {
+    switch (op, v) {
+    case (.dereference, .reference(let f, let n)): st.frames[f][n] ?? .value(.identifier(n))
+    case (.not, _): truth(v).map { .value(.int($0 ? 0 : 1)) } ?? .value(expression(v).negated)
+    default: .value(.unary(op, expression(v)))
     }
   }
 
