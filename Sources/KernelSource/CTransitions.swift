@@ -1,5 +1,6 @@
 import AArch64
 import Diagnostics
+import Foundation
 
 /// An address in the callsite: a base and a byte offset, optionally rounded down.
 public struct OffsetExpr: Hashable, Sendable, CustomStringConvertible {
@@ -371,7 +372,93 @@ public struct TransitionExtractor: Sendable {
   /// The transitions of every ftrace function present, by name.
   public func transitions() -> [String: CTransition] {
     var out: [String: CTransition] = [:]
-    for n in FtraceFunctions.names { out[n] = transition(n) }
+    for n in FtraceFunctions.names { out[n] = TransitionMemo.shared.transition(n, of: self) }
+    return out
+  }
+}
+
+/// Transitions kept from earlier parses. Along a history, ftrace.c changes a function or two at
+/// a time (or gains a definition no transition reads); a function whose own tokens, whose
+/// helpers' tokens, the constants and the options its run consulted are all the same as at a
+/// kept run gets that run's transition without running the interpreter again.
+///
+/// What a run can read is known before it runs: the interpreter looks functions up only by the
+/// identifiers in the bodies it reaches (calls, and the helpers `isLocalWriter` scans) and by
+/// `ftrace_modify_code`; everything else comes from the constants, the configuration and the
+/// function's cpp guards. So the names kept are every identifier reachable that way, each with
+/// the function it named, or none: a new helper named like one of them is a change too.
+final class TransitionMemo: @unchecked Sendable {
+  static let shared = TransitionMemo()
+
+  struct Entry {
+    var functions: [String: CFunction?]
+    var constants: [String: Int64]
+    var guards: [String]?
+    /// The options the run looked up; nil when it read them all, and `config` must be equal.
+    var consulted: [String: ConfigValue?]?
+    var config: KernelConfig
+    var value: CTransition?
+
+    func holds(for x: TransitionExtractor, _ name: String) -> Bool {
+      if let consulted {
+        guard consulted.allSatisfy({ x.config.unnoted($0.key) == $0.value }) else { return false }
+      } else if config != x.config {
+        return false
+      }
+      guard constants == x.constants else { return false }
+      for (n, f) in functions where x.functions[n] != f { return false }
+      return x.functions[name].flatMap { x.guards[$0.location] } == guards
+    }
+  }
+
+  private let lock = NSLock()
+  private var entries: [String: [Entry]] = [:]
+  private let perFunction: Int
+  /// How many transitions were given from a kept run.
+  private(set) var reused = 0
+
+  init(perFunction: Int = 8) { self.perFunction = perFunction }
+
+  /// `x.transition(name)`, or the kept one of a run that read the same.
+  func transition(_ name: String, of x: TransitionExtractor) -> CTransition? {
+    let key = x.file + "\u{0}" + name
+    lock.lock()
+    let candidates = entries[key] ?? []
+    lock.unlock()
+    for e in candidates.reversed() where e.holds(for: x, name) {
+      x.config.reads?.replay(e.consulted)
+      lock.lock()
+      reused += 1
+      lock.unlock()
+      return e.value
+    }
+    let reads = ConfigReads(within: x.config.reads)
+    var noting = x
+    noting.config = x.config.noting(into: reads)
+    let value = noting.transition(name)
+    let entry = Entry(
+      functions: Self.reachable(from: name, in: x), constants: x.constants,
+      guards: x.functions[name].flatMap { x.guards[$0.location] }, consulted: reads.consulted,
+      config: x.config, value: value)
+    lock.lock()
+    defer { lock.unlock() }
+    entries[key, default: []].append(entry)
+    if let n = entries[key]?.count, n > perFunction { entries[key]?.removeFirst(n - perFunction) }
+    return value
+  }
+
+  /// Every identifier a run of `name` can look up as a function, with what `x` has under it.
+  static func reachable(from name: String, in x: TransitionExtractor) -> [String: CFunction?] {
+    var out: [String: CFunction?] = [:]
+    var pending = [name, "ftrace_modify_code"]
+    while let n = pending.popLast() {
+      guard out.index(forKey: n) == nil else { continue }
+      let f = x.functions[n]
+      out[n] = .some(f)
+      for t in f?.body ?? [] where t.kind == .identifier && out.index(forKey: t.text) == nil {
+        pending.append(t.text)
+      }
+    }
     return out
   }
 }

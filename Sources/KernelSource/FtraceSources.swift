@@ -131,7 +131,7 @@ public struct FtraceSources: Sendable {
         comments: .hash
       ) { t, c in evaluateMakefiles(tree: t, config: c) }
       : evaluateMakefiles(tree: tree, config: config)
-    var diagnostics = read.diagnostics
+    let diagnostics = read.diagnostics
     let missing = read.missing
     var flags = read.flags
     if let defaults {

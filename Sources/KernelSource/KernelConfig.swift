@@ -157,17 +157,31 @@ final class ConfigReads: @unchecked Sendable {
   private let lock = NSLock()
   private var seen: [String: ConfigValue?] = [:]
   private var everything = false
+  /// The reads of an enclosing computation, told of every lookup too: a cache inside another
+  /// (one function's transition within the parse of its file) must not hide what it consulted.
+  private let enclosing: ConfigReads?
+
+  init(within enclosing: ConfigReads? = nil) { self.enclosing = enclosing }
 
   func note(_ name: String, _ value: ConfigValue?) {
     lock.lock()
-    defer { lock.unlock() }
     seen[name] = value
+    lock.unlock()
+    enclosing?.note(name, value)
   }
 
   func noteAll() {
     lock.lock()
-    defer { lock.unlock() }
     everything = true
+    lock.unlock()
+    enclosing?.noteAll()
+  }
+
+  /// Notes again, here and in the enclosing reads, what an earlier computation consulted
+  /// (nil: everything): a kept result stands for the lookups it made.
+  func replay(_ consulted: [String: ConfigValue?]?) {
+    guard let consulted else { return noteAll() }
+    for (name, value) in consulted { note(name, value) }
   }
 
   /// What was consulted; nil when everything was.
