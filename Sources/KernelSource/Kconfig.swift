@@ -762,20 +762,23 @@ struct KconfigParser {
     return n
   }
 
+  /// `l` up to its first `#` outside quotes. Read as UTF-8 bytes: every character that
+  /// matters is ASCII, and a multi-byte character never holds an ASCII byte.
   func stripComment(_ l: String) -> String {
-    var out = ""
-    var quote: Character?
-    for c in l {
-      if let q = quote {
-        if c == q { quote = nil }
-      } else if c == "\"" || c == "'" {
-        quote = c
-      } else if c == "#" {
-        break
+    var l = l
+    return l.withUTF8 { b -> String? in
+      var quote: UInt8 = 0
+      for (i, c) in b.enumerated() {
+        if quote != 0 {
+          if c == quote { quote = 0 }
+        } else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
+          quote = c
+        } else if c == UInt8(ascii: "#") {
+          return String(decoding: UnsafeBufferPointer(rebasing: b[..<i]), as: UTF8.self)
+        }
       }
-      out.append(c)
-    }
-    return out
+      return nil
+    } ?? l
   }
 
   func splitWord(_ t: String) -> (String, String) {
@@ -835,53 +838,80 @@ struct KconfigExprParser {
   var failed = false
   var depth = 0
 
+  /// The tokens of a Kconfig expression: `$(…)` calls and quoted strings whole, the two-
+  /// and one-character operators, parentheses and words. Read as UTF-8 bytes (every
+  /// delimiter is ASCII; a multi-byte character is part of a word).
   static func tokenize(_ s: String) -> [String] {
-    var out: [String] = []
-    let chars = Array(s)
-    var i = 0
-    while i < chars.count {
-      let c = chars[i]
-      if c == " " || c == "\t" {
-        i += 1
-      } else if c == "$", i + 1 < chars.count, chars[i + 1] == "(" {
-        var level = 0
-        var j = i + 1
-        while j < chars.count {
-          if chars[j] == "(" { level += 1 }
-          if chars[j] == ")" {
-            level -= 1
-            if level == 0 { break }
-          }
-          j += 1
-        }
-        out.append(String(chars[i..<min(j + 1, chars.count)]))
-        i = j + 1
-      } else if c == "\"" || c == "'" {
-        var j = i + 1
-        while j < chars.count, chars[j] != c { j += 1 }
-        out.append(String(chars[i..<min(j + 1, chars.count)]))
-        i = j + 1
-      } else if "&|=!<>".contains(c) {
-        if i + 1 < chars.count, ["&&", "||", "!=", "<=", ">="].contains(String(chars[i...(i + 1)]))
-        {
-          out.append(String(chars[i...(i + 1)]))
-          i += 2
-        } else {
-          out.append(String(c))
-          i += 1
-        }
-      } else if c == "(" || c == ")" {
-        out.append(String(c))
-        i += 1
-      } else {
-        var j = i
-        while j < chars.count, !" \t&|=!<>()\"'".contains(chars[j]) { j += 1 }
-        if j == i { j += 1 }
-        out.append(String(chars[i..<j]))
-        i = j
+    var s = s
+    return s.withUTF8 { b in
+      func text(_ from: Int, _ to: Int) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: b[from..<min(to, b.count)]), as: UTF8.self)
       }
+      func isOperator(_ c: UInt8) -> Bool {
+        switch c {
+        case UInt8(ascii: "&"), UInt8(ascii: "|"), UInt8(ascii: "="), UInt8(ascii: "!"),
+          UInt8(ascii: "<"), UInt8(ascii: ">"):
+          true
+        default: false
+        }
+      }
+      func endsWord(_ c: UInt8) -> Bool {
+        switch c {
+        case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "("), UInt8(ascii: ")"),
+          UInt8(ascii: "\""), UInt8(ascii: "'"):
+          true
+        default: isOperator(c)
+        }
+      }
+      var out: [String] = []
+      var i = 0
+      while i < b.count {
+        let c = b[i]
+        if c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") {
+          i += 1
+        } else if c == UInt8(ascii: "$"), i + 1 < b.count, b[i + 1] == UInt8(ascii: "(") {
+          var level = 0
+          var j = i + 1
+          while j < b.count {
+            if b[j] == UInt8(ascii: "(") { level += 1 }
+            if b[j] == UInt8(ascii: ")") {
+              level -= 1
+              if level == 0 { break }
+            }
+            j += 1
+          }
+          out.append(text(i, j + 1))
+          i = j + 1
+        } else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
+          var j = i + 1
+          while j < b.count, b[j] != c { j += 1 }
+          out.append(text(i, j + 1))
+          i = j + 1
+        } else if isOperator(c) {
+          let pair = i + 1 < b.count ? (c, b[i + 1]) : (c, 0)
+          switch pair {
+          case (UInt8(ascii: "&"), UInt8(ascii: "&")), (UInt8(ascii: "|"), UInt8(ascii: "|")),
+            (UInt8(ascii: "!"), UInt8(ascii: "=")), (UInt8(ascii: "<"), UInt8(ascii: "=")),
+            (UInt8(ascii: ">"), UInt8(ascii: "=")):
+            out.append(text(i, i + 2))
+            i += 2
+          default:
+            out.append(text(i, i + 1))
+            i += 1
+          }
+        } else if c == UInt8(ascii: "(") || c == UInt8(ascii: ")") {
+          out.append(text(i, i + 1))
+          i += 1
+        } else {
+          var j = i
+          while j < b.count, !endsWord(b[j]) { j += 1 }
+          if j == i { j += 1 }
+          out.append(text(i, j))
+          i = j
+        }
+      }
+      return out
     }
-    return out
   }
 
   var peek: String? { pos < tokens.count ? tokens[pos] : nil }

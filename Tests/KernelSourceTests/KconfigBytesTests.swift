@@ -1,0 +1,97 @@
+import TestSupport
+import Testing
+
+@testable import KernelSource
+
+/// The Kconfig reader's byte-level scans give what a scan of the text's characters gives,
+/// non-ASCII text included.
+@Suite struct KconfigBytesTests {
+  /// A character-by-character tokenizer with the same rules, for comparison.
+  static func characterTokens(_ s: String) -> [String] {
+    let chars = Array(s)
+    let operators: Set<Character> = ["&", "|", "=", "!", "<", ">"]
+    let pairs: Set<String> = ["&&", "||", "!=", "<=", ">="]
+    var out: [String] = []
+    var i = 0
+    while i < chars.count {
+      let c = chars[i]
+      if c == " " || c == "\t" {
+        i += 1
+      } else if c == "$", i + 1 < chars.count, chars[i + 1] == "(" {
+        var level = 0
+        var j = i + 1
+        while j < chars.count {
+          if chars[j] == "(" { level += 1 }
+          if chars[j] == ")" {
+            level -= 1
+            if level == 0 { break }
+          }
+          j += 1
+        }
+        out.append(String(chars[i..<min(j + 1, chars.count)]))
+        i = j + 1
+      } else if c == "\"" || c == "'" {
+        var j = i + 1
+        while j < chars.count, chars[j] != c { j += 1 }
+        out.append(String(chars[i..<min(j + 1, chars.count)]))
+        i = j + 1
+      } else if operators.contains(c) {
+        let two = i + 1 < chars.count ? String(chars[i...(i + 1)]) : ""
+        let n = pairs.contains(two) ? 2 : 1
+        out.append(String(chars[i..<(i + n)]))
+        i += n
+      } else if c == "(" || c == ")" {
+        out.append(String(c))
+        i += 1
+      } else {
+        var j = i
+        while j < chars.count, !operators.contains(chars[j]),
+          !" \t()\"'".contains(chars[j])
+        {
+          j += 1
+        }
+        out.append(String(chars[i..<max(j, i + 1)]))
+        i = max(j, i + 1)
+      }
+    }
+    return out
+  }
+
+  static func characterStrip(_ l: String) -> String {
+    var out = ""
+    var quote: Character?
+    for c in l {
+      if let q = quote {
+        if c == q { quote = nil }
+      } else if c == "\"" || c == "'" {
+        quote = c
+      } else if c == "#" {
+        break
+      }
+      out.append(c)
+    }
+    return out
+  }
+
+  @Test func randomExpressionsAndLinesReadTheSameAsCharacters() {
+    let seed: UInt64 = 0x6b63_6667
+    var rng = SeededGenerator(seed: seed)
+    let pieces = [
+      " ", "\t", "&", "&&", "|", "||", "=", "!", "!=", "<", "<=", ">", ">=", "(", ")", "\"",
+      "'", "$(", "#", "ARM64", "CC_IS_GCC", "y", "0x10", "é", "→", "_", "$",
+    ]
+    let parser = KconfigParser(file: "Kconfig")
+    for round in 0..<4000 {
+      var s = ""
+      for _ in 0..<Int.random(in: 0...14, using: &rng) {
+        s += pieces[Int.random(in: 0..<pieces.count, using: &rng)]
+      }
+      #expect(
+        KconfigExprParser.tokenize(s) == Self.characterTokens(s),
+        "seed \(seed) round \(round): \(s.debugDescription)")
+      #expect(
+        parser.stripComment(s) == Self.characterStrip(s),
+        "seed \(seed) round \(round): \(s.debugDescription)")
+    }
+  }
+}
