@@ -514,15 +514,20 @@ public enum MakefileFlags {
     return vars
   }
 
+  /// `line` up to its first `#` that no backslash escapes. Read as UTF-8 bytes: both are
+  /// ASCII, and a multi-byte character never holds an ASCII byte.
   static func stripComment(_ line: String) -> String {
-    var out = ""
-    var prev: Character = " "
-    for c in line {
-      if c == "#" && prev != "\\" { break }
-      out.append(c)
-      prev = c
-    }
-    return out
+    var line = line
+    return line.withUTF8 { b -> String? in
+      var prev = UInt8(ascii: " ")
+      for (i, c) in b.enumerated() {
+        if c == UInt8(ascii: "#") && prev != UInt8(ascii: "\\") {
+          return String(decoding: UnsafeBufferPointer(rebasing: b[..<i]), as: UTF8.self)
+        }
+        prev = c
+      }
+      return nil
+    } ?? line
   }
 
   static func firstWord(_ s: String) -> (String, String) {
@@ -535,10 +540,13 @@ public enum MakefileFlags {
 
   static func containsTopLevelColon(_ s: String) -> Bool {
     var level = 0
-    for c in s {
-      if c == "(" || c == "{" { level += 1 }
-      if c == ")" || c == "}" { level -= 1 }
-      if c == ":" && level == 0 { return true }
+    for c in s.utf8 {
+      switch c {
+      case UInt8(ascii: "("), UInt8(ascii: "{"): level += 1
+      case UInt8(ascii: ")"), UInt8(ascii: "}"): level -= 1
+      case UInt8(ascii: ":") where level == 0: return true
+      default: break
+      }
     }
     return false
   }
@@ -546,27 +554,32 @@ public enum MakefileFlags {
   /// `name op value` where op is one of `:=`, `::=`, `+=`, `?=`, `=`; the name may contain
   /// `$(…)` references but no top-level spaces.
   static func parseAssignment(_ s: String) -> (String, String, String)? {
-    let chars = Array(s)
-    var i = 0
-    var level = 0
-    var name = ""
-    while i < chars.count {
-      let c = chars[i]
-      if c == "(" || c == "{" { level += 1 }
-      if c == ")" || c == "}" { level -= 1 }
-      if level == 0 && (c == " " || c == "\t" || c == "=" || c == ":" || c == "+" || c == "?") {
-        break
+    var s = s
+    return s.withUTF8 { b -> (String, String, String)? in
+      var i = 0
+      var level = 0
+      while i < b.count {
+        let c = b[i]
+        if c == UInt8(ascii: "(") || c == UInt8(ascii: "{") { level += 1 }
+        if c == UInt8(ascii: ")") || c == UInt8(ascii: "}") { level -= 1 }
+        if level == 0,
+          c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "=")
+            || c == UInt8(ascii: ":") || c == UInt8(ascii: "+") || c == UInt8(ascii: "?")
+        {
+          break
+        }
+        i += 1
       }
-      name.append(c)
-      i += 1
+      guard i > 0 else { return nil }
+      let name = String(decoding: UnsafeBufferPointer(rebasing: b[..<i]), as: UTF8.self)
+      while i < b.count, b[i] == UInt8(ascii: " ") || b[i] == UInt8(ascii: "\t") { i += 1 }
+      let rest = UnsafeBufferPointer(rebasing: b[i...])
+      for op in ["::=", ":=", "+=", "?=", "="] where rest.starts(with: op.utf8) {
+        let value = UnsafeBufferPointer(rebasing: rest[(rest.startIndex + op.utf8.count)...])
+        return (name, op, String(decoding: value, as: UTF8.self).trimmed)
+      }
+      return nil
     }
-    while i < chars.count, chars[i] == " " || chars[i] == "\t" { i += 1 }
-    let rest = String(chars[i...])
-    for op in ["::=", ":=", "+=", "?=", "="] where rest.hasPrefix(op) {
-      if name.isEmpty { return nil }
-      return (name, op, String(rest.dropFirst(op.count)).trimmed)
-    }
-    return nil
   }
 
   static func assign(

@@ -3,9 +3,9 @@ import Testing
 
 @testable import KernelSource
 
-/// The Kconfig reader's byte-level scans give what a scan of the text's characters gives,
-/// non-ASCII text included.
-@Suite struct KconfigBytesTests {
+/// The Kconfig and Makefile readers' byte-level scans give what a scan of the text's
+/// characters gives, non-ASCII text included.
+@Suite struct BuildFileBytesTests {
   /// A character-by-character tokenizer with the same rules, for comparison.
   static func characterTokens(_ s: String) -> [String] {
     let chars = Array(s)
@@ -92,6 +92,69 @@ import Testing
       #expect(
         parser.stripComment(s) == Self.characterStrip(s),
         "seed \(seed) round \(round): \(s.debugDescription)")
+    }
+  }
+
+  static func characterMakeStrip(_ line: String) -> String {
+    var out = ""
+    var prev: Character = " "
+    for c in line {
+      if c == "#" && prev != "\\" { break }
+      out.append(c)
+      prev = c
+    }
+    return out
+  }
+
+  static func characterColon(_ s: String) -> Bool {
+    var level = 0
+    for c in s {
+      if c == "(" || c == "{" { level += 1 }
+      if c == ")" || c == "}" { level -= 1 }
+      if c == ":" && level == 0 { return true }
+    }
+    return false
+  }
+
+  static func characterAssignment(_ s: String) -> [String]? {
+    let chars = Array(s)
+    var i = 0
+    var level = 0
+    var name = ""
+    while i < chars.count {
+      let c = chars[i]
+      if c == "(" || c == "{" { level += 1 }
+      if c == ")" || c == "}" { level -= 1 }
+      if level == 0 && " \t=:+?".contains(c) { break }
+      name.append(c)
+      i += 1
+    }
+    while i < chars.count, chars[i] == " " || chars[i] == "\t" { i += 1 }
+    let rest = String(chars[i...])
+    for op in ["::=", ":=", "+=", "?=", "="] where rest.hasPrefix(op) {
+      if name.isEmpty { return nil }
+      return [name, op, String(rest.dropFirst(op.count)).trimmed]
+    }
+    return nil
+  }
+
+  @Test func randomMakefileLinesReadTheSameAsCharacters() {
+    let seed: UInt64 = 0x6d61_6b65
+    var rng = SeededGenerator(seed: seed)
+    let pieces = [
+      " ", "\t", "#", "\\", "\\#", "=", ":=", "::=", "+=", "?=", ":", "+", "?", "$(", "(", ")",
+      "{", "}", "KBUILD_CFLAGS", "-fpatchable-function-entry=2", "é", "→", "y", "\"",
+    ]
+    for round in 0..<4000 {
+      var s = ""
+      for _ in 0..<Int.random(in: 0...12, using: &rng) {
+        s += pieces[Int.random(in: 0..<pieces.count, using: &rng)]
+      }
+      let why = "seed \(seed) round \(round): \(s.debugDescription)"
+      #expect(MakefileFlags.stripComment(s) == Self.characterMakeStrip(s), "\(why)")
+      #expect(MakefileFlags.containsTopLevelColon(s) == Self.characterColon(s), "\(why)")
+      let bytes = MakefileFlags.parseAssignment(s).map { [$0.0, $0.1, $0.2] }
+      #expect(bytes == Self.characterAssignment(s), "\(why)")
     }
   }
 }
