@@ -73,25 +73,30 @@ import Testing
     return out
   }
 
-  @Test func randomExpressionsAndLinesReadTheSameAsCharacters() {
-    let seed: UInt64 = 0x6b63_6667
+  /// `count` strings of up to `most` random pieces, each with a line saying how to make it
+  /// again.
+  static func randomLines(_ pieces: [String], seed: UInt64, most: Int, count: Int = 4000)
+    -> [(text: String, why: String)]
+  {
     var rng = SeededGenerator(seed: seed)
+    return (0..<count).map { round in
+      var s = ""
+      for _ in 0..<Int.random(in: 0...most, using: &rng) {
+        s += pieces[Int.random(in: 0..<pieces.count, using: &rng)]
+      }
+      return (s, "seed \(seed) round \(round): \(s.debugDescription)")
+    }
+  }
+
+  @Test func randomExpressionsAndLinesReadTheSameAsCharacters() {
     let pieces = [
       " ", "\t", "&", "&&", "|", "||", "=", "!", "!=", "<", "<=", ">", ">=", "(", ")", "\"",
       "'", "$(", "#", "ARM64", "CC_IS_GCC", "y", "0x10", "é", "→", "_", "$",
     ]
     let parser = KconfigParser(file: "Kconfig")
-    for round in 0..<4000 {
-      var s = ""
-      for _ in 0..<Int.random(in: 0...14, using: &rng) {
-        s += pieces[Int.random(in: 0..<pieces.count, using: &rng)]
-      }
-      #expect(
-        KconfigExprParser.tokenize(s) == Self.characterTokens(s),
-        "seed \(seed) round \(round): \(s.debugDescription)")
-      #expect(
-        parser.stripComment(s) == Self.characterStrip(s),
-        "seed \(seed) round \(round): \(s.debugDescription)")
+    for (s, why) in Self.randomLines(pieces, seed: 0x6b63_6667, most: 14) {
+      #expect(KconfigExprParser.tokenize(s) == Self.characterTokens(s), "\(why)")
+      #expect(parser.stripComment(s) == Self.characterStrip(s), "\(why)")
     }
   }
 
@@ -139,18 +144,11 @@ import Testing
   }
 
   @Test func randomMakefileLinesReadTheSameAsCharacters() {
-    let seed: UInt64 = 0x6d61_6b65
-    var rng = SeededGenerator(seed: seed)
     let pieces = [
       " ", "\t", "#", "\\", "\\#", "=", ":=", "::=", "+=", "?=", ":", "+", "?", "$(", "(", ")",
       "{", "}", "KBUILD_CFLAGS", "-fpatchable-function-entry=2", "é", "→", "y", "\"",
     ]
-    for round in 0..<4000 {
-      var s = ""
-      for _ in 0..<Int.random(in: 0...12, using: &rng) {
-        s += pieces[Int.random(in: 0..<pieces.count, using: &rng)]
-      }
-      let why = "seed \(seed) round \(round): \(s.debugDescription)"
+    for (s, why) in Self.randomLines(pieces, seed: 0x6d61_6b65, most: 12) {
       #expect(MakefileFlags.stripComment(s) == Self.characterMakeStrip(s), "\(why)")
       #expect(MakefileFlags.containsTopLevelColon(s) == Self.characterColon(s), "\(why)")
       let bytes = MakefileFlags.parseAssignment(s).map { [$0.0, $0.1, $0.2] }
