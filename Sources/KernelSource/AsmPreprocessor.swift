@@ -190,7 +190,7 @@ struct AsmState {
       let line = lines[i]
       i += 1
       // GNU as statement separator: ';' splits statements on one line.
-      for statement in splitStatements(line.text) {
+      for statement in Self.splitStatements(line.text) {
         let t = statement.trimmed
         if t.isEmpty { continue }
         let (word, rest) = splitFirstWord(t)
@@ -216,21 +216,25 @@ struct AsmState {
     }
   }
 
-  func splitStatements(_ text: String) -> [String] {
-    var out: [String] = []
-    var current = ""
-    var quote = false
-    for c in text {
-      if c == "\"" { quote.toggle() }
-      if c == ";" && !quote {
-        out.append(current)
-        current = ""
-      } else {
-        current.append(c)
+  /// `text` cut at each `;` outside double quotes. Read as UTF-8 bytes: both are ASCII, and
+  /// a multi-byte character never holds an ASCII byte.
+  static func splitStatements(_ text: String) -> [String] {
+    var text = text
+    return text.withUTF8 { b in
+      guard b.contains(UInt8(ascii: ";")) else { return [String(decoding: b, as: UTF8.self)] }
+      var out: [String] = []
+      var start = 0
+      var quote = false
+      for (i, c) in b.enumerated() {
+        if c == UInt8(ascii: "\"") { quote.toggle() }
+        if c == UInt8(ascii: ";") && !quote {
+          out.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self))
+          start = i + 1
+        }
       }
+      out.append(String(decoding: UnsafeBufferPointer(rebasing: b[start...]), as: UTF8.self))
+      return out
     }
-    out.append(current)
-    return out
   }
 
   func splitFirstWord(_ t: String) -> (String, String) {
@@ -462,21 +466,27 @@ struct AsmState {
   }
 
   /// Runs of blanks outside string literals become one space: `bti\tc` → `bti c`.
+  /// `text` trimmed, with each run of spaces and tabs outside double quotes made one space
+  /// (read as UTF-8 bytes, as ``splitStatements(_:)``).
   static func normalizeSpace(_ text: String) -> String {
-    var out = ""
-    var quote = false
-    var pendingSpace = false
-    for c in text.trimmed {
-      if c == "\"" { quote.toggle() }
-      if !quote && (c == " " || c == "\t") {
-        pendingSpace = true
-        continue
+    var text = text.trimmed
+    return text.withUTF8 { b in
+      var out: [UInt8] = []
+      out.reserveCapacity(b.count)
+      var quote = false
+      var pendingSpace = false
+      for c in b {
+        if c == UInt8(ascii: "\"") { quote.toggle() }
+        if !quote && (c == UInt8(ascii: " ") || c == UInt8(ascii: "\t")) {
+          pendingSpace = true
+          continue
+        }
+        if pendingSpace { out.append(UInt8(ascii: " ")) }
+        pendingSpace = false
+        out.append(c)
       }
-      if pendingSpace { out.append(" ") }
-      pendingSpace = false
-      out.append(c)
+      return String(decoding: out, as: UTF8.self)
     }
-    return out
   }
 
   mutating func substituteConstants(_ text: String, _ loc: SourceLocation) -> String {

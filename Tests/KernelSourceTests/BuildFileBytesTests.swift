@@ -3,7 +3,7 @@ import Testing
 
 @testable import KernelSource
 
-/// The Kconfig and Makefile readers' byte-level scans give what a scan of the text's
+/// The Kconfig, Makefile and assembler readers' byte-level scans give what a scan of the text's
 /// characters gives, non-ASCII text included.
 @Suite struct BuildFileBytesTests {
   /// A character-by-character tokenizer with the same rules, for comparison.
@@ -153,6 +153,45 @@ import Testing
       #expect(MakefileFlags.containsTopLevelColon(s) == Self.characterColon(s), "\(why)")
       let bytes = MakefileFlags.parseAssignment(s).map { [$0.0, $0.1, $0.2] }
       #expect(bytes == Self.characterAssignment(s), "\(why)")
+    }
+  }
+
+  @Test func randomAssemblerLinesSplitAndSpaceTheSameAsCharacters() {
+    func characterSplit(_ text: String) -> [String] {
+      var out: [String] = []
+      var current = ""
+      var quote = false
+      for c in text {
+        if c == "\"" { quote.toggle() }
+        if c == ";" && !quote {
+          out.append(current)
+          current = ""
+        } else {
+          current.append(c)
+        }
+      }
+      return out + [current]
+    }
+    func characterSpace(_ text: String) -> String {
+      var out = ""
+      var quote = false
+      var pendingSpace = false
+      for c in text.trimmed {
+        if c == "\"" { quote.toggle() }
+        if !quote && (c == " " || c == "\t") {
+          pendingSpace = true
+          continue
+        }
+        if pendingSpace { out.append(" ") }
+        pendingSpace = false
+        out.append(c)
+      }
+      return out
+    }
+    let pieces = [" ", "  ", "\t", ";", "\"", "mov x9, x30", "bl", "é", "→", ".asciz", "\r\n"]
+    for (s, why) in Self.randomLines(pieces, seed: 0x6173_6d31, most: 10) {
+      #expect(AsmState.splitStatements(s) == characterSplit(s), "\(why)")
+      #expect(AsmState.normalizeSpace(s) == characterSpace(s), "\(why)")
     }
   }
 }
