@@ -159,12 +159,16 @@ public enum CommentStyle: Sendable {
   /// (`.c`, `.h`, `.S`, `.lds`); Makefiles, Kbuild and Kconfig files (`.hash`); nil for
   /// any other kind, whose text is compared whole.
   public init?(path: String) {
-    let name = path.split(separator: "/").last.map(String.init) ?? path
-    if name.hasPrefix("Makefile") || name.hasPrefix("Kbuild") || name.hasPrefix("Kconfig")
-      || name.hasSuffix(".mk")
-    {
+    // Read as UTF-8 bytes: asked for every file a rebuild compares, so kept cheap.
+    let slash = UInt8(ascii: "/")
+    var u = path.utf8[...]
+    while u.last == slash { u = u.dropLast() }
+    let name = u.lastIndex(of: slash).map { u[u.index(after: $0)...] } ?? u
+    func starts(_ p: String) -> Bool { name.starts(with: p.utf8) }
+    func ends(_ s: String) -> Bool { name.reversed().starts(with: s.utf8.reversed()) }
+    if starts("Makefile") || starts("Kbuild") || starts("Kconfig") || ends(".mk") {
       self = .hash
-    } else if [".c", ".h", ".S", ".lds"].contains(where: { name.hasSuffix($0) }) {
+    } else if ends(".c") || ends(".h") || ends(".S") || ends(".lds") {
       self = .c
     } else {
       return nil

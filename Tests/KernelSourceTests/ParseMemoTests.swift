@@ -72,4 +72,16 @@ import Testing
     _ = memo.value(file: "g.c", text: "x", config: a.setting("B", .no), tree: tree, all)
     #expect(made == 4)
   }
+
+  @Test func theKindOfCommentsFollowsTheFileName() {
+    let hash = [
+      "Makefile", "arch/arm64/Makefile", "arch/arm64/Kconfig", "arch/Kconfig.debug",
+      "scripts/Makefile.lib", "x/Kbuild", "tools/build.mk", "arch/arm64/Makefile/",
+    ]
+    let c = ["a/b.c", "include/x.h", "kernel/entry-ftrace.S", "vmlinux.lds", ".c"]
+    let none = ["x.s", "README", "dir.c/file", "Makefile/x", "", "///", "arch/arm64/kernel/x.cc"]
+    for p in hash { #expect(CommentStyle(path: p) == .hash, "\(p)") }
+    for p in c { #expect(CommentStyle(path: p) == .c, "\(p)") }
+    for p in none { #expect(CommentStyle(path: p) == nil, "\(p)") }
+  }
 }
