@@ -845,8 +845,7 @@ struct Run {
   mutating func assemble(_ lines: [AsmLine], at base: UInt64, what: String) -> AssembledObject? {
     let text = lines.map(\.text).joined(separator: "\n")
     do throws(AssemblyError) {
-      let o = try Assembler.assemble(text, file: FtraceSources.entryPath)
-      return try o.link(bases: [".text": base], allowUndefined: true)
+      return try LinkedTrampolines.shared.object(text, at: base).get()
     } catch {
       let line = error.location.line
       let origin = line >= 1 && line <= lines.count ? lines[line - 1].origin : error.location
@@ -955,5 +954,39 @@ extension [UInt8] {
       }
       return false
     }
+  }
+}
+
+/// Trampolines assembled and linked, kept by their text and base: the configurations of one
+/// tree, and the trees of a history whose `entry-ftrace.S` reads the same, assemble the same
+/// lines at the same address.
+final class LinkedTrampolines: @unchecked Sendable {
+  static let shared = LinkedTrampolines()
+  struct Key: Hashable {
+    var text: String
+    var base: UInt64
+  }
+  private let lock = NSLock()
+  private var kept: [Key: Result<AssembledObject, AssemblyError>] = [:]
+  private let capacity: Int
+
+  init(capacity: Int = 64) { self.capacity = capacity }
+
+  /// `text` assembled as `entry-ftrace.S` and linked with `.text` at `base`, or why not.
+  func object(_ text: String, at base: UInt64) -> Result<AssembledObject, AssemblyError> {
+    let key = Key(text: text, base: base)
+    lock.lock()
+    let found = kept[key]
+    lock.unlock()
+    if let found { return found }
+    let made = Result { () throws(AssemblyError) -> AssembledObject in
+      try Assembler.assemble(text, file: FtraceSources.entryPath)
+        .link(bases: [".text": base], allowUndefined: true)
+    }
+    lock.lock()
+    defer { lock.unlock() }
+    if kept.count >= capacity { kept.removeAll(keepingCapacity: true) }
+    kept[key] = made
+    return made
   }
 }
