@@ -126,8 +126,7 @@ struct PreprocessorState {
       i += 1
       if fragmentStarts.contains(lineNo) { stack.removeAll() }
       let loc = SourceLocation(file: file, line: lineNo)
-      let trimmedStart = line.drop { $0 == " " || $0 == "\t" }
-      guard trimmedStart.hasPrefix("#") else {
+      guard Self.isDirective(line) else {
         if active(stack) {
           var t = line.trimmed
           if t.isEmpty { continue }
@@ -136,7 +135,7 @@ struct PreprocessorState {
           if pp.expandMacrosInOutput {
             var extra = 0
             while extra < 64, i < lines.count, openMacroCall(in: t),
-              !lines[i].drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("#")
+              !Self.isDirective(lines[i])
             {
               t += " " + lines[i].trimmed
               i += 1
@@ -442,6 +441,15 @@ struct PreprocessorState {
   }
 
   /// Whether `text` has a call of a function-like macro whose parentheses are not closed.
+  /// Whether `line`'s first character after spaces and tabs is `#`, read as UTF-8 bytes
+  /// (all three are ASCII): every line of every file read is asked.
+  static func isDirective(_ line: String) -> Bool {
+    for c in line.utf8 where c != UInt8(ascii: " ") && c != UInt8(ascii: "\t") {
+      return c == UInt8(ascii: "#")
+    }
+    return false
+  }
+
   func openMacroCall(in text: String) -> Bool {
     let tokens = CTokenizer.tokenize(text)
     var k = 0

@@ -225,3 +225,12 @@ import Testing
   #expect(pp.lines.map(\.text) == ["x;", "i = ((1 + 2) * 2) + ab;", "j;"])
   #expect(pp.lines.map(\.origin.line) == [2, 3, 6])
 }
+
+@Test func aDirectiveIsAHashAfterSpacesAndTabsOnly() {
+  for line in ["#define X 1", "  \t#if A", "#", "\t\t# include <x.h>"] {
+    #expect(PreprocessorState.isDirective(line), "\(line.debugDescription)")
+  }
+  for line in ["", "   ", "x #", "\u{00A0}#if", "/* # */", "é#"] {
+    #expect(!PreprocessorState.isDirective(line), "\(line.debugDescription)")
+  }
+}
