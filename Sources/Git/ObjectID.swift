@@ -137,7 +137,7 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible 
     (lhs.high, lhs.middle, lhs.low) < (rhs.high, rhs.middle, rhs.low)
   }
 
-  private static func nibble(_ c: UInt8) -> UInt8? {
+  static func nibble(_ c: UInt8) -> UInt8? {
     switch c {
     case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
     case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10

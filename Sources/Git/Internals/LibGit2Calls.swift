@@ -179,13 +179,20 @@ enum LibGit2 {
   /// `hide`, newest first by committer date (ties in the order they were found), each commit
   /// read once.
   static func walkRaw(
-    _ repo: OpaquePointer, push: [ObjectID], hide: [ObjectID],
+    _ repo: OpaquePointer, push: [ObjectID], hide: [ObjectID], useCommitGraph: Bool = true,
     visit: ((CommitLink) -> Void)? = nil
   )
     throws(GitError) -> [CommitLink]
   {
     let odb = try objectDatabase(repo)
     defer { git_odb_free(odb) }
+    // The commit-graph, when the repository has one, gives each commit it lists without
+    // reading the commit (see ``CommitGraph``).
+    let graph =
+      useCommitGraph
+      ? git_repository_commondir(repo).flatMap {
+        CommitGraph.open(objects: String(cString: $0) + "objects")
+      } : nil
     var links: [CommitLink] = []
     var times: [Int64] = []
     var hidden: [Bool] = []
@@ -193,10 +200,15 @@ enum LibGit2 {
     var index: [ObjectID: Int] = [:]
     func node(_ id: ObjectID) throws(GitError) -> Int {
       if let k = index[id] { return k }
-      let (link, time) = try withRawObject(odb, id, kind: GIT_OBJECT_COMMIT) {
-        (raw) throws(GitError) -> (CommitLink, Int64) in
-        (try parseLink(id, raw), committerTime(raw))
-      }
+      let (link, time) =
+        if let graph, let p = graph.position(of: id) {
+          graph.commit(at: p)
+        } else {
+          try withRawObject(odb, id, kind: GIT_OBJECT_COMMIT) {
+            (raw) throws(GitError) -> (CommitLink, Int64) in
+            (try parseLink(id, raw), committerTime(raw))
+          }
+        }
       index[id] = links.count
       links.append(link)
       times.append(time)
