@@ -23,6 +23,9 @@ enum LibGit2 {
     if result >= 0 {
       _ = patchsite_set_cache_object_limit(GIT_OBJECT_TREE, 1 << 20)
       _ = patchsite_set_cache_object_limit(GIT_OBJECT_BLOB, 1 << 20)
+      // Commits are not cached: a walk reads each once, and storing it (a locked hash table
+      // insert per commit) cost more than the rare second read saves.
+      _ = patchsite_set_cache_object_limit(GIT_OBJECT_COMMIT, 0)
       // Objects are read as git reads them: inflated and parsed, not hashed again. libgit2
       // hashes each object it reads by default, which was a tenth of an audit's instructions
       // (a 20,000-commit walk reads every commit and root tree). Damaged bytes still fail
@@ -608,6 +611,9 @@ enum LibGit2 {
     defer {
       _ = patchsite_set_cache_object_limit(GIT_OBJECT_TREE, 1 << 20)
       _ = patchsite_set_cache_object_limit(GIT_OBJECT_BLOB, 1 << 20)
+      // Commits are not cached: a walk reads each once, and storing it (a locked hash table
+      // insert per commit) cost more than the rare second read saves.
+      _ = patchsite_set_cache_object_limit(GIT_OBJECT_COMMIT, 0)
     }
     return try body()
   }
