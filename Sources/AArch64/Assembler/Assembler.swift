@@ -324,6 +324,10 @@ struct AssemblerState: SymbolResolver {
       var start = a
       var k = a
       var inString = false
+      if let p = bytes.baseAddress, a < b {
+        // Eight bytes at a time while outside a string: the bytes of interest found at once.
+        (k, start, depth, inString) = AssemblerState.splitChunks(p, bytes.count, a, b, &out)
+      }
       while k < b {
         let c = bytes[k]
         if !AssemblerState.isSplitSpecial(c) {  // letters, digits, blanks…: nothing to do
@@ -351,6 +355,53 @@ struct AssemblerState: SymbolResolver {
       let last = AssemblerState.trim(bytes, start, min(k, b))
       if !(out.isEmpty && last.0 == last.1) { out.append(last) }
     }
+  }
+
+  /// `splitOperands` over `p[a..<b]` eight bytes at a time (a word whose bytes past `b` are
+  /// masked off, when the buffer of `count` bytes has them), appending each top-level operand
+  /// to `out`. Stops after the first `"` (strings are read byte by byte). Returns where it
+  /// stopped, the start of the current operand, the bracket depth, and whether a string began.
+  ///
+  /// A byte of interest (`,` `"` and the brackets; `(`/`)` after setting bit 0, `[`/`{` and
+  /// `]`/`}` after setting bit 5) is a zero byte of `word ^ pattern`; the zero-byte test used
+  /// carries nothing between bytes, so every such byte is marked, in order.
+  @inline(__always)
+  static func splitChunks(
+    _ p: UnsafePointer<UInt8>, _ count: Int, _ a: Int, _ b: Int, _ out: inout [(Int, Int)]
+  ) -> (Int, Int, Int, Bool) {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let low7 = ones &* 0x7f
+    @inline(__always) func nonZero(_ v: UInt64) -> UInt64 { ((v & low7) &+ low7) | v }
+    let buffer = UnsafeBufferPointer(start: p, count: count)
+    var k = a
+    var start = a
+    var depth = 0
+    while k < b {
+      guard k + 8 <= count else { return (k, start, depth, false) }
+      var w = UInt64(littleEndian: UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self))
+      if b - k < 8 { w &= (1 << UInt64(8 * (b - k))) - 1 }  // zero bytes match no pattern
+      let wide = w | ones &* 0x20
+      var hits =
+        ~(nonZero(w ^ (ones &* 0x2c)) & nonZero(w ^ (ones &* 0x22))
+        & nonZero((w | ones) ^ (ones &* 0x29)) & nonZero(wide ^ (ones &* 0x7b))
+        & nonZero(wide ^ (ones &* 0x7d))) & (ones &* 0x80)
+      while hits != 0 {
+        let j = k + hits.trailingZeroBitCount >> 3
+        hits &= hits &- 1
+        switch p[j] {
+        case UInt8(ascii: ","):
+          if depth == 0 {
+            out.append(AssemblerState.trim(buffer, start, j))
+            start = j + 1
+          }
+        case UInt8(ascii: "\""): return (j + 1, start, depth, true)
+        case UInt8(ascii: "["), UInt8(ascii: "("), UInt8(ascii: "{"): depth += 1
+        default: depth -= 1  // `]` `)` `}`
+        }
+      }
+      k += 8
+    }
+    return (b, start, depth, false)
   }
 
   /// True for the bytes `splitOperands` acts on: `\\ " [ ( { ] ) } ,` (two 64-bit sets, so no
