@@ -328,6 +328,8 @@ struct AssemblerFastPathTests {
     // `dmb ish`: the kernel-form fast path reads the option name there, as GNU as does, and
     // the general path the symbol; that difference predates these forms.)
     lines += [
+      // More operands than the inline ranges hold: the general path alone.
+      "\tadd\tx0, x1, x2, x3, x4, x5, x6, x7, x8", "\tnop\t1, 2, 3, 4, 5, 6, 7, 8, 9",
       "eq = 1\n\tcset\tx0, eq", "c7 = 2\n\tsys\t#0, c7, c0, #0",
       "civac:\n\tdc\tcivac, x0", "daifset = 2\n\tmsr\tdaifset, #1",
       "lsl = 3\n\tmovk\tx0, #1, lsl 16",

@@ -151,7 +151,7 @@ extension AssemblerState {
   /// The instruction of the forms this file covers, built as the matcher builds it; nil when
   /// an operand is not read by `fastOperand`, the count is wrong, or the matcher would throw.
   /// `family` is the mnemonic's lower-case bytes packed little-endian (`count` of them).
-  func fastAlias(_ form: MnemonicForm, _ ranges: [(Int, Int)], family: UInt64, count: Int)
+  func fastAlias(_ form: MnemonicForm, _ ranges: OperandRanges, family: UInt64, count: Int)
     -> Instruction?
   {
     let n = ranges.count
@@ -454,7 +454,7 @@ extension AssemblerState {
   }
 
   /// ADD/SUB with operands from `k` on, as `Matcher.addSub` builds them.
-  func fastAddSub(_ sub: Bool, _ s: Bool, _ rd: Register, _ ranges: [(Int, Int)], from k: Int)
+  func fastAddSub(_ sub: Bool, _ s: Bool, _ rd: Register, _ ranges: OperandRanges, from k: Int)
     -> Instruction?
   {
     let n = ranges.count

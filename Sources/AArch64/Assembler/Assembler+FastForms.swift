@@ -12,7 +12,7 @@
 extension AssemblerState {
   /// The word for a statement whose mnemonic has table entry `form`, or nil. `family` is the
   /// mnemonic's lower-case bytes packed little-endian (the first eight; `count` in all).
-  func fastForm(_ form: MnemonicForm, _ ranges: [(Int, Int)], family: UInt64, count: Int)
+  func fastForm(_ form: MnemonicForm, _ ranges: OperandRanges, family: UInt64, count: Int)
     -> UInt32?
   {
     if let w = fastTableForm(form, ranges) { return w }
@@ -21,7 +21,7 @@ extension AssemblerState {
   }
 
   /// The forms of this file.
-  func fastTableForm(_ form: MnemonicForm, _ ranges: [(Int, Int)]) -> UInt32? {
+  func fastTableForm(_ form: MnemonicForm, _ ranges: OperandRanges) -> UInt32? {
     let n = ranges.count
     switch form {
     case .atomicLoad(let op, let acquire, let release, let size):
@@ -68,7 +68,7 @@ extension AssemblerState {
 
   /// The instruction of a form whose operands are only registers (or none), built exactly as
   /// the matcher builds it; nil when an operand is not a plain register or the count is wrong.
-  func fastRegisterForm(_ form: MnemonicForm, _ ranges: [(Int, Int)]) -> Instruction? {
+  func fastRegisterForm(_ form: MnemonicForm, _ ranges: OperandRanges) -> Instruction? {
     let n = ranges.count
     func r(_ k: Int) -> Register? { k < n ? fastOperandRegister(ranges[k]) : nil }
     switch form {
@@ -120,7 +120,7 @@ extension AssemblerState {
   /// LD<op> and SWP (Rs, Rt, [Xn|SP]) or ST<op> (Rs, [Xn|SP], Rt = ZR), as the matcher
   /// builds them.
   func fastAtomic(
-    _ op: AtomicOp, _ acquire: Bool, _ release: Bool, _ size: AccessSize?, _ ranges: [(Int, Int)],
+    _ op: AtomicOp, _ acquire: Bool, _ release: Bool, _ size: AccessSize?, _ ranges: OperandRanges,
     store: Bool
   ) -> UInt32? {
     guard ranges.count == (store ? 2 : 3), let rs = fastOperandRegister(ranges[0]),
@@ -152,7 +152,7 @@ extension AssemblerState {
   /// `[Xn|SP, #imm]`, `[Xn|SP, #imm]!`, `[Xn|SP], #imm` or `[Xn|SP, Xm]`, the address chosen
   /// as the matcher chooses it.
   func fastSingle(
-    _ kind: LoadStoreKind, _ sz: AccessSize?, _ cls: Matcher.AddressClass, _ ranges: [(Int, Int)]
+    _ kind: LoadStoreKind, _ sz: AccessSize?, _ cls: Matcher.AddressClass, _ ranges: OperandRanges
   ) -> UInt32? {
     let n = ranges.count
     guard n == 2 || n == 3, let rt = fastOperandRegister(ranges[0]),
@@ -181,7 +181,7 @@ extension AssemblerState {
 
   /// LDP/STP/LDPSW/LDNP/STNP with `[Xn|SP{, #imm}]{!}` or `[Xn|SP], #imm`, as the matcher
   /// builds them.
-  func fastPair(_ op: PairOp, _ ranges: [(Int, Int)]) -> UInt32? {
+  func fastPair(_ op: PairOp, _ ranges: OperandRanges) -> UInt32? {
     let n = ranges.count
     guard n == 3 || n == 4, let rt = fastOperandRegister(ranges[0]),
       let rt2 = fastOperandRegister(ranges[1]), let (base, index, pre) = fastAddress(ranges[2])

@@ -88,13 +88,12 @@ extension AssemblerState {
     let src = source.bytes
     let pc = sections[current].offset
     dotOffset = Int64(pc)
-    var ranges = operandScratch
-    operandScratch = []
-    while !ranges.isEmpty { ranges.removeLast() }  // (removeAll(keepingCapacity:) is slower)
+    var ranges = OperandRanges()
     splitOperands(e, b, into: &ranges)
-    defer { operandScratch = ranges }
     let key = src.withUnsafeBufferPointer { AssemblerState.mnemonicKey($0, a, e) }
-    if fastPathEnabled, let (fm, cond) = FastMnemonic.lookup(key: key.lo, count: key.count) {
+    // More operands than any instruction has: only the general path reads (and rejects) them.
+    let fast = fastPathEnabled && !ranges.overflowed
+    if fast, let (fm, cond) = FastMnemonic.lookup(key: key.lo, count: key.count) {
       var fastPending: PendingRelocation? = nil
       if let w = fastPath(fm, ranges, pc: pc, pending: &fastPending, conditionCode: cond) {
         if let p = fastPending, let t = p.type {
@@ -107,13 +106,25 @@ extension AssemblerState {
     // The table's own name when the mnemonic is known: no string is built.
     let entry = MnemonicTable.shared.index(lo: key.lo, hi: key.hi, count: key.count)
     let form = entry.map { MnemonicTable.shared.forms[$0] }
-    if fastPathEnabled, let form,
-      let w = fastForm(form, ranges, family: key.lo, count: key.count)
-    {
+    if fast, let form, let w = fastForm(form, ranges, family: key.lo, count: key.count) {
       emit(.insn(w), size: 4, textFrom: a, to: b)
       return
     }
     let mnemonic = entry.map { MnemonicTable.shared.names[$0] } ?? lowercasedString(a, e)
+    if ranges.overflowed {
+      try general(a, b, splitOperands(e, b), mnemonic, form, key, pc: pc)
+    } else {
+      try general(a, b, ranges, mnemonic, form, key, pc: pc)
+    }
+  }
+
+  /// The general path: every operand read by `operand` (or as a target), matched by the
+  /// line parser, encoded; `a..<b` is the statement.
+  mutating func general<Ranges: Collection<(Int, Int)>>(
+    _ a: Int, _ b: Int, _ ranges: Ranges, _ mnemonic: String, _ form: MnemonicForm?,
+    _ key: (lo: UInt64, hi: UInt64, count: Int), pc: Int
+  ) throws(AssemblyError) {
+    let src = source.bytes
     let slot = AssemblerState.targetSlot(key: key.lo, count: key.count)
     // One operand array for the whole pass: emptied, not freed, between instructions.
     var operands = operandBuffer

@@ -123,13 +123,60 @@ struct SectionState: Sendable {
   var relocations: [Relocation] = []
 }
 
+/// Where `splitOperands` puts the ranges it finds.
+protocol OperandSink {
+  mutating func add(_ r: (Int, Int))
+  var isEmpty: Bool { get }
+}
+
+extension Array: OperandSink where Element == (Int, Int) {
+  @inline(__always) mutating func add(_ r: (Int, Int)) { append(r) }
+}
+
+/// The operand ranges of one instruction, held inline: adding one stores two 32-bit offsets
+/// (an array append checked uniqueness and capacity, and the array was passed on to every
+/// fast form). At most `capacity`; `overflowed` when there were more (no instruction has), in
+/// which case the caller splits into an array instead.
+struct OperandRanges: RandomAccessCollection, OperandSink {
+  static let capacity = 8
+  /// Each range as start << 32 | end.
+  private var storage: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+    (0, 0, 0, 0, 0, 0, 0, 0)
+  private(set) var count = 0
+  private(set) var overflowed = false
+
+  var startIndex: Int { 0 }
+  var endIndex: Int { count }
+
+  @inline(__always)
+  subscript(i: Int) -> (Int, Int) {
+    precondition(i >= 0 && i < count, "operand index out of range")
+    let v = withUnsafeBytes(of: storage) { $0.load(fromByteOffset: i * 8, as: UInt64.self) }
+    return (Int(v >> 32), Int(v & 0xffff_ffff))
+  }
+
+  @inline(__always)
+  mutating func add(_ r: (Int, Int)) {
+    guard count < OperandRanges.capacity, r.0 >= 0, r.0 <= Int(UInt32.max), r.1 >= 0,
+      r.1 <= Int(UInt32.max)
+    else {
+      overflowed = true
+      return
+    }
+    let v = UInt64(r.0) << 32 | UInt64(r.1)
+    let k = count
+    withUnsafeMutableBytes(of: &storage) {
+      $0.storeBytes(of: v, toByteOffset: k * 8, as: UInt64.self)
+    }
+    count += 1
+  }
+}
+
 /// The mutable state of both passes.
 struct AssemblerState: SymbolResolver {
   var source: SourceText
   /// The source bytes and file name that every item's text slice points into.
   var shared: SharedSource
-  /// A reusable buffer for operand ranges.
-  var operandScratch: [(Int, Int)] = []
   /// A reusable buffer for the general path's operands.
   var operandBuffer: [LocatedOperand] = []
   /// Off only in tests that check the fast path against the general one.
@@ -314,8 +361,9 @@ struct AssemblerState: SymbolResolver {
     return out
   }
 
-  /// As above, appending to `out` (so that a caller can reuse one buffer).
-  func splitOperands(_ a: Int, _ b: Int, into out: inout [(Int, Int)]) {
+  /// As above, appending to `out` (an array a caller reuses, or an instruction's inline
+  /// ranges).
+  func splitOperands<Sink: OperandSink>(_ a: Int, _ b: Int, into out: inout Sink) {
     source.bytes.withUnsafeBufferPointer { bytes in
       // One pass over raw bytes (no bounds check or retain per byte); `b` is clamped so the
       // loop can never read past the buffer.
@@ -347,13 +395,13 @@ struct AssemblerState: SymbolResolver {
         } else if c == UInt8(ascii: "]") || c == UInt8(ascii: ")") || c == UInt8(ascii: "}") {
           depth -= 1
         } else if c == UInt8(ascii: ","), depth == 0 {
-          out.append(AssemblerState.trim(bytes, start, k))
+          out.add(AssemblerState.trim(bytes, start, k))
           start = k + 1
         }
         k += 1
       }
       let last = AssemblerState.trim(bytes, start, min(k, b))
-      if !(out.isEmpty && last.0 == last.1) { out.append(last) }
+      if !(out.isEmpty && last.0 == last.1) { out.add(last) }
     }
   }
 
@@ -366,8 +414,8 @@ struct AssemblerState: SymbolResolver {
   /// `]`/`}` after setting bit 5) is a zero byte of `word ^ pattern`; the zero-byte test used
   /// carries nothing between bytes, so every such byte is marked, in order.
   @inline(__always)
-  static func splitChunks(
-    _ p: UnsafePointer<UInt8>, _ count: Int, _ a: Int, _ b: Int, _ out: inout [(Int, Int)]
+  static func splitChunks<Sink: OperandSink>(
+    _ p: UnsafePointer<UInt8>, _ count: Int, _ a: Int, _ b: Int, _ out: inout Sink
   ) -> (Int, Int, Int, Bool) {
     let ones: UInt64 = 0x0101_0101_0101_0101
     let low7 = ones &* 0x7f
@@ -391,7 +439,7 @@ struct AssemblerState: SymbolResolver {
         switch p[j] {
         case UInt8(ascii: ","):
           if depth == 0 {
-            out.append(AssemblerState.trim(buffer, start, j))
+            out.add(AssemblerState.trim(buffer, start, j))
             start = j + 1
           }
         case UInt8(ascii: "\""): return (j + 1, start, depth, true)
