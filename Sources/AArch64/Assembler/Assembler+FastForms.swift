@@ -10,8 +10,18 @@
 // and the general path assembles (and diagnoses) the statement.
 
 extension AssemblerState {
-  /// The word for a statement whose mnemonic has table entry `form`, or nil.
-  func fastForm(_ form: MnemonicForm, _ ranges: [(Int, Int)]) -> UInt32? {
+  /// The word for a statement whose mnemonic has table entry `form`, or nil. `family` is the
+  /// mnemonic's lower-case bytes packed little-endian (the first eight; `count` in all).
+  func fastForm(_ form: MnemonicForm, _ ranges: OperandRanges, family: UInt64, count: Int)
+    -> UInt32?
+  {
+    if let w = fastTableForm(form, ranges) { return w }
+    guard let i = fastAlias(form, ranges, family: family, count: count) else { return nil }
+    return try? encode(i)
+  }
+
+  /// The forms of this file.
+  func fastTableForm(_ form: MnemonicForm, _ ranges: OperandRanges) -> UInt32? {
     let n = ranges.count
     switch form {
     case .atomicLoad(let op, let acquire, let release, let size):
@@ -58,12 +68,12 @@ extension AssemblerState {
 
   /// The instruction of a form whose operands are only registers (or none), built exactly as
   /// the matcher builds it; nil when an operand is not a plain register or the count is wrong.
-  func fastRegisterForm(_ form: MnemonicForm, _ ranges: [(Int, Int)]) -> Instruction? {
+  func fastRegisterForm(_ form: MnemonicForm, _ ranges: OperandRanges) -> Instruction? {
     let n = ranges.count
     func r(_ k: Int) -> Register? { k < n ? fastOperandRegister(ranges[k]) : nil }
     switch form {
-    case .hints(let names):
-      guard n == 0, let k = names.first(where: { $0.operand == nil })?.number else { return nil }
+    case .hints(_, let bare):
+      guard n == 0, let k = bare else { return nil }
       return .hint(Hint(unchecked: k))
     case .exceptionReturn(let e): return n == 0 ? .exceptionReturn(e) : nil
     case .fixedBarrier(let b): return n == 0 ? .barrier(b) : nil
@@ -110,7 +120,7 @@ extension AssemblerState {
   /// LD<op> and SWP (Rs, Rt, [Xn|SP]) or ST<op> (Rs, [Xn|SP], Rt = ZR), as the matcher
   /// builds them.
   func fastAtomic(
-    _ op: AtomicOp, _ acquire: Bool, _ release: Bool, _ size: AccessSize?, _ ranges: [(Int, Int)],
+    _ op: AtomicOp, _ acquire: Bool, _ release: Bool, _ size: AccessSize?, _ ranges: OperandRanges,
     store: Bool
   ) -> UInt32? {
     guard ranges.count == (store ? 2 : 3), let rs = fastOperandRegister(ranges[0]),
@@ -142,7 +152,7 @@ extension AssemblerState {
   /// `[Xn|SP, #imm]`, `[Xn|SP, #imm]!`, `[Xn|SP], #imm` or `[Xn|SP, Xm]`, the address chosen
   /// as the matcher chooses it.
   func fastSingle(
-    _ kind: LoadStoreKind, _ sz: AccessSize?, _ cls: Matcher.AddressClass, _ ranges: [(Int, Int)]
+    _ kind: LoadStoreKind, _ sz: AccessSize?, _ cls: Matcher.AddressClass, _ ranges: OperandRanges
   ) -> UInt32? {
     let n = ranges.count
     guard n == 2 || n == 3, let rt = fastOperandRegister(ranges[0]),
@@ -171,7 +181,7 @@ extension AssemblerState {
 
   /// LDP/STP/LDPSW/LDNP/STNP with `[Xn|SP{, #imm}]{!}` or `[Xn|SP], #imm`, as the matcher
   /// builds them.
-  func fastPair(_ op: PairOp, _ ranges: [(Int, Int)]) -> UInt32? {
+  func fastPair(_ op: PairOp, _ ranges: OperandRanges) -> UInt32? {
     let n = ranges.count
     guard n == 3 || n == 4, let rt = fastOperandRegister(ranges[0]),
       let rt2 = fastOperandRegister(ranges[1]), let (base, index, pre) = fastAddress(ranges[2])
@@ -273,6 +283,50 @@ extension AssemblerState {
     let value = src.withUnsafeBufferPointer {
       SystemRegister.encodingByName.value(UnsafeBufferPointer(rebasing: $0[x..<y]))
     }
-    return value.map { SystemRegister(encoding: $0) }
+    if let value { return SystemRegister(encoding: value) }
+    return genericSystemRegister(x, y)
+  }
+
+  /// `s<op0>_<op1>_c<n>_c<m>_<op2>` in lower case with decimal fields in range, read as
+  /// `SystemRegister(name:)` reads it (five parts split at `_`); nil for anything else.
+  func genericSystemRegister(_ x: Int, _ y: Int) -> SystemRegister? {
+    let src = source.bytes
+    var fields: (Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0)
+    var part = 0
+    var k = x
+    while part < 5 {
+      // Part 0 starts with `s`, parts 2 and 3 with `c`; then one to three decimal digits.
+      if part == 0 || part == 2 || part == 3 {
+        guard k < y, src[k] == (part == 0 ? UInt8(ascii: "s") : UInt8(ascii: "c")) else {
+          return nil
+        }
+        k += 1
+      }
+      var v = 0
+      let start = k
+      while k < y, isDigit(src[k]), k - start < 3 {
+        v = v * 10 + Int(src[k] - 48)
+        k += 1
+      }
+      guard k > start else { return nil }
+      switch part {
+      case 0: fields.0 = v
+      case 1: fields.1 = v
+      case 2: fields.2 = v
+      case 3: fields.3 = v
+      default: fields.4 = v
+      }
+      part += 1
+      if part < 5 {
+        guard k < y, src[k] == UInt8(ascii: "_") else { return nil }
+        k += 1
+      }
+    }
+    guard k == y, (2...3).contains(fields.0), fields.1 < 8, fields.2 < 16, fields.3 < 16,
+      fields.4 < 8
+    else { return nil }
+    return SystemRegister(
+      op0: UInt8(fields.0), op1: UInt8(fields.1), crn: UInt8(fields.2), crm: UInt8(fields.3),
+      op2: UInt8(fields.4))
   }
 }

@@ -289,7 +289,7 @@ extension AssemblerState {
 
   /// The word for the statement, or nil to take the general path.
   func fastPath(
-    _ m: FastMnemonic, _ ranges: [(Int, Int)], pc: Int, pending: inout PendingRelocation?,
+    _ m: FastMnemonic, _ ranges: OperandRanges, pc: Int, pending: inout PendingRelocation?,
     conditionCode: UInt32? = nil
   ) -> UInt32? {
     let src = source.bytes

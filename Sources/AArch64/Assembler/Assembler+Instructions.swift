@@ -36,6 +36,16 @@ extension AssemblerState {
     -> (lo: UInt64, hi: UInt64, count: Int)
   {
     let e = min(e, src.count)
+    let n = max(0, e - a)
+    if n <= 16, a + 16 <= src.count, let p = src.baseAddress {
+      // Sixteen bytes loaded at once, the ones past the mnemonic masked off, A-Z lowered.
+      let raw = UnsafeRawPointer(p + a)
+      let lo = lowered(UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self)), bytes: n)
+      let hi = lowered(
+        UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+        bytes: n - 8)
+      return (lo, hi, n)
+    }
     var lo: UInt64 = 0
     var hi: UInt64 = 0
     var k = a
@@ -50,6 +60,22 @@ extension AssemblerState {
     return (lo, hi, max(0, e - a))
   }
 
+  /// The first `bytes` (clamped to 0…8) bytes of `w` with `A`-`Z` lowered as `lower` does,
+  /// the others zero: each byte's high bit tells whether it is at least `A` and whether it is
+  /// above `Z` (bytes of 0x80 and more are left alone).
+  @inline(__always)
+  static func lowered(_ w: UInt64, bytes: Int) -> UInt64 {
+    guard bytes > 0 else { return 0 }
+    let keep: UInt64 = bytes >= 8 ? ~0 : (1 << UInt64(8 * bytes)) - 1
+    let v = w & keep
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let low7 = v & (ones &* 0x7f)
+    let atLeastA = low7 &+ ones &* (0x80 - 0x41)
+    let aboveZ = low7 &+ ones &* (0x80 - 0x5b)
+    let upper = atLeastA & ~aboveZ & ~v & (ones &* 0x80)
+    return v | upper >> 2
+  }
+
   /// A pending relocation for the instruction being assembled.
   struct PendingRelocation {
     var type: RelocationType?
@@ -62,13 +88,12 @@ extension AssemblerState {
     let src = source.bytes
     let pc = sections[current].offset
     dotOffset = Int64(pc)
-    var ranges = operandScratch
-    operandScratch = []
-    while !ranges.isEmpty { ranges.removeLast() }  // (removeAll(keepingCapacity:) is slower)
+    var ranges = OperandRanges()
     splitOperands(e, b, into: &ranges)
-    defer { operandScratch = ranges }
     let key = src.withUnsafeBufferPointer { AssemblerState.mnemonicKey($0, a, e) }
-    if fastPathEnabled, let (fm, cond) = FastMnemonic.lookup(key: key.lo, count: key.count) {
+    // More operands than any instruction has: only the general path reads (and rejects) them.
+    let fast = fastPathEnabled && !ranges.overflowed
+    if fast, let (fm, cond) = FastMnemonic.lookup(key: key.lo, count: key.count) {
       var fastPending: PendingRelocation? = nil
       if let w = fastPath(fm, ranges, pc: pc, pending: &fastPending, conditionCode: cond) {
         if let p = fastPending, let t = p.type {
@@ -81,11 +106,25 @@ extension AssemblerState {
     // The table's own name when the mnemonic is known: no string is built.
     let entry = MnemonicTable.shared.index(lo: key.lo, hi: key.hi, count: key.count)
     let form = entry.map { MnemonicTable.shared.forms[$0] }
-    if fastPathEnabled, let form, let w = fastForm(form, ranges) {
+    if fast, let form, let w = fastForm(form, ranges, family: key.lo, count: key.count) {
       emit(.insn(w), size: 4, textFrom: a, to: b)
       return
     }
     let mnemonic = entry.map { MnemonicTable.shared.names[$0] } ?? lowercasedString(a, e)
+    if ranges.overflowed {
+      try general(a, b, splitOperands(e, b), mnemonic, form, key, pc: pc)
+    } else {
+      try general(a, b, ranges, mnemonic, form, key, pc: pc)
+    }
+  }
+
+  /// The general path: every operand read by `operand` (or as a target), matched by the
+  /// line parser, encoded; `a..<b` is the statement.
+  mutating func general<Ranges: Collection<(Int, Int)>>(
+    _ a: Int, _ b: Int, _ ranges: Ranges, _ mnemonic: String, _ form: MnemonicForm?,
+    _ key: (lo: UInt64, hi: UInt64, count: Int), pc: Int
+  ) throws(AssemblyError) {
+    let src = source.bytes
     let slot = AssemblerState.targetSlot(key: key.lo, count: key.count)
     // One operand array for the whole pass: emptied, not freed, between instructions.
     var operands = operandBuffer

@@ -123,13 +123,60 @@ struct SectionState: Sendable {
   var relocations: [Relocation] = []
 }
 
+/// Where `splitOperands` puts the ranges it finds.
+protocol OperandSink {
+  mutating func add(_ r: (Int, Int))
+  var isEmpty: Bool { get }
+}
+
+extension Array: OperandSink where Element == (Int, Int) {
+  @inline(__always) mutating func add(_ r: (Int, Int)) { append(r) }
+}
+
+/// The operand ranges of one instruction, held inline: adding one stores two 32-bit offsets
+/// (an array append checked uniqueness and capacity, and the array was passed on to every
+/// fast form). At most `capacity`; `overflowed` when there were more (no instruction has), in
+/// which case the caller splits into an array instead.
+struct OperandRanges: RandomAccessCollection, OperandSink {
+  static let capacity = 8
+  /// Each range as start << 32 | end.
+  private var storage: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+    (0, 0, 0, 0, 0, 0, 0, 0)
+  private(set) var count = 0
+  private(set) var overflowed = false
+
+  var startIndex: Int { 0 }
+  var endIndex: Int { count }
+
+  @inline(__always)
+  subscript(i: Int) -> (Int, Int) {
+    precondition(i >= 0 && i < count, "operand index out of range")
+    let v = withUnsafeBytes(of: storage) { $0.load(fromByteOffset: i * 8, as: UInt64.self) }
+    return (Int(v >> 32), Int(v & 0xffff_ffff))
+  }
+
+  @inline(__always)
+  mutating func add(_ r: (Int, Int)) {
+    guard count < OperandRanges.capacity, r.0 >= 0, r.0 <= Int(UInt32.max), r.1 >= 0,
+      r.1 <= Int(UInt32.max)
+    else {
+      overflowed = true
+      return
+    }
+    let v = UInt64(r.0) << 32 | UInt64(r.1)
+    let k = count
+    withUnsafeMutableBytes(of: &storage) {
+      $0.storeBytes(of: v, toByteOffset: k * 8, as: UInt64.self)
+    }
+    count += 1
+  }
+}
+
 /// The mutable state of both passes.
 struct AssemblerState: SymbolResolver {
   var source: SourceText
   /// The source bytes and file name that every item's text slice points into.
   var shared: SharedSource
-  /// A reusable buffer for operand ranges.
-  var operandScratch: [(Int, Int)] = []
   /// A reusable buffer for the general path's operands.
   var operandBuffer: [LocatedOperand] = []
   /// Off only in tests that check the fast path against the general one.
@@ -314,8 +361,9 @@ struct AssemblerState: SymbolResolver {
     return out
   }
 
-  /// As above, appending to `out` (so that a caller can reuse one buffer).
-  func splitOperands(_ a: Int, _ b: Int, into out: inout [(Int, Int)]) {
+  /// As above, appending to `out` (an array a caller reuses, or an instruction's inline
+  /// ranges).
+  func splitOperands<Sink: OperandSink>(_ a: Int, _ b: Int, into out: inout Sink) {
     source.bytes.withUnsafeBufferPointer { bytes in
       // One pass over raw bytes (no bounds check or retain per byte); `b` is clamped so the
       // loop can never read past the buffer.
@@ -324,6 +372,10 @@ struct AssemblerState: SymbolResolver {
       var start = a
       var k = a
       var inString = false
+      if let p = bytes.baseAddress, a < b {
+        // Eight bytes at a time while outside a string: the bytes of interest found at once.
+        (k, start, depth, inString) = AssemblerState.splitChunks(p, bytes.count, a, b, &out)
+      }
       while k < b {
         let c = bytes[k]
         if !AssemblerState.isSplitSpecial(c) {  // letters, digits, blanks…: nothing to do
@@ -343,14 +395,61 @@ struct AssemblerState: SymbolResolver {
         } else if c == UInt8(ascii: "]") || c == UInt8(ascii: ")") || c == UInt8(ascii: "}") {
           depth -= 1
         } else if c == UInt8(ascii: ","), depth == 0 {
-          out.append(AssemblerState.trim(bytes, start, k))
+          out.add(AssemblerState.trim(bytes, start, k))
           start = k + 1
         }
         k += 1
       }
       let last = AssemblerState.trim(bytes, start, min(k, b))
-      if !(out.isEmpty && last.0 == last.1) { out.append(last) }
+      if !(out.isEmpty && last.0 == last.1) { out.add(last) }
     }
+  }
+
+  /// `splitOperands` over `p[a..<b]` eight bytes at a time (a word whose bytes past `b` are
+  /// masked off, when the buffer of `count` bytes has them), appending each top-level operand
+  /// to `out`. Stops after the first `"` (strings are read byte by byte). Returns where it
+  /// stopped, the start of the current operand, the bracket depth, and whether a string began.
+  ///
+  /// A byte of interest (`,` `"` and the brackets; `(`/`)` after setting bit 0, `[`/`{` and
+  /// `]`/`}` after setting bit 5) is a zero byte of `word ^ pattern`; the zero-byte test used
+  /// carries nothing between bytes, so every such byte is marked, in order.
+  @inline(__always)
+  static func splitChunks<Sink: OperandSink>(
+    _ p: UnsafePointer<UInt8>, _ count: Int, _ a: Int, _ b: Int, _ out: inout Sink
+  ) -> (Int, Int, Int, Bool) {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let low7 = ones &* 0x7f
+    @inline(__always) func nonZero(_ v: UInt64) -> UInt64 { ((v & low7) &+ low7) | v }
+    let buffer = UnsafeBufferPointer(start: p, count: count)
+    var k = a
+    var start = a
+    var depth = 0
+    while k < b {
+      guard k + 8 <= count else { return (k, start, depth, false) }
+      var w = UInt64(littleEndian: UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self))
+      if b - k < 8 { w &= (1 << UInt64(8 * (b - k))) - 1 }  // zero bytes match no pattern
+      let wide = w | ones &* 0x20
+      var hits =
+        ~(nonZero(w ^ (ones &* 0x2c)) & nonZero(w ^ (ones &* 0x22))
+        & nonZero((w | ones) ^ (ones &* 0x29)) & nonZero(wide ^ (ones &* 0x7b))
+        & nonZero(wide ^ (ones &* 0x7d))) & (ones &* 0x80)
+      while hits != 0 {
+        let j = k + hits.trailingZeroBitCount >> 3
+        hits &= hits &- 1
+        switch p[j] {
+        case UInt8(ascii: ","):
+          if depth == 0 {
+            out.add(AssemblerState.trim(buffer, start, j))
+            start = j + 1
+          }
+        case UInt8(ascii: "\""): return (j + 1, start, depth, true)
+        case UInt8(ascii: "["), UInt8(ascii: "("), UInt8(ascii: "{"): depth += 1
+        default: depth -= 1  // `]` `)` `}`
+        }
+      }
+      k += 8
+    }
+    return (b, start, depth, false)
   }
 
   /// True for the bytes `splitOperands` acts on: `\\ " [ ( { ] ) } ,` (two 64-bit sets, so no

@@ -152,13 +152,55 @@ struct SourceText: Sendable {
     SourceLocation(file: file, line: Int(line), column: Int(column))
   }
 
-  /// Bytes the scanner must look at: newline, `"`, `#`, `/`, `;`.
-  static let special: [Bool] = (0..<256).map { [10, 0x22, 0x23, 0x2f, 0x3b].contains($0) }
+  /// The index of the first byte at or after `k` (before `n`) that the scanner must look at
+  /// outside comments and strings: newline, `"`, `/` or `;` (a `#` matters only at a line
+  /// start, which the scan checks there), or `n`. Eight bytes at a time while they last: a byte
+  /// equal to one of the four shows as a zero byte of `word ^ pattern`, and the lowest such
+  /// byte is found exactly (the borrow of the zero-byte test only marks bytes above a zero).
+  @inline(__always)
+  static func nextSpecial(_ p: UnsafeMutablePointer<UInt8>, _ k: Int, _ n: Int) -> Int {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let highs: UInt64 = 0x8080_8080_8080_8080
+    @inline(__always) func zeroBytes(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+    var k = k
+    while k + 8 <= n {
+      let w = UInt64(littleEndian: UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self))
+      let hit =
+        zeroBytes(w ^ (ones &* 0x0a)) | zeroBytes(w ^ (ones &* 0x22))
+        | zeroBytes(w ^ (ones &* 0x2f)) | zeroBytes(w ^ (ones &* 0x3b))
+      if hit != 0 { return k + hit.trailingZeroBitCount >> 3 }
+      k += 8
+    }
+    while k < n {
+      let c = p[k]
+      if c == 10 || c == 0x22 || c == 0x2f || c == 0x3b { return k }
+      k += 1
+    }
+    return n
+  }
 
-  /// Blanks comments and splits statements.
+  /// Blanks comments and splits statements, appending them and the line starts.
   private static func scan(
     _ bytes: UnsafeMutableBufferPointer<UInt8>, file: String, statements: inout [Statement],
     lineStarts: inout [Int32], log: inout BlankLog?
+  ) throws(AssemblyError) {
+    // Collected in plain buffers (an array's append checks uniqueness every time), moved into
+    // the arrays once.
+    var found = AppendBuffer<Statement>(capacity: max(64, bytes.count / 8))
+    var starts = AppendBuffer<Int32>(capacity: max(64, bytes.count / 16))
+    defer {
+      found.free()
+      starts.free()
+    }
+    try scan(bytes, file: file, statements: &found, lineStarts: &starts, log: &log)
+    statements.append(contentsOf: found.elements)
+    lineStarts.append(contentsOf: starts.elements)
+  }
+
+  private static func scan(
+    _ bytes: UnsafeMutableBufferPointer<UInt8>, file: String,
+    statements: inout AppendBuffer<Statement>, lineStarts: inout AppendBuffer<Int32>,
+    log: inout BlankLog?
   ) throws(AssemblyError) {
     /// Blanks `bytes[a..<b]` to spaces (remembering them first if there is a log).
     func blank(_ a: Int, _ b: Int) {
@@ -178,7 +220,15 @@ struct SourceText: Sendable {
     var stringStart = (line: Int32(1), col: Int32(1))
     var commentStart: (line: Int32, col: Int32)? = nil
     var progress = LoopProgress()
-    let special = SourceText.special  // read once: each access to a static runs swift_once
+    guard let base = bytes.baseAddress else { return }  // empty: no statement
+    // `#` at the start of a line: a cpp line marker (`# 1 "file.S"`) or a whole-line comment.
+    func lineComment(at k: Int) -> Int {
+      var e = k
+      while e < n, bytes[e] != 10 { e += 1 }
+      blank(k, e)
+      return e
+    }
+    if n > 0, bytes[0] == UInt8(ascii: "#") { i = lineComment(at: 0) }
     while i <= n, progress.advanced(to: i) {
       if i == n {
         if let c = commentStart {
@@ -194,13 +244,9 @@ struct SourceText: Sendable {
         break
       }
       if commentStart == nil && !inString {
-        // Skip ordinary bytes quickly: only \n " # / ; matter here ('#' only at line start).
-        var k = i
-        while k < n, !special[Int(bytes[k])] { k += 1 }
-        if k > i {
-          i = k
-          continue
-        }
+        // Skip ordinary bytes quickly: only \n " / ; matter here.
+        i = SourceText.nextSpecial(base, i, n)
+        if i == n { continue }  // the end is handled above
       }
       let c = bytes[i]
       if commentStart != nil {
@@ -251,6 +297,7 @@ struct SourceText: Sendable {
         lineStarts.append(Int32(i + 1))
         stmtStart = i + 1
         i += 1
+        if i < n, bytes[i] == UInt8(ascii: "#") { i = lineComment(at: i) }
       case UInt8(ascii: ";"):
         addStatement(bytes, &statements, from: stmtStart, to: i, line: line, lineStart: lineStart)
         stmtStart = i + 1
@@ -268,12 +315,6 @@ struct SourceText: Sendable {
         commentStart = (line, Int32(i - lineStart + 1))
         blank(i, i + 2)
         i += 2
-      case UInt8(ascii: "#") where i == lineStart:
-        // A cpp line marker (`# 1 "file.S"`) or a whole-line comment.
-        var k = i
-        while k < n, bytes[k] != 10 { k += 1 }
-        blank(i, k)
-        i = k
       default:
         i += 1
       }
@@ -282,7 +323,8 @@ struct SourceText: Sendable {
 
   /// Peels labels off `start..<end` and records what is left.
   private static func addStatement(
-    _ bytes: UnsafeMutableBufferPointer<UInt8>, _ statements: inout [Statement], from start: Int,
+    _ bytes: UnsafeMutableBufferPointer<UInt8>, _ statements: inout AppendBuffer<Statement>,
+    from start: Int,
     to end: Int, line: Int32, lineStart: Int
   ) {
     var s = start
@@ -327,6 +369,38 @@ struct SourceText: Sendable {
   func string(_ a: Int, _ b: Int) -> String {
     String(decoding: bytes[a..<b], as: UTF8.self)
   }
+}
+
+/// An append-only buffer of plain values that grows by doubling: appending checks only the
+/// capacity. The owner calls `free` once.
+struct AppendBuffer<Element: BitwiseCopyable> {
+  private(set) var base: UnsafeMutablePointer<Element>
+  private(set) var count = 0
+  private var capacity: Int
+
+  init(capacity: Int) {
+    self.capacity = max(1, capacity)
+    base = UnsafeMutablePointer<Element>.allocate(capacity: self.capacity)
+  }
+
+  @inline(__always)
+  mutating func append(_ e: Element) {
+    if count == capacity { grow() }
+    (base + count).initialize(to: e)
+    count += 1
+  }
+
+  private mutating func grow() {
+    let bigger = UnsafeMutablePointer<Element>.allocate(capacity: capacity * 2)
+    bigger.moveInitialize(from: base, count: count)
+    base.deallocate()
+    base = bigger
+    capacity *= 2
+  }
+
+  var elements: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
+
+  func free() { base.deallocate() }
 }
 
 /// What a piece of a parallel scan blanked, so that it can be undone: ranges relative to the

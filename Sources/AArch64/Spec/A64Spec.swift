@@ -164,6 +164,36 @@ public enum A64Spec {
     return slots
   }()
 
+  /// `fixedBits` and `fieldSlots` in one allocation made once and never freed: a word reads
+  /// them through plain pointers, so it pays one initialisation check and no array retain or
+  /// bounds check (the three statics cost more per word than the fields themselves).
+  struct FlatTables: @unchecked Sendable {
+    /// Per pattern: its fixed bits, and whether it has a row.
+    let fixed: UnsafeMutablePointer<UInt32>
+    let known: UnsafeMutablePointer<Bool>
+    let patternCount: Int
+    /// `fieldSlots`, `fieldCount` per pattern.
+    let slots: UnsafeMutablePointer<FieldSlot>
+    let slotCount: Int
+    let fieldCount: Int
+  }
+
+  static let flat: FlatTables = {
+    let bits = fixedBits
+    let slotTable = fieldSlots
+    let fixed = UnsafeMutablePointer<UInt32>.allocate(capacity: max(1, bits.count))
+    let known = UnsafeMutablePointer<Bool>.allocate(capacity: max(1, bits.count))
+    for (k, b) in bits.enumerated() {
+      (fixed + k).initialize(to: b ?? 0)
+      (known + k).initialize(to: b != nil)
+    }
+    let slots = UnsafeMutablePointer<FieldSlot>.allocate(capacity: max(1, slotTable.count))
+    slots.initialize(from: slotTable, count: slotTable.count)
+    return FlatTables(
+      fixed: fixed, known: known, patternCount: bits.count, slots: slots,
+      slotCount: slotTable.count, fieldCount: fieldCount)
+  }()
+
   /// The word of pattern `name`: its fixed bits with `values` in its fields, read from flat
   /// tables (no `Pattern` is copied per word).
   /// - Throws: `EncodingError.outOfRange` if a value does not fit its field (names the field),
@@ -172,22 +202,25 @@ public enum A64Spec {
   static func assemble(_ name: PatternName, _ values: KeyValuePairs<Field, UInt32>)
     throws(EncodingError) -> UInt32
   {
-    guard let fixed = fixedBits[name.rawValue] else {
+    let t = flat
+    guard name.rawValue >= 0, name.rawValue < t.patternCount, t.known[name.rawValue] else {
       throw EncodingError(.notEncodable, operand: "\(name)", "pattern missing from the spec")
     }
-    var w = fixed
-    let base = name.rawValue * fieldCount
-    // The slot table is read once through a buffer pointer: a static array read per field
-    // (initialisation check, bounds check, retain) cost more than the field itself.
-    let bad: (Field, UInt32, FieldSlot)? = fieldSlots.withUnsafeBufferPointer { slots in
-      for (f, v) in values {
-        let k = base + f.index
-        guard k < slots.count else { return (f, v, FieldSlot(lsb: 0, width: 0)) }
-        let s = slots[k]
-        if s.width == 0 || (s.width < 32 && v >> UInt32(s.width) != 0) { return (f, v, s) }
-        w |= v << UInt32(s.lsb)
+    var w = t.fixed[name.rawValue]
+    let base = name.rawValue * t.fieldCount
+    var bad: (Field, UInt32, FieldSlot)? = nil
+    for (f, v) in values {
+      let k = base + f.index
+      guard k < t.slotCount else {
+        bad = (f, v, FieldSlot(lsb: 0, width: 0))
+        break
       }
-      return nil
+      let s = t.slots[k]
+      if s.width == 0 || (s.width < 32 && v >> UInt32(s.width) != 0) {
+        bad = (f, v, s)
+        break
+      }
+      w |= v << UInt32(s.lsb)
     }
     if let (f, v, s) = bad {
       guard s.width > 0 else {

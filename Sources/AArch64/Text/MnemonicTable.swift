@@ -24,9 +24,10 @@ enum MnemonicForm: Sendable {
   case systemAlias
   case exception(ExceptionKind)
   case debugState(ExceptionKind)
-  /// The named hints that start with this mnemonic: (the operand that completes the name or
-  /// nil, the hint number), in hint-number order.
-  case hints([(operand: String?, number: UInt8)])
+  /// The named hints that start with this mnemonic: their list is `MnemonicTable.shared.
+  /// hintFamilies[family]`; `bare` is the number of the first one without an operand. (No
+  /// array in the payload: every form is plain data, copied without retains.)
+  case hints(family: UInt16, bare: UInt8?)
   case hint
   // Data processing.
   case pcRelative(page: Bool)
@@ -80,6 +81,9 @@ struct MnemonicTable: Sendable {
   private var index: [UInt16]
   private(set) var forms: [MnemonicForm] = []
   private(set) var names: [String] = []
+  /// Per hint mnemonic: (the operand that completes the name or nil, the hint number), in
+  /// hint-number order.
+  private(set) var hintFamilies: [[(operand: String?, number: UInt8)]] = []
   private let mask: Int
   /// Mnemonics added twice (a table bug; a test checks there are none).
   private(set) var duplicates: [String] = []
@@ -231,7 +235,15 @@ extension MnemonicTable {
       if hints[parts[0]] == nil { hintOrder.append(parts[0]) }
       hints[parts[0], default: []].append((parts.count == 2 ? parts[1] : nil, UInt8(k)))
     }
-    for n in hintOrder { t.add(n, .hints(hints[n] ?? [])) }
+    for n in hintOrder {
+      let list = hints[n] ?? []
+      t.hintFamilies.append(list)
+      t.add(
+        n,
+        .hints(
+          family: UInt16(t.hintFamilies.count - 1),
+          bare: list.first(where: { $0.operand == nil })?.number))
+    }
     t.add("hint", .hint)
 
     // Data processing.

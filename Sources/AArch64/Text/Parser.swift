@@ -169,7 +169,12 @@ struct Matcher {
     // Two lower-case letters, packed: one integer switch instead of comparing spellings.
     let u = s.utf8
     guard u.count == 2, let a = u.first, let b = u.last else { return nil }
-    switch UInt16(a) << 8 | UInt16(b) {
+    return condition(packed: UInt16(a) << 8 | UInt16(b))
+  }
+
+  /// The condition whose two lower-case letters are `packed` (first letter high).
+  static func condition(packed: UInt16) -> Condition? {
+    switch packed {
     case 0x6571: return .eq
     case 0x6e65: return .ne
     case 0x6373, 0x6873: return .cs  // cs, hs
@@ -243,7 +248,8 @@ struct Matcher {
     case .conditionalBranch(let c):
       try count(1...1)
       return .branchConditional(c, try target(0, .imm19))
-    case .hints(let names):
+    case .hints(let family, _):
+      let names = MnemonicTable.shared.hintFamilies[Int(family)]
       var operand: String? = nil
       if case .identifier(let s)? = op(0) { operand = s }
       for (o, k) in names where (o != nil && o == operand) || (o == nil && ops.isEmpty) {
@@ -538,11 +544,18 @@ struct Matcher {
 
   /// A bitmask immediate for `w` (negative values are two's complement in `w` bits).
   func bitmask(_ i: Int, _ w: Width) throws(AsmParseError) -> UInt64 {
-    let v = UInt64(bitPattern: try imm(i))
+    guard let v = Matcher.bitmaskValue(try imm(i), w) else {
+      throw fail(i, "immediate does not fit in 32 bits")
+    }
+    return v
+  }
+
+  /// `v` as a bitmask immediate's value for `w`, or nil when it does not fit in 32 bits (as a
+  /// 32-bit value or a sign-extended negative one).
+  static func bitmaskValue(_ value: Int64, _ w: Width) -> UInt64? {
+    let v = UInt64(bitPattern: value)
     if w == .w {
-      if v >> 32 != 0 && v >> 31 != 0x1_ffff_ffff {
-        throw fail(i, "immediate does not fit in 32 bits")
-      }
+      if v >> 32 != 0 && v >> 31 != 0x1_ffff_ffff { return nil }
       return v & 0xffff_ffff
     }
     return v
@@ -615,7 +628,11 @@ struct Matcher {
       }
       return .logicalShifted(LogicalShifted(op: .orr, rd: rd, rn: Register(.zr, rd.width), rm: rm))
     }
-    let v = try bitmask(1, rd.width)
+    return Matcher.movImmediate(rd, try bitmask(1, rd.width))
+  }
+
+  /// MOV Rd, #v (`v` already checked for Rd's width): MOVZ, MOVN, or ORR with a bitmask.
+  static func movImmediate(_ rd: Register, _ v: UInt64) -> Instruction {
     if rd.isSP {  // MOVZ/MOVN cannot write SP: only the ORR form names it
       return .logicalImmediate(
         LogicalImmediate(op: .orr, rd: rd, rn: Register(.zr, rd.width), value: v))
