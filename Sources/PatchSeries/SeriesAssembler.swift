@@ -152,9 +152,9 @@ extension SeriesAssembler {
     let table = SpilledEntries(path: path, budget: budget)
     let answers = PagedRecords<Int>(budget.sequential)
     var byID: PagedIDIndex?
-    var threadDiagnostics: [Diagnostic] = []
-    var entryDiagnostics: [Diagnostic] = []
-    var diagnostics: [Diagnostic] = []
+    // The diagnostics in the report's order: reading, threads, each message's, then the
+    // grouping's. An archive of discussion has one for each message that is no patch.
+    let logs = (0..<4).map { _ in DiagnosticLog(budget.sequential) }
     Memory.mapLargeBlocksAlone()
     try MailStream.read(
       mbox: path,
@@ -180,7 +180,7 @@ extension SeriesAssembler {
         if let h = n.idHash, let id = n.id {
           if let first = byID?.insert(h, k) {
             // As `MailThreads` says it.
-            threadDiagnostics.append(
+            logs[1].append(
               Diagnostic(
                 "mail.duplicate-message-id", .warning, at: n.record.location(path),
                 "Message-ID <\(id)> already used by the message at \(table[first].location)"))
@@ -188,9 +188,9 @@ extension SeriesAssembler {
         }
         table.append(n.record, subject: n.subject)
         for a in n.answers { answers.append(a) }
-        entryDiagnostics += n.diagnostics
+        for d in n.diagnostics { logs[2].append(d) }
       }
-      diagnostics += found
+      for d in found { logs[0].append(d) }
     }
     // Parents as `MailThreads.build` finds them: the first candidate present that closes no
     // cycle.
@@ -221,19 +221,18 @@ extension SeriesAssembler {
     byID = nil
     for failure in [table.failure, answers.failure] { if let failure { throw failure } }
     var builder = Builder(
-      entries: table, threadDiagnostics: threadDiagnostics, entryDiagnostics: entryDiagnostics)
-    builder.diagnostics = diagnostics
+      entries: table, threadDiagnostics: [], entryDiagnostics: [])
     builder.run()
-    let log = DiagnosticLog(budget.sequential)
+    let log = logs[3]
     for d in builder.diagnostics { log.append(d) }
     builder.diagnostics = []
     // Series told apart by a 64-bit hash of their titles, as messages by their IDs' above.
     let order = builder.ordered(
       noting: log.append, keeping: { Int32($0.group) }, titleKey: { hash($0) },
       onEveryCore: false)
-    for failure in [table.failure, log.failure] { if let failure { throw failure } }
+    for failure in [table.failure] + logs.map(\.failure) { if let failure { throw failure } }
     return SeriesStream(
-      builder: builder, order: order, log: log, reader: try MboxRereader(path: path))
+      builder: builder, order: order, logs: logs, reader: try MboxRereader(path: path))
   }
 }
 
@@ -245,39 +244,45 @@ public struct SeriesStream {
   /// Each version's group, in the report's order.
   fileprivate let order: [Builder<SpilledEntries>.Ordered<Int32>]
   /// What ``SeriesSet/diagnostics`` would hold, kept as bytes beyond the budget.
-  private let log: DiagnosticLog
+  private let logs: [DiagnosticLog]
   private let reader: MboxRereader
 
   fileprivate init(
     builder: Builder<SpilledEntries>, order: [Builder<SpilledEntries>.Ordered<Int32>],
-    log: DiagnosticLog, reader: MboxRereader
+    logs: [DiagnosticLog], reader: MboxRereader
   ) {
     self.builder = builder
     self.order = order
-    self.log = log
+    self.logs = logs
     self.reader = reader
   }
 
   public var versionCount: Int { order.count }
   /// How many diagnostics ``SeriesSet/diagnostics`` would hold.
-  public var diagnosticCount: Int { log.count }
+  public var diagnosticCount: Int { logs.reduce(0) { $0 + $1.count } }
   /// True when one of the diagnostics is an error.
-  public var hasErrors: Bool { log.hasErrors }
+  public var hasErrors: Bool { logs.contains { $0.hasErrors } }
   /// True when some of the state went to the temporary files (for tests).
-  var spilled: Bool { builder.entries.spilled || log.spilled }
+  var spilled: Bool { builder.entries.spilled || logs.contains { $0.spilled } }
 
   /// The diagnostics of ``SeriesSet/diagnostics``, read one at a time.
   public struct Diagnostics {
-    fileprivate var reader: DiagnosticLog.Reader
+    fileprivate var readers: [DiagnosticLog.Reader]
 
     /// The next diagnostic, nil after the last.
     /// - Throws: `series.spill` when they cannot be read back from the temporary file.
-    public mutating func next() throws(InputError) -> Diagnostic? { try reader.next() }
+    public mutating func next() throws(InputError) -> Diagnostic? {
+      while !readers.isEmpty {
+        if let d = try readers[0].next() { return d }
+        readers.removeFirst()
+      }
+      return nil
+    }
   }
 
   /// Reads the diagnostics from the first.
   public func diagnosticReader() -> Diagnostics {
-    Diagnostics(reader: DiagnosticLog.Reader(log: log))
+    Diagnostics(readers: logs.map { DiagnosticLog.Reader(log: $0) })
   }
 
   /// Every diagnostic at once (for small inputs and tests).
