@@ -15,13 +15,17 @@ struct SpillBudget: Sendable, Hashable {
   var bytes: Int
   /// Bytes of one page.
   var pageBytes: Int
+  /// Where the temporary files go: `TMPDIR`, else `/tmp`, when nil.
+  var folder: String? = nil
 
   /// 4 MiB a store in 64 KiB pages: the stores are read mostly in input order, so a few
   /// pages of each are enough, and what the budget holds stops growing with the archive.
   static let standard = SpillBudget(bytes: 4 << 20, pageBytes: 64 << 10)
 
   /// The budget of a store that is only ever read in the order it was written: a quarter.
-  var sequential: SpillBudget { SpillBudget(bytes: bytes / 4, pageBytes: pageBytes) }
+  var sequential: SpillBudget {
+    SpillBudget(bytes: bytes / 4, pageBytes: pageBytes, folder: folder)
+  }
 
   /// `PATCHSITE_SERIES_BUDGET` (bytes a store, for tests: a tiny budget spills on a small
   /// input), else ``standard``. Pages are a sixteenth of a small budget.
@@ -46,6 +50,7 @@ final class PagedRecords<Record: BitwiseCopyable>: @unchecked Sendable {
   private let perPage: Int
   private let pageBytes: Int
   private let slots: Int
+  private let folder: String?
   private var pages: [UnsafeMutableRawPointer?]
   private var held: [Int]
   private var dirty: [Bool]
@@ -60,6 +65,7 @@ final class PagedRecords<Record: BitwiseCopyable>: @unchecked Sendable {
     perPage = max(1, budget.pageBytes / MemoryLayout<Record>.stride)
     pageBytes = perPage * MemoryLayout<Record>.stride
     slots = max(2, budget.bytes / pageBytes)
+    folder = budget.folder
     pages = Array(repeating: nil, count: slots)
     held = Array(repeating: -1, count: slots)
     dirty = Array(repeating: false, count: slots)
@@ -190,7 +196,8 @@ final class PagedRecords<Record: BitwiseCopyable>: @unchecked Sendable {
     if fd >= 0 { return true }
     if failure != nil { return false }
     let folder =
-      ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+      self.folder
+      ?? ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
     var template = Array((folder + "/patchsite-series-XXXXXX").utf8CString)
     let made = template.withUnsafeMutableBufferPointer { buf -> Int32 in
       guard let base = buf.baseAddress else { return -1 }
@@ -212,6 +219,74 @@ final class PagedRecords<Record: BitwiseCopyable>: @unchecked Sendable {
   private func fail(_ text: String) {
     if failure == nil {
       failure = InputError("series.spill", at: SourceLocation(file: "(temporary file)"), text)
+    }
+  }
+}
+
+/// The first message of each Message-ID hash: an open-addressed table (linear probing) in a
+/// ``PagedRecords`` store, doubled when it is two-thirds full.
+struct PagedIDIndex {
+  /// A hash and its message's index + 1 (0: an empty slot).
+  struct Slot {
+    var key: Int
+    var value: Int
+  }
+
+  private let budget: SpillBudget
+  private var slots: PagedRecords<Slot>
+  private var mask: Int
+  private(set) var count = 0
+
+  init(_ budget: SpillBudget, expected: Int) {
+    // Read at random: small pages, so that a miss reads and writes little.
+    self.budget = SpillBudget(
+      bytes: budget.bytes, pageBytes: min(budget.pageBytes, 4096), folder: budget.folder)
+    var capacity = 1024
+    while capacity < expected + expected / 2 { capacity *= 2 }
+    slots = PagedRecords(self.budget)
+    slots.grow(by: capacity)
+    mask = capacity - 1
+  }
+
+  var failure: InputError? { slots.failure }
+
+  /// The message noted for `key`, nil for none.
+  func first(_ key: Int) -> Int? {
+    var i = key & mask
+    while true {
+      let s = slots[i]
+      if s.value == 0 { return nil }
+      if s.key == key { return s.value - 1 }
+      i = (i + 1) & mask
+    }
+  }
+
+  /// Notes message `k` for `key` unless a message is noted already; gives that message.
+  mutating func insert(_ key: Int, _ k: Int) -> Int? {
+    var i = key & mask
+    while true {
+      let s = slots[i]
+      if s.value == 0 { break }
+      if s.key == key { return s.value - 1 }
+      i = (i + 1) & mask
+    }
+    slots[i] = Slot(key: key, value: k + 1)
+    count += 1
+    if count * 3 > slots.count * 2 { rehash() }
+    return nil
+  }
+
+  private mutating func rehash() {
+    let old = slots
+    slots = PagedRecords(budget)
+    slots.grow(by: old.count * 2)
+    mask = old.count * 2 - 1
+    for j in 0..<old.count {
+      let s = old[j]
+      guard s.value != 0 else { continue }
+      var i = s.key & mask
+      while slots[i].value != 0 { i = (i + 1) & mask }
+      slots[i] = s
     }
   }
 }

@@ -146,6 +146,34 @@ import Testing
     }
   }
 
+  @Test func theIDIndexKeepsTheFirstMessageOfEachKeyAcrossGrowingAndSpilling() {
+    // Sized for 10 keys, given 5,000 (so it doubles several times), in 64-byte pages of which
+    // it keeps two.
+    var index = PagedIDIndex(SpillBudget(bytes: 128, pageBytes: 64), expected: 10)
+    let keys = (0..<5000).map { ($0 &* 0x1E37_79B9_7F4A_7C15) ^ ($0 << 7) }
+    for (k, key) in keys.enumerated() { #expect(index.insert(key, k) == nil) }
+    // Again: each gives the first message.
+    for (k, key) in keys.enumerated() where k % 7 == 0 { #expect(index.insert(key, k + 9000) == k) }
+    for (k, key) in keys.enumerated() { #expect(index.first(key) == k) }
+    #expect(index.first(12345) == nil || keys.contains(12345))
+    #expect(index.count == 5000)
+    #expect(index.failure == nil)
+  }
+
+  @Test func aTemporaryFileThatCannotBeMadeIsAnError() throws {
+    let dir = try Tools.makeTemporaryDirectory("series-spill-fail")
+    defer { Tools.removeTemporaryDirectory(dir) }
+    let path = dir + "/archive.mbox"
+    try Self.archive(series: 10).write(toFile: path, atomically: true, encoding: .utf8)
+    let budget = SpillBudget(bytes: 64, pageBytes: 16, folder: dir + "/absent")
+    do {
+      _ = try Self.twoPass(path, budget: budget)
+      Issue.record("a budget that spills into a missing folder read as if it fitted")
+    } catch {
+      #expect(error.id == "series.spill")
+    }
+  }
+
   @Test func pagedRecordsReadBackWhatWasWritten() {
     let store = PagedRecords<Int>(SpillBudget(bytes: 48, pageBytes: 16))
     for k in 0..<1000 { store.append(k * 7) }
