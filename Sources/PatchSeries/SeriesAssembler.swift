@@ -107,14 +107,28 @@ extension SeriesAssembler {
 
 extension SeriesAssembler {
   /// Reads the mbox file at `path` in two passes, for files too large to hold their model:
-  /// the first keeps of each message only what grouping needs (`Builder.Entry`, its thread
-  /// links as hashes) and where it lies; ``SeriesStream/version(_:)`` then reads one version's
-  /// messages again. Message-IDs are told apart by a 64-bit hash: two different IDs would have
-  /// to collide for the threads to differ from one pass's.
+  /// the first keeps of each message only what grouping needs (a fixed-size record, its
+  /// subject, its thread links as hashes) and where it lies; ``SeriesStream/version(_:)`` then
+  /// reads one version's messages again. Message-IDs, and series titles, are told apart by a
+  /// 64-bit hash: two different ones would have to collide for the report to differ from one
+  /// pass's.
+  ///
+  /// That state, the index of Message-IDs and the diagnostics are kept in stores of a fixed
+  /// budget each (`SpillBudget`, 4 MiB; `PATCHSITE_SERIES_BUDGET` bytes when set), the rest
+  /// in unlinked temporary files: what stays in memory grows with the number of groups
+  /// (about 100 bytes each), not with the messages.
   /// Gives, version by version, what `read(path:keeping: .summaries)` gives.
   /// - Throws: `mail.cannot-read`, `mail.not-mail`; `unsupported` when `path` is not an mbox
-  ///   file (a maildir, a folder, stdin).
+  ///   file (a maildir, a folder, stdin); `series.spill` when a temporary file cannot be made,
+  ///   written or read.
   public static func stream(path: String) throws(InputError) -> SeriesStream {
+    try stream(path: path, spillingBeyond: .fromEnvironment)
+  }
+
+  /// ``stream(path:)`` with each store of per-message state kept in memory up to `budget`.
+  static func stream(path: String, spillingBeyond budget: SpillBudget) throws(InputError)
+    -> SeriesStream
+  {
     guard path != "-", case .mbox(let size)? = try? MailStream.kind(of: path) else {
       throw InputError(
         "unsupported", at: SourceLocation(file: path),
@@ -123,102 +137,102 @@ extension SeriesAssembler {
     // Of each message: what the grouping reads, its Message-ID and what it answers as hashes
     // (the ID's text only until its batch is noted, for a duplicate's diagnostic).
     struct Noted: Sendable {
-      var entry: Builder.Entry
+      var record: SpilledEntries.Record
       var subject: String?
       var id: String?
       var idHash: Int?
       var answers: [Int]
+      var diagnostics: [Diagnostic]
     }
     @Sendable func hash(_ s: String) -> Int {
       var h = Hasher()
       h.combine(s)
       return h.finalize()
     }
-    var entries: [Builder.Entry] = []
-    var subjects = Builder.SubjectBytes()
-    var answers: [Int] = []
-    var answersStart: [Int32] = [0]
-    var byID: [Int: Int32] = [:]
-    var threadDiagnostics: [Diagnostic] = []
-    var diagnostics: [Diagnostic] = []
+    let table = SpilledEntries(path: path, budget: budget)
+    let answers = PagedRecords<Int>(budget.sequential)
+    var byID: PagedIDIndex?
+    // The diagnostics in the report's order: reading, threads, each message's, then the
+    // grouping's. An archive of discussion has one for each message that is no patch.
+    let logs = (0..<4).map { _ in DiagnosticLog(budget.sequential) }
     Memory.mapLargeBlocksAlone()
     try MailStream.read(
       mbox: path,
       map: { m in
         let mail = SeriesMail(m, keeping: .summaries)
         let links = mail.links
+        let answers =
+          (links.inReplyTo.map { [$0] } ?? []).map(hash)
+          + links.references.reversed().map(hash)
         return Noted(
-          entry: Builder.Entry(mail), subject: mail.subjectText, id: links.messageID,
-          idHash: links.messageID.map(hash),
-          answers: (links.inReplyTo.map { [$0] } ?? []).map(hash)
-            + links.references.reversed().map(hash))
+          record: SpilledEntries.Record(mail, answers: answers.count), subject: mail.subjectText,
+          id: links.messageID, idHash: links.messageID.map(hash), answers: answers,
+          diagnostics: mail.diagnostics)
       }
     ) { items, found, bytesRead in
-      if entries.count + items.count > entries.capacity, bytesRead > 0 {
-        // Room for the whole file at the rate seen so far (corrected as the rate changes),
-        // rather than doubling: the array is most of what is kept.
-        let seen = Double(entries.count + items.count)
-        let expected = Int(seen * Double(max(size, bytesRead)) / Double(bytesRead) * 1.02) + 64
-        entries.reserveCapacity(max(expected, entries.count + items.count))
-        answersStart.reserveCapacity(max(expected, entries.count + items.count) + 1)
-        subjects.reserve(expected, seen: entries.count)
+      if byID == nil, bytesRead > 0 {
+        // Room for the whole file at the rate of the first chunk.
+        let expected = Int(Double(items.count) * Double(max(size, bytesRead)) / Double(bytesRead))
+        byID = PagedIDIndex(budget, expected: expected + 64)
       }
-      for var n in items {
-        let k = entries.count
-        subjects.add(n.subject, to: &n.entry)
+      for n in items {
+        let k = table.count
         if let h = n.idHash, let id = n.id {
-          if let first = byID[h] {
+          if let first = byID?.insert(h, k) {
             // As `MailThreads` says it.
-            threadDiagnostics.append(
+            logs[1].append(
               Diagnostic(
-                "mail.duplicate-message-id", .warning, at: n.entry.location,
-                "Message-ID <\(id)> already used by the message at \(entries[Int(first)].location)")
-            )
-          } else {
-            byID[h] = Int32(k)
+                "mail.duplicate-message-id", .warning, at: n.record.location(path),
+                "Message-ID <\(id)> already used by the message at \(table[first].location)"))
           }
         }
-        entries.append(n.entry)
-        answers += n.answers
-        answersStart.append(Int32(answers.count))
+        table.append(n.record, subject: n.subject)
+        for a in n.answers { answers.append(a) }
+        for d in n.diagnostics { logs[2].append(d) }
       }
-      diagnostics += found
+      for d in found { logs[0].append(d) }
     }
     // Parents as `MailThreads.build` finds them: the first candidate present that closes no
     // cycle.
-    var parents = [Int32](repeating: -1, count: entries.count)
-    var children = [Int32](repeating: 0, count: entries.count)
     func isAncestor(_ a: Int, of b: Int) -> Bool {
       var cur = b
       var steps = 0
-      while cur >= 0, steps <= entries.count {
+      while cur >= 0, steps <= table.count {
         if cur == a { return true }
-        cur = Int(parents[cur])
+        cur = Int(table.parentIndex(cur))
         steps += 1
       }
       return false
     }
-    for k in entries.indices {
-      for c in answers[Int(answersStart[k])..<Int(answersStart[k + 1])] {
-        guard let found = byID[c] else { continue }
-        let p = Int(found)
-        guard p != k, children[k] == 0 || !isAncestor(k, of: p) else { continue }
-        parents[k] = Int32(p)
-        children[p] += 1
+    var next = 0
+    var candidates: [Int] = []
+    for k in 0..<table.count {
+      let n = table.answerCount(k)
+      candidates.removeAll(keepingCapacity: true)
+      answers.copy(from: next, count: n, into: &candidates)
+      next += n
+      for c in candidates {
+        guard let p = byID?.first(c) else { continue }
+        guard p != k, !table.hasChildren(k) || !isAncestor(k, of: p) else { continue }
+        table.setParent(k, p)
         break
       }
     }
-    byID = [:]
-    answers = []
+    byID = nil
+    for failure in [table.failure, answers.failure] { if let failure { throw failure } }
     var builder = Builder(
-      entries: entries, subjects: subjects, parents: parents,
-      threadDiagnostics: threadDiagnostics)
-    builder.diagnostics = diagnostics
+      entries: table, threadDiagnostics: [], entryDiagnostics: [])
     builder.run()
-    var all = builder.diagnostics
-    let plans = builder.ordered(diagnostics: &all)
+    let log = logs[3]
+    for d in builder.diagnostics { log.append(d) }
+    builder.diagnostics = []
+    // Series told apart by a 64-bit hash of their titles, as messages by their IDs' above.
+    let order = builder.ordered(
+      noting: log.append, keeping: { Int32($0.group) }, titleKey: { hash($0) },
+      onEveryCore: false)
+    for failure in [table.failure] + logs.map(\.failure) { if let failure { throw failure } }
     return SeriesStream(
-      builder: builder, plans: plans, diagnostics: all, reader: try MboxRereader(path: path))
+      builder: builder, order: order, logs: logs, reader: try MboxRereader(path: path))
   }
 }
 
@@ -226,37 +240,78 @@ extension SeriesAssembler {
 /// version, reply and diagnostic in the order of ``SeriesSet``, each version read again from
 /// the file when it is asked for, so that only the grouping of the messages stays in memory.
 public struct SeriesStream {
-  fileprivate let builder: Builder
-  fileprivate let plans: [Builder.Plan]
-  /// What ``SeriesSet/diagnostics`` would hold.
-  public let diagnostics: [Diagnostic]
+  fileprivate let builder: Builder<SpilledEntries>
+  /// Each version's group, in the report's order.
+  fileprivate let order: [Builder<SpilledEntries>.Ordered<Int32>]
+  /// What ``SeriesSet/diagnostics`` would hold, kept as bytes beyond the budget.
+  private let logs: [DiagnosticLog]
   private let reader: MboxRereader
 
   fileprivate init(
-    builder: Builder, plans: [Builder.Plan], diagnostics: [Diagnostic], reader: MboxRereader
+    builder: Builder<SpilledEntries>, order: [Builder<SpilledEntries>.Ordered<Int32>],
+    logs: [DiagnosticLog], reader: MboxRereader
   ) {
     self.builder = builder
-    self.plans = plans
-    self.diagnostics = diagnostics
+    self.order = order
+    self.logs = logs
     self.reader = reader
   }
 
-  public var versionCount: Int { plans.count }
+  public var versionCount: Int { order.count }
+  /// How many diagnostics ``SeriesSet/diagnostics`` would hold.
+  public var diagnosticCount: Int { logs.reduce(0) { $0 + $1.count } }
+  /// True when one of the diagnostics is an error.
+  public var hasErrors: Bool { logs.contains { $0.hasErrors } }
+  /// True when some of the state went to the temporary files (for tests).
+  var spilled: Bool { builder.entries.spilled || logs.contains { $0.spilled } }
+
+  /// The diagnostics of ``SeriesSet/diagnostics``, read one at a time.
+  public struct Diagnostics {
+    fileprivate var readers: [DiagnosticLog.Reader]
+
+    /// The next diagnostic, nil after the last.
+    /// - Throws: `series.spill` when they cannot be read back from the temporary file.
+    public mutating func next() throws(InputError) -> Diagnostic? {
+      while !readers.isEmpty {
+        if let d = try readers[0].next() { return d }
+        readers.removeFirst()
+      }
+      return nil
+    }
+  }
+
+  /// Reads the diagnostics from the first.
+  public func diagnosticReader() -> Diagnostics {
+    Diagnostics(readers: logs.map { DiagnosticLog.Reader(log: $0) })
+  }
+
+  /// Every diagnostic at once (for small inputs and tests).
+  /// - Throws: `series.spill` when they cannot be read back from the temporary file.
+  public func diagnostics() throws(InputError) -> [Diagnostic] {
+    var out: [Diagnostic] = []
+    var r = diagnosticReader()
+    while let d = try r.next() { out.append(d) }
+    return out
+  }
   public var unassignedCount: Int { builder.unassigned.count }
 
   /// The version number of version `n`'s previous version, if the input has one.
-  public func previousVersion(of n: Int) -> Int? { plans[n].previous.map { plans[$0].version } }
+  public func previousVersion(of n: Int) -> Int? { order[n].previous.map { order[$0].version } }
 
   /// Version `n`, its messages read again; `previous` is its previous version's index.
-  /// - Throws: `mail.cannot-read` or `mail.changed` when the file cannot be read again as it was.
+  /// - Throws: `mail.cannot-read` or `mail.changed` when the file cannot be read again as it
+  ///   was, `series.spill` when the temporary files cannot be.
   public func version(_ n: Int) throws(InputError) -> SeriesVersion {
-    let p = plans[n]
+    // Planned again: its diagnostics were noted when the order was made.
+    let p = builder.plan(Int(order[n].kept)) { _ in }
     var whole: [Int: SeriesMail] = [:]
-    for i in p.messages(in: builder.groups[p.group]) where whole[i] == nil {
+    let g = builder.groups[p.group]
+    for i in p.messages(in: g) + builder.members(g.replies) where whole[i] == nil {
       whole[i] = try reread(i)
     }
     var v = builder.build(p) { whole[$0] }
-    v.previous = p.previous
+    if let failure = builder.entries.failure { throw failure }
+    v.previous = order[n].previous
     return v
   }
 
@@ -266,126 +321,273 @@ public struct SeriesStream {
   }
 
   private func reread(_ i: Int) throws(InputError) -> SeriesMail {
-    let light = builder.entries[i]
-    guard let span = light.span else {
+    if let failure = builder.entries.failure { throw failure }
+    guard let span = builder.entries.span(i) else {
       throw InputError(
-        "mail.cannot-read", at: light.location, "the message's place in the file was not noted")
+        "mail.cannot-read", at: builder.entries[i].location,
+        "the message's place in the file was not noted")
     }
     return SeriesMail(try reader.message(at: span), keeping: .summaries)
   }
 }
 
-/// The work of `SeriesAssembler`, with the state it needs in one place.
-private struct Builder {
-  typealias Role = SeriesMail.Role
-
-  struct GroupKey: Hashable {
-    var tags: [String]
-    var version: Int
-    var total: Int?
-    /// The cover letter's index among the messages, when the group hangs off one.
-    var cover: Int?
-  }
-
-  struct Group {
-    var key: GroupKey
-    var cover: Int?
-    var patches: [Int] = []
-    var replies: [Int] = []
-    var firstSeen: Int
-  }
-
-  /// What the grouping reads of a message: kept for every message of the input.
-  struct Entry {
-    var role: Role
-    var numbers: (version: Int32, index: Int32, total: Int32)
-    /// Where the subject's bytes lie in the builder's `SubjectBytes`; count -1 without one.
+/// The table of a two-pass reading: a fixed-size record per message and the subjects' bytes,
+/// each in a ``PagedRecords`` store, so that past its budget the state of every message goes
+/// to a temporary file instead of growing with the archive.
+private final class SpilledEntries: EntryTable, @unchecked Sendable {
+  /// One message: its role, subject numbers and subject's place, its place in the file, the
+  /// number of IDs it answers (in the answers store, in input order) and its parent.
+  struct Record {
+    var offset: Int
+    var length: Int
+    var line: Int
     var subjectStart: Int
     var subjectCount: Int32
-    var location: SourceLocation
-    var diagnostics: [Diagnostic]
-    var span: MessageSpan?
+    var version: Int32
+    var index: Int32
+    var total: Int32
+    var answers: Int32
+    var parent: Int32
+    var group: Int32
+    var target: Int32
+    var next: Int32
+    var role: UInt8
+    /// `hasSpan`, `hasFromLine`, `hasQuotedFrom`, `hasChildren`.
+    var flags: UInt8
 
-    init(_ m: SeriesMail) {
-      role = m.role
-      func small(_ n: Int?) -> Int32 { n.map { Int32(clamping: $0) } ?? -1 }
-      numbers = (Int32(clamping: m.version), small(m.index), small(m.total))
+    static let hasSpan: UInt8 = 1
+    static let hasFromLine: UInt8 = 2
+    static let hasQuotedFrom: UInt8 = 4
+    static let hasChildren: UInt8 = 8
+
+    init(_ m: SeriesMail, answers: Int) {
+      let e = SeriesEntry(m)
+      offset = m.span?.offset ?? 0
+      length = m.span?.length ?? 0
+      line = m.location.line
       subjectStart = 0
       subjectCount = -1
-      location = m.location
-      diagnostics = m.diagnostics
-      span = m.span
-    }
-
-    var version: Int { Int(numbers.version) }
-    var index: Int? { numbers.index < 0 ? nil : Int(numbers.index) }
-    var total: Int? { numbers.total < 0 ? nil : Int(numbers.total) }
-  }
-
-  /// Every message's subject, one after the other in one array: a `String` each would cost
-  /// about twice their bytes.
-  struct SubjectBytes: Sendable {
-    var bytes: [UInt8] = []
-
-    /// Notes `subject` as `entry`'s.
-    mutating func add(_ subject: String?, to entry: inout Entry) {
-      guard var subject else {
-        entry.subjectCount = -1
-        return
+      (version, index, total) = e.numbers
+      self.answers = Int32(clamping: answers)
+      parent = -1
+      group = -1
+      target = -1
+      next = -1
+      switch m.role {
+      case .cover: role = 0
+      case .patch: role = 1
+      case .reply: role = 2
+      case .other: role = 3
       }
-      entry.subjectStart = bytes.count
-      subject.withUTF8 { bytes.append(contentsOf: $0) }
-      entry.subjectCount = Int32(clamping: bytes.count - entry.subjectStart)
+      flags = 0
+      if let span = m.span {
+        flags |= Self.hasSpan
+        if span.hasFromLine { flags |= Self.hasFromLine }
+        if span.hasQuotedFrom { flags |= Self.hasQuotedFrom }
+      }
     }
 
-    /// Room for the subjects of `expected` messages at the rate of the `seen` ones so far.
-    mutating func reserve(_ expected: Int, seen: Int) {
-      guard seen > 0, !bytes.isEmpty else { return }
-      let estimate = Int(Double(bytes.count) / Double(seen) * Double(expected) * 1.02)
-      bytes.reserveCapacity(max(bytes.count, estimate))
-    }
-
-    func text(_ e: Entry) -> String? {
-      guard e.subjectCount >= 0 else { return nil }
-      return String(
-        decoding: bytes[e.subjectStart..<(e.subjectStart + Int(e.subjectCount))], as: UTF8.self)
-    }
+    func location(_ path: String) -> SourceLocation { SourceLocation(file: path, line: line) }
   }
 
-  let subjects: SubjectBytes
+  let path: String
+  private let records: PagedRecords<Record>
+  private let subjects: PagedRecords<UInt8>
 
+  init(path: String, budget: SpillBudget) {
+    self.path = path
+    records = PagedRecords(budget)
+    subjects = PagedRecords(budget)
+  }
+
+  var count: Int { records.count }
+  var failure: InputError? { records.failure ?? subjects.failure }
+  var spilled: Bool { records.spilled || subjects.spilled }
+
+  func append(_ record: Record, subject: String?) {
+    var r = record
+    if var subject {
+      r.subjectStart = subjects.count
+      subject.withUTF8 { subjects.append(contentsOf: $0) }
+      r.subjectCount = Int32(clamping: subjects.count - r.subjectStart)
+    }
+    records.append(r)
+  }
+
+  subscript(i: Int) -> SeriesEntry {
+    let r = records[i]
+    let role: SeriesMail.Role
+    switch r.role {
+    case 0: role = .cover
+    case 1: role = .patch
+    case 2: role = .reply
+    default: role = .other
+    }
+    return SeriesEntry(
+      role: role, numbers: (r.version, r.index, r.total), subjectStart: r.subjectStart,
+      subjectCount: r.subjectCount, location: r.location(path))
+  }
+
+  func subjectText(_ i: Int) -> String? {
+    let r = records[i]
+    guard r.subjectCount >= 0 else { return nil }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(Int(r.subjectCount))
+    subjects.copy(from: r.subjectStart, count: Int(r.subjectCount), into: &bytes)
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  func parentIndex(_ i: Int) -> Int32 { records[i].parent }
+  func groupIndex(_ i: Int) -> Int32 { records[i].group }
+  func setGroup(_ i: Int, _ g: Int32) { records[i].group = g }
+  func replyTarget(_ i: Int) -> Int32 { records[i].target }
+  func setReplyTarget(_ i: Int, _ t: Int32) { records[i].target = t }
+  func nextMember(_ i: Int) -> Int32 { records[i].next }
+  func setNextMember(_ i: Int, _ n: Int32) { records[i].next = n }
+  func answerCount(_ i: Int) -> Int { Int(records[i].answers) }
+  func hasChildren(_ i: Int) -> Bool { records[i].flags & Record.hasChildren != 0 }
+
+  /// Makes `p` the parent of `k`.
+  func setParent(_ k: Int, _ p: Int) {
+    records[k].parent = Int32(p)
+    records[p].flags |= Record.hasChildren
+  }
+
+  func span(_ i: Int) -> MessageSpan? {
+    let r = records[i]
+    guard r.flags & Record.hasSpan != 0 else { return nil }
+    return MessageSpan(
+      offset: r.offset, length: r.length, startLine: r.line,
+      hasFromLine: r.flags & Record.hasFromLine != 0,
+      hasQuotedFrom: r.flags & Record.hasQuotedFrom != 0)
+  }
+}
+
+/// What the grouping reads of every message, by index: its ``SeriesEntry``, subject and
+/// parent in the thread. One reading keeps it in arrays (``MemoryEntries``), two passes in
+/// stores that spill to a file (``SpilledEntries``).
+private protocol EntryTable {
+  var count: Int { get }
+  subscript(i: Int) -> SeriesEntry { get }
   /// Message `i`'s subject as decoded, nil without one.
+  func subjectText(_ i: Int) -> String?
+  /// Message `i`'s parent in the thread, -1 for none.
+  func parentIndex(_ i: Int) -> Int32
+  /// The group of cover or patch `i`, -1 for none.
+  func groupIndex(_ i: Int) -> Int32
+  mutating func setGroup(_ i: Int, _ g: Int32)
+  /// The cover or patch that reply `i` answers, -1 when it is missing.
+  func replyTarget(_ i: Int) -> Int32
+  mutating func setReplyTarget(_ i: Int, _ t: Int32)
+  /// The message after `i` in its group's list of patches or replies, -1 after the last.
+  func nextMember(_ i: Int) -> Int32
+  mutating func setNextMember(_ i: Int, _ n: Int32)
+}
+
+/// What the grouping reads of a message: kept for every message of the input.
+private struct SeriesEntry {
+  var role: SeriesMail.Role
+  var numbers: (version: Int32, index: Int32, total: Int32)
+  /// Where the subject's bytes lie in the table's subjects; count -1 without one.
+  var subjectStart: Int
+  var subjectCount: Int32
+  var location: SourceLocation
+
+  init(_ m: SeriesMail) {
+    role = m.role
+    func small(_ n: Int?) -> Int32 { n.map { Int32(clamping: $0) } ?? -1 }
+    numbers = (Int32(clamping: m.version), small(m.index), small(m.total))
+    subjectStart = 0
+    subjectCount = -1
+    location = m.location
+  }
+
+  init(
+    role: SeriesMail.Role, numbers: (version: Int32, index: Int32, total: Int32),
+    subjectStart: Int, subjectCount: Int32, location: SourceLocation
+  ) {
+    self.role = role
+    self.numbers = numbers
+    self.subjectStart = subjectStart
+    self.subjectCount = subjectCount
+    self.location = location
+  }
+
+  var version: Int { Int(numbers.version) }
+  var index: Int? { numbers.index < 0 ? nil : Int(numbers.index) }
+  var total: Int? { numbers.total < 0 ? nil : Int(numbers.total) }
+}
+
+/// Every message's subject, one after the other in one array: a `String` each would cost
+/// about twice their bytes.
+private struct SubjectBytes: Sendable {
+  var bytes: [UInt8] = []
+
+  /// Notes `subject` as `entry`'s.
+  mutating func add(_ subject: String?, to entry: inout SeriesEntry) {
+    guard var subject else {
+      entry.subjectCount = -1
+      return
+    }
+    entry.subjectStart = bytes.count
+    subject.withUTF8 { bytes.append(contentsOf: $0) }
+    entry.subjectCount = Int32(clamping: bytes.count - entry.subjectStart)
+  }
+
+  func text(_ e: SeriesEntry) -> String? {
+    guard e.subjectCount >= 0 else { return nil }
+    return String(
+      decoding: bytes[e.subjectStart..<(e.subjectStart + Int(e.subjectCount))], as: UTF8.self)
+  }
+}
+
+/// The table of a reading that keeps every message (one pass).
+private struct MemoryEntries: EntryTable {
+  var entries: [SeriesEntry]
+  var subjects: SubjectBytes
+  var parents: [Int32]
+  var groups: [Int32]
+  var targets: [Int32]
+  var next: [Int32]
+
+  init(entries: [SeriesEntry], subjects: SubjectBytes, parents: [Int32]) {
+    self.entries = entries
+    self.subjects = subjects
+    self.parents = parents
+    groups = Array(repeating: -1, count: entries.count)
+    targets = Array(repeating: -1, count: entries.count)
+    next = Array(repeating: -1, count: entries.count)
+  }
+
+  func groupIndex(_ i: Int) -> Int32 { groups[i] }
+  mutating func setGroup(_ i: Int, _ g: Int32) { groups[i] = g }
+  func replyTarget(_ i: Int) -> Int32 { targets[i] }
+  mutating func setReplyTarget(_ i: Int, _ t: Int32) { targets[i] = t }
+  func nextMember(_ i: Int) -> Int32 { next[i] }
+  mutating func setNextMember(_ i: Int, _ n: Int32) { next[i] = n }
+
+  var count: Int { entries.count }
+  subscript(i: Int) -> SeriesEntry { entries[i] }
   func subjectText(_ i: Int) -> String? { subjects.text(entries[i]) }
-  /// Message `i`'s subject read as a patch subject.
-  func subject(_ i: Int) -> PatchSubject { PatchSubject.parse(subjectText(i) ?? "") }
-  /// Message `i`'s title (`subject(i).title`).
-  func title(_ i: Int) -> String { PatchSubject.title(of: subjectText(i) ?? "") }
+  func parentIndex(_ i: Int) -> Int32 { parents[i] }
+}
 
-  let entries: [Entry]
-  /// Each message's parent in the thread, -1 for none.
-  let parents: [Int32]
-  let threadDiagnostics: [Diagnostic]
-  /// The messages whole, when they are all kept (one pass); empty in two passes.
-  let mails: [SeriesMail]
-  var groups: [Group] = []
-  var groupOf: [Int: Int] = [:]  // message index → group index (covers and patches)
-  var unassigned: [Int] = []
-  /// Reply index → the cover or patch index it answers (absent when that message is missing).
-  var replyTarget: [Int: Int] = [:]
-  var diagnostics: [Diagnostic] = []
+/// The two halves of a one-pass table, made on two cores.
+private enum TablePart {
+  case threads(parents: [Int32], diagnostics: [Diagnostic])
+  case entries([SeriesEntry], SubjectBytes, [Diagnostic])
+}
 
+extension Builder where Table == MemoryEntries {
   init(mails: [SeriesMail]) {
     // The threads (with their parents) and the entries do not depend on each other: one core
     // makes each.
-    enum Part {
-      case threads(parents: [Int32], diagnostics: [Diagnostic])
-      case entries([Entry], SubjectBytes)
-    }
     var parents: [Int32] = []
     var threadDiagnostics: [Diagnostic] = []
-    var entries: [Entry] = []
+    var entries: [SeriesEntry] = []
     var subjects = SubjectBytes()
-    let parts = Spread.map(2, run: 1) { k -> Part in
+    var entryDiagnostics: [Diagnostic] = []
+    let parts = Spread.map(2, run: 1) { k -> TablePart in
       if k == 0 {
         let threads = MailThreads.build(links: mails.map(\.links))
         return .threads(
@@ -393,43 +595,155 @@ private struct Builder {
           diagnostics: threads.diagnostics)
       }
       var subjects = SubjectBytes()
+      var found: [Diagnostic] = []
       // Through the buffer: a closure over the array's elements would copy each message.
       let entries = mails.withUnsafeBufferPointer { buf in
         buf.indices.map { k in
-          var e = Entry(buf[k])
+          var e = SeriesEntry(buf[k])
           subjects.add(buf[k].subjectText, to: &e)
+          found += buf[k].diagnostics
           return e
         }
       }
-      return .entries(entries, subjects)
+      return .entries(entries, subjects, found)
     }
     for part in parts {
       switch part {
       case .threads(let p, let d): (parents, threadDiagnostics) = (p, d)
-      case .entries(let e, let s): (entries, subjects) = (e, s)
+      case .entries(let e, let s, let d): (entries, subjects, entryDiagnostics) = (e, s, d)
       }
     }
+    self.init(
+      entries: MemoryEntries(entries: entries, subjects: subjects, parents: parents),
+      threadDiagnostics: threadDiagnostics, entryDiagnostics: entryDiagnostics, mails: mails)
+  }
+}
+
+/// The work of `SeriesAssembler`, with the state it needs in one place.
+private struct Builder<Table: EntryTable> {
+  typealias Role = SeriesMail.Role
+  typealias Entry = SeriesEntry
+
+  struct GroupKey: Hashable {
+    var tags: [String]
+    var version: Int
+    var total: Int?
+    /// The cover letter's index among the messages, -1 for none (32 bits, as every index of
+    /// the table: a large archive has tens of thousands of groups).
+    private var coverIndex: Int32
+
+    init(tags: [String], version: Int, total: Int?, cover: Int? = nil) {
+      self.tags = tags
+      self.version = version
+      self.total = total
+      coverIndex = cover.map { Int32($0) } ?? -1
+    }
+
+    /// The cover letter's index among the messages, when the group hangs off one.
+    var cover: Int? { coverIndex < 0 ? nil : Int(coverIndex) }
+  }
+
+  /// A group's patches or replies in input order: a list through the table
+  /// (``EntryTable/nextMember(_:)``), so that a group costs the same whatever its size.
+  struct Members {
+    var first: Int32 = -1
+    var last: Int32 = -1
+
+    /// The first member, nil for none.
+    var head: Int? { first < 0 ? nil : Int(first) }
+  }
+
+  struct Group {
+    var key: GroupKey
+    var patches = Members()
+    var replies = Members()
+    var firstSeen: Int
+
+    init(key: GroupKey, firstSeen: Int) {
+      self.key = key
+      self.firstSeen = firstSeen
+    }
+
+    var cover: Int? { key.cover }
+  }
+
+  /// The members of `list`, in order.
+  func members(_ list: Members) -> [Int] {
+    var out: [Int] = []
+    var cur = list.first
+    while cur >= 0 {
+      out.append(Int(cur))
+      cur = entries.nextMember(Int(cur))
+    }
+    return out
+  }
+
+  /// Adds message `i` at the end of `list`.
+  mutating func append(_ i: Int, to list: inout Members) {
+    if list.last >= 0 {
+      entries.setNextMember(Int(list.last), Int32(i))
+    } else {
+      list.first = Int32(i)
+    }
+    list.last = Int32(i)
+  }
+
+  mutating func addPatch(_ i: Int, to g: Int) {
+    var list = groups[g].patches
+    append(i, to: &list)
+    groups[g].patches = list
+  }
+
+  mutating func addReply(_ i: Int, to g: Int) {
+    var list = groups[g].replies
+    append(i, to: &list)
+    groups[g].replies = list
+  }
+
+  /// Message `i`'s subject as decoded, nil without one.
+  func subjectText(_ i: Int) -> String? { entries.subjectText(i) }
+  /// Message `i`'s subject read as a patch subject.
+  func subject(_ i: Int) -> PatchSubject { PatchSubject.parse(subjectText(i) ?? "") }
+  /// Message `i`'s title (`subject(i).title`).
+  func title(_ i: Int) -> String { PatchSubject.title(of: subjectText(i) ?? "") }
+
+  var entries: Table
+  let threadDiagnostics: [Diagnostic]
+  /// What reading each message found wrong with it, in input order.
+  let entryDiagnostics: [Diagnostic]
+  /// The messages whole, when they are all kept (one pass); empty in two passes.
+  let mails: [SeriesMail]
+  var groups: [Group] = []
+  var unassigned: [Int] = []
+  var diagnostics: [Diagnostic] = []
+
+  /// For a second pass: the table as it was noted, `threadDiagnostics` as `MailThreads` gives
+  /// them.
+  init(
+    entries: Table, threadDiagnostics: [Diagnostic], entryDiagnostics: [Diagnostic],
+    mails: [SeriesMail] = []
+  ) {
     self.entries = entries
-    self.subjects = subjects
-    self.parents = parents
     self.threadDiagnostics = threadDiagnostics
+    self.entryDiagnostics = entryDiagnostics
     self.mails = mails
   }
 
-  /// For a second pass: `parents` and `threadDiagnostics` as `MailThreads` gives them.
-  init(
-    entries: [Entry], subjects: SubjectBytes, parents: [Int32], threadDiagnostics: [Diagnostic]
-  ) {
-    self.entries = entries
-    self.subjects = subjects
-    self.parents = parents
-    self.threadDiagnostics = threadDiagnostics
-    self.mails = []
+  func parent(of i: Int) -> Int? {
+    let p = entries.parentIndex(i)
+    return p < 0 ? nil : Int(p)
   }
 
-  func parent(of i: Int) -> Int? {
-    let p = parents[i]
-    return p < 0 ? nil : Int(p)
+  /// Message `i`'s group, nil for none.
+  func groupIndex(of i: Int) -> Int? {
+    let g = entries.groupIndex(i)
+    return g < 0 ? nil : Int(g)
+  }
+
+  /// What reply `i` answers, nil when it is missing.
+  func target(of i: Int) -> Int? {
+    let t = entries.replyTarget(i)
+    return t < 0 ? nil : Int(t)
   }
 
   mutating func run() {
@@ -444,7 +758,7 @@ private struct Builder {
   /// Each message was sorted out when it was read (`SeriesMail`); its findings are reported
   /// here, in input order.
   mutating func classify() {
-    for e in entries { diagnostics.append(contentsOf: e.diagnostics) }
+    diagnostics.append(contentsOf: entryDiagnostics)
   }
 
   /// The series tags that identify a posting: the bracket words but PATCH, RESEND, the version
@@ -464,42 +778,45 @@ private struct Builder {
   }
 
   mutating func groupCoversAndPatches() {
+    // The groups without a cover letter, by key.
     var byKey: [GroupKey: Int] = [:]
     func group(for key: GroupKey, seen: Int) -> Int {
       if let g = byKey[key] { return g }
-      groups.append(Group(key: key, cover: key.cover, firstSeen: seen))
+      groups.append(Group(key: key, firstSeen: seen))
       byKey[key] = groups.count - 1
       return groups.count - 1
     }
-    // Covers first, so patches can find them.
-    for (i, e) in entries.enumerated() where e.role == .cover {
+    // Covers first, so patches can find them; each makes a group of its own (its key names
+    // it).
+    for i in 0..<entries.count {
+      let e = entries[i]
+      guard e.role == .cover else { continue }
       let key = GroupKey(
         tags: Self.seriesTags(subject(i)), version: e.version, total: e.total,
         cover: i)
-      let g = group(for: key, seen: i)
-      groupOf[i] = g
+      groups.append(Group(key: key, firstSeen: i))
+      entries.setGroup(i, Int32(groups.count - 1))
     }
-    // The cover letters' groups by tags, version and total (no group made below has a cover).
-    var coverGroups: [GroupKey: [Int]] = [:]
+    // The cover letters' groups by tags, version and total: the one group, or -1 when there
+    // are several (no group made below has a cover).
+    var coverGroups: [GroupKey: Int] = [:]
     for (gi, g) in groups.enumerated() where g.cover != nil {
-      coverGroups[
-        GroupKey(tags: g.key.tags, version: g.key.version, total: g.key.total), default: []
-      ]
-      .append(gi)
+      let key = GroupKey(tags: g.key.tags, version: g.key.version, total: g.key.total)
+      coverGroups[key] = coverGroups[key] == nil ? gi : -1
     }
-    for (i, e) in entries.enumerated() where e.role == .patch {
+    for i in 0..<entries.count {
+      let e = entries[i]
+      guard e.role == .patch else { continue }
       let g: Int
-      if let cover = coverAncestor(of: i, version: e.version), let cg = groupOf[cover] {
+      if let cover = coverAncestor(of: i, version: e.version), let cg = groupIndex(of: cover) {
         g = cg
       } else {
         let tags = Self.seriesTags(subject(i))
         // An unthreaded patch joins the one cover letter with the same tags, version and total.
-        let covers =
+        let only =
           e.total == nil
-          ? []
-          : coverGroups[GroupKey(tags: tags, version: e.version, total: e.total)]
-            ?? []
-        if covers.count == 1, let only = covers.first {
+          ? -1 : coverGroups[GroupKey(tags: tags, version: e.version, total: e.total)] ?? -1
+        if only >= 0 {
           g = only
         } else {
           let key = GroupKey(
@@ -507,15 +824,15 @@ private struct Builder {
             total: e.index == nil ? nil : e.total, cover: nil)
           // A lone patch ([PATCH] x) is a series of its own.
           if e.index == nil {
-            groups.append(Group(key: key, cover: nil, firstSeen: i))
+            groups.append(Group(key: key, firstSeen: i))
             g = groups.count - 1
           } else {
             g = group(for: key, seen: i)
           }
         }
       }
-      groups[g].patches.append(i)
-      groupOf[i] = g
+      addPatch(i, to: g)
+      entries.setGroup(i, Int32(g))
     }
   }
 
@@ -544,9 +861,11 @@ private struct Builder {
 
   mutating func attachReplies() {
     // The first group of each tags and version, and of each tags, version and total: where a
-    // reply whose patch is absent goes, by its subject (kept up to date as groups are made).
+    // reply whose patch is absent goes, by its subject (made when the first such reply comes,
+    // then kept up to date as groups are made).
     var firstOf: [GroupKey: Int] = [:]
     var firstWithTotal: [GroupKey: Int] = [:]
+    var indexed = false
     func index(_ gi: Int) {
       let k = groups[gi].key
       let any = GroupKey(tags: k.tags, version: k.version, total: nil)
@@ -556,13 +875,14 @@ private struct Builder {
         if firstWithTotal[exact] == nil { firstWithTotal[exact] = gi }
       }
     }
-    for gi in groups.indices { index(gi) }
-    for (i, e) in entries.enumerated() where e.role == .reply {
+    for i in 0..<entries.count {
+      let e = entries[i]
+      guard e.role == .reply else { continue }
       // Walk up to the nearest cover or patch in the input.
-      let target = ancestor(of: i) { groupOf[$0] != nil }
-      if let t = target, let g = groupOf[t] {
-        groups[g].replies.append(i)
-        replyTarget[i] = t
+      let target = ancestor(of: i) { entries.groupIndex($0) >= 0 }
+      if let t = target, let g = groupIndex(of: t) {
+        addReply(i, to: g)
+        entries.setReplyTarget(i, Int32(t))
         continue
       }
       // The message it answers is absent: go by what its subject names.
@@ -576,6 +896,10 @@ private struct Builder {
         continue
       }
       let tags = Self.seriesTags(s)
+      if !indexed {
+        for gi in groups.indices { index(gi) }
+        indexed = true
+      }
       var g =
         s.total == nil
         ? firstOf[GroupKey(tags: tags, version: s.version, total: nil)]
@@ -584,19 +908,19 @@ private struct Builder {
         groups.append(
           Group(
             key: GroupKey(tags: tags, version: s.version, total: s.total, cover: nil),
-            cover: nil, firstSeen: i))
+            firstSeen: i))
         g = groups.count - 1
         index(groups.count - 1)
       }
       guard let gi = g else { continue }
-      groups[gi].replies.append(i)
+      addReply(i, to: gi)
       // Attach to the patch the subject names, when that patch is present.
       if let idx = s.index,
-        let patch = groups[gi].patches.first(where: { entries[$0].index == idx })
+        let patch = members(groups[gi].patches).first(where: { entries[$0].index == idx })
       {
-        replyTarget[i] = patch
+        entries.setReplyTarget(i, Int32(patch))
       } else if s.index == 0, let cover = groups[gi].cover {
-        replyTarget[i] = cover
+        entries.setReplyTarget(i, Int32(cover))
       }
     }
   }
@@ -615,19 +939,18 @@ private struct Builder {
     var kept: [Int]
     var total: Int?
     var missing: [Int]
-    /// The plan of the previous version of the same series, in the ordered plans.
-    var previous: Int?
 
-    /// Every message the version is built from.
-    func messages(in g: Group) -> [Int] { (g.cover.map { [$0] } ?? []) + sorted + g.replies }
+    /// Every message the version is built from, but the replies (`Builder.members`).
+    func messages(in g: Group) -> [Int] { (g.cover.map { [$0] } ?? []) + sorted }
   }
 
   func result() -> SeriesSet {
     var diagnostics = self.diagnostics
-    let plans = ordered(diagnostics: &diagnostics)
+    let plans = ordered(
+      noting: { diagnostics.append($0) }, keeping: { $0 }, titleKey: { $0 }, onEveryCore: true)
     // Each version is built from its plan and the messages alone: on every core.
     let versions = Spread.map(plans.count) { k in
-      var v = build(plans[k]) { mails[$0] }
+      var v = build(plans[k].kept) { mails[$0] }
       v.previous = plans[k].previous
       return v
     }
@@ -635,57 +958,94 @@ private struct Builder {
     return SeriesSet(versions: versions, unassigned: unassignedReplies, diagnostics: diagnostics)
   }
 
-  /// The plans of every group in the report's order: series by first appearance, versions
-  /// ascending, each linked to the version before it. Their diagnostics go to `diagnostics`.
-  func ordered(diagnostics: inout [Diagnostic]) -> [Plan] {
+  /// A version in the report's order: what the caller keeps of its plan, its version and
+  /// the index of the version before it in the same series.
+  struct Ordered<Kept> {
+    var kept: Kept
+    var version: Int
+    var previous: Int?
+  }
+
+  /// Every group in the report's order: series by first appearance, versions ascending, each
+  /// linked to the version before it; of each plan only what `keep` takes is held (a reader
+  /// of a large archive keeps the group and makes the plan again when it writes the version).
+  /// Series are told apart by `titleKey` of their normalized titles. The plans' diagnostics
+  /// go to `note`, in order. `onEveryCore` plans the groups on every core, each group's
+  /// diagnostics held until they are joined in order; else one after the other, each noted
+  /// as it is found (one group of a large archive can have thousands).
+  func ordered<Kept, Key: Hashable>(
+    noting note: (Diagnostic) -> Void, keeping keep: (Plan) -> Kept,
+    titleKey: (String) -> Key, onEveryCore: Bool
+  ) -> [Ordered<Kept>] {
     let order = groups.indices.sorted { groups[$0].firstSeen < groups[$1].firstSeen }
-    // Planned on every core, each group's diagnostics apart, then joined in order.
-    // Each plan's title key is made there too.
-    let planned = Spread.map(order.count) { k in
-      var found: [Diagnostic] = []
-      let p = plan(order[k], diagnostics: &found)
-      return (p, found, Self.normalizedTitle(p.title))
-    }
-    let plans = planned.map(\.0)
-    for (_, found, _) in planned { diagnostics += found }
-    var titleOrder: [String] = []
-    var byTitle: [String: [Int]] = [:]
-    for i in planned.indices {
-      let key = planned[i].2
-      if byTitle[key] == nil { titleOrder.append(key) }
-      byTitle[key, default: []].append(i)
-    }
-    var sorted: [Plan] = []
-    sorted.reserveCapacity(plans.count)
-    for key in titleOrder {
-      let members = (byTitle[key] ?? []).sorted { plans[$0].version < plans[$1].version }
-      var prev: Int?
-      for m in members {
-        var p = plans[m]
-        p.previous = nil
-        if let q = prev, sorted[q].version < p.version { p.previous = q }
-        sorted.append(p)
-        prev = sorted.count - 1
+    // Each version, and the rank of its title's first appearance.
+    var planned: [(Ordered<Kept>, rank: Int)] = []
+    planned.reserveCapacity(order.count)
+    var rankOf: [Key: Int] = [:]
+    func add(_ o: Ordered<Kept>, title key: Key) {
+      let rank: Int
+      if let r = rankOf[key] {
+        rank = r
+      } else {
+        rank = rankOf.count
+        rankOf[key] = rank
       }
+      planned.append((o, rank))
+    }
+    if onEveryCore {
+      let part = Spread.map(order.count) { k in
+        var found: [Diagnostic] = []
+        let p = plan(order[k]) { found.append($0) }
+        return (
+          Ordered(kept: keep(p), version: p.version), found,
+          titleKey(Self.normalizedTitle(p.title))
+        )
+      }
+      for (o, found, key) in part {
+        for d in found { note(d) }
+        add(o, title: key)
+      }
+    } else {
+      for gi in order {
+        let p = plan(gi, noting: note)
+        add(
+          Ordered(kept: keep(p), version: p.version),
+          title: titleKey(Self.normalizedTitle(p.title)))
+      }
+    }
+    rankOf = [:]
+    // By title, then version; a stable sort keeps equal versions in the order above.
+    let byTitle = planned.indices.sorted {
+      (planned[$0].rank, planned[$0].0.version, $0) < (planned[$1].rank, planned[$1].0.version, $1)
+    }
+    var sorted: [Ordered<Kept>] = []
+    sorted.reserveCapacity(planned.count)
+    var prev: Int?
+    for (n, m) in byTitle.enumerated() {
+      if n > 0, planned[byTitle[n - 1]].rank != planned[m].rank { prev = nil }
+      var p = planned[m].0
+      if let q = prev, sorted[q].version < p.version { p.previous = q }
+      sorted.append(p)
+      prev = sorted.count - 1
     }
     return sorted
   }
 
   static func normalizedTitle(_ t: String) -> String { SeriesWords.normalizedTitle(t) }
 
-  func plan(_ gi: Int, diagnostics: inout [Diagnostic]) -> Plan {
+  func plan(_ gi: Int, noting note: (Diagnostic) -> Void) -> Plan {
     let g = groups[gi]
     let coverEntry = g.cover.map { entries[$0] }
     var kept: [Int] = []
     var seenIndex: [Int: Int] = [:]
-    let sortedPatches = g.patches.sorted {
+    let sortedPatches = members(g.patches).sorted {
       (entries[$0].index ?? 1, $0) < (entries[$1].index ?? 1, $1)
     }
     for pi in sortedPatches {
       let e = entries[pi]
       let index = e.index ?? 1
       if let first = seenIndex[index] {
-        diagnostics.append(
+        note(
           Diagnostic(
             "series.duplicate-patch", .warning, at: e.location,
             "patch \(index) of v\(g.key.version) appears again (first at \(entries[first].location)); the first is used"
@@ -703,9 +1063,9 @@ private struct Builder {
       if !missing.isEmpty {
         let at =
           coverEntry?.location ?? kept.first.map { entries[$0].location }
-          ?? g.replies.first.map { entries[$0].location }
-          ?? SourceLocation(file: entries.first?.location.file ?? "")
-        diagnostics.append(
+          ?? g.replies.head.map { entries[$0].location }
+          ?? SourceLocation(file: entries.count > 0 ? entries[0].location.file : "")
+        note(
           Diagnostic(
             "series.missing-patch", .warning, at: at,
             "v\(g.key.version) announces \(t) patches; not in the input: \(describeRanges(missing))"
@@ -715,8 +1075,8 @@ private struct Builder {
     if total == nil && kept.isEmpty {
       // Only replies name this lone patch; the patch itself is absent.
       missing = [1]
-      if let r = g.replies.first {
-        diagnostics.append(
+      if let r = g.replies.head {
+        note(
           Diagnostic(
             "series.missing-patch", .warning, at: entries[r].location,
             "the patch '\(title(r))' (v\(g.key.version)) is not in the input"))
@@ -725,10 +1085,10 @@ private struct Builder {
     let title =
       g.cover.map { self.title($0) }
       ?? sortedPatches.first.map { self.title($0) }
-      ?? g.replies.first.map { self.title($0) } ?? ""
+      ?? g.replies.head.map { self.title($0) } ?? ""
     return Plan(
       group: gi, version: g.key.version, title: title, sorted: sortedPatches, kept: kept,
-      total: total, missing: missing, previous: nil)
+      total: total, missing: missing)
   }
 
   /// The version `p` plans, its messages given whole by `entry` (by message index): every one
@@ -736,19 +1096,20 @@ private struct Builder {
   func build(_ p: Plan, entry: (Int) -> SeriesMail?) -> SeriesVersion {
     let g = groups[p.group]
     let coverEntry = g.cover.flatMap(entry)
-    var patches = p.kept.compactMap { makePatch($0, group: g, entry: entry) }
+    let replies = members(g.replies)
+    var patches = p.kept.compactMap { makePatch($0, replies: replies, entry: entry) }
     // Trailers given in replies to the cover apply to every patch of the version.
     if let c = g.cover {
-      for r in g.replies where replyTarget[r] == c {
+      for r in replies where target(of: r) == c {
         let given = entry(r)?.trailers ?? []
         for k in patches.indices { patches[k].trailers.append(contentsOf: given) }
       }
     }
-    let versionReplies = g.replies.filter { r in
-      guard let t = replyTarget[r] else { return true }
+    let versionReplies = replies.filter { r in
+      guard let t = target(of: r) else { return true }
       return t == g.cover
     }.compactMap { r in
-      entry(r).map { reply($0, index: replyTarget[r] == nil ? entries[r].index : nil) }
+      entry(r).map { reply($0, index: target(of: r) == nil ? entries[r].index : nil) }
     }
     // The first `base-commit:` of the cover and the patches, in order (the patches after the
     // first that has one are not looked at).
@@ -756,18 +1117,19 @@ private struct Builder {
     for pi in p.sorted where base == nil { base = entry(pi)?.baseCommit }
     let tags = Self.displayTags(
       coverEntry?.subject ?? p.sorted.first.map { subject($0) }
-        ?? g.replies.first.map { subject($0) } ?? PatchSubject())
+        ?? replies.first.map { subject($0) } ?? PatchSubject())
     return SeriesVersion(
       version: g.key.version, title: p.title, tags: tags,
       cover: coverEntry.map(message), patches: patches, total: p.total,
       missing: p.missing, replies: versionReplies, baseCommit: base, origin: .mail)
   }
 
-  func makePatch(_ pi: Int, group g: Group, entry: (Int) -> SeriesMail?) -> SeriesPatch? {
+  /// Patch `pi` with the replies to it among `replies` (its version's).
+  func makePatch(_ pi: Int, replies all: [Int], entry: (Int) -> SeriesMail?) -> SeriesPatch? {
     guard let e = entry(pi) else { return nil }
     var trailers = e.trailers
     var replies: [ReplyRef] = []
-    for r in g.replies where replyTarget[r] == pi {
+    for r in all where target(of: r) == pi {
       guard let m = entry(r) else { continue }
       replies.append(reply(m, index: nil))
       trailers.append(contentsOf: m.trailers)

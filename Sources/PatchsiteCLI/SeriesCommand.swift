@@ -44,7 +44,7 @@ struct SeriesCommand: ParsableCommand {
       var out = Output.Stream(to: output.output)
       try SeriesReport.writeJSON(stream) { (bytes) throws(InputError) in try out.write(bytes) }
       try out.finish()
-      if stream.diagnostics.contains(where: { $0.severity == .error }) {
+      if stream.hasErrors {
         throw ExitCode(ExitStatus.findings)
       }
       return

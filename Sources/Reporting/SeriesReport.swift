@@ -117,7 +117,17 @@ public enum SeriesReport {
     }
     w.raw(",\n  ")
     w.key("diagnostics")
-    writeDiagnostics(stream.diagnostics, to: &w)
+    // Handed over as they come too: a large archive can have tens of thousands.
+    var all = stream.diagnosticReader()
+    try w.list(of: stream.diagnosticCount, brackets: .array, indent: 2) {
+      (w, n) throws(InputError) in
+      guard let d = try all.next() else { return }
+      write(d, to: &w, indent: 4)
+      if w.count >= chunk {
+        try sink(w.bytes)
+        w.clear()
+      }
+    }
     w.raw("\n}\n")
     try sink(w.bytes)
   }

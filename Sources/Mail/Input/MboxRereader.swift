@@ -20,6 +20,14 @@ public struct MessageSpan: Sendable, Hashable {
   public var hasFromLine: Bool
   public var hasQuotedFrom: Bool
 
+  public init(offset: Int, length: Int, startLine: Int, hasFromLine: Bool, hasQuotedFrom: Bool) {
+    self.offset = offset
+    self.length = length
+    self.startLine = startLine
+    self.hasFromLine = hasFromLine
+    self.hasQuotedFrom = hasQuotedFrom
+  }
+
   /// The span of a message as read from a file; nil when the reader did not note its offset.
   public init?(_ raw: RawMessage) {
     guard let offset = raw.inputOffset else { return nil }
