@@ -17,7 +17,14 @@ extension AssemblerState {
   {
     if let w = fastTableForm(form, ranges) { return w }
     guard let i = fastAlias(form, ranges, family: family, count: count) else { return nil }
-    return try? encode(i)
+    return AssemblerState.fastEncode(i)
+  }
+
+  /// The word of a fast form's instruction: straight from the value for the common classes
+  /// (`A64Encoder.directWord`), else through `encode`; nil where `encode` throws.
+  @inline(__always)
+  static func fastEncode(_ i: Instruction) -> UInt32? {
+    A64Encoder.directWord(i) ?? (try? encode(i))
   }
 
   /// The forms of this file.
@@ -34,35 +41,40 @@ extension AssemblerState {
       guard n == 3, let rs = fastOperandRegister(ranges[0]),
         let rt = fastOperandRegister(ranges[1]), let rn = fastBase(ranges[2])
       else { return nil }
-      return try? A64Encoder.compareAndSwap(
-        CompareAndSwap(
-          acquire: acquire, release: release, size: AssemblerState.access(rs, size), rs: rs,
-          rt: rt, rn: rn))
+      let c = CompareAndSwap(
+        acquire: acquire, release: release, size: AssemblerState.access(rs, size), rs: rs, rt: rt,
+        rn: rn)
+      return A64Encoder.compareAndSwapWord(c) ?? (try? A64Encoder.compareAndSwap(c))
     case .mrs:
       guard n == 2, let rt = fastOperandRegister(ranges[0]),
         let r = fastSystemRegister(ranges[1])
       else { return nil }
-      return try? A64Encoder.moveSystemRegister(read: true, r, rt)
+      return A64Encoder.moveSystemRegisterWord(read: true, r, rt)
+        ?? (try? A64Encoder.moveSystemRegister(read: true, r, rt))
     case .msr:
       // With a register second, MSR is always the system-register form (the PSTATE form
       // takes an immediate).
       guard n == 2, let rt = fastOperandRegister(ranges[1]),
         let r = fastSystemRegister(ranges[0])
       else { return nil }
-      return try? A64Encoder.moveSystemRegister(read: false, r, rt)
+      return A64Encoder.moveSystemRegisterWord(read: false, r, rt)
+        ?? (try? A64Encoder.moveSystemRegister(read: false, r, rt))
     case .single(let kind, let sz, let cls, _):
       return fastSingle(kind, sz, cls, ranges)
     case .pair(let op):
       return fastPair(op, ranges)
     case .hint:
       guard n == 1, let v = fastNumber(ranges[0]), v >= 0, v <= 127 else { return nil }
-      return try? encode(.hint(Hint(unchecked: UInt8(v))))
+      return A64Encoder.hintWord(Hint(unchecked: UInt8(v)))
     case .exception(let k):
       guard n == 1, let v = fastNumber(ranges[0]), v >= 0, v <= 0xffff else { return nil }
-      return try? encode(.exception(k, UInt16(v)))
+      return A64Encoder.exceptionWord(k, UInt16(v))
+    case .hints(_, let bare):
+      guard n == 0, let k = bare else { return nil }
+      return A64Encoder.hintWord(Hint(unchecked: k))
     default:
       guard let i = fastRegisterForm(form, ranges) else { return nil }
-      return try? encode(i)
+      return AssemblerState.fastEncode(i)
     }
   }
 
@@ -131,10 +143,10 @@ extension AssemblerState {
       guard let r = fastOperandRegister(ranges[1]) else { return nil }
       rt = r
     }
-    return try? A64Encoder.atomic(
-      AtomicMemory(
-        op: op, acquire: acquire, release: release, size: AssemblerState.access(rs, size),
-        rs: rs, rt: rt, rn: rn))
+    let a = AtomicMemory(
+      op: op, acquire: acquire, release: release, size: AssemblerState.access(rs, size), rs: rs,
+      rt: rt, rn: rn)
+    return A64Encoder.atomicWord(a) ?? (try? A64Encoder.atomic(a))
   }
 
   /// The access size a load/store suffix gives, else the register's width (as the matcher).
@@ -176,7 +188,8 @@ extension AssemblerState {
       guard n == 2, !pre, cls == .normal else { return nil }
       address = .registerOffset(base: base, index: r, extend: .uxtx, shifted: false)
     }
-    return try? encode(.loadStore(LoadStore(kind: kind, size: size, rt: rt, address: address)))
+    let l = LoadStore(kind: kind, size: size, rt: rt, address: address)
+    return A64Encoder.loadStoreWord(l) ?? (try? A64Encoder.loadStore(l))
   }
 
   /// LDP/STP/LDPSW/LDNP/STNP with `[Xn|SP{, #imm}]{!}` or `[Xn|SP], #imm`, as the matcher
@@ -199,9 +212,8 @@ extension AssemblerState {
       offset = v
     case .register: return nil
     }
-    return try? encode(
-      .loadStorePair(
-        LoadStorePair(op: op, rt: rt, rt2: rt2, base: base, offset: offset, mode: mode)))
+    let p = LoadStorePair(op: op, rt: rt, rt2: rt2, base: base, offset: offset, mode: mode)
+    return A64Encoder.pairWord(p) ?? (try? A64Encoder.loadStorePair(p))
   }
 
   /// What follows the base register in a memory operand the fast forms read.

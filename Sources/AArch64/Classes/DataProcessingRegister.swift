@@ -218,18 +218,22 @@ extension A64Encoder {
       ])
   }
 
+  /// The op31 and o0 fields of a multiply.
+  static func multiplyFields(_ op: MultiplyOp) -> (op31: UInt32, o0: UInt32) {
+    switch op {
+    case .madd: (0, 0)
+    case .msub: (0, 1)
+    case .smaddl: (1, 0)
+    case .smsubl: (1, 1)
+    case .smulh: (2, 0)
+    case .umaddl: (5, 0)
+    case .umsubl: (5, 1)
+    case .umulh: (6, 0)
+    }
+  }
+
   static func multiply(_ m: Multiply) throws(EncodingError) -> UInt32 {
-    let (op31, o0): (UInt32, UInt32) =
-      switch m.op {
-      case .madd: (0, 0)
-      case .msub: (0, 1)
-      case .smaddl: (1, 0)
-      case .smsubl: (1, 1)
-      case .smulh: (2, 0)
-      case .umaddl: (5, 0)
-      case .umsubl: (5, 1)
-      case .umulh: (6, 0)
-      }
+    let (op31, o0) = multiplyFields(m.op)
     let w = m.rd.width
     let long = op31 == 1 || op31 == 5
     if op31 != 0 && w != .x {
@@ -260,22 +264,24 @@ extension A64Encoder {
       ])
   }
 
+  /// The opcode field of a one-source operation at width `w`; nil for REV32 of W registers.
+  static func dataProcessing1Opcode(_ op: DataProcessing1, _ w: Width) -> UInt32? {
+    switch op {
+    case .rbit: 0
+    case .rev16: 1
+    case .rev32: w == .x ? 2 : nil
+    case .rev: w == .x ? 3 : 2
+    case .clz: 4
+    case .cls: 5
+    }
+  }
+
   static func dataProcessing1(_ op: DataProcessing1, _ rd: Register, _ rn: Register)
     throws(EncodingError) -> UInt32
   {
     let w = rd.width
-    let opcode: UInt32
-    switch op {
-    case .rbit: opcode = 0
-    case .rev16: opcode = 1
-    case .rev32:
-      guard w == .x else {
-        throw EncodingError(.widthMismatch, operand: "rd", "rev32 needs 64-bit registers")
-      }
-      opcode = 2
-    case .rev: opcode = w == .x ? 3 : 2
-    case .clz: opcode = 4
-    case .cls: opcode = 5
+    guard let opcode = dataProcessing1Opcode(op, w) else {
+      throw EncodingError(.widthMismatch, operand: "rd", "rev32 needs 64-bit registers")
     }
     return try A64Spec.assemble(
       .DP_1,

@@ -321,7 +321,26 @@ extension A64Encoder {
     }
   }
 
-  static func loadStorePair(_ p: LoadStorePair) throws(EncodingError) -> UInt32 {
+  /// The o3 and opc fields of an atomic memory operation.
+  static func atomicFields(_ op: AtomicOp) -> (o3: UInt32, opc: UInt32) {
+    switch op {
+    case .add: (0, 0)
+    case .clr: (0, 1)
+    case .eor: (0, 2)
+    case .set: (0, 3)
+    case .smax: (0, 4)
+    case .smin: (0, 5)
+    case .umax: (0, 6)
+    case .umin: (0, 7)
+    case .swp: (1, 0)
+    }
+  }
+
+  /// The fields of a pair that follow from its op and mode: register width, opc, idx, L, the
+  /// offset's scale; nil for a write-back STNP/LDNP (not encodable).
+  static func pairFields(_ p: LoadStorePair)
+    -> (w: Width, opc: UInt32, idx: UInt32, load: Bool, scale: Int64)?
+  {
     let w: Width = p.op == .ldpsw ? .x : p.rt.width
     let opc: UInt32 = p.op == .ldpsw ? 1 : (w == .x ? 2 : 0)
     let load = p.op == .ldp || p.op == .ldpsw || p.op == .ldnp
@@ -332,10 +351,14 @@ extension A64Encoder {
     case .postIndex: idx = 1
     case .preIndex: idx = 3
     }
-    if noAllocate && p.mode != .signedOffset {
+    if noAllocate && p.mode != .signedOffset { return nil }
+    return (w, opc, idx, load, p.op == .ldpsw || w == .w ? 4 : 8)
+  }
+
+  static func loadStorePair(_ p: LoadStorePair) throws(EncodingError) -> UInt32 {
+    guard let (w, opc, idx, load, scale) = pairFields(p) else {
       throw EncodingError(.notEncodable, operand: "address", "stnp/ldnp have no writeback form")
     }
-    let scale: Int64 = p.op == .ldpsw || w == .w ? 4 : 8
     let imm = try scaledOffset(p.offset, scale: scale, bits: 7, signed: true, "offset")
     return try A64Spec.assemble(
       .LDSTP,
@@ -401,18 +424,7 @@ extension A64Encoder {
 
   static func atomic(_ a: AtomicMemory) throws(EncodingError) -> UInt32 {
     let w: Width = a.size == .doubleword ? .x : .w
-    let (o3, opc): (UInt32, UInt32) =
-      switch a.op {
-      case .add: (0, 0)
-      case .clr: (0, 1)
-      case .eor: (0, 2)
-      case .set: (0, 3)
-      case .smax: (0, 4)
-      case .smin: (0, 5)
-      case .umax: (0, 6)
-      case .umin: (0, 7)
-      case .swp: (1, 0)
-      }
+    let (o3, opc) = atomicFields(a.op)
     return try A64Spec.assemble(
       .ATOMIC,
       [

@@ -1,0 +1,199 @@
+// Words for the assembler's most common table forms computed straight from the model value,
+// without the field list and per-field checks of `A64Spec.assemble`. Each function gives the
+// word its class encoder gives, or nil whenever that encoder might throw or the value is not
+// the plain case (the caller then calls the class encoder, which encodes or diagnoses). The
+// fixed bits are those of the spec's patterns; `DirectWordTests` compares every function with
+// its encoder over random values.
+
+extension A64Encoder {
+  /// The 5-bit field of `r` in a slot where 31 is the zero register, of width `w`; nil where
+  /// `Register.encoded(_:.zr:w)` throws.
+  @inline(__always)
+  static func zrField(_ r: Register, _ w: Width) -> UInt32? {
+    guard r.width == w else { return nil }
+    switch r.name {
+    case .r(let n): return n <= 30 ? UInt32(n) : nil
+    case .zr: return 31
+    case .sp: return nil
+    }
+  }
+
+  /// The 5-bit field of `r` in a base slot (`Xn|SP`); nil where `encoded(_:.sp:.x)` throws.
+  @inline(__always)
+  static func baseField(_ r: Register) -> UInt32? {
+    guard r.width == .x else { return nil }
+    switch r.name {
+    case .r(let n): return n <= 30 ? UInt32(n) : nil
+    case .sp: return 31
+    case .zr: return nil
+    }
+  }
+
+  /// `atomic(a)` (LD<op>, ST<op>, SWP), pattern ATOMIC; nil where it might throw.
+  static func atomicWord(_ a: AtomicMemory) -> UInt32? {
+    let w: Width = a.size == .doubleword ? .x : .w
+    guard let rs = zrField(a.rs, w), let rt = zrField(a.rt, w), let rn = baseField(a.rn) else {
+      return nil
+    }
+    let (o3, opc) = atomicFields(a.op)
+    // size:2 111 0 00 a:1 r:1 1 rs:5 o3:1 opc:3 00 rn:5 rt:5
+    return 0x3820_0000 | UInt32(a.size.rawValue) << 30 | (a.acquire ? 1 << 23 : 0)
+      | (a.release ? 1 << 22 : 0) | rs << 16 | o3 << 15 | opc << 12 | rn << 5 | rt
+  }
+
+  /// `compareAndSwap(c)` (CAS…), pattern CAS; nil where it might throw.
+  static func compareAndSwapWord(_ c: CompareAndSwap) -> UInt32? {
+    let w: Width = c.size == .doubleword ? .x : .w
+    guard let rs = zrField(c.rs, w), let rt = zrField(c.rt, w), let rn = baseField(c.rn) else {
+      return nil
+    }
+    // size:2 001000 1 l:1 1 rs:5 o0:1 rt2:5 rn:5 rt:5, rt2 = 31
+    return 0x08A0_7C00 | UInt32(c.size.rawValue) << 30 | (c.acquire ? 1 << 22 : 0)
+      | rs << 16 | (c.release ? 1 << 15 : 0) | rn << 5 | rt
+  }
+
+  /// `moveSystemRegister(read:r, rt)` (MRS/MSR), pattern MRS_MSR; nil where it might throw.
+  static func moveSystemRegisterWord(read: Bool, _ r: SystemRegister, _ rt: Register) -> UInt32? {
+    guard r.op0 >= 2, let t = zrField(rt, .x) else { return nil }
+    // 1101010100 l:1 1 o0:1 op1:3 crn:4 crm:4 op2:3 rt:5; o0 = op0 - 2 is op0's low bit, so
+    // o0…op2 are the low 15 bits of the packed encoding.
+    return 0xD510_0000 | (read ? 1 << 21 : 0) | UInt32(r.encoding & 0x7fff) << 5 | t
+  }
+
+  /// `exception(k, imm)` (SVC, HVC, SMC, BRK, HLT, DCPS1–3): never throws.
+  static func exceptionWord(_ k: ExceptionKind, _ imm: UInt16) -> UInt32 {
+    let base: UInt32 =
+      switch k {
+      case .svc: 0xD400_0001
+      case .hvc: 0xD400_0002
+      case .smc: 0xD400_0003
+      case .brk: 0xD420_0000
+      case .hlt: 0xD440_0000
+      case .dcps1: 0xD4A0_0001
+      case .dcps2: 0xD4A0_0002
+      case .dcps3: 0xD4A0_0003
+      }
+    return base | UInt32(imm) << 5
+  }
+
+  /// The HINT word for `h` (crm:op2 is the hint number): never throws.
+  static func hintWord(_ h: Hint) -> UInt32 {
+    0xD503_201F | UInt32(h.rawValue & 0x7f) << 5
+  }
+}
+
+extension A64Encoder {
+  /// `encode(i)` for the classes the fast forms build most (loads/stores and pairs, the
+  /// register-only data processing, multiplies, carries, hints, exceptions, MRS/MSR,
+  /// atomics); nil for any other class and wherever `encode` might throw.
+  static func directWord(_ i: Instruction) -> UInt32? {
+    switch i {
+    case .loadStore(let l): return loadStoreWord(l)
+    case .loadStorePair(let p): return pairWord(p)
+    case .dataProcessing2(let op, let rd, let rn, let rm):
+      let w = rd.width
+      guard op.rawValue < 64, let d = zrField(rd, w), let n = zrField(rn, w),
+        let m = zrField(rm, w)
+      else { return nil }
+      // sf:1 0 0 11010110 rm:5 opcode:6 rn:5 rd:5
+      return 0x1AC0_0000 | w.sf << 31 | m << 16 | UInt32(op.rawValue) << 10 | n << 5 | d
+    case .dataProcessing1(let op, let rd, let rn):
+      let w = rd.width
+      guard let opcode = dataProcessing1Opcode(op, w), let d = zrField(rd, w),
+        let n = zrField(rn, w)
+      else { return nil }
+      // sf:1 1 0 11010110 00000 opcode:6 rn:5 rd:5
+      return 0x5AC0_0000 | w.sf << 31 | opcode << 10 | n << 5 | d
+    case .multiply(let m): return multiplyWord(m)
+    case .addSubCarry(let sub, let s, let rd, let rn, let rm):
+      let w = rd.width
+      guard let d = zrField(rd, w), let n = zrField(rn, w), let m = zrField(rm, w) else {
+        return nil
+      }
+      // sf:1 op:1 s:1 11010000 rm:5 000000 rn:5 rd:5
+      return 0x1A00_0000 | w.sf << 31 | (sub ? 1 << 30 : 0) | (s ? 1 << 29 : 0) | m << 16
+        | n << 5 | d
+    case .hint(let h): return hintWord(h)
+    case .exception(let k, let imm): return exceptionWord(k, imm)
+    case .mrs(let rt, let r): return moveSystemRegisterWord(read: true, r, rt)
+    case .msr(let r, let rt): return moveSystemRegisterWord(read: false, r, rt)
+    case .atomic(let a): return atomicWord(a)
+    case .compareAndSwap(let c): return compareAndSwapWord(c)
+    default: return nil
+    }
+  }
+
+  /// `multiply(m)`, pattern DP_3; nil where it might throw.
+  static func multiplyWord(_ m: Multiply) -> UInt32? {
+    let (op31, o0) = multiplyFields(m.op)
+    let w = m.rd.width
+    if op31 != 0 && w != .x { return nil }
+    if (op31 == 2 || op31 == 6) && !m.ra.isZR { return nil }
+    let src: Width = op31 == 1 || op31 == 5 ? .w : w
+    guard let d = zrField(m.rd, w), let n = zrField(m.rn, src), let r = zrField(m.rm, src),
+      let a = zrField(m.ra, w)
+    else { return nil }
+    // sf:1 00 11011 op31:3 rm:5 o0:1 ra:5 rn:5 rd:5
+    return 0x1B00_0000 | w.sf << 31 | op31 << 21 | r << 16 | o0 << 15 | a << 10 | n << 5 | d
+  }
+
+  /// `loadStore(l)` (LDST_uimm, LDST_imm9, LDST_reg); nil where it might throw.
+  static func loadStoreWord(_ l: LoadStore) -> UInt32? {
+    let size = UInt32(l.size.rawValue)
+    let opc: UInt32
+    switch l.kind {
+    case .store, .load:
+      guard zrField(l.rt, l.size == .doubleword ? .x : .w) != nil else { return nil }
+      opc = l.kind == .store ? 0 : 1
+    case .loadSigned:
+      switch l.size {
+      case .byte, .halfword: opc = l.rt.width == .x ? 2 : 3
+      case .word:
+        guard zrField(l.rt, .x) != nil else { return nil }
+        opc = 2
+      case .doubleword: return nil
+      }
+    }
+    guard let rt = zrField(l.rt, l.rt.width), let rn = baseField(l.address.base) else {
+      return nil
+    }
+    let common = size << 30 | opc << 22 | rn << 5 | rt
+    switch l.address {
+    case .unsignedOffset(_, let off):
+      let scale = Int64(1) << Int64(size)
+      guard off % scale == 0, off >= 0, off / scale <= 4095 else { return nil }
+      // size:2 111 0 01 opc:2 imm12:12 rn:5 rt:5
+      return 0x3900_0000 | common | UInt32(off / scale) << 10
+    case .unscaled(_, let off), .preIndex(_, let off), .postIndex(_, let off),
+      .unprivileged(_, let off):
+      guard off >= -256, off <= 255 else { return nil }
+      let idx: UInt32 =
+        switch l.address {
+        case .unscaled: 0
+        case .postIndex: 1
+        case .unprivileged: 2
+        default: 3
+        }
+      // size:2 111 0 00 opc:2 0 imm9:9 idx:2 rn:5 rt:5
+      return 0x3800_0000 | common | (UInt32(truncatingIfNeeded: off) & 0x1ff) << 12 | idx << 10
+    case .registerOffset(_, let index, let ext, let shifted):
+      guard ext.rawValue & 2 != 0, let m = zrField(index, ext.takesX ? .x : .w) else {
+        return nil
+      }
+      // size:2 111 0 00 opc:2 1 rm:5 option:3 s:1 10 rn:5 rt:5
+      return 0x3820_0800 | common | m << 16 | UInt32(ext.rawValue) << 13 | (shifted ? 1 << 12 : 0)
+    }
+  }
+
+  /// `loadStorePair(p)`, pattern LDSTP; nil where it might throw.
+  static func pairWord(_ p: LoadStorePair) -> UInt32? {
+    guard let (w, opc, idx, load, scale) = pairFields(p) else { return nil }
+    guard p.offset % scale == 0, p.offset / scale >= -64, p.offset / scale <= 63,
+      let t2 = zrField(p.rt2, w), let n = baseField(p.base), let t = zrField(p.rt, w)
+    else { return nil }
+    let imm = UInt32(truncatingIfNeeded: p.offset / scale) & 0x7f
+    // opc:2 101 0 0 idx:2 l:1 imm7:7 rt2:5 rn:5 rt:5
+    return 0x2800_0000 | opc << 30 | idx << 23 | (load ? 1 << 22 : 0) | imm << 15 | t2 << 10
+      | n << 5 | t
+  }
+}
