@@ -134,4 +134,69 @@ struct DirectWordTests {
     }
     #expect(encoded > Self.rounds / 10, "only \(encoded) encodable")
   }
+
+  /// `directWord` against `encode` for the classes the alias forms build.
+  @Test func aliasesAgree() {
+    print("DirectWordTests.aliasesAgree seed \(Self.seed)")
+    var rng = SeededGenerator(seed: Self.seed)
+    var encoded = 0
+    func small(_ rng: inout SeededGenerator) -> UInt8 {
+      Bool.random(using: &rng)
+        ? UInt8.random(in: 0...70, using: &rng) : UInt8.random(in: 0...255, using: &rng)
+    }
+    for k in 0..<(Self.rounds * 3) {
+      let r = { (rng: inout SeededGenerator) in self.register(&rng) }
+      let shift = Shift.allCases[Int.random(in: 0..<4, using: &rng)]
+      let i: Instruction
+      switch k % 8 {
+      case 0:
+        let o = BarrierOption(unchecked: UInt8.random(in: 0...15, using: &rng))
+        // SSBB, PSSBB and SB have no direct word (the encoder encodes them).
+        let choices: [Barrier] = [
+          .dsb(o), .dmb(o), .isb(o), .clrex(UInt8.random(in: 0...20, using: &rng)),
+        ]
+        i = .barrier(choices[Int.random(in: 0..<choices.count, using: &rng)])
+      case 1:
+        i = .system(
+          SystemInstruction(
+            read: Bool.random(using: &rng), op1: UInt8.random(in: 0...9, using: &rng),
+            crn: UInt8.random(in: 0...17, using: &rng), crm: UInt8.random(in: 0...17, using: &rng),
+            op2: UInt8.random(in: 0...9, using: &rng), rt: r(&rng)))
+      case 2:
+        i = .addSubShifted(
+          AddSubShifted(
+            subtract: Bool.random(using: &rng), setFlags: Bool.random(using: &rng), rd: r(&rng),
+            rn: r(&rng), rm: r(&rng), shift: shift, amount: small(&rng)))
+      case 3:
+        i = .logicalShifted(
+          LogicalShifted(
+            op: LogicalRegisterOp.allCases[
+              Int.random(in: 0..<LogicalRegisterOp.allCases.count, using: &rng)],
+            rd: r(&rng), rn: r(&rng), rm: r(&rng), shift: shift, amount: small(&rng)))
+      case 4:
+        i = .addSubImmediate(
+          AddSubImmediate(
+            subtract: Bool.random(using: &rng), setFlags: Bool.random(using: &rng), rd: r(&rng),
+            rn: r(&rng), imm12: UInt16.random(in: 0...4200, using: &rng),
+            shift12: Bool.random(using: &rng)))
+      case 5:
+        i = .moveWide(
+          MoveWide(
+            op: [MoveWideOp.movn, .movz, .movk][Int.random(in: 0..<3, using: &rng)], rd: r(&rng),
+            imm16: UInt16.random(in: 0...UInt16.max, using: &rng),
+            shift: [0, 16, 32, 48, 64, 8, 17][Int.random(in: 0..<7, using: &rng)]))
+      case 6:
+        i = .bitfield(
+          Bitfield(
+            op: BitfieldOp.allCases[Int.random(in: 0..<3, using: &rng)], rd: r(&rng), rn: r(&rng),
+            immr: small(&rng), imms: small(&rng)))
+      default:
+        i = .extract(rd: r(&rng), rn: r(&rng), rm: r(&rng), lsb: small(&rng))
+      }
+      let expected = try? encode(i)
+      #expect(A64Encoder.directWord(i) == expected, "seed \(Self.seed) round \(k): \(i)")
+      if expected != nil { encoded += 1 }
+    }
+    #expect(encoded > Self.rounds / 10, "only \(encoded) encodable")
+  }
 }

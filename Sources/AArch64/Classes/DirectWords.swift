@@ -20,14 +20,7 @@ extension A64Encoder {
 
   /// The 5-bit field of `r` in a base slot (`Xn|SP`); nil where `encoded(_:.sp:.x)` throws.
   @inline(__always)
-  static func baseField(_ r: Register) -> UInt32? {
-    guard r.width == .x else { return nil }
-    switch r.name {
-    case .r(let n): return n <= 30 ? UInt32(n) : nil
-    case .sp: return 31
-    case .zr: return nil
-    }
-  }
+  static func baseField(_ r: Register) -> UInt32? { spField(r, .x) }
 
   /// `atomic(a)` (LD<op>, ST<op>, SWP), pattern ATOMIC; nil where it might throw.
   static func atomicWord(_ a: AtomicMemory) -> UInt32? {
@@ -119,7 +112,100 @@ extension A64Encoder {
     case .msr(let r, let rt): return moveSystemRegisterWord(read: false, r, rt)
     case .atomic(let a): return atomicWord(a)
     case .compareAndSwap(let c): return compareAndSwapWord(c)
-    default: return nil
+    default: return aliasWord(i)
+    }
+  }
+
+  /// `encode(i)` for the classes the fast alias forms build most: barriers, SYS, add/sub and
+  /// logical with a shifted register, add/sub immediates, MOVZ/MOVN/MOVK, bitfields, EXTR;
+  /// nil for any other class and wherever `encode` might throw.
+  static func aliasWord(_ i: Instruction) -> UInt32? {
+    switch i {
+    case .barrier(let b):
+      // 1101010100 0 00 011 0011 crm:4 op:3 11111
+      switch b {
+      case .dsb(let o):
+        guard o.rawValue < 16, o.rawValue != 0, o.rawValue != 4 else { return nil }
+        return 0xD503_309F | UInt32(o.rawValue) << 8
+      case .dmb(let o): return o.rawValue < 16 ? 0xD503_30BF | UInt32(o.rawValue) << 8 : nil
+      case .isb(let o): return o.rawValue < 16 ? 0xD503_30DF | UInt32(o.rawValue) << 8 : nil
+      case .clrex(let imm): return imm < 16 ? 0xD503_305F | UInt32(imm) << 8 : nil
+      default: return nil
+      }
+    case .system(let s):
+      guard s.op1 < 8, s.crn < 16, s.crm < 16, s.op2 < 8, let t = zrField(s.rt, .x) else {
+        return nil
+      }
+      // 1101010100 l:1 01 op1:3 crn:4 crm:4 op2:3 rt:5
+      return 0xD508_0000 | (s.read ? 1 << 21 : 0) | UInt32(s.op1) << 16 | UInt32(s.crn) << 12
+        | UInt32(s.crm) << 8 | UInt32(s.op2) << 5 | t
+    case .addSubShifted(let a):
+      let w = a.rd.width
+      guard a.shift != .ror, Int(a.amount) < w.bits, let d = zrField(a.rd, w),
+        let n = zrField(a.rn, w), let m = zrField(a.rm, w)
+      else { return nil }
+      // sf:1 op:1 s:1 01011 shift:2 0 rm:5 imm6:6 rn:5 rd:5
+      return 0x0B00_0000 | w.sf << 31 | (a.subtract ? 1 << 30 : 0) | (a.setFlags ? 1 << 29 : 0)
+        | UInt32(a.shift.rawValue) << 22 | m << 16 | UInt32(a.amount) << 10 | n << 5 | d
+    case .logicalShifted(let l):
+      let w = l.rd.width
+      guard l.op.rawValue < 8, Int(l.amount) < w.bits, let d = zrField(l.rd, w),
+        let n = zrField(l.rn, w), let m = zrField(l.rm, w)
+      else { return nil }
+      // sf:1 opc:2 01010 shift:2 n:1 rm:5 imm6:6 rn:5 rd:5
+      return 0x0A00_0000 | w.sf << 31 | UInt32(l.op.rawValue >> 1) << 29
+        | UInt32(l.shift.rawValue) << 22 | UInt32(l.op.rawValue & 1) << 21 | m << 16
+        | UInt32(l.amount) << 10 | n << 5 | d
+    case .addSubImmediate(let a):
+      let w = a.rd.width
+      guard a.imm12 <= 4095, let n = spField(a.rn, w),
+        let d = a.setFlags ? zrField(a.rd, w) : spField(a.rd, w)
+      else { return nil }
+      // sf:1 op:1 s:1 100010 sh:1 imm12:12 rn:5 rd:5
+      return 0x1100_0000 | w.sf << 31 | (a.subtract ? 1 << 30 : 0) | (a.setFlags ? 1 << 29 : 0)
+        | (a.shift12 ? 1 << 22 : 0) | UInt32(a.imm12) << 10 | n << 5 | d
+    case .moveWide(let m):
+      let w = m.rd.width
+      guard m.shift % 16 == 0, Int(m.shift) <= (w == .x ? 48 : 16), let d = zrField(m.rd, w)
+      else { return nil }
+      let opc: UInt32 =
+        switch m.op {
+        case .movn: 0
+        case .movz: 2
+        case .movk: 3
+        }
+      // sf:1 opc:2 100101 hw:2 imm16:16 rd:5
+      return 0x1280_0000 | w.sf << 31 | opc << 29 | UInt32(m.shift / 16) << 21
+        | UInt32(m.imm16) << 5 | d
+    case .bitfield(let b):
+      let w = b.rd.width
+      guard Int(b.immr) < w.bits, Int(b.imms) < w.bits, b.op.rawValue < 4,
+        let d = zrField(b.rd, w), let n = zrField(b.rn, w)
+      else { return nil }
+      // sf:1 opc:2 100110 n:1 immr:6 imms:6 rn:5 rd:5
+      return 0x1300_0000 | w.sf << 31 | UInt32(b.op.rawValue) << 29 | w.sf << 22
+        | UInt32(b.immr) << 16 | UInt32(b.imms) << 10 | n << 5 | d
+    case .extract(let rd, let rn, let rm, let lsb):
+      let w = rd.width
+      guard Int(lsb) < w.bits, let d = zrField(rd, w), let n = zrField(rn, w),
+        let m = zrField(rm, w)
+      else { return nil }
+      // sf:1 00 100111 n:1 0 rm:5 imms:6 rn:5 rd:5
+      return 0x1380_0000 | w.sf << 31 | w.sf << 22 | m << 16 | UInt32(lsb) << 10 | n << 5 | d
+    default:
+      return nil
+    }
+  }
+
+  /// The 5-bit field of `r` in a slot where 31 is the stack pointer, of width `w`; nil where
+  /// `Register.encoded(_:.sp:w)` throws.
+  @inline(__always)
+  static func spField(_ r: Register, _ w: Width) -> UInt32? {
+    guard r.width == w else { return nil }
+    switch r.name {
+    case .r(let n): return n <= 30 ? UInt32(n) : nil
+    case .sp: return 31
+    case .zr: return nil
     }
   }
 
