@@ -193,6 +193,56 @@ extension A64Encoder {
       // sf:1 00 100111 n:1 0 rm:5 imms:6 rn:5 rd:5
       return 0x1380_0000 | w.sf << 31 | w.sf << 22 | m << 16 | UInt32(lsb) << 10 | n << 5 | d
     default:
+      return conditionalWord(i)
+    }
+  }
+
+  /// `encode(i)` for conditional select and compare, add/sub with an extended register and
+  /// logical immediates without ignored rotation bits; nil for any other class and wherever
+  /// `encode` might throw.
+  static func conditionalWord(_ i: Instruction) -> UInt32? {
+    switch i {
+    case .conditionalSelect(let c):
+      let w = c.rd.width
+      guard c.op.rawValue < 4, let d = zrField(c.rd, w), let n = zrField(c.rn, w),
+        let m = zrField(c.rm, w)
+      else { return nil }
+      // sf:1 op:1 0 11010100 rm:5 cond:4 0 o2:1 rn:5 rd:5
+      return 0x1A80_0000 | w.sf << 31 | UInt32(c.op.rawValue >> 1) << 30 | m << 16
+        | UInt32(c.condition.rawValue & 15) << 12 | UInt32(c.op.rawValue & 1) << 10 | n << 5 | d
+    case .conditionalCompare(let c):
+      let w = c.rn.width
+      guard c.nzcv <= 15, let n = zrField(c.rn, w) else { return nil }
+      // sf:1 op:1 1 11010010 (rm:5 | imm5:5) cond:4 (0 | 1) 0 rn:5 0 nzcv:4
+      let operand: UInt32
+      switch c.operand {
+      case .register(let rm):
+        guard let m = zrField(rm, w) else { return nil }
+        operand = m << 16
+      case .immediate(let imm):
+        guard imm <= 31 else { return nil }
+        operand = UInt32(imm) << 16 | 1 << 11
+      }
+      return 0x3A40_0000 | w.sf << 31 | (c.negate ? 1 << 30 : 0) | operand
+        | UInt32(c.condition.rawValue & 15) << 12 | n << 5 | UInt32(c.nzcv)
+    case .addSubExtended(let a):
+      let w = a.rd.width
+      guard a.amount <= 4, let m = zrField(a.rm, w == .x && a.extend.takesX ? .x : .w),
+        let n = spField(a.rn, w), let d = a.setFlags ? zrField(a.rd, w) : spField(a.rd, w)
+      else { return nil }
+      // sf:1 op:1 s:1 01011 opt:2 1 rm:5 option:3 imm3:3 rn:5 rd:5
+      return 0x0B20_0000 | w.sf << 31 | (a.subtract ? 1 << 30 : 0) | (a.setFlags ? 1 << 29 : 0)
+        | m << 16 | UInt32(a.extend.rawValue) << 13 | UInt32(a.amount) << 10 | n << 5 | d
+    case .logicalImmediate(let l):
+      let w = l.rd.width
+      guard l.ignoredImmrBits == 0, l.op.rawValue < 4,
+        let (bitN, immr, imms) = BitmaskImmediate.encode(l.value, width: w),
+        let n = zrField(l.rn, w), let d = l.op == .ands ? zrField(l.rd, w) : spField(l.rd, w)
+      else { return nil }
+      // sf:1 opc:2 100100 n:1 immr:6 imms:6 rn:5 rd:5
+      return 0x1200_0000 | w.sf << 31 | UInt32(l.op.rawValue) << 29 | bitN << 22 | immr << 16
+        | imms << 10 | n << 5 | d
+    default:
       return nil
     }
   }
