@@ -58,6 +58,17 @@ struct DirectWordTests {
       #expect(
         A64Encoder.exceptionWord(kind, imm) == (try? A64Encoder.exception(kind, imm)),
         "seed \(Self.seed) round \(k): \(kind) \(imm)")
+      let branch = Instruction.branchRegister(
+        BranchRegisterKind.allCases[Int.random(in: 0..<3, using: &rng)], register(&rng))
+      #expect(
+        A64Encoder.directWord(branch) == (try? encode(branch)), "seed \(Self.seed) round \(k)")
+      let eret = Instruction.exceptionReturn(
+        ExceptionReturn.allCases[Int.random(in: 0..<4, using: &rng)])
+      #expect(A64Encoder.directWord(eret) == (try? encode(eret)), "seed \(Self.seed) round \(k)")
+      let msr = Instruction.msrImmediate(
+        PStateField.allCases[Int.random(in: 0..<PStateField.allCases.count, using: &rng)],
+        UInt8.random(in: 0...20, using: &rng))
+      #expect(A64Encoder.directWord(msr) == (try? encode(msr)), "seed \(Self.seed) round \(k)")
       let h = Hint(unchecked: UInt8.random(in: 0...127, using: &rng))
       #expect(A64Encoder.hintWord(h) == (try? encode(.hint(h))), "seed \(Self.seed) round \(k)")
     }

@@ -78,7 +78,7 @@ extension A64Encoder {
 extension A64Encoder {
   /// `encode(i)` for the classes the fast forms build most (loads/stores and pairs, the
   /// register-only data processing, multiplies, carries, hints, exceptions, MRS/MSR,
-  /// atomics); nil for any other class and wherever `encode` might throw.
+  /// atomics, register branches, exception returns, MSR to PSTATE); nil for any other class and wherever `encode` might throw.
   static func directWord(_ i: Instruction) -> UInt32? {
     switch i {
     case .loadStore(let l): return loadStoreWord(l)
@@ -112,6 +112,28 @@ extension A64Encoder {
     case .msr(let r, let rt): return moveSystemRegisterWord(read: false, r, rt)
     case .atomic(let a): return atomicWord(a)
     case .compareAndSwap(let c): return compareAndSwapWord(c)
+    case .branchRegister(let k, let rn):
+      guard let n = zrField(rn, .x) else { return nil }
+      // 1101011 0 opc:2 11111 000000 rn:5 00000 (BR 00, BLR 01, RET 10)
+      let opc: UInt32 =
+        switch k {
+        case .br: 0
+        case .blr: 1
+        case .ret: 2
+        }
+      return 0xD61F_0000 | opc << 21 | n << 5
+    case .msrImmediate(let f, let imm):
+      let (op1, op2) = f.ops
+      guard imm <= f.maxImmediate, op1 < 8, op2 < 8 else { return nil }
+      // 1101010100 0 00 op1:3 0100 crm:4 op2:3 11111
+      return 0xD500_401F | UInt32(op1) << 16 | UInt32(imm) << 8 | UInt32(op2) << 5
+    case .exceptionReturn(let e):
+      switch e {
+      case .eret: return 0xD69F_03E0
+      case .drps: return 0xD6BF_03E0
+      case .eretaa: return 0xD69F_0BFF
+      case .eretab: return 0xD69F_0FFF
+      }
     default: return aliasWord(i)
     }
   }
