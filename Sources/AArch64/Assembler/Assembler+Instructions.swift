@@ -161,7 +161,7 @@ extension AssemblerState {
         form: form
       ).word
     } catch {
-      let column = error.id == "asm.unknown-mnemonic" ? statement.column : Int32(error.column)
+      let column = error.id == "asm.unknown-mnemonic" ? statementColumn : Int32(error.column)
       throw AssemblyError(
         error.id, at: source.location(line: statement.line, column: column), error.message,
         encoding: error.encoding)

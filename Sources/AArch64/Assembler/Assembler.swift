@@ -198,7 +198,7 @@ struct AssemblerState: SymbolResolver {
   /// The location counter while evaluating (start of the current item).
   var dotOffset: Int64 = 0
   /// The statement being processed.
-  var statement = Statement(kind: .operation, line: 1, column: 1, start: 0, end: 0)
+  var statement = Statement(kind: .operation, line: 1, start: 0, end: 0)
   /// Chunk starts of the second pass; pass 1 fills in each one's state.
   var checkpoints: [Checkpoint] = []
   /// Pass 1 clears this when the second pass must run in one piece: a symbol assigned twice
@@ -276,6 +276,13 @@ struct AssemblerState: SymbolResolver {
   }
 
   // MARK: errors and evaluation
+
+  /// The 1-based byte column of the statement being processed.
+  var statementColumn: Int32 {
+    let l = Int(statement.line) - 1
+    let starts = source.lineStarts.storage
+    return l >= 0 && l < starts.count ? statement.start - starts.base[l] + 1 : 1
+  }
 
   func location(_ offset: Int) -> SourceLocation {
     source.location(line: statement.line, column: source.column(of: offset, line: statement.line))
@@ -363,93 +370,51 @@ struct AssemblerState: SymbolResolver {
 
   /// As above, appending to `out` (an array a caller reuses, or an instruction's inline
   /// ranges).
-  func splitOperands<Sink: OperandSink>(_ a: Int, _ b: Int, into out: inout Sink) {
-    source.bytes.withUnsafeBufferPointer { bytes in
-      // One pass over raw bytes (no bounds check or retain per byte); `b` is clamped so the
-      // loop can never read past the buffer.
-      let b = min(b, bytes.count)
-      var depth = 0
-      var start = a
-      var k = a
-      var inString = false
-      if let p = bytes.baseAddress, a < b {
-        // Eight bytes at a time while outside a string: the bytes of interest found at once.
-        (k, start, depth, inString) = AssemblerState.splitChunks(p, bytes.count, a, b, &out)
-      }
-      while k < b {
-        let c = bytes[k]
-        if !AssemblerState.isSplitSpecial(c) {  // letters, digits, blanks…: nothing to do
-          k += 1
-          continue
-        }
-        if inString {
-          if c == UInt8(ascii: "\\") {
-            k += 2
-            continue
-          }
-          if c == UInt8(ascii: "\"") { inString = false }
-        } else if c == UInt8(ascii: "\"") {
-          inString = true
-        } else if c == UInt8(ascii: "[") || c == UInt8(ascii: "(") || c == UInt8(ascii: "{") {
-          depth += 1
-        } else if c == UInt8(ascii: "]") || c == UInt8(ascii: ")") || c == UInt8(ascii: "}") {
-          depth -= 1
-        } else if c == UInt8(ascii: ","), depth == 0 {
-          out.add(AssemblerState.trim(bytes, start, k))
-          start = k + 1
-        }
-        k += 1
-      }
-      let last = AssemblerState.trim(bytes, start, min(k, b))
-      if !(out.isEmpty && last.0 == last.1) { out.add(last) }
-    }
-  }
-
-  /// `splitOperands` over `p[a..<b]` eight bytes at a time (a word whose bytes past `b` are
-  /// masked off, when the buffer of `count` bytes has them), appending each top-level operand
-  /// to `out`. Stops after the first `"` (strings are read byte by byte). Returns where it
-  /// stopped, the start of the current operand, the bracket depth, and whether a string began.
   ///
-  /// A byte of interest (`,` `"` and the brackets; `(`/`)` after setting bit 0, `[`/`{` and
-  /// `]`/`}` after setting bit 5) is a zero byte of `word ^ pattern`; the zero-byte test used
-  /// carries nothing between bytes, so every such byte is marked, in order.
-  @inline(__always)
-  static func splitChunks<Sink: OperandSink>(
-    _ p: UnsafePointer<UInt8>, _ count: Int, _ a: Int, _ b: Int, _ out: inout Sink
-  ) -> (Int, Int, Int, Bool) {
-    let ones: UInt64 = 0x0101_0101_0101_0101
-    let low7 = ones &* 0x7f
-    @inline(__always) func nonZero(_ v: UInt64) -> UInt64 { ((v & low7) &+ low7) | v }
-    let buffer = UnsafeBufferPointer(start: p, count: count)
-    var k = a
-    var start = a
-    var depth = 0
-    while k < b {
-      guard k + 8 <= count else { return (k, start, depth, false) }
-      var w = UInt64(littleEndian: UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self))
-      if b - k < 8 { w &= (1 << UInt64(8 * (b - k))) - 1 }  // zero bytes match no pattern
-      let wide = w | ones &* 0x20
-      var hits =
-        ~(nonZero(w ^ (ones &* 0x2c)) & nonZero(w ^ (ones &* 0x22))
-        & nonZero((w | ones) ^ (ones &* 0x29)) & nonZero(wide ^ (ones &* 0x7b))
-        & nonZero(wide ^ (ones &* 0x7d))) & (ones &* 0x80)
-      while hits != 0 {
-        let j = k + hits.trailingZeroBitCount >> 3
-        hits &= hits &- 1
-        switch p[j] {
-        case UInt8(ascii: ","):
-          if depth == 0 {
-            out.add(AssemblerState.trim(buffer, start, j))
-            start = j + 1
+  /// One pass over the raw bytes (no bounds check or retain per byte). Operands are short (a
+  /// dozen bytes on average), so a byte at a time with a two-word membership test beats the
+  /// eight-bytes-at-a-time scan this replaced, whose set-up and masking cost more than the
+  /// bytes it skipped.
+  func splitOperands<Sink: OperandSink>(_ a: Int, _ b: Int, into out: inout Sink) {
+    ByteClass.table.withUnsafeBufferPointer { special in
+      source.bytes.withUnsafeBufferPointer { bytes in
+        // `b` is clamped so the loop can never read past the buffer.
+        let b = min(b, bytes.count)
+        var depth = 0
+        var start = a
+        var k = a
+        if let p = bytes.baseAddress, let table = special.baseAddress, special.count == 256 {
+          while k < b {
+            let c = p[k]
+            k += 1
+            if table[Int(c)] & ByteClass.split == 0 { continue }  // letters, digits, blanks…
+            switch c {
+            case UInt8(ascii: ","):
+              if depth == 0 {
+                out.add(AssemblerState.trim(bytes, start, k - 1))
+                start = k
+              }
+            case UInt8(ascii: "["), UInt8(ascii: "("), UInt8(ascii: "{"): depth += 1
+            case UInt8(ascii: "]"), UInt8(ascii: ")"), UInt8(ascii: "}"): depth -= 1
+            case UInt8(ascii: "\""):
+              // A string: nothing inside it splits; `\\` escapes the byte after it.
+              while k < b {
+                let d = p[k]
+                if d == UInt8(ascii: "\\") {
+                  k += 2
+                  continue
+                }
+                k += 1
+                if d == UInt8(ascii: "\"") { break }
+              }
+            default: break  // `\\` outside a string
+            }
           }
-        case UInt8(ascii: "\""): return (j + 1, start, depth, true)
-        case UInt8(ascii: "["), UInt8(ascii: "("), UInt8(ascii: "{"): depth += 1
-        default: depth -= 1  // `]` `)` `}`
         }
+        let last = AssemblerState.trim(bytes, start, min(k, b))
+        if !(out.isEmpty && last.0 == last.1) { out.add(last) }
       }
-      k += 8
     }
-    return (b, start, depth, false)
   }
 
   /// True for the bytes `splitOperands` acts on: `\\ " [ ( { ] ) } ,` (two 64-bit sets, so no
@@ -512,8 +477,10 @@ struct AssemblerState: SymbolResolver {
           sections[current].itemCount += 1
           continue
         }
-        var e = a
-        while e < b, !isBlank(bytes[e]) { e += 1 }
+        var e = a + Int(statement.wordLength)
+        if e == a {
+          while e < b, !isBlank(bytes[e]) { e += 1 }
+        }
         if isDirective {
           try directive(a, e, b)
         } else {
@@ -806,7 +773,7 @@ struct AssemblerState: SymbolResolver {
     // The kind and text are moved into the item and the item into place (no extra retain of
     // the shared source per item).
     let item = Item(
-      offset: offset, kind: kind, line: statement.line, column: statement.column, text: slice)
+      offset: offset, kind: kind, line: statement.line, column: statementColumn, text: slice)
     if sinks.isEmpty {
       sections[k].items.append(item)
     } else {

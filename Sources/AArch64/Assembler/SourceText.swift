@@ -16,11 +16,14 @@ struct Statement: Sendable, Equatable {
   }
 
   var kind: Kind
+  /// For an operation, how many bytes its first word (the mnemonic or directive name) has, as
+  /// the scan found them; 0 when it did not tell (the word is then found again).
+  var wordLength: UInt16 = 0
   var line: Int32
-  /// 1-based byte column of `start` within its line.
-  var column: Int32
   var start: Int32
   var end: Int32
+  // 16 bytes: the column is not stored, `SourceText.column(of:line:)` gives it from the line
+  // start (a million statements take 4 MB less, and so fewer pages to fault in).
 }
 
 /// Bytes and statements of one source file.
@@ -28,8 +31,8 @@ struct SourceText: Sendable {
   /// The file's bytes with comments blanked to spaces (newlines kept), so columns stay exact.
   var bytes: [UInt8]
   /// Byte offset of the start of each line (line 1 at index 0).
-  var lineStarts: [Int32]
-  var statements: [Statement]
+  var lineStarts: PlainArray<Int32>
+  var statements: PlainArray<Statement>
   let file: String
   /// How many pieces the scan really ran in (1 when it fell back to one scan).
   var scannedPieces = 1
@@ -52,16 +55,24 @@ struct SourceText: Sendable {
       scannedPieces = count
       return
     }
-    var starts: [Int32] = [0]
-    var found: [Statement] = []
-    found.reserveCapacity(buffer.count / 8)  // untouched capacity costs no pages
-    try buffer.withUnsafeMutableBufferPointer { (p) throws(AssemblyError) in
-      var log: BlankLog? = nil
-      try SourceText.scan(p, file: file, statements: &found, lineStarts: &starts, log: &log)
+    // Scanned straight into the storage the statements keep: no copy, and the pages that
+    // capacity does not reach are never touched.
+    var found = AppendBuffer<Statement>(capacity: max(64, buffer.count / 8))
+    var starts = AppendBuffer<Int32>(capacity: max(64, buffer.count / 16))
+    starts.append(0)
+    do throws(AssemblyError) {
+      try buffer.withUnsafeMutableBufferPointer { (p) throws(AssemblyError) in
+        var log: BlankLog? = nil
+        try SourceText.scan(p, file: file, statements: &found, lineStarts: &starts, log: &log)
+      }
+    } catch {
+      found.free()
+      starts.free()
+      throw error
     }
     bytes = buffer
-    lineStarts = starts
-    statements = found
+    lineStarts = PlainArray(PlainStorage(taking: starts))
+    statements = PlainArray(PlainStorage(taking: found))
   }
 
   /// Scans `bytes` cut at line starts into `pieces` pieces, in parallel, or returns nil with
@@ -77,7 +88,7 @@ struct SourceText: Sendable {
   /// undone before the one-piece scan.
   static func scanInPieces(
     _ bytes: UnsafeMutableBufferPointer<UInt8>, file: String, pieces: Int
-  ) -> ([Statement], [Int32])? {
+  ) -> (PlainArray<Statement>, PlainArray<Int32>)? {
     let n = bytes.count
     var cuts = [0]
     for k in 1..<pieces {
@@ -87,26 +98,27 @@ struct SourceText: Sendable {
     }
     cuts.append(n)
     if cuts.count < 3 { return nil }
-    struct Piece {
-      var statements: [Statement] = []
-      var lineStarts: [Int32] = []
-      var log: BlankLog? = nil
-      var failed = false
+    struct Piece: Sendable {
+      var statements: PlainStorage<Statement>
+      var lineStarts: PlainStorage<Int32>
+      var log: BlankLog?
+      var failed: Bool
     }
     let done: [Piece] = Parallel.map(cuts.count - 1) { i in
       let part = UnsafeMutableBufferPointer(rebasing: bytes[cuts[i]..<cuts[i + 1]])
-      var piece = Piece()
-      piece.statements.reserveCapacity(part.count / 8)
-      piece.lineStarts = i == 0 ? [0] : []
-      piece.log = BlankLog()
+      var found = AppendBuffer<Statement>(capacity: max(64, part.count / 8))
+      var starts = AppendBuffer<Int32>(capacity: max(64, part.count / 16))
+      if i == 0 { starts.append(0) }
+      var log: BlankLog? = BlankLog()
+      var failed = false
       do throws(AssemblyError) {
-        try scan(
-          part, file: file, statements: &piece.statements, lineStarts: &piece.lineStarts,
-          log: &piece.log)
+        try scan(part, file: file, statements: &found, lineStarts: &starts, log: &log)
       } catch {
-        piece.failed = true
+        failed = true
       }
-      return piece
+      return Piece(
+        statements: PlainStorage(taking: found), lineStarts: PlainStorage(taking: starts),
+        log: log, failed: failed)
     }
     if done.contains(where: \.failed) {
       for k in done.indices { done[k].log?.undo(bytes, base: cuts[k]) }
@@ -123,29 +135,26 @@ struct SourceText: Sendable {
     }
     let statementCount = firstStatement[done.count]
     let lineCount = firstLineStart[done.count]
-    var statements: [Statement] = []
-    var lineStarts: [Int32] = []
-    statements = [Statement](unsafeUninitializedCapacity: statementCount) { out, initialized in
-      lineStarts = [Int32](unsafeUninitializedCapacity: lineCount) { lines, linesInitialized in
-        Parallel.forEach(done.count) { k in
-          let base = Int32(cuts[k])
-          let lineBase = firstLine[k]
-          for (j, st) in done[k].statements.enumerated() {
-            var t = st
-            t.line += lineBase
-            t.start += base
-            t.end += base
-            out.initializeElement(at: firstStatement[k] + j, to: t)
-          }
-          for (j, l) in done[k].lineStarts.enumerated() {
-            lines.initializeElement(at: firstLineStart[k] + j, to: l + base)
-          }
-        }
-        linesInitialized = lineCount
+    let statements = PlainStorage<Statement>(capacity: statementCount)
+    let lineStarts = PlainStorage<Int32>(capacity: lineCount)
+    let (out, lines) = (statements.base, lineStarts.base)
+    Parallel.forEach(done.count) { k in
+      let base = Int32(cuts[k])
+      let lineBase = firstLine[k]
+      for (j, st) in done[k].statements.elements.enumerated() {
+        var t = st
+        t.line += lineBase
+        t.start += base
+        t.end += base
+        (out + firstStatement[k] + j).initialize(to: t)
       }
-      initialized = statementCount
+      for (j, l) in done[k].lineStarts.elements.enumerated() {
+        (lines + firstLineStart[k] + j).initialize(to: l + base)
+      }
     }
-    return (statements, lineStarts)
+    statements.filled(statementCount)
+    lineStarts.filled(lineCount)
+    return (PlainArray(statements), PlainArray(lineStarts))
   }
 
   func location(line: Int32, column: Int32) -> SourceLocation {
@@ -181,23 +190,6 @@ struct SourceText: Sendable {
 
   /// Blanks comments and splits statements, appending them and the line starts.
   private static func scan(
-    _ bytes: UnsafeMutableBufferPointer<UInt8>, file: String, statements: inout [Statement],
-    lineStarts: inout [Int32], log: inout BlankLog?
-  ) throws(AssemblyError) {
-    // Collected in plain buffers (an array's append checks uniqueness every time), moved into
-    // the arrays once.
-    var found = AppendBuffer<Statement>(capacity: max(64, bytes.count / 8))
-    var starts = AppendBuffer<Int32>(capacity: max(64, bytes.count / 16))
-    defer {
-      found.free()
-      starts.free()
-    }
-    try scan(bytes, file: file, statements: &found, lineStarts: &starts, log: &log)
-    statements.append(contentsOf: found.elements)
-    lineStarts.append(contentsOf: starts.elements)
-  }
-
-  private static func scan(
     _ bytes: UnsafeMutableBufferPointer<UInt8>, file: String,
     statements: inout AppendBuffer<Statement>, lineStarts: inout AppendBuffer<Int32>,
     log: inout BlankLog?
@@ -221,6 +213,7 @@ struct SourceText: Sendable {
     var commentStart: (line: Int32, col: Int32)? = nil
     var progress = LoopProgress()
     guard let base = bytes.baseAddress else { return }  // empty: no statement
+    let classes = ByteClass.table
     // `#` at the start of a line: a cpp line marker (`# 1 "file.S"`) or a whole-line comment.
     func lineComment(at k: Int) -> Int {
       var e = k
@@ -229,6 +222,7 @@ struct SourceText: Sendable {
       return e
     }
     if n > 0, bytes[0] == UInt8(ascii: "#") { i = lineComment(at: 0) }
+    // Every statement ends in one place below (at a newline, `;` or the end).
     while i <= n, progress.advanced(to: i) {
       if i == n {
         if let c = commentStart {
@@ -240,120 +234,126 @@ struct SourceText: Sendable {
             "asm.syntax", at: location(line: stringStart.line, column: stringStart.col),
             "unterminated string")
         }
-        addStatement(bytes, &statements, from: stmtStart, to: n, line: line, lineStart: lineStart)
-        break
-      }
-      if commentStart == nil && !inString {
-        // Skip ordinary bytes quickly: only \n " / ; matter here.
-        i = SourceText.nextSpecial(base, i, n)
-        if i == n { continue }  // the end is handled above
-      }
-      let c = bytes[i]
-      if commentStart != nil {
-        if c == UInt8(ascii: "*"), i + 1 < n, bytes[i + 1] == UInt8(ascii: "/") {
-          blank(i, i + 2)
-          commentStart = nil
-          i += 2
+      } else {
+        if commentStart == nil && !inString {
+          // Skip ordinary bytes quickly: only \n " / ; matter here.
+          i = SourceText.nextSpecial(base, i, n)
+          if i == n { continue }  // the end is handled above
+        }
+        let c = bytes[i]
+        if commentStart != nil {
+          if c == UInt8(ascii: "*"), i + 1 < n, bytes[i + 1] == UInt8(ascii: "/") {
+            blank(i, i + 2)
+            commentStart = nil
+            i += 2
+            continue
+          }
+          if c == 10 {
+            line += 1
+            lineStart = i + 1
+            lineStarts.append(Int32(i + 1))
+            stmtStart = i + 1
+            i += 1
+            continue
+          }
+          // The run of comment text up to the next newline or `*/`, blanked at once.
+          var k = i + 1
+          while k < n, bytes[k] != 10,
+            !(bytes[k] == UInt8(ascii: "*") && k + 1 < n && bytes[k + 1] == UInt8(ascii: "/"))
+          {
+            k += 1
+          }
+          blank(i, k)
+          i = k
           continue
         }
-        if c == 10 {
-          line += 1
-          lineStart = i + 1
-          lineStarts.append(Int32(i + 1))
-          stmtStart = i + 1
+        if inString {
+          if c == UInt8(ascii: "\\"), i + 1 < n, bytes[i + 1] != 10 {
+            i += 2
+            continue
+          }
+          if c == UInt8(ascii: "\"") { inString = false }
+          if c == 10 {
+            throw AssemblyError(
+              "asm.syntax", at: location(line: stringStart.line, column: stringStart.col),
+              "unterminated string")
+          }
           i += 1
           continue
         }
-        // The run of comment text up to the next newline or `*/`, blanked at once.
-        var k = i + 1
-        while k < n, bytes[k] != 10,
-          !(bytes[k] == UInt8(ascii: "*") && k + 1 < n && bytes[k + 1] == UInt8(ascii: "/"))
-        {
-          k += 1
-        }
-        blank(i, k)
-        i = k
-        continue
-      }
-      if inString {
-        if c == UInt8(ascii: "\\"), i + 1 < n, bytes[i + 1] != 10 {
+        switch c {
+        case 10, UInt8(ascii: ";"): break  // the statement ends: below
+        case UInt8(ascii: "\""):
+          inString = true
+          stringStart = (line, Int32(i - lineStart + 1))
+          i += 1
+          continue
+        case UInt8(ascii: "/") where i + 1 < n && bytes[i + 1] == UInt8(ascii: "/"):
+          var k = i
+          while k < n, bytes[k] != 10 { k += 1 }
+          blank(i, k)
+          i = k
+          continue
+        case UInt8(ascii: "/") where i + 1 < n && bytes[i + 1] == UInt8(ascii: "*"):
+          commentStart = (line, Int32(i - lineStart + 1))
+          blank(i, i + 2)
           i += 2
           continue
+        default:
+          i += 1
+          continue
         }
-        if c == UInt8(ascii: "\"") { inString = false }
-        if c == 10 {
-          throw AssemblyError(
-            "asm.syntax", at: location(line: stringStart.line, column: stringStart.col),
-            "unterminated string")
-        }
-        i += 1
-        continue
       }
-      switch c {
-      case 10:
-        addStatement(bytes, &statements, from: stmtStart, to: i, line: line, lineStart: lineStart)
+      classes.withUnsafeBufferPointer { table in
+        addStatement(bytes, table, &statements, from: stmtStart, to: i, line: line)
+      }
+      if i == n { break }
+      stmtStart = i + 1
+      if bytes[i] == 10 {
         line += 1
         lineStart = i + 1
         lineStarts.append(Int32(i + 1))
-        stmtStart = i + 1
         i += 1
         if i < n, bytes[i] == UInt8(ascii: "#") { i = lineComment(at: i) }
-      case UInt8(ascii: ";"):
-        addStatement(bytes, &statements, from: stmtStart, to: i, line: line, lineStart: lineStart)
-        stmtStart = i + 1
-        i += 1
-      case UInt8(ascii: "\""):
-        inString = true
-        stringStart = (line, Int32(i - lineStart + 1))
-        i += 1
-      case UInt8(ascii: "/") where i + 1 < n && bytes[i + 1] == UInt8(ascii: "/"):
-        var k = i
-        while k < n, bytes[k] != 10 { k += 1 }
-        blank(i, k)
-        i = k
-      case UInt8(ascii: "/") where i + 1 < n && bytes[i + 1] == UInt8(ascii: "*"):
-        commentStart = (line, Int32(i - lineStart + 1))
-        blank(i, i + 2)
-        i += 2
-      default:
+      } else {
         i += 1
       }
     }
   }
 
-  /// Peels labels off `start..<end` and records what is left.
+  /// Peels labels off `start..<end` and records what is left; `table` is `ByteClass.table`.
   private static func addStatement(
-    _ bytes: UnsafeMutableBufferPointer<UInt8>, _ statements: inout AppendBuffer<Statement>,
-    from start: Int,
-    to end: Int, line: Int32, lineStart: Int
+    _ bytes: UnsafeMutableBufferPointer<UInt8>, _ table: UnsafeBufferPointer<UInt8>,
+    _ statements: inout AppendBuffer<Statement>, from start: Int, to end: Int, line: Int32
   ) {
+    guard table.count == 256, let classOf = table.baseAddress else { return }
+    @inline(__always) func has(_ k: Int, _ c: UInt8) -> Bool { classOf[Int(bytes[k])] & c != 0 }
     var s = start
     var progress = LoopProgress()
     while progress.advanced(to: s) {
-      while s < end, isBlank(bytes[s]) { s += 1 }
+      while s < end, has(s, ByteClass.blank) { s += 1 }
       if s == end { return }
       // A label: identifier characters then ':'.
       var j = s
-      while j < end, isSymbolChar(bytes[j]) { j += 1 }
+      while j < end, has(j, ByteClass.symbol) { j += 1 }
       if j > s, j < end, bytes[j] == UInt8(ascii: ":") {
-        statements.append(
-          Statement(
-            kind: .label, line: line, column: Int32(s - lineStart + 1), start: Int32(s),
-            end: Int32(j)))
+        statements.append(Statement(kind: .label, line: line, start: Int32(s), end: Int32(j)))
         s = j + 1
         continue
       }
       var e = end
-      while e > s, isBlank(bytes[e - 1]) { e -= 1 }
+      while e > s, has(e - 1, ByteClass.blank) { e -= 1 }
       // `name = expr` (but not `name == …`): the word, blanks, then a single `=`.
       var k = j
-      while k < e, isBlank(bytes[k]) { k += 1 }
+      while k < e, has(k, ByteClass.blank) { k += 1 }
       let assigns =
         j > s && k < e && bytes[k] == UInt8(ascii: "=")
         && (k + 1 >= e || bytes[k + 1] != UInt8(ascii: "="))
+      // The first word ends at `j` if only symbol bytes come before the first blank.
+      let word = j > s && (j == e || k > j) && j - s <= Int(UInt16.max) ? j - s : 0
       statements.append(
         Statement(
-          kind: assigns ? .assignment : .operation, line: line, column: Int32(s - lineStart + 1),
+          kind: assigns ? .assignment : .operation, wordLength: UInt16(word), line: line,
           start: Int32(s), end: Int32(e)))
       return
     }
@@ -372,11 +372,11 @@ struct SourceText: Sendable {
 }
 
 /// An append-only buffer of plain values that grows by doubling: appending checks only the
-/// capacity. The owner calls `free` once.
+/// capacity. Either a `PlainStorage` takes its allocation over, or the owner calls `free` once.
 struct AppendBuffer<Element: BitwiseCopyable> {
   private(set) var base: UnsafeMutablePointer<Element>
   private(set) var count = 0
-  private var capacity: Int
+  private(set) var capacity: Int
 
   init(capacity: Int) {
     self.capacity = max(1, capacity)
@@ -398,9 +398,61 @@ struct AppendBuffer<Element: BitwiseCopyable> {
     capacity *= 2
   }
 
-  var elements: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
-
   func free() { base.deallocate() }
+}
+
+/// Plain values in one allocation that is kept where it was filled: a scan's `AppendBuffer` is
+/// taken over as it is, so its result is never copied (and the pages its spare capacity does
+/// not reach are never touched). Filled by one thread, then only read: that is what makes
+/// sharing it between threads sound.
+final class PlainStorage<Element: BitwiseCopyable>: @unchecked Sendable {
+  let base: UnsafeMutablePointer<Element>
+  private(set) var count: Int
+  private let capacity: Int
+
+  /// Room for `capacity` elements, to be written through `base` and then declared `filled`.
+  init(capacity: Int) {
+    self.capacity = max(1, capacity)
+    base = UnsafeMutablePointer<Element>.allocate(capacity: self.capacity)
+    count = 0
+  }
+
+  /// Takes `buffer`'s allocation over (the buffer must not be used or freed afterwards).
+  init(taking buffer: consuming AppendBuffer<Element>) {
+    base = buffer.base
+    count = buffer.count
+    capacity = buffer.capacity
+  }
+
+  deinit { base.deallocate() }
+
+  /// Says that the first `n` elements (within the capacity) were written through `base`.
+  func filled(_ n: Int) {
+    precondition(n >= 0 && n <= capacity, "filled past the capacity")
+    count = n
+  }
+
+  var elements: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
+}
+
+/// The read-only view of a filled `PlainStorage`.
+struct PlainArray<Element: BitwiseCopyable>: RandomAccessCollection, Sendable {
+  let storage: PlainStorage<Element>
+
+  init(_ storage: PlainStorage<Element>) { self.storage = storage }
+
+  var startIndex: Int { 0 }
+  var endIndex: Int { storage.count }
+
+  @inline(__always)
+  subscript(i: Int) -> Element {
+    precondition(i >= 0 && i < storage.count, "index out of range")
+    return storage.base[i]
+  }
+}
+
+extension PlainArray: Equatable where Element: Equatable {
+  static func == (a: PlainArray, b: PlainArray) -> Bool { a.elementsEqual(b) }
 }
 
 /// What a piece of a parallel scan blanked, so that it can be undone: ranges relative to the
@@ -423,6 +475,20 @@ struct BlankLog {
         k += 1
       }
     }
+  }
+}
+
+/// Classes of bytes as bits, one load a byte: `symbol` as `isSymbolChar`, `blank` as `isBlank`,
+/// `split` as `AssemblerState.isSplitSpecial`. Made once, kept for the process.
+enum ByteClass {
+  static let symbol: UInt8 = 1
+  static let blank: UInt8 = 2
+  static let split: UInt8 = 4
+
+  static let table: [UInt8] = (0..<256).map { n in
+    let c = UInt8(n)
+    return (isSymbolChar(c) ? symbol : 0) | (isBlank(c) ? blank : 0)
+      | (AssemblerState.isSplitSpecial(c) ? split : 0)
   }
 }
 
