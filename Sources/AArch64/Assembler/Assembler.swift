@@ -55,6 +55,7 @@ public enum Assembler {
     if state.checkpoints.count > 1, state.assignmentsStable, try state.runPass2InChunks() {
       return (state.object(), state.checkpoints.count)
     }
+    state.prefaultItems()
     try state.run(pass: 2)
     return (state.object(), 1)
   }
@@ -151,24 +152,36 @@ struct OperandRanges: RandomAccessCollection, OperandSink {
   @inline(__always)
   subscript(i: Int) -> (Int, Int) {
     precondition(i >= 0 && i < count, "operand index out of range")
-    let v = withUnsafeBytes(of: storage) { $0.load(fromByteOffset: i * 8, as: UInt64.self) }
+    // The element itself, not a load through a pointer to a copy of all eight.
+    let v: UInt64
+    switch i {
+    case 0: v = storage.0
+    case 1: v = storage.1
+    case 2: v = storage.2
+    case 3: v = storage.3
+    case 4: v = storage.4
+    case 5: v = storage.5
+    case 6: v = storage.6
+    default: v = storage.7
+    }
     return (Int(v >> 32), Int(v & 0xffff_ffff))
   }
 
   @inline(__always)
   mutating func add(_ r: (Int, Int)) {
-    guard count < OperandRanges.capacity, r.0 >= 0, r.0 <= Int(UInt32.max), r.1 >= 0,
-      r.1 <= Int(UInt32.max)
+    let k = count
+    // Both offsets in 0…UInt32.max at once: a negative one is above it as unsigned.
+    guard k < OperandRanges.capacity,
+      UInt(bitPattern: r.0) | UInt(bitPattern: r.1) <= UInt(UInt32.max)
     else {
       overflowed = true
       return
     }
     let v = UInt64(r.0) << 32 | UInt64(r.1)
-    let k = count
-    withUnsafeMutableBytes(of: &storage) {
-      $0.storeBytes(of: v, toByteOffset: k * 8, as: UInt64.self)
+    withUnsafeMutablePointer(to: &storage) {
+      UnsafeMutableRawPointer($0).storeBytes(of: v, toByteOffset: k &* 8, as: UInt64.self)
     }
-    count += 1
+    count = k &+ 1
   }
 }
 
@@ -232,6 +245,15 @@ struct AssemblerState: SymbolResolver {
     sectionStack = []
     numericSeen = [:]
     smallNumericSeen = [Int](repeating: 0, count: 100)
+  }
+
+  /// Maps the pages of the items the second pass will write (when it runs in one piece; pass
+  /// 1 counted them).
+  mutating func prefaultItems() {
+    for k in sections.indices {
+      let n = min(sections[k].itemCount, sections[k].items.capacity - sections[k].items.count)
+      Prefault.populate(spareOf: &sections[k].items, count: n)
+    }
   }
 
   mutating func section(named name: String, executable: Bool? = nil) -> Int {
@@ -565,6 +587,10 @@ struct AssemblerState: SymbolResolver {
         chunk.sinks = buffers.indices.map { k in
           let from = starts[i].itemCount(k)
           let to = i + 1 < starts.count ? starts[i + 1].itemCount(k) : totals[k]
+          if to > from, let base = buffers[k].baseAddress, to <= buffers[k].count {
+            Prefault.populate(
+              UnsafeMutableRawPointer(base + from), bytes: (to - from) * MemoryLayout<Item>.stride)
+          }
           return ItemSink(buffer: buffers[k], start: from, end: max(from, to))
         }
         do throws(AssemblyError) {
