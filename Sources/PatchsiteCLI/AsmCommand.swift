@@ -54,8 +54,15 @@ struct AsmCommand: ParsableCommand {
 
   func run() throws {
     let base = try CLIInput.address(at, option: "--at")
-    let (bytes, name) = try CLIInput.read(file)
-    let linked = try AsmCommand.assembleAndLink(bytes: bytes, file: name, base: base)
+    let linked: AssembledObject
+    var name = file
+    if file != "-", let mapped = try AsmCommand.assembleMappedAndLink(file, base: base) {
+      linked = mapped
+    } else {
+      let (bytes, readName) = try CLIInput.read(file)
+      name = readName
+      linked = try AsmCommand.assembleAndLink(bytes: bytes, file: name, base: base)
+    }
     switch format {
     case .bin: Console.write(bytes: try AsmListing.image(linked, file: name), fd: 1)
     case .text: AsmListing.list(linked, format: .text) { Console.write(bytes: $0, fd: 1) }
@@ -63,6 +70,19 @@ struct AsmCommand: ParsableCommand {
     case .none: break
     }
     Teardown.skip(linked)
+  }
+
+  /// The same for the file at `path`, assembled through a mapping of it (no copy of its
+  /// bytes); nil if it cannot be mapped.
+  static func assembleMappedAndLink(_ path: String, base: UInt64) throws(InputError)
+    -> AssembledObject?
+  {
+    do {
+      guard let object = try Assembler.assemble(mapping: path, file: path) else { return nil }
+      return try object.link(bases: [".text": base], allowUndefined: true)
+    } catch {
+      throw error.inputError
+    }
   }
 
   /// Assembles `bytes` and places `.text` at `base` (externals stay pending).
@@ -103,8 +123,12 @@ enum CLIInput {
       let data = FileHandle.standardInput.readDataToEndOfFile()
       return ([UInt8](data), "<stdin>")
     }
-    // Regular files are read straight into the array (one copy instead of three).
-    if let f = fopen(path, "rb") {
+    // Regular files are read straight into the array (one copy instead of three). Anything
+    // else (a FIFO, a device) is opened once, by `readFile`: opening a FIFO here and again
+    // there lost what its writer had sent and then waited for a second writer.
+    var named = stat()
+    let regular = stat(path, &named) == 0 && named.st_mode & S_IFMT == S_IFREG
+    if regular, let f = fopen(path, "rb") {
       defer { fclose(f) }
       if fseek(f, 0, SEEK_END) == 0 {
         let size = ftell(f)

@@ -53,7 +53,7 @@ import Testing
     ]
     for (text, expected) in cases {
       let bytes = Array(text.utf8)
-      #expect(AssemblerState.plainNumber(bytes, 0, bytes.count) == expected, "\(text)")
+      #expect(AssemblerState.plainNumber(SourceBytes(bytes), 0, bytes.count) == expected, "\(text)")
     }
   }
 

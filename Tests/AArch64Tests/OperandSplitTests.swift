@@ -61,10 +61,10 @@ struct OperandSplitTests {
       }
       // The bytes as they are (an open string too, which the scan would have refused).
       var state = AssemblerState(source: try SourceText(file: "s.s", text: [], pieces: 1))
-      state.source.bytes = Array(text.utf8)
+      state.source.bytes = SourceBytes(Array(text.utf8))
       let a = 5
       let b = state.source.bytes.count
-      let want = OperandSplitTests.reference(state.source.bytes, a, b)
+      let want = OperandSplitTests.reference(Array(state.source.bytes), a, b)
       let got = state.splitOperands(a, b)
       #expect(
         got.elementsEqual(want, by: { $0 == $1 }),

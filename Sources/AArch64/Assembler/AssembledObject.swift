@@ -171,9 +171,9 @@ public struct Item: Sendable, Hashable {
 
 /// The bytes of one assembled source and its file name, shared by all items' text slices.
 final class SharedSource: Sendable {
-  let bytes: [UInt8]
+  let bytes: SourceBytes
   let file: String
-  init(bytes: [UInt8], file: String) {
+  init(bytes: SourceBytes, file: String) {
     self.bytes = bytes
     self.file = file
   }
@@ -186,11 +186,9 @@ struct TextSlice: Sendable, Hashable {
   var start: Int32
   var end: Int32
 
-  var bytes: [UInt8] { storage.bytes }
-
   init(_ s: String, file: String) {
     let b = Array(s.utf8)
-    storage = SharedSource(bytes: b, file: file)
+    storage = SharedSource(bytes: SourceBytes(b), file: file)
     start = 0
     end = Int32(b.count)
   }
@@ -201,17 +199,22 @@ struct TextSlice: Sendable, Hashable {
     self.end = Int32(end)
   }
 
-  var string: String { String(decoding: bytes[Int(start)..<Int(end)], as: UTF8.self) }
+  /// The slice's bytes, for `body` to read.
+  func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    storage.bytes.withUnsafeBufferPointer {
+      body(UnsafeBufferPointer(rebasing: $0[Int(start)..<Int(end)]))
+    }
+  }
+
+  var string: String { withBytes { String(decoding: $0, as: UTF8.self) } }
 
   static func == (a: TextSlice, b: TextSlice) -> Bool {
-    let (x, y) = (a.storage.bytes, b.storage.bytes)
-    return x[Int(a.start)..<Int(a.end)].elementsEqual(y[Int(b.start)..<Int(b.end)])
+    a.withBytes { x in b.withBytes { y in x.elementsEqual(y) } }
   }
 
   func hash(into h: inout Hasher) {
     h.combine(end - start)
-    let b = storage.bytes
-    for k in Int(start)..<Int(end) { h.combine(b[k]) }
+    withBytes { for c in $0 { h.combine(c) } }
   }
 }
 

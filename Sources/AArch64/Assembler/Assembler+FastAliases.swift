@@ -64,7 +64,7 @@ extension AssemblerState {
   /// A plain number as `absolute` reads it: optional `#`, optional `-`, decimal (no leading
   /// zero: that is octal) or `0x` with up to 16 hex digits (a 64-bit pattern, negated with
   /// wrap-around as the expression parser does); nil for anything else.
-  static func fastWideImmediate(_ src: [UInt8], _ x: Int, _ y: Int) -> Int64? {
+  static func fastWideImmediate(_ src: SourceBytes, _ x: Int, _ y: Int) -> Int64? {
     var k = x
     if k < y, src[k] == UInt8(ascii: "#") { k += 1 }
     var negative = false

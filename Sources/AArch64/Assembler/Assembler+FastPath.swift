@@ -57,7 +57,7 @@ enum FastMnemonic: UInt64 {
   }
 
   /// The mnemonic of `bytes[a..<e]` (any case), with the condition code for `b.cond`.
-  static func lookup(_ bytes: [UInt8], _ a: Int, _ e: Int) -> (FastMnemonic, UInt32?)? {
+  static func lookup(_ bytes: SourceBytes, _ a: Int, _ e: Int) -> (FastMnemonic, UInt32?)? {
     let n = e - a
     guard n >= 1, n <= 8 else { return nil }
     var key: UInt64 = 0
@@ -108,7 +108,7 @@ extension AssemblerState {
 
   /// Parses `x0`…`x30`, `w0`…`w30`, `sp`, `wsp`, `xzr`, `wzr`, `lr`, `fp` from bytes.
   @inline(__always)
-  static func fastReg(_ src: [UInt8], _ x: Int, _ y: Int) -> FastRegister? {
+  static func fastReg(_ src: SourceBytes, _ x: Int, _ y: Int) -> FastRegister? {
     let n = y - x
     guard n >= 2, n <= 3 else { return nil }
     let c0 = src[x] | 0x20
@@ -144,7 +144,7 @@ extension AssemblerState {
 
   /// A plain decimal or `0x` immediate with optional `#` and `-` (no expressions, no symbols).
   @inline(__always)
-  static func fastImmediate(_ src: [UInt8], _ x: Int, _ y: Int) -> Int64? {
+  static func fastImmediate(_ src: SourceBytes, _ x: Int, _ y: Int) -> Int64? {
     var k = x
     if k < y, src[k] == 0x23 { k += 1 }  // '#'
     var negative = false

@@ -85,12 +85,11 @@ extension AssemblerState {
 
   /// `bytes[a..<e]` is the mnemonic, `e..<b` the operands.
   mutating func instruction(_ a: Int, _ e: Int, _ b: Int) throws(AssemblyError) {
-    let src = source.bytes
     let pc = sections[current].offset
     dotOffset = Int64(pc)
     var ranges = OperandRanges()
     splitOperands(e, b, into: &ranges)
-    let key = src.withUnsafeBufferPointer { AssemblerState.mnemonicKey($0, a, e) }
+    let key = source.bytes.withUnsafeBufferPointer { AssemblerState.mnemonicKey($0, a, e) }
     // More operands than any instruction has: only the general path reads (and rejects) them.
     let fast = fastPathEnabled && !ranges.overflowed
     if fast, let (fm, cond) = FastMnemonic.lookup(key: key.lo, count: key.count) {
@@ -285,7 +284,7 @@ extension AssemblerState {
   enum ShiftOrExtend { case shift(Shift), extend(Extend), msl }
 
   /// The shift or extend named by `src[x..<y]`, any case.
-  static func shiftOrExtend(_ src: [UInt8], _ x: Int, _ y: Int) -> ShiftOrExtend? {
+  static func shiftOrExtend(_ src: SourceBytes, _ x: Int, _ y: Int) -> ShiftOrExtend? {
     func lower(_ i: Int) -> UInt8 { src[i] | 0x20 }
     switch y - x {
     case 3:
@@ -477,7 +476,7 @@ extension AssemblerState {
   }
 
   /// A register name (`x0`, `w30`, `sp`, `wsp`, `xzr`, `wzr`, `lr`, `fp`), any case.
-  static func register(_ src: [UInt8], _ x: Int, _ y: Int) -> Register? {
+  static func register(_ src: SourceBytes, _ x: Int, _ y: Int) -> Register? {
     let n = y - x
     guard n >= 2, n <= 3 else { return nil }
     let c0 = lower(src[x])

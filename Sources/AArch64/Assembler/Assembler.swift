@@ -27,6 +27,17 @@ public enum Assembler {
     try assemble(bytes: consume bytes, file: file, fastPath: true)
   }
 
+  /// Assembles the file at `path` (named `file` in locations) through a private mapping of it:
+  /// its bytes are not copied. Nil when it cannot be mapped (not a regular file, empty, or no
+  /// mapping on this system); the caller then reads it and calls `assemble(bytes:file:)`.
+  public static func assemble(mapping path: String, file: String) throws(AssemblyError)
+    -> AssembledObject?
+  {
+    guard let buffer = ByteBuffer(mapping: path) else { return nil }
+    return try assembleCountingChunks(source: SourceBytes(buffer), file: file, fastPath: true)
+      .object
+  }
+
   /// Files with at least this many statements run their second pass in chunks, one per worker.
   static let parallelThreshold = 20_000
 
@@ -43,7 +54,15 @@ public enum Assembler {
   static func assembleCountingChunks(
     bytes: consuming [UInt8], file: String, fastPath: Bool, chunks: Int? = nil
   ) throws(AssemblyError) -> (object: AssembledObject, chunksRun: Int) {
-    let source = try SourceText(file: file, text: consume bytes)
+    try assembleCountingChunks(
+      source: SourceBytes(bytes), file: file, fastPath: fastPath, chunks: chunks)
+  }
+
+  /// As above from bytes that nothing else holds yet (the scan blanks comments in place).
+  static func assembleCountingChunks(
+    source bytes: SourceBytes, file: String, fastPath: Bool, chunks: Int? = nil
+  ) throws(AssemblyError) -> (object: AssembledObject, chunksRun: Int) {
+    let source = try SourceText(file: file, bytes: bytes)
     var state = AssemblerState(source: source)
     state.fastPathEnabled = fastPath
     let n = source.statements.count
@@ -340,7 +359,7 @@ struct AssemblerState: SymbolResolver {
   /// `bytes[a..<b]` when it is only an optionally negated decimal (no leading zero: GNU as
   /// reads `010` as octal) or `0x` number that fits, blanks around; nil for anything else,
   /// which the expression parser reads.
-  static func plainNumber(_ src: [UInt8], _ a: Int, _ b: Int) -> Int64? {
+  static func plainNumber(_ src: SourceBytes, _ a: Int, _ b: Int) -> Int64? {
     var i = a
     var e = b
     while i < e, isBlank(src[i]) { i += 1 }
@@ -540,12 +559,8 @@ struct AssemblerState: SymbolResolver {
       let n = source.bytes.count
       let line = Int(source.statements[c.statement].line) - 1
       let from = line >= 0 && line < source.lineStarts.count ? Int(source.lineStarts[line]) : 0
-      s.source.bytes = [UInt8](unsafeUninitializedCapacity: n) { buf, count in
-        source.bytes.withUnsafeBufferPointer { src in
-          _ = UnsafeMutableBufferPointer(rebasing: buf[from..<n])
-            .initialize(fromContentsOf: UnsafeBufferPointer(rebasing: src[from..<n]))
-        }
-        count = n
+      s.source.bytes = source.bytes.withUnsafeBufferPointer {
+        SourceBytes(ByteBuffer(copying: $0, from: min(from, n)))
       }
       s.shared = SharedSource(bytes: s.source.bytes, file: source.file)
     }

@@ -40,7 +40,7 @@ protocol SymbolResolver {
 
 /// A recursive-descent evaluator over `bytes[start..<end]`.
 struct ExpressionParser<R: SymbolResolver> {
-  let bytes: [UInt8]
+  let bytes: SourceBytes
   var i: Int
   let end: Int
   let file: String
@@ -50,7 +50,7 @@ struct ExpressionParser<R: SymbolResolver> {
 
   /// The resolver is passed to each parse call (not stored) so that evaluating does not copy
   /// the assembler state.
-  init(bytes: [UInt8], start: Int, end: Int, file: String, line: Int32, lineStart: Int) {
+  init(bytes: SourceBytes, start: Int, end: Int, file: String, line: Int32, lineStart: Int) {
     self.bytes = bytes
     self.i = start
     self.end = end

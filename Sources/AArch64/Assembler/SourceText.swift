@@ -29,7 +29,7 @@ struct Statement: Sendable, Equatable {
 /// Bytes and statements of one source file.
 struct SourceText: Sendable {
   /// The file's bytes with comments blanked to spaces (newlines kept), so columns stay exact.
-  var bytes: [UInt8]
+  var bytes: SourceBytes
   /// Byte offset of the start of each line (line 1 at index 0).
   var lineStarts: PlainArray<Int32>
   var statements: PlainArray<Statement>
@@ -41,8 +41,12 @@ struct SourceText: Sendable {
   static let piecewiseThreshold = 1 << 20
 
   init(file: String, text: consuming [UInt8], pieces: Int? = nil) throws(AssemblyError) {
+    try self.init(file: file, bytes: SourceBytes(text), pieces: pieces)
+  }
+
+  /// Scans `buffer`, which nothing else holds yet (comments are blanked in place).
+  init(file: String, bytes buffer: SourceBytes, pieces: Int? = nil) throws(AssemblyError) {
     self.file = file
-    var buffer = consume text
     let count = pieces ?? (buffer.count >= SourceText.piecewiseThreshold ? Parallel.workers : 1)
     if count > 1,
       let (found, starts) = buffer.withUnsafeMutableBufferPointer({
@@ -367,7 +371,9 @@ struct SourceText: Sendable {
   }
 
   func string(_ a: Int, _ b: Int) -> String {
-    String(decoding: bytes[a..<b], as: UTF8.self)
+    bytes.withUnsafeBufferPointer {
+      String(decoding: UnsafeBufferPointer(rebasing: $0[a..<b]), as: UTF8.self)
+    }
   }
 }
 
