@@ -32,9 +32,10 @@ extension AssemblerState {
       return AssemblerState.fastWideImmediate(src, x, y).map { .number($0) }
     }
     guard isLetter(c) else { return nil }
+    // A register first (its bytes are all symbol characters, so the word is the operand).
+    if y - x <= 3, let reg = AssemblerState.register(src, x, y) { return .register(reg) }
     var w = x
     while w < y, isSymbolChar(src[w]) { w += 1 }
-    if w == y, let reg = AssemblerState.register(src, x, y) { return .register(reg) }
     if let kind = AssemblerState.shiftOrExtend(src, x, w) {
       if w == y {
         if case .extend(let e) = kind { return .extend(e, nil) }
@@ -582,19 +583,26 @@ extension AssemblerState {
 
   /// The DC/IC/TLBI/AT operation `family name` (the family's lower-case bytes packed in
   /// `family`, `count` of them), looked up by its bytes as `SystemOperation.lookup` does.
-  func fastSystemOperation(family: UInt64, count: Int, _ x: Int, _ y: Int) -> SystemOperation? {
-    guard count >= 1, count <= 8, y - x <= 32 else { return nil }
-    let src = source.bytes
-    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 41) { key in
-      for k in 0..<count { key[k] = UInt8(truncatingIfNeeded: family >> UInt64(8 * k)) }
-      key[count] = 32
-      for k in x..<y { key[count + 1 + k - x] = lower(src[k]) }
-      let length = count + 1 + y - x
-      guard
-        let i = SystemOperation.indexByName.value(UnsafeBufferPointer(rebasing: key[0..<length])),
-        Int(i) < SystemOperation.table.count
-      else { return nil }
-      return SystemOperation.table[Int(i)]
+  func fastSystemOperation(family: UInt64, count: Int, _ x: Int, _ y: Int)
+    -> SystemOperation.Fields?
+  {
+    guard count >= 1, count <= 8, y - x <= 32, x >= 0, y <= source.bytes.count else {
+      return nil
+    }
+    let length = count + 1 + y - x
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { key in
+      source.bytes.withUnsafeBufferPointer { src in
+        guard let k = key.baseAddress, let s = src.baseAddress else { return nil }
+        // The family's eight bytes stored at once (those past `count` are overwritten).
+        UnsafeMutableRawPointer(k).storeBytes(of: family.littleEndian, as: UInt64.self)
+        k[count] = 32
+        for j in 0..<(y - x) { k[count + 1 + j] = lower(s[x + j]) }
+        guard
+          let i = SystemOperation.indexByName.value(UnsafeBufferPointer(start: k, count: length))
+        else { return nil }
+        let fields = SystemOperation.fields
+        return Int(i) < fields.count ? fields[Int(i)] : nil
+      }
     }
   }
 }

@@ -6,7 +6,7 @@
 // same programs with the fast path on and off and require identical words.
 
 /// The mnemonics of the fast path, keyed by their lower-case bytes packed little-endian.
-enum FastMnemonic: UInt64 {
+enum FastMnemonic: UInt64, CaseIterable {
   case nop = 0x706f6e  // nop
   case paciasp = 0x70736169636170  // paciasp
   case autiasp = 0x70736169747561  // autiasp
@@ -56,6 +56,58 @@ enum FastMnemonic: UInt64 {
     return s
   }
 
+  /// The perfect hash of the raw values: `(key &* hashMultiplier) >> 58` is different for
+  /// every case (a test checks it), so a slot names the one mnemonic a key can be.
+  static var hashMultiplier: UInt64 { 0x8facc6cabdfc8921 }
+
+  /// The case whose raw value is `key`, or nil: one multiplication, one jump and one
+  /// comparison (the compiler's `init(rawValue:)` compared the cases one after another).
+  @inline(__always)
+  static func byKey(_ key: UInt64) -> FastMnemonic? {
+    let m: FastMnemonic
+    switch (key &* hashMultiplier) >> 58 {
+    case 0: m = .b
+    case 1: m = .csneg
+    case 3: m = .autiasp
+    case 4: m = .ldp
+    case 5: m = .lsl
+    case 6: m = .cmp
+    case 7: m = .eor
+    case 8: m = .csel
+    case 9: m = .adrp
+    case 14: m = .ret
+    case 16: m = .msub
+    case 18: m = .tbnz
+    case 19: m = .csinc
+    case 21: m = .and_
+    case 22: m = .str
+    case 25: m = .csinv
+    case 26: m = .ands
+    case 28: m = .cbz
+    case 31: m = .madd
+    case 34: m = .cmn
+    case 35: m = .bcond
+    case 37: m = .add
+    case 38: m = .sub
+    case 39: m = .nop
+    case 40: m = .ldr
+    case 42: m = .adds
+    case 43: m = .subs
+    case 46: m = .mov
+    case 47: m = .cbnz
+    case 48: m = .orr
+    case 49: m = .paciasp
+    case 50: m = .dmb
+    case 51: m = .stp
+    case 52: m = .bti
+    case 53: m = .dsb
+    case 57: m = .bl
+    case 62: m = .tbz
+    default: return nil
+    }
+    return m.rawValue == key ? m : nil
+  }
+
   /// The mnemonic of `bytes[a..<e]` (any case), with the condition code for `b.cond`.
   static func lookup(_ bytes: [UInt8], _ a: Int, _ e: Int) -> (FastMnemonic, UInt32?)? {
     let n = e - a
@@ -92,7 +144,7 @@ enum FastMnemonic: UInt64 {
       guard let code else { return nil }
       return (.bcond, code)
     }
-    guard let m = FastMnemonic(rawValue: key) else { return nil }
+    guard let m = FastMnemonic.byKey(key) else { return nil }
     return (m, nil)
   }
 }
@@ -271,9 +323,38 @@ extension AssemblerState {
     return nil
   }
 
-  static let barriers: [String: UInt32] = [
-    "sy": 15, "st": 14, "ld": 13, "ish": 11, "ishst": 10, "ishld": 9, "nsh": 7, "osh": 3,
-  ]
+  /// The DMB/DSB option of the kernel-form path (`sy`, `st`, `ld`, `ish`, `ishst`, `ishld`,
+  /// `nsh`, `osh`) from its lower-case bytes packed little-endian.
+  static func barrier(key: UInt64) -> UInt32? {
+    switch key {
+    case 0x7973: return 15  // sy
+    case 0x7473: return 14  // st
+    case 0x646c: return 13  // ld
+    case 0x68_7369: return 11  // ish
+    case 0x74_7368_7369: return 10  // ishst
+    case 0x64_6c68_7369: return 9  // ishld
+    case 0x68_736e: return 7  // nsh
+    case 0x68_736f: return 3  // osh
+    default: return nil
+    }
+  }
+
+  /// The bytes of `r` (one to `max` ≤ 8 of them, none zero) with `A`-`Z` lowered, packed
+  /// little-endian; nil when longer, empty or holding a zero byte. For names whose letters are all ASCII this is
+  /// what `lowercased()` of the text gives: no other byte lowers to an ASCII letter.
+  @inline(__always)
+  func lowerKey(_ r: (Int, Int), max: Int) -> UInt64? {
+    let (x, y) = r
+    guard x < y, y - x <= max, y <= source.bytes.count else { return nil }
+    let src = source.bytes
+    var v: UInt64 = 0
+    for k in x..<y {
+      let c = src[k]
+      guard c != 0 else { return nil }  // packed, "sy\0" would be "sy"
+      v |= UInt64(lower(c)) << UInt64(8 * (k - x))
+    }
+    return v
+  }
 
   /// `lsl #n` style operand: (shift type, amount).
   func fastShift(_ x: Int, _ y: Int) -> (UInt32, Int64)? {
@@ -300,11 +381,11 @@ extension AssemblerState {
     case .autiasp: return n == 0 ? 0xd503_23bf : nil
     case .bti:
       if n == 0 { return 0xd503_241f }
-      guard n == 1, ranges[0].1 - ranges[0].0 <= 2 else { return nil }
-      switch source.string(ranges[0].0, ranges[0].1).lowercased() {
-      case "c": return 0xd503_245f
-      case "j": return 0xd503_249f
-      case "jc": return 0xd503_24df
+      guard n == 1, let key = lowerKey(ranges[0], max: 2) else { return nil }
+      switch key {
+      case 0x63: return 0xd503_245f  // c
+      case 0x6a: return 0xd503_249f  // j
+      case 0x636a: return 0xd503_24df  // jc
       default: return nil
       }
     case .ret:
@@ -514,7 +595,9 @@ extension AssemblerState {
         let q = AssemblerState.fastReg(src, ranges[2].0, ranges[2].1),
         d.is64 == r.is64, r.is64 == q.is64, !d.isSP, !r.isSP, !q.isSP,
         ranges[3].1 - ranges[3].0 == 2,
-        let c = Matcher.condition(lowercasedString(ranges[3].0, ranges[3].1)), c != .nv
+        let c = Matcher.condition(
+          packed: UInt16(lower(src[ranges[3].0])) << 8 | UInt16(lower(src[ranges[3].0 + 1]))),
+        c != .nv
       else { return nil }
       let op: UInt32 = m == .csinv || m == .csneg ? 1 << 30 : 0
       let o2: UInt32 = m == .csinc || m == .csneg ? 1 << 10 : 0
@@ -532,8 +615,8 @@ extension AssemblerState {
       return (d.is64 ? 1 << 31 : 0) | 0x1b00_0000 | q.number << 16 | (m == .msub ? 1 << 15 : 0)
         | a.number << 10 | r.number << 5 | d.number
     case .dmb, .dsb:
-      guard n == 1, ranges[0].1 - ranges[0].0 <= 5,
-        let o = AssemblerState.barriers[source.string(ranges[0].0, ranges[0].1).lowercased()]
+      guard n == 1, let key = lowerKey(ranges[0], max: 5),
+        let o = AssemblerState.barrier(key: key)
       else { return nil }
       return (m == .dmb ? 0xd503_30bf : 0xd503_309f) | o << 8
     case .bcond:
