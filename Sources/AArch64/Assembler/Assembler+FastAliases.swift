@@ -24,18 +24,30 @@ extension AssemblerState {
   /// digit first), a shift or extend with a plain amount, or a bare name that is no symbol;
   /// nil for anything else.
   func fastOperand(_ r: (Int, Int)) -> FastOperand? {
-    let src = source.bytes
     let (x, y) = r
-    guard x < y, y <= src.count else { return nil }
-    let c = src[x]
-    if c == UInt8(ascii: "#") || isDigit(c) {
-      return AssemblerState.fastWideImmediate(src, x, y).map { .number($0) }
-    }
-    guard isLetter(c) else { return nil }
-    // A register first (its bytes are all symbol characters, so the word is the operand).
-    if y - x <= 3, let reg = AssemblerState.register(src, x, y) { return .register(reg) }
-    var w = x
-    while w < y, isSymbolChar(src[w]) { w += 1 }
+    guard x >= 0, x < y, y <= source.bytes.count else { return nil }
+    // The bytes read without bounds checks (`x..<y` is inside them).
+    let word: (first: UInt8, end: Int, operand: FastOperand?) = source.bytes
+      .withUnsafeBufferPointer { b in
+        let c = b[x]
+        if c == UInt8(ascii: "#") || isDigit(c) {
+          return (c, y, AssemblerState.fastWideImmediate(b, x, y).map { .number($0) })
+        }
+        guard isLetter(c) else { return (c, x, nil) }
+        // A register first (its bytes are all symbol characters, so the word is the operand).
+        if y - x == 2 || y - x == 3, let p = b.baseAddress,
+          let reg = AssemblerState.registerName(p + x, three: y - x == 3)
+        {
+          return (c, y, .register(reg))
+        }
+        var w = x
+        while w < y, isSymbolChar(b[w]) { w += 1 }
+        return (c, w, nil)
+      }
+    if word.operand != nil || !isLetter(word.first) { return word.operand }
+    let src = source.bytes
+    let c = word.first
+    let w = word.end
     if let kind = AssemblerState.shiftOrExtend(src, x, w) {
       if w == y {
         if case .extend(let e) = kind { return .extend(e, nil) }
@@ -65,7 +77,14 @@ extension AssemblerState {
   /// A plain number as `absolute` reads it: optional `#`, optional `-`, decimal (no leading
   /// zero: that is octal) or `0x` with up to 16 hex digits (a 64-bit pattern, negated with
   /// wrap-around as the expression parser does); nil for anything else.
-  static func fastWideImmediate(_ src: [UInt8], _ x: Int, _ y: Int) -> Int64? {
+  static func fastWideImmediate(_ bytes: [UInt8], _ x: Int, _ y: Int) -> Int64? {
+    guard x >= 0, y <= bytes.count else { return nil }
+    return bytes.withUnsafeBufferPointer { fastWideImmediate($0, x, y) }
+  }
+
+  /// The same on a buffer (`x..<y` inside it).
+  @inline(__always)
+  static func fastWideImmediate(_ src: UnsafeBufferPointer<UInt8>, _ x: Int, _ y: Int) -> Int64? {
     var k = x
     if k < y, src[k] == UInt8(ascii: "#") { k += 1 }
     var negative = false
