@@ -221,3 +221,25 @@ import Testing
     #expect(routed > 300)
   }
 }
+
+/// `b.<cond>` and the fast mnemonics are told apart (no raw value starts with `b.`), and every
+/// condition spelling gives its code.
+@Suite struct FastMnemonicConditionTests {
+  @Test func conditionsAndMnemonicsAreFound() {
+    for m in FastMnemonic.allCases {
+      #expect(m.rawValue & 0xffff != 0x2e62, "\(m)")
+    }
+    let names = [
+      "eq", "ne", "cs", "hs", "cc", "lo", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt", "gt",
+      "le", "al",
+    ]
+    let codes: [UInt32] = [0, 1, 2, 2, 3, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]
+    for (name, code) in zip(names, codes) {
+      let found = FastMnemonic.lookup(Array("B.\(name.uppercased())".utf8), 0, 4)
+      #expect(found?.0 == .bcond && found?.1 == code, "b.\(name)")
+    }
+    #expect(FastMnemonic.lookup(Array("b.nv".utf8), 0, 4) == nil)
+    #expect(FastMnemonic.lookup(Array("b.eqq".utf8), 0, 5) == nil)
+    #expect(FastMnemonic.lookup(Array("LDP".utf8), 0, 3)?.0 == .ldp)
+  }
+}
