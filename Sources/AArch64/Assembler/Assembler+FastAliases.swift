@@ -24,17 +24,30 @@ extension AssemblerState {
   /// digit first), a shift or extend with a plain amount, or a bare name that is no symbol;
   /// nil for anything else.
   func fastOperand(_ r: (Int, Int)) -> FastOperand? {
-    let src = source.bytes
     let (x, y) = r
-    guard x < y, y <= src.count else { return nil }
-    let c = src[x]
-    if c == UInt8(ascii: "#") || isDigit(c) {
-      return AssemblerState.fastWideImmediate(src, x, y).map { .number($0) }
-    }
-    guard isLetter(c) else { return nil }
-    var w = x
-    while w < y, isSymbolChar(src[w]) { w += 1 }
-    if w == y, let reg = AssemblerState.register(src, x, y) { return .register(reg) }
+    guard x >= 0, x < y, y <= source.bytes.count else { return nil }
+    // The bytes read without bounds checks (`x..<y` is inside them).
+    let word: (first: UInt8, end: Int, operand: FastOperand?) = source.bytes
+      .withUnsafeBufferPointer { b in
+        let c = b[x]
+        if c == UInt8(ascii: "#") || isDigit(c) {
+          return (c, y, AssemblerState.fastWideImmediate(b, x, y).map { .number($0) })
+        }
+        guard isLetter(c) else { return (c, x, nil) }
+        // A register first (its bytes are all symbol characters, so the word is the operand).
+        if y - x == 2 || y - x == 3, let p = b.baseAddress,
+          let reg = AssemblerState.registerName(p + x, three: y - x == 3)
+        {
+          return (c, y, .register(reg))
+        }
+        var w = x
+        while w < y, isSymbolChar(b[w]) { w += 1 }
+        return (c, w, nil)
+      }
+    if word.operand != nil || !isLetter(word.first) { return word.operand }
+    let src = source.bytes
+    let c = word.first
+    let w = word.end
     if let kind = AssemblerState.shiftOrExtend(src, x, w) {
       if w == y {
         if case .extend(let e) = kind { return .extend(e, nil) }
@@ -64,7 +77,14 @@ extension AssemblerState {
   /// A plain number as `absolute` reads it: optional `#`, optional `-`, decimal (no leading
   /// zero: that is octal) or `0x` with up to 16 hex digits (a 64-bit pattern, negated with
   /// wrap-around as the expression parser does); nil for anything else.
-  static func fastWideImmediate(_ src: SourceBytes, _ x: Int, _ y: Int) -> Int64? {
+  static func fastWideImmediate(_ bytes: SourceBytes, _ x: Int, _ y: Int) -> Int64? {
+    guard x >= 0, y <= bytes.count else { return nil }
+    return bytes.withUnsafeBufferPointer { fastWideImmediate($0, x, y) }
+  }
+
+  /// The same on a buffer (`x..<y` inside it).
+  @inline(__always)
+  static func fastWideImmediate(_ src: UnsafeBufferPointer<UInt8>, _ x: Int, _ y: Int) -> Int64? {
     var k = x
     if k < y, src[k] == UInt8(ascii: "#") { k += 1 }
     var negative = false
@@ -582,19 +602,26 @@ extension AssemblerState {
 
   /// The DC/IC/TLBI/AT operation `family name` (the family's lower-case bytes packed in
   /// `family`, `count` of them), looked up by its bytes as `SystemOperation.lookup` does.
-  func fastSystemOperation(family: UInt64, count: Int, _ x: Int, _ y: Int) -> SystemOperation? {
-    guard count >= 1, count <= 8, y - x <= 32 else { return nil }
-    let src = source.bytes
-    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 41) { key in
-      for k in 0..<count { key[k] = UInt8(truncatingIfNeeded: family >> UInt64(8 * k)) }
-      key[count] = 32
-      for k in x..<y { key[count + 1 + k - x] = lower(src[k]) }
-      let length = count + 1 + y - x
-      guard
-        let i = SystemOperation.indexByName.value(UnsafeBufferPointer(rebasing: key[0..<length])),
-        Int(i) < SystemOperation.table.count
-      else { return nil }
-      return SystemOperation.table[Int(i)]
+  func fastSystemOperation(family: UInt64, count: Int, _ x: Int, _ y: Int)
+    -> SystemOperation.Fields?
+  {
+    guard count >= 1, count <= 8, y - x <= 32, x >= 0, y <= source.bytes.count else {
+      return nil
+    }
+    let length = count + 1 + y - x
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { key in
+      source.bytes.withUnsafeBufferPointer { src in
+        guard let k = key.baseAddress, let s = src.baseAddress else { return nil }
+        // The family's eight bytes stored at once (those past `count` are overwritten).
+        UnsafeMutableRawPointer(k).storeBytes(of: family.littleEndian, as: UInt64.self)
+        k[count] = 32
+        for j in 0..<(y - x) { k[count + 1 + j] = lower(s[x + j]) }
+        guard
+          let i = SystemOperation.indexByName.value(UnsafeBufferPointer(start: k, count: length))
+        else { return nil }
+        let fields = SystemOperation.fields
+        return Int(i) < fields.count ? fields[Int(i)] : nil
+      }
     }
   }
 }

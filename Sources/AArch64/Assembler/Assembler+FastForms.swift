@@ -15,9 +15,42 @@ extension AssemblerState {
   func fastForm(_ form: MnemonicForm, _ ranges: OperandRanges, family: UInt64, count: Int)
     -> UInt32?
   {
-    if let w = fastTableForm(form, ranges) { return w }
+    switch AssemblerState.fastRoute(form) {
+    case .none: return nil
+    case .table: return fastTableForm(form, ranges)
+    case .both: if let w = fastTableForm(form, ranges) { return w }
+    case .alias: break
+    }
     guard let i = fastAlias(form, ranges, family: family, count: count) else { return nil }
     return AssemblerState.fastEncode(i)
+  }
+
+  /// Which of `fastTableForm` (with `fastRegisterForm`) and `fastAlias` can give a word for a
+  /// form; the other returns nil for it at once, so its call is left out.
+  enum FastRoute {
+    case none, table, alias, both
+  }
+
+  /// The route of each form: the cases each reader switches on (a test checks every table
+  /// entry's route against lines of its form, assembled both ways).
+  static func fastRoute(_ form: MnemonicForm) -> FastRoute {
+    switch form {
+    case .msr, .single, .hints, .isb, .clrex, .shiftAlias:
+      return .both
+    case .atomicLoad, .atomicStore, .swap, .compareAndSwap, .mrs, .pair, .hint, .exception,
+      .exceptionReturn, .fixedBarrier, .returnAuthenticated, .branchRegister,
+      .branchAuthenticatedZero, .branchAuthenticated, .carry, .negateCarry, .dataProcessing2,
+      .dataProcessing1, .multiply, .multiplyAlias:
+      return .table
+    case .addSub, .compare, .mov, .moveWide, .logical, .tst, .mvn, .negate, .extract, .bitfield,
+      .bitfieldAlias, .extendAlias, .conditionalCompare, .conditionalSelect, .conditionalSet,
+      .conditionalAlias, .dataBarrier, .sys, .sysl, .systemAlias, .exclusive, .acquireRelease,
+      .loadAcquirePC, .prefetch, .debugState:
+      return .alias
+    case .conditionalBranch, .branch, .compareAndBranch, .testAndBranch, .ret, .pcRelative,
+      .compareAndSwapPair:
+      return .none
+    }
   }
 
   /// The word of a fast form's instruction: straight from the value for the common classes
@@ -154,6 +187,13 @@ extension AssemblerState {
     size ?? (r.width == .x ? .doubleword : .word)
   }
 
+  /// `register` on `b[x..<y]` (inside `b`).
+  @inline(__always)
+  static func registerName(_ b: UnsafeBufferPointer<UInt8>, _ x: Int, _ y: Int) -> Register? {
+    guard y - x == 2 || y - x == 3, let p = b.baseAddress else { return nil }
+    return registerName(p + x, three: y - x == 3)
+  }
+
   /// The register an operand names, read as `operand` reads one (any case, 2–3 bytes).
   @inline(__always)
   func fastOperandRegister(_ r: (Int, Int)) -> Register? {
@@ -226,26 +266,31 @@ extension AssemblerState {
   /// `[base]`, `[base, #imm]` or `[base, Rm]`, optionally with `!`, read as `memory` reads
   /// them (a plain number only); nil for anything else.
   func fastAddress(_ r: (Int, Int)) -> (Register, FastIndex, Bool)? {
-    let src = source.bytes
     let (x, y) = r
-    guard y - x >= 4, y <= src.count, src[x] == UInt8(ascii: "["),
-      let (close, pre) = memoryEnd(x, y)
+    guard x >= 0, y - x >= 4, y <= source.bytes.count,
+      source.bytes[x] == UInt8(ascii: "["), let (close, pre) = memoryEnd(x, y)
     else { return nil }
-    var comma = -1
-    for k in (x + 1)..<close {
-      let c = src[k]
-      if c == UInt8(ascii: ",") {
-        guard comma < 0 else { return nil }  // a third part: the general path
-        comma = k
-      } else if AssemblerState.isSplitSpecial(c) {
-        return nil  // brackets, parentheses, strings inside
+    // The base and what follows its comma, read without bounds checks (`x..<y` is inside).
+    let parts: (Register, (Int, Int)?)? = source.bytes.withUnsafeBufferPointer { b in
+      var comma = -1
+      for k in (x + 1)..<close {
+        let c = b[k]
+        if c == UInt8(ascii: ",") {
+          guard comma < 0 else { return nil }  // a third part: the general path
+          comma = k
+        } else if AssemblerState.isSplitSpecial(c) {
+          return nil  // brackets, parentheses, strings inside
+        }
       }
+      let (bx, by) = AssemblerState.trim(b, x + 1, comma < 0 ? close : comma)
+      guard let base = AssemblerState.registerName(b, bx, by) else { return nil }
+      if comma < 0 { return (base, nil) }
+      return (base, AssemblerState.trim(b, comma + 1, close))
     }
-    let (bx, by) = trim(x + 1, comma < 0 ? close : comma)
-    guard let base = AssemblerState.register(src, bx, by) else { return nil }
-    if comma < 0 { return (base, .none, pre) }
-    let (p, q) = trim(comma + 1, close)
+    guard let (base, rest) = parts else { return nil }
+    guard let (p, q) = rest else { return (base, .none, pre) }
     guard p < q else { return nil }
+    let src = source.bytes
     if let index = AssemblerState.register(src, p, q) { return (base, .register(index), pre) }
     guard src[p] == UInt8(ascii: "#") || isDigit(src[p]) || src[p] == UInt8(ascii: "-"),
       let v = AssemblerState.fastImmediate(src, p, q)
@@ -265,18 +310,18 @@ extension AssemblerState {
   /// `[Xn|SP]` (blanks allowed inside, no offset, no `!`): the base register, as `memory`
   /// reads it.
   func fastBase(_ r: (Int, Int)) -> Register? {
-    let src = source.bytes
     let (x, y) = r
-    guard y - x >= 4, y <= src.count, src[x] == UInt8(ascii: "["),
-      src[y - 1] == UInt8(ascii: "]")
-    else { return nil }
-    var k = x + 1
-    while k < y - 1 {
-      if src[k] == UInt8(ascii: ",") { return nil }
-      k += 1
+    guard x >= 0, y - x >= 4, y <= source.bytes.count else { return nil }
+    return source.bytes.withUnsafeBufferPointer { b in
+      guard b[x] == UInt8(ascii: "["), b[y - 1] == UInt8(ascii: "]") else { return nil }
+      var k = x + 1
+      while k < y - 1 {
+        if b[k] == UInt8(ascii: ",") { return nil }
+        k += 1
+      }
+      let (p, q) = AssemblerState.trim(b, x + 1, y - 1)
+      return AssemblerState.registerName(b, p, q)
     }
-    let (p, q) = trim(x + 1, y - 1)
-    return AssemblerState.register(src, p, q)
   }
 
   /// A system register named in lower case by a bare word that `operand` would read as a name
@@ -285,11 +330,15 @@ extension AssemblerState {
   func fastSystemRegister(_ r: (Int, Int)) -> SystemRegister? {
     let src = source.bytes
     let (x, y) = r
-    guard y - x > 3, y <= src.count, isLetter(src[x]) else { return nil }
-    for k in x..<y {
-      let c = src[k]
-      guard isSymbolChar(c), c < 65 || c > 90 else { return nil }  // lower case only
+    guard x >= 0, y - x > 3, y <= src.count, isLetter(src[x]) else { return nil }
+    let lowerWord = src.withUnsafeBufferPointer { b in
+      for k in x..<y {
+        let c = b[k]
+        guard isSymbolChar(c), c < 65 || c > 90 else { return false }  // lower case only
+      }
+      return true
     }
+    guard lowerWord else { return nil }
     if AssemblerState.shiftOrExtend(src, x, y) != nil { return nil }
     if !symbols.isEmpty, symbols[source.string(x, y)] != nil { return nil }
     let value = src.withUnsafeBufferPointer {

@@ -6,7 +6,7 @@
 // same programs with the fast path on and off and require identical words.
 
 /// The mnemonics of the fast path, keyed by their lower-case bytes packed little-endian.
-enum FastMnemonic: UInt64 {
+enum FastMnemonic: UInt64, CaseIterable {
   case nop = 0x706f6e  // nop
   case paciasp = 0x70736169636170  // paciasp
   case autiasp = 0x70736169747561  // autiasp
@@ -56,6 +56,58 @@ enum FastMnemonic: UInt64 {
     return s
   }
 
+  /// The perfect hash of the raw values: `(key &* hashMultiplier) >> 58` is different for
+  /// every case (a test checks it), so a slot names the one mnemonic a key can be.
+  static var hashMultiplier: UInt64 { 0x8facc6cabdfc8921 }
+
+  /// The case whose raw value is `key`, or nil: one multiplication, one jump and one
+  /// comparison (the compiler's `init(rawValue:)` compared the cases one after another).
+  @inline(__always)
+  static func byKey(_ key: UInt64) -> FastMnemonic? {
+    let m: FastMnemonic
+    switch (key &* hashMultiplier) >> 58 {
+    case 0: m = .b
+    case 1: m = .csneg
+    case 3: m = .autiasp
+    case 4: m = .ldp
+    case 5: m = .lsl
+    case 6: m = .cmp
+    case 7: m = .eor
+    case 8: m = .csel
+    case 9: m = .adrp
+    case 14: m = .ret
+    case 16: m = .msub
+    case 18: m = .tbnz
+    case 19: m = .csinc
+    case 21: m = .and_
+    case 22: m = .str
+    case 25: m = .csinv
+    case 26: m = .ands
+    case 28: m = .cbz
+    case 31: m = .madd
+    case 34: m = .cmn
+    case 35: m = .bcond
+    case 37: m = .add
+    case 38: m = .sub
+    case 39: m = .nop
+    case 40: m = .ldr
+    case 42: m = .adds
+    case 43: m = .subs
+    case 46: m = .mov
+    case 47: m = .cbnz
+    case 48: m = .orr
+    case 49: m = .paciasp
+    case 50: m = .dmb
+    case 51: m = .stp
+    case 52: m = .bti
+    case 53: m = .dsb
+    case 57: m = .bl
+    case 62: m = .tbz
+    default: return nil
+    }
+    return m.rawValue == key ? m : nil
+  }
+
   /// The mnemonic of `bytes[a..<e]` (any case), with the condition code for `b.cond`.
   static func lookup(_ bytes: SourceBytes, _ a: Int, _ e: Int) -> (FastMnemonic, UInt32?)? {
     let n = e - a
@@ -92,7 +144,7 @@ enum FastMnemonic: UInt64 {
       guard let code else { return nil }
       return (.bcond, code)
     }
-    guard let m = FastMnemonic(rawValue: key) else { return nil }
+    guard let m = FastMnemonic.byKey(key) else { return nil }
     return (m, nil)
   }
 }
@@ -110,41 +162,63 @@ extension AssemblerState {
   @inline(__always)
   static func fastReg(_ src: SourceBytes, _ x: Int, _ y: Int) -> FastRegister? {
     let n = y - x
-    guard n >= 2, n <= 3 else { return nil }
-    let c0 = src[x] | 0x20
-    let c1 = src[x + 1] | 0x20
-    if n == 2 {
-      if c0 == 0x73 && c1 == 0x70 {
-        return FastRegister(number: 31, is64: true, isSP: true, isZR: false)
-      }  // sp
-      if c0 == 0x6c && c1 == 0x72 {
-        return FastRegister(number: 30, is64: true, isSP: false, isZR: false)
-      }  // lr
-      if c0 == 0x66 && c1 == 0x70 {
-        return FastRegister(number: 29, is64: true, isSP: false, isZR: false)
-      }  // fp
-      let d = src[x + 1]
-      guard c0 == 0x78 || c0 == 0x77, d >= 48, d <= 57 else { return nil }
-      return FastRegister(number: UInt32(d - 48), is64: c0 == 0x78, isSP: false, isZR: false)
+    guard n == 2 || n == 3, x >= 0, y <= src.count else { return nil }
+    return src.withUnsafeBufferPointer { b in
+      guard let p = b.baseAddress else { return nil }
+      return fastRegName(p + x, three: n == 3)
     }
-    let c2 = src[x + 2] | 0x20
-    if c1 == 0x7a && c2 == 0x72 && (c0 == 0x78 || c0 == 0x77) {  // xzr / wzr
-      return FastRegister(number: 31, is64: c0 == 0x78, isSP: false, isZR: true)
+  }
+
+  /// `fastReg` on the two or three bytes at `p`, read as `registerName` reads them (the same
+  /// tests, building a `FastRegister`: deriving it from `registerName`'s `Register` cost ~4M
+  /// instructions on the 200k mix).
+  @inline(__always)
+  static func fastRegName(_ p: UnsafePointer<UInt8>, three: Bool) -> FastRegister? {
+    let c0 = p[0] | 0x20
+    let d1 = p[1] &- 48
+    let isX = c0 == 0x78
+    if !three {
+      if isX || c0 == 0x77 {
+        guard d1 < 10 else { return nil }
+        return FastRegister(number: UInt32(d1), is64: isX, isSP: false, isZR: false)
+      }
+      let sp = FastRegister(number: 31, is64: true, isSP: true, isZR: false)
+      switch (c0, p[1] | 0x20) {
+      case (0x73, 0x70): return sp
+      case (0x6c, 0x72): return FastRegister(number: 30, is64: true, isSP: false, isZR: false)
+      case (0x66, 0x70): return FastRegister(number: 29, is64: true, isSP: false, isZR: false)
+      default: return nil
+      }
     }
-    if c0 == 0x77 && c1 == 0x73 && c2 == 0x70 {  // wsp
+    guard isX || c0 == 0x77 else { return nil }
+    let d2 = p[2] &- 48
+    if d1 < 10 {
+      // Two digits, no leading zero, at most 30.
+      guard d1 != 0, d2 < 10 else { return nil }
+      let r = UInt32(d1) &* 10 &+ UInt32(d2)
+      return r <= 30 ? FastRegister(number: r, is64: isX, isSP: false, isZR: false) : nil
+    }
+    let c1 = p[1] | 0x20
+    let c2 = p[2] | 0x20
+    if c1 == 0x7a && c2 == 0x72 {  // xzr / wzr
+      return FastRegister(number: 31, is64: isX, isSP: false, isZR: true)
+    }
+    if !isX && c1 == 0x73 && c2 == 0x70 {  // wsp
       return FastRegister(number: 31, is64: false, isSP: true, isZR: false)
     }
-    let d1 = src[x + 1]
-    let d2 = src[x + 2]
-    guard c0 == 0x78 || c0 == 0x77, d1 >= 49, d1 <= 51, d2 >= 48, d2 <= 57 else { return nil }
-    let r = UInt32(d1 - 48) * 10 + UInt32(d2 - 48)
-    guard r <= 30 else { return nil }
-    return FastRegister(number: r, is64: c0 == 0x78, isSP: false, isZR: false)
+    return nil
   }
 
   /// A plain decimal or `0x` immediate with optional `#` and `-` (no expressions, no symbols).
   @inline(__always)
-  static func fastImmediate(_ src: SourceBytes, _ x: Int, _ y: Int) -> Int64? {
+  static func fastImmediate(_ bytes: SourceBytes, _ x: Int, _ y: Int) -> Int64? {
+    guard x >= 0, y <= bytes.count else { return nil }
+    return bytes.withUnsafeBufferPointer { fastImmediate($0, x, y) }
+  }
+
+  /// The same on a buffer (`x..<y` inside it).
+  @inline(__always)
+  static func fastImmediate(_ src: UnsafeBufferPointer<UInt8>, _ x: Int, _ y: Int) -> Int64? {
     var k = x
     if k < y, src[k] == 0x23 { k += 1 }  // '#'
     var negative = false
@@ -271,9 +345,38 @@ extension AssemblerState {
     return nil
   }
 
-  static let barriers: [String: UInt32] = [
-    "sy": 15, "st": 14, "ld": 13, "ish": 11, "ishst": 10, "ishld": 9, "nsh": 7, "osh": 3,
-  ]
+  /// The DMB/DSB option of the kernel-form path (`sy`, `st`, `ld`, `ish`, `ishst`, `ishld`,
+  /// `nsh`, `osh`) from its lower-case bytes packed little-endian.
+  static func barrier(key: UInt64) -> UInt32? {
+    switch key {
+    case 0x7973: return 15  // sy
+    case 0x7473: return 14  // st
+    case 0x646c: return 13  // ld
+    case 0x68_7369: return 11  // ish
+    case 0x74_7368_7369: return 10  // ishst
+    case 0x64_6c68_7369: return 9  // ishld
+    case 0x68_736e: return 7  // nsh
+    case 0x68_736f: return 3  // osh
+    default: return nil
+    }
+  }
+
+  /// The bytes of `r` (one to `max` ≤ 8 of them, none zero) with `A`-`Z` lowered, packed
+  /// little-endian; nil when longer, empty or holding a zero byte. For names whose letters are all ASCII this is
+  /// what `lowercased()` of the text gives: no other byte lowers to an ASCII letter.
+  @inline(__always)
+  func lowerKey(_ r: (Int, Int), max: Int) -> UInt64? {
+    let (x, y) = r
+    guard x < y, y - x <= max, y <= source.bytes.count else { return nil }
+    let src = source.bytes
+    var v: UInt64 = 0
+    for k in x..<y {
+      let c = src[k]
+      guard c != 0 else { return nil }  // packed, "sy\0" would be "sy"
+      v |= UInt64(lower(c)) << UInt64(8 * (k - x))
+    }
+    return v
+  }
 
   /// `lsl #n` style operand: (shift type, amount).
   func fastShift(_ x: Int, _ y: Int) -> (UInt32, Int64)? {
@@ -300,11 +403,11 @@ extension AssemblerState {
     case .autiasp: return n == 0 ? 0xd503_23bf : nil
     case .bti:
       if n == 0 { return 0xd503_241f }
-      guard n == 1, ranges[0].1 - ranges[0].0 <= 2 else { return nil }
-      switch source.string(ranges[0].0, ranges[0].1).lowercased() {
-      case "c": return 0xd503_245f
-      case "j": return 0xd503_249f
-      case "jc": return 0xd503_24df
+      guard n == 1, let key = lowerKey(ranges[0], max: 2) else { return nil }
+      switch key {
+      case 0x63: return 0xd503_245f  // c
+      case 0x6a: return 0xd503_249f  // j
+      case 0x636a: return 0xd503_24df  // jc
       default: return nil
       }
     case .ret:
@@ -514,7 +617,9 @@ extension AssemblerState {
         let q = AssemblerState.fastReg(src, ranges[2].0, ranges[2].1),
         d.is64 == r.is64, r.is64 == q.is64, !d.isSP, !r.isSP, !q.isSP,
         ranges[3].1 - ranges[3].0 == 2,
-        let c = Matcher.condition(lowercasedString(ranges[3].0, ranges[3].1)), c != .nv
+        let c = Matcher.condition(
+          packed: UInt16(lower(src[ranges[3].0])) << 8 | UInt16(lower(src[ranges[3].0 + 1]))),
+        c != .nv
       else { return nil }
       let op: UInt32 = m == .csinv || m == .csneg ? 1 << 30 : 0
       let o2: UInt32 = m == .csinc || m == .csneg ? 1 << 10 : 0
@@ -532,8 +637,8 @@ extension AssemblerState {
       return (d.is64 ? 1 << 31 : 0) | 0x1b00_0000 | q.number << 16 | (m == .msub ? 1 << 15 : 0)
         | a.number << 10 | r.number << 5 | d.number
     case .dmb, .dsb:
-      guard n == 1, ranges[0].1 - ranges[0].0 <= 5,
-        let o = AssemblerState.barriers[source.string(ranges[0].0, ranges[0].1).lowercased()]
+      guard n == 1, let key = lowerKey(ranges[0], max: 5),
+        let o = AssemblerState.barrier(key: key)
       else { return nil }
       return (m == .dmb ? 0xd503_30bf : 0xd503_309f) | o << 8
     case .bcond:

@@ -476,36 +476,49 @@ extension AssemblerState {
   }
 
   /// A register name (`x0`, `w30`, `sp`, `wsp`, `xzr`, `wzr`, `lr`, `fp`), any case.
+  @inline(__always)
   static func register(_ src: SourceBytes, _ x: Int, _ y: Int) -> Register? {
     let n = y - x
-    guard n >= 2, n <= 3 else { return nil }
-    let c0 = lower(src[x])
-    let c1 = lower(src[x + 1])
-    if n == 2 {
-      switch (c0, c1) {
+    guard n == 2 || n == 3, x >= 0, y <= src.count else { return nil }
+    return src.withUnsafeBufferPointer { b in
+      guard let p = b.baseAddress else { return nil }
+      return registerName(p + x, three: n == 3)
+    }
+  }
+
+  /// `register` on the two or three bytes at `p`. Letters are compared with bit 5 set (which
+  /// lowers `A`-`Z` and leaves `a`-`z`; no other byte becomes a letter), digits as they are.
+  @inline(__always)
+  static func registerName(_ p: UnsafePointer<UInt8>, three: Bool) -> Register? {
+    let c0 = p[0] | 0x20
+    let d1 = p[1] &- 48
+    let isX = c0 == UInt8(ascii: "x")
+    if !three {
+      if isX || c0 == UInt8(ascii: "w") {
+        guard d1 < 10 else { return nil }
+        return Register(.r(d1), isX ? .x : .w)
+      }
+      switch (c0, p[1] | 0x20) {
       case (UInt8(ascii: "s"), UInt8(ascii: "p")): return .sp
       case (UInt8(ascii: "l"), UInt8(ascii: "r")): return .lr
       case (UInt8(ascii: "f"), UInt8(ascii: "p")): return .fp
-      default: break
+      default: return nil
       }
-      guard c0 == UInt8(ascii: "x") || c0 == UInt8(ascii: "w"), isDigit(c1) else { return nil }
-      let r = UInt8(c1 - 48)
-      return c0 == UInt8(ascii: "x") ? .x(r) : .w(r)
     }
-    let c2 = lower(src[x + 2])
-    if c1 == UInt8(ascii: "z") && c2 == UInt8(ascii: "r") {
-      if c0 == UInt8(ascii: "x") { return .xzr }
-      if c0 == UInt8(ascii: "w") { return .wzr }
-      return nil
+    let d2 = p[2] &- 48
+    if isX || c0 == UInt8(ascii: "w") {
+      let width: Width = isX ? .x : .w
+      if d1 < 10 {
+        // Two digits, no leading zero, at most 30.
+        guard d1 != 0, d2 < 10 else { return nil }
+        let r = d1 &* 10 &+ d2
+        return r <= 30 ? Register(.r(r), width) : nil
+      }
+      let c1 = p[1] | 0x20
+      let c2 = p[2] | 0x20
+      if c1 == UInt8(ascii: "z") && c2 == UInt8(ascii: "r") { return Register(.zr, width) }
+      if !isX && c1 == UInt8(ascii: "s") && c2 == UInt8(ascii: "p") { return .wsp }
     }
-    if c0 == UInt8(ascii: "w") && c1 == UInt8(ascii: "s") && c2 == UInt8(ascii: "p") {
-      return .wsp
-    }
-    guard c0 == UInt8(ascii: "x") || c0 == UInt8(ascii: "w"), isDigit(c1), isDigit(c2),
-      c1 != UInt8(ascii: "0")
-    else { return nil }
-    let r = (c1 - 48) * 10 + (c2 - 48)
-    guard r <= 30 else { return nil }
-    return c0 == UInt8(ascii: "x") ? .x(r) : .w(r)
+    return nil
   }
 }

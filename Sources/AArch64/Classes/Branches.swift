@@ -53,6 +53,14 @@ extension A64Encoder {
   static func branchConditional(_ c: Condition, _ off: BranchOffset) throws(EncodingError)
     -> UInt32
   {
+    if let w = branchConditionalWord(c, off) { return w }
+    return try branchConditionalChecked(c, off)
+  }
+
+  /// `branchConditional` through the spec's field list, with every check and diagnostic.
+  static func branchConditionalChecked(_ c: Condition, _ off: BranchOffset)
+    throws(EncodingError) -> UInt32
+  {
     try A64Spec.assemble(
       .B_cond,
       [
@@ -103,6 +111,14 @@ extension A64Encoder {
   }
 
   static func authenticatedBranch(_ b: AuthenticatedBranch) throws(EncodingError) -> UInt32 {
+    if let w = authenticatedBranchWord(b) { return w }
+    return try authenticatedBranchChecked(b)
+  }
+
+  /// `authenticatedBranch` through the spec's field list, with every check and diagnostic.
+  static func authenticatedBranchChecked(_ b: AuthenticatedBranch) throws(EncodingError)
+    -> UInt32
+  {
     switch b {
     case .braz(let k, let rn):
       try A64Spec.assemble(.BRAZ, [.m: k ? 1 : 0, .rn: rn.encoded("rn", .zr, .x)])

@@ -132,6 +132,14 @@ extension A64Decoder {
 extension A64Encoder {
   /// ADR/ADRP. LLVM fixups `fixup_aarch64_pcrel_adr_imm21`, `_adrp_imm21`.
   static func pcRelative(_ rd: Register, _ off: BranchOffset) throws(EncodingError) -> UInt32 {
+    if let w = pcRelativeWord(rd, off) { return w }
+    return try pcRelativeChecked(rd, off)
+  }
+
+  /// `pcRelative` through the spec's field list, with every check and diagnostic.
+  static func pcRelativeChecked(_ rd: Register, _ off: BranchOffset) throws(EncodingError)
+    -> UInt32
+  {
     let page = off.width == .adrp21
     let imm = try off.field(for: page ? .adrp21 : .adr21)
     return try A64Spec.assemble(

@@ -45,6 +45,65 @@ extension A64Encoder {
       | rs << 16 | (c.release ? 1 << 15 : 0) | rn << 5 | rt
   }
 
+  /// `exclusive(e)` (LDXR/STXR and their acquire/release, byte, halfword and pair forms),
+  /// patterns LDST_EXCL and LDST_EXCLP; nil where it might throw.
+  static func exclusiveWord(_ e: Exclusive) -> UInt32? {
+    guard let rn = baseField(e.rn) else { return nil }
+    let rs: UInt32
+    if e.load {
+      guard e.rs == nil else { return nil }
+      rs = 31
+    } else {
+      guard let s = e.rs, let f = zrField(s, .w) else { return nil }
+      rs = f
+    }
+    let common = (e.load ? 1 << 22 : 0) | rs << 16 | (e.ordered ? 1 << 15 : 0) | rn << 5
+    if e.pair {
+      let w = e.rt.width
+      guard e.size == (w == .x ? .doubleword : .word), let r2 = e.rt2, let t2 = zrField(r2, w),
+        let t = zrField(e.rt, w)
+      else { return nil }
+      // 1 sz:1 001000 0 l:1 1 rs:5 o0:1 rt2:5 rn:5 rt:5
+      return 0x8820_0000 | w.sf << 30 | common | t2 << 10 | t
+    }
+    guard e.rt2 == nil, let t = zrField(e.rt, e.size == .doubleword ? .x : .w) else {
+      return nil
+    }
+    // size:2 001000 0 l:1 0 rs:5 o0:1 rt2:5 rn:5 rt:5, rt2 = 31
+    return 0x0800_7C00 | UInt32(e.size.rawValue) << 30 | common | t
+  }
+
+  /// `acquireRelease(a)` (LDAR/STLR, LDLAR/STLLR and their sizes), pattern LDAR_STLR; nil
+  /// where it might throw.
+  static func acquireReleaseWord(_ a: AcquireRelease) -> UInt32? {
+    guard let rn = baseField(a.rn), let rt = zrField(a.rt, a.size == .doubleword ? .x : .w)
+    else { return nil }
+    // size:2 001000 1 l:1 0 rs:5 o0:1 rt2:5 rn:5 rt:5, rs = rt2 = 31
+    return 0x089F_7C00 | UInt32(a.size.rawValue) << 30 | (a.load ? 1 << 22 : 0)
+      | (a.ordered ? 1 << 15 : 0) | rn << 5 | rt
+  }
+
+  /// `loadAcquirePC(size, rt, rn)` (LDAPR…), pattern LDAPR; nil where it might throw.
+  static func loadAcquirePCWord(_ size: AccessSize, _ rt: Register, _ rn: Register) -> UInt32? {
+    guard let n = baseField(rn), let t = zrField(rt, size == .doubleword ? .x : .w) else {
+      return nil
+    }
+    // size:2 111 0 00 1 0 1 11111 1100 00 rn:5 rt:5
+    return 0x38BF_C000 | UInt32(size.rawValue) << 30 | n << 5 | t
+  }
+
+  /// `compareAndSwapPair(c)` (CASP…), pattern CASP; nil where it might throw.
+  static func compareAndSwapPairWord(_ c: CompareAndSwap) -> UInt32? {
+    let w = c.rt.width
+    guard c.size == (w == .x ? .doubleword : .word), let rs = zrField(c.rs, w),
+      let rt = zrField(c.rt, w), rs & 1 == 0, rt & 1 == 0, !c.rs.isZR, !c.rt.isZR,
+      let rn = baseField(c.rn)
+    else { return nil }
+    // 0 sz:1 001000 0 l:1 1 rs:5 o0:1 rt2:5 rn:5 rt:5, rt2 = 31
+    return 0x0820_7C00 | w.sf << 30 | (c.acquire ? 1 << 22 : 0) | rs << 16
+      | (c.release ? 1 << 15 : 0) | rn << 5 | rt
+  }
+
   /// `moveSystemRegister(read:r, rt)` (MRS/MSR), pattern MRS_MSR; nil where it might throw.
   static func moveSystemRegisterWord(read: Bool, _ r: SystemRegister, _ rt: Register) -> UInt32? {
     guard r.op0 >= 2, let t = zrField(rt, .x) else { return nil }
@@ -134,6 +193,11 @@ extension A64Encoder {
       case .eretaa: return 0xD69F_0BFF
       case .eretab: return 0xD69F_0FFF
       }
+    case .branchAuthenticated(let b): return authenticatedBranchWord(b)
+    case .prefetch(let p, let a): return prefetchWord(p, a)
+    case .exclusive(let e): return exclusiveWord(e)
+    case .acquireRelease(let a): return acquireReleaseWord(a)
+    case .loadAcquirePC(let size, let rt, let rn): return loadAcquirePCWord(size, rt, rn)
     default: return aliasWord(i)
     }
   }
@@ -152,7 +216,9 @@ extension A64Encoder {
       case .dmb(let o): return o.rawValue < 16 ? 0xD503_30BF | UInt32(o.rawValue) << 8 : nil
       case .isb(let o): return o.rawValue < 16 ? 0xD503_30DF | UInt32(o.rawValue) << 8 : nil
       case .clrex(let imm): return imm < 16 ? 0xD503_305F | UInt32(imm) << 8 : nil
-      default: return nil
+      case .ssbb: return 0xD503_309F
+      case .pssbb: return 0xD503_349F
+      case .sb: return 0xD503_30FF
       }
     case .system(let s):
       guard s.op1 < 8, s.crn < 16, s.crm < 16, s.op2 < 8, let t = zrField(s.rt, .x) else {
@@ -312,11 +378,18 @@ extension A64Encoder {
       case .doubleword: return nil
       }
     }
-    guard let rt = zrField(l.rt, l.rt.width), let rn = baseField(l.address.base) else {
-      return nil
-    }
+    guard let rt = zrField(l.rt, l.rt.width) else { return nil }
+    return singleAccessWord(size: size, opc: opc, rt: rt, l.address)
+  }
+
+  /// `singleAccess(size:opc:rt:address)` (the address part of loads, stores and PRFM),
+  /// patterns LDST_uimm, LDST_imm9 and LDST_reg; nil where it might throw.
+  static func singleAccessWord(size: UInt32, opc: UInt32, rt: UInt32, _ address: Address)
+    -> UInt32?
+  {
+    guard size < 4, opc < 4, rt < 32, let rn = baseField(address.base) else { return nil }
     let common = size << 30 | opc << 22 | rn << 5 | rt
-    switch l.address {
+    switch address {
     case .unsignedOffset(_, let off):
       let scale = Int64(1) << Int64(size)
       guard off % scale == 0, off >= 0, off / scale <= 4095 else { return nil }
@@ -326,7 +399,7 @@ extension A64Encoder {
       .unprivileged(_, let off):
       guard off >= -256, off <= 255 else { return nil }
       let idx: UInt32 =
-        switch l.address {
+        switch address {
         case .unscaled: 0
         case .postIndex: 1
         case .unprivileged: 2
@@ -341,6 +414,72 @@ extension A64Encoder {
       // size:2 111 0 00 opc:2 1 rm:5 option:3 s:1 10 rn:5 rt:5
       return 0x3820_0800 | common | m << 16 | UInt32(ext.rawValue) << 13 | (shifted ? 1 << 12 : 0)
     }
+  }
+
+  /// `prefetch(p, a)` (PRFM/PRFUM with an address), nil where it might throw.
+  static func prefetchWord(_ p: PrefetchOperation, _ a: Address) -> UInt32? {
+    switch a {
+    case .unsignedOffset, .unscaled, .registerOffset:
+      return singleAccessWord(size: 3, opc: 2, rt: UInt32(p.rawValue), a)
+    default: return nil
+    }
+  }
+
+  /// `authenticatedBranch(b)` (BRAA…, BLRAA…, RETAA/RETAB), nil where it might throw.
+  static func authenticatedBranchWord(_ b: AuthenticatedBranch) -> UInt32? {
+    switch b {
+    case .braz(let k, let rn), .blraz(let k, let rn):
+      guard let n = zrField(rn, .x) else { return nil }
+      let link: UInt32 = if case .blraz = b { 1 << 21 } else { 0 }
+      // 1101011 0 0 0 link:1 11111 0000 1 m:1 rn:5 11111
+      return 0xD61F_081F | link | (k ? 1 << 10 : 0) | n << 5
+    case .reta(let k): return 0xD65F_0BFF | (k ? 1 << 10 : 0)
+    case .bra(let k, let rn, let rm), .blra(let k, let rn, let rm):
+      guard let n = zrField(rn, .x), let m = spField(rm, .x) else { return nil }
+      let link: UInt32 = if case .blra = b { 1 << 21 } else { 0 }
+      // 1101011 1 0 0 link:1 11111 0000 1 m:1 rn:5 rm:5
+      return 0xD71F_0800 | link | (k ? 1 << 10 : 0) | n << 5 | m
+    }
+  }
+
+  /// `branchConditional(c, off)` (B.cond), pattern B_cond; nil where it might throw.
+  static func branchConditionalWord(_ c: Condition, _ off: BranchOffset) -> UInt32? {
+    guard off.width == .imm19, c.rawValue < 16 else { return nil }
+    // 0101010 0 imm19:19 0 cond:4
+    return 0x5400_0000 | off.field << 5 | UInt32(c.rawValue)
+  }
+
+  /// `loadLiteral(k, rt, off)` (LDR/LDRSW with a label), pattern LDR_lit; nil where it
+  /// might throw.
+  static func loadLiteralWord(_ k: LiteralLoad, _ rt: Register, _ off: BranchOffset) -> UInt32? {
+    guard off.width == .imm19 else { return nil }
+    let opc: UInt32
+    switch k {
+    case .ldr: opc = rt.width == .x ? 1 : 0
+    case .ldrsw:
+      guard rt.width == .x else { return nil }
+      opc = 2
+    }
+    guard let t = zrField(rt, rt.width) else { return nil }
+    // opc:2 011 0 00 imm19:19 rt:5
+    return 0x1800_0000 | opc << 30 | off.field << 5 | t
+  }
+
+  /// `prefetchLiteral(p, off)` (PRFM with a label), pattern LDR_lit; nil where it might throw.
+  static func prefetchLiteralWord(_ p: PrefetchOperation, _ off: BranchOffset) -> UInt32? {
+    guard off.width == .imm19, p.rawValue < 32 else { return nil }
+    return 0xD800_0000 | off.field << 5 | UInt32(p.rawValue)
+  }
+
+  /// `pcRelative(rd, off)` (ADR/ADRP), patterns ADR and ADRP; nil where it might throw.
+  static func pcRelativeWord(_ rd: Register, _ off: BranchOffset) -> UInt32? {
+    guard off.width == .adr21 || off.width == .adrp21, let d = zrField(rd, .x) else {
+      return nil
+    }
+    let imm = off.field
+    // op:1 immlo:2 10000 immhi:19 rd:5
+    return (off.width == .adrp21 ? 0x9000_0000 : 0x1000_0000) | (imm & 3) << 29
+      | (imm >> 2) << 5 | d
   }
 
   /// `loadStorePair(p)`, pattern LDSTP; nil where it might throw.

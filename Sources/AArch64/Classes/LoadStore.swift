@@ -242,6 +242,14 @@ extension A64Encoder {
   static func loadLiteral(_ k: LiteralLoad, _ rt: Register, _ off: BranchOffset)
     throws(EncodingError) -> UInt32
   {
+    if let w = loadLiteralWord(k, rt, off) { return w }
+    return try loadLiteralChecked(k, rt, off)
+  }
+
+  /// `loadLiteral` through the spec's field list, with every check and diagnostic.
+  static func loadLiteralChecked(_ k: LiteralLoad, _ rt: Register, _ off: BranchOffset)
+    throws(EncodingError) -> UInt32
+  {
     let opc: UInt32 =
       switch k {
       case .ldr: rt.width == .x ? 1 : 0
@@ -258,6 +266,14 @@ extension A64Encoder {
   static func prefetchLiteral(_ p: PrefetchOperation, _ off: BranchOffset) throws(EncodingError)
     -> UInt32
   {
+    if let w = prefetchLiteralWord(p, off) { return w }
+    return try prefetchLiteralChecked(p, off)
+  }
+
+  /// `prefetchLiteral` through the spec's field list, with every check and diagnostic.
+  static func prefetchLiteralChecked(_ p: PrefetchOperation, _ off: BranchOffset)
+    throws(EncodingError) -> UInt32
+  {
     try A64Spec.assemble(
       .LDR_lit,
       [
@@ -267,6 +283,14 @@ extension A64Encoder {
 
   /// Encodes `address` for a single-register access of (size, opc) with Rt field `rt`.
   static func singleAccess(size: UInt32, opc: UInt32, rt: UInt32, _ address: Address)
+    throws(EncodingError) -> UInt32
+  {
+    if let w = singleAccessWord(size: size, opc: opc, rt: rt, address) { return w }
+    return try singleAccessChecked(size: size, opc: opc, rt: rt, address)
+  }
+
+  /// `singleAccess` through the spec's field list, with every check and diagnostic.
+  static func singleAccessChecked(size: UInt32, opc: UInt32, rt: UInt32, _ address: Address)
     throws(EncodingError) -> UInt32
   {
     let rn = try address.base.encoded("rn", .sp, .x)
@@ -369,6 +393,12 @@ extension A64Encoder {
   }
 
   static func exclusive(_ e: Exclusive) throws(EncodingError) -> UInt32 {
+    if let w = exclusiveWord(e) { return w }
+    return try exclusiveChecked(e)
+  }
+
+  /// `exclusive` through the spec's field list, with every check and diagnostic.
+  static func exclusiveChecked(_ e: Exclusive) throws(EncodingError) -> UInt32 {
     if e.load && e.rs != nil {
       throw EncodingError(
         .invalidRegister, operand: "rs", "a load exclusive has no status register")
@@ -413,6 +443,12 @@ extension A64Encoder {
   }
 
   static func acquireRelease(_ a: AcquireRelease) throws(EncodingError) -> UInt32 {
+    if let w = acquireReleaseWord(a) { return w }
+    return try acquireReleaseChecked(a)
+  }
+
+  /// `acquireRelease` through the spec's field list, with every check and diagnostic.
+  static func acquireReleaseChecked(_ a: AcquireRelease) throws(EncodingError) -> UInt32 {
     let w: Width = a.size == .doubleword ? .x : .w
     return try A64Spec.assemble(
       .LDAR_STLR,
@@ -437,6 +473,14 @@ extension A64Encoder {
   static func loadAcquirePC(_ size: AccessSize, _ rt: Register, _ rn: Register)
     throws(EncodingError) -> UInt32
   {
+    if let w = loadAcquirePCWord(size, rt, rn) { return w }
+    return try loadAcquirePCChecked(size, rt, rn)
+  }
+
+  /// `loadAcquirePC` through the spec's field list, with every check and diagnostic.
+  static func loadAcquirePCChecked(_ size: AccessSize, _ rt: Register, _ rn: Register)
+    throws(EncodingError) -> UInt32
+  {
     try A64Spec.assemble(
       .LDAPR,
       [
@@ -457,6 +501,12 @@ extension A64Encoder {
   }
 
   static func compareAndSwapPair(_ c: CompareAndSwap) throws(EncodingError) -> UInt32 {
+    if let w = compareAndSwapPairWord(c) { return w }
+    return try compareAndSwapPairChecked(c)
+  }
+
+  /// `compareAndSwapPair` through the spec's field list, with every check and diagnostic.
+  static func compareAndSwapPairChecked(_ c: CompareAndSwap) throws(EncodingError) -> UInt32 {
     let w = c.rt.width
     if c.size != (w == .x ? .doubleword : .word) {
       throw EncodingError(

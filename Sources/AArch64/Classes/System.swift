@@ -40,6 +40,70 @@ public struct SystemOperation: Sendable, Hashable {
       takesRegister: p[6] == "r")
   }
 
+  /// A row of `table` without its two strings (copying a row retained both).
+  struct Fields: Equatable {
+    var op1: UInt8
+    var crn: UInt8
+    var crm: UInt8
+    var op2: UInt8
+    var takesRegister: Bool
+  }
+
+  /// `table`'s rows as `Fields`, in the same order, with each row's `family name`: read from
+  /// the bytes of `tableText` (building `table` splits the text into substrings, ~3M
+  /// instructions at the first DC/IC/TLBI/AT of a run, which the assembler no longer needs).
+  /// Rows are kept as `table` keeps them (seven fields separated by spaces, decimal numbers
+  /// that fit a byte); a test compares the two.
+  static let rows: (fields: [Fields], keys: [String]) = {
+    var fields: [Fields] = []
+    var keys: [String] = []
+    var text = tableText
+    text.withUTF8 { bytes in
+      let n = bytes.count
+      var k = 0
+      while k < n {
+        var end = k
+        while end < n, bytes[end] != 10 { end += 1 }
+        defer { k = end + 1 }
+        // The line's space-separated tokens (at most seven kept, eight counted).
+        var tokens: [(Int, Int)] = []
+        var j = k
+        while j < end, tokens.count < 8 {
+          while j < end, bytes[j] == 32 { j += 1 }
+          guard j < end else { break }
+          let start = j
+          while j < end, bytes[j] != 32 { j += 1 }
+          tokens.append((start, j))
+        }
+        guard tokens.count == 7 else { continue }
+        func number(_ t: (Int, Int)) -> UInt8? {
+          guard t.1 - t.0 <= 3 else { return nil }
+          var v = 0
+          for i in t.0..<t.1 {
+            guard bytes[i] >= 48, bytes[i] <= 57 else { return nil }
+            v = v * 10 + Int(bytes[i] - 48)
+          }
+          return v <= 255 ? UInt8(v) : nil
+        }
+        guard let op1 = number(tokens[2]), let crn = number(tokens[3]),
+          let crm = number(tokens[4]), let op2 = number(tokens[5])
+        else { continue }
+        let r = tokens[6]
+        fields.append(
+          Fields(
+            op1: op1, crn: crn, crm: crm, op2: op2,
+            takesRegister: r.1 - r.0 == 1 && bytes[r.0] == UInt8(ascii: "r")))
+        let key =
+          Array(bytes[tokens[0].0..<tokens[0].1]) + [32] + Array(bytes[tokens[1].0..<tokens[1].1])
+        keys.append(String(decoding: key, as: UTF8.self))
+      }
+    }
+    return (fields, keys)
+  }()
+
+  /// `rows.fields`.
+  static let fields: [Fields] = rows.fields
+
   static let byKey: [UInt16: SystemOperation] = {
     var d: [UInt16: SystemOperation] = [:]
     for o in table {
@@ -51,8 +115,9 @@ public struct SystemOperation: Sendable, Hashable {
   /// `family name` to the index in `table` (a later row of the same spelling wins), found
   /// from the bytes without hashing a `String`.
   static let indexByName: ByteNameTable = {
-    var d = ByteNameTable(capacity: table.count)
-    for (i, o) in table.enumerated() { d.set(o.family + " " + o.name, UInt16(i)) }
+    let keys = rows.keys
+    var d = ByteNameTable(capacity: keys.count)
+    for (i, key) in keys.enumerated() { d.set(key, UInt16(i)) }
     return d
   }()
 }

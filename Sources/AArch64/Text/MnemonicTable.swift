@@ -75,10 +75,11 @@ enum MnemonicForm: Sendable {
 /// An open-addressing hash table from a mnemonic's bytes (at most 16, packed little-endian
 /// into two words) to its form.
 struct MnemonicTable: Sendable {
-  /// Slot `s` holds a key and 1 + the index of its form, 0 when empty.
+  /// Slot `s` holds a key and 1 + the index of its form (low 16 bits) with the name's length
+  /// (bits 16 and up), 0 when empty.
   private var lo: [UInt64]
   private var hi: [UInt64]
-  private var index: [UInt16]
+  private var index: [UInt32]
   private(set) var forms: [MnemonicForm] = []
   private(set) var names: [String] = []
   /// Per hint mnemonic: (the operand that completes the name or nil, the hint number), in
@@ -93,7 +94,7 @@ struct MnemonicTable: Sendable {
     while n < capacity * 4 { n <<= 1 }
     lo = [UInt64](repeating: 0, count: n)
     hi = [UInt64](repeating: 0, count: n)
-    index = [UInt16](repeating: 0, count: n)
+    index = [UInt32](repeating: 0, count: n)
     mask = n - 1
   }
 
@@ -139,7 +140,7 @@ struct MnemonicTable: Sendable {
     names.append(name)
     lo[s] = a
     hi[s] = b
-    index[s] = UInt16(forms.count)
+    index[s] = UInt32(name.utf8.count) << 16 | UInt32(UInt16(forms.count))
   }
 
   /// The index (into `forms` and `names`) of the mnemonic whose lower-case bytes, packed as
@@ -149,11 +150,11 @@ struct MnemonicTable: Sendable {
     guard count >= 1, count <= 16 else { return nil }
     var s = slot(a, b)
     while true {
-      let i = index[s]
-      if i == 0 { return nil }
+      let e = index[s]
+      if e == 0 { return nil }
       if lo[s] == a && hi[s] == b {
         // Equal keys with different lengths differ only by NUL bytes.
-        return names[Int(i) - 1].utf8.count == count ? Int(i) - 1 : nil
+        return Int(e >> 16) == count ? Int(e & 0xffff) - 1 : nil
       }
       s = (s + 1) & mask
     }
@@ -165,9 +166,9 @@ struct MnemonicTable: Sendable {
     guard let (a, b) = MnemonicTable.key(bytes) else { return nil }
     var s = slot(a, b)
     while true {
-      let i = index[s]
-      if i == 0 { return nil }
-      if lo[s] == a && hi[s] == b { return forms[Int(i) - 1] }
+      let e = index[s]
+      if e == 0 { return nil }
+      if lo[s] == a && hi[s] == b { return forms[Int(e & 0xffff) - 1] }
       s = (s + 1) & mask
     }
   }
