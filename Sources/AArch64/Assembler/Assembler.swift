@@ -511,8 +511,8 @@ struct AssemblerState: SymbolResolver {
       case .label: try defineLabel(a, b, order: k)
       case .assignment:
         if let eq = assignment(a, b) { try assign(a, eq.nameEnd, eq.valueStart, b) }
-      case .operation:
-        let isDirective = bytes[a] == UInt8(ascii: ".")
+      case .operation, .directive:
+        let isDirective = statement.kind == .directive
         if pass == 1 && !isDirective {
           sections[current].offset += 4  // every instruction is 4 bytes
           sections[current].itemCount += 1

@@ -8,8 +8,11 @@ struct Statement: Sendable, Equatable {
   enum Kind: UInt8, Sendable {
     /// `name:` (`start..<end` is the name).
     case label
-    /// An instruction or directive: `start..<end` is the text, mnemonic first.
+    /// An instruction: `start..<end` is the text, mnemonic first.
     case operation
+    /// A directive (an operation whose first byte is `.`): told apart while scanning, so that
+    /// the first pass, which only counts instructions, reads no source byte for them.
+    case directive
     /// `name = expr` (`start..<end` is the whole text); told apart while scanning, so that the
     /// passes do not look for an `=` in every statement.
     case assignment
@@ -357,7 +360,8 @@ struct SourceText: Sendable {
       let word = j > s && (j == e || k > j) && j - s <= Int(UInt16.max) ? j - s : 0
       statements.append(
         Statement(
-          kind: assigns ? .assignment : .operation, wordLength: UInt16(word), line: line,
+          kind: assigns ? .assignment : bytes[s] == UInt8(ascii: ".") ? .directive : .operation,
+          wordLength: UInt16(word), line: line,
           start: Int32(s), end: Int32(e)))
       return
     }
