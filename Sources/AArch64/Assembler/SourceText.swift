@@ -50,6 +50,13 @@ struct SourceText: Sendable {
   /// Scans `buffer`, which nothing else holds yet (comments are blanked in place).
   init(file: String, bytes buffer: SourceBytes, pieces: Int? = nil) throws(AssemblyError) {
     self.file = file
+    // Offsets, line numbers and columns are kept as 32-bit values, so the scan converts them
+    // without checks once the size is known to fit.
+    guard buffer.count < Int(Int32.max) else {
+      throw AssemblyError(
+        "asm.unsupported", at: SourceLocation(file: file),
+        "unsupported: a source of \(buffer.count) bytes (at most 2 GiB - 1 can be assembled)")
+    }
     let count = pieces ?? (buffer.count >= SourceText.piecewiseThreshold ? Parallel.workers : 1)
     if count > 1,
       let (found, starts) = buffer.withUnsafeMutableBufferPointer({
@@ -256,9 +263,9 @@ struct SourceText: Sendable {
             continue
           }
           if c == 10 {
-            line += 1
+            line &+= 1
             lineStart = i + 1
-            lineStarts.append(Int32(i + 1))
+            lineStarts.append(Int32(truncatingIfNeeded: i + 1))
             stmtStart = i + 1
             i += 1
             continue
@@ -317,9 +324,9 @@ struct SourceText: Sendable {
       if i == n { break }
       stmtStart = i + 1
       if bytes[i] == 10 {
-        line += 1
+        line &+= 1
         lineStart = i + 1
-        lineStarts.append(Int32(i + 1))
+        lineStarts.append(Int32(truncatingIfNeeded: i + 1))
         i += 1
         if i < n, bytes[i] == UInt8(ascii: "#") { i = lineComment(at: i) }
       } else {
@@ -344,7 +351,10 @@ struct SourceText: Sendable {
       var j = s
       while j < end, has(j, ByteClass.symbol) { j += 1 }
       if j > s, j < end, bytes[j] == UInt8(ascii: ":") {
-        statements.append(Statement(kind: .label, line: line, start: Int32(s), end: Int32(j)))
+        statements.append(
+          Statement(
+            kind: .label, line: line, start: Int32(truncatingIfNeeded: s),
+            end: Int32(truncatingIfNeeded: j)))
         s = j + 1
         continue
       }
@@ -362,7 +372,7 @@ struct SourceText: Sendable {
         Statement(
           kind: assigns ? .assignment : bytes[s] == UInt8(ascii: ".") ? .directive : .operation,
           wordLength: UInt16(word), line: line,
-          start: Int32(s), end: Int32(e)))
+          start: Int32(truncatingIfNeeded: s), end: Int32(truncatingIfNeeded: e)))
       return
     }
   }
