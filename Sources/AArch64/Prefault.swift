@@ -27,7 +27,7 @@ enum Prefault {
 
   /// Maps the spare capacity of `array` (`count` more elements) for writing.
   static func populate<T>(spareOf array: inout [T], count: Int) {
-    guard count > 0, count * MemoryLayout<T>.stride >= minimumBytes else { return }
+    guard count > 0 else { return }
     let used = array.count
     array.withUnsafeMutableBufferPointer { buffer in
       guard let base = buffer.baseAddress else { return }

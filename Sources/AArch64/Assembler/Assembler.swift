@@ -320,9 +320,7 @@ struct AssemblerState: SymbolResolver {
 
   /// The 1-based byte column of the statement being processed.
   var statementColumn: Int32 {
-    let l = Int(statement.line) - 1
-    let starts = source.lineStarts.storage
-    return l >= 0 && l < starts.count ? statement.start - starts.base[l] + 1 : 1
+    SourceText.column(of: Int(statement.start), line: statement.line, in: source.lineStarts)
   }
 
   func location(_ offset: Int) -> SourceLocation {
@@ -458,8 +456,8 @@ struct AssemblerState: SymbolResolver {
     }
   }
 
-  /// True for the bytes `splitOperands` acts on: `\\ " [ ( { ] ) } ,` (two 64-bit sets, so no
-  /// table is loaded).
+  /// True for the bytes `splitOperands` acts on: `\\ " [ ( { ] ) } ,` (two 64-bit sets; the
+  /// splitter itself reads them from `ByteClass.table`, built from this).
   @inline(__always)
   static func isSplitSpecial(_ c: UInt8) -> Bool {
     // `"` 0x22, `(` 0x28, `)` 0x29, `,` 0x2c; `[` 0x5b, `\\` 0x5c, `]` 0x5d, `{` 0x7b, `}` 0x7d.

@@ -19,11 +19,8 @@ final class ByteBuffer: @unchecked Sendable {
   private let mapped: Int
 
   /// A copy of `bytes`.
-  init(copying bytes: UnsafeBufferPointer<UInt8>) {
-    count = bytes.count
-    base = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, count))
-    if let from = bytes.baseAddress, count > 0 { base.initialize(from: from, count: count) }
-    mapped = 0
+  convenience init(copying bytes: UnsafeBufferPointer<UInt8>) {
+    self.init(copying: bytes, from: 0)
   }
 
   /// A buffer as long as `bytes` holding a copy of `bytes[from...]`; the bytes before `from`

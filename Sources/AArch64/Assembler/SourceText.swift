@@ -379,9 +379,16 @@ struct SourceText: Sendable {
 
   /// The column of byte `offset` on `line`.
   func column(of offset: Int, line: Int32) -> Int32 {
+    SourceText.column(of: offset, line: line, in: lineStarts)
+  }
+
+  /// The same from the line starts alone (what the assembler asks for every item: passing
+  /// them, not the whole `SourceText`, spares a copy of it per call).
+  @inline(__always)
+  static func column(of offset: Int, line: Int32, in starts: PlainArray<Int32>) -> Int32 {
     let idx = Int(line) - 1
-    guard idx >= 0, idx < lineStarts.count else { return 1 }
-    return Int32(offset) - lineStarts[idx] + 1
+    guard idx >= 0, idx < starts.count else { return 1 }
+    return Int32(truncatingIfNeeded: offset) - starts.storage.base[idx] + 1  // checked above
   }
 
   func string(_ a: Int, _ b: Int) -> String {

@@ -398,13 +398,7 @@ extension A64Encoder {
     case .unscaled(_, let off), .preIndex(_, let off), .postIndex(_, let off),
       .unprivileged(_, let off):
       guard off >= -256, off <= 255 else { return nil }
-      let idx: UInt32 =
-        switch address {
-        case .unscaled: 0
-        case .postIndex: 1
-        case .unprivileged: 2
-        default: 3
-        }
+      let idx = address.imm9Index
       // size:2 111 0 00 opc:2 0 imm9:9 idx:2 rn:5 rt:5
       return 0x3800_0000 | common | (UInt32(truncatingIfNeeded: off) & 0x1ff) << 12 | idx << 10
     case .registerOffset(_, let index, let ext, let shifted):

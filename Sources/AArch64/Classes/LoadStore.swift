@@ -304,13 +304,7 @@ extension A64Encoder {
         ])
     case .unscaled(_, let off), .preIndex(_, let off), .postIndex(_, let off),
       .unprivileged(_, let off):
-      let idx: UInt32 =
-        switch address {
-        case .unscaled: 0
-        case .postIndex: 1
-        case .unprivileged: 2
-        default: 3
-        }
+      let idx = address.imm9Index
       let imm = try scaledOffset(off, scale: 1, bits: 9, signed: true, "offset")
       return try A64Spec.assemble(
         .LDST_imm9,
@@ -525,5 +519,18 @@ extension A64Encoder {
         .sz: w.sf, .l: c.acquire ? 1 : 0, .rs: rs, .o0: c.release ? 1 : 0, .rt2: 31,
         .rn: c.rn.encoded("rn", .sp, .x), .rt: rt,
       ])
+  }
+}
+
+extension Address {
+  /// Field `idx` (bits 11:10) of the 9-bit immediate forms: 0 unscaled, 1 post-index,
+  /// 2 unprivileged, 3 pre-index (meaningful only for those four).
+  var imm9Index: UInt32 {
+    switch self {
+    case .unscaled: 0
+    case .postIndex: 1
+    case .unprivileged: 2
+    default: 3
+    }
   }
 }
