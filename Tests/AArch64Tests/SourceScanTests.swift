@@ -102,4 +102,33 @@ struct SourceScanTests {
     #expect(piecewise.lineStarts == whole.lineStarts)
     #expect(piecewise.scannedPieces == Parallel.workers)
   }
+
+  /// Numeric labels of up to five digits with a value below 65536 carry their value; longer or
+  /// larger ones, and names that only start with a digit, stay plain labels, and all of them
+  /// resolve as before (`Nb`/`Nf` to the nearest definition).
+  @Test func numericLabelsCarryTheirValue() throws {
+    let text = "0:\n99: 100:\n00042:\n65535:\n65536:\n123456:\nx1:\n"
+    let source = try SourceText(file: "s.s", text: Array(text.utf8), pieces: 1)
+    let found = source.statements.map { ($0.kind, $0.wordLength) }
+    let want: [(Statement.Kind, UInt16)] = [
+      (.numericLabel, 0), (.numericLabel, 99), (.numericLabel, 100), (.numericLabel, 42),
+      (.numericLabel, 65535), (.label, 0), (.label, 0), (.label, 0),
+    ]
+    #expect(found.count == want.count)
+    for (f, w) in zip(found, want) { #expect(f == w) }
+
+    var lines: [String] = []
+    for n in [7, 99, 100, 42, 65535, 65536, 123456] {
+      lines += ["\(n):", "\tb\t\(n)b", "\tb\t\(n)f", "\(n):", "\tnop"]
+    }
+    let object = try Assembler.assemble(lines.joined(separator: "\n") + "\n", file: "n.s")
+    // Each group: `N:` then `b Nb` at +0 (to itself), `b Nf` at +4 (to the second `N:` at +8).
+    let words = object.sections[0].items.compactMap(\.word)
+    #expect(words.count == 21)
+    for g in 0..<7 {
+      #expect(words[3 * g] == 0x1400_0000, "group \(g): b \u{2026}b")
+      #expect(words[3 * g + 1] == 0x1400_0001, "group \(g): b \u{2026}f")
+      #expect(words[3 * g + 2] == 0xD503_201F, "group \(g): nop")
+    }
+  }
 }

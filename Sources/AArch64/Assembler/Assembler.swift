@@ -507,6 +507,7 @@ struct AssemblerState: SymbolResolver {
       let b = Int(statement.end)
       switch statement.kind {
       case .label: try defineLabel(a, b, order: k)
+      case .numericLabel: defineNumericLabel(Int(statement.wordLength))
       case .assignment:
         if let eq = assignment(a, b) { try assign(a, eq.nameEnd, eq.valueStart, b) }
       case .operation, .directive:
@@ -723,13 +724,7 @@ struct AssemblerState: SymbolResolver {
         }
         n = n * 10 + Int(bytes[k] - 48)
       }
-      if n < 100 {
-        if pass == 1 { smallNumericDefinitions[n].append((current, off)) }
-        smallNumericSeen[n] += 1
-      } else {
-        if pass == 1 { numericDefinitions[n, default: []].append((current, off)) }
-        numericSeen[n, default: 0] += 1
-      }
+      defineNumericLabel(n)
       return
     }
     let name = source.string(a, b)
@@ -745,6 +740,18 @@ struct AssemblerState: SymbolResolver {
     e.definition = .label(section: current, offset: off)
     e.order = order
     symbols[name] = e
+  }
+
+  /// Defines (pass 1) or passes (pass 2) the numeric label `n:`.
+  mutating func defineNumericLabel(_ n: Int) {
+    let off = Int64(sections[current].offset)
+    if n < 100 {
+      if pass == 1 { smallNumericDefinitions[n].append((current, off)) }
+      smallNumericSeen[n] += 1
+    } else {
+      if pass == 1 { numericDefinitions[n, default: []].append((current, off)) }
+      numericSeen[n, default: 0] += 1
+    }
   }
 
   /// The object after pass 2.

@@ -8,6 +8,10 @@ struct Statement: Sendable, Equatable {
   enum Kind: UInt8, Sendable {
     /// `name:` (`start..<end` is the name).
     case label
+    /// `N:`, a numeric local label of at most five digits whose value fits `wordLength`
+    /// (`start..<end` is the name). Read while the scan has the bytes at hand: the first pass
+    /// reads no other source byte, so reading the name there would miss the cache each time.
+    case numericLabel
     /// An instruction: `start..<end` is the text, mnemonic first.
     case operation
     /// A directive (an operation whose first byte is `.`): told apart while scanning, so that
@@ -20,7 +24,8 @@ struct Statement: Sendable, Equatable {
 
   var kind: Kind
   /// For an operation, how many bytes its first word (the mnemonic or directive name) has, as
-  /// the scan found them; 0 when it did not tell (the word is then found again).
+  /// the scan found them; 0 when it did not tell (the word is then found again). For a
+  /// numeric label, its value.
   var wordLength: UInt16 = 0
   var line: Int32
   var start: Int32
@@ -351,10 +356,19 @@ struct SourceText: Sendable {
       var j = s
       while j < end, has(j, ByteClass.symbol) { j += 1 }
       if j > s, j < end, bytes[j] == UInt8(ascii: ":") {
+        // Five digits at most, so the value fits 16 bits unless it is above 65535.
+        var value = j - s <= 5 ? 0 : Int.max
+        var k = s
+        while k < j, value <= Int(UInt16.max) {
+          let d = bytes[k] &- UInt8(ascii: "0")
+          value = d < 10 ? value * 10 + Int(d) : Int.max
+          k += 1
+        }
+        let numeric = value <= Int(UInt16.max)
         statements.append(
           Statement(
-            kind: .label, line: line, start: Int32(truncatingIfNeeded: s),
-            end: Int32(truncatingIfNeeded: j)))
+            kind: numeric ? .numericLabel : .label, wordLength: numeric ? UInt16(value) : 0,
+            line: line, start: Int32(truncatingIfNeeded: s), end: Int32(truncatingIfNeeded: j)))
         s = j + 1
         continue
       }
