@@ -56,12 +56,17 @@ struct AsmCommand: ParsableCommand {
     let base = try CLIInput.address(at, option: "--at")
     let linked: AssembledObject
     var name = file
-    if file != "-", let mapped = try AsmCommand.assembleMappedAndLink(file, base: base) {
+    // Only the listings need an item per statement; `bin` and `none` keep the bytes alone.
+    let listing = format == .text || format == .json
+    if file != "-",
+      let mapped = try AsmCommand.assembleMappedAndLink(file, base: base, listing: listing)
+    {
       linked = mapped
     } else {
       let (bytes, readName) = try CLIInput.read(file)
       name = readName
-      linked = try AsmCommand.assembleAndLink(bytes: bytes, file: name, base: base)
+      linked = try AsmCommand.assembleAndLink(
+        bytes: bytes, file: name, base: base, listing: listing)
     }
     switch format {
     case .bin: Console.write(bytes: try AsmListing.image(linked, file: name), fd: 1)
@@ -74,11 +79,12 @@ struct AsmCommand: ParsableCommand {
 
   /// The same for the file at `path`, assembled through a mapping of it (no copy of its
   /// bytes); nil if it cannot be mapped.
-  static func assembleMappedAndLink(_ path: String, base: UInt64) throws(InputError)
-    -> AssembledObject?
+  static func assembleMappedAndLink(_ path: String, base: UInt64, listing: Bool)
+    throws(InputError) -> AssembledObject?
   {
     do {
-      guard let object = try Assembler.assemble(mapping: path, file: path) else { return nil }
+      guard let object = try Assembler.assemble(mapping: path, file: path, listing: listing)
+      else { return nil }
       return try object.link(bases: [".text": base], allowUndefined: true)
     } catch {
       throw error.inputError
@@ -86,11 +92,11 @@ struct AsmCommand: ParsableCommand {
   }
 
   /// Assembles `bytes` and places `.text` at `base` (externals stay pending).
-  static func assembleAndLink(bytes: consuming [UInt8], file: String, base: UInt64)
-    throws(InputError) -> AssembledObject
-  {
+  static func assembleAndLink(
+    bytes: consuming [UInt8], file: String, base: UInt64, listing: Bool
+  ) throws(InputError) -> AssembledObject {
     do {
-      let object = try Assembler.assemble(bytes: consume bytes, file: file)
+      let object = try Assembler.assemble(bytes: consume bytes, file: file, listing: listing)
       return try object.link(bases: [".text": base], allowUndefined: true)
     } catch {
       throw error.inputError

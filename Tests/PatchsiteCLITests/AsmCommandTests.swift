@@ -9,14 +9,18 @@ import Testing
 /// The listing of `text` assembled and linked at `base`.
 private func listing(_ text: String, base: UInt64, format: AsmListing.Format) throws -> String {
   AsmListing.listing(
-    try AsmCommand.assembleAndLink(bytes: Array(text.utf8), file: "t.s", base: base),
+    try AsmCommand.assembleAndLink(
+      bytes: Array(text.utf8), file: "t.s", base: base, listing: true),
     format: format)
 }
 
-/// The linked image of `text`, `.text` at `base`.
+/// The linked image of `text`, `.text` at `base` (assembled without a listing, as `--format
+/// bin` does).
 private func image(_ text: String, base: UInt64) throws -> [UInt8] {
   try AsmListing.image(
-    try AsmCommand.assembleAndLink(bytes: Array(text.utf8), file: "t.s", base: base), file: "t.s")
+    try AsmCommand.assembleAndLink(
+      bytes: Array(text.utf8), file: "t.s", base: base, listing: false),
+    file: "t.s")
 }
 
 /// `patchsite asm` and `patchsite disasm`: output contract, exit codes, help.
@@ -130,7 +134,8 @@ struct AsmCommandTests {
       default: lines += "\tadd\tx\(k % 31), x1, #\(k % 4096)\n"
       }
     }
-    let linked = try AsmCommand.assembleAndLink(bytes: Array(lines.utf8), file: "t.s", base: 0x4000)
+    let linked = try AsmCommand.assembleAndLink(
+      bytes: Array(lines.utf8), file: "t.s", base: 0x4000, listing: true)
     let section = try #require(linked.sections.first { $0.name == ".text" })
     let pending = section.relocations.sorted { $0.offset < $1.offset }
     for format in [AsmListing.Format.text, .json] {
@@ -154,7 +159,7 @@ struct AsmCommandTests {
   @Test func badInputIsLocated() {
     do {
       _ = try AsmCommand.assembleAndLink(
-        bytes: Array("\tnop\n\tb.zz\t.+8\n".utf8), file: "t.s", base: 0)
+        bytes: Array("\tnop\n\tb.zz\t.+8\n".utf8), file: "t.s", base: 0, listing: true)
       Issue.record("expected an error")
     } catch {
       #expect(error.location.description == "t.s:2:2")

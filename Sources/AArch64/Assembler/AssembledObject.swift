@@ -27,27 +27,34 @@ public struct Section: Sendable, Hashable {
   /// True for code sections (`.text*`, or `.section` with the `x` flag): alignment pads with NOP.
   public var executable: Bool
   public var items: [Item]
+  /// The contents as bytes, when the object was assembled without a listing
+  /// (`Assembler.assemble(mapping:file:listing: false)`): then `items` is empty and this holds
+  /// what the items would have written, as `bytes` gives it.
+  public var image: [UInt8]?
   public var relocations: [Relocation]
 
   public init(
     name: String, base: UInt64 = 0, executable: Bool, items: [Item] = [],
-    relocations: [Relocation] = []
+    image: [UInt8]? = nil, relocations: [Relocation] = []
   ) {
     self.name = name
     self.base = base
     self.executable = executable
     self.items = items
+    self.image = image
     self.relocations = relocations
   }
 
   /// The section's size in bytes.
   public var size: Int {
+    if let image { return image.count }
     guard let last = items.last else { return 0 }
     return last.offset + last.size
   }
 
   /// The section's contents, little-endian, as `objcopy -O binary -j NAME` writes them.
   public var bytes: [UInt8] {
+    if let image { return image }
     var out = [UInt8](repeating: 0, count: size)
     write(into: &out, at: 0)
     return out
@@ -56,6 +63,16 @@ public struct Section: Sendable, Hashable {
   /// Writes the section's contents into `out` from index `start` (which must have room for
   /// `size` bytes); bytes no item covers are left as they are.
   public func write(into out: inout [UInt8], at start: Int) {
+    if let image {
+      precondition(start >= 0 && start <= out.count - image.count, "section outside the output")
+      out.withUnsafeMutableBytes { o in
+        image.withUnsafeBytes {
+          UnsafeMutableRawBufferPointer(rebasing: o[start..<(start + $0.count)]).copyMemory(
+            from: $0)
+        }
+      }
+      return
+    }
     // Items are read in place (copying one would retain its text) and written in order straight
     // into the buffer; anything not inside `out` afterwards, as before (it traps there).
     var rest: [Int] = []

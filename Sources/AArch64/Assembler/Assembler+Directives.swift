@@ -182,7 +182,7 @@ extension AssemblerState {
       }
       var bytes = [UInt8](repeating: 0, count: size)
       for k in 0..<size { bytes[k] = UInt8(truncatingIfNeeded: value >> Int64(8 * k)) }
-      emit(.data(bytes), size: size, text: name + " " + source.string(x, y))
+      emit(.data(bytes), size: size, prefix: name + " ", textFrom: x, to: y)
     }
   }
 
@@ -200,7 +200,7 @@ extension AssemblerState {
       guard v >= 0, v <= 0xffff_ffff else {
         throw error("asm.encoding", at: x, "value \(v) does not fit in 4 bytes (.inst)")
       }
-      emit(.insn(UInt32(v)), size: 4, text: ".inst " + source.string(x, y))
+      emit(.insn(UInt32(v)), size: 4, prefix: ".inst ", textFrom: x, to: y)
     }
   }
 
@@ -208,7 +208,7 @@ extension AssemblerState {
     for (x, y) in splitOperands(oa, ob) {
       var bytes = try stringLiteral(x, y)
       if name != ".ascii" { bytes.append(0) }
-      emit(.data(bytes), size: bytes.count, text: name + " " + source.string(x, y))
+      emit(.data(bytes), size: bytes.count, prefix: name + " ", textFrom: x, to: y)
     }
   }
 
@@ -297,7 +297,7 @@ extension AssemblerState {
     let off = sections[current].offset
     let pad = (boundary - off % boundary) % boundary
     if pad == 0 || pad > maxSkip { return }
-    let text = source.string(a, Int(statement.end))
+    let end = Int(statement.end)
     if pass == 1 {
       // The items pass 2 emits below: one fill, or zero bytes up to a word and then NOPs.
       let zeros = (4 - off % 4) % 4
@@ -307,16 +307,21 @@ extension AssemblerState {
       return
     }
     if let fill {
-      emit(.data([UInt8](repeating: fill, count: pad)), size: pad, text: text)
+      emit(.data([UInt8](repeating: fill, count: pad)), size: pad, prefix: "", textFrom: a, to: end)
       return
     }
     if !sections[current].executable {
-      emit(.data([UInt8](repeating: 0, count: pad)), size: pad, text: text)
+      emit(.data([UInt8](repeating: 0, count: pad)), size: pad, prefix: "", textFrom: a, to: end)
       return
     }
     let zeros = (4 - off % 4) % 4
-    if zeros > 0 { emit(.data([UInt8](repeating: 0, count: zeros)), size: zeros, text: text) }
-    for _ in 0..<((pad - zeros) / 4) { emit(.insn(0xd503_201f), size: 4, text: text) }
+    if zeros > 0 {
+      emit(
+        .data([UInt8](repeating: 0, count: zeros)), size: zeros, prefix: "", textFrom: a, to: end)
+    }
+    for _ in 0..<((pad - zeros) / 4) {
+      emit(.insn(0xd503_201f), size: 4, prefix: "", textFrom: a, to: end)
+    }
   }
 
   /// `.space size[, fill]`.
@@ -338,7 +343,7 @@ extension AssemblerState {
       return
     }
     emit(
-      .data([UInt8](repeating: fill, count: Int(n))), size: Int(n),
-      text: source.string(a, Int(statement.end)))
+      .data([UInt8](repeating: fill, count: Int(n))), size: Int(n), prefix: "",
+      textFrom: a, to: Int(statement.end))
   }
 }

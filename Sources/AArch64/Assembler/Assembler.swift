@@ -27,15 +27,28 @@ public enum Assembler {
     try assemble(bytes: consume bytes, file: file, fastPath: true)
   }
 
+  /// Assembles UTF-8 `bytes`; `listing` false keeps only each section's bytes
+  /// (`Section.image`), not an item per statement: for callers that want the bytes alone, it
+  /// saves the items' memory (40 bytes each) and their writing.
+  public static func assemble(bytes: consuming [UInt8], file: String = "<input>", listing: Bool)
+    throws(AssemblyError) -> AssembledObject
+  {
+    try assembleCountingChunks(
+      source: SourceBytes(bytes), file: file, fastPath: true, listing: listing
+    ).object
+  }
+
   /// Assembles the file at `path` (named `file` in locations) through a private mapping of it:
   /// its bytes are not copied. Nil when it cannot be mapped (not a regular file, empty, or no
   /// mapping on this system); the caller then reads it and calls `assemble(bytes:file:)`.
-  public static func assemble(mapping path: String, file: String) throws(AssemblyError)
-    -> AssembledObject?
+  /// `listing` as for `assemble(bytes:file:listing:)`.
+  public static func assemble(mapping path: String, file: String, listing: Bool = true)
+    throws(AssemblyError) -> AssembledObject?
   {
     guard let buffer = ByteBuffer(mapping: path) else { return nil }
-    return try assembleCountingChunks(source: SourceBytes(buffer), file: file, fastPath: true)
-      .object
+    return try assembleCountingChunks(
+      source: SourceBytes(buffer), file: file, fastPath: true, listing: listing
+    ).object
   }
 
   /// Files with at least this many statements run their second pass in chunks, one per worker.
@@ -52,15 +65,20 @@ public enum Assembler {
 
   /// As above, also saying in how many chunks the second pass really ran.
   static func assembleCountingChunks(
-    bytes: consuming [UInt8], file: String, fastPath: Bool, chunks: Int? = nil
+    bytes: consuming [UInt8], file: String, fastPath: Bool, chunks: Int? = nil,
+    listing: Bool = true, imageSizes: [Int]? = nil
   ) throws(AssemblyError) -> (object: AssembledObject, chunksRun: Int) {
     try assembleCountingChunks(
-      source: SourceBytes(bytes), file: file, fastPath: fastPath, chunks: chunks)
+      source: SourceBytes(bytes), file: file, fastPath: fastPath, chunks: chunks,
+      listing: listing, imageSizes: imageSizes)
   }
 
   /// As above from bytes that nothing else holds yet (the scan blanks comments in place).
+  /// `imageSizes` replaces the sizes the first pass found, for tests of what happens when the
+  /// second pass places things differently.
   static func assembleCountingChunks(
-    source bytes: SourceBytes, file: String, fastPath: Bool, chunks: Int? = nil
+    source bytes: SourceBytes, file: String, fastPath: Bool, chunks: Int? = nil,
+    listing: Bool = true, imageSizes: [Int]? = nil
   ) throws(AssemblyError) -> (object: AssembledObject, chunksRun: Int) {
     let source = try SourceText(file: file, bytes: bytes)
     var state = AssemblerState(source: source)
@@ -71,7 +89,20 @@ public enum Assembler {
     state.planCheckpoints(pieces: max(1, min(pieces, n)))
     try state.run(pass: 1)
     state.beginPass2()
-    if state.checkpoints.count > 1, state.assignmentsStable, try state.runPass2InChunks() {
+    if !listing {
+      for (k, size) in (imageSizes ?? []).enumerated() where k < state.sections.count {
+        state.sections[k].placed = size
+      }
+      // Straight into section images of the sizes pass 1 found; if the second pass placed
+      // anything differently, it runs again below with items (which need no sizes).
+      let chunked = state.checkpoints.count > 1 && state.assignmentsStable
+      if try state.runPass2InChunks(images: true, chunked: chunked) {
+        return (state.object(), chunked ? state.checkpoints.count : 1)
+      }
+    }
+    if state.checkpoints.count > 1, state.assignmentsStable,
+      try state.runPass2InChunks(images: false, chunked: true)
+    {
       return (state.object(), state.checkpoints.count)
     }
     state.prefaultItems()
@@ -139,7 +170,11 @@ struct SectionState: Sendable {
   var offset: Int = 0
   /// Items pass 1 placed (instructions and directives' items): the second pass emits the same.
   var itemCount = 0
+  /// Bytes pass 1 placed (the offset it ended at).
+  var placed = 0
   var items: [Item] = []
+  /// The contents, when assembled without a listing.
+  var image: [UInt8]? = nil
   var relocations: [Relocation] = []
 }
 
@@ -243,6 +278,8 @@ struct AssemblerState: SymbolResolver {
   var symbolLog: [SymbolUpdate]? = nil
   /// In a chunk: where each section's items go (the chunk's slice of the final arrays).
   var sinks: [ItemSink] = []
+  /// Without a listing: where each section's bytes go (this chunk's stretch of the images).
+  var imageSinks: [ImageSink] = []
   /// In a chunk: the symbols its relocations refer to (marked referenced after the merge).
   var referencedNames: Set<String> = []
   var file: String { source.file }
@@ -256,7 +293,7 @@ struct AssemblerState: SymbolResolver {
   mutating func beginPass2() {
     pass = 2
     for k in sections.indices {
-      sections[k].items.reserveCapacity(sections[k].offset / 4 + 16)
+      sections[k].placed = sections[k].offset
       sections[k].offset = 0
     }
     current = 0
@@ -270,6 +307,7 @@ struct AssemblerState: SymbolResolver {
   /// 1 counted them).
   mutating func prefaultItems() {
     for k in sections.indices {
+      sections[k].items.reserveCapacity(sections[k].placed / 4 + 16)
       let n = min(sections[k].itemCount, sections[k].items.capacity - sections[k].items.count)
       Prefault.populate(spareOf: &sections[k].items, count: n)
     }
@@ -583,47 +621,94 @@ struct AssemblerState: SymbolResolver {
   /// did not end exactly where the next one began (the caller then runs the pass in one
   /// piece); throws the first error in source order.
   ///
-  /// Pass 1 counted each section's items, so every chunk writes its items straight into its
-  /// own stretch of the final arrays: nothing is copied afterwards.
-  mutating func runPass2InChunks() throws(AssemblyError) -> Bool {
+  /// Pass 1 counted each section's items and bytes, so every chunk writes its items (or, with
+  /// `images`, its bytes) straight into its own stretch of the final arrays: nothing is copied
+  /// afterwards. With `images` and not `chunked`, the pass runs in one piece into the images
+  /// (false if it did not fill them exactly).
+  mutating func runPass2InChunks(images: Bool, chunked: Bool) throws(AssemblyError) -> Bool {
     let first = Checkpoint(
       statement: 0, current: current, previous: previous, sectionStack: sectionStack,
       offsets: sections.map { _ in 0 }, itemCounts: sections.map { _ in 0 },
       smallNumericSeen: smallNumericSeen, numericSeen: numericSeen)
-    let starts = [first] + checkpoints.dropFirst()
+    let starts = chunked ? [first] + checkpoints.dropFirst() : [first]
     let ends = starts.dropFirst().map(\.statement) + [source.statements.count]
-    let totals = sections.map(\.itemCount)
+    // Where chunk `i` starts in section `k`, and where the whole section ends.
+    func mark(_ i: Int, _ k: Int) -> Int {
+      if i == starts.count { return images ? sections[k].placed : sections[k].itemCount }
+      return images ? starts[i].offset(k) : starts[i].itemCount(k)
+    }
     var outcome: [Result<AssemblerState, AssemblyError>] = []
     var complete = false
-    let arrays = ItemBuffers.make(counts: totals) { buffers in
-      outcome = Parallel.map(starts.count) { i in
-        var chunk = chunkState(starts[i])
-        chunk.sinks = buffers.indices.map { k in
-          let from = starts[i].itemCount(k)
-          let to = i + 1 < starts.count ? starts[i + 1].itemCount(k) : totals[k]
-          if to > from, let base = buffers[k].baseAddress, to <= buffers[k].count {
-            Prefault.populate(
-              UnsafeMutableRawPointer(base + from), bytes: (to - from) * MemoryLayout<Item>.stride)
-          }
-          return ItemSink(buffer: buffers[k], start: from, end: max(from, to))
-        }
-        do throws(AssemblyError) {
-          try chunk.run(pass: 2, statements: starts[i].statement..<ends[i])
-          return .success(chunk)
-        } catch {
-          return .failure(error)
-        }
+    // One piece: this state itself runs (symbols are set as it goes, nothing is logged).
+    let state = self
+    func run(_ i: Int, _ prepare: (inout AssemblerState) -> Void) -> Result<
+      AssemblerState, AssemblyError
+    > {
+      var chunk = chunked ? state.chunkState(starts[i]) : state
+      prepare(&chunk)
+      do throws(AssemblyError) {
+        try chunk.run(pass: 2, statements: starts[i].statement..<ends[i])
+        return .success(chunk)
+      } catch {
+        return .failure(error)
       }
-      // Complete only if every chunk succeeded, filled exactly its stretch, and ended where
-      // the next began; otherwise whatever was written is torn down again.
-      complete = outcome.enumerated().allSatisfy { i, r in
+    }
+    // Complete only if every chunk succeeded, filled exactly its stretch, and ended where the
+    // next began; otherwise whatever was written is torn down again.
+    func completed() -> Bool {
+      outcome.enumerated().allSatisfy { i, r in
         guard case .success(let c) = r else { return false }
-        return c.sinks.allSatisfy(\.isFull) && (i + 1 == starts.count || starts[i + 1].matches(c))
+        let filled =
+          images
+          ? c.imageSinks.count == sections.count && c.sections.count == sections.count
+            && c.imageSinks.indices.allSatisfy {
+              !c.imageSinks[$0].overflowed && c.sections[$0].offset == c.imageSinks[$0].end
+            }
+          : c.sinks.allSatisfy(\.isFull)
+        return filled && (i + 1 == starts.count || starts[i + 1].matches(c))
       }
-      if !complete {
-        for case .success(let c) in outcome { for sink in c.sinks { sink.deinitializeWritten() } }
+    }
+    var itemArrays: [[Item]] = []
+    var imageArrays: [[UInt8]] = []
+    if images {
+      imageArrays = InPlaceArrays<UInt8>.make(
+        counts: sections.indices.map { mark(starts.count, $0) }
+      ) {
+        buffers in
+        outcome = Parallel.map(starts.count) { i in
+          run(i) { chunk in
+            chunk.imageSinks = buffers.indices.map { k in
+              ImageSink(buffer: buffers[k], start: mark(i, k), end: mark(i + 1, k))
+            }
+          }
+        }
+        complete = completed()
+        return complete
       }
-      return complete
+    } else {
+      itemArrays = InPlaceArrays<Item>.make(counts: sections.indices.map { mark(starts.count, $0) })
+      {
+        buffers in
+        outcome = Parallel.map(starts.count) { i in
+          run(i) { chunk in
+            chunk.sinks = buffers.indices.map { k in
+              let from = mark(i, k)
+              let to = mark(i + 1, k)
+              if to > from, let base = buffers[k].baseAddress, to <= buffers[k].count {
+                Prefault.populate(
+                  UnsafeMutableRawPointer(base + from),
+                  bytes: (to - from) * MemoryLayout<Item>.stride)
+              }
+              return ItemSink(buffer: buffers[k], start: from, end: max(from, to))
+            }
+          }
+        }
+        complete = completed()
+        if !complete {
+          for case .success(let c) in outcome { for sink in c.sinks { sink.deinitializeWritten() } }
+        }
+        return complete
+      }
     }
     for r in outcome { if case .failure(let e) = r { throw e } }
     guard complete else { return false }
@@ -633,6 +718,13 @@ struct AssemblerState: SymbolResolver {
     for case .success(let c) in outcome { chunks.append(c) }
     outcome = []
     guard let last = chunks.last else { return false }
+    if !chunked {
+      // The one piece ran on a copy of this state: it is the result.
+      self = last
+      self.imageSinks = []
+      for k in sections.indices { sections[k].image = imageArrays[k] }
+      return true
+    }
     current = last.current
     previous = last.previous
     sectionStack = last.sectionStack
@@ -646,7 +738,11 @@ struct AssemblerState: SymbolResolver {
       relocations.reserveCapacity(chunks.reduce(0) { $0 + $1.sections[k].relocations.count })
       for c in chunks.dropFirst() { relocations.append(contentsOf: c.sections[k].relocations) }
       sections[k].offset = last.sections[k].offset
-      sections[k].items = arrays[k]
+      if images {
+        sections[k].image = imageArrays[k]
+      } else {
+        sections[k].items = itemArrays[k]
+      }
       sections[k].relocations = relocations
     }
     let referenced = chunks.map(\.referencedNames)
@@ -760,7 +856,8 @@ struct AssemblerState: SymbolResolver {
     for s in sections {
       outSections.append(
         Section(
-          name: s.name, executable: s.executable, items: s.items, relocations: s.relocations))
+          name: s.name, executable: s.executable, items: s.items, image: s.image,
+          relocations: s.relocations))
     }
     var syms: [Symbol] = []
     for (name, e) in symbols {
@@ -799,23 +896,53 @@ struct AssemblerState: SymbolResolver {
 
   // MARK: items
 
-  mutating func emit(_ kind: Item.Kind, size: Int, text: String) {
-    emit(kind, size: size, slice: TextSlice(text, file: source.file))
+  /// Emits an item whose text is `prefix` and then `bytes[a..<b]` of the source (the string is
+  /// built only if a listing keeps it).
+  mutating func emit(_ kind: Item.Kind, size: Int, prefix: String, textFrom a: Int, to b: Int) {
+    if imageSinks.isEmpty {
+      emit(kind, size: size, slice: TextSlice(prefix + source.string(a, b), file: source.file))
+    } else {
+      emitBytes(kind, size: size)
+    }
   }
 
   /// Emits an item whose text is `bytes[a..<b]` of the source.
+  @inline(__always)
   mutating func emit(_ kind: Item.Kind, size: Int, textFrom a: Int, to b: Int) {
-    emit(kind, size: size, slice: TextSlice(storage: shared, start: a, end: b))
+    if imageSinks.isEmpty {
+      emit(kind, size: size, slice: TextSlice(storage: shared, start: a, end: b))
+    } else {
+      emitBytes(kind, size: size)
+    }
   }
 
-  mutating func emit(_ kind: consuming Item.Kind, size: Int, slice: consuming TextSlice) {
+  /// Moves the current section past an item of `size` bytes: the item's offset in pass 2, nil
+  /// in pass 1 (which only counts it).
+  @inline(__always)
+  mutating func advance(over size: Int) -> Int? {
     let k = current
     let offset = sections[k].offset
     sections[k].offset = offset + size
     guard pass == 2 else {
       sections[k].itemCount += 1
-      return
+      return nil
     }
+    return offset
+  }
+
+  /// Without a listing: the item's bytes into the section's image.
+  mutating func emitBytes(_ kind: borrowing Item.Kind, size: Int) {
+    guard let offset = advance(over: size) else { return }
+    let k = current
+    // A section pass 1 did not open has no image (its empty sink refuses the bytes, and the
+    // pass is not complete).
+    while k >= imageSinks.count { imageSinks.append(ImageSink()) }
+    imageSinks[k].put(kind, at: offset, size: size)
+  }
+
+  mutating func emit(_ kind: consuming Item.Kind, size: Int, slice: consuming TextSlice) {
+    guard let offset = advance(over: size) else { return }
+    let k = current
     // The kind and text are moved into the item and the item into place (no extra retain of
     // the shared source per item).
     let item = Item(
@@ -884,34 +1011,88 @@ struct ItemSink: @unchecked Sendable {
   }
 }
 
-/// Uninitialised arrays of items, one per section, filled in place.
-enum ItemBuffers {
-  /// Makes arrays of `counts[k]` items; `fill` gets their buffers and returns true once every
-  /// item is initialised, false after it has deinitialised whatever it wrote (the arrays are
+/// Uninitialised arrays (of items, or of section bytes), one per section, filled in place.
+enum InPlaceArrays<Element> {
+  /// Makes arrays of `counts[k]` elements; `fill` gets their buffers and returns true once every
+  /// element is initialised, false after it has deinitialised whatever it wrote (the arrays are
   /// then empty).
   static func make(
-    counts: [Int], _ fill: ([UnsafeMutableBufferPointer<Item>]) -> Bool
-  ) -> [[Item]] {
+    counts: [Int], _ fill: ([UnsafeMutableBufferPointer<Element>]) -> Bool
+  ) -> [[Element]] {
     var filled = false
-    var out: [[Item]] = []
+    var out: [[Element]] = []
     nest(counts[...], [], &out, &filled, fill)
     return out
   }
 
   /// One `Array(unsafeUninitializedCapacity:)` per section, nested, `fill` in the innermost.
   private static func nest(
-    _ counts: ArraySlice<Int>, _ buffers: [UnsafeMutableBufferPointer<Item>], _ out: inout [[Item]],
-    _ filled: inout Bool, _ fill: ([UnsafeMutableBufferPointer<Item>]) -> Bool
+    _ counts: ArraySlice<Int>, _ buffers: [UnsafeMutableBufferPointer<Element>],
+    _ out: inout [[Element]], _ filled: inout Bool,
+    _ fill: ([UnsafeMutableBufferPointer<Element>]) -> Bool
   ) {
     guard let count = counts.first else {
       filled = fill(buffers)
       return
     }
-    var inner: [[Item]] = []
-    let array = [Item](unsafeUninitializedCapacity: count) { buffer, initialized in
+    var inner: [[Element]] = []
+    let array = [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
       nest(counts.dropFirst(), buffers + [buffer], &inner, &filled, fill)
       initialized = filled ? count : 0
     }
     out = [array] + inner
+  }
+}
+
+/// Where a chunk of the second pass writes the bytes of one section, without a listing: its
+/// stretch `start..<end` of the section's image (which the first pass sized). It clears the
+/// stretch first, so the image is all initialised whatever the chunk writes; a write outside
+/// the stretch is dropped and marks the sink (the pass then runs again with items).
+struct ImageSink: @unchecked Sendable {
+  let base: UnsafeMutablePointer<UInt8>?
+  let start: Int
+  let end: Int
+  private(set) var overflowed = false
+
+  /// A sink with no stretch: every byte put into it overflows.
+  init() {
+    base = nil
+    start = 0
+    end = 0
+  }
+
+  init(buffer: UnsafeMutableBufferPointer<UInt8>, start: Int, end: Int) {
+    if start < end, start >= 0, end <= buffer.count, let b = buffer.baseAddress {
+      base = b
+      (b + start).initialize(repeating: 0, count: end - start)
+      self.start = start
+      self.end = end
+    } else {
+      base = nil
+      self.start = start
+      self.end = max(start, end)
+    }
+  }
+
+  @inline(__always)
+  mutating func put(_ kind: borrowing Item.Kind, at offset: Int, size: Int) {
+    guard offset >= start, size >= 0, offset <= end - size, let base else {
+      overflowed = overflowed || size > 0
+      return
+    }
+    switch kind {
+    case .insn(let w):
+      if size == 4 {
+        UnsafeMutableRawPointer(base + offset).storeBytes(of: w.littleEndian, as: UInt32.self)
+      } else {
+        withUnsafeBytes(of: w.littleEndian) { b in
+          for j in 0..<min(size, 4) { base[offset + j] = b[j] }
+        }
+      }
+    case .data(let bytes):
+      bytes.withUnsafeBufferPointer { b in
+        if let src = b.baseAddress { (base + offset).update(from: src, count: min(size, b.count)) }
+      }
+    }
   }
 }

@@ -118,67 +118,114 @@ extension Section {
   mutating func apply(_ r: Relocation, s sa: UInt64, p: UInt64, hint: inout Int)
     throws(AssemblyError)
   {
+    if image != nil {
+      try applyToImage(r, s: sa, p: p)
+      return
+    }
     guard let k = itemIndex(containing: r.offset, near: hint) else {
       throw AssemblyError("asm.link-range", at: r.source, "relocation outside the section")
     }
-    let pcrel = Int64(bitPattern: sa &- p)
-    func rangeError(_ e: EncodingError) -> AssemblyError {
-      AssemblyError(
-        "asm.link-range", at: r.source,
-        "\(r.type.elfName) against \(r.symbol)\(r.addend != 0 ? signedHex(r.addend).hasPrefix("-") ? signedHex(r.addend) : "+" + signedHex(r.addend) : ""): \(e.description)",
-        encoding: e)
+    hint = k
+    switch items[k].kind {
+    case .insn(let w):
+      guard let patched = try Section.patch(w, r, s: sa, p: p) else {
+        throw AssemblyError(
+          "asm.link-range", at: r.source, "\(r.type.elfName) on an instruction word")
+      }
+      items[k].kind = .insn(patched)
+    case .data(var b):
+      guard let value = try Section.dataValue(r, s: sa, p: p), let size = r.type.dataSize else {
+        throw AssemblyError(
+          "asm.link-range", at: r.source, "\(r.type.elfName) on data, not an instruction")
+      }
+      let rel = r.offset - items[k].offset
+      guard rel + size <= b.count else {
+        throw AssemblyError("asm.link-range", at: r.source, "relocation crosses an item")
+      }
+      for j in 0..<size { b[rel + j] = UInt8(truncatingIfNeeded: value >> UInt64(8 * j)) }
+      items[k].kind = .data(b)
     }
+  }
+
+  /// The same on `image`: the relocation's type tells a data field from an instruction word
+  /// (the assembler only makes data relocations on data and the others on instructions).
+  private mutating func applyToImage(_ r: Relocation, s sa: UInt64, p: UInt64)
+    throws(AssemblyError)
+  {
+    let size = r.type.dataSize ?? 4
+    guard var bytes = image, r.offset >= 0, r.offset <= bytes.count - size else {
+      throw AssemblyError("asm.link-range", at: r.source, "relocation outside the section")
+    }
+    image = nil  // `bytes` is now the only reference: patched in place, no copy
+    defer { image = bytes }
+    let value: UInt64
+    if let v = try Section.dataValue(r, s: sa, p: p) {
+      value = v
+    } else {
+      var w: UInt32 = 0
+      for j in 0..<4 { w |= UInt32(bytes[r.offset + j]) << UInt32(8 * j) }
+      value = UInt64(try Section.patch(w, r, s: sa, p: p) ?? w)
+    }
+    for j in 0..<size { bytes[r.offset + j] = UInt8(truncatingIfNeeded: value >> UInt64(8 * j)) }
+  }
+
+  private static func rangeError(_ r: Relocation, _ e: EncodingError) -> AssemblyError {
+    let addend =
+      r.addend == 0
+      ? "" : signedHex(r.addend).hasPrefix("-") ? signedHex(r.addend) : "+" + signedHex(r.addend)
+    return AssemblyError(
+      "asm.link-range", at: r.source,
+      "\(r.type.elfName) against \(r.symbol)\(addend): \(e.description)",
+      encoding: e)
+  }
+
+  /// The value a data relocation writes (S + A, or S + A - P), checked against its field's
+  /// range; nil for the types that patch an instruction.
+  static func dataValue(_ r: Relocation, s sa: UInt64, p: UInt64) throws(AssemblyError) -> UInt64? {
+    let pcrel = sa &- p
+    let (value, lo, hi): (UInt64, Int64, UInt64)
+    switch r.type {
+    case .abs64: (value, lo, hi) = (sa, Int64.min, UInt64.max)
+    case .prel64: (value, lo, hi) = (pcrel, Int64.min, UInt64.max)
+    case .abs32: (value, lo, hi) = (sa, -(1 << 31), 1 << 32)
+    case .prel32: (value, lo, hi) = (pcrel, -(1 << 31), 1 << 32)
+    case .abs16: (value, lo, hi) = (sa, -(1 << 15), 1 << 16)
+    case .prel16: (value, lo, hi) = (pcrel, -(1 << 15), 1 << 16)
+    default: return nil
+    }
+    let v = Int64(bitPattern: value)
+    if let size = r.type.dataSize, size < 8, v < lo || (v >= 0 && UInt64(v) >= hi) {
+      throw rangeError(
+        r,
+        EncodingError(
+          .outOfRange, operand: "data\(size * 8)",
+          "value \(signedHex(v)) out of range [\(signedHex(lo)), \(signedHex(Int64(hi))))"))
+    }
+    return value
+  }
+
+  /// Instruction word `w` with the field of relocation `r` set for S + A = `sa` at `p`; nil
+  /// for the types that write data.
+  static func patch(_ w: UInt32, _ r: Relocation, s sa: UInt64, p: UInt64) throws(AssemblyError)
+    -> UInt32?
+  {
+    let pcrel = Int64(bitPattern: sa &- p)
     func branch(_ bytes: Int64, _ width: BranchOffset.Width) throws(AssemblyError) -> UInt32 {
       do {
         let o = try BranchOffset(bytes, width)
         return UInt32(truncatingIfNeeded: o.bytes >> Int64(width.scaleShift))
           & ((1 << UInt32(width.fieldBits)) - 1)
       } catch {
-        throw rangeError(error)
+        throw rangeError(r, error)
       }
-    }
-    func data(_ value: UInt64, size: Int, signed lo: Int64, hi: UInt64) throws(AssemblyError) {
-      let v = Int64(bitPattern: value)
-      if size < 8, v < lo || (v >= 0 && UInt64(v) >= hi) {
-        throw rangeError(
-          EncodingError(
-            .outOfRange, operand: "data\(size * 8)",
-            "value \(signedHex(v)) out of range [\(signedHex(lo)), \(signedHex(Int64(hi))))"))
-      }
-      let rel = r.offset - items[k].offset
-      switch items[k].kind {
-      case .data(var b):
-        guard rel + size <= b.count else {
-          throw AssemblyError("asm.link-range", at: r.source, "relocation crosses an item")
-        }
-        for j in 0..<size { b[rel + j] = UInt8(truncatingIfNeeded: value >> UInt64(8 * j)) }
-        items[k].kind = .data(b)
-      case .insn:
-        throw AssemblyError("asm.link-range", at: r.source, "data relocation on an instruction")
-      }
-    }
-    hint = k
-    guard case .insn(var w) = items[k].kind else {
-      switch r.type {
-      case .abs64: try data(sa, size: 8, signed: Int64.min, hi: UInt64.max)
-      case .prel64: try data(UInt64(bitPattern: pcrel), size: 8, signed: Int64.min, hi: UInt64.max)
-      case .abs32: try data(sa, size: 4, signed: -(1 << 31), hi: 1 << 32)
-      case .prel32: try data(UInt64(bitPattern: pcrel), size: 4, signed: -(1 << 31), hi: 1 << 32)
-      case .abs16: try data(sa, size: 2, signed: -(1 << 15), hi: 1 << 16)
-      case .prel16: try data(UInt64(bitPattern: pcrel), size: 2, signed: -(1 << 15), hi: 1 << 16)
-      default:
-        throw AssemblyError(
-          "asm.link-range", at: r.source, "\(r.type.elfName) on data, not an instruction")
-      }
-      return
     }
     switch r.type {
     case .call26, .jump26:
-      w = (w & ~0x03ff_ffff) | (try branch(pcrel, .imm26))
+      return (w & ~0x03ff_ffff) | (try branch(pcrel, .imm26))
     case .condbr19, .ldPrelLo19:
-      w = (w & ~(0x7ffff << 5)) | (try branch(pcrel, .imm19) << 5)
+      return (w & ~(0x7ffff << 5)) | (try branch(pcrel, .imm19) << 5)
     case .tstbr14:
-      w = (w & ~(0x3fff << 5)) | (try branch(pcrel, .imm14) << 5)
+      return (w & ~(0x3fff << 5)) | (try branch(pcrel, .imm14) << 5)
     case .adrPrelLo21, .adrPrelPgHi21:
       let field: UInt32
       if r.type == .adrPrelLo21 {
@@ -186,9 +233,9 @@ extension Section {
       } else {
         field = try branch(Int64(bitPattern: (sa & ~0xfff) &- (p & ~0xfff)), .adrp21)
       }
-      w = (w & ~((3 << 29) | (0x7ffff << 5))) | ((field & 3) << 29) | ((field >> 2) << 5)
+      return (w & ~((3 << 29) | (0x7ffff << 5))) | ((field & 3) << 29) | ((field >> 2) << 5)
     case .addAbsLo12NC:
-      w = (w & ~(0xfff << 10)) | (UInt32(sa & 0xfff) << 10)
+      return (w & ~(0xfff << 10)) | (UInt32(sa & 0xfff) << 10)
     case .ldst8AbsLo12NC, .ldst16AbsLo12NC, .ldst32AbsLo12NC, .ldst64AbsLo12NC,
       .ldst128AbsLo12NC:
       let scale: UInt64 =
@@ -202,15 +249,26 @@ extension Section {
       let lo = sa & 0xfff
       if lo & ((1 << scale) - 1) != 0 {
         throw rangeError(
+          r,
           EncodingError(
             .misaligned, operand: "imm12",
             "offset 0x\(String(lo, radix: 16)) is not a multiple of \(1 << scale)"))
       }
-      w = (w & ~(0xfff << 10)) | (UInt32(lo >> scale) << 10)
+      return (w & ~(0xfff << 10)) | (UInt32(lo >> scale) << 10)
     case .abs64, .abs32, .abs16, .prel64, .prel32, .prel16:
-      throw AssemblyError(
-        "asm.link-range", at: r.source, "\(r.type.elfName) on an instruction word")
+      return nil
     }
-    items[k].kind = .insn(w)
+  }
+}
+
+extension RelocationType {
+  /// Bytes of the data field the type writes; nil for the types that patch an instruction.
+  var dataSize: Int? {
+    switch self {
+    case .abs64, .prel64: 8
+    case .abs32, .prel32: 4
+    case .abs16, .prel16: 2
+    default: nil
+    }
   }
 }
