@@ -131,4 +131,10 @@ struct SourceScanTests {
       #expect(words[3 * g + 2] == 0xD503_201F, "group \(g): nop")
     }
   }
+
+  /// The byte classes written out in the source are the ones their predicates give.
+  @Test func byteClassTableIsTheComputedOne() {
+    #expect(ByteClass.table == ByteClass.computed)
+    #expect(ByteClass.table.count == 256)
+  }
 }

@@ -280,6 +280,8 @@ struct AssemblerState: SymbolResolver {
   var sinks: [ItemSink] = []
   /// Without a listing: where each section's bytes go (this chunk's stretch of the images).
   var imageSinks: [ImageSink] = []
+  /// Set when a sink refused bytes (the second pass did not place them where the first did).
+  var imageRefused = false
   /// In a chunk: the symbols its relocations refer to (marked referenced after the merge).
   var referencedNames: Set<String> = []
   var file: String { source.file }
@@ -660,10 +662,9 @@ struct AssemblerState: SymbolResolver {
         guard case .success(let c) = r else { return false }
         let filled =
           images
-          ? c.imageSinks.count == sections.count && c.sections.count == sections.count
-            && c.imageSinks.indices.allSatisfy {
-              !c.imageSinks[$0].overflowed && c.sections[$0].offset == c.imageSinks[$0].end
-            }
+          ? !c.imageRefused && c.imageSinks.count == sections.count
+            && c.sections.count == sections.count
+            && c.imageSinks.indices.allSatisfy { c.sections[$0].offset == c.imageSinks[$0].end }
           : c.sinks.allSatisfy(\.isFull)
         return filled && (i + 1 == starts.count || starts[i + 1].matches(c))
       }
@@ -937,7 +938,7 @@ struct AssemblerState: SymbolResolver {
     // A section pass 1 did not open has no image (its empty sink refuses the bytes, and the
     // pass is not complete).
     while k >= imageSinks.count { imageSinks.append(ImageSink()) }
-    imageSinks[k].put(kind, at: offset, size: size)
+    if !imageSinks[k].put(kind, at: offset, size: size) { imageRefused = true }
   }
 
   mutating func emit(_ kind: consuming Item.Kind, size: Int, slice: consuming TextSlice) {
@@ -1047,14 +1048,13 @@ enum InPlaceArrays<Element> {
 /// Where a chunk of the second pass writes the bytes of one section, without a listing: its
 /// stretch `start..<end` of the section's image (which the first pass sized). It clears the
 /// stretch first, so the image is all initialised whatever the chunk writes; a write outside
-/// the stretch is dropped and marks the sink (the pass then runs again with items).
+/// the stretch is refused (the pass then runs again with items).
 struct ImageSink: @unchecked Sendable {
   let base: UnsafeMutablePointer<UInt8>?
   let start: Int
   let end: Int
-  private(set) var overflowed = false
 
-  /// A sink with no stretch: every byte put into it overflows.
+  /// A sink with no stretch: it refuses every byte.
   init() {
     base = nil
     start = 0
@@ -1064,6 +1064,7 @@ struct ImageSink: @unchecked Sendable {
   init(buffer: UnsafeMutableBufferPointer<UInt8>, start: Int, end: Int) {
     if start < end, start >= 0, end <= buffer.count, let b = buffer.baseAddress {
       base = b
+      Prefault.populate(UnsafeMutableRawPointer(b + start), bytes: end - start)
       (b + start).initialize(repeating: 0, count: end - start)
       self.start = start
       self.end = end
@@ -1074,12 +1075,10 @@ struct ImageSink: @unchecked Sendable {
     }
   }
 
+  /// Writes the `size` bytes of `kind` at `offset`; false if they are not all in the stretch.
   @inline(__always)
-  mutating func put(_ kind: borrowing Item.Kind, at offset: Int, size: Int) {
-    guard offset >= start, size >= 0, offset <= end - size, let base else {
-      overflowed = overflowed || size > 0
-      return
-    }
+  func put(_ kind: borrowing Item.Kind, at offset: Int, size: Int) -> Bool {
+    guard offset >= start, size >= 0, offset <= end - size, let base else { return size == 0 }
     switch kind {
     case .insn(let w):
       if size == 4 {
@@ -1094,5 +1093,6 @@ struct ImageSink: @unchecked Sendable {
         if let src = b.baseAddress { (base + offset).update(from: src, count: min(size, b.count)) }
       }
     }
+    return true
   }
 }

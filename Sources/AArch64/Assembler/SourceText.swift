@@ -526,10 +526,35 @@ enum ByteClass {
   static let blank: UInt8 = 2
   static let split: UInt8 = 4
 
-  static let table: [UInt8] = (0..<256).map { n in
-    let c = UInt8(n)
-    return (isSymbolChar(c) ? symbol : 0) | (isBlank(c) ? blank : 0)
-      | (AssemblerState.isSplitSpecial(c) ? split : 0)
+  /// The classes of each byte: written out, so the compiler lays the table out in the binary
+  /// (a computed one was built on first use, and every use paid a `swift_once` check, once
+  /// per instruction in the splitter). `ByteClassTests` checks it against `computed`.
+  static let table: [UInt8] = [
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 2, 2, 0, 0,  // 0x00
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // 0x10
+    2, 0, 4, 0, 1, 0, 0, 0, 4, 4, 0, 0, 4, 0, 1, 0,  // 0x20
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,  // 0x30
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  // 0x40
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 4, 4, 4, 0, 1,  // 0x50
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,  // 0x60
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 4, 0, 4, 0, 0,  // 0x70
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // 0x80
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // 0x90
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // 0xa0
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // 0xb0
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // 0xc0
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // 0xd0
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // 0xe0
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,  // 0xf0
+  ]
+
+  /// The table from the predicates it stands for.
+  static var computed: [UInt8] {
+    (0..<256).map { n in
+      let c = UInt8(n)
+      return (isSymbolChar(c) ? symbol : 0) | (isBlank(c) ? blank : 0)
+        | (AssemblerState.isSplitSpecial(c) ? split : 0)
+    }
   }
 }
 
