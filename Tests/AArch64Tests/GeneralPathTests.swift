@@ -8,7 +8,7 @@ import Testing
 @Suite struct MnemonicTableTests {
   @Test func everyMnemonicIsAddedOnceAndFoundAgain() {
     let table = MnemonicTable.shared
-    #expect(table.duplicates.isEmpty, "added twice: \(table.duplicates)")
+    #expect(table.duplicates.isEmpty, "added twice or too long: \(table.duplicates)")
     #expect(table.names.count > 400)
     for name in table.names {
       #expect(table.form(name.utf8) != nil, "\(name) not found")
