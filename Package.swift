@@ -16,13 +16,11 @@ let package = Package(
   targets: [
     // Source locations, stable message IDs, severities: the vocabulary every module reports in.
     .target(name: "Diagnostics"),
-    // libgit2 from Debian's libgit2-dev, seen through pkg-config.
-    .systemLibrary(
-      name: "CLibGit2",
-      pkgConfig: "libgit2",
-      providers: [.apt(["libgit2-dev"])]
-    ),
-    .target(name: "Git", dependencies: ["CLibGit2", "Diagnostics"]),
+    // libgit2 from Debian's libgit2-dev: the system library's headers (not linked), and
+    // CLibGit2Loader, which loads it on first use so that commands without git never do.
+    .systemLibrary(name: "CLibGit2", providers: [.apt(["libgit2-dev"])]),
+    .target(name: "CLibGit2Loader", linkerSettings: [.linkedLibrary("dl")]),
+    .target(name: "Git", dependencies: ["CLibGit2", "CLibGit2Loader", "Diagnostics"]),
     .target(name: "Mail", dependencies: ["Diagnostics"]),
     .target(name: "Diff", dependencies: ["Diagnostics"]),
     .target(name: "PatchSeries", dependencies: ["Mail", "Diff", "Git", "Diagnostics"]),

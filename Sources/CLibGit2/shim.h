@@ -24,13 +24,6 @@ static inline git_buf patchsite_buf_init(void) {
   return b;
 }
 
-/* git_libgit2_opts is variadic, which Swift cannot call. */
-static inline int patchsite_set_cache_object_limit(git_object_t type, size_t size) {
-  return git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, type, size);
-}
-static inline int patchsite_set_strict_hash_verification(int enabled) {
-  return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, enabled);
-}
 
 /*
  * A recursive mutex for the Git module's Repository, which serialises every libgit2 call made on

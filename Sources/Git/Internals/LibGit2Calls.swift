@@ -1,4 +1,5 @@
 import CLibGit2
+import CLibGit2Loader
 
 // The one file that calls libgit2 (like swift-system's `Syscalls.swift`). Every wrapper turns an
 // `int` return plus `git_error_last()` into a `GitError` naming the failing call, and converts C
@@ -15,6 +16,8 @@ enum LibGit2 {
   /// and thread-safely (`swift_once`). libgit2 is never shut down; it lives as long as the
   /// process, which is what a command-line tool needs.
   private static let initialization: Int32 = {
+    // The library is loaded here, not at start-up (see git2-loader.c).
+    guard patchsite_git2_load() == nil else { return -1 }
     let result = git_libgit2_init()
     // Cache trees and blobs up to 1 MiB (libgit2 caches trees up to 4 KiB and no blobs by
     // default): a range walk reads each tree and blob twice, as the new side of one commit and
@@ -35,13 +38,17 @@ enum LibGit2 {
     return result
   }()
 
-  /// Makes sure libgit2 is initialised; cheap after the first call.
+  /// Makes sure libgit2 is loaded and initialised; cheap after the first call.
   static func ensureInitialized() throws(GitError) {
+    if let reason = patchsite_git2_load() {
+      throw GitError(.failed, String(cString: reason), operation: "dlopen")
+    }
     if initialization < 0 { throw lastError(initialization, "git_libgit2_init") }
   }
 
-  /// `git_libgit2_version`, as `major.minor.revision`.
+  /// `git_libgit2_version`, as `major.minor.revision` (or why libgit2 could not be loaded).
   static func version() -> String {
+    if let reason = patchsite_git2_load() { return "unavailable (\(String(cString: reason)))" }
     var major: Int32 = 0
     var minor: Int32 = 0
     var revision: Int32 = 0
