@@ -94,6 +94,17 @@ struct AssemblerChunkTests {
     expectSame(lines.joined(separator: "\n") + "\n", "errors")
   }
 
+  /// An error in the first statements of a chunk has the column the one-piece pass gives (a
+  /// chunk finds line starts in its own copy of the bytes, which starts at the newline before
+  /// its first line).
+  @Test func errorsAtChunkStartsAgree() {
+    for bad in [0, 1, 49, 50, 51, 66, 67, 99, 100, 101, 133, 150, 199] {
+      var lines = (0..<200).map { "  \tadd\tx\($0 % 30), x1, #\($0)" }
+      lines[bad] = "lab\(bad): \tadd\tx1, x2, #99999"
+      expectSame(lines.joined(separator: "\n") + "\n", "error at line \(bad + 1)")
+    }
+  }
+
   /// The state recorded at a chunk start is the state the one-piece pass has there.
   @Test func checkpointsMatchTheSequentialPass() throws {
     var gen = ProgramGenerator(seed: 0xc0ffee)

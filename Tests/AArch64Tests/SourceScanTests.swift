@@ -32,9 +32,6 @@ struct SourceScanTests {
         #expect(
           a.statements == b.statements, "\(label), \(pieces) pieces: statements",
           sourceLocation: sourceLocation)
-        #expect(
-          a.lineStarts == b.lineStarts, "\(label), \(pieces) pieces: line starts",
-          sourceLocation: sourceLocation)
       case (.failure(let a), .failure(let b)):
         #expect(
           a == b, "\(label), \(pieces) pieces: \(b) instead of \(a)", sourceLocation: sourceLocation
@@ -99,7 +96,6 @@ struct SourceScanTests {
     let whole = try SourceText(file: "s.s", text: Array(text.utf8), pieces: 1)
     #expect(piecewise.bytes == whole.bytes)
     #expect(piecewise.statements == whole.statements)
-    #expect(piecewise.lineStarts == whole.lineStarts)
     #expect(piecewise.scannedPieces == Parallel.workers)
   }
 
@@ -136,5 +132,25 @@ struct SourceScanTests {
   @Test func byteClassTableIsTheComputedOne() {
     #expect(ByteClass.table == ByteClass.computed)
     #expect(ByteClass.table.count == 256)
+  }
+
+  /// Columns come from the bytes (no table of line starts): after tabs, `;`, labels and
+  /// blanked comments, and on the first line.
+  @Test func itemColumnsAreFoundFromTheBytes() throws {
+    let text = "  nop\n\tb 1f ; 1: add x0, x1, x2\n/* c */ ret\nmov x1, x2\n"
+    let object = try Assembler.assemble(text, file: "c.s")
+    let places = object.sections[0].items.map { ($0.source.line, $0.source.column) }
+    #expect(places.count == 5)
+    let want = [(1, 3), (2, 2), (2, 12), (3, 9), (4, 1)]
+    for (p, w) in zip(places, want) { #expect(p == w) }
+    #expect(throws: AssemblyError.self) {
+      try Assembler.assemble("nop\n /* x */ add x0, x1, #99999\n")
+    }
+    do {
+      _ = try Assembler.assemble("nop\n /* x */ add x0, x1, #99999\n", file: "c.s")
+    } catch {
+      #expect(error.location.line == 2)
+      #expect(error.location.column == 22)  // the `#`
+    }
   }
 }

@@ -131,8 +131,10 @@ extension AssemblerState {
     while !operands.isEmpty { operands.removeLast() }
     defer { operandBuffer = operands }
     var pending: PendingRelocation? = nil
+    // Every operand's column from one line start (found once, from the statement).
+    let lineStart = source.lineStart(of: a)
     for (n, (x, y)) in ranges.enumerated() {
-      let col = Int(source.column(of: x, line: statement.line))
+      let col = x - lineStart + 1
       guard x < y else { throw error("asm.syntax", at: x, "empty operand") }
       if let slot, slot.index == n, src[x] != UInt8(ascii: "["), src[x] != UInt8(ascii: "#") {
         if src[x] == UInt8(ascii: "=") {
@@ -335,7 +337,7 @@ extension AssemblerState {
 
   func parserOperand(_ text: String, column x: Int) throws(AssemblyError) -> AsmOperand {
     do {
-      return try AsmParser.operand(text, column: Int(source.column(of: x, line: statement.line)))
+      return try AsmParser.operand(text, column: Int(source.column(of: x)))
     } catch {
       throw AssemblyError(
         error.id, at: source.location(line: statement.line, column: Int32(error.column)),

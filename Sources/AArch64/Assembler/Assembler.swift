@@ -360,11 +360,11 @@ struct AssemblerState: SymbolResolver {
 
   /// The 1-based byte column of the statement being processed.
   var statementColumn: Int32 {
-    SourceText.column(of: Int(statement.start), line: statement.line, in: source.lineStarts)
+    source.column(of: Int(statement.start))
   }
 
   func location(_ offset: Int) -> SourceLocation {
-    source.location(line: statement.line, column: source.column(of: offset, line: statement.line))
+    source.location(line: statement.line, column: source.column(of: offset))
   }
 
   func error(_ id: MessageID, at offset: Int, _ message: String) -> AssemblyError {
@@ -373,11 +373,8 @@ struct AssemblerState: SymbolResolver {
 
   /// Evaluates `bytes[a..<b]`.
   func evaluate(_ a: Int, _ b: Int) throws(AssemblyError) -> ExprValue {
-    let l = Int(statement.line) - 1
-    let lineStart = l >= 0 && l < source.lineStarts.count ? Int(source.lineStarts[l]) : 0
     var p = ExpressionParser<AssemblerState>(
-      bytes: source.bytes, start: a, end: b, file: source.file, line: statement.line,
-      lineStart: lineStart)
+      bytes: source.bytes, start: a, end: b, file: source.file, line: statement.line)
     p.skipBlanks()
     if p.i >= b { throw error("asm.expression", at: a, "missing expression") }
     return try p.parseAll(self)
@@ -596,8 +593,9 @@ struct AssemblerState: SymbolResolver {
       // Bytes before that are never read by this chunk (its statements, their lines and the
       // text of its items all lie after), so they are left as the allocator gave them.
       let n = source.bytes.count
-      let line = Int(source.statements[c.statement].line) - 1
-      let from = line >= 0 && line < source.lineStarts.count ? Int(source.lineStarts[line]) : 0
+      // From the newline before that line, so that finding a line's start (for a column)
+      // stops inside the copy.
+      let from = max(0, source.lineStart(of: Int(source.statements[c.statement].start)) - 1)
       s.source.bytes = source.bytes.withUnsafeBufferPointer {
         SourceBytes(ByteBuffer(copying: $0, from: min(from, n)))
       }

@@ -45,22 +45,20 @@ struct ExpressionParser<R: SymbolResolver> {
   let end: Int
   let file: String
   let line: Int32
-  /// Byte offset of the start of `line`, for columns.
-  let lineStart: Int
 
   /// The resolver is passed to each parse call (not stored) so that evaluating does not copy
   /// the assembler state.
-  init(bytes: SourceBytes, start: Int, end: Int, file: String, line: Int32, lineStart: Int) {
+  init(bytes: SourceBytes, start: Int, end: Int, file: String, line: Int32) {
     self.bytes = bytes
     self.i = start
     self.end = end
     self.file = file
     self.line = line
-    self.lineStart = lineStart
   }
 
   func location(_ pos: Int) -> SourceLocation {
-    SourceLocation(file: file, line: Int(line), column: pos - lineStart + 1)
+    let lineStart = bytes.withUnsafeBufferPointer { SourceText.lineStart(of: pos, in: $0) }
+    return SourceLocation(file: file, line: Int(line), column: pos - lineStart + 1)
   }
 
   func text(_ a: Int, _ b: Int) -> String { String(decoding: bytes[a..<b], as: UTF8.self) }

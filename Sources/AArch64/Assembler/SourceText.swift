@@ -30,16 +30,14 @@ struct Statement: Sendable, Equatable {
   var line: Int32
   var start: Int32
   var end: Int32
-  // 16 bytes: the column is not stored, `SourceText.column(of:line:)` gives it from the line
-  // start (a million statements take 4 MB less, and so fewer pages to fault in).
+  // 16 bytes: the column is not stored, `SourceText.column(of:)` finds it from the bytes (a
+  // million statements take 4 MB less, and so fewer pages to fault in).
 }
 
 /// Bytes and statements of one source file.
 struct SourceText: Sendable {
   /// The file's bytes with comments blanked to spaces (newlines kept), so columns stay exact.
   var bytes: SourceBytes
-  /// Byte offset of the start of each line (line 1 at index 0).
-  var lineStarts: PlainArray<Int32>
   var statements: PlainArray<Statement>
   let file: String
   /// How many pieces the scan really ran in (1 when it fell back to one scan).
@@ -64,12 +62,11 @@ struct SourceText: Sendable {
     }
     let count = pieces ?? (buffer.count >= SourceText.piecewiseThreshold ? Parallel.workers : 1)
     if count > 1,
-      let (found, starts) = buffer.withUnsafeMutableBufferPointer({
+      let found = buffer.withUnsafeMutableBufferPointer({
         SourceText.scanInPieces($0, file: file, pieces: count)
       })
     {
       bytes = buffer
-      lineStarts = starts
       statements = found
       scannedPieces = count
       return
@@ -77,20 +74,16 @@ struct SourceText: Sendable {
     // Scanned straight into the storage the statements keep: no copy, and the pages that
     // capacity does not reach are never touched.
     var found = AppendBuffer<Statement>(capacity: max(64, buffer.count / 8))
-    var starts = AppendBuffer<Int32>(capacity: max(64, buffer.count / 16))
-    starts.append(0)
     do throws(AssemblyError) {
       try buffer.withUnsafeMutableBufferPointer { (p) throws(AssemblyError) in
         var log: BlankLog? = nil
-        try SourceText.scan(p, file: file, statements: &found, lineStarts: &starts, log: &log)
+        _ = try SourceText.scan(p, file: file, statements: &found, log: &log)
       }
     } catch {
       found.free()
-      starts.free()
       throw error
     }
     bytes = buffer
-    lineStarts = PlainArray(PlainStorage(taking: starts))
     statements = PlainArray(PlainStorage(taking: found))
   }
 
@@ -107,7 +100,7 @@ struct SourceText: Sendable {
   /// undone before the one-piece scan.
   static func scanInPieces(
     _ bytes: UnsafeMutableBufferPointer<UInt8>, file: String, pieces: Int
-  ) -> (PlainArray<Statement>, PlainArray<Int32>)? {
+  ) -> PlainArray<Statement>? {
     let n = bytes.count
     var cuts = [0]
     for k in 1..<pieces {
@@ -119,25 +112,23 @@ struct SourceText: Sendable {
     if cuts.count < 3 { return nil }
     struct Piece: Sendable {
       var statements: PlainStorage<Statement>
-      var lineStarts: PlainStorage<Int32>
+      var newlines: Int32
       var log: BlankLog?
       var failed: Bool
     }
     let done: [Piece] = Parallel.map(cuts.count - 1) { i in
       let part = UnsafeMutableBufferPointer(rebasing: bytes[cuts[i]..<cuts[i + 1]])
       var found = AppendBuffer<Statement>(capacity: max(64, part.count / 8))
-      var starts = AppendBuffer<Int32>(capacity: max(64, part.count / 16))
-      if i == 0 { starts.append(0) }
       var log: BlankLog? = BlankLog()
       var failed = false
+      var newlines: Int32 = 0
       do throws(AssemblyError) {
-        try scan(part, file: file, statements: &found, lineStarts: &starts, log: &log)
+        newlines = try scan(part, file: file, statements: &found, log: &log)
       } catch {
         failed = true
       }
       return Piece(
-        statements: PlainStorage(taking: found), lineStarts: PlainStorage(taking: starts),
-        log: log, failed: failed)
+        statements: PlainStorage(taking: found), newlines: newlines, log: log, failed: failed)
     }
     if done.contains(where: \.failed) {
       for k in done.indices { done[k].log?.undo(bytes, base: cuts[k]) }
@@ -146,17 +137,13 @@ struct SourceText: Sendable {
     // Put the pieces together: offsets and line numbers were counted from each piece's start.
     var firstStatement = [0]
     var firstLine: [Int32] = [0]  // lines before each piece
-    var firstLineStart = [0]
     for (k, p) in done.enumerated() {
       firstStatement.append(firstStatement[k] + p.statements.count)
-      firstLine.append(firstLine[k] + Int32(k == 0 ? p.lineStarts.count - 1 : p.lineStarts.count))
-      firstLineStart.append(firstLineStart[k] + p.lineStarts.count)
+      firstLine.append(firstLine[k] + p.newlines)
     }
     let statementCount = firstStatement[done.count]
-    let lineCount = firstLineStart[done.count]
     let statements = PlainStorage<Statement>(capacity: statementCount)
-    let lineStarts = PlainStorage<Int32>(capacity: lineCount)
-    let (out, lines) = (statements.base, lineStarts.base)
+    let out = statements.base
     Parallel.forEach(done.count) { k in
       let base = Int32(cuts[k])
       let lineBase = firstLine[k]
@@ -167,13 +154,9 @@ struct SourceText: Sendable {
         t.end += base
         (out + firstStatement[k] + j).initialize(to: t)
       }
-      for (j, l) in done[k].lineStarts.elements.enumerated() {
-        (lines + firstLineStart[k] + j).initialize(to: l + base)
-      }
     }
     statements.filled(statementCount)
-    lineStarts.filled(lineCount)
-    return (PlainArray(statements), PlainArray(lineStarts))
+    return PlainArray(statements)
   }
 
   func location(line: Int32, column: Int32) -> SourceLocation {
@@ -207,12 +190,12 @@ struct SourceText: Sendable {
     return n
   }
 
-  /// Blanks comments and splits statements, appending them and the line starts.
+  /// Blanks comments and splits statements, appending them; returns how many newlines it
+  /// passed.
   private static func scan(
     _ bytes: UnsafeMutableBufferPointer<UInt8>, file: String,
-    statements: inout AppendBuffer<Statement>, lineStarts: inout AppendBuffer<Int32>,
-    log: inout BlankLog?
-  ) throws(AssemblyError) {
+    statements: inout AppendBuffer<Statement>, log: inout BlankLog?
+  ) throws(AssemblyError) -> Int32 {
     /// Blanks `bytes[a..<b]` to spaces (remembering them first if there is a log).
     func blank(_ a: Int, _ b: Int) {
       guard a < b else { return }
@@ -231,7 +214,7 @@ struct SourceText: Sendable {
     var stringStart = (line: Int32(1), col: Int32(1))
     var commentStart: (line: Int32, col: Int32)? = nil
     var progress = LoopProgress()
-    guard let base = bytes.baseAddress else { return }  // empty: no statement
+    guard let base = bytes.baseAddress else { return 0 }  // empty: no statement
     let classes = ByteClass.table
     // `#` at the start of a line: a cpp line marker (`# 1 "file.S"`) or a whole-line comment.
     func lineComment(at k: Int) -> Int {
@@ -270,7 +253,6 @@ struct SourceText: Sendable {
           if c == 10 {
             line &+= 1
             lineStart = i + 1
-            lineStarts.append(Int32(truncatingIfNeeded: i + 1))
             stmtStart = i + 1
             i += 1
             continue
@@ -331,13 +313,13 @@ struct SourceText: Sendable {
       if bytes[i] == 10 {
         line &+= 1
         lineStart = i + 1
-        lineStarts.append(Int32(truncatingIfNeeded: i + 1))
         i += 1
         if i < n, bytes[i] == UInt8(ascii: "#") { i = lineComment(at: i) }
       } else {
         i += 1
       }
     }
+    return line - 1
   }
 
   /// Peels labels off `start..<end` and records what is left; `table` is `ByteClass.table`.
@@ -391,18 +373,24 @@ struct SourceText: Sendable {
     }
   }
 
-  /// The column of byte `offset` on `line`.
-  func column(of offset: Int, line: Int32) -> Int32 {
-    SourceText.column(of: offset, line: line, in: lineStarts)
+  /// Where the line holding byte `offset` starts: just after the newline before it, or 0.
+  /// Found from the bytes (they keep every newline, comments included), so the scan keeps no
+  /// table of line starts: what needs one (an error's column, a listing's) is rare or cheap,
+  /// as a statement is a few bytes from its line's start.
+  @inline(__always)
+  static func lineStart(of offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    var k = min(max(0, offset), bytes.count)
+    while k > 0, bytes[k - 1] != 10 { k -= 1 }
+    return k
   }
 
-  /// The same from the line starts alone (what the assembler asks for every item: passing
-  /// them, not the whole `SourceText`, spares a copy of it per call).
-  @inline(__always)
-  static func column(of offset: Int, line: Int32, in starts: PlainArray<Int32>) -> Int32 {
-    let idx = Int(line) - 1
-    guard idx >= 0, idx < starts.count else { return 1 }
-    return Int32(truncatingIfNeeded: offset) - starts.storage.base[idx] + 1  // checked above
+  func lineStart(of offset: Int) -> Int {
+    bytes.withUnsafeBufferPointer { SourceText.lineStart(of: offset, in: $0) }
+  }
+
+  /// The 1-based byte column of byte `offset`.
+  func column(of offset: Int) -> Int32 {
+    Int32(truncatingIfNeeded: offset - lineStart(of: offset) + 1)
   }
 
   func string(_ a: Int, _ b: Int) -> String {
