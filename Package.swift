@@ -19,7 +19,10 @@ let package = Package(
     // libgit2 from Debian's libgit2-dev: the system library's headers (not linked), and
     // CLibGit2Loader, which loads it on first use so that commands without git never do.
     .systemLibrary(name: "CLibGit2", providers: [.apt(["libgit2-dev"])]),
-    .target(name: "CLibGit2Loader", linkerSettings: [.linkedLibrary("dl")]),
+    .target(
+      name: "CLibGit2Loader",
+      // DWARF 4 like the Swift code (valgrind 3.19 cannot read the DWARF 5 clang writes).
+      cSettings: [.unsafeFlags(["-gdwarf-4"])], linkerSettings: [.linkedLibrary("dl")]),
     .target(name: "Git", dependencies: ["CLibGit2", "CLibGit2Loader", "Diagnostics"]),
     .target(name: "Mail", dependencies: ["Diagnostics"]),
     .target(name: "Diff", dependencies: ["Diagnostics"]),
