@@ -247,7 +247,7 @@ struct StringPool {
     }
 
     func hash(into h: inout Hasher) {
-      let done = string.utf8.withContiguousStorageIfAvailable {
+      let done: Void? = string.utf8.withContiguousStorageIfAvailable {
         h.combine(bytes: UnsafeRawBufferPointer($0))
       }
       // The same bytes hash the same whichever way they are stored.

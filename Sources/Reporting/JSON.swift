@@ -74,7 +74,7 @@ public enum JSON: Sendable, Equatable {
   /// Appends the UTF-8 text `bytes` as a JSON string literal: `"` and `\` escaped, control
   /// characters and DEL as `\n`, `\t`… or `\u00XX`, everything else (UTF-8 included) as is.
   public static func quote(utf8 bytes: some Collection<UInt8>, into out: inout [UInt8]) {
-    let done = bytes.withContiguousStorageIfAvailable { quote(utf8: $0, into: &out) }
+    let done: Void? = bytes.withContiguousStorageIfAvailable { quote(utf8: $0, into: &out) }
     if done != nil { return }
     out.append(0x22)
     for b in bytes { escape(b, into: &out) }
