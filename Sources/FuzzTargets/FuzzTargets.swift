@@ -121,11 +121,31 @@ public enum FuzzTargets {
 
   // MARK: - AArch64
 
-  /// The assembler on a whole file; each line is also read as one instruction, and an
+  /// The assembler on a whole file, with and without a listing: the same bytes, relocations and
+  /// symbols, or the same first error. Each line is also read as one instruction, and an
   /// instruction that parses must encode, decode back to itself and print text that parses back.
   @Sendable public static func assembler(_ data: [UInt8]) -> [String] {
     var problems: [String] = []
-    _ = try? Assembler.assemble(bytes: data, file: "fuzz.S")
+    func assemble(listing: Bool) -> Result<AssembledObject, AssemblyError> {
+      do throws(AssemblyError) {
+        return .success(try Assembler.assemble(bytes: data, file: "fuzz.S", listing: listing))
+      } catch {
+        return .failure(error)
+      }
+    }
+    switch (assemble(listing: true), assemble(listing: false)) {
+    case (.success(let items), .success(let image)):
+      if items.sections.map(\.bytes) != image.sections.map(\.bytes)
+        || items.sections.map(\.relocations) != image.sections.map(\.relocations)
+        || Set(items.symbols) != Set(image.symbols)
+      {
+        problems.append("asm: the object assembled without a listing differs")
+      }
+    case (.failure(let a), .failure(let b)):
+      if a != b { problems.append("asm: without a listing the error is \(b), not \(a)") }
+    case (let a, let b):
+      problems.append("asm: with a listing \(a), without \(b)")
+    }
     let text = String(decoding: data, as: UTF8.self)
     for line in text.split(separator: "\n").prefix(64) {
       guard let i = try? A64.parse(String(line), pc: 0x1000, syntax: .gnu) else { continue }

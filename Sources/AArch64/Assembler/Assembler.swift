@@ -898,7 +898,7 @@ struct AssemblerState: SymbolResolver {
   /// Emits an item whose text is `prefix` and then `bytes[a..<b]` of the source (the string is
   /// built only if a listing keeps it).
   mutating func emit(_ kind: Item.Kind, size: Int, prefix: String, textFrom a: Int, to b: Int) {
-    if imageSinks.isEmpty {
+    if keepsItem {
       emit(kind, size: size, slice: TextSlice(prefix + source.string(a, b), file: source.file))
     } else {
       emitBytes(kind, size: size)
@@ -908,12 +908,18 @@ struct AssemblerState: SymbolResolver {
   /// Emits an item whose text is `bytes[a..<b]` of the source.
   @inline(__always)
   mutating func emit(_ kind: Item.Kind, size: Int, textFrom a: Int, to b: Int) {
-    if imageSinks.isEmpty {
+    if keepsItem {
       emit(kind, size: size, slice: TextSlice(storage: shared, start: a, end: b))
     } else {
       emitBytes(kind, size: size)
     }
   }
+
+  /// True when the item about to be emitted is kept as an `Item` (pass 2 with a listing); pass
+  /// 1 only counts it, and without a listing only its bytes are written, so neither builds
+  /// its text.
+  @inline(__always)
+  var keepsItem: Bool { pass == 2 && imageSinks.isEmpty }
 
   /// Moves the current section past an item of `size` bytes: the item's offset in pass 2, nil
   /// in pass 1 (which only counts it).
@@ -929,7 +935,7 @@ struct AssemblerState: SymbolResolver {
     return offset
   }
 
-  /// Without a listing: the item's bytes into the section's image.
+  /// Without a listing: the item's bytes into the section's image (in pass 1: counts it).
   mutating func emitBytes(_ kind: borrowing Item.Kind, size: Int) {
     guard let offset = advance(over: size) else { return }
     let k = current
