@@ -161,12 +161,7 @@ extension AssemblerState {
   /// Parses `x0`…`x30`, `w0`…`w30`, `sp`, `wsp`, `xzr`, `wzr`, `lr`, `fp` from bytes.
   @inline(__always)
   static func fastReg(_ src: SourceBytes, _ x: Int, _ y: Int) -> FastRegister? {
-    let n = y - x
-    guard n == 2 || n == 3, x >= 0, y <= src.count else { return nil }
-    return src.withUnsafeBufferPointer { b in
-      guard let p = b.baseAddress else { return nil }
-      return fastRegName(p + x, three: n == 3)
-    }
+    registerBytes(src, x, y, fastRegName)
   }
 
   /// `fastReg` on the two or three bytes at `p`, read as `registerName` reads them (the same

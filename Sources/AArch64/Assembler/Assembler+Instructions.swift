@@ -480,11 +480,20 @@ extension AssemblerState {
   /// A register name (`x0`, `w30`, `sp`, `wsp`, `xzr`, `wzr`, `lr`, `fp`), any case.
   @inline(__always)
   static func register(_ src: SourceBytes, _ x: Int, _ y: Int) -> Register? {
+    registerBytes(src, x, y, registerName)
+  }
+
+  /// `read` on `src[x..<y]` when it is two or three bytes long (every register name is), else
+  /// nil; `read` gets the first byte and whether there are three.
+  @inline(__always)
+  static func registerBytes<R>(
+    _ src: SourceBytes, _ x: Int, _ y: Int, _ read: (UnsafePointer<UInt8>, Bool) -> R?
+  ) -> R? {
     let n = y - x
     guard n == 2 || n == 3, x >= 0, y <= src.count else { return nil }
     return src.withUnsafeBufferPointer { b in
       guard let p = b.baseAddress else { return nil }
-      return registerName(p + x, three: n == 3)
+      return read(p + x, n == 3)
     }
   }
 
